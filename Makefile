@@ -1,0 +1,133 @@
+# Makefile - ledgerd, ledger, ledger-audit and libmerkle. GNU make, no configure.
+#
+#   make            build everything into build/
+#   make run        start ledgerd on its embedded default (./var, 127.0.0.1:8080)
+#   make test       build and run every test (prints "N passed, N failed")
+#   make check-asan the whole suite under ASan+UBSan (build-asan/)
+#   make bench      every benchmark, each figure beside its limit
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Overridable: CC CFLAGS LDFLAGS WERROR (CI sets WERROR=-Werror) PREFIX DESTDIR.
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WERROR	?=
+PREFIX	?= /usr/local
+DESTDIR	?=
+B	?= build
+
+WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	  -Wmissing-declarations -Wpointer-arith -Wformat=2 -Wvla -Wundef \
+	  -Wwrite-strings -Wnull-dereference -Wimplicit-fallthrough
+PKGS	= libcrypto lmdb libevent libevent_pthreads msgpack jansson
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(WERROR) \
+	  $(CFLAGS) -MMD -MP
+INC	= -Imerkle -Icommon
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+MERKLE_SRC = $(wildcard merkle/*.c)
+COMMON_SRC = $(wildcard common/*.c)
+LEDGERD_SRC = $(wildcard ledgerd/*.c)
+CLIENT_SRC = $(wildcard client/*.c)
+AUDIT_SRC  = $(wildcard audit/*.c)
+UNIT_SRC   = $(wildcard tests/unit/t_*.c)
+BENCH_SRC  = $(wildcard tests/bench/b_*.c)
+
+obj	= $(patsubst %.c,$(B)/%.o,$(1))
+LIBMERKLE = $(B)/libmerkle.a
+LIBCOMMON = $(B)/libcommon.a
+PROGS	= $(if $(LEDGERD_SRC),$(B)/bin/ledgerd) $(if $(CLIENT_SRC),$(B)/bin/ledger) \
+	  $(if $(AUDIT_SRC),$(B)/bin/ledger-audit)
+UNITS	= $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+BENCHES	= $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
+
+.PHONY: all deps run test check check-asan bench lint install uninstall \
+	clean fuzz
+all: deps $(LIBMERKLE) $(if $(COMMON_SRC),$(LIBCOMMON)) $(PROGS) $(UNITS)
+
+deps:
+	@sh tools/deps.sh
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC) $(PKG_CFLAGS) -c $< -o $@
+
+$(LIBMERKLE): $(call obj,$(MERKLE_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/bin/ledgerd: $(call obj,$(LEDGERD_SRC)) $(LIBCOMMON) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+$(B)/bin/ledger: $(call obj,$(CLIENT_SRC)) $(LIBCOMMON) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+$(B)/bin/ledger-audit: $(call obj,$(AUDIT_SRC)) $(LIBCOMMON) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+# The merkle tests link libmerkle and libcrypto only: a stray LMDB or
+# libevent call in merkle/ fails here, at link time.
+$(B)/tests/t_merkle: $(B)/tests/unit/t_merkle.o $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcrypto
+$(B)/tests/t_%: $(B)/tests/unit/t_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+$(B)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC) -Itests $(PKG_CFLAGS) -c $< -o $@
+
+$(B)/bench/b_%: $(B)/tests/bench/b_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+$(B)/tests/bench/%.o: tests/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC) -Itests $(PKG_CFLAGS) -c $< -o $@
+
+run: all
+	@sh tools/run.sh $(B)
+
+test: all
+	@B=$(B) sh tests/run.sh
+
+check: test
+
+check-asan: deps
+	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined \
+	    -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" test
+
+bench: all $(BENCHES)
+	@B=$(B) sh tests/bench/run.sh
+
+# Each outside library is included by one module only.
+lint:
+	@sh tools/lint.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+	    $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	$(if $(PROGS),install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin)
+	install -m 0644 $(LIBMERKLE) $(DESTDIR)$(PREFIX)/lib
+	install -m 0644 merkle/merkle.h $(DESTDIR)$(PREFIX)/include
+	sed 's|@PREFIX@|$(PREFIX)|' merkle/merkle.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/merkle.pc
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,ledgerd ledger ledger-audit)
+	rm -f $(DESTDIR)$(PREFIX)/lib/libmerkle.a \
+	    $(DESTDIR)$(PREFIX)/include/merkle.h \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/merkle.pc
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

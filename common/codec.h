@@ -1,0 +1,76 @@
+/* codec.h - canonical msgpack for leaves, submissions and replies. */
+/*
+ * The only module that includes <msgpack.h>. Leaves and submitted entries
+ * are msgpack arrays with a fixed field order per kind, integers in their
+ * shortest form and no maps or floats; docs/protocol.md gives the bytes.
+ * Decoders are strict: exact types and counts, and a decoded leaf must
+ * re-encode to the same bytes (else LD_EINVAL, "not canonical").
+ */
+#ifndef CODEC_H
+#define CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "util.h"
+
+/* Append the canonical encoding of a submitted entry to b. */
+int	codec_sub_encode(const struct sub *, struct buf *b);
+/* Append the canonical leaf encoding; LD_ETOOBIG over LEAF_MAX. */
+int	codec_leaf_encode(const struct leaf *, struct buf *b);
+/* Decode a leaf strictly; call leaf_free after. */
+int	codec_leaf_decode(const uint8_t *p, size_t len, struct leaf *l);
+
+/*
+ * A submission: [issuer, [sub, ...], signature]. Decoding checks every
+ * field (types, lengths, charset) and reports the first bad entry's
+ * position in *bad_pos (or -1) and a reason in why (static string).
+ */
+struct batch_req {
+	STR(ID_MAX)	 issuer;
+	uint32_t	 n;
+	struct sub	*subs;		/* n entries, owned */
+	uint8_t		 sig[64];
+};
+int	codec_batch_decode(const uint8_t *p, size_t len, struct batch_req *r,
+	    long *bad_pos, const char **why);
+int	codec_batch_encode(const struct batch_req *, struct buf *b);
+void	batch_req_free(struct batch_req *);
+/* Check one submitted entry's fields; why gets a reason. */
+int	sub_check(const struct sub *s, const char **why);
+
+/*
+ * A minimal msgpack writer for replies (maps with string keys). Each call
+ * appends to the buffer; counts must match what follows.
+ */
+void	cw_map(struct buf *, uint32_t n);
+void	cw_array(struct buf *, uint32_t n);
+void	cw_str(struct buf *, const char *s, size_t len);
+void	cw_cstr(struct buf *, const char *s);
+void	cw_u64(struct buf *, uint64_t v);
+void	cw_i64(struct buf *, int64_t v);
+void	cw_bin(struct buf *, const void *p, size_t len);
+void	cw_bool(struct buf *, int v);
+void	cw_nil(struct buf *);
+
+/*
+ * A minimal msgpack reader over a decoded tree, for replies the clients
+ * read. cr_parse decodes p (one object, nothing after); cr_free frees.
+ * Accessors return NULL/LD_EINVAL on a type mismatch.
+ */
+struct cr;			/* opaque decoded object tree */
+struct cr_obj;			/* a node in it */
+int	cr_parse(const uint8_t *p, size_t len, struct cr **out,
+	    const struct cr_obj **root);
+void	cr_free(struct cr *);
+const struct cr_obj *cr_get(const struct cr_obj *map, const char *key);
+size_t	cr_len(const struct cr_obj *arr);	/* 0 if not an array/map */
+const struct cr_obj *cr_at(const struct cr_obj *arr, size_t i);
+int	cr_u64(const struct cr_obj *, uint64_t *);
+int	cr_bool(const struct cr_obj *, int *);
+int	cr_bytes(const struct cr_obj *, const uint8_t **p, size_t *len);
+						/* str or bin */
+int	cr_is_nil(const struct cr_obj *);
+
+#endif /* CODEC_H */

@@ -1,0 +1,148 @@
+/* entry.h - the ledger's domain: submitted entries, leaves, counters, limits. */
+/*
+ * Everything is a log entry (docs/protocol.md). Registrations (issuer,
+ * method) are added by the operator; a batch leaf records an issuer's
+ * signature over a submitted batch; credit, retire and reverse leaves
+ * each carry one submitted entry and the running counters after it.
+ */
+#ifndef ENTRY_H
+#define ENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LEAF_VERSION		1
+#define LEAF_MAX		65535	/* tlog-tiles 16-bit length prefix */
+#define BATCH_MAX		10000	/* entries in one signed submission */
+#define ID_MAX			64	/* issuer and method ids */
+#define ACCOUNT_MAX		64
+#define TEXT_MAX		256	/* names, beneficiary, reason, unit */
+#define REFERENCE_MAX		1024	/* a method's reference text */
+#define NO_INDEX		UINT64_MAX	/* "no previous entry" */
+
+enum kind {
+	KIND_ISSUER	= 1,
+	KIND_METHOD	= 2,
+	KIND_BATCH	= 3,
+	KIND_CREDIT	= 4,
+	KIND_RETIRE	= 5,
+	KIND_REVERSE	= 6,
+	KIND_MAX	= 6,
+};
+
+/* Name of a kind ("credit"), or NULL. */
+const char	*kind_name(int kind);
+/* Kind for a name, or 0. */
+int		 kind_from_name(const char *s, size_t len);
+
+/* A length-counted string held inline; always NUL-terminated too. */
+#define STR(n)	struct { uint16_t len; char s[(n) + 1]; }
+
+/* What an issuer submits: one credit, retirement or reversal. */
+struct sub {
+	uint8_t		kind;		/* KIND_CREDIT, _RETIRE or _REVERSE */
+	STR(ACCOUNT_MAX) account;	/* credit, retire */
+	STR(ID_MAX)	method;		/* credit */
+	uint64_t	units;		/* credit */
+	uint64_t	grams;		/* credit, retire */
+	uint64_t	target;		/* reverse: index of the credit */
+	STR(TEXT_MAX)	text;		/* retire: beneficiary; reverse: reason */
+	uint32_t	day;		/* UTC day of the event, days since 1970 */
+	uint8_t		dedup[32];
+	uint8_t		has_evidence;	/* credit */
+	uint8_t		evidence[32];
+};
+
+struct issuer_reg {
+	STR(ID_MAX)	id;
+	STR(TEXT_MAX)	name;
+	uint8_t		pub[32];	/* Ed25519; key name = id, type 0x01 */
+};
+
+struct method_reg {
+	STR(ID_MAX)	id;
+	STR(TEXT_MAX)	activity;
+	STR(TEXT_MAX)	unit;
+	uint64_t	grams_per_unit;
+	uint64_t	max_event;	/* max grams per event */
+	uint64_t	max_day;	/* max grams per account per UTC day */
+	STR(REFERENCE_MAX) reference;
+};
+
+/* Positions of a batch that were already in the log, as runs. */
+struct dup_run {
+	uint32_t	pos;		/* first position in the batch */
+	uint32_t	count;
+	uint64_t	index;		/* leaf index of the first of them */
+};
+
+struct batch_reg {
+	STR(ID_MAX)	 issuer;
+	uint32_t	 n;		/* entries in the signed batch */
+	uint8_t		 root[32];	/* MTH of the entries' encodings */
+	uint8_t		 sig[64];
+	uint32_t	 nruns;
+	struct dup_run	*runs;		/* owned; leaf_free releases */
+};
+
+/* Running totals of the whole log, after the leaf. */
+struct totals {
+	uint64_t	credited;	/* grams */
+	uint64_t	retired;
+	uint64_t	reversed;
+	uint64_t	count[KIND_MAX + 1];	/* entries by kind; [0] unused */
+};
+
+/* An account's counters after the leaf. */
+struct account_ctr {
+	uint64_t	credited;
+	uint64_t	retired;
+	uint64_t	reversed;
+	uint64_t	prev;		/* the account's previous leaf, or NO_INDEX */
+};
+
+/* An issuer's counters after the leaf. */
+struct issuer_ctr {
+	uint64_t	credited;
+	uint64_t	retired;
+	uint64_t	reversed;
+	uint64_t	prev;		/* the issuer's previous leaf, or NO_INDEX */
+};
+
+/* A decoded leaf. Fields beyond the header depend on kind. */
+struct leaf {
+	uint8_t			kind;
+	uint64_t		index;
+	uint64_t		time;	/* integration time, UTC seconds */
+	uint8_t			prev[32];	/* leaf hash of index - 1 */
+	union {
+		struct issuer_reg	issuer;
+		struct method_reg	method;
+		struct batch_reg	batch;
+		struct {
+			STR(ID_MAX)		issuer;
+			uint64_t		batch;	/* index of its batch leaf */
+			uint32_t		pos;	/* position in that batch */
+			struct sub		sub;
+			struct account_ctr	acct;
+			struct issuer_ctr	iss;
+		} e;
+	} u;
+	struct totals		totals;
+};
+
+void	leaf_free(struct leaf *);	/* frees batch runs; NULL-safe */
+
+/* An account's balance (credited - retired - reversed), may be negative. */
+int	account_balance(const struct account_ctr *, int64_t *bal);
+
+/* Field checks shared by every parser: LD_OK or LD_EINVAL. */
+int	valid_id(const char *s, size_t len);		/* [A-Za-z0-9._-]{1,64} */
+int	valid_account(const char *s, size_t len);	/* + ':' '~', 1..64 */
+int	valid_text(const char *s, size_t len, size_t max); /* UTF-8, no controls */
+
+/* Copy s of len bytes into a STR field; LD_ETOOBIG if it does not fit. */
+#define STR_SET(f, p, n)	str_set((f).s, &(f).len, sizeof((f).s) - 1, (p), (n))
+int	str_set(char *dst, uint16_t *dlen, size_t max, const char *s, size_t n);
+
+#endif /* ENTRY_H */

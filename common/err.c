@@ -1,0 +1,25 @@
+/* err.c - descriptions of the LD_* error codes. */
+#include "err.h"
+
+const char *
+ld_strerror(int err)
+{
+	switch (err) {
+	case LD_OK:		return "success";
+	case LD_EINVAL:		return "malformed input";
+	case LD_ENOTFOUND:	return "not found";
+	case LD_ETOOBIG:	return "over a limit";
+	case LD_ECORRUPT:	return "stored data is corrupt";
+	case LD_EBADSIG:	return "signature does not verify";
+	case LD_EBADPROOF:	return "proof does not verify";
+	case LD_EFULL:		return "disk full";
+	case LD_ESYS:		return "system error";
+	case LD_EEXIST:		return "already exists with different content";
+	case LD_ERULE:		return "a ledger rule is broken";
+	case LD_EAUTH:		return "not authorised";
+	case LD_EBUSY:		return "busy, try again later";
+	case LD_EOVERFLOW:	return "integer overflow";
+	case LD_ENET:		return "network or server error";
+	default:		return "unknown error";
+	}
+}

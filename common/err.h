@@ -1,0 +1,26 @@
+/* err.h - the project's one error space: 0 or a negative LD_E* code. */
+#ifndef ERR_H
+#define ERR_H
+
+enum {
+	LD_OK		=  0,
+	LD_EINVAL	= -1,	/* malformed input or argument */
+	LD_ENOTFOUND	= -2,	/* no such entry, key or record */
+	LD_ETOOBIG	= -3,	/* over a documented limit */
+	LD_ECORRUPT	= -4,	/* stored data fails its own checks */
+	LD_EBADSIG	= -5,	/* a signature does not verify */
+	LD_EBADPROOF	= -6,	/* a Merkle proof does not verify */
+	LD_EFULL	= -7,	/* disk or map full */
+	LD_ESYS		= -8,	/* see errno; logged where it happened */
+	LD_EEXIST	= -9,	/* already exists with different content */
+	LD_ERULE	= -10,	/* a ledger rule is broken */
+	LD_EAUTH	= -11,	/* unknown issuer, bad token */
+	LD_EBUSY	= -12,	/* queue full, try again later */
+	LD_EOVERFLOW	= -13,	/* a u64 sum would overflow */
+	LD_ENET		= -14,	/* network or server error (clients) */
+};
+
+/* Return a static description of an LD_* code. */
+const char	*ld_strerror(int err);
+
+#endif /* ERR_H */

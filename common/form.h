@@ -1,0 +1,36 @@
+/* form.h - the JSON faces of the domain: entries, batches, leaves. */
+/*
+ * Field names are docs/api.md's. Parsers are strict: unknown fields,
+ * wrong types, bad hex, bad dates are refused with a reason in *why.
+ */
+#ifndef FORM_H
+#define FORM_H
+
+#include "codec.h"
+#include "entry.h"
+#include "json.h"
+
+/*
+ * A submitted entry: {"kind":"credit","account":..,"method":..,"units":..,
+ * "grams":..,"day":"YYYY-MM-DD","dedup":hex64,"evidence":hex64}; "time"
+ * (RFC 3339 or a date) may stand for "day": only its UTC day is kept.
+ */
+int	form_sub_from_json(const struct jv *o, struct sub *s, const char **why);
+struct jv *form_sub_to_json(const struct sub *s);
+/* {"issuer":..,"entries":[..],"signature":base64}; *bad_pos as codec. */
+int	form_batch_from_json(const struct jv *o, struct batch_req *r,
+	    long *bad_pos, const char **why);
+struct jv *form_batch_to_json(const struct batch_req *r);
+/* {"vkey":..,"name":..} -> an issuer registration. */
+int	form_issuer_from_json(const struct jv *o, struct issuer_reg *reg,
+	    const char **why);
+/* {"id","activity","unit","grams_per_unit","max_grams_per_event",
+ *  "max_grams_per_account_day","reference"} */
+int	form_method_from_json(const struct jv *o, struct method_reg *m,
+	    const char **why);
+struct jv *form_method_to_json(const struct method_reg *m);
+/* A decoded leaf with its counters. */
+struct jv *form_leaf_to_json(const struct leaf *l);
+struct jv *form_totals_to_json(const struct totals *t);
+
+#endif /* FORM_H */

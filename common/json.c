@@ -1,0 +1,310 @@
+/* json.c - JSON values (via Jansson), rendered as JSON or msgpack. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "codec.h"
+#include "err.h"
+#include "json.h"
+#include "log.h"
+
+/* A struct jv is a json_t; the casts stay in this file. */
+#define J(v)	((json_t *)(v))
+#define CJ(v)	((const json_t *)(v))
+
+static struct jv *
+wrap(json_t *j)
+{
+	if (j == NULL)
+		fatalx("out of memory building JSON");
+	return (struct jv *)j;
+}
+
+struct jv *
+jv_obj(void)
+{
+	return wrap(json_object());
+}
+
+struct jv *
+jv_arr(void)
+{
+	return wrap(json_array());
+}
+
+struct jv *
+jv_str(const char *s)
+{
+	return jv_strn(s, strlen(s));
+}
+
+struct jv *
+jv_strn(const char *s, size_t len)
+{
+	return wrap(json_stringn_nocheck(s, len));
+}
+
+struct jv *
+jv_u64(uint64_t v)
+{
+	char	buf[24];
+
+	if (v <= INT64_MAX)
+		return wrap(json_integer((json_int_t)v));
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	return jv_str(buf);
+}
+
+struct jv *
+jv_i64(int64_t v)
+{
+	return wrap(json_integer((json_int_t)v));
+}
+
+struct jv *
+jv_bool(int v)
+{
+	return wrap(json_boolean(v));
+}
+
+struct jv *
+jv_null(void)
+{
+	return wrap(json_null());
+}
+
+struct jv *
+jv_hex(const void *p, size_t len)
+{
+	char		*s = xmalloc(2 * len + 1);
+	struct jv	*v;
+
+	hex_encode(s, p, len);
+	v = jv_strn(s, 2 * len);
+	free(s);
+	return v;
+}
+
+struct jv *
+jv_b64(const void *p, size_t len)
+{
+	char		*s = xmalloc(b64_encoded_len(len) + 1);
+	struct jv	*v;
+
+	b64_encode(s, p, len);
+	v = jv_str(s);
+	free(s);
+	return v;
+}
+
+void
+jv_set(struct jv *obj, const char *key, struct jv *val)
+{
+	if (json_object_set_new(J(obj), key, J(val)) != 0)
+		fatalx("json_object_set_new failed");
+}
+
+void
+jv_push(struct jv *arr, struct jv *val)
+{
+	if (json_array_append_new(J(arr), J(val)) != 0)
+		fatalx("json_array_append_new failed");
+}
+
+void
+jv_free(struct jv *v)
+{
+	if (v != NULL)
+		json_decref(J(v));
+}
+
+static int
+dump_cb(const char *p, size_t len, void *data)
+{
+	buf_add(data, p, len);
+	return 0;
+}
+
+void
+jv_render_json(const struct jv *v, struct buf *b)
+{
+	json_dump_callback(CJ(v), dump_cb, b,
+	    JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+}
+
+void
+jv_render_pretty(const struct jv *v, struct buf *b)
+{
+	json_dump_callback(CJ(v), dump_cb, b,
+	    JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+}
+
+static void
+to_msgpack(const json_t *j, struct buf *b)
+{
+	const char	*key;
+	json_t		*val;
+	size_t		 i;
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		cw_map(b, (uint32_t)json_object_size(j));
+		json_object_foreach((json_t *)j, key, val) {
+			cw_cstr(b, key);
+			to_msgpack(val, b);
+		}
+		break;
+	case JSON_ARRAY:
+		cw_array(b, (uint32_t)json_array_size(j));
+		json_array_foreach(j, i, val)
+			to_msgpack(val, b);
+		break;
+	case JSON_STRING:
+		cw_str(b, json_string_value(j), json_string_length(j));
+		break;
+	case JSON_INTEGER:
+		if (json_integer_value(j) >= 0)
+			cw_u64(b, (uint64_t)json_integer_value(j));
+		else
+			cw_i64(b, json_integer_value(j));
+		break;
+	case JSON_TRUE:
+		cw_bool(b, 1);
+		break;
+	case JSON_FALSE:
+		cw_bool(b, 0);
+		break;
+	default:
+		cw_nil(b);
+		break;
+	}
+}
+
+void
+jv_render_msgpack(const struct jv *v, struct buf *b)
+{
+	to_msgpack(CJ(v), b);
+}
+
+int
+jv_parse(const char *p, size_t len, struct jv **out, char *err, size_t errlen)
+{
+	json_error_t	 e;
+	json_t		*j;
+
+	j = json_loadb(p, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &e);
+	if (j == NULL) {
+		if (err != NULL)
+			snprintf(err, errlen, "line %d column %d: %s", e.line,
+			    e.column, e.text);
+		return LD_EINVAL;
+	}
+	*out = (struct jv *)j;
+	return LD_OK;
+}
+
+const struct jv *
+jv_get(const struct jv *obj, const char *key)
+{
+	if (obj == NULL || !json_is_object(CJ(obj)))
+		return NULL;
+	return (const struct jv *)json_object_get(CJ(obj), key);
+}
+
+size_t
+jv_len(const struct jv *arr)
+{
+	return arr != NULL && json_is_array(CJ(arr)) ?
+	    json_array_size(CJ(arr)) : 0;
+}
+
+const struct jv *
+jv_at(const struct jv *arr, size_t i)
+{
+	if (arr == NULL || !json_is_array(CJ(arr)))
+		return NULL;
+	return (const struct jv *)json_array_get(CJ(arr), i);
+}
+
+int
+jv_is_obj(const struct jv *v)
+{
+	return v != NULL && json_is_object(CJ(v));
+}
+
+int
+jv_is_null(const struct jv *v)
+{
+	return v != NULL && json_is_null(CJ(v));
+}
+
+int
+jv_get_str(const struct jv *v, const char **s, size_t *len)
+{
+	if (v == NULL || !json_is_string(CJ(v)))
+		return LD_EINVAL;
+	*s = json_string_value(CJ(v));
+	*len = json_string_length(CJ(v));
+	if (memchr(*s, '\0', *len) != NULL)
+		return LD_EINVAL;
+	return LD_OK;
+}
+
+int
+jv_get_u64(const struct jv *v, uint64_t *out)
+{
+	const char	*s;
+	size_t		 len;
+
+	if (v != NULL && json_is_integer(CJ(v))) {
+		if (json_integer_value(CJ(v)) < 0)
+			return LD_EINVAL;
+		*out = (uint64_t)json_integer_value(CJ(v));
+		return LD_OK;
+	}
+	/* Numbers past INT64_MAX travel as decimal strings. */
+	if (jv_get_str(v, &s, &len) == LD_OK)
+		return parse_u64(s, len, out);
+	return LD_EINVAL;
+}
+
+int
+jv_get_bool(const struct jv *v, int *out)
+{
+	if (v == NULL || !json_is_boolean(CJ(v)))
+		return LD_EINVAL;
+	*out = json_is_true(CJ(v));
+	return LD_OK;
+}
+
+int
+jv_get_hex(const struct jv *v, uint8_t *out, size_t n)
+{
+	const char	*s;
+	size_t		 len;
+
+	if (jv_get_str(v, &s, &len) != LD_OK)
+		return LD_EINVAL;
+	return hex_decode(out, n, s, len);
+}
+
+const char *
+jv_unknown_key(const struct jv *obj, const char *const *allowed)
+{
+	const char	*key;
+	json_t		*val;
+	size_t		 i;
+
+	if (obj == NULL || !json_is_object(CJ(obj)))
+		return NULL;
+	json_object_foreach((json_t *)CJ(obj), key, val) {
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(allowed[i], key) == 0)
+				break;
+		if (allowed[i] == NULL)
+			return key;
+	}
+	return NULL;
+}

@@ -1,0 +1,58 @@
+/* json.h - JSON values (via Jansson), rendered as JSON or msgpack. */
+/*
+ * The only module that includes <jansson.h>. A struct jv is a JSON value;
+ * builders return new values, jv_set and jv_push take ownership of the
+ * value they are given. Numbers are unsigned 64-bit; one above INT64_MAX
+ * is written as a decimal string (Jansson's integers are signed).
+ * Byte strings: jv_hex and jv_b64 make text; in msgpack they stay text.
+ */
+#ifndef JSON_H
+#define JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct jv;
+
+struct jv	*jv_obj(void);
+struct jv	*jv_arr(void);
+struct jv	*jv_str(const char *s);
+struct jv	*jv_strn(const char *s, size_t len);
+struct jv	*jv_u64(uint64_t);
+struct jv	*jv_i64(int64_t);
+struct jv	*jv_bool(int);
+struct jv	*jv_null(void);
+struct jv	*jv_hex(const void *p, size_t len);
+struct jv	*jv_b64(const void *p, size_t len);
+void		 jv_set(struct jv *obj, const char *key, struct jv *val);
+void		 jv_push(struct jv *arr, struct jv *val);
+void		 jv_free(struct jv *);
+/* Render compactly; jv_render_json adds no newline. */
+void		 jv_render_json(const struct jv *, struct buf *);
+void		 jv_render_pretty(const struct jv *, struct buf *);
+void		 jv_render_msgpack(const struct jv *, struct buf *);
+
+/*
+ * Parse strictly: one value, no duplicate keys, no NUL in strings, at most
+ * len bytes. err (if not NULL) gets "line L column C: reason".
+ */
+int		 jv_parse(const char *p, size_t len, struct jv **out,
+		    char *err, size_t errlen);
+/* Accessors; NULL or LD_EINVAL when absent or of another type. */
+const struct jv	*jv_get(const struct jv *obj, const char *key);
+size_t		 jv_len(const struct jv *arr);
+const struct jv	*jv_at(const struct jv *arr, size_t i);
+int		 jv_is_obj(const struct jv *);
+int		 jv_is_null(const struct jv *);
+int		 jv_get_str(const struct jv *, const char **s, size_t *len);
+int		 jv_get_u64(const struct jv *, uint64_t *);
+int		 jv_get_bool(const struct jv *, int *);
+/* Decode a hex string of exactly n bytes. */
+int		 jv_get_hex(const struct jv *, uint8_t *out, size_t n);
+/* Keys of an object, for strict "no unknown field" checks: returns the
+ * first key not in allowed (a NULL-terminated list), or NULL. */
+const char	*jv_unknown_key(const struct jv *obj, const char *const *allowed);
+
+#endif /* JSON_H */

@@ -1,0 +1,505 @@
+/* rules.c - the ledger's rules: validation and running counters, pure. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "codec.h"
+#include "err.h"
+#include "merkle.h"
+#include "rules.h"
+#include "sig.h"
+
+/* Fill e and return its code. */
+static int
+fail(struct rules_err *e, int code, const char *rule, uint64_t index,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+fail(struct rules_err *e, int code, const char *rule, uint64_t index,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	e->code = code;
+	e->rule = rule;
+	e->index = index;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* A state store failure: not a rule, the caller aborts. */
+static int
+fail_store(struct rules_err *e, int code)
+{
+	return fail(e, code, "store", NO_INDEX, "state store: %s",
+	    ld_strerror(code));
+}
+
+void
+rules_init(struct rules *r, const struct rules_ops *ops, void *arg,
+    const struct rules_head *head)
+{
+	r->ops = ops;
+	r->arg = arg;
+	if (head != NULL)
+		r->head = *head;
+	else {
+		memset(&r->head, 0, sizeof(r->head));
+		r->head.batch_index = NO_INDEX;
+	}
+}
+
+/* Common leaf header fields and time check. */
+static int
+leaf_start(struct rules *r, uint64_t time, uint8_t kind, struct leaf *l,
+    struct rules_err *e)
+{
+	memset(l, 0, sizeof(*l));
+	if (time < r->head.time)
+		return fail(e, LD_ERULE, "time-order", NO_INDEX,
+		    "integration time %llu is before the previous leaf's %llu",
+		    (unsigned long long)time,
+		    (unsigned long long)r->head.time);
+	if (r->head.size == NO_INDEX)
+		return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+		    "the log is full");
+	l->kind = kind;
+	l->index = r->head.size;
+	l->time = time;
+	memcpy(l->prev, r->head.prev, 32);
+	l->totals = r->head.totals;
+	if (add_u64(l->totals.count[kind], 1, &l->totals.count[kind]))
+		return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+		    "entry counter overflows");
+	return LD_OK;
+}
+
+/* Encode l, hash it and advance the head. */
+static int
+leaf_finish(struct rules *r, const struct leaf *l, struct buf *out,
+    uint8_t leaf_hash[32], struct rules_err *e)
+{
+	size_t	start = out->len;
+	int	rc;
+
+	if ((rc = codec_leaf_encode(l, out)) != LD_OK)
+		return fail(e, rc, "leaf-size", NO_INDEX,
+		    "the entry does not fit in one leaf (%d bytes max)",
+		    LEAF_MAX);
+	merkle_leaf_hash(leaf_hash, out->p + start, out->len - start);
+	memcpy(r->head.prev, leaf_hash, 32);
+	r->head.size++;
+	r->head.time = l->time;
+	r->head.totals = l->totals;
+	return LD_OK;
+}
+
+int
+rules_issuer(struct rules *r, uint64_t time, const struct issuer_reg *reg,
+    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e)
+{
+	struct issuer_state	st;
+	struct leaf		l;
+	int			rc;
+
+	if (valid_id(reg->id.s, reg->id.len) != LD_OK)
+		return fail(e, LD_EINVAL, "issuer-id", NO_INDEX,
+		    "issuer id must be 1..64 of [A-Za-z0-9._-]");
+	if (valid_text(reg->name.s, reg->name.len, TEXT_MAX) != LD_OK)
+		return fail(e, LD_EINVAL, "issuer-name", NO_INDEX,
+		    "name must be 1..256 bytes of UTF-8 text");
+	rc = r->ops->issuer_get(r->arg, reg->id.s, &st);
+	if (rc == LD_OK)
+		return fail(e, LD_EEXIST, "duplicate-issuer", st.reg_index,
+		    "issuer %s is already registered at index %llu",
+		    reg->id.s, (unsigned long long)st.reg_index);
+	if (rc != LD_ENOTFOUND)
+		return fail_store(e, rc);
+	if ((rc = leaf_start(r, time, KIND_ISSUER, &l, e)) != LD_OK)
+		return rc;
+	l.u.issuer = *reg;
+	memset(&st, 0, sizeof(st));
+	st.reg = *reg;
+	st.reg_index = l.index;
+	st.ctr.prev = NO_INDEX;
+	if ((rc = r->ops->issuer_put(r->arg, &st)) != LD_OK)
+		return fail_store(e, rc);
+	return leaf_finish(r, &l, out, leaf_hash, e);
+}
+
+int
+rules_method(struct rules *r, uint64_t time, const struct method_reg *m,
+    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e)
+{
+	struct method_state	st;
+	struct leaf		l;
+	int			rc;
+
+	if (valid_id(m->id.s, m->id.len) != LD_OK)
+		return fail(e, LD_EINVAL, "method-id", NO_INDEX,
+		    "method id must be 1..64 of [A-Za-z0-9._-]");
+	if (valid_text(m->activity.s, m->activity.len, TEXT_MAX) ||
+	    valid_text(m->unit.s, m->unit.len, TEXT_MAX) ||
+	    valid_text(m->reference.s, m->reference.len, REFERENCE_MAX))
+		return fail(e, LD_EINVAL, "method-text", NO_INDEX,
+		    "activity, unit (1..256) and reference (1..1024) must be "
+		    "UTF-8 text");
+	if (m->grams_per_unit == 0 || m->max_event == 0 || m->max_day == 0)
+		return fail(e, LD_EINVAL, "method-factor", NO_INDEX,
+		    "grams_per_unit and both caps must be positive");
+	rc = r->ops->method_get(r->arg, m->id.s, &st);
+	if (rc == LD_OK)
+		return fail(e, LD_EEXIST, "duplicate-method", st.reg_index,
+		    "method %s is already registered at index %llu (a new "
+		    "factor needs a new id)", m->id.s,
+		    (unsigned long long)st.reg_index);
+	if (rc != LD_ENOTFOUND)
+		return fail_store(e, rc);
+	if ((rc = leaf_start(r, time, KIND_METHOD, &l, e)) != LD_OK)
+		return rc;
+	l.u.method = *m;
+	st.reg = *m;
+	st.reg_index = l.index;
+	if ((rc = r->ops->method_put(r->arg, &st)) != LD_OK)
+		return fail_store(e, rc);
+	return leaf_finish(r, &l, out, leaf_hash, e);
+}
+
+int
+rules_batch(struct rules *r, uint64_t time, const struct batch_reg *b,
+    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e)
+{
+	struct issuer_state	st;
+	struct leaf		l;
+	uint64_t		dups = 0, end;
+	uint32_t		i, next = 0;
+	int			rc;
+
+	rc = r->ops->issuer_get(r->arg, b->issuer.s, &st);
+	if (rc == LD_ENOTFOUND)
+		return fail(e, LD_EAUTH, "unknown-issuer", NO_INDEX,
+		    "issuer %s is not registered", b->issuer.s);
+	if (rc != LD_OK)
+		return fail_store(e, rc);
+	if (b->n == 0 || b->n > BATCH_MAX)
+		return fail(e, LD_EINVAL, "batch-size", NO_INDEX,
+		    "a batch holds 1..%d entries", BATCH_MAX);
+	for (i = 0; i < b->nruns; i++) {
+		const struct dup_run *d = &b->runs[i];
+
+		if (d->count == 0 || d->pos < next || d->pos >= b->n ||
+		    d->count > b->n - d->pos ||
+		    add_u64(d->index, d->count, &end) || end > r->head.size)
+			return fail(e, LD_EINVAL, "batch-runs", NO_INDEX,
+			    "duplicate run %u is out of order or range", i);
+		next = d->pos + d->count;
+		dups += d->count;
+	}
+	if (dups >= b->n)
+		return fail(e, LD_EINVAL, "batch-runs", NO_INDEX,
+		    "a batch leaf needs at least one new entry");
+	if ((rc = leaf_start(r, time, KIND_BATCH, &l, e)) != LD_OK)
+		return rc;
+	l.u.batch = *b;
+	rc = leaf_finish(r, &l, out, leaf_hash, e);
+	if (rc == LD_OK) {
+		r->head.batch_index = l.index;
+		r->head.batch_n = b->n;
+		memcpy(r->head.batch_issuer, b->issuer.s, b->issuer.len + 1);
+	}
+	return rc;
+}
+
+void
+rules_day_key(const char *issuer, const char *account, const char *method,
+    uint32_t day, uint8_t key[16])
+{
+	struct buf	b = { 0 };
+	uint8_t		h[32], d[4];
+
+	buf_add(&b, "ledger-day", 11);		/* with its NUL */
+	buf_add(&b, issuer, strlen(issuer) + 1);
+	buf_add(&b, account, strlen(account) + 1);
+	buf_add(&b, method, strlen(method) + 1);
+	d[0] = (uint8_t)(day >> 24);
+	d[1] = (uint8_t)(day >> 16);
+	d[2] = (uint8_t)(day >> 8);
+	d[3] = (uint8_t)day;
+	buf_add(&b, d, 4);
+	merkle_sha256(h, b.p, b.len);
+	memcpy(key, h, 16);
+	buf_free(&b);
+}
+
+/* Checks shared by every account entry: issuer, batch, day, dedup key. */
+static int
+entry_common(struct rules *r, uint64_t time, const char *issuer,
+    uint64_t batch_index, uint32_t pos, const struct sub *s,
+    struct issuer_state *ist, struct rules_err *e)
+{
+	const char	*why;
+	uint64_t	 idx;
+	int		 rc;
+
+	rc = r->ops->issuer_get(r->arg, issuer, ist);
+	if (rc == LD_ENOTFOUND)
+		return fail(e, LD_EAUTH, "unknown-issuer", NO_INDEX,
+		    "issuer %s is not registered", issuer);
+	if (rc != LD_OK)
+		return fail_store(e, rc);
+	if (r->head.batch_index == NO_INDEX ||
+	    batch_index != r->head.batch_index || pos >= r->head.batch_n ||
+	    strcmp(issuer, r->head.batch_issuer) != 0)
+		return fail(e, LD_EINVAL, "batch-order", batch_index,
+		    "entry is not part of the open batch");
+	if (sub_check(s, &why) != LD_OK)
+		return fail(e, LD_EINVAL, "entry-fields", NO_INDEX, "%s", why);
+	if (s->day > time / 86400)
+		return fail(e, LD_ERULE, "future-day", NO_INDEX,
+		    "event day %u is after the integration day %llu", s->day,
+		    (unsigned long long)(time / 86400));
+	rc = r->ops->dedup_get(r->arg, s->dedup, &idx);
+	if (rc == LD_OK)
+		return fail(e, LD_EEXIST, "duplicate-dedup", idx,
+		    "dedup key already used by entry %llu",
+		    (unsigned long long)idx);
+	if (rc != LD_ENOTFOUND)
+		return fail_store(e, rc);
+	return LD_OK;
+}
+
+static int
+account_load(struct rules *r, const char *issuer, const char *account,
+    struct account_ctr *a, struct rules_err *e)
+{
+	int	rc = r->ops->account_get(r->arg, issuer, account, a);
+
+	if (rc == LD_ENOTFOUND) {
+		memset(a, 0, sizeof(*a));
+		a->prev = NO_INDEX;
+		return LD_OK;
+	}
+	return rc == LD_OK ? LD_OK : fail_store(e, rc);
+}
+
+/* Decode the credit a reversal targets and check it may be reversed. */
+static int
+reversal_target(struct rules *r, const char *issuer, const struct sub *s,
+    struct leaf *t, struct rules_err *e)
+{
+	const uint8_t	*p;
+	size_t		 len;
+	uint64_t	 by;
+	int		 rc;
+
+	if (s->target >= r->head.size)
+		return fail(e, LD_ERULE, "bad-reversal", NO_INDEX,
+		    "target %llu is not in the log",
+		    (unsigned long long)s->target);
+	if ((rc = r->ops->leaf_get(r->arg, s->target, &p, &len)) != LD_OK)
+		return fail_store(e, rc);
+	if ((rc = codec_leaf_decode(p, len, t)) != LD_OK)
+		return fail(e, LD_ECORRUPT, "store", s->target,
+		    "stored leaf %llu does not decode",
+		    (unsigned long long)s->target);
+	if (t->kind != KIND_CREDIT) {
+		leaf_free(t);
+		return fail(e, LD_ERULE, "bad-reversal", s->target,
+		    "entry %llu is a %s, only credits can be reversed",
+		    (unsigned long long)s->target, kind_name(t->kind));
+	}
+	if (strcmp(t->u.e.issuer.s, issuer) != 0)
+		return fail(e, LD_ERULE, "bad-reversal", s->target,
+		    "credit %llu belongs to issuer %s",
+		    (unsigned long long)s->target, t->u.e.issuer.s);
+	rc = r->ops->reversal_get(r->arg, s->target, &by);
+	if (rc == LD_OK)
+		return fail(e, LD_ERULE, "bad-reversal", by,
+		    "credit %llu was already reversed by entry %llu",
+		    (unsigned long long)s->target, (unsigned long long)by);
+	if (rc != LD_ENOTFOUND)
+		return fail_store(e, rc);
+	return LD_OK;
+}
+
+int
+rules_entry(struct rules *r, uint64_t time, const char *issuer,
+    uint64_t batch_index, uint32_t pos, const struct sub *s,
+    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e)
+{
+	struct issuer_state	 ist;
+	struct method_state	 mst;
+	struct account_ctr	 a;
+	struct leaf		 l, t;
+	uint8_t			 dkey[16];
+	uint64_t		 grams = 0, day = 0, prod, bal;
+	const char		*account;
+	int			 rc;
+
+	if ((rc = entry_common(r, time, issuer, batch_index, pos, s, &ist,
+	    e)) != LD_OK)
+		return rc;
+	if ((rc = leaf_start(r, time, s->kind, &l, e)) != LD_OK)
+		return rc;
+	account = s->account.s;
+	switch (s->kind) {
+	case KIND_CREDIT:
+		rc = r->ops->method_get(r->arg, s->method.s, &mst);
+		if (rc == LD_ENOTFOUND)
+			return fail(e, LD_ERULE, "unknown-method", NO_INDEX,
+			    "method %s is not registered", s->method.s);
+		if (rc != LD_OK)
+			return fail_store(e, rc);
+		if (__builtin_mul_overflow(s->units, mst.reg.grams_per_unit,
+		    &prod))
+			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+			    "units x grams_per_unit overflows");
+		if (prod != s->grams)
+			return fail(e, LD_ERULE, "factor-mismatch", NO_INDEX,
+			    "grams %llu != units %llu x %llu g per %s",
+			    (unsigned long long)s->grams,
+			    (unsigned long long)s->units,
+			    (unsigned long long)mst.reg.grams_per_unit,
+			    mst.reg.unit.s);
+		if (s->grams > mst.reg.max_event)
+			return fail(e, LD_ERULE, "over-cap-event", NO_INDEX,
+			    "%llu g is over the %llu g cap per event of %s",
+			    (unsigned long long)s->grams,
+			    (unsigned long long)mst.reg.max_event,
+			    mst.reg.id.s);
+		rules_day_key(issuer, account, s->method.s, s->day, dkey);
+		rc = r->ops->day_get(r->arg, dkey, &day);
+		if (rc == LD_ENOTFOUND)
+			day = 0;
+		else if (rc != LD_OK)
+			return fail_store(e, rc);
+		if (add_u64(day, s->grams, &day))
+			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+			    "daily sum overflows");
+		if (day > mst.reg.max_day)
+			return fail(e, LD_ERULE, "over-cap-day", NO_INDEX,
+			    "the account's %s credits for that day would be "
+			    "%llu g, over the %llu g daily cap", mst.reg.id.s,
+			    (unsigned long long)day,
+			    (unsigned long long)mst.reg.max_day);
+		grams = s->grams;
+		if ((rc = account_load(r, issuer, account, &a, e)) != LD_OK)
+			return rc;
+		if (add_u64(a.credited, grams, &a.credited) ||
+		    add_u64(ist.ctr.credited, grams, &ist.ctr.credited) ||
+		    add_u64(l.totals.credited, grams, &l.totals.credited))
+			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+			    "credited grams overflow");
+		break;
+	case KIND_RETIRE:
+		grams = s->grams;
+		if ((rc = account_load(r, issuer, account, &a, e)) != LD_OK)
+			return rc;
+		/* Balance: credited - retired - reversed, never negative. */
+		if (a.retired > UINT64_MAX - a.reversed ||
+		    a.credited < a.retired + a.reversed)
+			bal = 0;
+		else
+			bal = a.credited - a.retired - a.reversed;
+		if (grams > bal)
+			return fail(e, LD_ERULE, "overspent", a.prev,
+			    "retiring %llu g needs a balance of at least that; "
+			    "the account has %llu g", (unsigned long long)grams,
+			    (unsigned long long)bal);
+		if (add_u64(a.retired, grams, &a.retired) ||
+		    add_u64(ist.ctr.retired, grams, &ist.ctr.retired) ||
+		    add_u64(l.totals.retired, grams, &l.totals.retired))
+			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+			    "retired grams overflow");
+		break;
+	case KIND_REVERSE:
+		if ((rc = reversal_target(r, issuer, s, &t, e)) != LD_OK)
+			return rc;
+		/* The account entry is the credit's account. */
+		grams = t.u.e.sub.grams;
+		if ((rc = account_load(r, issuer, t.u.e.sub.account.s, &a,
+		    e)) != LD_OK)
+			return rc;
+		account = NULL;
+		if (add_u64(a.reversed, grams, &a.reversed) ||
+		    add_u64(ist.ctr.reversed, grams, &ist.ctr.reversed) ||
+		    add_u64(l.totals.reversed, grams, &l.totals.reversed))
+			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+			    "reversed grams overflow");
+		break;
+	default:
+		return fail(e, LD_EINVAL, "entry-fields", NO_INDEX,
+		    "unknown entry kind");
+	}
+	/* Counters in the leaf; the state then points at this leaf. */
+	STR_SET(l.u.e.issuer, issuer, strlen(issuer));
+	l.u.e.batch = batch_index;
+	l.u.e.pos = pos;
+	l.u.e.sub = *s;
+	l.u.e.acct = a;
+	l.u.e.iss = ist.ctr;
+	if ((rc = leaf_finish(r, &l, out, leaf_hash, e)) != LD_OK)
+		return rc;
+	a.prev = l.index;
+	ist.ctr.prev = l.index;
+	if ((s->kind == KIND_CREDIT &&
+	    (rc = r->ops->day_put(r->arg, dkey, day)) != LD_OK) ||
+	    (rc = r->ops->dedup_put(r->arg, s->dedup, l.index)) != LD_OK ||
+	    (rc = r->ops->account_put(r->arg, issuer,
+	    account ? account : t.u.e.sub.account.s, &a)) != LD_OK ||
+	    (rc = r->ops->issuer_put(r->arg, &ist)) != LD_OK ||
+	    (s->kind == KIND_REVERSE &&
+	    (rc = r->ops->reversal_put(r->arg, s->target, l.index)) != LD_OK))
+		return fail_store(e, rc);
+	return LD_OK;
+}
+
+void
+rules_batch_message(const char *origin, const char *issuer, uint32_t n,
+    const uint8_t root[32], struct buf *msg)
+{
+	char	b64[48];
+
+	b64_encode(b64, root, 32);
+	buf_printf(msg, "ledger-batch/v1\n%s\n%s\n%u\n%s\n", origin, issuer,
+	    n, b64);
+}
+
+void
+rules_batch_root(const struct sub *subs, uint32_t n, uint8_t root[32])
+{
+	struct merkle_tree	t;
+	struct buf		b = { 0 };
+	uint8_t			h[32];
+	uint32_t		i;
+
+	merkle_tree_init(&t);
+	for (i = 0; i < n; i++) {
+		buf_reset(&b);
+		codec_sub_encode(&subs[i], &b);
+		merkle_leaf_hash(h, b.p, b.len);
+		merkle_tree_append(&t, h, NULL, NULL);
+	}
+	merkle_tree_root(&t, root);
+	buf_free(&b);
+}
+
+int
+rules_batch_verify(const char *origin, const struct issuer_reg *iss,
+    uint32_t n, const uint8_t root[32], const uint8_t sig[64])
+{
+	struct sig_key	*k;
+	struct buf	 msg = { 0 };
+	int		 rc;
+
+	if (sig_key_from_pub(iss->id.s, SIG_TYPE_ED25519, iss->pub, &k) !=
+	    LD_OK)
+		return LD_EBADSIG;
+	rules_batch_message(origin, iss->id.s, n, root, &msg);
+	rc = sig_verify(k, msg.p, msg.len, sig);
+	sig_key_free(k);
+	buf_free(&msg);
+	return rc;
+}

@@ -1,0 +1,114 @@
+/* rules.h - the ledger's rules: validation and running counters, pure. */
+/*
+ * One implementation of docs/protocol.md section "Rules", run by ledgerd on
+ * its store before appending and by ledger-audit on its mirror when it
+ * replays the log. The state (registries, accounts, dedup keys, daily
+ * sums, reversals) lives behind struct rules_ops, so this module does no
+ * I/O of its own. Each rules_* call checks one entry against the state,
+ * and on success builds its leaf (counters included), encodes it, updates
+ * the state and advances the chain (size, previous leaf hash, totals).
+ * On failure nothing is changed and *e says which rule and why.
+ */
+#ifndef RULES_H
+#define RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "util.h"
+
+struct issuer_state {
+	struct issuer_reg	reg;
+	uint64_t		reg_index;	/* leaf that registered it */
+	struct issuer_ctr	ctr;		/* after its last entry */
+};
+
+struct method_state {
+	struct method_reg	reg;
+	uint64_t		reg_index;
+};
+
+/* State access. get returns LD_OK, LD_ENOTFOUND or another LD_* error. */
+struct rules_ops {
+	int	(*issuer_get)(void *, const char *id, struct issuer_state *);
+	int	(*issuer_put)(void *, const struct issuer_state *);
+	int	(*method_get)(void *, const char *id, struct method_state *);
+	int	(*method_put)(void *, const struct method_state *);
+	int	(*account_get)(void *, const char *issuer, const char *account,
+		    struct account_ctr *);
+	int	(*account_put)(void *, const char *issuer, const char *account,
+		    const struct account_ctr *);
+	int	(*dedup_get)(void *, const uint8_t key[32], uint64_t *index);
+	int	(*dedup_put)(void *, const uint8_t key[32], uint64_t index);
+	int	(*day_get)(void *, const uint8_t key[16], uint64_t *grams);
+	int	(*day_put)(void *, const uint8_t key[16], uint64_t grams);
+	/* The leaf bytes at index (view valid until the next call). */
+	int	(*leaf_get)(void *, uint64_t index, const uint8_t **p,
+		    size_t *len);
+	/* Reversal of a credit: the index that reversed it. */
+	int	(*reversal_get)(void *, uint64_t credit, uint64_t *by);
+	int	(*reversal_put)(void *, uint64_t credit, uint64_t by);
+};
+
+/* The chain head: everything the next leaf builds on. */
+struct rules_head {
+	uint64_t	size;		/* leaves so far = next index */
+	uint8_t		prev[32];	/* leaf hash of the last leaf */
+	uint64_t	time;		/* integration time of the last leaf */
+	struct totals	totals;
+	/* The batch whose entries are being appended. */
+	uint64_t	batch_index;	/* NO_INDEX when none */
+	uint32_t	batch_n;
+	char		batch_issuer[ID_MAX + 1];
+};
+
+/* Why an entry was refused: an LD_* code, a rule name and a message. */
+struct rules_err {
+	int		code;		/* LD_ERULE, LD_EEXIST, LD_EAUTH, ... */
+	const char	*rule;		/* stable name: "over-cap-event", ... */
+	char		msg[256];
+	uint64_t	index;		/* the conflicting leaf, or NO_INDEX */
+};
+
+struct rules {
+	const struct rules_ops	*ops;
+	void			*arg;
+	struct rules_head	 head;
+};
+
+/* Start with an empty log or a stored head. */
+void	rules_init(struct rules *, const struct rules_ops *, void *arg,
+	    const struct rules_head *head);
+
+/*
+ * Each appends the new leaf's encoding to out (the caller stores it),
+ * writes its leaf hash to leaf_hash and advances r->head. time is the
+ * integration time in UTC seconds.
+ */
+int	rules_issuer(struct rules *, uint64_t time, const struct issuer_reg *,
+	    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e);
+int	rules_method(struct rules *, uint64_t time, const struct method_reg *,
+	    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e);
+/* The batch leaf; the issuer must be registered. The signature is checked by
+ * rules_batch_verify, not here (the caller may do it off-thread). */
+int	rules_batch(struct rules *, uint64_t time, const struct batch_reg *,
+	    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e);
+/* One submitted entry of the batch whose leaf is at batch_index. */
+int	rules_entry(struct rules *, uint64_t time, const char *issuer,
+	    uint64_t batch_index, uint32_t pos, const struct sub *,
+	    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e);
+
+/* The message an issuer signs for a batch. */
+void	rules_batch_message(const char *origin, const char *issuer, uint32_t n,
+	    const uint8_t root[32], struct buf *msg);
+/* The batch root: MTH of the leaf hashes of the entries' encodings. */
+void	rules_batch_root(const struct sub *subs, uint32_t n, uint8_t root[32]);
+/* Verify an issuer's batch signature: LD_OK or LD_EBADSIG. */
+int	rules_batch_verify(const char *origin, const struct issuer_reg *iss,
+	    uint32_t n, const uint8_t root[32], const uint8_t sig[64]);
+/* The key of an account's daily sum for a method. */
+void	rules_day_key(const char *issuer, const char *account,
+	    const char *method, uint32_t day, uint8_t key[16]);
+
+#endif /* RULES_H */

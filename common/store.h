@@ -1,0 +1,79 @@
+/* store.h - LMDB persistence: leaves, tree nodes, rule state, metadata. */
+/*
+ * The only module that includes <lmdb.h>. One environment per data
+ * directory; one writer at a time, any number of readers that never block
+ * it. Views returned by *_get point into the map and stay valid until the
+ * transaction ends or the next write in it.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules.h"
+
+#define STORE_MAPSIZE_DEFAULT	(16ULL << 40)	/* 16 TiB of address space */
+
+struct store;
+struct store_txn;
+
+/* Open (creating if needed) the environment in dir. rdonly for tools. */
+int	store_open(struct store **, const char *dir, uint64_t mapsize,
+	    int rdonly);
+void	store_close(struct store *);
+/* Flush to disk (for environments opened without sync). */
+int	store_sync(struct store *);
+
+int	store_begin(struct store *, int rdonly, struct store_txn **);
+/* A nested write transaction: commit folds it into the parent. */
+int	store_begin_child(struct store_txn *parent, struct store_txn **);
+/* Commit and end the transaction, whatever the result. LD_EFULL when the
+ * disk is full; nothing of the transaction is then on disk. */
+int	store_commit(struct store_txn *);
+void	store_abort(struct store_txn *);	/* NULL is fine */
+
+/* Leaves by index. put appends: index must be the next one. */
+int	store_leaf_put(struct store_txn *, uint64_t index, const void *p,
+	    size_t len);
+int	store_leaf_get(struct store_txn *, uint64_t index, const uint8_t **p,
+	    size_t *len);
+/* Complete-subtree hashes; put must follow merkle_tree_append's order. */
+int	store_node_put(struct store_txn *, unsigned level, uint64_t index,
+	    const uint8_t h[32]);
+int	store_node_get(struct store_txn *, unsigned level, uint64_t index,
+	    uint8_t h[32]);
+/* merkle_node_fn over a transaction (arg is the struct store_txn *). */
+int	store_node_fn(void *txn, unsigned level, uint64_t index,
+	    uint8_t out[32]);
+/* The tree of the first size leaves' stored nodes, as a frontier. */
+int	store_tree(struct store_txn *, uint64_t size, struct merkle_tree *t);
+
+/* Leaf hash -> index, for lookups. */
+int	store_leafhash_put(struct store_txn *, const uint8_t h[32],
+	    uint64_t index);
+int	store_leafhash_get(struct store_txn *, const uint8_t h[32],
+	    uint64_t *index);
+
+/* Small named values: the chain head, the last checkpoint, ... */
+int	store_meta_put(struct store_txn *, const char *key, const void *p,
+	    size_t len);
+int	store_meta_get(struct store_txn *, const char *key, const uint8_t **p,
+	    size_t *len);
+
+/* The rules' state over a write (or, for gets, read) transaction. */
+extern const struct rules_ops	store_rules_ops;
+
+/* Visit every registered issuer or method, in id order. */
+int	store_issuers(struct store_txn *,
+	    int (*fn)(void *, const struct issuer_state *), void *arg);
+int	store_methods(struct store_txn *,
+	    int (*fn)(void *, const struct method_state *), void *arg);
+/* An account's current counters (prev = its last leaf). */
+int	store_account(struct store_txn *, const char *issuer,
+	    const char *account, struct account_ctr *);
+
+/* Bytes used on disk and leaves count, for metrics. */
+int	store_stat(struct store *, uint64_t *bytes);
+
+#endif /* STORE_H */

@@ -1,0 +1,94 @@
+/* util.h - allocation, byte buffers, hex and base64, strict numbers, files. */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* Allocators that never return NULL: they abort the program on failure. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+void	*xmemdup(const void *, size_t);
+/* printf into a new string. */
+char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer. Zero-initialise, then append; buf_free at end. */
+struct buf {
+	uint8_t	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_reserve(struct buf *, size_t more);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addc(struct buf *, int c);
+void	 buf_adds(struct buf *, const char *s);
+void	 buf_printf(struct buf *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Return a NUL-terminated view (the NUL is not counted in len). */
+const char *buf_cstr(struct buf *);
+void	 buf_reset(struct buf *);
+void	 buf_free(struct buf *);
+
+/* Lowercase hex. hex_encode writes 2*len chars and a NUL. */
+void	hex_encode(char *out, const void *in, size_t len);
+/* Decode exactly outlen bytes from 2*outlen hex chars of s (len given). */
+int	hex_decode(uint8_t *out, size_t outlen, const char *s, size_t len);
+
+/* Standard base64 with padding (RFC 4648 section 4). */
+size_t	b64_encoded_len(size_t len);		/* without the NUL */
+void	b64_encode(char *out, const void *in, size_t len); /* adds NUL */
+/*
+ * Strict decode: only the standard alphabet, exact padding, no spaces, no
+ * non-zero trailing bits. *outlen gets the length; out must hold
+ * b64_decoded_max(len) bytes. LD_EINVAL on anything else.
+ */
+size_t	b64_decoded_max(size_t len);
+int	b64_decode(uint8_t *out, size_t *outlen, const char *s, size_t len);
+
+/*
+ * Parse a canonical unsigned decimal of len bytes: digits only, no sign,
+ * no leading zeros (except "0"), no overflow. LD_EINVAL otherwise.
+ */
+int	parse_u64(const char *s, size_t len, uint64_t *out);
+
+/* a + b into *out, LD_EOVERFLOW if it does not fit. */
+static inline int
+add_u64(uint64_t a, uint64_t b, uint64_t *out)
+{
+	return __builtin_add_overflow(a, b, out) ? LD_EOVERFLOW : LD_OK;
+}
+
+/* Read a whole file (at most max bytes) into a new NUL-terminated buffer. */
+int	file_read(const char *path, size_t max, char **out, size_t *len);
+/*
+ * Write a file atomically (temp file, fsync, rename, fsync dir) with the
+ * given mode. Fails with LD_EEXIST if excl and the file exists.
+ */
+int	file_write(const char *path, const void *p, size_t len, mode_t mode,
+	    int excl);
+/* Whether path is a regular file readable by group or others. */
+int	file_mode_too_open(const char *path, mode_t *mode);
+
+/* Wipe memory that held a secret. */
+void	secure_wipe(void *, size_t);
+
+/* Days since 1970-01-01 for a UTC calendar date; -1 if invalid. */
+int64_t	days_from_civil(int64_t y, unsigned m, unsigned d);
+/* Inverse: calendar date of a day number. */
+void	civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+/*
+ * Parse "YYYY-MM-DD" or an RFC 3339 timestamp (with Z or +hh:mm offset)
+ * into the UTC day number. LD_EINVAL on anything else.
+ */
+int	parse_utc_day(const char *s, size_t len, uint32_t *day);
+/* Format a day number as "YYYY-MM-DD" into buf (>= 11 bytes). */
+void	format_day(char *buf, size_t len, uint32_t day);
+
+#endif /* UTIL_H */

@@ -1,0 +1,416 @@
+/* http.c - the libevent evhttp adapter: listener, requests, replies. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/thread.h>
+
+#include "api.h"
+#include "err.h"
+#include "http.h"
+#include "log.h"
+#include "seq.h"
+
+/* A reply handed over from another thread. */
+struct async_reply {
+	struct evhttp_request	*req;
+	int			 status;
+	const char		*ctype;
+	struct buf		 body;
+	int			 retry_after;
+	struct async_reply	*next;
+};
+
+struct http {
+	struct ledgerd		*ld;
+	struct event_base	*base;
+	struct evhttp		*evh;
+	struct evhttp_bound_socket *bound;
+	struct event		*ev_term, *ev_int, *ev_async, *ev_drain;
+	int			 port;
+	int			 stopping;
+
+	pthread_mutex_t		 mu;
+	struct async_reply	*head, **tail;
+
+	/* Loop-thread caches for the request being handled. */
+	struct evhttp_request	*cache_req;
+	char			*path;
+	struct evkeyvalq	 params;
+	int			 params_ok;
+};
+
+static struct http	*the_http;	/* for the loop-thread accessors */
+
+static void
+dispatch(struct evhttp_request *req, void *arg)
+{
+	struct http	*h = arg;
+
+	api_handle(h->ld, (struct http_req *)req);
+	/* Drop the per-request caches. */
+	if (h->cache_req == req) {
+		free(h->path);
+		h->path = NULL;
+		if (h->params_ok)
+			evhttp_clear_headers(&h->params);
+		h->params_ok = 0;
+		h->cache_req = NULL;
+	}
+}
+
+static void
+send_reply(struct evhttp_request *req, int status, const char *ctype,
+    const void *body, size_t len, int retry_after)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+	struct evbuffer		*eb = evbuffer_new();
+	char			 ra[16];
+
+	if (eb == NULL)
+		fatalx("out of memory (evbuffer_new)");
+	if (ctype != NULL)
+		evhttp_add_header(out, "Content-Type", ctype);
+	if (retry_after > 0) {
+		snprintf(ra, sizeof(ra), "%d", retry_after);
+		evhttp_add_header(out, "Retry-After", ra);
+	}
+	if (len)
+		evbuffer_add(eb, body, len);
+	evhttp_send_reply(req, status, NULL, eb);
+	evbuffer_free(eb);
+}
+
+void
+http_reply(struct http_req *r, int status, const char *ctype,
+    const void *body, size_t len)
+{
+	send_reply((struct evhttp_request *)r, status, ctype, body, len, 0);
+}
+
+void
+http_reply_async(struct http *h, struct http_req *r, int status,
+    const char *ctype, struct buf *body, int retry_after)
+{
+	struct async_reply	*a = xcalloc(1, sizeof(*a));
+
+	a->req = (struct evhttp_request *)r;
+	a->status = status;
+	a->ctype = ctype;
+	a->body = *body;
+	memset(body, 0, sizeof(*body));
+	a->retry_after = retry_after;
+	pthread_mutex_lock(&h->mu);
+	*h->tail = a;
+	h->tail = &a->next;
+	pthread_mutex_unlock(&h->mu);
+	event_active(h->ev_async, EV_READ, 0);
+}
+
+static void
+on_async(evutil_socket_t fd, short what, void *arg)
+{
+	struct http		*h = arg;
+	struct async_reply	*a, *next;
+
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(&h->mu);
+	a = h->head;
+	h->head = NULL;
+	h->tail = &h->head;
+	pthread_mutex_unlock(&h->mu);
+	for (; a != NULL; a = next) {
+		next = a->next;
+		send_reply(a->req, a->status, a->ctype, a->body.p, a->body.len,
+		    a->retry_after);
+		buf_free(&a->body);
+		free(a);
+	}
+}
+
+/* While draining: exit once the sequencer is idle and replies are out. */
+static void
+on_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct http	*h = arg;
+	struct timeval	 tv = { 0, 200000 };
+	int		 empty;
+
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(&h->mu);
+	empty = h->head == NULL;
+	pthread_mutex_unlock(&h->mu);
+	if (empty && seq_idle(h->ld->seq)) {
+		/* A last turn of the loop to flush what was just sent. */
+		event_base_loopexit(h->base, &tv);
+		return;
+	}
+	tv.tv_usec = 20000;
+	evtimer_add(h->ev_drain, &tv);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct http	*h = arg;
+	struct timeval	 tv = { 0, 0 };
+
+	(void)what;
+	if (h->stopping)
+		return;
+	log_info("signal %d: draining and stopping", (int)sig);
+	h->stopping = 1;
+	if (h->bound != NULL) {
+		evhttp_del_accept_socket(h->evh, h->bound);
+		h->bound = NULL;
+	}
+	seq_drain(h->ld->seq);
+	evtimer_add(h->ev_drain, &tv);
+}
+
+int
+http_open(struct ledgerd *ld, const char *listen, struct http **out)
+{
+	struct http		*h = xcalloc(1, sizeof(*h));
+	struct sockaddr_storage	 ss;
+	socklen_t		 slen = sizeof(ss);
+	char			*host, *colon;
+	uint64_t		 port;
+
+	if (evthread_use_pthreads() != 0)
+		fatalx("evthread_use_pthreads failed");
+	signal(SIGPIPE, SIG_IGN);
+	h->ld = ld;
+	pthread_mutex_init(&h->mu, NULL);
+	h->tail = &h->head;
+	host = xstrdup(listen);
+	colon = strrchr(host, ':');
+	if (colon == NULL || parse_u64(colon + 1, strlen(colon + 1), &port) ||
+	    port > 65535) {
+		log_warnx("--listen must be HOST:PORT, not %s", listen);
+		free(host);
+		free(h);
+		return LD_EINVAL;
+	}
+	*colon = '\0';
+	if ((h->base = event_base_new()) == NULL ||
+	    (h->evh = evhttp_new(h->base)) == NULL)
+		fatalx("libevent initialisation failed");
+	evhttp_set_max_headers_size(h->evh, LEDGERD_MAX_HEADERS);
+	evhttp_set_max_body_size(h->evh, LEDGERD_MAX_BODY);
+	evhttp_set_timeout(h->evh, LEDGERD_TIMEOUT);
+	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
+	evhttp_set_default_content_type(h->evh, "text/plain; charset=utf-8");
+	evhttp_set_gencb(h->evh, dispatch, h);
+	h->bound = evhttp_bind_socket_with_handle(h->evh, host, (uint16_t)port);
+	if (h->bound == NULL) {
+		log_warn("cannot listen on %s", listen);
+		free(host);
+		evhttp_free(h->evh);
+		event_base_free(h->base);
+		free(h);
+		return LD_ESYS;
+	}
+	free(host);
+	if (getsockname(evhttp_bound_socket_get_fd(h->bound),
+	    (struct sockaddr *)&ss, &slen) == 0)
+		h->port = ntohs(ss.ss_family == AF_INET6 ?
+		    ((struct sockaddr_in6 *)&ss)->sin6_port :
+		    ((struct sockaddr_in *)&ss)->sin_port);
+	h->ev_term = evsignal_new(h->base, SIGTERM, on_signal, h);
+	h->ev_int = evsignal_new(h->base, SIGINT, on_signal, h);
+	h->ev_async = event_new(h->base, -1, 0, on_async, h);
+	h->ev_drain = evtimer_new(h->base, on_drain, h);
+	if (!h->ev_term || !h->ev_int || !h->ev_async || !h->ev_drain ||
+	    evsignal_add(h->ev_term, NULL) || evsignal_add(h->ev_int, NULL))
+		fatalx("libevent: cannot set up events");
+	the_http = h;
+	*out = h;
+	return LD_OK;
+}
+
+int
+http_port(struct http *h)
+{
+	return h->port;
+}
+
+int
+http_run(struct http *h)
+{
+	return event_base_dispatch(h->base) < 0 ? LD_ESYS : LD_OK;
+}
+
+void
+http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	on_async(-1, 0, h);
+	event_free(h->ev_term);
+	event_free(h->ev_int);
+	event_free(h->ev_async);
+	event_free(h->ev_drain);
+	evhttp_free(h->evh);
+	event_base_free(h->base);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
+	the_http = NULL;
+}
+
+/* Make the caches belong to r. */
+static void
+cache_for(struct evhttp_request *r)
+{
+	struct http	*h = the_http;
+
+	if (h->cache_req == r)
+		return;
+	free(h->path);
+	h->path = NULL;
+	if (h->params_ok)
+		evhttp_clear_headers(&h->params);
+	h->params_ok = 0;
+	h->cache_req = r;
+}
+
+const char *
+http_method(struct http_req *r)
+{
+	switch (evhttp_request_get_command((struct evhttp_request *)r)) {
+	case EVHTTP_REQ_GET:	return "GET";
+	case EVHTTP_REQ_POST:	return "POST";
+	case EVHTTP_REQ_HEAD:	return "HEAD";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+	default:		return "OTHER";
+	}
+}
+
+const char *
+http_path(struct http_req *r)
+{
+	struct evhttp_request	*req = (struct evhttp_request *)r;
+	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(req);
+	const char		*p;
+	size_t			 len;
+
+	cache_for(req);
+	if (the_http->path != NULL)
+		return the_http->path;
+	if (u == NULL || (p = evhttp_uri_get_path(u)) == NULL)
+		return NULL;
+	the_http->path = evhttp_uridecode(p, 0, &len);
+	if (the_http->path != NULL && strlen(the_http->path) != len) {
+		free(the_http->path);	/* an encoded NUL */
+		the_http->path = NULL;
+	}
+	return the_http->path;
+}
+
+const char *
+http_query(struct http_req *r)
+{
+	const struct evhttp_uri	*u =
+	    evhttp_request_get_evhttp_uri((struct evhttp_request *)r);
+
+	return u ? evhttp_uri_get_query(u) : NULL;
+}
+
+const char *
+http_header(struct http_req *r, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(
+	    (struct evhttp_request *)r), name);
+}
+
+size_t
+http_body_len(struct http_req *r)
+{
+	return evbuffer_get_length(evhttp_request_get_input_buffer(
+	    (struct evhttp_request *)r));
+}
+
+int
+http_body(struct http_req *r, struct buf *b, size_t max)
+{
+	struct evbuffer	*eb = evhttp_request_get_input_buffer(
+	    (struct evhttp_request *)r);
+	size_t		 len = evbuffer_get_length(eb);
+
+	if (len > max)
+		return LD_ETOOBIG;
+	buf_reserve(b, len);
+	/* copyout walks the chain: no pullup of a large body. */
+	if (evbuffer_copyout(eb, b->p + b->len, len) != (ev_ssize_t)len)
+		return LD_ESYS;
+	b->len += len;
+	return LD_OK;
+}
+
+int
+http_peer_loopback(struct http_req *r)
+{
+	struct evhttp_connection *c = evhttp_request_get_connection(
+	    (struct evhttp_request *)r);
+	const struct sockaddr	*sa;
+
+	if (c == NULL || (sa = evhttp_connection_get_addr(c)) == NULL)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr)
+		    >> 24) == 127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a =
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) &&
+		    a->s6_addr[12] == 127);
+	}
+	return 0;
+}
+
+int
+http_wants_json(struct http_req *r)
+{
+	const char	*a = http_header(r, "Accept");
+	const char	*ct = http_header(r, "Content-Type");
+
+	if (a != NULL && strstr(a, "application/json") != NULL)
+		return 1;
+	if (a != NULL && strstr(a, "application/msgpack") != NULL)
+		return 0;
+	return ct != NULL && strncmp(ct, "application/json", 16) == 0;
+}
+
+void
+http_set_header(struct http_req *r, const char *name, const char *val)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(
+	    (struct evhttp_request *)r), name, val);
+}
+
+uint64_t
+http_open_conns(struct http *h)
+{
+	(void)h;
+	return 0;
+}
+
+void
+http_metrics(struct http *h, struct buf *out)
+{
+	(void)h;
+	(void)out;
+}

@@ -1,0 +1,51 @@
+/* http.h - the libevent evhttp adapter: listener, requests, replies. */
+/*
+ * The only part of ledgerd that includes <event2/...>. One event loop on
+ * the main thread serves every request; replies computed elsewhere (the
+ * sequencer) come back through http_reply_async, which is thread-safe.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledgerd.h"
+#include "util.h"
+
+struct http_req;	/* an evhttp_request */
+
+/* Bind host:port and prepare the loop; LD_ESYS with a logged reason. */
+int	http_open(struct ledgerd *, const char *listen, struct http **);
+/* Run until SIGTERM/SIGINT, then drain: stop accepting, let the
+ * sequencer finish, flush the replies, return. */
+int	http_run(struct http *);
+void	http_free(struct http *);
+/* The bound port (for tests that listen on port 0). */
+int	http_port(struct http *);
+
+const char	*http_method(struct http_req *);	/* "GET", "POST", ... */
+/* The decoded path, without query; NULL if it does not decode. */
+const char	*http_path(struct http_req *);
+const char	*http_query(struct http_req *);		/* raw, or NULL */
+const char	*http_header(struct http_req *, const char *name);
+size_t		 http_body_len(struct http_req *);
+/* Copy the body (at most max bytes) into b without flattening it. */
+int		 http_body(struct http_req *, struct buf *b, size_t max);
+int		 http_peer_loopback(struct http_req *);
+/* Whether the client prefers JSON (Accept or Content-Type). */
+int		 http_wants_json(struct http_req *);
+
+void	http_set_header(struct http_req *, const char *name, const char *val);
+/* Reply now (loop thread only). */
+void	http_reply(struct http_req *, int status, const char *ctype,
+	    const void *body, size_t len);
+/* Reply from any thread; body is taken over (and freed). */
+void	http_reply_async(struct http *, struct http_req *, int status,
+	    const char *ctype, struct buf *body, int retry_after);
+
+/* Counters for /metrics. */
+uint64_t	http_open_conns(struct http *);
+void		http_metrics(struct http *, struct buf *out);
+
+#endif /* HTTP_H */

@@ -1,0 +1,70 @@
+/* ledgerd.h - the server's shared state, configuration and limits. */
+#ifndef LEDGERD_H
+#define LEDGERD_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "merkle.h"
+#include "note.h"
+#include "sig.h"
+#include "store.h"
+#include "util.h"
+
+#define LEDGERD_MAX_BODY	(32u << 20)	/* a 10,000-entry JSON batch fits */
+#define LEDGERD_MAX_HEADERS	(16u << 10)
+#define LEDGERD_TIMEOUT		30		/* seconds, per request read/write */
+#define LEDGERD_QUEUE_MAX	200000		/* entries waiting to be sequenced */
+#define LEDGERD_MAX_CONNS	20000
+
+struct http;
+struct seq;
+
+/* The latest signed checkpoint; readers take a reference under cp_mu. */
+struct cp {
+	_Atomic int	 refs;
+	uint64_t	 size;
+	uint8_t		 root[32];
+	uint64_t	 time;		/* when it was signed, UTC seconds */
+	size_t		 len;
+	char		 text[];	/* the signed note */
+};
+
+struct ledgerd {
+	/* configuration */
+	const char	*datadir;
+	const char	*listen;
+	char		*origin;
+	int		 admin_remote;	/* accept admin calls from any peer */
+	uint64_t	 mapsize;
+	size_t		 queue_max;
+
+	struct sig_key	*key;		/* the log's signing key */
+	uint8_t		 token[32];	/* admin token, raw */
+	struct store	*store;
+	struct http	*http;
+	struct seq	*seq;
+
+	pthread_mutex_t	 cp_mu;
+	struct cp	*cp;
+
+	/* metrics */
+	_Atomic uint64_t m_appended[KIND_MAX + 1];
+	_Atomic uint64_t m_commits;
+	_Atomic uint64_t m_commit_entries;
+	_Atomic uint64_t m_commit_us_hist[16];	/* log2 buckets of us */
+	_Atomic uint64_t m_submit_dups;
+	_Atomic uint64_t m_submit_rejects;
+};
+
+/* The current checkpoint with a reference held; cp_put releases it. */
+struct cp	*ledgerd_cp_get(struct ledgerd *);
+void		 ledgerd_cp_put(struct cp *);
+/* Replace the current checkpoint (the sequencer, after each commit). */
+void		 ledgerd_cp_set(struct ledgerd *, struct cp *);
+/* Sign a checkpoint for (size, root) with the log key. */
+struct cp	*ledgerd_cp_sign(struct ledgerd *, uint64_t size,
+		    const uint8_t root[32]);
+
+#endif /* LEDGERD_H */

@@ -1,0 +1,264 @@
+/* main.c - ledgerd: init, vkey and serve commands. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "http.h"
+#include "ledgerd.h"
+#include "log.h"
+#include "seq.h"
+#include "sig.h"
+#include "store.h"
+#include "util.h"
+
+#define DEFAULT_DATA	"./var"
+#define DEFAULT_LISTEN	"127.0.0.1:8080"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: ledgerd init  [--data DIR] --origin ORIGIN\n"
+	    "       ledgerd vkey  [--data DIR]\n"
+	    "       ledgerd serve [--data DIR] [--listen HOST:PORT] "
+	    "[--admin-remote]\n"
+	    "                     [--map-size BYTES] [--queue-max ENTRIES] "
+	    "[-v]\n"
+	    "Defaults: --data %s, --listen %s. See ledgerd(8).\n",
+	    DEFAULT_DATA, DEFAULT_LISTEN);
+	exit(2);
+}
+
+static char *
+data_path(const char *dir, const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+/* Read a secret file, refusing one that others can read. */
+static char *
+read_secret(const char *dir, const char *name, size_t *len)
+{
+	char	*path = data_path(dir, name), *s;
+	mode_t	 mode;
+	int	 rc;
+
+	if (file_mode_too_open(path, &mode))
+		fatalx("%s is mode %04o; it must not be readable by others: "
+		    "chmod 600 %s", path, (unsigned)mode, path);
+	if ((rc = file_read(path, 4096, &s, len)) != LD_OK)
+		fatalx("%s: %s%s", path, ld_strerror(rc), rc == LD_ENOTFOUND ?
+		    " (run ledgerd init first)" : "");
+	free(path);
+	return s;
+}
+
+static struct sig_key *
+load_key(const char *dir)
+{
+	struct sig_key	*k;
+	size_t		 len;
+	char		*s = read_secret(dir, "log.key", &len);
+
+	if (sig_key_from_skey(s, len, &k) != LD_OK)
+		fatalx("%s/log.key is not a signed-note private key", dir);
+	secure_wipe(s, len);
+	free(s);
+	return k;
+}
+
+static int
+cmd_init(const char *dir, const char *origin)
+{
+	struct sig_key	*k;
+	struct store	*st;
+	uint8_t		 tok[32];
+	char		 hex[65], *path, *skey, *vkey, *line;
+	int		 rc;
+
+	if (origin == NULL)
+		usage();
+	if (!sig_valid_name(origin, strlen(origin)))
+		fatalx("--origin %s: a log origin has no spaces and no '+' "
+		    "(e.g. ledger.example.org/carbon/2026)", origin);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		fatal("mkdir %s", dir);
+	path = data_path(dir, "log.key");
+	if (access(path, F_OK) == 0)
+		fatalx("%s exists: this log is already initialised", path);
+	if ((rc = store_open(&st, dir, 0, 0)) != LD_OK)
+		fatalx("%s: cannot create the store: %s", dir,
+		    ld_strerror(rc));
+	store_close(st);
+	if (sig_keygen(origin, SIG_TYPE_ED25519, &k) != LD_OK)
+		fatalx("cannot generate a key");
+	skey = sig_skey(k);
+	line = xasprintf("%s\n", skey);
+	if ((rc = file_write(path, line, strlen(line), 0600, 1)) != LD_OK)
+		fatalx("%s: %s", path, ld_strerror(rc));
+	secure_wipe(skey, strlen(skey));
+	secure_wipe(line, strlen(line));
+	free(skey);
+	free(line);
+	free(path);
+	sig_random(tok, sizeof(tok));
+	hex_encode(hex, tok, sizeof(tok));
+	line = xasprintf("%s\n", hex);
+	path = data_path(dir, "admin.token");
+	if ((rc = file_write(path, line, strlen(line), 0600, 1)) != LD_OK)
+		fatalx("%s: %s", path, ld_strerror(rc));
+	secure_wipe(tok, sizeof(tok));
+	secure_wipe(hex, sizeof(hex));
+	secure_wipe(line, strlen(line));
+	free(line);
+	free(path);
+	vkey = sig_vkey(k);
+	line = xasprintf("%s\n", vkey);
+	path = data_path(dir, "log.vkey");
+	if ((rc = file_write(path, line, strlen(line), 0644, 0)) != LD_OK)
+		fatalx("%s: %s", path, ld_strerror(rc));
+	printf("%s\n", vkey);
+	fprintf(stderr, "ledgerd: initialised %s (log key, admin token in "
+	    "%s/admin.token)\n", dir, dir);
+	free(line);
+	free(path);
+	free(vkey);
+	sig_key_free(k);
+	return 0;
+}
+
+static int
+cmd_vkey(const char *dir)
+{
+	struct sig_key	*k = load_key(dir);
+	char		*vkey = sig_vkey(k);
+
+	printf("%s\n", vkey);
+	free(vkey);
+	sig_key_free(k);
+	return 0;
+}
+
+static int
+cmd_serve(struct ledgerd *ld)
+{
+	size_t	 len;
+	char	*tok;
+	int	 rc;
+
+	ld->key = load_key(ld->datadir);
+	ld->origin = xstrdup(sig_key_name(ld->key));
+	tok = read_secret(ld->datadir, "admin.token", &len);
+	while (len > 0 && (tok[len - 1] == '\n' || tok[len - 1] == ' '))
+		len--;
+	if (hex_decode(ld->token, 32, tok, len) != LD_OK)
+		fatalx("%s/admin.token must hold 64 hex digits", ld->datadir);
+	secure_wipe(tok, len);
+	free(tok);
+	if ((rc = store_open(&ld->store, ld->datadir, ld->mapsize, 0)) !=
+	    LD_OK)
+		fatalx("%s: cannot open the store: %s", ld->datadir,
+		    ld_strerror(rc));
+	pthread_mutex_init(&ld->cp_mu, NULL);
+	if ((rc = seq_start(ld, &ld->seq)) != LD_OK)
+		fatalx("cannot load the log: %s", ld_strerror(rc));
+	if (http_open(ld, ld->listen, &ld->http) != LD_OK)
+		fatalx("cannot listen on %s", ld->listen);
+	log_info("%s: serving %s, %llu entries, listening on %.*s:%d",
+	    ld->datadir, ld->origin, (unsigned long long)ld->cp->size,
+	    (int)(strrchr(ld->listen, ':') - ld->listen), ld->listen,
+	    http_port(ld->http));
+	rc = http_run(ld->http);
+	seq_stop(ld->seq);
+	http_free(ld->http);
+	store_close(ld->store);
+	ledgerd_cp_put(ld->cp);
+	sig_key_free(ld->key);
+	secure_wipe(ld->token, sizeof(ld->token));
+	log_info("stopped");
+	return rc == LD_OK ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "origin", required_argument, NULL, 'o' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "admin-remote", no_argument, NULL, 'R' },
+		{ "map-size", required_argument, NULL, 'm' },
+		{ "queue-max", required_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ledgerd	 ld;
+	const char	*cmd, *origin = NULL;
+	uint64_t	 v;
+	int		 c, verbose = 1;
+
+	memset(&ld, 0, sizeof(ld));
+	ld.datadir = DEFAULT_DATA;
+	ld.listen = DEFAULT_LISTEN;
+	ld.queue_max = LEDGERD_QUEUE_MAX;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)
+		usage();
+	cmd = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "d:o:l:Rm:q:vh", opts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 'd':
+			ld.datadir = optarg;
+			break;
+		case 'o':
+			origin = optarg;
+			break;
+		case 'l':
+			ld.listen = optarg;
+			break;
+		case 'R':
+			ld.admin_remote = 1;
+			break;
+		case 'm':
+			if (parse_u64(optarg, strlen(optarg), &v) != LD_OK ||
+			    v < (1 << 20))
+				fatalx("--map-size must be a byte count "
+				    ">= 1048576");
+			ld.mapsize = v;
+			break;
+		case 'q':
+			if (parse_u64(optarg, strlen(optarg), &v) != LD_OK ||
+			    v == 0)
+				fatalx("--queue-max must be a positive count");
+			ld.queue_max = (size_t)v;
+			break;
+		case 'v':
+			verbose = 2;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("ledgerd", verbose);
+	if (getenv("LEDGER_MAP_SIZE") != NULL && ld.mapsize == 0 &&
+	    parse_u64(getenv("LEDGER_MAP_SIZE"),
+	    strlen(getenv("LEDGER_MAP_SIZE")), &v) == LD_OK)
+		ld.mapsize = v;
+	if (strcmp(cmd, "init") == 0)
+		return cmd_init(ld.datadir, origin);
+	if (strcmp(cmd, "vkey") == 0)
+		return cmd_vkey(ld.datadir);
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(&ld);
+	usage();
+}
