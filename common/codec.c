@@ -165,7 +165,7 @@ codec_leaf_encode(const struct leaf *l, struct buf *b)
 	case KIND_CREDIT:
 	case KIND_RETIRE:
 	case KIND_REVERSE:
-		cw_array(b, 11);
+		cw_array(b, 12);
 		break;
 	default:
 		return LD_EINVAL;
@@ -537,7 +537,7 @@ leaf_body_decode(const msgpack_object *o, struct leaf *l)
 	    kind < 1 || kind > KIND_MAX)
 		return LD_EINVAL;
 	l->kind = (uint8_t)kind;
-	if (arr(o, kind <= KIND_BATCH ? 7 : 11) == NULL ||
+	if (arr(o, kind <= KIND_BATCH ? 7 : 12) == NULL ||
 	    get_u64(&a[2], &l->index) || get_u64(&a[3], &l->time) ||
 	    get_bin(&a[4], l->prev, 32))
 		return LD_EINVAL;
@@ -597,7 +597,7 @@ leaf_body_decode(const msgpack_object *o, struct leaf *l)
 			return LD_EINVAL;
 		break;
 	}
-	return totals_decode(&a[kind <= KIND_BATCH ? 6 : 10], &l->totals);
+	return totals_decode(&a[kind <= KIND_BATCH ? 6 : 11], &l->totals);
 }
 
 int

@@ -1,0 +1,365 @@
+/* client.c - the ledger client library: submit, receipts, verification. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "err.h"
+#include "json.h"
+#include "merkle.h"
+#include "receipt.h"
+#include "rules.h"
+
+static int
+set_err(struct client_err *e, int code, const char *rule, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static int
+set_err(struct client_err *e, int code, const char *rule, const char *fmt,
+    ...)
+{
+	va_list	ap;
+
+	e->code = code;
+	e->pos = -1;
+	snprintf(e->rule, sizeof(e->rule), "%s", rule);
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int
+client_sign_batch(struct batch_req *b, const char *origin,
+    const struct sig_key *key)
+{
+	struct buf	msg = { 0 };
+	uint8_t		root[32];
+	int		rc;
+
+	if (strcmp(sig_key_name(key), b->issuer.s) != 0)
+		return LD_EINVAL;
+	rules_batch_root(b->subs, b->n, root);
+	rules_batch_message(origin, b->issuer.s, b->n, root, &msg);
+	rc = sig_sign(key, msg.p, msg.len, b->sig);
+	buf_free(&msg);
+	return rc;
+}
+
+int
+client_batch_body(const struct batch_req *b, struct buf *body)
+{
+	return codec_batch_encode(b, body);
+}
+
+void
+client_receipt_free(struct client_receipt *r)
+{
+	buf_free(&r->text);
+}
+
+void
+client_error_reply(const struct fetch_resp *r, struct client_err *e)
+{
+	struct jv	*doc = NULL;
+	struct cr	*c = NULL;
+	const struct cr_obj *root;
+	const uint8_t	*p;
+	const char	*s;
+	size_t		 len;
+	uint64_t	 v;
+	int		 code = r->status == 503 ? LD_EBUSY :
+			    r->status == 507 ? LD_EFULL :
+			    r->status >= 500 || r->status == 0 ? LD_ENET :
+			    r->status == 401 ? LD_EAUTH :
+			    r->status == 409 ? LD_EEXIST :
+			    r->status == 413 ? LD_ETOOBIG :
+			    r->status == 422 ? LD_ERULE : LD_EINVAL;
+
+	set_err(e, code, "", "HTTP %d", r->status);
+	e->status = r->status;
+	if (r->status == 0) {
+		snprintf(e->msg, sizeof(e->msg), "%s", r->error);
+		return;
+	}
+	if (strncmp(r->ctype, "application/json", 16) == 0 &&
+	    jv_parse((const char *)r->body.p, r->body.len, &doc, NULL, 0) ==
+	    LD_OK) {
+		if (jv_get_str(jv_get(doc, "message"), &s, &len) == LD_OK)
+			snprintf(e->msg, sizeof(e->msg), "%.*s", (int)len, s);
+		if (jv_get_str(jv_get(doc, "rule"), &s, &len) == LD_OK)
+			snprintf(e->rule, sizeof(e->rule), "%.*s", (int)len, s);
+		if (jv_get_u64(jv_get(doc, "position"), &v) == LD_OK)
+			e->pos = (long)v;
+		jv_free(doc);
+	} else if (cr_parse(r->body.p, r->body.len, &c, &root) == LD_OK) {
+		if (cr_bytes(cr_get(root, "message"), &p, &len) == LD_OK)
+			snprintf(e->msg, sizeof(e->msg), "%.*s", (int)len, p);
+		if (cr_bytes(cr_get(root, "rule"), &p, &len) == LD_OK)
+			snprintf(e->rule, sizeof(e->rule), "%.*s", (int)len, p);
+		if (cr_u64(cr_get(root, "position"), &v) == LD_OK)
+			e->pos = (long)v;
+		cr_free(c);
+	}
+}
+
+/* Read n 32-byte hashes from a msgpack array. */
+static int
+read_hashes(const struct cr_obj *a, uint8_t (*out)[32], size_t max,
+    size_t *n)
+{
+	const uint8_t	*p;
+	size_t		 i, len;
+
+	*n = cr_len(a);
+	if (*n > max)
+		return LD_EINVAL;
+	for (i = 0; i < *n; i++) {
+		if (cr_bytes(cr_at(a, i), &p, &len) != LD_OK || len != 32)
+			return LD_EINVAL;
+		memcpy(out[i], p, 32);
+	}
+	return LD_OK;
+}
+
+int
+client_submit_reply(const uint8_t *p, size_t len, uint32_t n,
+    const struct sig_key *log, struct client_receipt *out,
+    struct client_err *e)
+{
+	struct cr		*c = NULL;
+	const struct cr_obj	*root, *leaves, *ents, *dups, *ent, *d = NULL;
+	struct receipt_span	 rs;
+	struct merkle_proof	 proof;
+	uint8_t			 left[MERKLE_MAX_LEVELS][32];
+	uint8_t			 right[MERKLE_SPAN_MAX_RIGHT][32];
+	const uint8_t		**lv = NULL, *cp, *lp;
+	size_t			*ll = NULL, nleft, nright, cplen, nl, i, k, plen;
+	uint64_t		 size, start, idx, di;
+	int			 dup, rc = LD_EBADPROOF, have_span = 0;
+
+	if (cr_parse(p, len, &c, &root) != LD_OK)
+		return set_err(e, LD_EINVAL, "reply", "the reply is not msgpack");
+	leaves = cr_get(root, "leaves");
+	ents = cr_get(root, "entries");
+	dups = cr_get(root, "dups");
+	nl = cr_len(leaves);
+	if (cr_bytes(cr_get(root, "checkpoint"), &cp, &cplen) != LD_OK ||
+	    cr_u64(cr_get(root, "size"), &size) != LD_OK ||
+	    cr_u64(cr_get(root, "start"), &start) != LD_OK ||
+	    cr_len(ents) != n ||
+	    read_hashes(cr_get(root, "left"), left, MERKLE_MAX_LEVELS,
+	    &nleft) != LD_OK ||
+	    read_hashes(cr_get(root, "right"), right, MERKLE_SPAN_MAX_RIGHT,
+	    &nright) != LD_OK) {
+		set_err(e, LD_EINVAL, "reply", "the reply lacks fields");
+		goto done;
+	}
+	if (nl > 0) {
+		lv = xcalloc(nl, sizeof(*lv));
+		ll = xcalloc(nl, sizeof(*ll));
+		for (i = 0; i < nl; i++)
+			if (cr_bytes(cr_at(leaves, i), &lv[i], &ll[i]) !=
+			    LD_OK) {
+				set_err(e, LD_EINVAL, "reply", "bad leaf");
+				goto done;
+			}
+		if (receipt_span_init(&rs, (const char *)cp, cplen, size,
+		    start, lv, ll, nl, (const uint8_t (*)[32])left, nleft,
+		    (const uint8_t (*)[32])right, nright) != LD_OK) {
+			set_err(e, LD_EBADPROOF, "reply",
+			    "the reply's boundary hashes do not fit its range");
+			goto done;
+		}
+		have_span = 1;
+	}
+	for (i = 0; i < n; i++) {
+		ent = cr_at(ents, i);
+		buf_reset(&out[i].text);
+		if (cr_u64(cr_at(ent, 0), &idx) != LD_OK ||
+		    cr_bool(cr_at(ent, 1), &dup) != LD_OK) {
+			set_err(e, LD_EINVAL, "reply", "bad entry %zu", i);
+			goto done;
+		}
+		out[i].index = idx;
+		out[i].duplicate = dup;
+		if (have_span && idx >= start && idx < start + nl && !dup) {
+			merkle_leaf_hash(out[i].leaf_hash, lv[idx - start],
+			    ll[idx - start]);
+			if (receipt_span_get(&rs, idx, lv[idx - start],
+			    ll[idx - start], &out[i].text) != LD_OK) {
+				set_err(e, LD_EBADPROOF, "reply",
+				    "no proof for entry %zu", i);
+				goto done;
+			}
+		} else {
+			/* A duplicate: its own leaf and proof in "dups". */
+			for (k = 0; k < cr_len(dups); k++) {
+				d = cr_at(dups, k);
+				if (cr_u64(cr_at(d, 0), &di) == LD_OK &&
+				    di == idx)
+					break;
+			}
+			if (k == cr_len(dups) ||
+			    cr_bytes(cr_at(d, 1), &lp, &plen) != LD_OK ||
+			    read_hashes(cr_at(d, 2), proof.path,
+			    MERKLE_MAX_PROOF, &proof.n) != LD_OK) {
+				set_err(e, LD_EINVAL, "reply",
+				    "no receipt for duplicate entry %zu", i);
+				goto done;
+			}
+			merkle_leaf_hash(out[i].leaf_hash, lp, plen);
+			tlog_proof_format(lp, plen, idx, &proof,
+			    (const char *)cp, cplen, &out[i].text);
+		}
+		if (log != NULL && client_verify_receipt(
+		    (const char *)out[i].text.p, out[i].text.len, log, NULL,
+		    NULL, e) != LD_OK)
+			goto done;
+	}
+	rc = LD_OK;
+done:
+	if (have_span)
+		receipt_span_free(&rs);
+	free(lv);
+	free(ll);
+	cr_free(c);
+	return rc;
+}
+
+int
+client_submit(struct fetch *f, struct batch_req *b, const struct sig_key *log,
+    struct client_receipt *out, struct client_err *e)
+{
+	struct fetch_resp	resp;
+	struct buf		body = { 0 };
+	unsigned		delay = 100000, tries = 0;
+	int			rc;
+
+	if ((rc = client_batch_body(b, &body)) != LD_OK)
+		return set_err(e, rc, "encode", "cannot encode the batch");
+	for (;;) {
+		rc = fetch_post(f, "/v1/submit", "application/msgpack",
+		    "application/msgpack", NULL, body.p, body.len, &resp);
+		if (rc == LD_OK && resp.status == 200) {
+			rc = client_submit_reply(resp.body.p, resp.body.len,
+			    b->n, log, out, e);
+			break;
+		}
+		client_error_reply(&resp, e);
+		rc = e->code;
+		/* Resubmission is idempotent: retrying is always safe. */
+		if ((rc == LD_ENET || rc == LD_EBUSY) && ++tries < 8) {
+			fetch_resp_free(&resp);
+			usleep(resp.retry_after > 0 ?
+			    (unsigned)resp.retry_after * 1000000 : delay);
+			delay = delay < 3200000 ? delay * 2 : delay;
+			continue;
+		}
+		break;
+	}
+	fetch_resp_free(&resp);
+	buf_free(&body);
+	return rc;
+}
+
+int
+client_verify_receipt(const char *text, size_t len, const struct sig_key *log,
+    struct leaf *l, struct checkpoint *c, struct client_err *e)
+{
+	struct tlog_proof	p;
+	struct checkpoint	cp;
+	struct leaf		lf;
+	int			rc;
+
+	if ((rc = tlog_proof_parse(text, len, &p)) != LD_OK)
+		return set_err(e, LD_EBADPROOF, "receipt-format",
+		    "not a c2sp.org/tlog-proof@v1 receipt");
+	rc = tlog_proof_verify(&p, log, &cp);
+	if (rc == LD_EBADSIG || rc == LD_EINVAL) {
+		set_err(e, LD_EBADSIG, "checkpoint-signature",
+		    "the checkpoint is not signed by %s (wrong key or "
+		    "tampered checkpoint)", sig_key_name(log));
+		goto done;
+	}
+	if (rc != LD_OK) {
+		set_err(e, LD_EBADPROOF, "inclusion",
+		    "the leaf is not in the tree: inclusion proof of index "
+		    "%llu fails against the checkpoint root",
+		    (unsigned long long)p.index);
+		goto done;
+	}
+	if (codec_leaf_decode(p.extra, p.extra_len, &lf) != LD_OK) {
+		rc = set_err(e, LD_EBADPROOF, "leaf",
+		    "the leaf in the receipt does not decode");
+		goto done;
+	}
+	if (lf.index != p.index) {
+		leaf_free(&lf);
+		rc = set_err(e, LD_EBADPROOF, "leaf-index",
+		    "the leaf says index %llu, the proof %llu",
+		    (unsigned long long)lf.index, (unsigned long long)p.index);
+		goto done;
+	}
+	if (l != NULL)
+		*l = lf;
+	else
+		leaf_free(&lf);
+	if (c != NULL)
+		*c = cp;
+	rc = LD_OK;
+done:
+	tlog_proof_free(&p);
+	return rc;
+}
+
+int
+client_checkpoint(struct fetch *f, const struct sig_key *log,
+    struct checkpoint *c, struct buf *note, struct client_err *e)
+{
+	struct fetch_resp	resp;
+	int			rc;
+
+	if (fetch_get(f, "/checkpoint", NULL, &resp) != LD_OK ||
+	    resp.status != 200) {
+		client_error_reply(&resp, e);
+		fetch_resp_free(&resp);
+		return e->code;
+	}
+	rc = checkpoint_open((const char *)resp.body.p, resp.body.len, log, c);
+	if (rc != LD_OK)
+		set_err(e, LD_EBADSIG, "checkpoint-signature",
+		    "the server's checkpoint does not verify with %s's key",
+		    sig_key_name(log));
+	else if (note != NULL)
+		buf_add(note, resp.body.p, resp.body.len);
+	fetch_resp_free(&resp);
+	return rc;
+}
+
+int
+client_origin(struct fetch *f, char *origin, size_t len,
+    struct client_err *e)
+{
+	struct fetch_resp	 resp;
+	const char		*nl;
+
+	if (fetch_get(f, "/checkpoint", NULL, &resp) != LD_OK ||
+	    resp.status != 200) {
+		client_error_reply(&resp, e);
+		fetch_resp_free(&resp);
+		return e->code;
+	}
+	nl = memchr(resp.body.p, '\n', resp.body.len);
+	if (nl == NULL || (size_t)(nl - (char *)resp.body.p) >= len) {
+		fetch_resp_free(&resp);
+		return set_err(e, LD_EINVAL, "checkpoint",
+		    "the server's checkpoint has no origin line");
+	}
+	memcpy(origin, resp.body.p, (size_t)(nl - (char *)resp.body.p));
+	origin[nl - (char *)resp.body.p] = '\0';
+	fetch_resp_free(&resp);
+	return LD_OK;
+}

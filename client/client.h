@@ -1,0 +1,75 @@
+/* client.h - the ledger client library: submit, receipts, verification. */
+/*
+ * What the ledger CLI does, for programs that embed it. Submitting: sign
+ * a batch of entries with the issuer's key and get one receipt per entry
+ * (c2sp.org/tlog-proof@v1, the leaf in its extra line). Verifying: a
+ * receipt offline against the log's verifier key; a checkpoint fetched
+ * from a server. Errors are LD_* codes with a message in a caller's
+ * struct client_err.
+ */
+#ifndef CLIENT_H
+#define CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec.h"
+#include "entry.h"
+#include "fetch.h"
+#include "note.h"
+#include "sig.h"
+
+struct client_err {
+	int		code;		/* LD_* */
+	int		status;		/* HTTP status, or 0 */
+	long		pos;		/* position in the batch, or -1 */
+	char		rule[48];
+	char		msg[512];
+};
+
+struct client_receipt {
+	uint64_t	index;
+	uint8_t		leaf_hash[32];
+	int		duplicate;
+	struct buf	text;		/* the tlog-proof receipt */
+};
+
+/* Sign b (issuer, entries) for the log origin with the issuer's key. */
+int	client_sign_batch(struct batch_req *b, const char *origin,
+	    const struct sig_key *issuer_key);
+/* The msgpack body of a signed batch. */
+int	client_batch_body(const struct batch_req *b, struct buf *body);
+/*
+ * Turn a submit reply (msgpack) into receipts: out[i] for entry i of the
+ * batch. With log != NULL every receipt is verified against the signed
+ * checkpoint. LD_EBADPROOF if the reply does not add up.
+ */
+int	client_submit_reply(const uint8_t *p, size_t len, uint32_t n,
+	    const struct sig_key *log, struct client_receipt *out,
+	    struct client_err *e);
+/* Map an error reply (JSON or msgpack) and status into e. */
+void	client_error_reply(const struct fetch_resp *r, struct client_err *e);
+void	client_receipt_free(struct client_receipt *);
+
+/* Submit one batch and wait (with retries of 503 and network errors). */
+int	client_submit(struct fetch *f, struct batch_req *b,
+	    const struct sig_key *log, struct client_receipt *out,
+	    struct client_err *e);
+
+/*
+ * Verify a receipt offline: the checkpoint's signature by the log key,
+ * the inclusion of the leaf in its extra line. On LD_OK l (if not NULL)
+ * gets the decoded leaf (leaf_free it) and c the checkpoint.
+ */
+int	client_verify_receipt(const char *text, size_t len,
+	    const struct sig_key *log, struct leaf *l, struct checkpoint *c,
+	    struct client_err *e);
+
+/* Fetch /checkpoint and verify it; note gets the signed note text. */
+int	client_checkpoint(struct fetch *f, const struct sig_key *log,
+	    struct checkpoint *c, struct buf *note, struct client_err *e);
+/* The log's origin from an unverified /checkpoint (for signing). */
+int	client_origin(struct fetch *f, char *origin, size_t len,
+	    struct client_err *e);
+
+#endif /* CLIENT_H */

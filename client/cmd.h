@@ -1,0 +1,30 @@
+/* cmd.h - the ledger CLI's commands and their shared helpers. */
+#ifndef CMD_H
+#define CMD_H
+
+#include "client.h"
+#include "sig.h"
+
+#define EXIT_OK		0
+#define EXIT_FAIL	1	/* verification failed or rejected */
+#define EXIT_USAGE	2
+#define EXIT_NET	3	/* network or server error */
+
+int	cmd_keygen(int, char **);
+int	cmd_admin(int, char **);
+int	cmd_submit(int, char **);
+int	cmd_verify(int, char **);
+int	cmd_checkpoint(int, char **);
+int	cmd_get(int, char **);
+int	cmd_receipt(int, char **);
+
+/* Print text to stderr and exit 2. */
+void	cmd_usage(const char *text) __attribute__((noreturn));
+/* A verifier key from text or @file / a file path; exits 2 if bad. */
+struct sig_key	*cmd_vkey(const char *arg);
+/* Open the server URL; exits 2 if malformed. */
+struct fetch	*cmd_server(const char *url);
+/* Exit status for an error: 3 for network/server, 1 otherwise. */
+int	cmd_exit_for(const struct client_err *);
+
+#endif /* CMD_H */

@@ -1,0 +1,263 @@
+/* cmd_keys.c - ledger keygen and ledger admin. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "json.h"
+#include "util.h"
+
+struct sig_key *
+cmd_vkey(const char *arg)
+{
+	struct sig_key	*k;
+	char		*s = NULL;
+	size_t		 len;
+
+	if (sig_key_from_vkey(arg, strlen(arg), &k) == LD_OK)
+		return k;
+	/* Else a file holding the vkey. */
+	if (file_read(arg[0] == '@' ? arg + 1 : arg, 4096, &s, &len) !=
+	    LD_OK) {
+		fprintf(stderr, "ledger: --vkey %s is neither a verifier key "
+		    "(name+id+base64) nor a readable file\n", arg);
+		exit(EXIT_USAGE);
+	}
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		len--;
+	if (sig_key_from_vkey(s, len, &k) != LD_OK) {
+		fprintf(stderr, "ledger: %s does not hold a verifier key\n",
+		    arg);
+		exit(EXIT_USAGE);
+	}
+	free(s);
+	return k;
+}
+
+struct fetch *
+cmd_server(const char *url)
+{
+	struct fetch	*f;
+
+	if (url == NULL)
+		cmd_usage("ledger: --server URL is required\n");
+	if (fetch_open(url, 120, &f) != LD_OK) {
+		fprintf(stderr, "ledger: --server %s: expected "
+		    "http://host[:port][/prefix]\n", url);
+		exit(EXIT_USAGE);
+	}
+	return f;
+}
+
+int
+cmd_exit_for(const struct client_err *e)
+{
+	switch (e->code) {
+	case LD_ENET:
+	case LD_EBUSY:
+	case LD_EFULL:
+	case LD_ESYS:
+	case LD_ECORRUPT:
+		return EXIT_NET;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int
+cmd_keygen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "id", required_argument, NULL, 'i' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char help[] =
+	    "usage: ledger keygen --id ISSUER_ID --out FILE\n"
+	    "Write an Ed25519 signing key (C2SP signed-note private key,\n"
+	    "mode 0600) to FILE and its verifier key to FILE.vkey; print the\n"
+	    "verifier key, which the operator registers.\n";
+	struct sig_key	*k;
+	const char	*id = NULL, *out = NULL;
+	char		*skey, *vkey, *line, *vpath;
+	int		 c, rc;
+
+	while ((c = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			id = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		default:
+			cmd_usage(help);
+		}
+	}
+	if (id == NULL || out == NULL || optind != argc)
+		cmd_usage(help);
+	if (valid_id(id, strlen(id)) != LD_OK) {
+		fprintf(stderr, "ledger: --id must be 1..64 of "
+		    "[A-Za-z0-9._-]\n");
+		return EXIT_USAGE;
+	}
+	if (sig_keygen(id, SIG_TYPE_ED25519, &k) != LD_OK) {
+		fprintf(stderr, "ledger: cannot generate a key\n");
+		return EXIT_FAIL;
+	}
+	skey = sig_skey(k);
+	line = xasprintf("%s\n", skey);
+	rc = file_write(out, line, strlen(line), 0600, 1);
+	secure_wipe(skey, strlen(skey));
+	secure_wipe(line, strlen(line));
+	free(skey);
+	free(line);
+	if (rc != LD_OK) {
+		fprintf(stderr, "ledger: %s: %s\n", out, rc == LD_EEXIST ?
+		    "exists (refusing to overwrite a key)" : ld_strerror(rc));
+		sig_key_free(k);
+		return EXIT_FAIL;
+	}
+	vkey = sig_vkey(k);
+	line = xasprintf("%s\n", vkey);
+	vpath = xasprintf("%s.vkey", out);
+	if (file_write(vpath, line, strlen(line), 0644, 0) != LD_OK)
+		fprintf(stderr, "ledger: warning: cannot write %s\n", vpath);
+	printf("%s\n", vkey);
+	free(vpath);
+	free(line);
+	free(vkey);
+	sig_key_free(k);
+	return EXIT_OK;
+}
+
+/* POST a JSON document to an admin endpoint and print the result. */
+static int
+admin_post(const char *server, const char *token_file, const char *path,
+    struct jv *doc, int json)
+{
+	struct fetch		*f = cmd_server(server);
+	struct fetch_resp	 resp;
+	struct client_err	 e;
+	struct buf		 body = { 0 };
+	struct jv		*r = NULL;
+	uint64_t		 idx;
+	int			 dup = 0, rc;
+	char			*tok, *auth;
+	size_t			 len;
+
+	if (token_file == NULL)
+		cmd_usage("ledger admin: --token-file F is required\n");
+	if (file_read(token_file, 4096, &tok, &len) != LD_OK) {
+		fprintf(stderr, "ledger: cannot read %s\n", token_file);
+		return EXIT_USAGE;
+	}
+	while (len > 0 && (tok[len - 1] == '\n' || tok[len - 1] == ' '))
+		tok[--len] = '\0';
+	auth = xasprintf("Bearer %s", tok);
+	secure_wipe(tok, len);
+	free(tok);
+	jv_render_json(doc, &body);
+	rc = fetch_post(f, path, "application/json", "application/json", auth,
+	    body.p, body.len, &resp);
+	secure_wipe(auth, strlen(auth));
+	free(auth);
+	buf_free(&body);
+	if (rc != LD_OK || resp.status != 200) {
+		client_error_reply(&resp, &e);
+		fprintf(stderr, "ledger: %s: %s\n", path, e.msg);
+		fetch_resp_free(&resp);
+		fetch_close(f);
+		return cmd_exit_for(&e);
+	}
+	if (json) {
+		fwrite(resp.body.p, 1, resp.body.len, stdout);
+	} else if (jv_parse((const char *)resp.body.p, resp.body.len, &r,
+	    NULL, 0) == LD_OK) {
+		const struct jv *e0 = jv_at(jv_get(r, "entries"), 0);
+
+		if (jv_get_u64(jv_get(e0, "index"), &idx) == LD_OK) {
+			jv_get_bool(jv_get(e0, "duplicate"), &dup);
+			printf("%s at index %llu\n", dup ?
+			    "already registered (identical)" : "registered",
+			    (unsigned long long)idx);
+		}
+		jv_free(r);
+	}
+	fetch_resp_free(&resp);
+	fetch_close(f);
+	return EXIT_OK;
+}
+
+int
+cmd_admin(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "token-file", required_argument, NULL, 't' },
+		{ "vkey", required_argument, NULL, 'k' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char help[] =
+	    "usage: ledger admin add-issuer --server URL --token-file F "
+	    "--vkey VKEY --name NAME\n"
+	    "       ledger admin add-method --server URL --token-file F "
+	    "FILE.json\n"
+	    "FILE.json: {\"id\", \"activity\", \"unit\", \"grams_per_unit\",\n"
+	    "  \"max_grams_per_event\", \"max_grams_per_account_day\", "
+	    "\"reference\"}\n";
+	const char	*server = NULL, *token = NULL, *vkey = NULL;
+	const char	*name = NULL, *sub;
+	struct jv	*doc;
+	char		*text, err[160];
+	size_t		 len;
+	int		 c, json = 0, rc;
+
+	if (argc < 2)
+		cmd_usage(help);
+	sub = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "s:t:k:n:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': server = optarg; break;
+		case 't': token = optarg; break;
+		case 'k': vkey = optarg; break;
+		case 'n': name = optarg; break;
+		case 'j': json = 1; break;
+		default: cmd_usage(help);
+		}
+	}
+	if (strcmp(sub, "add-issuer") == 0) {
+		if (vkey == NULL || name == NULL || optind != argc)
+			cmd_usage(help);
+		doc = jv_obj();
+		jv_set(doc, "vkey", jv_str(vkey));
+		jv_set(doc, "name", jv_str(name));
+		rc = admin_post(server, token, "/v1/admin/issuers", doc, json);
+	} else if (strcmp(sub, "add-method") == 0) {
+		if (optind + 1 != argc)
+			cmd_usage(help);
+		if (file_read(argv[optind], 1 << 20, &text, &len) != LD_OK) {
+			fprintf(stderr, "ledger: cannot read %s\n",
+			    argv[optind]);
+			return EXIT_USAGE;
+		}
+		if (jv_parse(text, len, &doc, err, sizeof(err)) != LD_OK) {
+			fprintf(stderr, "ledger: %s: %s\n", argv[optind], err);
+			free(text);
+			return EXIT_USAGE;
+		}
+		free(text);
+		rc = admin_post(server, token, "/v1/admin/methods", doc, json);
+	} else
+		cmd_usage(help);
+	jv_free(doc);
+	return rc;
+}

@@ -1,0 +1,533 @@
+/* cmd_submit.c - ledger submit: stream entries in signed batches. */
+/*
+ * Lines are read and checked one batch at a time (bounded memory); each
+ * batch is signed, sent, and up to --inflight batches travel at once.
+ * Replies are handled in input order, so receipts come out in order and
+ * the first rejected batch stops everything after it. Network errors
+ * and 503 are retried with backoff: resubmission is idempotent.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "form.h"
+#include "json.h"
+#include "util.h"
+
+#define DEFAULT_BATCH		1000
+#define DEFAULT_INFLIGHT	4
+#define MAX_TRIES		10
+
+struct batch {
+	struct batch_req	 req;
+	uint64_t		 first_line;	/* input line of entry 0 */
+	uint64_t		*lines;		/* input line of each entry */
+	struct buf		 body;
+	int			 state;		/* 0 free, 1 sent, 2 done */
+	int			 tries;
+	struct fetch_resp	 resp;
+	struct submit		*sub;
+};
+
+struct submit {
+	struct fetch		*f;
+	struct sig_key		*key;
+	struct sig_key		*log;		/* verify receipts if set */
+	char			 origin[256];
+	FILE			*in, *receipts;
+	const char		*input_name;
+	uint32_t		 batch_size;
+	int			 inflight;
+	int			 json, progress;
+	uint64_t		 skip, line, sent, appended, dups, bytes_total;
+	uint64_t		 done_lines;	/* lines fully handled */
+	double			 t0;
+	struct batch		*ring;
+	int			 head, count;	/* oldest batch, batches out */
+	int			 failed;
+	struct client_err	 err;
+	uint64_t		 err_line;
+	char			*err_text;
+};
+
+static double
+now_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+progress(struct submit *s, int final)
+{
+	double	dt = now_s() - s->t0, rate = dt > 0 ? (double)s->sent / dt : 0;
+	long	pos;
+	static double last;
+
+	if (!s->progress || (!final && now_s() - last < 0.25))
+		return;
+	last = now_s();
+	fprintf(stderr, "\r%llu entries  %.0f/s", (unsigned long long)s->sent,
+	    rate);
+	if (s->bytes_total > 0 && (pos = ftell(s->in)) > 0 && rate > 0) {
+		double frac = (double)pos / (double)s->bytes_total;
+
+		fprintf(stderr, "  %3.0f%%  ETA %.0fs   ", 100 * frac,
+		    frac > 0 ? dt / frac - dt : 0);
+	}
+	if (final)
+		fputc('\n', stderr);
+}
+
+/* Parse one CSV line of credits against the header's columns. */
+static int
+csv_entry(char *line, char **cols, int ncols, struct sub *s, const char **why)
+{
+	struct jv	*o = jv_obj();
+	char		*p = line, *comma;
+	int		 i, rc;
+
+	jv_set(o, "kind", jv_str("credit"));
+	for (i = 0; i < ncols; i++) {
+		comma = strchr(p, ',');
+		if ((comma == NULL) != (i == ncols - 1)) {
+			*why = "wrong number of columns";
+			jv_free(o);
+			return LD_EINVAL;
+		}
+		if (comma)
+			*comma = '\0';
+		if (strchr(p, '"') != NULL) {
+			*why = "quoted CSV fields are not supported";
+			jv_free(o);
+			return LD_EINVAL;
+		}
+		if (strcmp(cols[i], "kind") == 0)
+			;
+		else if (strcmp(cols[i], "units") == 0 ||
+		    strcmp(cols[i], "grams") == 0) {
+			uint64_t v;
+
+			if (parse_u64(p, strlen(p), &v) != LD_OK) {
+				*why = "units and grams must be integers";
+				jv_free(o);
+				return LD_EINVAL;
+			}
+			jv_set(o, cols[i], jv_u64(v));
+		} else if (*p != '\0' || strcmp(cols[i], "evidence") != 0)
+			jv_set(o, cols[i], jv_str(p));
+		p = comma ? comma + 1 : p;
+	}
+	rc = form_sub_from_json(o, s, why);
+	jv_free(o);
+	return rc;
+}
+
+/* Read up to batch_size entries into b. 0 at end of input, -1 on error. */
+static int
+read_batch(struct submit *s, struct batch *b, char ***csv_cols, int *ncols)
+{
+	struct jv	*doc;
+	char		*line = NULL, err[160];
+	size_t		 cap = 0;
+	ssize_t		 n;
+	const char	*why;
+	uint32_t	 k = 0;
+	int		 rc;
+
+	memset(&b->req, 0, sizeof(b->req));
+	STR_SET(b->req.issuer, sig_key_name(s->key), strlen(sig_key_name(s->key)));
+	b->req.subs = xcalloc(s->batch_size, sizeof(struct sub));
+	b->lines = xcalloc(s->batch_size, sizeof(uint64_t));
+	while (k < s->batch_size && (n = getline(&line, &cap, s->in)) >= 0) {
+		s->line++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (s->line <= s->skip || n == 0)
+			continue;
+		if (*csv_cols == NULL && *ncols == 0 && line[0] != '{') {
+			/* A CSV header row: column names as in JSON. */
+			char *p, *save = NULL;
+
+			for (p = strtok_r(line, ",", &save); p;
+			    p = strtok_r(NULL, ",", &save)) {
+				*csv_cols = xreallocarray(*csv_cols,
+				    (size_t)*ncols + 1, sizeof(char *));
+				(*csv_cols)[(*ncols)++] = xstrdup(p);
+			}
+			continue;
+		}
+		if (*ncols > 0)
+			rc = csv_entry(line, *csv_cols, *ncols,
+			    &b->req.subs[k], &why);
+		else if (jv_parse(line, (size_t)n, &doc, err, sizeof(err)) !=
+		    LD_OK) {
+			why = err;
+			rc = LD_EINVAL;
+		} else {
+			rc = form_sub_from_json(doc, &b->req.subs[k], &why);
+			jv_free(doc);
+		}
+		if (rc != LD_OK) {
+			s->err.code = LD_EINVAL;
+			snprintf(s->err.msg, sizeof(s->err.msg), "%s", why);
+			s->err_line = s->line;
+			s->err_text = xstrdup(line);
+			free(line);
+			return -1;
+		}
+		b->lines[k++] = s->line;
+	}
+	free(line);
+	b->req.n = k;
+	if (k == 0)
+		return 0;
+	b->first_line = b->lines[0];
+	if (client_sign_batch(&b->req, s->origin, s->key) != LD_OK) {
+		s->err.code = LD_EINVAL;
+		snprintf(s->err.msg, sizeof(s->err.msg), "cannot sign");
+		return -1;
+	}
+	buf_reset(&b->body);
+	client_batch_body(&b->req, &b->body);
+	return 1;
+}
+
+static void
+on_reply(void *arg, struct fetch_resp *resp)
+{
+	struct batch	*b = arg;
+
+	b->resp = *resp;
+	memset(resp, 0, sizeof(*resp));
+	b->state = 2;
+}
+
+static int
+send_batch(struct submit *s, struct batch *b)
+{
+	b->state = 1;
+	return fetch_start(s->f, "POST", "/v1/submit", "application/msgpack",
+	    "application/msgpack", NULL, b->body.p, b->body.len, on_reply, b);
+}
+
+static void
+batch_release(struct batch *b)
+{
+	batch_req_free(&b->req);
+	free(b->lines);
+	b->lines = NULL;
+	fetch_resp_free(&b->resp);
+	b->state = 0;
+	b->tries = 0;
+}
+
+/* Handle the oldest batch's reply: receipts, retry, or stop. */
+static int
+finish_batch(struct submit *s, struct batch *b)
+{
+	struct client_receipt	*rc;
+	struct jv		*o;
+	struct buf		 line = { 0 };
+	uint32_t		 i;
+	int			 r;
+
+	if (b->resp.status != 200) {
+		client_error_reply(&b->resp, &s->err);
+		if ((s->err.code == LD_ENET || s->err.code == LD_EBUSY) &&
+		    ++b->tries < MAX_TRIES) {
+			unsigned ms = b->resp.retry_after > 0 ?
+			    (unsigned)b->resp.retry_after * 1000 :
+			    100u << (b->tries < 6 ? b->tries : 6);
+
+			fetch_resp_free(&b->resp);
+			usleep(ms * 1000);
+			if (send_batch(s, b) == LD_OK)
+				return 0;
+		}
+		s->failed = 1;
+		if (s->err.pos >= 0 && (uint32_t)s->err.pos < b->req.n) {
+			s->err_line = b->lines[s->err.pos];
+			o = form_sub_to_json(&b->req.subs[s->err.pos]);
+			jv_render_json(o, &line);
+			s->err_text = xstrndup((char *)line.p, line.len);
+			jv_free(o);
+			buf_free(&line);
+		} else
+			s->err_line = b->first_line;
+		return -1;
+	}
+	rc = xcalloc(b->req.n, sizeof(*rc));
+	r = client_submit_reply(b->resp.body.p, b->resp.body.len, b->req.n,
+	    s->log, rc, &s->err);
+	for (i = 0; r == LD_OK && i < b->req.n; i++) {
+		if (rc[i].duplicate)
+			s->dups++;
+		else
+			s->appended++;
+		if (s->receipts == NULL)
+			continue;
+		o = jv_obj();
+		jv_set(o, "line", jv_u64(b->lines[i]));
+		jv_set(o, "index", jv_u64(rc[i].index));
+		jv_set(o, "leaf_hash", jv_hex(rc[i].leaf_hash, 32));
+		jv_set(o, "duplicate", jv_bool(rc[i].duplicate));
+		jv_set(o, "receipt", jv_strn((char *)rc[i].text.p,
+		    rc[i].text.len));
+		buf_reset(&line);
+		jv_render_json(o, &line);
+		buf_addc(&line, '\n');
+		fwrite(line.p, 1, line.len, s->receipts);
+		jv_free(o);
+	}
+	for (i = 0; i < b->req.n; i++)
+		client_receipt_free(&rc[i]);
+	free(rc);
+	buf_free(&line);
+	if (r != LD_OK) {
+		s->failed = 1;
+		s->err_line = b->first_line;
+		return -1;
+	}
+	s->done_lines = b->lines[b->req.n - 1];
+	return 1;
+}
+
+/* Whether b holds an entry that depends on the log's state before it. */
+static int
+needs_order(const struct batch *b)
+{
+	uint32_t	i;
+
+	for (i = 0; i < b->req.n; i++)
+		if (b->req.subs[i].kind != KIND_CREDIT)
+			return 1;
+	return 0;
+}
+
+static int
+run(struct submit *s)
+{
+	char	**cols = NULL;
+	int	  ncols = 0, eof = 0, read_failed = 0, r, i;
+	struct batch *b;
+
+	s->ring = xcalloc((size_t)s->inflight, sizeof(struct batch));
+	s->t0 = now_s();
+	while (!s->failed && (!eof || s->count > 0)) {
+		/*
+		 * Fill the pipeline. Batches in flight may be sequenced in any
+		 * order, so one holding a retirement or reversal (which may
+		 * depend on the credits before it) waits until everything
+		 * before it is acknowledged.
+		 */
+		while (!eof && s->count < s->inflight) {
+			b = &s->ring[(s->head + s->count) % s->inflight];
+			if (b->state == 3) {
+				if (s->count > 0)
+					break;
+			} else {
+				r = read_batch(s, b, &cols, &ncols);
+				if (r < 0) {
+					/* Finish the batches before it. */
+					batch_release(b);
+					eof = read_failed = 1;
+					break;
+				}
+				if (r == 0) {
+					batch_release(b);
+					eof = 1;
+					break;
+				}
+				if (needs_order(b) && s->count > 0) {
+					b->state = 3;	/* read, not sent */
+					break;
+				}
+			}
+			if (send_batch(s, b) != LD_OK) {
+				s->failed = 1;
+				s->err.code = LD_ENET;
+				snprintf(s->err.msg, sizeof(s->err.msg),
+				    "cannot send to %s", fetch_url(s->f));
+				break;
+			}
+			s->sent += b->req.n;
+			s->count++;
+		}
+		if (s->failed || s->count == 0)
+			break;
+		/* Complete the oldest batch, in order. */
+		b = &s->ring[s->head];
+		while (b->state != 2)
+			fetch_wait(s->f);
+		r = finish_batch(s, b);
+		if (r == 0)
+			continue;	/* resent */
+		batch_release(b);
+		s->head = (s->head + 1) % s->inflight;
+		s->count--;
+		progress(s, 0);
+		if (r < 0)
+			break;
+	}
+	if (read_failed && !s->failed)
+		s->failed = 1;
+	/* Let what is in flight land before stopping (it may be appended). */
+	while (fetch_inflight(s->f) > 0)
+		fetch_wait(s->f);
+	for (i = 0; i < s->inflight; i++) {
+		buf_free(&s->ring[i].body);
+		if (s->ring[i].state != 0)
+			batch_release(&s->ring[i]);
+	}
+	free(s->ring);
+	for (i = 0; i < ncols; i++)
+		free(cols[i]);
+	free(cols);
+	progress(s, 1);
+	return s->failed ? -1 : 0;
+}
+
+int
+cmd_submit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "receipts", required_argument, NULL, 'r' },
+		{ "skip", required_argument, NULL, 'S' },
+		{ "inflight", required_argument, NULL, 'I' },
+		{ "vkey", required_argument, NULL, 'V' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char help[] =
+	    "usage: ledger submit --server URL --key FILE [--batch N] "
+	    "[--receipts OUT.jsonl]\n"
+	    "                     [--skip N] [--inflight N] [--vkey VKEY] "
+	    "[--json] INPUT\n"
+	    "INPUT is JSON Lines (or CSV with a header row, credits only);\n"
+	    "'-' reads stdin. See docs/issuers.md.\n";
+	struct submit	 s;
+	struct stat	 st;
+	uint64_t	 v;
+	const char	*server = NULL, *keyfile = NULL, *receipts = NULL;
+	char		*text;
+	size_t		 len;
+	double		 dt;
+	int		 c, quiet = 0, rc;
+
+	memset(&s, 0, sizeof(s));
+	s.batch_size = DEFAULT_BATCH;
+	s.inflight = DEFAULT_INFLIGHT;
+	while ((c = getopt_long(argc, argv, "s:k:b:r:S:I:V:jqh", opts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 's': server = optarg; break;
+		case 'k': keyfile = optarg; break;
+		case 'r': receipts = optarg; break;
+		case 'V': s.log = cmd_vkey(optarg); break;
+		case 'j': s.json = 1; break;
+		case 'q': quiet = 1; break;
+		case 'b':
+			if (parse_u64(optarg, strlen(optarg), &v) || v == 0 ||
+			    v > BATCH_MAX)
+				cmd_usage("ledger submit: --batch is 1..10000\n");
+			s.batch_size = (uint32_t)v;
+			break;
+		case 'I':
+			if (parse_u64(optarg, strlen(optarg), &v) || v == 0 ||
+			    v > FETCH_MAX_INFLIGHT)
+				cmd_usage("ledger submit: --inflight is 1..16\n");
+			s.inflight = (int)v;
+			break;
+		case 'S':
+			if (parse_u64(optarg, strlen(optarg), &s.skip))
+				cmd_usage("ledger submit: --skip N\n");
+			break;
+		default:
+			cmd_usage(help);
+		}
+	}
+	if (keyfile == NULL || optind + 1 != argc)
+		cmd_usage(help);
+	if (file_read(keyfile, 4096, &text, &len) != LD_OK ||
+	    sig_key_from_skey(text, len, &s.key) != LD_OK) {
+		fprintf(stderr, "ledger: %s is not a signing key (ledger "
+		    "keygen makes one)\n", keyfile);
+		return EXIT_USAGE;
+	}
+	secure_wipe(text, len);
+	free(text);
+	s.f = cmd_server(server);
+	s.input_name = argv[optind];
+	if (strcmp(argv[optind], "-") == 0)
+		s.in = stdin;
+	else if ((s.in = fopen(argv[optind], "r")) == NULL) {
+		fprintf(stderr, "ledger: cannot open %s\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (fstat(fileno(s.in), &st) == 0 && S_ISREG(st.st_mode))
+		s.bytes_total = (uint64_t)st.st_size;
+	if (receipts != NULL && (s.receipts = fopen(receipts, "w")) == NULL) {
+		fprintf(stderr, "ledger: cannot write %s\n", receipts);
+		return EXIT_USAGE;
+	}
+	s.progress = !quiet && isatty(2);
+	if (client_origin(s.f, s.origin, sizeof(s.origin), &s.err) != LD_OK) {
+		fprintf(stderr, "ledger: %s: %s\n", server, s.err.msg);
+		return cmd_exit_for(&s.err);
+	}
+	rc = run(&s);
+	dt = now_s() - s.t0;
+	if (s.receipts != NULL)
+		fclose(s.receipts);
+	if (s.in != stdin)
+		fclose(s.in);
+	if (rc != 0) {
+		fprintf(stderr, "ledger: stopped at input line %llu: %s%s%s\n",
+		    (unsigned long long)s.err_line, s.err.rule[0] ?
+		    s.err.rule : "", s.err.rule[0] ? ": " : "", s.err.msg);
+		if (s.err_text != NULL)
+			fprintf(stderr, "ledger: entry: %s\n", s.err_text);
+		fprintf(stderr, "ledger: %llu entries before it are in the "
+		    "log (%llu new, %llu duplicates); batches after it that "
+		    "were already in flight may be too. Fix the line, then "
+		    "resume with --skip %llu, or resubmit the whole file: "
+		    "duplicates are recognised.\n",
+		    (unsigned long long)(s.appended + s.dups),
+		    (unsigned long long)s.appended,
+		    (unsigned long long)s.dups,
+		    (unsigned long long)s.done_lines);
+	}
+	if (s.json)
+		printf("{\"entries\":%llu,\"new\":%llu,\"duplicates\":%llu,"
+		    "\"seconds\":%.3f,\"ok\":%s,\"resume_skip\":%llu}\n",
+		    (unsigned long long)(s.appended + s.dups),
+		    (unsigned long long)s.appended, (unsigned long long)s.dups,
+		    dt, rc == 0 ? "true" : "false",
+		    (unsigned long long)s.done_lines);
+	else if (rc == 0)
+		printf("submitted %llu entries (%llu new, %llu duplicates) in "
+		    "%.2f s, %.0f entries/s%s%s\n",
+		    (unsigned long long)(s.appended + s.dups),
+		    (unsigned long long)s.appended, (unsigned long long)s.dups,
+		    dt, dt > 0 ? (double)(s.appended + s.dups) / dt : 0.0,
+		    receipts ? "; receipts in " : "", receipts ? receipts : "");
+	free(s.err_text);
+	sig_key_free(s.key);
+	sig_key_free(s.log);
+	fetch_close(s.f);
+	return rc == 0 ? EXIT_OK : cmd_exit_for(&s.err);
+}

@@ -1,0 +1,306 @@
+/* cmd_verify.c - ledger verify, checkpoint, get and receipt. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "form.h"
+#include "json.h"
+#include "util.h"
+
+/* One line describing a leaf, for people. */
+static void
+print_leaf(const struct leaf *l, const char *prefix)
+{
+	char		day[16];
+	int64_t		bal = 0;
+
+	printf("%sindex %llu: %s", prefix, (unsigned long long)l->index,
+	    kind_name(l->kind));
+	switch (l->kind) {
+	case KIND_CREDIT:
+		format_day(day, sizeof(day), l->u.e.sub.day);
+		account_balance(&l->u.e.acct, &bal);
+		printf(" %llu g to %s/%s (%s, %llu units, %s), balance %lld g",
+		    (unsigned long long)l->u.e.sub.grams, l->u.e.issuer.s,
+		    l->u.e.sub.account.s, l->u.e.sub.method.s,
+		    (unsigned long long)l->u.e.sub.units, day, (long long)bal);
+		break;
+	case KIND_RETIRE:
+		format_day(day, sizeof(day), l->u.e.sub.day);
+		account_balance(&l->u.e.acct, &bal);
+		printf(" %llu g from %s/%s for \"%s\" (%s), balance %lld g",
+		    (unsigned long long)l->u.e.sub.grams, l->u.e.issuer.s,
+		    l->u.e.sub.account.s, l->u.e.sub.text.s, day,
+		    (long long)bal);
+		break;
+	case KIND_REVERSE:
+		printf(" of entry %llu by %s (\"%s\")",
+		    (unsigned long long)l->u.e.sub.target, l->u.e.issuer.s,
+		    l->u.e.sub.text.s);
+		break;
+	case KIND_ISSUER:
+		printf(" %s \"%s\"", l->u.issuer.id.s, l->u.issuer.name.s);
+		break;
+	case KIND_METHOD:
+		printf(" %s: %llu g per %s", l->u.method.id.s,
+		    (unsigned long long)l->u.method.grams_per_unit,
+		    l->u.method.unit.s);
+		break;
+	case KIND_BATCH:
+		printf(" of %u entries by %s", l->u.batch.n,
+		    l->u.batch.issuer.s);
+		break;
+	}
+	putchar('\n');
+}
+
+/* Verify one receipt text; print the record or the failure. */
+static int
+verify_one(const char *name, const char *text, size_t len,
+    const struct sig_key *log, int json)
+{
+	struct client_err	e;
+	struct checkpoint	cp;
+	struct leaf		l;
+	struct jv		*o;
+	struct buf		b = { 0 };
+
+	memset(&e, 0, sizeof(e));
+	if (client_verify_receipt(text, len, log, &l, &cp, &e) != LD_OK) {
+		if (json) {
+			o = jv_obj();
+			jv_set(o, "receipt", jv_str(name));
+			jv_set(o, "ok", jv_bool(0));
+			jv_set(o, "failed", jv_str(e.rule));
+			jv_set(o, "message", jv_str(e.msg));
+			jv_render_json(o, &b);
+			printf("%.*s\n", (int)b.len, b.p);
+			jv_free(o);
+			buf_free(&b);
+		} else
+			printf("%s: FAILED: %s: %s\n", name, e.rule, e.msg);
+		return EXIT_FAIL;
+	}
+	if (json) {
+		o = jv_obj();
+		jv_set(o, "receipt", jv_str(name));
+		jv_set(o, "ok", jv_bool(1));
+		jv_set(o, "checkpoint_size", jv_u64(cp.size));
+		jv_set(o, "leaf", form_leaf_to_json(&l));
+		jv_render_json(o, &b);
+		printf("%.*s\n", (int)b.len, b.p);
+		jv_free(o);
+		buf_free(&b);
+	} else {
+		printf("%s: OK in %s at size %llu: ", name, cp.origin,
+		    (unsigned long long)cp.size);
+		print_leaf(&l, "");
+	}
+	leaf_free(&l);
+	return EXIT_OK;
+}
+
+int
+cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vkey", required_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char help[] =
+	    "usage: ledger verify --vkey VKEY [--json] RECEIPT...\n"
+	    "Offline: each RECEIPT is a .tlog-proof file or a receipts JSONL\n"
+	    "from ledger submit. Exit 1 if any fails.\n";
+	struct sig_key	*log = NULL;
+	struct jv	*doc;
+	char		*text, *line, *save = NULL, name[512];
+	const char	*r;
+	size_t		 len, rlen;
+	int		 c, json = 0, rc = EXIT_OK, i, n;
+
+	while ((c = getopt_long(argc, argv, "k:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': log = cmd_vkey(optarg); break;
+		case 'j': json = 1; break;
+		default: cmd_usage(help);
+		}
+	}
+	if (log == NULL || optind == argc)
+		cmd_usage(help);
+	for (i = optind; i < argc; i++) {
+		if (file_read(argv[i], 1u << 30, &text, &len) != LD_OK) {
+			printf("%s: FAILED: cannot read the file\n", argv[i]);
+			rc = EXIT_FAIL;
+			continue;
+		}
+		if (len >= 22 && memcmp(text, "c2sp.org/tlog-proof@v1", 22) ==
+		    0) {
+			if (verify_one(argv[i], text, len, log, json) != 0)
+				rc = EXIT_FAIL;
+			free(text);
+			continue;
+		}
+		/* Receipts JSONL: one {"line", "receipt", ...} per line. */
+		n = 0;
+		for (line = strtok_r(text, "\n", &save); line;
+		    line = strtok_r(NULL, "\n", &save)) {
+			n++;
+			snprintf(name, sizeof(name), "%s:%d", argv[i], n);
+			if (jv_parse(line, strlen(line), &doc, NULL, 0) !=
+			    LD_OK || jv_get_str(jv_get(doc, "receipt"), &r,
+			    &rlen) != LD_OK) {
+				printf("%s: FAILED: not a receipt line\n",
+				    name);
+				rc = EXIT_FAIL;
+				if (doc)
+					jv_free(doc);
+				doc = NULL;
+				continue;
+			}
+			if (verify_one(name, r, rlen, log, json) != 0)
+				rc = EXIT_FAIL;
+			jv_free(doc);
+			doc = NULL;
+		}
+		if (n == 0) {
+			printf("%s: FAILED: empty\n", argv[i]);
+			rc = EXIT_FAIL;
+		}
+		free(text);
+	}
+	sig_key_free(log);
+	return rc;
+}
+
+int
+cmd_checkpoint(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "vkey", required_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char help[] =
+	    "usage: ledger checkpoint --server URL --vkey VKEY [--json]\n";
+	struct sig_key		*log = NULL;
+	struct fetch		*f;
+	struct checkpoint	 cp;
+	struct client_err	 e;
+	struct buf		 note = { 0 };
+	char			 root[65];
+	const char		*server = NULL;
+	int			 c, json = 0, rc;
+
+	while ((c = getopt_long(argc, argv, "s:k:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': server = optarg; break;
+		case 'k': log = cmd_vkey(optarg); break;
+		case 'j': json = 1; break;
+		default: cmd_usage(help);
+		}
+	}
+	if (log == NULL || optind != argc)
+		cmd_usage(help);
+	f = cmd_server(server);
+	rc = client_checkpoint(f, log, &cp, &note, &e);
+	if (rc != LD_OK) {
+		fprintf(stderr, "ledger: %s\n", e.msg);
+		rc = cmd_exit_for(&e);
+	} else {
+		hex_encode(root, cp.root, 32);
+		if (json)
+			printf("{\"origin\":\"%s\",\"size\":%llu,\"root\":"
+			    "\"%s\",\"verified\":true}\n", cp.origin,
+			    (unsigned long long)cp.size, root);
+		else
+			printf("%s: size %llu, root %s (signature OK)\n",
+			    cp.origin, (unsigned long long)cp.size, root);
+		rc = EXIT_OK;
+	}
+	buf_free(&note);
+	fetch_close(f);
+	sig_key_free(log);
+	return rc;
+}
+
+/* GET path and print or return the body; exits on failure. */
+static int
+get_text(const char *server, const char *path, const char *accept,
+    struct buf *out)
+{
+	struct fetch		*f = cmd_server(server);
+	struct fetch_resp	 resp;
+	struct client_err	 e;
+
+	if (fetch_get(f, path, accept, &resp) != LD_OK ||
+	    resp.status != 200) {
+		client_error_reply(&resp, &e);
+		fprintf(stderr, "ledger: %s: %s\n", path, e.msg);
+		fetch_resp_free(&resp);
+		fetch_close(f);
+		return e.code == LD_ENOTFOUND || resp.status == 404 ?
+		    EXIT_FAIL : cmd_exit_for(&e);
+	}
+	buf_add(out, resp.body.p, resp.body.len);
+	fetch_resp_free(&resp);
+	fetch_close(f);
+	return EXIT_OK;
+}
+
+static int
+index_cmd(int argc, char **argv, const char *help, const char *route,
+    const char *accept)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct buf	 b = { 0 };
+	const char	*server = NULL;
+	char		*path;
+	uint64_t	 idx;
+	int		 c, rc;
+
+	while ((c = getopt_long(argc, argv, "s:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': server = optarg; break;
+		case 'j': break;
+		default: cmd_usage(help);
+		}
+	}
+	if (optind + 1 != argc || parse_u64(argv[optind],
+	    strlen(argv[optind]), &idx) != LD_OK)
+		cmd_usage(help);
+	path = xasprintf("%s/%llu", route, (unsigned long long)idx);
+	rc = get_text(server, path, accept, &b);
+	if (rc == EXIT_OK)
+		fwrite(b.p, 1, b.len, stdout);
+	free(path);
+	buf_free(&b);
+	return rc;
+}
+
+int
+cmd_get(int argc, char **argv)
+{
+	return index_cmd(argc, argv,
+	    "usage: ledger get --server URL INDEX\n", "/v1/entries",
+	    "application/json");
+}
+
+int
+cmd_receipt(int argc, char **argv)
+{
+	return index_cmd(argc, argv,
+	    "usage: ledger receipt --server URL INDEX > r.tlog-proof\n",
+	    "/v1/receipt", NULL);
+}
