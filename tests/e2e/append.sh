@@ -1,0 +1,133 @@
+#!/bin/sh
+# append.sh - the durable append path end to end: init, registration,
+# signed submissions, receipts, idempotent retries, conflicts, rules,
+# atomic batches, restart.
+. tests/e2e/lib.sh
+e2e_begin append
+
+D=$T/log
+init_log "$D" example.org/carbon/2026 || { not_ok "init"; e2e_end; }
+case "$VKEY" in
+example.org/carbon/2026+[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]+A*) ok "init prints a signed-note vkey" ;;
+*) not_ok "init prints a signed-note vkey" "$VKEY" ;;
+esac
+expect_eq "log key is mode 0600" "$(stat -c %a "$D/log.key")" 600
+expect_eq "admin token is mode 0600" "$(stat -c %a "$D/admin.token")" 600
+expect_eq "vkey prints the same key" "$("$LEDGERD" vkey --data "$D")" "$VKEY"
+expect_rc "init twice is refused" 1 "$LEDGERD" init --data "$D" --origin x.org/y
+
+chmod 644 "$D/log.key"
+expect_rc "serve refuses a key readable by others" 1 "$LEDGERD" serve --data "$D" --listen 127.0.0.1:0
+msg=$("$LEDGERD" serve --data "$D" --listen 127.0.0.1:0 2>&1)
+case "$msg" in *"chmod 600"*) ok "the refusal says how to fix it" ;; *) not_ok "the refusal says how to fix it" "$msg" ;; esac
+chmod 600 "$D/log.key"
+
+start_server "$D" || { not_ok "server starts"; e2e_end; }
+ok "server starts on a free loopback port"
+
+cd "$T"
+"$LEDGER" keygen --id luzhou --out luzhou.key >luzhou.vkey
+expect_eq "issuer key is mode 0600" "$(stat -c %a luzhou.key)" 600
+"$LEDGER" keygen --id bank --out bank.key >bank.vkey
+cat >bus.json <<'J'
+{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"reference":"Luzhou Green Bud Points programme, 2024"}
+J
+cat >plate.json <<'J'
+{"id":"food.plate.v1","activity":"empty plate","unit":"meal","grams_per_unit":144,"max_grams_per_event":144,"max_grams_per_account_day":432,"reference":"Luzhou Green Bud Points programme, 2024"}
+J
+
+expect_rc "admin without a token is refused" 1 sh -c "echo 00 > bad.token; '$LEDGER' admin add-issuer --server $URL --token-file bad.token --vkey '$(cat luzhou.vkey)' --name Luzhou"
+check "register issuer luzhou" "$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(cat luzhou.vkey)" --name "Luzhou Green Bud Points"
+check "register issuer bank" "$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(cat bank.vkey)" --name "A Bank"
+check "register method bus" "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" bus.json
+check "register method plate" "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" plate.json
+out=$("$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" bus.json)
+expect_eq "re-registering an identical method is idempotent" "$out" "already registered (identical) at index 2"
+sed 's/"grams_per_unit":80/"grams_per_unit":90/' bus.json >bus2.json
+expect_rc "a new factor under an old method id is refused" 1 "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" bus2.json
+
+# 1,200 credits over 3 days and 60 accounts (5 rides a day each at most).
+{ credits 400 80 2024-07-01 a; credits 400 80 2024-07-02 b; credits 400 80 2024-07-03 c; } >credits.jsonl
+check "submit 1,200 credits in batches of 250" "$LEDGER" submit --server "$URL" --key luzhou.key --batch 250 --receipts r1.jsonl credits.jsonl
+expect_eq "one receipt per input line" "$(wc -l <r1.jsonl)" 1200
+check "every receipt verifies offline" "$LEDGER" verify --vkey "$VKEY" r1.jsonl
+size1=$(curl -s "$URL/checkpoint" | sed -n 2p)
+expect_eq "checkpoint size: 4 registrations + 5 batch leaves + 1,200 credits" "$size1" 1209
+
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key --batch 300 --json --receipts r2.jsonl credits.jsonl)
+expect_eq "resubmission appends nothing" "$(echo "$out" | jq -c '[.new,.duplicates]')" "[0,1200]"
+expect_eq "duplicates get their original index and leaf" "$(jq -c '[.index,.leaf_hash]' r2.jsonl | sort | md5sum)" "$(jq -c '[.index,.leaf_hash]' r1.jsonl | sort | md5sum)"
+expect_eq "duplicates are marked" "$(jq -r .duplicate r2.jsonl | sort -u)" true
+expect_eq "checkpoint unchanged by the retry" "$(curl -s "$URL/checkpoint" | sed -n 2p)" "$size1"
+check "duplicate receipts verify" "$LEDGER" verify --vkey "$VKEY" r2.jsonl
+
+# A conflicting dedup key: same key, a different entry.
+head -1 credits.jsonl | sed 's/"u-0"/"u-9999"/' >conflict.jsonl
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key conflict.jsonl 2>&1); rc=$?
+expect_eq "a reused dedup key with other content is refused (exit 1)" "$rc" 1
+first=$(sed -n 1p r1.jsonl | jq .index)
+case "$out" in *duplicate-dedup*"already used by a different entry, index $first"*) ok "the refusal names the existing index" ;; *) not_ok "the refusal names the existing index" "$out" ;; esac
+# Another issuer claiming the same real-world event (double issuance).
+check "bank submits a new credit" sh -c "credits 1 1 2024-07-01 bank | '$LEDGER' submit --server $URL --key bank.key -"
+head -1 credits.jsonl >same-event.jsonl
+expect_rc "another issuer cannot credit the same event" 1 "$LEDGER" submit --server "$URL" --key bank.key same-event.jsonl
+
+size2=$(curl -s "$URL/checkpoint" | sed -n 2p)
+# Inflation: over the per-event cap, a wrong factor, over the daily cap.
+DK1=$(dedup over-cap-1)
+printf '{"kind":"credit","account":"u-1","method":"transit.bus.v1","units":2,"grams":160,"time":"2024-07-05","dedup":"%s"}\n' "$DK1" >overcap.jsonl
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key overcap.jsonl 2>&1); rc=$?
+expect_eq "a credit over the per-event cap is refused" "$rc" 1
+case "$out" in *over-cap-event*) ok "the refusal names the rule over-cap-event" ;; *) not_ok "the refusal names the rule over-cap-event" "$out" ;; esac
+printf '{"kind":"credit","account":"u-1","method":"transit.bus.v1","units":1,"grams":81,"time":"2024-07-05","dedup":"%s"}\n' "$DK1" >factor.jsonl
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key factor.jsonl 2>&1)
+case "$out" in *factor-mismatch*) ok "grams != units x factor is refused" ;; *) not_ok "grams != units x factor is refused" "$out" ;; esac
+credits 6 1 2024-07-06 day >day.jsonl
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key day.jsonl 2>&1)
+case "$out" in *over-cap-day*"line 6"*|*"line 6"*over-cap-day*) ok "the 6th ride of a day is over the daily cap, at line 6" ;; *) not_ok "the 6th ride of a day is over the daily cap, at line 6" "$out" ;; esac
+expect_eq "the rejected batch appended nothing (atomic)" "$(curl -s "$URL/checkpoint" | sed -n 2p)" "$size2"
+head -5 day.jsonl >day5.jsonl
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key --json day5.jsonl)
+expect_eq "its five valid entries alone are all new" "$(echo "$out" | jq .new)" 5
+
+# Retirements: within the balance only. u-7 has 15 rides = 1,200 g.
+DKR=$(dedup retire-1)
+printf '{"kind":"retire","account":"u-7","grams":1300,"beneficiary":"Green Conference 2024","time":"2024-07-10","dedup":"%s"}\n' "$DKR" >over.jsonl
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key over.jsonl 2>&1)
+case "$out" in *overspent*) ok "retiring more than the balance is refused (overspent)" ;; *) not_ok "retiring more than the balance is refused (overspent)" "$out" ;; esac
+printf '{"kind":"retire","account":"u-7","grams":1000,"beneficiary":"Green Conference 2024","time":"2024-07-10","dedup":"%s"}\n' "$DKR" >retire.jsonl
+check "retiring within the balance" "$LEDGER" submit --server "$URL" --key luzhou.key --receipts rr.jsonl retire.jsonl
+bal=$("$LEDGER" verify --vkey "$VKEY" --json rr.jsonl | jq '.leaf.account.balance_grams')
+expect_eq "the receipt carries the new balance" "$bal" 200
+out=$("$LEDGER" submit --server "$URL" --key bank.key retire.jsonl 2>&1)
+case "$out" in *"duplicate-dedup"*) ok "another issuer cannot reuse the retirement's dedup key" ;; *) not_ok "another issuer cannot reuse the retirement's dedup key" "$out" ;; esac
+
+# Reversal of a credit (own only, once), even below zero.
+target=$(sed -n 8p r1.jsonl | jq .index)    # u-7's first credit
+printf '{"kind":"reverse","target":%s,"reason":"duplicate ride","time":"2024-07-11","dedup":"%s"}\n' "$target" "$(dedup rev-1)" >rev.jsonl
+out=$("$LEDGER" submit --server "$URL" --key bank.key rev.jsonl 2>&1)
+case "$out" in *bad-reversal*) ok "an issuer cannot reverse another issuer's credit" ;; *) not_ok "an issuer cannot reverse another issuer's credit" "$out" ;; esac
+check "the issuer reverses its own credit" "$LEDGER" submit --server "$URL" --key luzhou.key --receipts rv.jsonl rev.jsonl
+expect_eq "the balance after the reversal" "$("$LEDGER" verify --vkey "$VKEY" --json rv.jsonl | jq '.leaf.account.balance_grams')" 120
+printf '{"kind":"reverse","target":%s,"reason":"again","time":"2024-07-11","dedup":"%s"}\n' "$target" "$(dedup rev-2)" >rev2.jsonl
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key rev2.jsonl 2>&1)
+case "$out" in *"already reversed"*) ok "a credit is reversed at most once" ;; *) not_ok "a credit is reversed at most once" "$out" ;; esac
+
+# Tampering with a receipt is detected.
+sed -n 1p r1.jsonl | jq -j .receipt >one.tlog-proof
+check "a single .tlog-proof file verifies" "$LEDGER" verify --vkey "$VKEY" one.tlog-proof
+sed '3s/^./X/' one.tlog-proof >bad1.tlog-proof
+expect_rc "a tampered receipt fails (exit 1)" 1 "$LEDGER" verify --vkey "$VKEY" bad1.tlog-proof
+expect_rc "a receipt checked with another key fails" 1 "$LEDGER" verify --vkey "$(cat luzhou.vkey)" one.tlog-proof
+
+# Restart keeps everything; SIGTERM drains and exits 0.
+cp1=$(curl -s "$URL/checkpoint")
+stop_server; rc=$?
+expect_eq "SIGTERM stops ledgerd with exit 0" "$rc" 0
+start_server "$D" || not_ok "restart"
+expect_eq "the checkpoint after a restart is the same" "$(curl -s "$URL/checkpoint")" "$cp1"
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key --json --receipts r3.jsonl credits.jsonl)
+expect_eq "after a restart every entry is still there" "$(echo "$out" | jq -c '[.new,.duplicates]')" "[0,1200]"
+expect_eq "with the same indexes and leaves" "$(jq -c '[.index,.leaf_hash]' r3.jsonl | sort | md5sum)" "$(jq -c '[.index,.leaf_hash]' r1.jsonl | sort | md5sum)"
+stop_server
+e2e_end
