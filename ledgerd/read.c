@@ -1,16 +1,827 @@
 /* read.c - the read path: tiles, proofs, entries, lookups, totals. */
+/*
+ * Every handler reads through one LMDB read transaction (it never blocks
+ * the writer) and answers for the current signed checkpoint: nothing
+ * beyond its size is served. Query strings are parsed strictly: known
+ * parameters only, each once, canonical decimal or lowercase hex.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "api.h"
+#include "codec.h"
+#include "err.h"
+#include "form.h"
 #include "http.h"
+#include "json.h"
 #include "read.h"
+#include "seq.h"
+
+#define MAX_PARAMS	4
+#define ACCOUNT_PAGE	100
+
+struct params {
+	size_t		 n;
+	const char	*key[MAX_PARAMS];
+	size_t		 klen[MAX_PARAMS];
+	const char	*val[MAX_PARAMS];
+	size_t		 vlen[MAX_PARAMS];
+};
+
+/* Split a query into k=v pairs; only keys in allowed; each at most once. */
+static int
+parse_query(const char *q, const char *const *allowed, struct params *p,
+    const char **why)
+{
+	const char	*s, *amp, *eq;
+	size_t		 i, j, len;
+
+	memset(p, 0, sizeof(*p));
+	if (q == NULL || *q == '\0')
+		return LD_OK;
+	for (s = q;; s = amp + 1) {
+		amp = strchr(s, '&');
+		len = amp ? (size_t)(amp - s) : strlen(s);
+		eq = memchr(s, '=', len);
+		if (eq == NULL || eq == s || p->n == MAX_PARAMS) {
+			*why = "query must be key=value pairs joined by &";
+			return LD_EINVAL;
+		}
+		p->key[p->n] = s;
+		p->klen[p->n] = (size_t)(eq - s);
+		p->val[p->n] = eq + 1;
+		p->vlen[p->n] = len - p->klen[p->n] - 1;
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strlen(allowed[i]) == p->klen[p->n] &&
+			    memcmp(allowed[i], s, p->klen[p->n]) == 0)
+				break;
+		if (allowed[i] == NULL) {
+			*why = "unknown query parameter";
+			return LD_EINVAL;
+		}
+		for (j = 0; j < p->n; j++)
+			if (p->klen[j] == p->klen[p->n] &&
+			    memcmp(p->key[j], s, p->klen[j]) == 0) {
+				*why = "a query parameter is repeated";
+				return LD_EINVAL;
+			}
+		p->n++;
+		if (amp == NULL)
+			break;
+	}
+	return LD_OK;
+}
+
+/* The value of key, or NULL. */
+static const char *
+param(const struct params *p, const char *key, size_t *len)
+{
+	size_t	i;
+
+	for (i = 0; i < p->n; i++)
+		if (strlen(key) == p->klen[i] &&
+		    memcmp(key, p->key[i], p->klen[i]) == 0) {
+			*len = p->vlen[i];
+			return p->val[i];
+		}
+	return NULL;
+}
+
+/* A u64 parameter: 1 if present and valid, 0 if absent, -1 if bad. */
+static int
+param_u64(const struct params *p, const char *key, uint64_t *v)
+{
+	const char	*s;
+	size_t		 len;
+
+	if ((s = param(p, key, &len)) == NULL)
+		return 0;
+	return parse_u64(s, len, v) == LD_OK ? 1 : -1;
+}
+
+static void
+reply_doc(struct http_req *req, struct jv *o, int cacheable)
+{
+	struct buf	b = { 0 };
+	int		json = http_wants_json(req);
+
+	if (json) {
+		jv_render_json(o, &b);
+		buf_addc(&b, '\n');
+	} else
+		jv_render_msgpack(o, &b);
+	http_set_header(req, "Access-Control-Allow-Origin", "*");
+	http_set_header(req, "Cache-Control", cacheable ?
+	    "public, max-age=31536000, immutable" : "no-store");
+	http_reply(req, 200, json ? "application/json" : "application/msgpack",
+	    b.p, b.len);
+	buf_free(&b);
+	jv_free(o);
+}
+
+static void
+bad(struct http_req *req, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+bad(struct http_req *req, int err, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	api_fail(req, http_wants_json(req), err, "query", -1, "%s", msg);
+}
+
+static struct jv *
+proof_json(const struct merkle_proof *p)
+{
+	struct jv	*a = jv_arr();
+	size_t		 i;
+
+	for (i = 0; i < p->n; i++)
+		jv_push(a, jv_hex(p->path[i], 32));
+	return a;
+}
+
+/* Inclusion proof of index at size; LD_ECORRUPT if a node is missing. */
+static int
+prove(struct store_txn *t, uint64_t index, uint64_t size,
+    struct merkle_proof *p)
+{
+	return merkle_prove_inclusion(store_node_fn, t, index, size, p) ==
+	    MERKLE_OK ? LD_OK : LD_ECORRUPT;
+}
+
+/* ---- tiles ------------------------------------------------------------- */
+
+static void
+read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, uint64_t size)
+{
+	struct merkle_tile	 tile;
+	struct buf		 b = { 0 };
+	uint8_t			 h[32], lp[2];
+	const uint8_t		*p;
+	uint64_t		 i, first;
+	size_t			 len;
+	int			 rc = LD_OK;
+
+	(void)ld;
+	if (merkle_tile_parse(path + 1, strlen(path + 1), &tile) !=
+	    MERKLE_OK) {
+		bad(req, LD_EINVAL, "%s is not a tile path "
+		    "(tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>])",
+		    path);
+		return;
+	}
+	if (merkle_tile_check(&tile, size) != MERKLE_OK) {
+		bad(req, LD_ENOTFOUND, "%s is beyond the tree", path);
+		return;
+	}
+	first = tile.index * MERKLE_TILE_WIDTH;
+	for (i = 0; i < tile.width && rc == LD_OK; i++) {
+		if (tile.level == MERKLE_TILE_ENTRIES) {
+			if ((rc = store_leaf_get(t, first + i, &p, &len)) ==
+			    LD_OK) {
+				lp[0] = (uint8_t)(len >> 8);
+				lp[1] = (uint8_t)len;
+				buf_add(&b, lp, 2);
+				buf_add(&b, p, len);
+			}
+		} else if ((rc = store_node_get(t, 8 * (unsigned)tile.level,
+		    first + i, h)) == LD_OK)
+			buf_add(&b, h, 32);
+	}
+	if (rc != LD_OK) {
+		bad(req, LD_ECORRUPT, "%s: the store lacks a hash", path);
+		buf_free(&b);
+		return;
+	}
+	/* A tile's content never changes, partial ones included. */
+	http_set_header(req, "Cache-Control",
+	    "public, max-age=31536000, immutable");
+	http_set_header(req, "Access-Control-Allow-Origin", "*");
+	http_reply(req, 200, "application/octet-stream", b.p, b.len);
+	buf_free(&b);
+}
+
+/* ---- proofs ------------------------------------------------------------ */
+
+static void
+read_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
+{
+	static const char *const keys[] = { "index", "size", NULL };
+	struct merkle_proof	 p;
+	struct params		 q;
+	const char		*why;
+	const uint8_t		*lp;
+	uint8_t			 h[32];
+	uint64_t		 index, n = size;
+	size_t			 len;
+	int			 r;
+	struct jv		*o;
+
+	if (parse_query(http_query(req), keys, &q, &why) != LD_OK) {
+		bad(req, LD_EINVAL, "%s (index=I[&size=N])", why);
+		return;
+	}
+	if (param_u64(&q, "index", &index) != 1) {
+		bad(req, LD_EINVAL, "%s", "index=I must be a decimal entry "
+		    "index");
+		return;
+	}
+	if ((r = param_u64(&q, "size", &n)) < 0) {
+		bad(req, LD_EINVAL, "%s", "size=N must be a decimal tree size");
+		return;
+	}
+	if (n > size) {
+		bad(req, LD_ENOTFOUND, "%s", "size is beyond the latest "
+		    "checkpoint");
+		return;
+	}
+	if (index >= n) {
+		bad(req, LD_EINVAL, "%s", "index must be below size");
+		return;
+	}
+	if (store_leaf_get(t, index, &lp, &len) != LD_OK ||
+	    prove(t, index, n, &p) != LD_OK) {
+		bad(req, LD_ECORRUPT, "%s", "the store lacks a hash");
+		return;
+	}
+	merkle_leaf_hash(h, lp, len);
+	o = jv_obj();
+	jv_set(o, "index", jv_u64(index));
+	jv_set(o, "size", jv_u64(n));
+	jv_set(o, "leaf_hash", jv_hex(h, 32));
+	jv_set(o, "proof", proof_json(&p));
+	reply_doc(req, o, r == 1);
+}
+
+static void
+read_consistency(struct http_req *req, struct store_txn *t, uint64_t size)
+{
+	static const char *const keys[] = { "old", "new", NULL };
+	struct merkle_proof	 p;
+	struct params		 q;
+	const char		*why;
+	uint64_t		 old, n;
+	struct jv		*o;
+
+	if (parse_query(http_query(req), keys, &q, &why) != LD_OK) {
+		bad(req, LD_EINVAL, "%s (old=M&new=N)", why);
+		return;
+	}
+	if (param_u64(&q, "old", &old) != 1 || param_u64(&q, "new", &n) != 1) {
+		bad(req, LD_EINVAL, "%s", "old=M and new=N must be decimal "
+		    "tree sizes");
+		return;
+	}
+	if (old > n) {
+		bad(req, LD_EINVAL, "%s", "old must not be above new");
+		return;
+	}
+	if (n > size) {
+		bad(req, LD_ENOTFOUND, "%s", "new is beyond the latest "
+		    "checkpoint");
+		return;
+	}
+	if (merkle_prove_consistency(store_node_fn, t, old, n, &p) !=
+	    MERKLE_OK) {
+		bad(req, LD_ECORRUPT, "%s", "the store lacks a hash");
+		return;
+	}
+	o = jv_obj();
+	jv_set(o, "old", jv_u64(old));
+	jv_set(o, "new", jv_u64(n));
+	jv_set(o, "proof", proof_json(&p));
+	reply_doc(req, o, 1);
+}
+
+/* ---- entries and receipts ------------------------------------------------ */
+
+/* Parse the decimal index after prefix in path; -1 if malformed. */
+static int
+path_index(const char *path, size_t plen, uint64_t *v)
+{
+	return parse_u64(path + plen, strlen(path + plen), v) == LD_OK ? 0 : -1;
+}
+
+static struct jv *
+entry_json(struct store_txn *t, uint64_t index, const struct cp *cp,
+    int with_proof)
+{
+	struct merkle_proof	 p;
+	struct leaf		 l;
+	const uint8_t		*lp;
+	uint8_t			 h[32];
+	size_t			 len;
+	struct jv		*o;
+
+	if (store_leaf_get(t, index, &lp, &len) != LD_OK ||
+	    codec_leaf_decode(lp, len, &l) != LD_OK)
+		return NULL;
+	merkle_leaf_hash(h, lp, len);
+	o = jv_obj();
+	jv_set(o, "index", jv_u64(index));
+	jv_set(o, "leaf", jv_b64(lp, len));
+	jv_set(o, "leaf_hash", jv_hex(h, 32));
+	jv_set(o, "entry", form_leaf_to_json(&l));
+	if (with_proof && prove(t, index, cp->size, &p) == LD_OK)
+		jv_set(o, "proof", proof_json(&p));
+	leaf_free(&l);
+	return o;
+}
+
+static void
+read_entry(struct http_req *req, struct store_txn *t, const char *path,
+    const struct cp *cp)
+{
+	struct jv	*o;
+	uint64_t	 index;
+
+	if (path_index(path, strlen("/v1/entries/"), &index) != 0) {
+		bad(req, LD_EINVAL, "%s: the index must be a decimal number",
+		    path);
+		return;
+	}
+	if (index >= cp->size) {
+		bad(req, LD_ENOTFOUND, "%s is beyond the latest checkpoint",
+		    path);
+		return;
+	}
+	if ((o = entry_json(t, index, cp, 0)) == NULL) {
+		bad(req, LD_ECORRUPT, "%s: the stored leaf is unreadable",
+		    path);
+		return;
+	}
+	reply_doc(req, o, 1);
+}
+
+/* Append the receipt of index against cp to b. */
+static int
+receipt(struct store_txn *t, uint64_t index, const struct cp *cp,
+    struct buf *b)
+{
+	struct merkle_proof	 p;
+	const uint8_t		*lp;
+	size_t			 len;
+
+	if (store_leaf_get(t, index, &lp, &len) != LD_OK ||
+	    prove(t, index, cp->size, &p) != LD_OK)
+		return LD_ECORRUPT;
+	tlog_proof_format(lp, len, index, &p, cp->text, cp->len, b);
+	return LD_OK;
+}
+
+static void
+read_receipt(struct http_req *req, struct store_txn *t, const char *path,
+    const struct cp *cp)
+{
+	struct buf	b = { 0 };
+	uint64_t	index;
+
+	if (path_index(path, strlen("/v1/receipt/"), &index) != 0) {
+		bad(req, LD_EINVAL, "%s: the index must be a decimal number",
+		    path);
+		return;
+	}
+	if (index >= cp->size) {
+		bad(req, LD_ENOTFOUND, "%s is beyond the latest checkpoint",
+		    path);
+		return;
+	}
+	if (receipt(t, index, cp, &b) != LD_OK) {
+		bad(req, LD_ECORRUPT, "%s: the store lacks a hash", path);
+		return;
+	}
+	http_set_header(req, "Cache-Control", "no-store");
+	http_set_header(req, "Access-Control-Allow-Origin", "*");
+	http_reply(req, 200, "text/plain; charset=utf-8", b.p, b.len);
+	buf_free(&b);
+}
+
+static void
+read_lookup(struct http_req *req, struct store_txn *t, const struct cp *cp)
+{
+	static const char *const keys[] = { "dedup", "leaf_hash", NULL };
+	struct params	 q;
+	const char	*why, *v;
+	uint8_t		 key[32];
+	uint64_t	 index;
+	size_t		 len;
+	int		 rc, by_dedup;
+	struct jv	*o;
+
+	if (parse_query(http_query(req), keys, &q, &why) != LD_OK ||
+	    q.n != 1) {
+		bad(req, LD_EINVAL, "%s", "give exactly one of dedup=HEX or "
+		    "leaf_hash=HEX");
+		return;
+	}
+	by_dedup = (v = param(&q, "dedup", &len)) != NULL;
+	if (!by_dedup)
+		v = param(&q, "leaf_hash", &len);
+	if (hex_decode(key, 32, v, len) != LD_OK) {
+		bad(req, LD_EINVAL, "%s", "the key must be 64 hex digits");
+		return;
+	}
+	rc = by_dedup ? store_rules_ops.dedup_get(t, key, &index) :
+	    store_leafhash_get(t, key, &index);
+	if (rc != LD_OK || index >= cp->size) {
+		bad(req, LD_ENOTFOUND, "%s", "no such entry in the log");
+		return;
+	}
+	o = jv_obj();
+	jv_set(o, "index", jv_u64(index));
+	reply_doc(req, o, 0);
+}
+
+/* ---- accounts, issuers, totals ------------------------------------------- */
+
+static void
+read_account(struct http_req *req, struct store_txn *t, const char *path,
+    const struct cp *cp)
+{
+	static const char *const keys[] = { "cursor", "limit", NULL };
+	struct account_ctr	 a;
+	struct params		 q;
+	struct leaf		 l;
+	const char		*rest = path + strlen("/v1/accounts/"), *slash;
+	const char		*why;
+	const uint8_t		*lp;
+	char			 issuer[ID_MAX + 1], account[ACCOUNT_MAX + 1];
+	uint64_t		 cur, limit = ACCOUNT_PAGE, n = 0;
+	size_t			 ilen, alen, len;
+	int64_t			 bal;
+	int			 r;
+	struct jv		*o, *arr, *e;
+
+	slash = strchr(rest, '/');
+	ilen = slash ? (size_t)(slash - rest) : 0;
+	alen = slash ? strlen(slash + 1) : 0;
+	if (slash == NULL || valid_id(rest, ilen) != LD_OK ||
+	    valid_account(slash + 1, alen) != LD_OK) {
+		bad(req, LD_EINVAL, "%s: want /v1/accounts/ISSUER/ACCOUNT",
+		    path);
+		return;
+	}
+	memcpy(issuer, rest, ilen);
+	issuer[ilen] = '\0';
+	memcpy(account, slash + 1, alen);
+	account[alen] = '\0';
+	if (parse_query(http_query(req), keys, &q, &why) != LD_OK ||
+	    (r = param_u64(&q, "limit", &limit)) < 0 || limit == 0 ||
+	    limit > 1000) {
+		bad(req, LD_EINVAL, "%s", "query: cursor=INDEX, limit=1..1000");
+		return;
+	}
+	if (store_account(t, issuer, account, &a) != LD_OK) {
+		bad(req, LD_ENOTFOUND, "%s: no such account", path);
+		return;
+	}
+	/* The account's last entry within the checkpoint, newest first. */
+	cur = a.prev;
+	while (cur != NO_INDEX && cur >= cp->size) {
+		if (store_leaf_get(t, cur, &lp, &len) != LD_OK ||
+		    codec_leaf_decode(lp, len, &l) != LD_OK)
+			goto corrupt;
+		cur = l.u.e.acct.prev;
+		leaf_free(&l);
+	}
+	o = jv_obj();
+	jv_set(o, "issuer", jv_str(issuer));
+	jv_set(o, "account", jv_str(account));
+	jv_set(o, "checkpoint", jv_strn(cp->text, cp->len));
+	jv_set(o, "size", jv_u64(cp->size));
+	jv_set(o, "last", cur == NO_INDEX ? jv_null() : jv_u64(cur));
+	if ((r = param_u64(&q, "cursor", &cur)) < 0 ||
+	    (r == 1 && cur >= cp->size)) {
+		jv_free(o);
+		bad(req, LD_EINVAL, "%s", "cursor must be an index of the "
+		    "account's from a previous page");
+		return;
+	}
+	arr = jv_arr();
+	while (cur != NO_INDEX && n < limit) {
+		if (store_leaf_get(t, cur, &lp, &len) != LD_OK ||
+		    codec_leaf_decode(lp, len, &l) != LD_OK) {
+			jv_free(arr);
+			jv_free(o);
+			goto corrupt;
+		}
+		if (l.kind < KIND_CREDIT || strcmp(l.u.e.issuer.s, issuer) ||
+		    (l.kind != KIND_REVERSE &&
+		    strcmp(l.u.e.sub.account.s, account) != 0)) {
+			leaf_free(&l);
+			jv_free(arr);
+			jv_free(o);
+			bad(req, LD_EINVAL, "%s", "cursor is not an entry of "
+			    "this account");
+			return;
+		}
+		if (n == 0 && account_balance(&l.u.e.acct, &bal) == LD_OK) {
+			jv_set(o, "credited_grams", jv_u64(l.u.e.acct.credited));
+			jv_set(o, "retired_grams", jv_u64(l.u.e.acct.retired));
+			jv_set(o, "reversed_grams", jv_u64(l.u.e.acct.reversed));
+			jv_set(o, "balance_grams", jv_i64(bal));
+		}
+		e = entry_json(t, cur, cp, 1);
+		if (e != NULL)
+			jv_push(arr, e);
+		cur = l.u.e.acct.prev;
+		leaf_free(&l);
+		n++;
+	}
+	jv_set(o, "entries", arr);
+	jv_set(o, "next_cursor", cur == NO_INDEX ? jv_null() : jv_u64(cur));
+	reply_doc(req, o, 0);
+	return;
+corrupt:
+	bad(req, LD_ECORRUPT, "%s: the stored chain is unreadable", path);
+}
+
+/* {totals, index, receipt} for the leaf at index. */
+static struct jv *
+totals_doc(struct store_txn *t, uint64_t index, const struct cp *cp,
+    struct leaf *l)
+{
+	struct buf	 b = { 0 };
+	struct jv	*o = jv_obj();
+
+	jv_set(o, "size", jv_u64(cp->size));
+	jv_set(o, "index", jv_u64(index));
+	jv_set(o, "totals", form_totals_to_json(&l->totals));
+	if (receipt(t, index, cp, &b) == LD_OK)
+		jv_set(o, "receipt", jv_strn((const char *)b.p, b.len));
+	buf_free(&b);
+	return o;
+}
+
+static void
+read_totals(struct http_req *req, struct store_txn *t, const struct cp *cp)
+{
+	struct leaf	 l;
+	const uint8_t	*lp;
+	size_t		 len;
+	struct jv	*o;
+
+	if (cp->size == 0) {
+		o = jv_obj();
+		jv_set(o, "size", jv_u64(0));
+		jv_set(o, "totals", form_totals_to_json(&(struct totals){ 0 }));
+		reply_doc(req, o, 0);
+		return;
+	}
+	if (store_leaf_get(t, cp->size - 1, &lp, &len) != LD_OK ||
+	    codec_leaf_decode(lp, len, &l) != LD_OK) {
+		bad(req, LD_ECORRUPT, "%s", "the last leaf is unreadable");
+		return;
+	}
+	o = totals_doc(t, cp->size - 1, cp, &l);
+	leaf_free(&l);
+	reply_doc(req, o, 0);
+}
+
+struct list_ctx {
+	struct jv	*arr;
+	uint64_t	 size;
+};
+
+static int
+list_issuer(void *arg, const struct issuer_state *st)
+{
+	struct list_ctx	*c = arg;
+	struct jv	*o;
+	struct sig_key	*k;
+	char		*vkey;
+
+	if (st->reg_index >= c->size)
+		return 0;
+	o = jv_obj();
+	jv_set(o, "id", jv_str(st->reg.id.s));
+	jv_set(o, "name", jv_str(st->reg.name.s));
+	if (sig_key_from_pub(st->reg.id.s, SIG_TYPE_ED25519, st->reg.pub,
+	    &k) == LD_OK) {
+		vkey = sig_vkey(k);
+		jv_set(o, "vkey", jv_str(vkey));
+		free(vkey);
+		sig_key_free(k);
+	}
+	jv_set(o, "index", jv_u64(st->reg_index));
+	jv_push(c->arr, o);
+	return 0;
+}
+
+static int
+list_method(void *arg, const struct method_state *st)
+{
+	struct list_ctx	*c = arg;
+	struct jv	*o;
+
+	if (st->reg_index >= c->size)
+		return 0;
+	o = form_method_to_json(&st->reg);
+	jv_set(o, "index", jv_u64(st->reg_index));
+	jv_push(c->arr, o);
+	return 0;
+}
+
+static void
+read_registry(struct http_req *req, struct store_txn *t, const struct cp *cp,
+    int issuers)
+{
+	struct list_ctx	 c = { jv_arr(), cp->size };
+	struct jv	*o = jv_obj();
+
+	if (issuers)
+		store_issuers(t, list_issuer, &c);
+	else
+		store_methods(t, list_method, &c);
+	jv_set(o, "size", jv_u64(cp->size));
+	jv_set(o, issuers ? "issuers" : "methods", c.arr);
+	reply_doc(req, o, 0);
+}
+
+static void
+read_issuer(struct http_req *req, struct store_txn *t, const char *path,
+    const struct cp *cp)
+{
+	struct issuer_state	 st;
+	struct leaf		 l;
+	const char		*id = path + strlen("/v1/issuers/");
+	const uint8_t		*lp;
+	uint64_t		 last;
+	size_t			 len;
+	struct jv		*o;
+
+	if (valid_id(id, strlen(id)) != LD_OK ||
+	    store_rules_ops.issuer_get(t, id, &st) != LD_OK ||
+	    st.reg_index >= cp->size) {
+		bad(req, LD_ENOTFOUND, "%s: no such issuer", path);
+		return;
+	}
+	/* The issuer's last entry within the checkpoint. */
+	last = st.ctr.prev;
+	while (last != NO_INDEX && last >= cp->size) {
+		if (store_leaf_get(t, last, &lp, &len) != LD_OK ||
+		    codec_leaf_decode(lp, len, &l) != LD_OK)
+			goto corrupt;
+		last = l.u.e.iss.prev;
+		leaf_free(&l);
+	}
+	if (last == NO_INDEX) {
+		o = jv_obj();
+		jv_set(o, "size", jv_u64(cp->size));
+		jv_set(o, "index", jv_null());
+	} else {
+		if (store_leaf_get(t, last, &lp, &len) != LD_OK ||
+		    codec_leaf_decode(lp, len, &l) != LD_OK)
+			goto corrupt;
+		o = totals_doc(t, last, cp, &l);
+		jv_set(o, "credited_grams", jv_u64(l.u.e.iss.credited));
+		jv_set(o, "retired_grams", jv_u64(l.u.e.iss.retired));
+		jv_set(o, "reversed_grams", jv_u64(l.u.e.iss.reversed));
+		leaf_free(&l);
+	}
+	jv_set(o, "id", jv_str(st.reg.id.s));
+	jv_set(o, "name", jv_str(st.reg.name.s));
+	jv_set(o, "registered_at", jv_u64(st.reg_index));
+	reply_doc(req, o, 0);
+	return;
+corrupt:
+	bad(req, LD_ECORRUPT, "%s: the stored chain is unreadable", path);
+}
+
+/* ---- health and metrics --------------------------------------------------- */
+
+static void
+read_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const struct cp *cp)
+{
+	const uint8_t	*p;
+	size_t		 len;
+	char		 msg[128];
+
+	(void)ld;
+	if (cp->size > 0 && store_leaf_get(t, cp->size - 1, &p, &len) !=
+	    LD_OK) {
+		http_reply(req, 503, "text/plain; charset=utf-8",
+		    "store unreadable\n", 17);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "ok %llu\n", (unsigned long long)cp->size);
+	http_set_header(req, "Cache-Control", "no-store");
+	http_reply(req, 200, "text/plain; charset=utf-8", msg, strlen(msg));
+}
+
+static void
+read_metrics(struct ledgerd *ld, struct http_req *req, const struct cp *cp)
+{
+	struct buf	b = { 0 };
+	uint64_t	bytes = 0, cum = 0;
+	int		k;
+
+	buf_printf(&b, "# HELP ledger_tree_size Leaves in the latest "
+	    "checkpoint.\n# TYPE ledger_tree_size gauge\nledger_tree_size "
+	    "%llu\n", (unsigned long long)cp->size);
+	buf_printf(&b, "# HELP ledger_checkpoint_age_seconds Age of the "
+	    "latest checkpoint.\n# TYPE ledger_checkpoint_age_seconds gauge\n"
+	    "ledger_checkpoint_age_seconds %lld\n",
+	    (long long)(time(NULL) - (time_t)cp->time));
+	buf_printf(&b, "# HELP ledger_appended_total Leaves appended since "
+	    "start, by kind.\n# TYPE ledger_appended_total counter\n");
+	for (k = 1; k <= KIND_MAX; k++)
+		buf_printf(&b, "ledger_appended_total{kind=\"%s\"} %llu\n",
+		    kind_name(k), (unsigned long long)atomic_load(
+		    &ld->m_appended[k]));
+	buf_printf(&b, "# HELP ledger_commits_total Group commits.\n"
+	    "# TYPE ledger_commits_total counter\nledger_commits_total %llu\n",
+	    (unsigned long long)atomic_load(&ld->m_commits));
+	buf_printf(&b, "# HELP ledger_commit_entries_total Leaves in group "
+	    "commits.\n# TYPE ledger_commit_entries_total counter\n"
+	    "ledger_commit_entries_total %llu\n",
+	    (unsigned long long)atomic_load(&ld->m_commit_entries));
+	buf_printf(&b, "# HELP ledger_commit_seconds Group commit latency.\n"
+	    "# TYPE ledger_commit_seconds histogram\n");
+	for (k = 0; k < 16; k++) {
+		cum += atomic_load(&ld->m_commit_us_hist[k]);
+		buf_printf(&b, "ledger_commit_seconds_bucket{le=\"%g\"} %llu\n",
+		    (double)(1ULL << k) / 1e6, (unsigned long long)cum);
+	}
+	buf_printf(&b, "ledger_commit_seconds_bucket{le=\"+Inf\"} %llu\n"
+	    "ledger_commit_seconds_count %llu\n", (unsigned long long)cum,
+	    (unsigned long long)cum);
+	buf_printf(&b, "# HELP ledger_submit_rejected_total Submissions "
+	    "refused by a rule or check.\n# TYPE ledger_submit_rejected_total "
+	    "counter\nledger_submit_rejected_total %llu\n",
+	    (unsigned long long)atomic_load(&ld->m_submit_rejects));
+	buf_printf(&b, "# HELP ledger_queue_entries Entries waiting for the "
+	    "sequencer.\n# TYPE ledger_queue_entries gauge\n"
+	    "ledger_queue_entries %zu\n", seq_queued(ld->seq));
+	if (store_stat(ld->store, &bytes) == LD_OK)
+		buf_printf(&b, "# HELP ledger_store_bytes LMDB pages in use.\n"
+		    "# TYPE ledger_store_bytes gauge\nledger_store_bytes "
+		    "%llu\n", (unsigned long long)bytes);
+	http_metrics(ld->http, &b);
+	http_set_header(req, "Cache-Control", "no-store");
+	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.p,
+	    b.len);
+	buf_free(&b);
+}
 
 int
 read_handle(struct ledgerd *ld, struct http_req *req, const char *path)
 {
-	(void)ld;
-	if (strcmp(path, "/healthz") == 0) {
-		http_reply(req, 200, "text/plain; charset=utf-8", "ok\n", 3);
+	struct store_txn	*t;
+	struct cp		*cp;
+
+	if (strncmp(path, "/tile/", 6) != 0 && strncmp(path, "/v1/", 4) != 0 &&
+	    strcmp(path, "/healthz") != 0 && strcmp(path, "/metrics") != 0)
+		return 0;
+	cp = ledgerd_cp_get(ld);
+	if (store_begin(ld->store, 1, &t) != LD_OK) {
+		ledgerd_cp_put(cp);
+		api_fail(req, 1, LD_ESYS, "store", -1, "cannot read the store");
 		return 1;
 	}
-	return 0;
+	if (strncmp(path, "/tile/", 6) == 0)
+		read_tile(ld, req, t, path, cp->size);
+	else if (strcmp(path, "/v1/proof/inclusion") == 0)
+		read_inclusion(req, t, cp->size);
+	else if (strcmp(path, "/v1/proof/consistency") == 0)
+		read_consistency(req, t, cp->size);
+	else if (strncmp(path, "/v1/entries/", 12) == 0)
+		read_entry(req, t, path, cp);
+	else if (strncmp(path, "/v1/receipt/", 12) == 0)
+		read_receipt(req, t, path, cp);
+	else if (strcmp(path, "/v1/lookup") == 0)
+		read_lookup(req, t, cp);
+	else if (strncmp(path, "/v1/accounts/", 13) == 0)
+		read_account(req, t, path, cp);
+	else if (strcmp(path, "/v1/totals") == 0)
+		read_totals(req, t, cp);
+	else if (strcmp(path, "/v1/issuers") == 0)
+		read_registry(req, t, cp, 1);
+	else if (strcmp(path, "/v1/methods") == 0)
+		read_registry(req, t, cp, 0);
+	else if (strncmp(path, "/v1/issuers/", 12) == 0)
+		read_issuer(req, t, path, cp);
+	else if (strcmp(path, "/healthz") == 0)
+		read_health(ld, req, t, cp);
+	else if (strcmp(path, "/metrics") == 0)
+		read_metrics(ld, req, cp);
+	else {
+		store_abort(t);
+		ledgerd_cp_put(cp);
+		return 0;
+	}
+	store_abort(t);
+	ledgerd_cp_put(cp);
+	return 1;
 }

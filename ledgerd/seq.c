@@ -571,6 +571,10 @@ run_group(struct seq *s, struct job *jobs)
 	bucket = dt ? 64 - (unsigned)__builtin_clzll(dt) : 0;
 	atomic_fetch_add(&ld->m_commit_us_hist[bucket < 16 ? bucket : 15], 1);
 	atomic_fetch_add(&ld->m_commits, 1);
+	for (bucket = 1; bucket <= KIND_MAX; bucket++)
+		atomic_fetch_add(&ld->m_appended[bucket],
+		    s->rules.head.totals.count[bucket] -
+		    g_head.totals.count[bucket]);
 	atomic_fetch_add(&ld->m_commit_entries, s->tree.size - before);
 	cp = ledgerd_cp_get(ld);
 	if (store_begin(ld->store, 1, &rt) != LD_OK)
