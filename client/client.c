@@ -124,11 +124,38 @@ read_hashes(const struct cr_obj *a, uint8_t (*out)[32], size_t max,
 	return LD_OK;
 }
 
+/* Whether leaf bytes p hold exactly entry s of issuer. */
+static int
+leaf_holds(const uint8_t *p, size_t len, const char *issuer,
+    const struct sub *s, struct buf *tmp)
+{
+	struct leaf	l;
+	size_t		mark;
+	int		same;
+
+	if (codec_leaf_decode(p, len, &l) != LD_OK)
+		return 0;
+	if (l.kind < KIND_CREDIT || strcmp(l.u.e.issuer.s, issuer) != 0) {
+		leaf_free(&l);
+		return 0;
+	}
+	buf_reset(tmp);
+	codec_sub_encode(&l.u.e.sub, tmp);
+	mark = tmp->len;
+	codec_sub_encode(s, tmp);
+	same = tmp->len == 2 * mark &&
+	    memcmp(tmp->p, tmp->p + mark, mark) == 0;
+	leaf_free(&l);
+	return same;
+}
+
 int
-client_submit_reply(const uint8_t *p, size_t len, uint32_t n,
+client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
     const struct sig_key *log, struct client_receipt *out,
     struct client_err *e)
 {
+	struct buf		 tmp = { 0 };
+	uint32_t		 n = b->n;
 	struct cr		*c = NULL;
 	const struct cr_obj	*root, *leaves, *ents, *dups, *ent, *d = NULL;
 	struct receipt_span	 rs;
@@ -186,6 +213,12 @@ client_submit_reply(const uint8_t *p, size_t len, uint32_t n,
 		out[i].index = idx;
 		out[i].duplicate = dup;
 		if (have_span && idx >= start && idx < start + nl && !dup) {
+			if (!leaf_holds(lv[idx - start], ll[idx - start],
+			    b->issuer.s, &b->subs[i], &tmp)) {
+				set_err(e, LD_EBADPROOF, "reply",
+				    "the leaf for entry %zu is not that entry", i);
+				goto done;
+			}
 			merkle_leaf_hash(out[i].leaf_hash, lv[idx - start],
 			    ll[idx - start]);
 			if (receipt_span_get(&rs, idx, lv[idx - start],
@@ -210,6 +243,13 @@ client_submit_reply(const uint8_t *p, size_t len, uint32_t n,
 				    "no receipt for duplicate entry %zu", i);
 				goto done;
 			}
+			if (!leaf_holds(lp, plen, b->issuer.s, &b->subs[i],
+			    &tmp)) {
+				set_err(e, LD_EBADPROOF, "reply",
+				    "the leaf for duplicate entry %zu is not that "
+				    "entry", i);
+				goto done;
+			}
 			merkle_leaf_hash(out[i].leaf_hash, lp, plen);
 			tlog_proof_format(lp, plen, idx, &proof,
 			    (const char *)cp, cplen, &out[i].text);
@@ -221,6 +261,7 @@ client_submit_reply(const uint8_t *p, size_t len, uint32_t n,
 	}
 	rc = LD_OK;
 done:
+	buf_free(&tmp);
 	if (have_span)
 		receipt_span_free(&rs);
 	free(lv);
@@ -245,7 +286,7 @@ client_submit(struct fetch *f, struct batch_req *b, const struct sig_key *log,
 		    "application/msgpack", NULL, body.p, body.len, &resp);
 		if (rc == LD_OK && resp.status == 200) {
 			rc = client_submit_reply(resp.body.p, resp.body.len,
-			    b->n, log, out, e);
+			    b, log, out, e);
 			break;
 		}
 		client_error_reply(&resp, e);

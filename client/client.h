@@ -41,12 +41,13 @@ int	client_sign_batch(struct batch_req *b, const char *origin,
 int	client_batch_body(const struct batch_req *b, struct buf *body);
 /*
  * Turn a submit reply (msgpack) into receipts: out[i] for entry i of the
- * batch. With log != NULL every receipt is verified against the signed
- * checkpoint. LD_EBADPROOF if the reply does not add up.
+ * batch b. Each receipt's leaf must hold exactly entry i of b for b's
+ * issuer; with log != NULL every receipt is also verified against the
+ * signed checkpoint. LD_EBADPROOF if the reply does not add up.
  */
-int	client_submit_reply(const uint8_t *p, size_t len, uint32_t n,
-	    const struct sig_key *log, struct client_receipt *out,
-	    struct client_err *e);
+int	client_submit_reply(const uint8_t *p, size_t len,
+	    const struct batch_req *b, const struct sig_key *log,
+	    struct client_receipt *out, struct client_err *e);
 /* Map an error reply (JSON or msgpack) and status into e. */
 void	client_error_reply(const struct fetch_resp *r, struct client_err *e);
 void	client_receipt_free(struct client_receipt *);

@@ -266,7 +266,7 @@ finish_batch(struct submit *s, struct batch *b)
 		return -1;
 	}
 	rc = xcalloc(b->req.n, sizeof(*rc));
-	r = client_submit_reply(b->resp.body.p, b->resp.body.len, b->req.n,
+	r = client_submit_reply(b->resp.body.p, b->resp.body.len, &b->req,
 	    s->log, rc, &s->err);
 	for (i = 0; r == LD_OK && i < b->req.n; i++) {
 		if (rc[i].duplicate)

@@ -129,7 +129,8 @@ str_set(char *dst, uint16_t *dlen, size_t max, const char *s, size_t n)
 {
 	if (n > max)
 		return LD_ETOOBIG;
-	memcpy(dst, s, n);
+	if (n)
+		memcpy(dst, s, n);
 	dst[n] = '\0';
 	*dlen = (uint16_t)n;
 	return LD_OK;

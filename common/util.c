@@ -469,7 +469,7 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 	if (d > dim)
 		return -1;
 	y -= m <= 2;
-	era = y / 400;
+	era = (y >= 0 ? y : y - 399) / 400;
 	yoe = (unsigned)(y - era * 400);
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;

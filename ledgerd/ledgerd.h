@@ -35,6 +35,7 @@ struct ledgerd {
 	/* configuration */
 	const char	*datadir;
 	const char	*listen;
+	const char	*export_dir;	/* keep a static copy current, or NULL */
 	char		*origin;
 	int		 admin_remote;	/* accept admin calls from any peer */
 	uint64_t	 mapsize;

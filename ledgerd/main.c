@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "export.h"
 #include "http.h"
 #include "ledgerd.h"
 #include "log.h"
@@ -25,8 +26,10 @@ usage(void)
 	fprintf(stderr,
 	    "usage: ledgerd init  [--data DIR] --origin ORIGIN\n"
 	    "       ledgerd vkey  [--data DIR]\n"
+	    "       ledgerd export [--data DIR] --out DIR\n"
 	    "       ledgerd serve [--data DIR] [--listen HOST:PORT] "
 	    "[--admin-remote]\n"
+	    "                     [--export-dir DIR]"
 	    "                     [--map-size BYTES] [--queue-max ENTRIES] "
 	    "[-v]\n"
 	    "Defaults: --data %s, --listen %s. See ledgerd(8).\n",
@@ -144,6 +147,49 @@ cmd_vkey(const char *dir)
 	return 0;
 }
 
+/* Write the log's checkpoint, tiles and bundles as static files. */
+static int
+cmd_export(struct ledgerd *ld, const char *out)
+{
+	struct store_txn	*t;
+	struct merkle_tree	 tree;
+	struct rules_head	 head;
+	const uint8_t		*p;
+	struct cp		*cp;
+	uint8_t			 root[32];
+	uint64_t		 exported = 0;
+	size_t			 len;
+	int			 rc;
+
+	if (out == NULL)
+		usage();
+	ld->key = load_key(ld->datadir);
+	ld->origin = xstrdup(sig_key_name(ld->key));
+	if ((rc = store_open(&ld->store, ld->datadir, ld->mapsize, 0)) != LD_OK)
+		fatalx("%s: cannot open the store: %s", ld->datadir,
+		    ld_strerror(rc));
+	if ((rc = store_begin(ld->store, 1, &t)) != LD_OK)
+		fatalx("cannot read the store: %s", ld_strerror(rc));
+	memset(&head, 0, sizeof(head));
+	if (store_meta_get(t, "head", &p, &len) == LD_OK &&
+	    len == sizeof(head))
+		memcpy(&head, p, len);
+	if ((rc = store_tree(t, head.size, &tree)) != LD_OK)
+		fatalx("cannot read the tree: %s", ld_strerror(rc));
+	store_abort(t);
+	merkle_tree_root(&tree, root);
+	cp = ledgerd_cp_sign(ld, head.size, root);
+	if ((rc = export_tree(ld->store, cp, out, &exported)) != LD_OK)
+		fatalx("export to %s: %s", out, ld_strerror(rc));
+	printf("exported %llu entries to %s\n", (unsigned long long)head.size,
+	    out);
+	ledgerd_cp_put(cp);
+	store_close(ld->store);
+	sig_key_free(ld->key);
+	free(ld->origin);
+	return 0;
+}
+
 static int
 cmd_serve(struct ledgerd *ld)
 {
@@ -195,11 +241,13 @@ main(int argc, char **argv)
 		{ "map-size", required_argument, NULL, 'm' },
 		{ "queue-max", required_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "out", required_argument, NULL, 'O' },
+		{ "export-dir", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ledgerd	 ld;
-	const char	*cmd, *origin = NULL;
+	const char	*cmd, *origin = NULL, *out = NULL;
 	uint64_t	 v;
 	int		 c, verbose = 1;
 
@@ -212,7 +260,7 @@ main(int argc, char **argv)
 		usage();
 	cmd = argv[1];
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "d:o:l:Rm:q:vh", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "d:o:l:Rm:q:vhO:E:", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'd':
@@ -243,6 +291,12 @@ main(int argc, char **argv)
 		case 'v':
 			verbose = 2;
 			break;
+		case 'O':
+			out = optarg;
+			break;
+		case 'E':
+			ld.export_dir = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -260,5 +314,7 @@ main(int argc, char **argv)
 		return cmd_vkey(ld.datadir);
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(&ld);
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(&ld, out);
 	usage();
 }

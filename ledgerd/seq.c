@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "err.h"
+#include "export.h"
 #include "http.h"
 #include "json.h"
 #include "log.h"
@@ -50,6 +51,7 @@ struct seq {
 	struct rules		 rules;
 	struct merkle_tree	 tree;
 	struct buf		 scratch;
+	uint64_t		 exported;	/* size in the export dir */
 };
 
 static void	 job_free(struct job *);
@@ -186,7 +188,7 @@ run_submit(struct seq *s, struct store_txn *txn, struct job *j, uint64_t now,
 	rules_batch_root(b->subs, b->n, root);
 	if (rules_batch_verify(s->ld->origin, &ist.reg, b->n, root, b->sig) !=
 	    LD_OK)
-		return fail_res(r, LD_EAUTH, "bad-signature", -1, NO_INDEX,
+		return fail_res(r, LD_EBADSIG, "bad-signature", -1, NO_INDEX,
 		    "the batch signature does not verify with issuer %s's key "
 		    "(signed message: ledger-batch/v1, origin %s)", b->issuer.s,
 		    s->ld->origin);
@@ -222,6 +224,7 @@ run_submit(struct seq *s, struct store_txn *txn, struct job *j, uint64_t now,
 		ndup++;
 	}
 	free(slots);
+	r->start = s->tree.size;
 	if (ndup == b->n)
 		return LD_OK;			/* a pure retry: nothing new */
 
@@ -592,6 +595,11 @@ run_group(struct seq *s, struct job *jobs)
 			reply_msgpack(s, j, cp, rt);
 	}
 	store_abort(rt);
+	/* After the replies: keep the static copy current. */
+	if (ld->export_dir != NULL && s->tree.size != before &&
+	    (rc = export_tree(ld->store, cp, ld->export_dir,
+	    &s->exported)) != LD_OK)
+		log_warnx("export to %s: %s", ld->export_dir, ld_strerror(rc));
 	ledgerd_cp_put(cp);
 	free(j_tree);
 	return;

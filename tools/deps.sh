@@ -5,9 +5,10 @@
 set -u
 
 # Build: compiler, pkg-config and the five libraries. Tests: curl and jq
-# drive the server from shell; python3 is not used.
+# drive the server from shell; Go's sumdb/tlog and nginx are independent
+# clients in the read-path tests.
 PKGS="gcc make pkg-config libssl-dev liblmdb-dev libevent-dev libmsgpack-dev
-libjansson-dev curl jq"
+libjansson-dev curl jq golang-go golang-golang-x-mod-dev nginx-light"
 # Extra packages a caller may ask for (the fuzz and bench targets do).
 PKGS="$PKGS ${DEPS_EXTRA:-}"
 

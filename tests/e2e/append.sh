@@ -55,7 +55,7 @@ size1=$(curl -s "$URL/checkpoint" | sed -n 2p)
 expect_eq "checkpoint size: 4 registrations + 5 batch leaves + 1,200 credits" "$size1" 1209
 
 out=$("$LEDGER" submit --server "$URL" --key luzhou.key --batch 300 --json --receipts r2.jsonl credits.jsonl)
-expect_eq "resubmission appends nothing" "$(echo "$out" | jq -c '[.new,.duplicates]')" "[0,1200]"
+expect_eq "resubmission appends nothing" "$(printf '%s\n' "$out" | jq -c '[.new,.duplicates]')" "[0,1200]"
 expect_eq "duplicates get their original index and leaf" "$(jq -c '[.index,.leaf_hash]' r2.jsonl | sort | md5sum)" "$(jq -c '[.index,.leaf_hash]' r1.jsonl | sort | md5sum)"
 expect_eq "duplicates are marked" "$(jq -r .duplicate r2.jsonl | sort -u)" true
 expect_eq "checkpoint unchanged by the retry" "$(curl -s "$URL/checkpoint" | sed -n 2p)" "$size1"
@@ -88,7 +88,7 @@ case "$out" in *over-cap-day*"line 6"*|*"line 6"*over-cap-day*) ok "the 6th ride
 expect_eq "the rejected batch appended nothing (atomic)" "$(curl -s "$URL/checkpoint" | sed -n 2p)" "$size2"
 head -5 day.jsonl >day5.jsonl
 out=$("$LEDGER" submit --server "$URL" --key luzhou.key --json day5.jsonl)
-expect_eq "its five valid entries alone are all new" "$(echo "$out" | jq .new)" 5
+expect_eq "its five valid entries alone are all new" "$(printf '%s\n' "$out" | jq .new)" 5
 
 # Retirements: within the balance only. u-7 has 15 rides = 1,200 g.
 DKR=$(dedup retire-1)
@@ -127,7 +127,7 @@ expect_eq "SIGTERM stops ledgerd with exit 0" "$rc" 0
 start_server "$D" || not_ok "restart"
 expect_eq "the checkpoint after a restart is the same" "$(curl -s "$URL/checkpoint")" "$cp1"
 out=$("$LEDGER" submit --server "$URL" --key luzhou.key --json --receipts r3.jsonl credits.jsonl)
-expect_eq "after a restart every entry is still there" "$(echo "$out" | jq -c '[.new,.duplicates]')" "[0,1200]"
+expect_eq "after a restart every entry is still there" "$(printf '%s\n' "$out" | jq -c '[.new,.duplicates]')" "[0,1200]"
 expect_eq "with the same indexes and leaves" "$(jq -c '[.index,.leaf_hash]' r3.jsonl | sort | md5sum)" "$(jq -c '[.index,.leaf_hash]' r1.jsonl | sort | md5sum)"
 stop_server
 e2e_end

@@ -22,6 +22,10 @@ e2e_begin() {
 
 e2e_cleanup() {
 	for p in $E2E_PIDS; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	sleep 0.2
+	for p in $E2E_PIDS; do
 		kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
@@ -36,7 +40,7 @@ ok() {		# ok DESCRIPTION: record a pass
 not_ok() {	# not_ok DESCRIPTION [DETAIL]
 	E2E_FAIL=$((E2E_FAIL + 1))
 	echo "not ok - $1"
-	[ -n "${2:-}" ] && echo "$2" | head -20 | sed 's/^/#   /'
+	[ -n "${2:-}" ] && printf "%s\n" "$2" | head -20 | sed 's/^/#   /'
 	return 0
 }
 

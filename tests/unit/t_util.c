@@ -201,6 +201,12 @@ test_b64_strict(void)
 	T_ASSERT_EQ(out[2], 0xbf);
 	/* An embedded NUL within len is refused. */
 	T_ASSERT_EQ(b64_decode(out, &n, "Zm\0v", 4), LD_EINVAL);
+	/* len bounds the input: a valid text cut short is refused. */
+	for (i = 1; i < 8; i++)
+		if (i != 4)
+			T_ASSERT_EQ(b64_decode(out, &n, "Zm9vYg==", i), LD_EINVAL);
+	T_ASSERT_EQ(b64_decode(out, &n, "Zm9vYg==", 4), LD_OK);
+	T_ASSERT_EQ(n, 3);
 }
 
 /* ---- numbers ------------------------------------------------------------ */
@@ -677,8 +683,34 @@ test_files(void)
 	T_ASSERT_EQ(chmod(q, 0400), 0);
 	T_ASSERT_EQ(file_mode_too_open(q, &mode), 0);
 	T_ASSERT_EQ(mode, 0400);
+	T_ASSERT_EQ(chmod(q, 0600), 0);
+	/* The mode is honoured whatever the umask. */
+	{
+		mode_t	old = umask(0077);
+
+		T_ASSERT_EQ(file_write(q, "pub2", 4, 0644, 0), LD_OK);
+		T_ASSERT_EQ(stat(q, &st), 0);
+		T_ASSERT_EQ(st.st_mode & 07777, 0644);
+		umask(0);
+		T_ASSERT_EQ(file_write(q, "pub", 3, 0600, 0), LD_OK);
+		T_ASSERT_EQ(stat(q, &st), 0);
+		T_ASSERT_EQ(st.st_mode & 07777, 0600);
+		umask(old);
+	}
 	/* A file that is not there is not "too open". */
 	T_ASSERT_EQ(file_mode_too_open(r, NULL), 0);
+
+	/* A write that cannot rename over a directory leaves nothing. */
+	{
+		char	*sub = tpath("sub");
+
+		T_ASSERT_EQ(mkdir(sub, 0700), 0);
+		T_ASSERT_EQ(dir_entries(), 3);
+		T_ASSERT_EQ(file_write(sub, "x", 1, 0600, 0), LD_ESYS);
+		T_ASSERT_EQ(dir_entries(), 3);
+		T_ASSERT_EQ(rmdir(sub), 0);
+		free(sub);
+	}
 
 	/* Missing files and directories. */
 	T_ASSERT_EQ(file_read(r, 100, &data, &len), LD_ENOTFOUND);

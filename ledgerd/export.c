@@ -1,0 +1,189 @@
+/* export.c - write the read path as static files for nginx, a CDN, a bucket. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "export.h"
+#include "log.h"
+#include "merkle.h"
+#include "store.h"
+
+/* mkdir -p the parent directories of path (relative to outdir). */
+static int
+mkparents(char *path)
+{
+	char	*s;
+
+	for (s = strchr(path + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+			*s = '/';
+			return LD_ESYS;
+		}
+		*s = '/';
+	}
+	return LD_OK;
+}
+
+/* Write a file without fsync (the caller syncs once); rename into place. */
+static int
+put_file(const char *path, const void *p, size_t len)
+{
+	char	*tmp = xasprintf("%s.tmp", path), *dir = xstrdup(path);
+	int	 fd, rc = LD_ESYS;
+
+	if (mkparents(dir) != LD_OK)
+		goto done;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		goto done;
+	if (write(fd, p, len) == (ssize_t)len && close(fd) == 0 &&
+	    rename(tmp, path) == 0)
+		rc = LD_OK;
+	else {
+		if (errno == ENOSPC)
+			rc = LD_EFULL;
+		unlink(tmp);
+	}
+done:
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
+/* Remove dir/N.p/ (every older width of a tile that is now full). */
+static void
+remove_partials(const char *path)
+{
+	char		*pdir = xasprintf("%s.p", path), *f;
+	DIR		*d;
+	struct dirent	*e;
+
+	if ((d = opendir(pdir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			f = xasprintf("%s/%s", pdir, e->d_name);
+			unlink(f);
+			free(f);
+		}
+		closedir(d);
+		rmdir(pdir);
+	}
+	free(pdir);
+}
+
+/* Write one tile (hashes or entries) of width w. */
+static int
+write_tile(struct store_txn *t, const char *outdir, int level, uint64_t n,
+    unsigned w)
+{
+	struct merkle_tile	 tile = { level, n, w };
+	struct buf		 b = { 0 };
+	char			 rel[MERKLE_TILE_PATH_MAX], *path;
+	uint8_t			 h[32], lp[2];
+	const uint8_t		*p;
+	size_t			 len;
+	unsigned		 i;
+	int			 rc = LD_OK;
+
+	if (merkle_tile_path(&tile, rel, sizeof(rel)) != MERKLE_OK)
+		return LD_EINVAL;
+	for (i = 0; i < w && rc == LD_OK; i++) {
+		if (level == MERKLE_TILE_ENTRIES) {
+			if ((rc = store_leaf_get(t, n * 256 + i, &p, &len)) ==
+			    LD_OK) {
+				lp[0] = (uint8_t)(len >> 8);
+				lp[1] = (uint8_t)len;
+				buf_add(&b, lp, 2);
+				buf_add(&b, p, len);
+			}
+		} else if ((rc = store_node_get(t, 8 * (unsigned)level,
+		    n * 256 + i, h)) == LD_OK)
+			buf_add(&b, h, 32);
+	}
+	path = xasprintf("%s/%s", outdir, rel);
+	if (rc == LD_OK)
+		rc = put_file(path, b.p, b.len);
+	if (rc == LD_OK && w == MERKLE_TILE_WIDTH)
+		remove_partials(path);
+	free(path);
+	buf_free(&b);
+	return rc;
+}
+
+/* The size in outdir/checkpoint, or 0. */
+static uint64_t
+exported_size(const char *outdir)
+{
+	char		*path = xasprintf("%s/checkpoint", outdir), *s, *nl;
+	size_t		 len;
+	uint64_t	 v = 0;
+
+	if (file_read(path, 65536, &s, &len) == LD_OK) {
+		nl = strchr(s, '\n');
+		if (nl != NULL && (nl = strchr(nl + 1, '\n')) != NULL) {
+			char *start = strchr(s, '\n') + 1;
+
+			if (parse_u64(start, (size_t)(nl - start), &v) != LD_OK)
+				v = 0;
+		}
+		free(s);
+	}
+	free(path);
+	return v;
+}
+
+int
+export_tree(struct store *st, const struct cp *cp, const char *outdir,
+    uint64_t *exported)
+{
+	struct store_txn	*t;
+	uint64_t		 full, old_full, n, size = cp->size;
+	unsigned		 partial, old_partial, levels, l;
+	char			*path;
+	int			 level, rc = LD_OK, fd;
+
+	if (mkdir(outdir, 0755) != 0 && errno != EEXIST)
+		return LD_ESYS;
+	if (*exported == 0)
+		*exported = exported_size(outdir);
+	if (*exported > size)
+		*exported = 0;		/* another log was there: redo */
+	if (*exported == size && size > 0)
+		return LD_OK;
+	if ((rc = store_begin(st, 1, &t)) != LD_OK)
+		return rc;
+	levels = merkle_tile_levels(size);
+	/* Level -1 (entry bundles) has the same shape as level 0. */
+	for (level = MERKLE_TILE_ENTRIES; rc == LD_OK &&
+	    level < (int)levels; level++) {
+		l = level < 0 ? 0 : (unsigned)level;
+		merkle_tile_count(size, l, &full, &partial);
+		merkle_tile_count(*exported, l, &old_full, &old_partial);
+		for (n = old_full; rc == LD_OK && n < full; n++)
+			rc = write_tile(t, outdir, level, n, MERKLE_TILE_WIDTH);
+		if (rc == LD_OK && partial > 0 &&
+		    (full != old_full || partial != old_partial))
+			rc = write_tile(t, outdir, level, full, partial);
+	}
+	store_abort(t);
+	if (rc != LD_OK)
+		return rc;
+	/* Tiles durable before the checkpoint that names them. */
+	if ((fd = open(outdir, O_RDONLY | O_DIRECTORY)) >= 0) {
+		syncfs(fd);
+		close(fd);
+	}
+	path = xasprintf("%s/checkpoint", outdir);
+	rc = file_write(path, cp->text, cp->len, 0644, 0);
+	free(path);
+	if (rc == LD_OK)
+		*exported = size;
+	return rc;
+}

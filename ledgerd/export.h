@@ -1,0 +1,17 @@
+/* export.h - write the read path as static files for nginx, a CDN, a bucket. */
+#ifndef EXPORT_H
+#define EXPORT_H
+
+#include "ledgerd.h"
+
+/*
+ * Bring outdir up to the checkpoint cp: the hash tiles and entry bundles
+ * it implies (only those not written before; a partial tile's older
+ * widths are removed once the full tile exists), then "checkpoint" last,
+ * after the tiles are synced. *exported carries the size written last
+ * time (0 at first; the function also reads outdir/checkpoint).
+ */
+int	export_tree(struct store *, const struct cp *cp, const char *outdir,
+	    uint64_t *exported);
+
+#endif /* EXPORT_H */

@@ -1,0 +1,163 @@
+#!/bin/sh
+# read.sh - the read path end to end: checkpoint, tiles, entry bundles,
+# proofs, entries, receipts, lookups, accounts, totals, registries,
+# strict query parsing, an independent Go verifier (golang.org/x/mod
+# sumdb/tlog + note), and the static export served by nginx.
+. tests/e2e/lib.sh
+e2e_begin read
+
+D=$T/log
+init_log "$D" example.org/read || { not_ok init; e2e_end; }
+start_server "$D" --export-dir "$T/live-export" || { not_ok "server"; e2e_end; }
+cd "$T"
+"$LEDGER" keygen --id city --out city.key >city.vkey
+cat >bus.json <<'J'
+{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"reference":"test"}
+J
+"$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(cat city.vkey)" --name City >/dev/null
+"$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" bus.json >/dev/null
+{ credits 300 60 2024-07-01 a; credits 300 60 2024-07-02 b; credits 70 60 2024-07-03 c; } >credits.jsonl
+check "submit 670 credits" "$LEDGER" submit --server "$URL" --key city.key --batch 200 --receipts r.jsonl credits.jsonl
+SIZE=$(curl -s "$URL/checkpoint" | sed -n 2p)
+expect_eq "size: 2 registrations + 4 batch leaves + 670 credits" "$SIZE" 676
+
+J='Accept: application/json'
+hdr=$(curl -s -D - -o cp.txt "$URL/checkpoint" | tr -d '\r')
+case "$hdr" in *"Cache-Control: no-store"*"Access-Control-Allow-Origin: *"*|*"Access-Control-Allow-Origin: *"*"Cache-Control: no-store"*) ok "checkpoint: no-store and CORS" ;; *) not_ok "checkpoint: no-store and CORS" "$hdr" ;; esac
+expect_eq "checkpoint has three body lines then a signature" "$(sed -n 1p cp.txt)|$(sed -n 4p cp.txt)|$(sed -n 5p cp.txt | cut -d" " -f1,2)" "example.org/read||— example.org/read"
+check "ledger checkpoint verifies it" "$LEDGER" checkpoint --server "$URL" --vkey "$VKEY"
+
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+expect_eq "full level-0 tile is 8192 bytes" "$(curl -s "$URL/tile/0/001" | wc -c)" 8192
+expect_eq "partial level-0 tile of width 164" "$(curl -s "$URL/tile/0/002.p/164" | wc -c)" 5248
+expect_eq "level-1 partial tile of width 2" "$(curl -s "$URL/tile/1/000.p/2" | wc -c)" 64
+expect_eq "partial of an older size is served" "$(code "$URL/tile/0/002.p/100")" 200
+hdr=$(curl -s -D - -o /dev/null "$URL/tile/0/000" | tr -d '\r')
+case "$hdr" in *"Cache-Control: public, max-age=31536000, immutable"*) ok "tiles are immutable" ;; *) not_ok "tiles are immutable" "$hdr" ;; esac
+expect_eq "a tile beyond the tree is 404" "$(code "$URL/tile/0/003")" 404
+expect_eq "a partial wider than the tree is 404" "$(code "$URL/tile/0/002.p/165")" 404
+expect_eq "a level beyond the tree is 404" "$(code "$URL/tile/2/000.p/1")" 404
+for p in tile/0/3 tile/0/0003 tile/00/000 tile/0/000.p/0 tile/0/000.p/256 tile/0/x000/001 tile/x/000 tile/0/000.p/07 tile/entries/1; do
+	expect_eq "malformed /$p is 400" "$(code "$URL/$p")" 400
+done
+# Entry bundles: length-prefixed leaves whose hashes are the tile's.
+curl -s "$URL/tile/entries/000" >b0
+curl -s "$URL/tile/0/000" >t0
+first_len=$(od -An -tu1 -N2 b0 | awk '{print $1*256+$2}')
+h=$(tail -c +3 b0 | head -c "$first_len" | { printf '\000'; cat; } | sha256sum | cut -d' ' -f1)
+expect_eq "the first bundled entry hashes to the first tile hash" "$h" "$(head -c 32 t0 | od -An -tx1 | tr -d ' \n')"
+
+# Proofs and bad queries.
+p=$(curl -s -H "$J" "$URL/v1/proof/inclusion?index=100&size=676")
+expect_eq "inclusion proof has ceil(log2 676) hashes" "$(printf '%s\n' "$p" | jq '.proof|length')" 10
+expect_eq "size defaults to the checkpoint" "$(curl -s -H "$J" "$URL/v1/proof/inclusion?index=100" | jq .size)" 676
+expect_eq "consistency proof 300 -> 676" "$(curl -s -H "$J" "$URL/v1/proof/consistency?old=300&new=676" | jq '.proof|length')" 9
+for q in "index=abc" "index=-1" "index=99999999999999999999" "index=5x" "index=676" "index=5&size=0" "index=5&bogus=1" "index=5&index=6" "" "index=05"; do
+	expect_eq "inclusion ?$q is 400" "$(code "$URL/v1/proof/inclusion?$q")" 400
+done
+expect_eq "inclusion at a size beyond the tree is 404" "$(code "$URL/v1/proof/inclusion?index=1&size=677")" 404
+for q in "old=10&new=5" "old=x&new=5" "old=1" "old=1&new=2&x=3"; do
+	expect_eq "consistency ?$q is 400" "$(code "$URL/v1/proof/consistency?$q")" 400
+done
+expect_eq "consistency beyond the tree is 404" "$(code "$URL/v1/proof/consistency?old=1&new=1000")" 404
+
+# Entries, receipts, lookups.
+e=$(curl -s -H "$J" "$URL/v1/entries/10")
+expect_eq "entry 10 decodes with its counters" "$(printf '%s\n' "$e" | jq -r '.entry.kind, .entry.entry.grams, (.entry.totals.credited_grams > 0)' | tr '\n' ' ')" "credit 80 true "
+expect_eq "entry leaf hash matches its base64 leaf" "$(printf '%s\n' "$e" | jq -r .leaf | base64 -d | { printf '\000'; cat; } | sha256sum | cut -d' ' -f1)" "$(printf '%s\n' "$e" | jq -r .leaf_hash)"
+expect_eq "an entry beyond the tree is 404" "$(code "$URL/v1/entries/676")" 404
+expect_eq "a malformed entry index is 400" "$(code "$URL/v1/entries/1e3")" 400
+curl -s "$URL/v1/receipt/10" >r10.tlog-proof
+check "GET /v1/receipt verifies offline" "$LEDGER" verify --vkey "$VKEY" r10.tlog-proof
+dk=$(sed -n 5p credits.jsonl | jq -r .dedup)
+idx5=$(sed -n 5p r.jsonl | jq .index)
+expect_eq "lookup by dedup key" "$(curl -s -H "$J" "$URL/v1/lookup?dedup=$dk" | jq .index)" "$idx5"
+lh=$(sed -n 5p r.jsonl | jq -r .leaf_hash)
+expect_eq "lookup by leaf hash" "$(curl -s -H "$J" "$URL/v1/lookup?leaf_hash=$lh" | jq .index)" "$idx5"
+expect_eq "lookup of an unknown key is 404" "$(code "$URL/v1/lookup?dedup=$(dedup nothing)")" 404
+expect_eq "lookup with a short key is 400" "$(code "$URL/v1/lookup?dedup=abcd")" 400
+
+# Accounts: pages newest first, a chain with no gaps, the balance.
+n=0; cursor=""; prev_ok=1; last_prev=""
+while :; do
+	page=$(curl -s -H "$J" "$URL/v1/accounts/city/u-7?limit=4$cursor")
+	for i in $(printf '%s\n' "$page" | jq -r '.entries[] | "\(.index):\(.entry.account.prev)"'); do
+		idx=${i%%:*}; pv=${i#*:}
+		[ -n "$last_prev" ] && [ "$last_prev" != "$idx" ] && prev_ok=0
+		last_prev=$pv
+		n=$((n + 1))
+	done
+	next=$(printf '%s\n' "$page" | jq -r .next_cursor)
+	[ "$next" = null ] && break
+	cursor="&cursor=$next"
+done
+expect_eq "account u-7 has 12 entries over the pages" "$n" 12
+expect_eq "each entry's prev is the next one listed (no gaps)" "$prev_ok" 1
+expect_eq "the chain ends at null" "$last_prev" null
+expect_eq "account balance" "$(curl -s -H "$J" "$URL/v1/accounts/city/u-7" | jq .balance_grams)" 960
+expect_eq "an unknown account is 404" "$(code "$URL/v1/accounts/city/u-nobody")" 404
+
+t=$(curl -s -H "$J" "$URL/v1/totals")
+expect_eq "totals: credited grams" "$(printf '%s\n' "$t" | jq .totals.credited_grams)" 53600
+printf '%s\n' "$t" | jq -j .receipt >totals.tlog-proof
+check "the totals' receipt verifies" "$LEDGER" verify --vkey "$VKEY" totals.tlog-proof
+expect_eq "issuer totals" "$(curl -s -H "$J" "$URL/v1/issuers/city" | jq .credited_grams)" 53600
+expect_eq "registries list the method with its index" "$(curl -s -H "$J" "$URL/v1/methods" | jq -c '.methods[0] | [.id, .index]')" '["transit.bus.v1",1]'
+expect_eq "registries list the issuer with its vkey" "$(curl -s -H "$J" "$URL/v1/issuers" | jq -r '.issuers[0].vkey')" "$(cat city.vkey)"
+expect_eq "healthz" "$(curl -s "$URL/healthz")" "ok 676"
+case "$(curl -s "$URL/metrics")" in *"ledger_tree_size 676"*ledger_commit_seconds_bucket*) ok "metrics in Prometheus format" ;; *) not_ok "metrics in Prometheus format" ;; esac
+
+# The independent Go check (Debian's golang-go + golang-golang-x-mod-dev).
+if command -v go >/dev/null 2>&1 && [ -d /usr/share/gocode/src/golang.org/x/mod/sumdb/tlog ]; then
+	export GOCACHE=$T/gocache GO111MODULE=off GOPATH=/usr/share/gocode
+	if go build -o tlogcheck "$OLDPWD/tests/go/tlogcheck.go" 2>gobuild.err; then
+		check "Go sumdb/tlog + note verify the live log" ./tlogcheck "$URL" "$VKEY"
+	else
+		not_ok "the Go verifier builds" "$(cat gobuild.err)"
+	fi
+else
+	echo "# SKIP Go check: install golang-go golang-golang-x-mod-dev (make deps DEPS_EXTRA=...)"
+fi
+
+# Static export, served by nginx, verified by the same clients.
+check "ledgerd export" "$LEDGERD" export --data "$D" --out "$T/export"
+expect_eq "the export holds the checkpoint" "$(cat "$T/export/checkpoint")" "$(cat cp.txt)"
+expect_eq "the live export is current too" "$(sed -n 2p "$T/live-export/checkpoint")" 676
+expect_eq "stale partial tiles are gone once full" "$(ls "$T/live-export/tile/0" | grep -c '\.p$')" 1
+if command -v nginx >/dev/null 2>&1; then
+	NPORT=$((20000 + $$ % 20000))
+	cat >nginx.conf <<N
+daemon off;
+user root;
+pid $T/nginx.pid;
+error_log $T/nginx.err;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $T/nginx-tmp;
+	proxy_temp_path $T/nginx-tmp;
+	fastcgi_temp_path $T/nginx-tmp;
+	uwsgi_temp_path $T/nginx-tmp;
+	scgi_temp_path $T/nginx-tmp;
+	server {
+		listen 127.0.0.1:$NPORT;
+		root $T/export;
+		location / { default_type application/octet-stream; add_header Cache-Control "public, max-age=31536000, immutable"; }
+		location = /checkpoint { default_type text/plain; add_header Cache-Control no-store; }
+	}
+}
+N
+	mkdir -p nginx-tmp
+	nginx -c "$T/nginx.conf" -p "$T" 2>nginx.start &
+	E2E_PIDS="$E2E_PIDS $!"
+	i=0; while [ $i -lt 50 ] && [ "$(code "http://127.0.0.1:$NPORT/checkpoint")" != 200 ]; do sleep 0.1; i=$((i+1)); done
+	expect_eq "nginx serves the exported checkpoint" "$(code "http://127.0.0.1:$NPORT/checkpoint")" 200
+	expect_eq "nginx serves the same tiles" "$(curl -s "http://127.0.0.1:$NPORT/tile/0/001" | md5sum)" "$(curl -s "$URL/tile/0/001" | md5sum)"
+	if [ -x ./tlogcheck ]; then
+		check "Go sumdb/tlog verifies the nginx mirror" ./tlogcheck "http://127.0.0.1:$NPORT" "$VKEY"
+	fi
+else
+	echo "# SKIP nginx: install nginx-light (make deps DEPS_EXTRA=nginx-light)"
+fi
+stop_server
+e2e_end
