@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "form.h"
+#include "input.h"
 #include "json.h"
 #include "util.h"
 
@@ -87,59 +88,14 @@ progress(struct submit *s, int final)
 		fputc('\n', stderr);
 }
 
-/* Parse one CSV line of credits against the header's columns. */
-static int
-csv_entry(char *line, char **cols, int ncols, struct sub *s, const char **why)
-{
-	struct jv	*o = jv_obj();
-	char		*p = line, *comma;
-	int		 i, rc;
-
-	jv_set(o, "kind", jv_str("credit"));
-	for (i = 0; i < ncols; i++) {
-		comma = strchr(p, ',');
-		if ((comma == NULL) != (i == ncols - 1)) {
-			*why = "wrong number of columns";
-			jv_free(o);
-			return LD_EINVAL;
-		}
-		if (comma)
-			*comma = '\0';
-		if (strchr(p, '"') != NULL) {
-			*why = "quoted CSV fields are not supported";
-			jv_free(o);
-			return LD_EINVAL;
-		}
-		if (strcmp(cols[i], "kind") == 0)
-			;
-		else if (strcmp(cols[i], "units") == 0 ||
-		    strcmp(cols[i], "grams") == 0) {
-			uint64_t v;
-
-			if (parse_u64(p, strlen(p), &v) != LD_OK) {
-				*why = "units and grams must be integers";
-				jv_free(o);
-				return LD_EINVAL;
-			}
-			jv_set(o, cols[i], jv_u64(v));
-		} else if (*p != '\0' || strcmp(cols[i], "evidence") != 0)
-			jv_set(o, cols[i], jv_str(p));
-		p = comma ? comma + 1 : p;
-	}
-	rc = form_sub_from_json(o, s, why);
-	jv_free(o);
-	return rc;
-}
-
 /* Read up to batch_size entries into b. 0 at end of input, -1 on error. */
 static int
-read_batch(struct submit *s, struct batch *b, char ***csv_cols, int *ncols)
+read_batch(struct submit *s, struct batch *b, struct input *in)
 {
-	struct jv	*doc;
-	char		*line = NULL, err[160];
+	char		*line = NULL;
 	size_t		 cap = 0;
 	ssize_t		 n;
-	const char	*why;
+	const char	*why = "";
 	uint32_t	 k = 0;
 	int		 rc;
 
@@ -151,32 +107,12 @@ read_batch(struct submit *s, struct batch *b, char ***csv_cols, int *ncols)
 		s->line++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		if (s->line <= s->skip || n == 0)
+		if (s->line <= s->skip && in->started)
 			continue;
-		if (*csv_cols == NULL && *ncols == 0 && line[0] != '{') {
-			/* A CSV header row: column names as in JSON. */
-			char *p, *save = NULL;
-
-			for (p = strtok_r(line, ",", &save); p;
-			    p = strtok_r(NULL, ",", &save)) {
-				*csv_cols = xreallocarray(*csv_cols,
-				    (size_t)*ncols + 1, sizeof(char *));
-				(*csv_cols)[(*ncols)++] = xstrdup(p);
-			}
+		rc = input_line(in, line, (size_t)n, &b->req.subs[k], &why);
+		if (rc == 0 || (rc == 1 && s->line <= s->skip))
 			continue;
-		}
-		if (*ncols > 0)
-			rc = csv_entry(line, *csv_cols, *ncols,
-			    &b->req.subs[k], &why);
-		else if (jv_parse(line, (size_t)n, &doc, err, sizeof(err)) !=
-		    LD_OK) {
-			why = err;
-			rc = LD_EINVAL;
-		} else {
-			rc = form_sub_from_json(doc, &b->req.subs[k], &why);
-			jv_free(doc);
-		}
-		if (rc != LD_OK) {
+		if (rc != 1) {
 			s->err.code = LD_EINVAL;
 			snprintf(s->err.msg, sizeof(s->err.msg), "%s", why);
 			s->err_line = s->line;
@@ -316,8 +252,8 @@ needs_order(const struct batch *b)
 static int
 run(struct submit *s)
 {
-	char	**cols = NULL;
-	int	  ncols = 0, eof = 0, read_failed = 0, r, i;
+	struct input	in = { 0 };
+	int		eof = 0, read_failed = 0, r, i;
 	struct batch *b;
 
 	s->ring = xcalloc((size_t)s->inflight, sizeof(struct batch));
@@ -335,7 +271,7 @@ run(struct submit *s)
 				if (s->count > 0)
 					break;
 			} else {
-				r = read_batch(s, b, &cols, &ncols);
+				r = read_batch(s, b, &in);
 				if (r < 0) {
 					/* Finish the batches before it. */
 					batch_release(b);
@@ -389,9 +325,7 @@ run(struct submit *s)
 			batch_release(&s->ring[i]);
 	}
 	free(s->ring);
-	for (i = 0; i < ncols; i++)
-		free(cols[i]);
-	free(cols);
+	input_free(&in);
 	progress(s, 1);
 	return s->failed ? -1 : 0;
 }

@@ -17,90 +17,11 @@
 #include "form.h"
 #include "http.h"
 #include "json.h"
+#include "query.h"
 #include "read.h"
 #include "seq.h"
 
-#define MAX_PARAMS	4
 #define ACCOUNT_PAGE	100
-
-struct params {
-	size_t		 n;
-	const char	*key[MAX_PARAMS];
-	size_t		 klen[MAX_PARAMS];
-	const char	*val[MAX_PARAMS];
-	size_t		 vlen[MAX_PARAMS];
-};
-
-/* Split a query into k=v pairs; only keys in allowed; each at most once. */
-static int
-parse_query(const char *q, const char *const *allowed, struct params *p,
-    const char **why)
-{
-	const char	*s, *amp, *eq;
-	size_t		 i, j, len;
-
-	memset(p, 0, sizeof(*p));
-	if (q == NULL || *q == '\0')
-		return LD_OK;
-	for (s = q;; s = amp + 1) {
-		amp = strchr(s, '&');
-		len = amp ? (size_t)(amp - s) : strlen(s);
-		eq = memchr(s, '=', len);
-		if (eq == NULL || eq == s || p->n == MAX_PARAMS) {
-			*why = "query must be key=value pairs joined by &";
-			return LD_EINVAL;
-		}
-		p->key[p->n] = s;
-		p->klen[p->n] = (size_t)(eq - s);
-		p->val[p->n] = eq + 1;
-		p->vlen[p->n] = len - p->klen[p->n] - 1;
-		for (i = 0; allowed[i] != NULL; i++)
-			if (strlen(allowed[i]) == p->klen[p->n] &&
-			    memcmp(allowed[i], s, p->klen[p->n]) == 0)
-				break;
-		if (allowed[i] == NULL) {
-			*why = "unknown query parameter";
-			return LD_EINVAL;
-		}
-		for (j = 0; j < p->n; j++)
-			if (p->klen[j] == p->klen[p->n] &&
-			    memcmp(p->key[j], s, p->klen[j]) == 0) {
-				*why = "a query parameter is repeated";
-				return LD_EINVAL;
-			}
-		p->n++;
-		if (amp == NULL)
-			break;
-	}
-	return LD_OK;
-}
-
-/* The value of key, or NULL. */
-static const char *
-param(const struct params *p, const char *key, size_t *len)
-{
-	size_t	i;
-
-	for (i = 0; i < p->n; i++)
-		if (strlen(key) == p->klen[i] &&
-		    memcmp(key, p->key[i], p->klen[i]) == 0) {
-			*len = p->vlen[i];
-			return p->val[i];
-		}
-	return NULL;
-}
-
-/* A u64 parameter: 1 if present and valid, 0 if absent, -1 if bad. */
-static int
-param_u64(const struct params *p, const char *key, uint64_t *v)
-{
-	const char	*s;
-	size_t		 len;
-
-	if ((s = param(p, key, &len)) == NULL)
-		return 0;
-	return parse_u64(s, len, v) == LD_OK ? 1 : -1;
-}
 
 static void
 reply_doc(struct http_req *req, struct jv *o, int cacheable)
@@ -218,7 +139,7 @@ read_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 {
 	static const char *const keys[] = { "index", "size", NULL };
 	struct merkle_proof	 p;
-	struct params		 q;
+	struct query		 q;
 	const char		*why;
 	const uint8_t		*lp;
 	uint8_t			 h[32];
@@ -227,16 +148,16 @@ read_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 	int			 r;
 	struct jv		*o;
 
-	if (parse_query(http_query(req), keys, &q, &why) != LD_OK) {
+	if (query_parse(http_query(req), keys, &q, &why) != LD_OK) {
 		bad(req, LD_EINVAL, "%s (index=I[&size=N])", why);
 		return;
 	}
-	if (param_u64(&q, "index", &index) != 1) {
+	if (query_u64(&q, "index", &index) != 1) {
 		bad(req, LD_EINVAL, "%s", "index=I must be a decimal entry "
 		    "index");
 		return;
 	}
-	if ((r = param_u64(&q, "size", &n)) < 0) {
+	if ((r = query_u64(&q, "size", &n)) < 0) {
 		bad(req, LD_EINVAL, "%s", "size=N must be a decimal tree size");
 		return;
 	}
@@ -268,16 +189,16 @@ read_consistency(struct http_req *req, struct store_txn *t, uint64_t size)
 {
 	static const char *const keys[] = { "old", "new", NULL };
 	struct merkle_proof	 p;
-	struct params		 q;
+	struct query		 q;
 	const char		*why;
 	uint64_t		 old, n;
 	struct jv		*o;
 
-	if (parse_query(http_query(req), keys, &q, &why) != LD_OK) {
+	if (query_parse(http_query(req), keys, &q, &why) != LD_OK) {
 		bad(req, LD_EINVAL, "%s (old=M&new=N)", why);
 		return;
 	}
-	if (param_u64(&q, "old", &old) != 1 || param_u64(&q, "new", &n) != 1) {
+	if (query_u64(&q, "old", &old) != 1 || query_u64(&q, "new", &n) != 1) {
 		bad(req, LD_EINVAL, "%s", "old=M and new=N must be decimal "
 		    "tree sizes");
 		return;
@@ -410,7 +331,7 @@ static void
 read_lookup(struct http_req *req, struct store_txn *t, const struct cp *cp)
 {
 	static const char *const keys[] = { "dedup", "leaf_hash", NULL };
-	struct params	 q;
+	struct query	 q;
 	const char	*why, *v;
 	uint8_t		 key[32];
 	uint64_t	 index;
@@ -418,15 +339,15 @@ read_lookup(struct http_req *req, struct store_txn *t, const struct cp *cp)
 	int		 rc, by_dedup;
 	struct jv	*o;
 
-	if (parse_query(http_query(req), keys, &q, &why) != LD_OK ||
+	if (query_parse(http_query(req), keys, &q, &why) != LD_OK ||
 	    q.n != 1) {
 		bad(req, LD_EINVAL, "%s", "give exactly one of dedup=HEX or "
 		    "leaf_hash=HEX");
 		return;
 	}
-	by_dedup = (v = param(&q, "dedup", &len)) != NULL;
+	by_dedup = (v = query_param(&q, "dedup", &len)) != NULL;
 	if (!by_dedup)
-		v = param(&q, "leaf_hash", &len);
+		v = query_param(&q, "leaf_hash", &len);
 	if (hex_decode(key, 32, v, len) != LD_OK) {
 		bad(req, LD_EINVAL, "%s", "the key must be 64 hex digits");
 		return;
@@ -450,7 +371,7 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 {
 	static const char *const keys[] = { "cursor", "limit", NULL };
 	struct account_ctr	 a;
-	struct params		 q;
+	struct query		 q;
 	struct leaf		 l;
 	const char		*rest = path + strlen("/v1/accounts/"), *slash;
 	const char		*why;
@@ -475,8 +396,8 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 	issuer[ilen] = '\0';
 	memcpy(account, slash + 1, alen);
 	account[alen] = '\0';
-	if (parse_query(http_query(req), keys, &q, &why) != LD_OK ||
-	    (r = param_u64(&q, "limit", &limit)) < 0 || limit == 0 ||
+	if (query_parse(http_query(req), keys, &q, &why) != LD_OK ||
+	    (r = query_u64(&q, "limit", &limit)) < 0 || limit == 0 ||
 	    limit > 1000) {
 		bad(req, LD_EINVAL, "%s", "query: cursor=INDEX, limit=1..1000");
 		return;
@@ -500,7 +421,7 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 	jv_set(o, "checkpoint", jv_strn(cp->text, cp->len));
 	jv_set(o, "size", jv_u64(cp->size));
 	jv_set(o, "last", cur == NO_INDEX ? jv_null() : jv_u64(cur));
-	if ((r = param_u64(&q, "cursor", &cur)) < 0 ||
+	if ((r = query_u64(&q, "cursor", &cur)) < 0 ||
 	    (r == 1 && cur >= cp->size)) {
 		jv_free(o);
 		bad(req, LD_EINVAL, "%s", "cursor must be an index of the "
