@@ -5,6 +5,7 @@
 #   make test       build and run every test (prints "N passed, N failed")
 #   make check-asan the whole suite under ASan+UBSan (build-asan/)
 #   make bench      every benchmark, each figure beside its limit
+#   make fuzz       every libFuzzer target for FUZZTIME seconds (build-fuzz/)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Overridable: CC CFLAGS LDFLAGS WERROR (CI sets WERROR=-Werror) PREFIX DESTDIR.
@@ -43,7 +44,7 @@ UNITS	= $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 BENCHES	= $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
 .PHONY: all deps run test check check-asan bench lint install uninstall \
-	clean fuzz
+	clean fuzz fuzz-build fuzz-smoke
 all: deps $(LIBMERKLE) $(if $(COMMON_SRC),$(LIBCOMMON)) $(PROGS) $(UNITS)
 
 deps:
@@ -108,6 +109,41 @@ check-asan: deps
 bench: all $(BENCHES)
 	@B=$(B) sh tests/bench/run.sh
 
+# Fuzzing (docs/fuzzing.md): one libFuzzer binary per tests/fuzz/f_*.c,
+# built with clang into build-fuzz/ with the parsers' sources (not the
+# mains). Each runs FUZZTIME seconds on a scratch copy of its seed corpus
+# (tests/fuzz/corpus/NAME); FUZZ=pattern runs only the matching targets.
+FUZZTIME ?= 60
+FB	 = build-fuzz
+FUZZ_CC	 = clang
+FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) \
+	  -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -MMD -MP
+FUZZ_LIB_SRC = $(MERKLE_SRC) $(COMMON_SRC) ledgerd/query.c client/input.c
+FUZZ_LIB_OBJ = $(patsubst %.c,$(FB)/%.o,$(FUZZ_LIB_SRC))
+FUZZERS	 = $(patsubst tests/fuzz/%.c,$(FB)/%,$(wildcard tests/fuzz/f_*.c))
+.SECONDARY: $(FUZZ_LIB_OBJ) $(patsubst $(FB)/%,$(FB)/tests/fuzz/%.o,$(FUZZERS))
+
+fuzz:
+	@DEPS_EXTRA="clang libclang-rt-14-dev" sh tools/deps.sh
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZTIME=$(FUZZTIME) FUZZ="$(FUZZ)" sh tests/fuzz/run.sh $(FB) $(FUZZERS)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=10
+
+fuzz-build: $(FUZZERS)
+
+$(FB)/f_%: $(FB)/tests/fuzz/f_%.o $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS) -lpthread
+$(FB)/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(INC) -Iledgerd -Iclient $(PKG_CFLAGS) \
+	    -c $< -o $@
+$(FB)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(INC) $(PKG_CFLAGS) -c $< -o $@
+
 # Each outside library is included by one module only.
 lint:
 	@sh tools/lint.sh
@@ -131,3 +167,4 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(FB) -name '*.d' 2>/dev/null)

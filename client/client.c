@@ -404,3 +404,60 @@ client_origin(struct fetch *f, char *origin, size_t len,
 	fetch_resp_free(&resp);
 	return LD_OK;
 }
+
+int
+client_consistency(struct fetch *f, const struct checkpoint *a,
+    const struct checkpoint *b, struct client_err *e)
+{
+	struct fetch_resp	 resp;
+	struct merkle_proof	 p;
+	struct jv		*doc = NULL;
+	const struct jv		*arr;
+	char			 path[96];
+	size_t			 i;
+	int			 rc;
+
+	if (strcmp(a->origin, b->origin) != 0)
+		return set_err(e, LD_EINVAL, "origin", "the checkpoints are of "
+		    "different logs (%s, %s)", a->origin, b->origin);
+	if (a->size > b->size)
+		return set_err(e, LD_EBADPROOF, "rollback", "the log shrank "
+		    "from %llu to %llu entries", (unsigned long long)a->size,
+		    (unsigned long long)b->size);
+	if (a->size == b->size || a->size == 0) {
+		if (a->size == b->size && memcmp(a->root, b->root, 32) != 0)
+			return set_err(e, LD_EBADPROOF, "fork", "two different "
+			    "roots for size %llu", (unsigned long long)a->size);
+		return LD_OK;
+	}
+	snprintf(path, sizeof(path), "/v1/proof/consistency?old=%llu&new=%llu",
+	    (unsigned long long)a->size, (unsigned long long)b->size);
+	if (fetch_get(f, path, "application/json", &resp) != LD_OK ||
+	    resp.status != 200) {
+		client_error_reply(&resp, e);
+		fetch_resp_free(&resp);
+		return e->code;
+	}
+	rc = jv_parse((const char *)resp.body.p, resp.body.len, &doc, NULL, 0);
+	fetch_resp_free(&resp);
+	arr = jv_get(doc, "proof");
+	p.n = jv_len(arr);
+	if (rc != LD_OK || p.n > MERKLE_MAX_PROOF) {
+		jv_free(doc);
+		return set_err(e, LD_EINVAL, "reply", "bad consistency reply");
+	}
+	for (i = 0; i < p.n; i++)
+		if (jv_get_hex(jv_at(arr, i), p.path[i], 32) != LD_OK) {
+			jv_free(doc);
+			return set_err(e, LD_EINVAL, "reply",
+			    "bad consistency reply");
+		}
+	jv_free(doc);
+	if (merkle_verify_consistency(a->size, b->size, a->root, b->root, &p) !=
+	    MERKLE_OK)
+		return set_err(e, LD_EBADPROOF, "fork", "checkpoint %llu is "
+		    "not consistent with checkpoint %llu: the log was "
+		    "rewritten or forked", (unsigned long long)b->size,
+		    (unsigned long long)a->size);
+	return LD_OK;
+}

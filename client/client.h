@@ -69,6 +69,13 @@ int	client_verify_receipt(const char *text, size_t len,
 /* Fetch /checkpoint and verify it; note gets the signed note text. */
 int	client_checkpoint(struct fetch *f, const struct sig_key *log,
 	    struct checkpoint *c, struct buf *note, struct client_err *e);
+/*
+ * Prove with the server's consistency proof that checkpoint b extends a
+ * (same origin, a.size <= b.size). LD_EBADPROOF if it does not: with two
+ * signed checkpoints, that is evidence of a fork.
+ */
+int	client_consistency(struct fetch *f, const struct checkpoint *a,
+	    const struct checkpoint *b, struct client_err *e);
 /* The log's origin from an unverified /checkpoint (for signing). */
 int	client_origin(struct fetch *f, char *origin, size_t len,
 	    struct client_err *e);

@@ -1,8 +1,10 @@
 /* cmd_verify.c - ledger verify, checkpoint, get and receipt. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "err.h"
@@ -177,31 +179,62 @@ cmd_verify(int argc, char **argv)
 	return rc;
 }
 
+/* Read a signed checkpoint file and verify it with log. */
+static int
+load_checkpoint(const char *path, const struct sig_key *log,
+    struct checkpoint *c, char **text, size_t *len)
+{
+	int	rc;
+
+	if ((rc = file_read(path, NOTE_MAX, text, len)) != LD_OK)
+		return rc;
+	if ((rc = checkpoint_open(*text, *len, log, c)) != LD_OK) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
 int
 cmd_checkpoint(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' },
 		{ "vkey", required_argument, NULL, 'k' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "since", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char help[] =
-	    "usage: ledger checkpoint --server URL --vkey VKEY [--json]\n";
+	    "usage: ledger checkpoint --server URL --vkey VKEY [--state DIR]\n"
+	    "                         [--since CHECKPOINT_FILE]... [--json]\n"
+	    "Fetch and verify the latest checkpoint. --state DIR remembers it\n"
+	    "and proves it consistent with the last one seen there; --since\n"
+	    "proves it consistent with a checkpoint you kept. Exit 1 on a\n"
+	    "bad signature or an inconsistent (forked, rewritten) log.\n";
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
-	struct checkpoint	 cp;
+	struct checkpoint	 cp, old;
 	struct client_err	 e;
 	struct buf		 note = { 0 };
-	char			 root[65];
-	const char		*server = NULL;
-	int			 c, json = 0, rc;
+	char			 root[65], *path = NULL, *text = NULL;
+	const char		*server = NULL, *state = NULL, **since = NULL;
+	const char		*what = NULL;
+	size_t			 len;
+	int			 c, json = 0, rc, nsince = 0, k;
 
-	while ((c = getopt_long(argc, argv, "s:k:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:k:S:i:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': server = optarg; break;
 		case 'k': log = cmd_vkey(optarg); break;
+		case 'S': state = optarg; break;
+		case 'i':
+			since = xreallocarray(since, (size_t)nsince + 1,
+			    sizeof(*since));
+			since[nsince++] = optarg;
+			break;
 		case 'j': json = 1; break;
 		default: cmd_usage(help);
 		}
@@ -209,21 +242,64 @@ cmd_checkpoint(int argc, char **argv)
 	if (log == NULL || optind != argc)
 		cmd_usage(help);
 	f = cmd_server(server);
+	memset(&e, 0, sizeof(e));
 	rc = client_checkpoint(f, log, &cp, &note, &e);
+	for (k = 0; rc == LD_OK && k < nsince; k++) {
+		if (load_checkpoint(since[k], log, &old, &text, &len) !=
+		    LD_OK) {
+			fprintf(stderr, "ledger: %s is not a checkpoint signed "
+			    "by %s\n", since[k], sig_key_name(log));
+			return EXIT_USAGE;
+		}
+		rc = client_consistency(f, &old, &cp, &e);
+		what = since[k];
+		free(text);
+	}
+	if (rc == LD_OK && state != NULL) {
+		if (mkdir(state, 0700) != 0 && errno != EEXIST) {
+			fprintf(stderr, "ledger: cannot create %s\n", state);
+			return EXIT_USAGE;
+		}
+		path = xasprintf("%s/checkpoint", state);
+		if (load_checkpoint(path, log, &old, &text, &len) == LD_OK) {
+			rc = client_consistency(f, &old, &cp, &e);
+			what = path;
+			if (rc == LD_EBADPROOF) {
+				/* Keep both signed checkpoints: evidence. */
+				char *ev = xasprintf("%s/fork-%llu", state,
+				    (unsigned long long)cp.size);
+
+				file_write(ev, note.p, note.len, 0644, 0);
+				free(ev);
+			}
+			free(text);
+		}
+		if (rc == LD_OK && file_write(path, note.p, note.len, 0644, 0) !=
+		    LD_OK)
+			fprintf(stderr, "ledger: warning: cannot save %s\n",
+			    path);
+	}
 	if (rc != LD_OK) {
-		fprintf(stderr, "ledger: %s\n", e.msg);
+		fprintf(stderr, "ledger: %s%s%s\n", e.msg, what ? " (against " :
+		    "", what ? what : "");
+		if (what)
+			fputs(")\n", stderr);
 		rc = cmd_exit_for(&e);
 	} else {
 		hex_encode(root, cp.root, 32);
 		if (json)
 			printf("{\"origin\":\"%s\",\"size\":%llu,\"root\":"
-			    "\"%s\",\"verified\":true}\n", cp.origin,
-			    (unsigned long long)cp.size, root);
+			    "\"%s\",\"verified\":true,\"consistent\":%s}\n",
+			    cp.origin, (unsigned long long)cp.size, root,
+			    what ? "true" : "null");
 		else
-			printf("%s: size %llu, root %s (signature OK)\n",
-			    cp.origin, (unsigned long long)cp.size, root);
+			printf("%s: size %llu, root %s (signature OK%s)\n",
+			    cp.origin, (unsigned long long)cp.size, root,
+			    what ? ", consistent with the last one seen" : "");
 		rc = EXIT_OK;
 	}
+	free(since);
+	free(path);
 	buf_free(&note);
 	fetch_close(f);
 	sig_key_free(log);

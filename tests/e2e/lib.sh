@@ -102,15 +102,14 @@ init_log() {
 	TOKEN=$1/admin.token
 }
 
-# credits N ACCOUNTS DAY PREFIX: N JSONL credits of 80 g on transit.bus.v1.
+# credits N ACCOUNTS DAY PREFIX: N JSONL credits of 80 g on transit.bus.v1,
+# with dedup keys unique to PREFIX (a hash of it, then a counter).
 credits() {
-	n=$1; accts=$2; day=$3; pfx=$4
-	awk -v n="$n" -v a="$accts" -v d="$day" -v p="$pfx" 'BEGIN {
-		for (i = 0; i < n; i++) {
-			cmd = "printf %s " p "-" i " | sha256sum"
-			cmd | getline h; close(cmd); split(h, hh, " ")
-			printf "{\"kind\":\"credit\",\"account\":\"u-%d\",\"method\":\"transit.bus.v1\",\"units\":1,\"grams\":80,\"time\":\"%sT08:01:13Z\",\"dedup\":\"%s\"}\n", i % a, d, hh[1]
-		}
+	n=$1; accts=$2; day=$3
+	h=$(printf %s "$4" | sha256sum | cut -c1-48)
+	awk -v n="$n" -v a="$accts" -v d="$day" -v h="$h" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "{\"kind\":\"credit\",\"account\":\"u-%d\",\"method\":\"transit.bus.v1\",\"units\":1,\"grams\":80,\"time\":\"%sT08:01:13Z\",\"dedup\":\"%s%016x\"}\n", i % a, d, h, i
 	}'
 }
 

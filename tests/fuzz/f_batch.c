@@ -1,0 +1,89 @@
+/* f_batch.c - fuzz codec_batch_decode (a msgpack submission) and cr_parse. */
+/*
+ * Invariants: a batch that decodes re-encodes (codec_batch_encode) to
+ * bytes that decode again to a batch that re-encodes to the same bytes
+ * (decoding is not required to be canonical, encoding is a fixed point);
+ * every entry passes sub_check; on failure bad_pos is -1 or names an
+ * entry the body could hold, and why is set. The generic reply reader
+ * (cr_parse) must accept every valid batch and walk any tree it accepts.
+ */
+#include "codec.h"
+#include "entry.h"
+#include "err.h"
+#include "fuzz.h"
+#include "util.h"
+
+/* Visit every node of a cr tree through its accessors. */
+static void
+walk(const struct cr_obj *o, int depth)
+{
+	const uint8_t	*p;
+	size_t		 i, n, len;
+	uint64_t	 v;
+	int		 bv;
+
+	CHECK(depth <= 16);
+	(void)cr_u64(o, &v);
+	(void)cr_bool(o, &bv);
+	(void)cr_is_nil(o);
+	if (cr_bytes(o, &p, &len) == LD_OK && len > 0)
+		CHECK(p != NULL);
+	n = cr_len(o);
+	for (i = 0; i < n; i++) {
+		const struct cr_obj *c = cr_at(o, i);
+
+		if (c != NULL)
+			walk(c, depth + 1);
+	}
+	CHECK(cr_at(o, n) == NULL);
+	(void)cr_get(o, "issuer");
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct batch_req	 r, r2;
+	struct buf		 b = { 0 }, b2 = { 0 };
+	struct cr		*c;
+	const struct cr_obj	*root;
+	const char		*why = NULL, *why2 = NULL;
+	long			 bad = -2, bad2 = -2;
+	uint32_t		 i;
+	int			 rc, crc;
+
+	crc = cr_parse(data, size, &c, &root);
+	if (crc == LD_OK) {
+		walk(root, 0);
+		cr_free(c);
+	}
+
+	rc = codec_batch_decode(data, size, &r, &bad, &why);
+	if (rc != LD_OK) {
+		CHECK(rc == LD_EINVAL || rc == LD_ETOOBIG);
+		CHECK(why != NULL);
+		CHECK(bad == -1 || (bad >= 0 && bad < BATCH_MAX &&
+		    (size_t)bad < size));
+		CHECK(r.subs == NULL && r.n == 0);
+		return 0;
+	}
+	CHECK(crc == LD_OK);
+	CHECK(bad == -1);
+	CHECK(r.n >= 1 && r.n <= BATCH_MAX && r.subs != NULL);
+	CHECK(valid_id(r.issuer.s, r.issuer.len) == LD_OK);
+	for (i = 0; i < r.n; i++)
+		CHECK(sub_check(&r.subs[i], &why) == LD_OK);
+	CHECK(codec_batch_encode(&r, &b) == LD_OK);
+	CHECK(b.len <= size);	/* the encoding is the shortest form */
+	rc = codec_batch_decode(b.p, b.len, &r2, &bad2, &why2);
+	CHECK(rc == LD_OK);
+	CHECK(r2.n == r.n);
+	CHECK(same_bytes(r2.issuer.s, r2.issuer.len, r.issuer.s, r.issuer.len));
+	CHECK(memcmp(r2.sig, r.sig, 64) == 0);
+	CHECK(codec_batch_encode(&r2, &b2) == LD_OK);
+	CHECK(same_bytes(b2.p, b2.len, b.p, b.len));
+	batch_req_free(&r2);
+	batch_req_free(&r);
+	buf_free(&b);
+	buf_free(&b2);
+	return 0;
+}
