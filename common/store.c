@@ -586,6 +586,54 @@ store_account(struct store_txn *t, const char *issuer, const char *account,
 }
 
 int
+store_meta_each(struct store_txn *t, const char *prefix,
+    int (*fn)(void *, const char *, size_t, const uint8_t *, size_t),
+    void *arg)
+{
+	MDB_cursor	*c;
+	MDB_val		 k = { strlen(prefix), (void *)prefix }, v;
+	size_t		 plen = strlen(prefix);
+	int		 rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_META], &c)) != 0)
+		return map_err(rc);
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	while (rc == 0 && k.mv_size >= plen &&
+	    memcmp(k.mv_data, prefix, plen) == 0) {
+		if ((rc = fn(arg, k.mv_data, k.mv_size, v.mv_data,
+		    v.mv_size)) != 0)
+			break;
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND || rc == 0 ? LD_OK :
+	    (rc > 0 ? map_err(rc) : rc);
+}
+
+int
+store_dedup_each(struct store_txn *t,
+    int (*fn)(void *, const uint8_t key[32], uint64_t index), void *arg)
+{
+	MDB_cursor	*c;
+	MDB_val		 k, v;
+	int		 rc, op = MDB_FIRST;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_DEDUP], &c)) != 0)
+		return map_err(rc);
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if (k.mv_size != 32 || v.mv_size != 8) {
+			rc = LD_ECORRUPT;
+			break;
+		}
+		if ((rc = fn(arg, k.mv_data, get_be64(v.mv_data))) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? LD_OK : (rc > 0 ? map_err(rc) : rc);
+}
+
+int
 store_stat(struct store *s, uint64_t *bytes)
 {
 	MDB_envinfo	info;

@@ -73,6 +73,14 @@ int	store_methods(struct store_txn *,
 int	store_account(struct store_txn *, const char *issuer,
 	    const char *account, struct account_ctr *);
 
+/* Visit meta values whose key starts with prefix, in key order. */
+int	store_meta_each(struct store_txn *, const char *prefix,
+	    int (*fn)(void *, const char *key, size_t klen, const uint8_t *v,
+	    size_t vlen), void *arg);
+/* Visit every dedup key and the index that used it. */
+int	store_dedup_each(struct store_txn *,
+	    int (*fn)(void *, const uint8_t key[32], uint64_t index), void *arg);
+
 /* Bytes used on disk and leaves count, for metrics. */
 int	store_stat(struct store *, uint64_t *bytes);
 

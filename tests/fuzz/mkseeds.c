@@ -304,7 +304,7 @@ json_seeds(struct sig_key *issuer)
 	    "\"grams\":1,\"time\":\"2024-07-25T23:30:00-05:00\",\"dedup\":"
 	    "\"00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff\","
 	    "\"evidence\":null}],\"signature\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"}");
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"}");
 	puts_("json_batch", "bad-dup-key", "{\"issuer\":\"a\",\"issuer\":\"b\"}");
 
 	vk = sig_vkey(issuer);
@@ -443,7 +443,7 @@ note_seeds(struct sig_key *log, struct sig_key *cosigner)
 	buf_reset(&b);
 	p.n = 0;
 	tlog_proof_format(extra, 3, 0, &p, (const char *)note.p, note.len, &b);
-	putb("tlog_proof", "bad-short-proof", &b);
+	putb("tlog_proof", "short-extra", &b);
 	buf_free(&b);
 	buf_free(&cp);
 	buf_free(&note);

@@ -1,0 +1,83 @@
+/* audit.h - ledger-audit's shared state: the mirror, findings, aggregates. */
+#ifndef AUDIT_H
+#define AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "fetch.h"
+#include "merkle.h"
+#include "note.h"
+#include "rules.h"
+#include "sig.h"
+#include "store.h"
+
+#define EXIT_OK		0
+#define EXIT_FINDING	1	/* a finding or a verification failure */
+#define EXIT_USAGE	2
+#define EXIT_NET	3
+
+/* A running sum kept per issuer, method, activity or month. */
+struct agg {
+	char		key[REFERENCE_MAX + 8];
+	uint64_t	credited, retired, reversed, entries;
+};
+
+struct aggs {
+	struct agg	*v;
+	size_t		 n, cap;
+};
+
+/* An open batch whose entries are being collected to check its root. */
+struct open_batch {
+	uint64_t	  index;		/* NO_INDEX when none */
+	char		  issuer[ID_MAX + 1];
+	uint32_t	  n, filled;
+	uint8_t		  root[32];
+	uint8_t		(*hashes)[32];
+	uint8_t		 *have;
+};
+
+/* Replaying the log into the mirror, one leaf at a time. */
+struct replay {
+	struct store_txn	*txn;
+	struct rules		 rules;
+	struct merkle_tree	 tree;
+	const char		*origin;
+	struct open_batch	 batch;
+	struct buf		 scratch;
+	struct aggs		 by_issuer, by_method, by_activity, by_month;
+	uint64_t		 accounts;	/* distinct (issuer, account) */
+	uint64_t		 findings;	/* found in this run */
+	uint64_t		 findings_total;
+};
+
+/* replay.c */
+int	replay_load(struct replay *, struct store_txn *, const char *origin);
+/* Append and check the leaf at index; findings go into the transaction. */
+int	replay_leaf(struct replay *, uint64_t index, const uint8_t *p,
+	    size_t len);
+/* Write the head, tree size and aggregates into the transaction. */
+int	replay_save(struct replay *);
+void	replay_free(struct replay *);
+/* Record a finding (code, leaf index, related index or NO_INDEX). */
+void	finding_add(struct replay *, const char *code, uint64_t index,
+	    uint64_t related, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+/* Store a finding outside a replay (fork, root-mismatch). */
+int	finding_store(struct store_txn *, const char *code, uint64_t index,
+	    uint64_t related, const char *msg);
+
+/* tiles.c: reading a log through its C2SP tiles only. */
+struct tiles;
+struct tiles	*tiles_new(struct fetch *, uint64_t size);
+void		 tiles_free(struct tiles *);
+int		 tiles_node(void *tiles, unsigned level, uint64_t index,
+		    uint8_t out[32]);
+/* The entry bundle n with width w (256 = full). */
+int		 tiles_bundle(struct tiles *, uint64_t n, unsigned w,
+		    struct buf *out);
+const char	*tiles_error(struct tiles *);
+
+#endif /* AUDIT_H */

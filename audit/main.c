@@ -1,0 +1,575 @@
+/* main.c - ledger-audit(1): mirror, replay, report, claims, cross-log checks. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "codec.h"
+#include "err.h"
+#include "form.h"
+#include "json.h"
+#include "log.h"
+#include "report.h"
+#include "sync.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: ledger-audit sync --log URL --vkey VKEY --state DIR [--json]\n"
+	    "       ledger-audit report --state DIR [--json | --md FILE | "
+	    "--html FILE]\n"
+	    "       ledger-audit verify-claim --state DIR --issuer ID --grams N "
+	    "[--until TIME] [--json]\n"
+	    "       ledger-audit cross --state DIR1 --state DIR2 [...] [--json]\n"
+	    "       ledger-audit check-receipt --state DIR [--json] RECEIPT...\n"
+	    "exit: 0 everything verified and nothing found, 1 a finding or a "
+	    "failed check,\n      2 usage, 3 network\n");
+	exit(EXIT_USAGE);
+}
+
+struct opts {
+	const char	*log, *vkey, *state[16], *md, *html, *issuer, *until;
+	int		 nstate, json;
+	uint64_t	 grams;
+	int		 have_grams;
+};
+
+static void
+parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "log", required_argument, NULL, 'l' },
+		{ "vkey", required_argument, NULL, 'k' },
+		{ "state", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "md", required_argument, NULL, 'm' },
+		{ "html", required_argument, NULL, 'H' },
+		{ "issuer", required_argument, NULL, 'i' },
+		{ "grams", required_argument, NULL, 'g' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char	*text;
+	size_t	 len;
+	int	 c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "l:k:s:jm:H:i:g:u:h", lo, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 'l': o->log = optarg; break;
+		case 'k':
+			/* A vkey, or a file holding one. */
+			if (file_read(optarg, 4096, &text, &len) == LD_OK) {
+				while (len > 0 && text[len - 1] == '\n')
+					text[--len] = '\0';
+				o->vkey = text;
+			} else
+				o->vkey = optarg;
+			break;
+		case 's':
+			if (o->nstate == 16)
+				usage();
+			o->state[o->nstate++] = optarg;
+			break;
+		case 'j': o->json = 1; break;
+		case 'm': o->md = optarg; break;
+		case 'H': o->html = optarg; break;
+		case 'i': o->issuer = optarg; break;
+		case 'u': o->until = optarg; break;
+		case 'g':
+			if (parse_u64(optarg, strlen(optarg), &o->grams))
+				usage();
+			o->have_grams = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+}
+
+static void
+print_doc(struct jv *o)
+{
+	struct buf	b = { 0 };
+
+	jv_render_json(o, &b);
+	printf("%.*s\n", (int)b.len, b.p);
+	buf_free(&b);
+}
+
+static int
+cmd_sync(int argc, char **argv)
+{
+	struct sync_opts	so;
+	struct sync_result	r;
+	struct opts		o;
+	struct jv		*d;
+	int			rc;
+
+	parse(argc, argv, &o);
+	if (o.log == NULL || o.vkey == NULL || o.nstate != 1 || optind != argc)
+		usage();
+	memset(&so, 0, sizeof(so));
+	so.url = o.log;
+	so.vkey = o.vkey;
+	so.state = o.state[0];
+	so.progress = !o.json && isatty(2);
+	rc = audit_sync(&so, &r);
+	if (o.json) {
+		d = jv_obj();
+		jv_set(d, "ok", jv_bool(rc == LD_OK && r.findings_total == 0));
+		jv_set(d, "size", jv_u64(r.size));
+		jv_set(d, "previous_size", jv_u64(r.old_size));
+		jv_set(d, "mirrored", jv_u64(r.start));
+		jv_set(d, "new_findings", jv_u64(r.findings_new));
+		jv_set(d, "findings", jv_u64(r.findings_total +
+		    (rc != LD_OK ? r.findings_before : 0)));
+		jv_set(d, "fork", jv_bool(r.fork));
+		jv_set(d, "root_mismatch", jv_bool(r.root_mismatch));
+		jv_set(d, "seconds", jv_u64((uint64_t)(r.seconds * 1000) / 1000));
+		if (rc != LD_OK)
+			jv_set(d, "error", jv_str(r.error));
+		print_doc(d);
+		jv_free(d);
+	} else if (rc != LD_OK)
+		fprintf(stderr, "ledger-audit: %s%s\n", r.fork ? "FORK: " :
+		    r.root_mismatch ? "ROOT MISMATCH: " : "", r.error);
+	else
+		printf("verified %llu entries (%llu new) in %.2f s, %.0f "
+		    "entries/s; %llu findings (%llu new)\n",
+		    (unsigned long long)r.size, (unsigned long long)r.entries,
+		    r.seconds, r.seconds > 0 ? (double)r.entries / r.seconds :
+		    0.0, (unsigned long long)r.findings_total,
+		    (unsigned long long)r.findings_new);
+	if (rc == LD_ENET)
+		return EXIT_NET;
+	if (rc == LD_EINVAL)
+		return EXIT_USAGE;
+	return rc == LD_OK && r.findings_total == 0 ? EXIT_OK : EXIT_FINDING;
+}
+
+/* Open a state directory read-only. */
+static struct store *
+open_state(const char *dir, struct store_txn **t)
+{
+	struct store	*st;
+
+	if (store_open(&st, dir, 0, 1) != LD_OK) {
+		fprintf(stderr, "ledger-audit: %s is not a mirror (run "
+		    "ledger-audit sync first)\n", dir);
+		exit(EXIT_USAGE);
+	}
+	if (store_begin(st, 1, t) != LD_OK) {
+		fprintf(stderr, "ledger-audit: cannot read %s\n", dir);
+		exit(EXIT_USAGE);
+	}
+	return st;
+}
+
+static int
+cmd_report(int argc, char **argv)
+{
+	struct store_txn	*t;
+	struct store		*st;
+	struct opts		 o;
+	struct jv		*r;
+	struct buf		 b = { 0 };
+	int			 nfind;
+
+	parse(argc, argv, &o);
+	if (o.nstate != 1 || optind != argc)
+		usage();
+	st = open_state(o.state[0], &t);
+	r = report_build(t, o.state[0]);
+	nfind = (int)jv_len(jv_get(r, "findings"));
+	if (o.json)
+		print_doc(r);
+	else if (o.md == NULL && o.html == NULL) {
+		report_text(r, &b);
+		fwrite(b.p, 1, b.len, stdout);
+	}
+	if (o.md != NULL) {
+		buf_reset(&b);
+		report_md(r, &b);
+		if (file_write(o.md, b.p, b.len, 0644, 0) != LD_OK)
+			fprintf(stderr, "ledger-audit: cannot write %s\n", o.md);
+	}
+	if (o.html != NULL) {
+		buf_reset(&b);
+		report_html(r, &b);
+		if (file_write(o.html, b.p, b.len, 0644, 0) != LD_OK)
+			fprintf(stderr, "ledger-audit: cannot write %s\n",
+			    o.html);
+	}
+	buf_free(&b);
+	jv_free(r);
+	store_abort(t);
+	store_close(st);
+	return nfind ? EXIT_FINDING : EXIT_OK;
+}
+
+/* The signed checkpoint held in a state directory. */
+static int
+state_checkpoint(const char *dir, struct checkpoint *c, char **note,
+    size_t *len, struct sig_key **log)
+{
+	char	*path = xasprintf("%s/checkpoint", dir), *v;
+	size_t	 vl;
+	int	 rc;
+
+	*note = NULL;
+	rc = file_read(path, NOTE_MAX, note, len);
+	free(path);
+	if (rc != LD_OK)
+		return rc;
+	path = xasprintf("%s/log.vkey", dir);
+	rc = file_read(path, 4096, &v, &vl);
+	free(path);
+	if (rc != LD_OK)
+		return rc;
+	while (vl > 0 && v[vl - 1] == '\n')
+		vl--;
+	rc = sig_key_from_vkey(v, vl, log);
+	free(v);
+	if (rc != LD_OK)
+		return rc;
+	return checkpoint_open(*note, *len, *log, c);
+}
+
+/* The receipt text of leaf index against the mirror's checkpoint. */
+static int
+mirror_receipt(struct store_txn *t, uint64_t index, const struct checkpoint *c,
+    const char *note, size_t nlen, struct buf *out)
+{
+	struct merkle_proof	 p;
+	const uint8_t		*lp;
+	size_t			 len;
+
+	if (store_leaf_get(t, index, &lp, &len) != LD_OK ||
+	    merkle_prove_inclusion(store_node_fn, t, index, c->size, &p) !=
+	    MERKLE_OK)
+		return LD_ECORRUPT;
+	tlog_proof_format(lp, len, index, &p, note, nlen, out);
+	return LD_OK;
+}
+
+static int
+cmd_verify_claim(int argc, char **argv)
+{
+	struct issuer_state	 ist;
+	struct store_txn	*t;
+	struct store		*st;
+	struct checkpoint	 c;
+	struct sig_key		*log = NULL;
+	struct leaf		 l;
+	struct opts		 o;
+	struct buf		 rec = { 0 };
+	struct jv		*d;
+	const uint8_t		*p;
+	char			*note;
+	size_t			 nlen, len;
+	uint64_t		 idx, held = 0, until = UINT64_MAX, k = NO_INDEX;
+	uint32_t		 day;
+	int			 pass;
+
+	parse(argc, argv, &o);
+	if (o.nstate != 1 || o.issuer == NULL || !o.have_grams ||
+	    optind != argc)
+		usage();
+	if (o.until != NULL) {
+		if (parse_utc_day(o.until, strlen(o.until), &day) != LD_OK) {
+			fprintf(stderr, "ledger-audit: --until takes an RFC 3339"
+			    " time or a date\n");
+			return EXIT_USAGE;
+		}
+		/* A date means the end of that UTC day. */
+		until = strlen(o.until) == 10 ? (uint64_t)day * 86400 + 86399 :
+		    (uint64_t)day * 86400 + 86399;
+	}
+	st = open_state(o.state[0], &t);
+	if (state_checkpoint(o.state[0], &c, &note, &nlen, &log) != LD_OK) {
+		fprintf(stderr, "ledger-audit: %s holds no verified checkpoint"
+		    "\n", o.state[0]);
+		return EXIT_USAGE;
+	}
+	if (store_rules_ops.issuer_get(t, o.issuer, &ist) != LD_OK) {
+		fprintf(stderr, "ledger-audit: issuer %s is not in the log\n",
+		    o.issuer);
+		return EXIT_FINDING;
+	}
+	/* The issuer's last entry up to --until, through its chain. */
+	for (idx = ist.ctr.prev; idx != NO_INDEX; idx = l.u.e.iss.prev) {
+		if (idx >= c.size || store_leaf_get(t, idx, &p, &len) != LD_OK ||
+		    codec_leaf_decode(p, len, &l) != LD_OK ||
+		    l.kind < KIND_CREDIT) {
+			if (idx >= c.size && store_leaf_get(t, idx, &p, &len) ==
+			    LD_OK && codec_leaf_decode(p, len, &l) == LD_OK &&
+			    l.kind >= KIND_CREDIT)
+				continue;
+			fprintf(stderr, "ledger-audit: broken issuer chain at "
+			    "%llu\n", (unsigned long long)idx);
+			return EXIT_FINDING;
+		}
+		if (l.time <= until) {
+			k = idx;
+			held = l.u.e.iss.credited >= l.u.e.iss.reversed ?
+			    l.u.e.iss.credited - l.u.e.iss.reversed : 0;
+			break;
+		}
+	}
+	pass = o.grams <= held;
+	if (k != NO_INDEX)
+		mirror_receipt(t, k, &c, note, nlen, &rec);
+	if (o.json) {
+		d = jv_obj();
+		jv_set(d, "issuer", jv_str(o.issuer));
+		jv_set(d, "claimed_grams", jv_u64(o.grams));
+		jv_set(d, "ledger_grams", jv_u64(held));
+		jv_set(d, "verdict", jv_str(pass ? "PASS" : "INFLATED"));
+		if (!pass)
+			jv_set(d, "inflated_by_grams", jv_u64(o.grams - held));
+		jv_set(d, "checkpoint_size", jv_u64(c.size));
+		jv_set(d, "index", k == NO_INDEX ? jv_null() : jv_u64(k));
+		jv_set(d, "receipt", jv_strn((char *)rec.p, rec.len));
+		print_doc(d);
+		jv_free(d);
+	} else {
+		if (pass)
+			printf("PASS: %s claims %llu g; the ledger holds %llu g "
+			    "credited net of reversals", o.issuer,
+			    (unsigned long long)o.grams,
+			    (unsigned long long)held);
+		else
+			printf("INFLATED by %llu g: %s claims %llu g; the "
+			    "ledger holds %llu g credited net of reversals",
+			    (unsigned long long)(o.grams - held), o.issuer,
+			    (unsigned long long)o.grams,
+			    (unsigned long long)held);
+		printf(" (checkpoint %s size %llu%s%s)\n", c.origin,
+		    (unsigned long long)c.size, o.until ? ", until " : "",
+		    o.until ? o.until : "");
+		if (k != NO_INDEX)
+			printf("proof: the issuer's counters in entry %llu:\n"
+			    "%.*s", (unsigned long long)k, (int)rec.len,
+			    rec.p);
+	}
+	buf_free(&rec);
+	free(note);
+	sig_key_free(log);
+	store_abort(t);
+	store_close(st);
+	return pass ? EXIT_OK : EXIT_FINDING;
+}
+
+struct cross_ctx {
+	struct store_txn	*other;
+	const char		*a, *b;
+	struct store_txn	*self;
+	struct jv		*pairs;
+	int			 json;
+};
+
+static void
+cross_pair(struct cross_ctx *x, const char *what, uint64_t ia, uint64_t ib)
+{
+	struct jv	*o = jv_obj(), *e;
+	const uint8_t	*p;
+	size_t		 len;
+	struct leaf	 l;
+	int		 k;
+
+	jv_set(o, "kind", jv_str(what));
+	for (k = 0; k < 2; k++) {
+		struct store_txn *t = k ? x->other : x->self;
+		uint64_t i = k ? ib : ia;
+
+		e = jv_obj();
+		jv_set(e, "state", jv_str(k ? x->b : x->a));
+		jv_set(e, "index", jv_u64(i));
+		if (store_leaf_get(t, i, &p, &len) == LD_OK &&
+		    codec_leaf_decode(p, len, &l) == LD_OK) {
+			jv_set(e, "entry", form_leaf_to_json(&l));
+			leaf_free(&l);
+		}
+		jv_set(o, k ? "b" : "a", e);
+	}
+	jv_push(x->pairs, o);
+	if (!x->json)
+		printf("%s: %s entry %llu and %s entry %llu\n", what, x->a,
+		    (unsigned long long)ia, x->b, (unsigned long long)ib);
+}
+
+static int
+cross_dedup(void *arg, const uint8_t key[32], uint64_t ia)
+{
+	struct cross_ctx	*x = arg;
+	uint64_t		 ib;
+
+	if (store_rules_ops.dedup_get(x->other, key, &ib) == LD_OK)
+		cross_pair(x, "duplicate-dedup", ia, ib);
+	return 0;
+}
+
+static int
+cross_evidence(void *arg, const char *key, size_t klen, const uint8_t *v,
+    size_t vlen)
+{
+	struct cross_ctx	*x = arg;
+	const uint8_t		*p;
+	size_t			 len;
+	uint64_t		 ia, ib;
+	char			 k[80];
+
+	if (vlen != 8 || klen >= sizeof(k))
+		return 0;
+	memcpy(k, key, klen);
+	k[klen] = '\0';
+	memcpy(&ia, v, 8);
+	if (store_meta_get(x->other, k, &p, &len) == LD_OK && len == 8) {
+		memcpy(&ib, p, 8);
+		cross_pair(x, "duplicate-evidence", ia, ib);
+	}
+	return 0;
+}
+
+static int
+cmd_cross(int argc, char **argv)
+{
+	struct store		*st[16];
+	struct store_txn	*t[16];
+	struct cross_ctx	 x;
+	struct opts		 o;
+	int			 i, j, n;
+
+	parse(argc, argv, &o);
+	if (o.nstate < 2 || optind != argc)
+		usage();
+	for (i = 0; i < o.nstate; i++)
+		st[i] = open_state(o.state[i], &t[i]);
+	memset(&x, 0, sizeof(x));
+	x.pairs = jv_arr();
+	x.json = o.json;
+	for (i = 0; i < o.nstate; i++)
+		for (j = i + 1; j < o.nstate; j++) {
+			x.self = t[i];
+			x.other = t[j];
+			x.a = o.state[i];
+			x.b = o.state[j];
+			store_dedup_each(t[i], cross_dedup, &x);
+			store_meta_each(t[i], "ev/", cross_evidence, &x);
+		}
+	n = (int)jv_len(x.pairs);
+	if (o.json) {
+		struct jv *d = jv_obj();
+
+		jv_set(d, "pairs", x.pairs);
+		print_doc(d);
+		jv_free(d);
+	} else {
+		printf("%d double claims across %d logs\n", n, o.nstate);
+		jv_free(x.pairs);
+	}
+	for (i = 0; i < o.nstate; i++) {
+		store_abort(t[i]);
+		store_close(st[i]);
+	}
+	return n ? EXIT_FINDING : EXIT_OK;
+}
+
+static int
+cmd_check_receipt(int argc, char **argv)
+{
+	struct store_txn	*t;
+	struct store		*st;
+	struct checkpoint	 c, rc_cp;
+	struct sig_key		*log = NULL;
+	struct tlog_proof	 tp;
+	struct merkle_proof	 p;
+	struct opts		 o;
+	const uint8_t		*lp;
+	char			*note, *text;
+	size_t			 nlen, len, llen;
+	int			 i, bad = 0, ok;
+	const char		*why;
+
+	parse(argc, argv, &o);
+	if (o.nstate != 1 || optind == argc)
+		usage();
+	st = open_state(o.state[0], &t);
+	if (state_checkpoint(o.state[0], &c, &note, &nlen, &log) != LD_OK) {
+		fprintf(stderr, "ledger-audit: %s holds no verified checkpoint"
+		    "\n", o.state[0]);
+		return EXIT_USAGE;
+	}
+	for (i = optind; i < argc; i++) {
+		ok = 0;
+		why = "cannot read it";
+		if (file_read(argv[i], 1 << 20, &text, &len) != LD_OK)
+			goto report;
+		why = "not a c2sp.org/tlog-proof@v1 receipt";
+		if (tlog_proof_parse(text, len, &tp) != LD_OK) {
+			free(text);
+			goto report;
+		}
+		free(text);
+		why = "its checkpoint or inclusion proof does not verify "
+		    "with the log key";
+		if (tlog_proof_verify(&tp, log, &rc_cp) != LD_OK)
+			goto done1;
+		why = "its checkpoint is newer than the audited one: sync first";
+		if (rc_cp.size > c.size)
+			goto done1;
+		why = "its checkpoint is not consistent with the audited log "
+		    "(a split view)";
+		if (merkle_prove_consistency(store_node_fn, t, rc_cp.size,
+		    c.size, &p) != MERKLE_OK || merkle_verify_consistency(
+		    rc_cp.size, c.size, rc_cp.root, c.root, &p) != MERKLE_OK)
+			goto done1;
+		why = "the audited log holds other bytes at that index";
+		if (store_leaf_get(t, tp.index, &lp, &llen) != LD_OK ||
+		    llen != tp.extra_len || memcmp(lp, tp.extra, llen) != 0)
+			goto done1;
+		ok = 1;
+done1:
+		tlog_proof_free(&tp);
+report:
+		if (ok)
+			printf("%s: OK: entry %llu is in the audited log at size "
+			    "%llu\n", argv[i], (unsigned long long)tp.index,
+			    (unsigned long long)c.size);
+		else {
+			printf("%s: FAILED: %s\n", argv[i], why);
+			bad++;
+		}
+	}
+	free(note);
+	sig_key_free(log);
+	store_abort(t);
+	store_close(st);
+	return bad ? EXIT_FINDING : EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	log_init("ledger-audit", 1);
+	if (argc < 2)
+		usage();
+	if (strcmp(argv[1], "sync") == 0)
+		return cmd_sync(argc, argv);
+	if (strcmp(argv[1], "report") == 0)
+		return cmd_report(argc, argv);
+	if (strcmp(argv[1], "verify-claim") == 0)
+		return cmd_verify_claim(argc, argv);
+	if (strcmp(argv[1], "cross") == 0)
+		return cmd_cross(argc, argv);
+	if (strcmp(argv[1], "check-receipt") == 0)
+		return cmd_check_receipt(argc, argv);
+	usage();
+}

@@ -1,0 +1,583 @@
+/* replay.c - replay every rule of the log into the auditor's mirror. */
+/*
+ * Each leaf is appended to the mirror (leaf, hash, tree nodes) and then
+ * rebuilt from its submitted part with the very rules ledgerd runs
+ * (common/rules.c) on the mirror's own state. Equal bytes: the leaf is
+ * honest. Otherwise a finding names the rule, and the leaf's own claims
+ * are adopted so that replay goes on and only the point of divergence is
+ * flagged. Totals for the report are summed here from the entries
+ * themselves, never from the leaves' counters.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "codec.h"
+#include "err.h"
+#include "json.h"
+#include "log.h"
+
+/* Stable finding codes for the rules' names. */
+static const char *
+finding_code(const char *rule)
+{
+	static const char *const same[] = { "duplicate-dedup",
+	    "over-cap-event", "over-cap-day", "factor-mismatch", "overspent",
+	    "bad-reversal", "unknown-issuer", "unknown-method", "overflow",
+	    "future-day", NULL };
+	size_t	i;
+
+	for (i = 0; same[i] != NULL; i++)
+		if (strcmp(rule, same[i]) == 0)
+			return same[i];
+	if (strcmp(rule, "time-order") == 0 || strcmp(rule, "batch-order") == 0)
+		return "chain-break";
+	return "counter-mismatch";
+}
+
+int
+finding_store(struct store_txn *t, const char *code, uint64_t index,
+    uint64_t related, const char *msg)
+{
+	struct jv	*o = jv_obj();
+	struct buf	 b = { 0 };
+	char		 key[64];
+	static unsigned	 seq;
+	int		 rc;
+
+	jv_set(o, "code", jv_str(code));
+	jv_set(o, "index", index == NO_INDEX ? jv_null() : jv_u64(index));
+	if (related != NO_INDEX)
+		jv_set(o, "related", jv_u64(related));
+	jv_set(o, "message", jv_str(msg));
+	jv_render_json(o, &b);
+	jv_free(o);
+	snprintf(key, sizeof(key), "finding/%020llu/%s/%06u",
+	    (unsigned long long)(index == NO_INDEX ? 0 : index), code, seq++);
+	rc = store_meta_put(t, key, b.p, b.len);
+	buf_free(&b);
+	return rc;
+}
+
+void
+finding_add(struct replay *r, const char *code, uint64_t index,
+    uint64_t related, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (finding_store(r->txn, code, index, related, msg) != LD_OK)
+		log_warnx("cannot store a finding");
+	r->findings++;
+}
+
+/* ---- aggregates ----------------------------------------------------------- */
+
+static struct agg *
+agg_get(struct aggs *a, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].key, key) == 0)
+			return &a->v[i];
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 16;
+		a->v = xreallocarray(a->v, a->cap, sizeof(*a->v));
+	}
+	memset(&a->v[a->n], 0, sizeof(a->v[0]));
+	snprintf(a->v[a->n].key, sizeof(a->v[0].key), "%s", key);
+	return &a->v[a->n++];
+}
+
+static int
+agg_load_one(void *arg, const char *key, size_t klen, const uint8_t *v,
+    size_t vlen)
+{
+	struct aggs	*a = arg;
+	struct agg	*g;
+	char		 k[sizeof(g->key)];
+	const char	*slash = memchr(key + 4, '/', klen - 4);
+
+	if (slash == NULL || vlen != 4 * sizeof(uint64_t) ||
+	    (size_t)(key + klen - slash - 1) >= sizeof(k))
+		return 0;
+	memcpy(k, slash + 1, (size_t)(key + klen - slash - 1));
+	k[key + klen - slash - 1] = '\0';
+	g = agg_get(a, k);
+	memcpy(&g->credited, v, 4 * sizeof(uint64_t));
+	return 0;
+}
+
+static int
+agg_save(struct store_txn *t, const char *prefix, const struct aggs *a)
+{
+	char	*key;
+	size_t	 i;
+	int	 rc = LD_OK;
+
+	for (i = 0; i < a->n && rc == LD_OK; i++) {
+		key = xasprintf("%s%s", prefix, a->v[i].key);
+		rc = store_meta_put(t, key, &a->v[i].credited,
+		    4 * sizeof(uint64_t));
+		free(key);
+	}
+	return rc;
+}
+
+/* Sum an entry into the aggregates (from the entry, not its counters). */
+static void
+agg_entry(struct replay *r, const struct leaf *l, const char *activity,
+    uint64_t grams)
+{
+	struct agg	*g[4];
+	char		 mon[16], day[16];
+	int		 i, n = 0;
+
+	g[n++] = agg_get(&r->by_issuer, l->u.e.issuer.s);
+	if (l->kind == KIND_CREDIT) {
+		g[n++] = agg_get(&r->by_method, l->u.e.sub.method.s);
+		if (activity != NULL)
+			g[n++] = agg_get(&r->by_activity, activity);
+	}
+	format_day(day, sizeof(day), l->u.e.sub.day);
+	snprintf(mon, sizeof(mon), "%.7s", day);
+	g[n++] = agg_get(&r->by_month, mon);
+	for (i = 0; i < n; i++) {
+		g[i]->entries++;
+		if (l->kind == KIND_CREDIT)
+			g[i]->credited += grams;
+		else if (l->kind == KIND_RETIRE)
+			g[i]->retired += grams;
+		else
+			g[i]->reversed += grams;
+	}
+}
+
+/* ---- batches ---------------------------------------------------------- */
+
+static void
+batch_close(struct replay *r, uint64_t at)
+{
+	struct open_batch	*b = &r->batch;
+	struct merkle_tree	 t;
+	uint8_t			 root[32];
+	uint32_t		 i;
+
+	if (b->index == NO_INDEX)
+		return;
+	if (b->filled != b->n)
+		finding_add(r, "bad-signature", b->index, at, "batch %llu "
+		    "signed %u entries but only %u are in the log before "
+		    "entry %llu", (unsigned long long)b->index, b->n,
+		    b->filled, (unsigned long long)at);
+	else {
+		merkle_tree_init(&t);
+		for (i = 0; i < b->n; i++)
+			merkle_tree_append(&t, b->hashes[i], NULL, NULL);
+		merkle_tree_root(&t, root);
+		if (memcmp(root, b->root, 32) != 0)
+			finding_add(r, "bad-signature", b->index, NO_INDEX,
+			    "the entries of batch %llu are not the ones issuer "
+			    "%s signed (root mismatch)",
+			    (unsigned long long)b->index, b->issuer);
+	}
+	free(b->hashes);
+	free(b->have);
+	memset(b, 0, sizeof(*b));
+	b->index = NO_INDEX;
+}
+
+/* Fill position pos of the open batch with a submitted entry's hash. */
+static void
+batch_fill(struct replay *r, uint32_t pos, const struct sub *s,
+    uint64_t index)
+{
+	struct open_batch	*b = &r->batch;
+
+	if (b->index == NO_INDEX || pos >= b->n || b->have[pos]) {
+		finding_add(r, "chain-break", index, b->index, "entry %llu "
+		    "claims position %u of batch %llu, which is not open or "
+		    "already filled", (unsigned long long)index, pos,
+		    (unsigned long long)b->index);
+		return;
+	}
+	buf_reset(&r->scratch);
+	codec_sub_encode(s, &r->scratch);
+	merkle_leaf_hash(b->hashes[pos], r->scratch.p, r->scratch.len);
+	b->have[pos] = 1;
+	b->filled++;
+}
+
+static void
+batch_open(struct replay *r, const struct leaf *l)
+{
+	struct open_batch	*b = &r->batch;
+	struct issuer_state	 ist;
+	const uint8_t		*p;
+	struct leaf		 d;
+	size_t			 len;
+	uint32_t		 i, k;
+
+	batch_close(r, l->index);
+	b->index = l->index;
+	snprintf(b->issuer, sizeof(b->issuer), "%s", l->u.batch.issuer.s);
+	b->n = l->u.batch.n;
+	memcpy(b->root, l->u.batch.root, 32);
+	b->hashes = xcalloc(b->n ? b->n : 1, 32);
+	b->have = xcalloc(b->n ? b->n : 1, 1);
+	if (store_rules_ops.issuer_get(r->txn, b->issuer, &ist) == LD_OK &&
+	    rules_batch_verify(r->origin, &ist.reg, b->n, b->root,
+	    l->u.batch.sig) != LD_OK)
+		finding_add(r, "bad-signature", l->index, ist.reg_index,
+		    "batch %llu's signature does not verify with issuer %s's "
+		    "key", (unsigned long long)l->index, b->issuer);
+	/* Entries that were already in the log when the batch came. */
+	for (i = 0; i < l->u.batch.nruns; i++)
+		for (k = 0; k < l->u.batch.runs[i].count; k++) {
+			uint64_t idx = l->u.batch.runs[i].index + k;
+
+			if (store_leaf_get(r->txn, idx, &p, &len) != LD_OK ||
+			    codec_leaf_decode(p, len, &d) != LD_OK ||
+			    d.kind < KIND_CREDIT ||
+			    strcmp(d.u.e.issuer.s, b->issuer) != 0) {
+				finding_add(r, "bad-signature", l->index, idx,
+				    "batch %llu lists entry %llu as a duplicate"
+				    " but it is not an entry of %s",
+				    (unsigned long long)l->index,
+				    (unsigned long long)idx, b->issuer);
+				continue;
+			}
+			batch_fill(r, l->u.batch.runs[i].pos + k, &d.u.e.sub,
+			    idx);
+		}
+}
+
+/* ---- adopting a leaf's claims ---------------------------------------------- */
+
+/* Make the state say what the leaf says, so replay can go on. */
+static void
+adopt(struct replay *r, const struct leaf *l, const uint8_t hash[32])
+{
+	struct issuer_state	 ist;
+	struct method_state	 mst;
+	struct account_ctr	 a;
+	struct leaf		 t;
+	const uint8_t		*p;
+	const char		*account;
+	uint8_t			 dk[16];
+	uint64_t		 v, day;
+	size_t			 len;
+	void			*txn = r->txn;
+
+	r->rules.head.size = l->index + 1;
+	memcpy(r->rules.head.prev, hash, 32);
+	if (l->time > r->rules.head.time)
+		r->rules.head.time = l->time;
+	r->rules.head.totals = l->totals;
+	switch (l->kind) {
+	case KIND_ISSUER:
+		if (store_rules_ops.issuer_get(txn, l->u.issuer.id.s, &ist) ==
+		    LD_ENOTFOUND) {
+			memset(&ist, 0, sizeof(ist));
+			ist.reg = l->u.issuer;
+			ist.reg_index = l->index;
+			ist.ctr.prev = NO_INDEX;
+			store_rules_ops.issuer_put(txn, &ist);
+		}
+		return;
+	case KIND_METHOD:
+		if (store_rules_ops.method_get(txn, l->u.method.id.s, &mst) ==
+		    LD_ENOTFOUND) {
+			mst.reg = l->u.method;
+			mst.reg_index = l->index;
+			store_rules_ops.method_put(txn, &mst);
+		}
+		return;
+	case KIND_BATCH:
+		r->rules.head.batch_index = l->index;
+		r->rules.head.batch_n = l->u.batch.n;
+		snprintf(r->rules.head.batch_issuer,
+		    sizeof(r->rules.head.batch_issuer), "%s",
+		    l->u.batch.issuer.s);
+		return;
+	default:
+		break;
+	}
+	if (store_rules_ops.dedup_get(txn, l->u.e.sub.dedup, &v) ==
+	    LD_ENOTFOUND)
+		store_rules_ops.dedup_put(txn, l->u.e.sub.dedup, l->index);
+	account = l->u.e.sub.account.s;
+	if (l->kind == KIND_REVERSE) {
+		account = NULL;
+		if (store_leaf_get(txn, l->u.e.sub.target, &p, &len) == LD_OK &&
+		    codec_leaf_decode(p, len, &t) == LD_OK) {
+			if (t.kind == KIND_CREDIT) {
+				static char acc[ACCOUNT_MAX + 1];
+
+				snprintf(acc, sizeof(acc), "%s",
+				    t.u.e.sub.account.s);
+				account = acc;
+			}
+			leaf_free(&t);
+		}
+		store_rules_ops.reversal_put(txn, l->u.e.sub.target, l->index);
+	}
+	if (l->kind == KIND_CREDIT) {
+		rules_day_key(l->u.e.issuer.s, account, l->u.e.sub.method.s,
+		    l->u.e.sub.day, dk);
+		if (store_rules_ops.day_get(txn, dk, &day) != LD_OK)
+			day = 0;
+		day = day + l->u.e.sub.grams < day ? UINT64_MAX :
+		    day + l->u.e.sub.grams;
+		store_rules_ops.day_put(txn, dk, day);
+	}
+	if (account != NULL) {
+		a = l->u.e.acct;
+		a.prev = l->index;
+		store_rules_ops.account_put(txn, l->u.e.issuer.s, account, &a);
+	}
+	if (store_rules_ops.issuer_get(txn, l->u.e.issuer.s, &ist) == LD_OK) {
+		ist.ctr = l->u.e.iss;
+		ist.ctr.prev = l->index;
+		store_rules_ops.issuer_put(txn, &ist);
+	}
+}
+
+/* ---- the replay --------------------------------------------------------- */
+
+int
+replay_load(struct replay *r, struct store_txn *t, const char *origin)
+{
+	struct rules_head	 head;
+	const uint8_t		*p;
+	size_t			 len;
+	int			 rc;
+
+	memset(r, 0, sizeof(*r));
+	r->txn = t;
+	r->origin = origin;
+	r->batch.index = NO_INDEX;
+	rc = store_meta_get(t, "head", &p, &len);
+	if (rc == LD_OK && len == sizeof(head)) {
+		memcpy(&head, p, sizeof(head));
+		rules_init(&r->rules, &store_rules_ops, t, &head);
+	} else
+		rules_init(&r->rules, &store_rules_ops, t, NULL);
+	if ((rc = store_tree(t, r->rules.head.size, &r->tree)) != LD_OK)
+		return rc;
+	if (store_meta_get(t, "audit/accounts", &p, &len) == LD_OK &&
+	    len == 8)
+		memcpy(&r->accounts, p, 8);
+	if (store_meta_get(t, "audit/findings", &p, &len) == LD_OK &&
+	    len == 8)
+		memcpy(&r->findings_total, p, 8);
+	store_meta_each(t, "agg/iss/", agg_load_one, &r->by_issuer);
+	store_meta_each(t, "agg/mth/", agg_load_one, &r->by_method);
+	store_meta_each(t, "agg/act/", agg_load_one, &r->by_activity);
+	store_meta_each(t, "agg/mon/", agg_load_one, &r->by_month);
+	/* An open batch spans chunks: rebuild it from the mirror. */
+	if (r->rules.head.batch_index != NO_INDEX) {
+		uint64_t	i, bi = r->rules.head.batch_index;
+		struct leaf	l;
+
+		if (store_leaf_get(t, bi, &p, &len) == LD_OK &&
+		    codec_leaf_decode(p, len, &l) == LD_OK) {
+			struct replay tmp = *r;
+
+			batch_open(r, &l);
+			leaf_free(&l);
+			for (i = bi + 1; i < r->rules.head.size; i++)
+				if (store_leaf_get(t, i, &p, &len) == LD_OK &&
+				    codec_leaf_decode(p, len, &l) == LD_OK) {
+					if (l.kind >= KIND_CREDIT &&
+					    l.u.e.batch == bi)
+						batch_fill(r, l.u.e.pos,
+						    &l.u.e.sub, i);
+					leaf_free(&l);
+				}
+			r->findings = tmp.findings;
+		}
+	}
+	return LD_OK;
+}
+
+int
+replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len)
+{
+	struct merkle_node	 nodes[MERKLE_MAX_LEVELS];
+	struct rules_err	 e;
+	struct method_state	 mst;
+	struct account_ctr	 a;
+	struct leaf		 l;
+	uint8_t			 hash[32], h2[32];
+	uint64_t		 v;
+	size_t			 n, i, start;
+	const char		*activity = NULL;
+	int			 rc, new_account = 0, broken = 0;
+
+	merkle_leaf_hash(hash, p, len);
+	if ((rc = store_leaf_put(r->txn, index, p, len)) != LD_OK ||
+	    (rc = store_leafhash_put(r->txn, hash, index)) != LD_OK)
+		return rc;
+	merkle_tree_append(&r->tree, hash, nodes, &n);
+	for (i = 0; i < n; i++)
+		if ((rc = store_node_put(r->txn, nodes[i].level,
+		    nodes[i].index, nodes[i].hash)) != LD_OK)
+			return rc;
+	if (codec_leaf_decode(p, len, &l) != LD_OK) {
+		finding_add(r, "not-canonical", index, NO_INDEX, "leaf %llu is "
+		    "not a canonical encoding of any entry",
+		    (unsigned long long)index);
+		r->rules.head.size = index + 1;
+		memcpy(r->rules.head.prev, hash, 32);
+		return LD_OK;
+	}
+	if ((broken = l.index != index ||
+	    memcmp(l.prev, r->rules.head.prev, 32) != 0))
+		finding_add(r, "chain-break", index, index ? index - 1 :
+		    NO_INDEX, "leaf %llu %s", (unsigned long long)index,
+		    l.index != index ? "carries another index" :
+		    "does not chain to the previous leaf's hash");
+	if (l.kind != KIND_BATCH && l.kind < KIND_CREDIT)
+		batch_close(r, index);
+	if (l.kind == KIND_BATCH)
+		batch_open(r, &l);
+	else if (l.kind >= KIND_CREDIT) {
+		if (l.u.e.batch != r->batch.index)
+			batch_close(r, index);
+		batch_fill(r, l.u.e.pos, &l.u.e.sub, index);
+		if (l.kind == KIND_CREDIT) {
+			if (store_rules_ops.method_get(r->txn,
+			    l.u.e.sub.method.s, &mst) == LD_OK)
+				activity = mst.reg.activity.s;
+		}
+		if (l.kind != KIND_REVERSE && store_account(r->txn,
+		    l.u.e.issuer.s, l.u.e.sub.account.s, &a) == LD_ENOTFOUND)
+			new_account = 1;
+	}
+	/* Rebuild the leaf with the rules, from its submitted part. */
+	buf_reset(&r->scratch);
+	{
+		struct rules_head saved = r->rules.head;
+
+		/* Rebuild on the chain as it is, so one break is one finding. */
+		r->rules.head.size = index;
+		switch (l.kind) {
+		case KIND_ISSUER:
+			rc = rules_issuer(&r->rules, l.time, &l.u.issuer,
+			    &r->scratch, h2, &e);
+			break;
+		case KIND_METHOD:
+			rc = rules_method(&r->rules, l.time, &l.u.method,
+			    &r->scratch, h2, &e);
+			break;
+		case KIND_BATCH:
+			rc = rules_batch(&r->rules, l.time, &l.u.batch,
+			    &r->scratch, h2, &e);
+			break;
+		default:
+			rc = rules_entry(&r->rules, l.time, l.u.e.issuer.s,
+			    l.u.e.batch, l.u.e.pos, &l.u.e.sub, &r->scratch,
+			    h2, &e);
+			break;
+		}
+		if (rc != LD_OK)
+			r->rules.head = saved;
+	}
+	start = 0;
+	if (rc != LD_OK) {
+		finding_add(r, finding_code(e.rule), index, e.index,
+		    "leaf %llu breaks rule %s: %s", (unsigned long long)index,
+		    e.rule, e.msg);
+		adopt(r, &l, hash);
+	} else if (r->scratch.len - start != len ||
+	    memcmp(r->scratch.p + start, p, len) != 0) {
+		/* The rules agree, the leaf does not: its counters lie. */
+		if (!broken)
+			finding_add(r, "counter-mismatch", index, NO_INDEX,
+			    "leaf %llu's running counters (totals, account or "
+			    "issuer) differ from what replaying the log gives",
+			    (unsigned long long)index);
+		adopt(r, &l, hash);
+	}
+	/* Keep the chain on the real leaf hash, whatever happened. */
+	memcpy(r->rules.head.prev, hash, 32);
+	r->rules.head.size = index + 1;
+	if (l.kind >= KIND_CREDIT) {
+		agg_entry(r, &l, activity, l.kind == KIND_REVERSE ?
+		    0 : l.u.e.sub.grams);
+		if (l.kind == KIND_REVERSE && store_leaf_get(r->txn,
+		    l.u.e.sub.target, &p, &n) == LD_OK) {
+			struct leaf t;
+
+			if (codec_leaf_decode(p, n, &t) == LD_OK) {
+				struct agg *g = agg_get(&r->by_issuer,
+				    l.u.e.issuer.s);
+
+				if (t.kind == KIND_CREDIT)
+					g->reversed += t.u.e.sub.grams;
+				leaf_free(&t);
+			}
+		}
+		r->accounts += new_account;
+	}
+	/* The same evidence credited twice is suspicious: flag it. */
+	if (l.kind == KIND_CREDIT && l.u.e.sub.has_evidence) {
+		char		 key[3 + 64 + 1];
+		const uint8_t	*vp;
+		size_t		 vl;
+
+		memcpy(key, "ev/", 3);
+		hex_encode(key + 3, l.u.e.sub.evidence, 32);
+		if (store_meta_get(r->txn, key, &vp, &vl) == LD_OK && vl == 8) {
+			memcpy(&v, vp, 8);
+			finding_add(r, "duplicate-evidence", index, v,
+			    "entry %llu credits evidence already credited by "
+			    "entry %llu", (unsigned long long)index,
+			    (unsigned long long)v);
+		} else {
+			v = index;
+			store_meta_put(r->txn, key, &v, 8);
+		}
+	}
+	leaf_free(&l);
+	return LD_OK;
+}
+
+int
+replay_save(struct replay *r)
+{
+	uint64_t	total = r->findings_total + r->findings;
+	int		rc;
+
+	if ((rc = store_meta_put(r->txn, "head", &r->rules.head,
+	    sizeof(r->rules.head))) != LD_OK ||
+	    (rc = store_meta_put(r->txn, "audit/accounts", &r->accounts,
+	    8)) != LD_OK ||
+	    (rc = store_meta_put(r->txn, "audit/findings", &total, 8)) !=
+	    LD_OK ||
+	    (rc = agg_save(r->txn, "agg/iss/", &r->by_issuer)) != LD_OK ||
+	    (rc = agg_save(r->txn, "agg/mth/", &r->by_method)) != LD_OK ||
+	    (rc = agg_save(r->txn, "agg/act/", &r->by_activity)) != LD_OK ||
+	    (rc = agg_save(r->txn, "agg/mon/", &r->by_month)) != LD_OK)
+		return rc;
+	return LD_OK;
+}
+
+void
+replay_free(struct replay *r)
+{
+	free(r->batch.hashes);
+	free(r->batch.have);
+	free(r->by_issuer.v);
+	free(r->by_method.v);
+	free(r->by_activity.v);
+	free(r->by_month.v);
+	buf_free(&r->scratch);
+}

@@ -1,0 +1,360 @@
+/* sync.c - ledger-audit sync: mirror the log through its tiles and replay it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "err.h"
+#include "log.h"
+#include "sync.h"
+
+#define CHUNK_BUNDLES	64	/* verify and commit every 16,384 entries */
+
+static double
+now_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Keep a signed checkpoint as evidence in DIR/evidence/. */
+static void
+keep_evidence(const char *state, const char *name, const char *text,
+    size_t len)
+{
+	char	*dir = xasprintf("%s/evidence", state), *path;
+
+	mkdir(dir, 0755);
+	path = xasprintf("%s/%s", dir, name);
+	file_write(path, text, len, 0644, 0);
+	free(path);
+	free(dir);
+}
+
+/* Record a finding in its own transaction (the mirror is not touched). */
+static void
+store_finding(struct store *st, const char *code, uint64_t index,
+    uint64_t related, const char *msg)
+{
+	struct store_txn	*t;
+	const uint8_t		*p;
+	size_t			 len;
+	uint64_t		 n = 0;
+
+	if (store_begin(st, 0, &t) != LD_OK)
+		return;
+	if (store_meta_get(t, "audit/findings", &p, &len) == LD_OK && len == 8)
+		memcpy(&n, p, 8);
+	n++;
+	if (finding_store(t, code, index, related, msg) != LD_OK ||
+	    store_meta_put(t, "audit/findings", &n, 8) != LD_OK)
+		store_abort(t);
+	else
+		store_commit(t);
+}
+
+/* Verify with tiles that the tree of size a with root ra extends to the
+ * signed tree (size b, root rb). */
+static int
+tiles_consistent(struct tiles *tl, uint64_t a, const uint8_t ra[32],
+    uint64_t b, const uint8_t rb[32])
+{
+	struct merkle_proof	p;
+
+	if (a == b)
+		return memcmp(ra, rb, 32) == 0 ? LD_OK : LD_EBADPROOF;
+	if (a == 0)
+		return LD_OK;
+	if (merkle_prove_consistency(tiles_node, tl, a, b, &p) != MERKLE_OK)
+		return LD_ENET;
+	return merkle_verify_consistency(a, b, ra, rb, &p) == MERKLE_OK ?
+	    LD_OK : LD_EBADPROOF;
+}
+
+int
+audit_sync(const struct sync_opts *o, struct sync_result *res)
+{
+	struct sig_key		*log = NULL;
+	struct fetch		*f = NULL;
+	struct store		*st = NULL;
+	struct store_txn	*txn = NULL;
+	struct tiles		*tl = NULL;
+	struct checkpoint	 cp, old;
+	struct fetch_resp	 resp;
+	struct replay		 r;
+	struct buf		 bundle = { 0 };
+	uint8_t			 root[32];
+	char			*path = NULL, *text = NULL, msg[512];
+	size_t			 len, off, elen;
+	uint64_t		 size, n, end, idx, first_n, chunk = 0;
+	unsigned		 w;
+	double			 t0 = now_s(), last = 0;
+	int			 rc = LD_OK, have_old = 0, replaying = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(&r, 0, sizeof(r));
+	memset(&resp, 0, sizeof(resp));
+	res->findings_before = 0;
+	if (mkdir(o->state, 0700) != 0 && errno != EEXIST) {
+		snprintf(res->error, sizeof(res->error), "cannot create %s",
+		    o->state);
+		return LD_ESYS;
+	}
+	if (sig_key_from_vkey(o->vkey, strlen(o->vkey), &log) != LD_OK) {
+		snprintf(res->error, sizeof(res->error), "--vkey is not a "
+		    "verifier key");
+		return LD_EINVAL;
+	}
+	/* The state belongs to one log key. */
+	path = xasprintf("%s/log.vkey", o->state);
+	if (file_read(path, 4096, &text, &len) == LD_OK) {
+		while (len > 0 && text[len - 1] == '\n')
+			len--;
+		if (len != strlen(o->vkey) || memcmp(text, o->vkey, len) != 0) {
+			snprintf(res->error, sizeof(res->error), "%s mirrors "
+			    "another log (%.*s)", o->state, (int)len, text);
+			rc = LD_EINVAL;
+			goto done;
+		}
+		free(text);
+		text = NULL;
+	} else {
+		char *line = xasprintf("%s\n", o->vkey);
+
+		file_write(path, line, strlen(line), 0644, 0);
+		free(line);
+	}
+	free(path);
+	path = NULL;
+	if (fetch_open(o->url, 60, &f) != LD_OK) {
+		snprintf(res->error, sizeof(res->error), "--log %s: expected "
+		    "http://host[:port][/prefix]", o->url);
+		rc = LD_EINVAL;
+		goto done;
+	}
+	if ((rc = store_open(&st, o->state, o->mapsize, 0)) != LD_OK) {
+		snprintf(res->error, sizeof(res->error), "%s: cannot open the "
+		    "mirror: %s", o->state, ld_strerror(rc));
+		goto done;
+	}
+	/* 1. The signed checkpoint. */
+	if ((rc = fetch_get(f, "/checkpoint", NULL, &resp)) != LD_OK ||
+	    resp.status != 200) {
+		snprintf(res->error, sizeof(res->error), "GET /checkpoint: %s",
+		    rc != LD_OK ? resp.error : "HTTP error");
+		fetch_resp_free(&resp);
+		rc = LD_ENET;
+		goto done;
+	}
+	if (checkpoint_open((char *)resp.body.p, resp.body.len, log, &cp) !=
+	    LD_OK) {
+		snprintf(res->error, sizeof(res->error), "the checkpoint is "
+		    "not signed by %s", sig_key_name(log));
+		fetch_resp_free(&resp);
+		rc = LD_EBADSIG;
+		goto done;
+	}
+	size = cp.size;
+	res->size = size;
+	tl = tiles_new(f, size);
+	/* 2. It must extend the last checkpoint verified here. */
+	path = xasprintf("%s/checkpoint", o->state);
+	if (file_read(path, NOTE_MAX, &text, &len) == LD_OK &&
+	    checkpoint_open(text, len, log, &old) == LD_OK)
+		have_old = 1;
+	if (have_old) {
+		res->old_size = old.size;
+		rc = old.size > size ? LD_EBADPROOF : tiles_consistent(tl,
+		    old.size, old.root, size, cp.root);
+		if (rc == LD_EBADPROOF && old.size <= size &&
+		    merkle_root(tiles_node, tl, size, root) == MERKLE_OK &&
+		    memcmp(root, cp.root, 32) != 0) {
+			/* The tiles do not even match the new checkpoint. */
+			snprintf(msg, sizeof(msg), "the tiles served do not "
+			    "hash to the signed root of size %llu",
+			    (unsigned long long)size);
+			store_finding(st, "root-mismatch", NO_INDEX, NO_INDEX,
+			    msg);
+			res->root_mismatch = 1;
+			snprintf(res->error, sizeof(res->error), "%s", msg);
+			goto done;
+		}
+		if (rc == LD_EBADPROOF) {
+			char	*a = xasprintf("checkpoint-%llu-a",
+			    (unsigned long long)old.size);
+			char	*b = xasprintf("checkpoint-%llu-b",
+			    (unsigned long long)size);
+
+			keep_evidence(o->state, a, text, len);
+			keep_evidence(o->state, b, (char *)resp.body.p,
+			    resp.body.len);
+			snprintf(msg, sizeof(msg), "the log forked: checkpoint "
+			    "%llu is not consistent with checkpoint %llu "
+			    "verified before; both signed notes are kept in "
+			    "%s/evidence/ (%s, %s)",
+			    (unsigned long long)size,
+			    (unsigned long long)old.size, o->state, a, b);
+			free(a);
+			free(b);
+			store_finding(st, "fork", NO_INDEX, NO_INDEX, msg);
+			res->fork = 1;
+			snprintf(res->error, sizeof(res->error), "%s", msg);
+			goto done;
+		}
+		if (rc != LD_OK) {
+			snprintf(res->error, sizeof(res->error), "%s",
+			    tiles_error(tl));
+			goto done;
+		}
+	}
+	/* 3. Download new entries through the entry bundles and replay. */
+	if ((rc = store_begin(st, 0, &txn)) != LD_OK ||
+	    (rc = replay_load(&r, txn, sig_key_name(log))) != LD_OK) {
+		snprintf(res->error, sizeof(res->error), "cannot read the "
+		    "mirror: %s", ld_strerror(rc));
+		goto done;
+	}
+	replaying = 1;
+	res->findings_before = r.findings_total;
+	idx = r.rules.head.size;
+	res->start = idx;
+	if (idx > size) {
+		snprintf(res->error, sizeof(res->error), "the mirror holds %llu"
+		    " entries, more than the log's %llu", (unsigned long long)
+		    idx, (unsigned long long)size);
+		rc = LD_EBADPROOF;
+		goto done;
+	}
+	/* The mirror's tree must also be a prefix of the signed one. */
+	merkle_tree_root(&r.tree, root);
+	if (idx > 0 && (rc = tiles_consistent(tl, idx, root, size,
+	    cp.root)) != LD_OK) {
+		snprintf(msg, sizeof(msg), "the mirror's %llu entries are not "
+		    "a prefix of the signed tree of size %llu",
+		    (unsigned long long)idx, (unsigned long long)size);
+		if (rc == LD_EBADPROOF)
+			res->fork = 1;
+		snprintf(res->error, sizeof(res->error), "%s", msg);
+		goto done;
+	}
+	first_n = idx / MERKLE_TILE_WIDTH;
+	for (n = first_n; idx < size; n++) {
+		end = (n + 1) * MERKLE_TILE_WIDTH;
+		w = end <= size ? MERKLE_TILE_WIDTH :
+		    (unsigned)(size - n * MERKLE_TILE_WIDTH);
+		buf_reset(&bundle);
+		if ((rc = tiles_bundle(tl, n, w, &bundle)) != LD_OK) {
+			snprintf(res->error, sizeof(res->error), "%s",
+			    tiles_error(tl));
+			rc = LD_ENET;
+			goto done;
+		}
+		off = 0;
+		for (uint64_t k = n * MERKLE_TILE_WIDTH; k < n *
+		    MERKLE_TILE_WIDTH + w; k++) {
+			if (bundle.len - off < 2 ||
+			    (elen = (size_t)bundle.p[off] << 8 |
+			    bundle.p[off + 1]) > bundle.len - off - 2) {
+				rc = LD_EBADPROOF;
+				break;
+			}
+			off += 2;
+			if (k >= idx && (rc = replay_leaf(&r, k, bundle.p + off,
+			    elen)) != LD_OK)
+				break;
+			off += elen;
+		}
+		if (rc == LD_OK && off != bundle.len)
+			rc = LD_EBADPROOF;
+		if (rc != LD_OK && rc != LD_EBADPROOF)
+			goto done;
+		idx = n * MERKLE_TILE_WIDTH + w;
+		chunk++;
+		/* 4. Verify against the signed tree, then commit. */
+		if (rc == LD_EBADPROOF || chunk == CHUNK_BUNDLES ||
+		    idx == size) {
+			merkle_tree_root(&r.tree, root);
+			if (rc == LD_OK)
+				rc = idx == size ? (memcmp(root, cp.root, 32) ?
+				    LD_EBADPROOF : LD_OK) : tiles_consistent(tl,
+				    idx, root, size, cp.root);
+			if (rc == LD_EBADPROOF) {
+				snprintf(msg, sizeof(msg), "the entries served "
+				    "up to %llu do not hash to the signed tree "
+				    "of size %llu (tampered tiles or bundles);"
+				    " the mirror keeps %llu verified entries",
+				    (unsigned long long)idx,
+				    (unsigned long long)size,
+				    (unsigned long long)res->start);
+				store_abort(txn);
+				txn = NULL;
+				store_finding(st, "root-mismatch", idx,
+				    NO_INDEX, msg);
+				res->root_mismatch = 1;
+				snprintf(res->error, sizeof(res->error), "%s",
+				    msg);
+				goto done;
+			}
+			if (rc != LD_OK) {
+				snprintf(res->error, sizeof(res->error), "%s",
+				    tiles_error(tl));
+				goto done;
+			}
+			if ((rc = replay_save(&r)) != LD_OK ||
+			    (rc = store_commit(txn)) != LD_OK) {
+				txn = NULL;
+				snprintf(res->error, sizeof(res->error),
+				    "cannot write the mirror: %s",
+				    ld_strerror(rc));
+				goto done;
+			}
+			res->start = idx;
+			res->findings_new += r.findings;
+			r.findings_total += r.findings;
+			r.findings = 0;
+			chunk = 0;
+			if ((rc = store_begin(st, 0, &txn)) != LD_OK)
+				goto done;
+			r.txn = txn;
+			r.rules.arg = txn;
+		}
+		if (o->progress && now_s() - last > 0.25) {
+			last = now_s();
+			fprintf(stderr, "\r%llu / %llu entries  %.0f/s   ",
+			    (unsigned long long)idx, (unsigned long long)size,
+			    (double)(idx - res->old_size) / (last - t0 + 1e-9));
+		}
+	}
+	if (o->progress)
+		fputc('\n', stderr);
+	/* 5. Everything verified: this is the checkpoint we hold now. */
+	if (file_write(path, resp.body.p, resp.body.len, 0644, 0) != LD_OK) {
+		snprintf(res->error, sizeof(res->error), "cannot save %s",
+		    path);
+		rc = LD_ESYS;
+		goto done;
+	}
+	res->entries = size - (have_old ? old.size : 0);
+	res->findings_total = r.findings_total;
+	rc = LD_OK;
+done:
+	res->seconds = now_s() - t0;
+	if (replaying)
+		replay_free(&r);
+	store_abort(txn);
+	tiles_free(tl);
+	buf_free(&bundle);
+	fetch_resp_free(&resp);
+	store_close(st);
+	fetch_close(f);
+	sig_key_free(log);
+	free(text);
+	free(path);
+	return rc;
+}

@@ -1,0 +1,35 @@
+/* sync.h - ledger-audit sync: mirror the log through its tiles and replay it. */
+#ifndef SYNC_H
+#define SYNC_H
+
+#include <stdint.h>
+
+struct sync_opts {
+	const char	*url;
+	const char	*vkey;
+	const char	*state;
+	uint64_t	 mapsize;
+	int		 progress;
+};
+
+struct sync_result {
+	uint64_t	size;		/* the checkpoint's */
+	uint64_t	old_size;	/* the last verified one's */
+	uint64_t	start;		/* entries in the mirror, verified */
+	uint64_t	entries;	/* new entries this sync */
+	uint64_t	findings_before, findings_new, findings_total;
+	int		fork, root_mismatch;
+	double		seconds;
+	char		error[640];
+};
+
+/*
+ * Fetch and verify the checkpoint, prove it extends the last one verified
+ * in the state directory (else keep both as evidence: a fork), download
+ * the new entries through the entry bundles, replay every rule into the
+ * mirror, verify the root against the signed one chunk by chunk (else
+ * root-mismatch, the mirror is not updated), and save the checkpoint.
+ */
+int	audit_sync(const struct sync_opts *, struct sync_result *);
+
+#endif /* SYNC_H */

@@ -1,0 +1,185 @@
+/* f_json_batch.c - fuzz the JSON submission and registration parsers. */
+/*
+ * The input is one JSON document (jv_parse). Invariants:
+ * - any parsed document renders (jv_render_json) to JSON that parses;
+ * - form_batch_from_json: an accepted batch goes form_batch_to_json ->
+ *   render -> parse -> form_batch_from_json to the same issuer, signature
+ *   and entries (compared by their codec_sub_encode bytes), and its
+ *   msgpack face (codec_batch_encode) decodes too; a refused one names
+ *   bad_pos -1 or an entry that exists;
+ * - form_sub_from_json (the document as one entry) round trips the same;
+ * - form_issuer_from_json: the key rebuilt from the accepted id and public
+ *   key prints (sig_vkey) as exactly the given "vkey";
+ * - form_method_from_json: an accepted method round trips through
+ *   form_method_to_json to the identical struct.
+ */
+#include "codec.h"
+#include "entry.h"
+#include "err.h"
+#include "form.h"
+#include "fuzz.h"
+#include "json.h"
+#include "sig.h"
+#include "util.h"
+
+/* Render o, parse it back into a new value. */
+static struct jv *
+reparse(const struct jv *o)
+{
+	struct buf	 b = { 0 };
+	struct jv	*j = NULL;
+	char		 err[160];
+
+	jv_render_json(o, &b);
+	if (jv_parse((const char *)b.p, b.len, &j, err, sizeof(err)) != LD_OK) {
+		fprintf(stderr, "reparse: %s: %.*s\n", err, (int)b.len,
+		    (const char *)b.p);
+		CHECK(!"a rendered document parses");
+	}
+	buf_free(&b);
+	return j;
+}
+
+static void
+sub_bytes(const struct sub *s, struct buf *b)
+{
+	buf_reset(b);
+	CHECK(codec_sub_encode(s, b) == LD_OK);
+}
+
+static void
+check_batch(const struct jv *doc)
+{
+	struct batch_req	 r, r2, r3;
+	struct buf		 a = { 0 }, b = { 0 };
+	struct jv		*o, *j;
+	const char		*why = NULL;
+	long			 bad = -2;
+	uint32_t		 i;
+	int			 rc;
+
+	rc = form_batch_from_json(doc, &r, &bad, &why);
+	if (rc != LD_OK) {
+		CHECK(rc == LD_EINVAL || rc == LD_ETOOBIG);
+		CHECK(why != NULL);
+		CHECK(r.subs == NULL && r.n == 0);
+		CHECK(bad == -1 || (bad >= 0 &&
+		    (size_t)bad < jv_len(jv_get(doc, "entries"))));
+		return;
+	}
+	CHECK(bad == -1 && r.n >= 1 && r.n <= BATCH_MAX);
+	o = form_batch_to_json(&r);
+	j = reparse(o);
+	rc = form_batch_from_json(j, &r2, &bad, &why);
+	if (rc != LD_OK)
+		fprintf(stderr, "round trip refused at %ld: %s\n", bad, why);
+	CHECK(rc == LD_OK);
+	CHECK(r2.n == r.n);
+	CHECK(same_bytes(r.issuer.s, r.issuer.len, r2.issuer.s, r2.issuer.len));
+	CHECK(memcmp(r.sig, r2.sig, 64) == 0);
+	for (i = 0; i < r.n; i++) {
+		CHECK(sub_check(&r.subs[i], &why) == LD_OK);
+		sub_bytes(&r.subs[i], &a);
+		sub_bytes(&r2.subs[i], &b);
+		CHECK(same_bytes(a.p, a.len, b.p, b.len));
+	}
+	/* The msgpack face of the same batch is accepted as well. */
+	buf_reset(&a);
+	CHECK(codec_batch_encode(&r, &a) == LD_OK);
+	CHECK(codec_batch_decode(a.p, a.len, &r3, &bad, &why) == LD_OK);
+	CHECK(r3.n == r.n);
+	batch_req_free(&r3);
+	batch_req_free(&r2);
+	batch_req_free(&r);
+	jv_free(o);
+	jv_free(j);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+static void
+check_sub(const struct jv *doc)
+{
+	struct sub	 s, s2;
+	struct buf	 a = { 0 }, b = { 0 };
+	struct jv	*o, *j;
+	const char	*why = NULL;
+
+	if (form_sub_from_json(doc, &s, &why) != LD_OK) {
+		CHECK(why != NULL);
+		return;
+	}
+	CHECK(sub_check(&s, &why) == LD_OK);
+	o = form_sub_to_json(&s);
+	j = reparse(o);
+	CHECK(form_sub_from_json(j, &s2, &why) == LD_OK);
+	sub_bytes(&s, &a);
+	sub_bytes(&s2, &b);
+	CHECK(same_bytes(a.p, a.len, b.p, b.len));
+	jv_free(o);
+	jv_free(j);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+static void
+check_issuer(const struct jv *doc)
+{
+	struct issuer_reg	 reg;
+	struct sig_key		*k;
+	const char		*why = NULL, *vk;
+	char			*s;
+	size_t			 vklen;
+
+	if (form_issuer_from_json(doc, &reg, &why) != LD_OK) {
+		CHECK(why != NULL);
+		return;
+	}
+	CHECK(valid_id(reg.id.s, reg.id.len) == LD_OK);
+	CHECK(valid_text(reg.name.s, reg.name.len, TEXT_MAX) == LD_OK);
+	CHECK(jv_get_str(jv_get(doc, "vkey"), &vk, &vklen) == LD_OK);
+	CHECK(sig_key_from_pub(reg.id.s, SIG_TYPE_ED25519, reg.pub, &k) ==
+	    LD_OK);
+	s = sig_vkey(k);
+	CHECK(same_bytes(s, strlen(s), vk, vklen));
+	free(s);
+	sig_key_free(k);
+}
+
+static void
+check_method(const struct jv *doc)
+{
+	struct method_reg	 m, m2;
+	struct jv		*o, *j;
+	const char		*why = NULL;
+
+	if (form_method_from_json(doc, &m, &why) != LD_OK) {
+		CHECK(why != NULL);
+		return;
+	}
+	o = form_method_to_json(&m);
+	j = reparse(o);
+	CHECK(form_method_from_json(j, &m2, &why) == LD_OK);
+	CHECK(memcmp(&m, &m2, sizeof(m)) == 0);
+	jv_free(o);
+	jv_free(j);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct jv	*doc, *j;
+	char		 err[160];
+
+	if (jv_parse((const char *)data, size, &doc, err, sizeof(err)) !=
+	    LD_OK)
+		return 0;
+	j = reparse(doc);
+	jv_free(j);
+	check_batch(doc);
+	check_sub(doc);
+	check_issuer(doc);
+	check_method(doc);
+	jv_free(doc);
+	return 0;
+}
