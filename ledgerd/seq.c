@@ -146,9 +146,13 @@ rules_fail(struct job_result *r, const struct rules_err *e, long pos)
 static long
 batch_seen(uint32_t *slots, size_t nslots, const struct sub *subs, uint32_t i)
 {
-	size_t	h;
+	uint64_t	w[4], h;
 
-	memcpy(&h, subs[i].dedup, sizeof(h));
+	/* Mix all 32 bytes: keys need not be uniform in any one part. */
+	memcpy(w, subs[i].dedup, 32);
+	h = (w[0] ^ w[1] * 0x9e3779b97f4a7c15ULL ^ w[2] * 0xbf58476d1ce4e5b9ULL ^
+	    w[3] * 0x94d049bb133111ebULL);
+	h ^= h >> 31;
 	for (h %= nslots;; h = (h + 1) % nslots) {
 		if (slots[h] == 0) {
 			slots[h] = i + 1;
@@ -512,53 +516,70 @@ now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+static void	result_free(struct job_result *);
+
+/* Whether an error is the store's (the group fails) or the job's own. */
+static int
+store_failure(int rc)
+{
+	return rc == LD_EFULL || rc == LD_ESYS || rc == LD_ECORRUPT;
+}
+
+/*
+ * One group: every job in one write transaction. Jobs run optimistically
+ * in the shared transaction (nested transactions cost more than they
+ * save); when one is refused, the transaction is dropped and the group
+ * re-run without it, so a refused batch leaves no trace. Each re-run
+ * refuses at least one more job, so this ends.
+ */
 static void
 run_group(struct seq *s, struct job *jobs)
 {
 	struct ledgerd		*ld = s->ld;
-	struct store_txn	*txn = NULL, *child, *rt = NULL;
-	struct rules_head	 g_head = s->rules.head, j_head;
-	struct merkle_tree	 g_tree = s->tree, *j_tree;
+	struct store_txn	*txn = NULL, *rt = NULL;
+	struct rules_head	 g_head = s->rules.head;
+	struct merkle_tree	*g_tree;
 	struct job		*j;
 	struct cp		*cp = NULL;
 	uint8_t			 root[32];
 	uint64_t		 now = (uint64_t)time(NULL), t0 = now_us(), dt;
 	uint64_t		 before = s->tree.size;
 	unsigned		 bucket;
-	int			 rc, ok = 0;
+	int			 rc = LD_OK, again;
 
 	if (now < s->rules.head.time)
 		now = s->rules.head.time;
-	j_tree = xmalloc(sizeof(*j_tree));
+	g_tree = xmalloc(sizeof(*g_tree));
+	*g_tree = s->tree;
 	for (j = jobs; j; j = j->next)
 		j->res = xcalloc(1, sizeof(struct job_result));
-	if ((rc = store_begin(ld->store, 0, &txn)) != LD_OK)
-		goto fail_all;
-	for (j = jobs; j; j = j->next) {
-		j_head = s->rules.head;
-		*j_tree = s->tree;
-		if ((rc = store_begin_child(txn, &child)) != LD_OK)
+	do {
+		again = 0;
+		if ((rc = store_begin(ld->store, 0, &txn)) != LD_OK)
 			goto fail_all;
-		s->rules.arg = child;
-		if (j->kind == JOB_SUBMIT)
-			rc = run_submit(s, child, j, now, j->res);
-		else
-			rc = run_admin(s, child, j, now, j->res);
-		if (rc == LD_OK && (rc = store_commit(child)) != LD_OK)
-			fail_res(j->res, rc, "store", -1, NO_INDEX,
-			    "store: %s", ld_strerror(rc));
-		else if (rc != LD_OK)
-			store_abort(child);
-		if (rc != LD_OK) {
-			s->rules.head = j_head;
-			s->tree = *j_tree;
-			if (rc == LD_EFULL || rc == LD_ESYS ||
-			    rc == LD_ECORRUPT)
-				goto fail_all;	/* the whole group fails */
-		} else
-			ok++;
-	}
-	s->rules.arg = txn;
+		s->rules.arg = txn;
+		for (j = jobs; j; j = j->next) {
+			if (j->res->err != LD_OK)
+				continue;	/* refused in an earlier run */
+			result_free(j->res);
+			j->res = xcalloc(1, sizeof(struct job_result));
+			if (j->kind == JOB_SUBMIT)
+				rc = run_submit(s, txn, j, now, j->res);
+			else
+				rc = run_admin(s, txn, j, now, j->res);
+			if (rc == LD_OK)
+				continue;
+			if (store_failure(rc))
+				goto fail_all;
+			/* Refused: drop what it wrote, run the rest again. */
+			store_abort(txn);
+			txn = NULL;
+			s->rules.head = g_head;
+			s->tree = *g_tree;
+			again = 1;
+			break;
+		}
+	} while (again);
 	if (s->tree.size != before && (rc = save_head(s, txn)) != LD_OK)
 		goto fail_all;
 	rc = store_commit(txn);
@@ -601,13 +622,13 @@ run_group(struct seq *s, struct job *jobs)
 	    &s->exported)) != LD_OK)
 		log_warnx("export to %s: %s", ld->export_dir, ld_strerror(rc));
 	ledgerd_cp_put(cp);
-	free(j_tree);
+	free(g_tree);
 	return;
 fail_all:
 	/* Nothing of the group is durable: roll the writer state back. */
 	store_abort(txn);
 	s->rules.head = g_head;
-	s->tree = g_tree;
+	s->tree = *g_tree;
 	log_warnx("group commit failed: %s", ld_strerror(rc));
 	for (j = jobs; j; j = j->next) {
 		if (j->res->err == LD_OK || rc == LD_EFULL)
@@ -617,8 +638,7 @@ fail_all:
 			    ld_strerror(rc));
 		reply_error(s, j);
 	}
-	free(j_tree);
-	(void)ok;
+	free(g_tree);
 }
 
 static void

@@ -1,0 +1,626 @@
+/* mklog.c - write a static log, honest or with one dishonest leaf, for tests. */
+/*
+ *	mklog --out DIR --origin ORIGIN --key-out KEYFILE --tamper MODE
+ *
+ * Builds a small ledger with the real rules (common/rules.c over a
+ * temporary LMDB store), lays it out in DIR exactly as `ledgerd export`
+ * does (DIR/checkpoint, DIR/tile/<L>/..., DIR/tile/entries/...) and signs
+ * the checkpoint with a fresh log key whose vkey goes to KEYFILE. With
+ * MODE other than "none", one thing is made dishonest, and everything
+ * after it is built consistently on top of it (the log signs the dishonest
+ * tree), so that an auditor replaying it finds exactly that one thing:
+ *
+ *	0	issuer city		1	method transit.bus.v1 (80 g,
+ *	2	batch A (5 entries)		<= 160 g/event, <= 300 g/day)
+ *	3	credit u-1 80 g, evidence E0	4	credit u-2 160 g
+ *	5	credit u-1 80 g, evidence E2	6	retire u-1 100 g
+ *	7	reverse 4			8	batch B (4 entries)
+ *	9	credit u-3 80 g			10	X: the tampered entry
+ *	11	credit u-3 80 g			12	retire u-3 40 g
+ *
+ * Modes and the leaf they break (the auditor's finding names it):
+ *	counter-mismatch	10 claims 1000 g more in its totals
+ *	over-cap-event		10 credits 240 g (cap 160)
+ *	over-cap-day		10 credits u-1 160 g more on a day it has 160
+ *	factor-mismatch		10 credits 100 g for 1 ride of 80 g
+ *	duplicate-dedup		10 reuses leaf 3's dedup key
+ *	duplicate-evidence	10 reuses leaf 3's evidence hash
+ *	overspent		10 retires 500 g from u-1 (balance 60)
+ *	bad-reversal		10 reverses credit 4 again (reversed by 7)
+ *	unknown-issuer		10 is an entry of issuer "ghost"
+ *	unknown-method		10 credits under an unregistered method
+ *	overflow		10 credits 2^62 units (units x 80 overflows)
+ *	chain-break		10's prev is not leaf 9's hash
+ *	not-canonical		12 (the last leaf) has its version as cc 01
+ *	bad-signature		8's signature has one bit flipped
+ * A leaf that breaks a rule is built as the rules would build it if the
+ * check were skipped (its counters follow from the previous leaves), and
+ * mklog checks that the real rules refuse it with exactly that rule.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "entry.h"
+#include "err.h"
+#include "log.h"
+#include "merkle.h"
+#include "note.h"
+#include "rules.h"
+#include "sig.h"
+#include "store.h"
+#include "util.h"
+
+#define DAY		19929u			/* 2024-07-25 */
+#define T0		((uint64_t)DAY * 86400 + 8 * 3600)
+#define X_INDEX		10			/* the tampered entry */
+
+static const char *const modes[] = { "none", "counter-mismatch",
+    "over-cap-event", "over-cap-day", "factor-mismatch", "duplicate-dedup",
+    "duplicate-evidence", "overspent", "bad-reversal", "unknown-issuer",
+    "unknown-method", "overflow", "chain-break", "not-canonical",
+    "bad-signature", NULL };
+
+struct gen {
+	struct store		*st;
+	struct store_txn	*txn;
+	struct rules		 r;
+	struct merkle_tree	 tree;
+	struct sig_key		*log, *iss;
+	const char		*origin, *mode;
+	uint64_t		 time;
+	struct buf		 out;
+};
+
+static int
+is(const struct gen *g, const char *mode)
+{
+	return strcmp(g->mode, mode) == 0;
+}
+
+static void
+h32(uint8_t out[32], const char *s)
+{
+	merkle_sha256(out, s, strlen(s));
+}
+
+/* Append the final leaf bytes: store them, grow the tree, chain on them. */
+static void
+append(struct gen *g, const uint8_t *p, size_t len)
+{
+	struct merkle_node	nodes[MERKLE_MAX_LEVELS];
+	uint8_t			hash[32];
+	uint64_t		index = g->tree.size;
+	size_t			n, i;
+
+	merkle_leaf_hash(hash, p, len);
+	if (store_leaf_put(g->txn, index, p, len) != LD_OK ||
+	    merkle_tree_append(&g->tree, hash, nodes, &n) != MERKLE_OK)
+		fatalx("cannot append leaf %llu", (unsigned long long)index);
+	for (i = 0; i < n; i++)
+		if (store_node_put(g->txn, nodes[i].level, nodes[i].index,
+		    nodes[i].hash) != LD_OK)
+			fatalx("cannot store a node");
+	/* The next leaf chains to these bytes, whatever they are. */
+	memcpy(g->r.head.prev, hash, 32);
+	g->r.head.size = index + 1;
+}
+
+/* Re-encode a decoded leaf into g->out. */
+static void
+reencode(struct gen *g, const struct leaf *l)
+{
+	buf_reset(&g->out);
+	if (codec_leaf_encode(l, &g->out) != LD_OK)
+		fatalx("cannot encode leaf %llu", (unsigned long long)l->index);
+}
+
+static void
+issuer(struct gen *g, const char *id, const char *name, struct sig_key *k)
+{
+	struct issuer_reg	reg;
+	struct rules_err	e;
+	uint8_t			h[32];
+
+	memset(&reg, 0, sizeof(reg));
+	STR_SET(reg.id, id, strlen(id));
+	STR_SET(reg.name, name, strlen(name));
+	memcpy(reg.pub, sig_key_pub(k), 32);
+	buf_reset(&g->out);
+	if (rules_issuer(&g->r, g->time, &reg, &g->out, h, &e) != LD_OK)
+		fatalx("issuer: %s: %s", e.rule, e.msg);
+	append(g, g->out.p, g->out.len);
+}
+
+static void
+method(struct gen *g, const char *id, uint64_t gpu, uint64_t max_event,
+    uint64_t max_day)
+{
+	struct method_reg	m;
+	struct rules_err	e;
+	uint8_t			h[32];
+
+	memset(&m, 0, sizeof(m));
+	STR_SET(m.id, id, strlen(id));
+	STR_SET(m.activity, "public transport ride", 21);
+	STR_SET(m.unit, "ride", 4);
+	STR_SET(m.reference, "mklog test methodology", 22);
+	m.grams_per_unit = gpu;
+	m.max_event = max_event;
+	m.max_day = max_day;
+	buf_reset(&g->out);
+	if (rules_method(&g->r, g->time, &m, &g->out, h, &e) != LD_OK)
+		fatalx("method: %s: %s", e.rule, e.msg);
+	append(g, g->out.p, g->out.len);
+}
+
+static struct sub
+credit(const char *account, const char *meth, uint64_t units, uint64_t grams,
+    const char *dedup, const char *evidence)
+{
+	struct sub	s;
+
+	memset(&s, 0, sizeof(s));
+	s.kind = KIND_CREDIT;
+	STR_SET(s.account, account, strlen(account));
+	STR_SET(s.method, meth, strlen(meth));
+	s.units = units;
+	s.grams = grams;
+	s.day = DAY;
+	h32(s.dedup, dedup);
+	if (evidence != NULL) {
+		s.has_evidence = 1;
+		h32(s.evidence, evidence);
+	}
+	return s;
+}
+
+static struct sub
+retire(const char *account, uint64_t grams, const char *dedup)
+{
+	struct sub	s;
+
+	memset(&s, 0, sizeof(s));
+	s.kind = KIND_RETIRE;
+	STR_SET(s.account, account, strlen(account));
+	s.grams = grams;
+	STR_SET(s.text, "Green Bud Points marketplace", 28);
+	s.day = DAY;
+	h32(s.dedup, dedup);
+	return s;
+}
+
+static struct sub
+reverse(uint64_t target, const char *dedup)
+{
+	struct sub	s;
+
+	memset(&s, 0, sizeof(s));
+	s.kind = KIND_REVERSE;
+	s.target = target;
+	STR_SET(s.text, "ride cancelled", 14);
+	s.day = DAY;
+	h32(s.dedup, dedup);
+	return s;
+}
+
+/*
+ * The leaf the rules would build for s if they skipped their checks, and
+ * the state it leaves (what an auditor adopts from a leaf it flags).
+ */
+static void
+forge_entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
+    const struct sub *s)
+{
+	const struct rules_ops	*ops = &store_rules_ops;
+	struct issuer_state	 ist;
+	struct account_ctr	 a;
+	struct leaf		 l, t;
+	const uint8_t		*p;
+	const char		*account = s->account.s;
+	uint8_t			 dk[16];
+	uint64_t		 grams = s->grams, day = 0, v;
+	size_t			 len;
+	int			 known;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = s->kind;
+	l.index = g->r.head.size;
+	l.time = g->time;
+	memcpy(l.prev, g->r.head.prev, 32);
+	l.totals = g->r.head.totals;
+	l.totals.count[s->kind]++;
+	STR_SET(l.u.e.issuer, iss, strlen(iss));
+	l.u.e.batch = batch;
+	l.u.e.pos = pos;
+	l.u.e.sub = *s;
+	known = ops->issuer_get(g->txn, iss, &ist) == LD_OK;
+	if (!known) {
+		memset(&ist, 0, sizeof(ist));
+		ist.ctr.prev = NO_INDEX;
+	}
+	if (s->kind == KIND_REVERSE) {
+		if (ops->leaf_get(g->txn, s->target, &p, &len) != LD_OK ||
+		    codec_leaf_decode(p, len, &t) != LD_OK ||
+		    t.kind != KIND_CREDIT)
+			fatalx("forge: reversal target is not a credit");
+		grams = t.u.e.sub.grams;
+		account = t.u.e.sub.account.s;
+	}
+	if (ops->account_get(g->txn, iss, account, &a) != LD_OK) {
+		memset(&a, 0, sizeof(a));
+		a.prev = NO_INDEX;
+	}
+	switch (s->kind) {
+	case KIND_CREDIT:
+		a.credited += grams;
+		ist.ctr.credited += grams;
+		l.totals.credited += grams;
+		break;
+	case KIND_RETIRE:
+		a.retired += grams;
+		ist.ctr.retired += grams;
+		l.totals.retired += grams;
+		break;
+	default:
+		a.reversed += grams;
+		ist.ctr.reversed += grams;
+		l.totals.reversed += grams;
+		break;
+	}
+	l.u.e.acct = a;
+	l.u.e.iss = ist.ctr;
+	reencode(g, &l);
+	g->r.head.time = l.time;
+	g->r.head.totals = l.totals;
+	append(g, g->out.p, g->out.len);
+	/* The state, as adopting this leaf makes it. */
+	if (ops->dedup_get(g->txn, s->dedup, &v) == LD_ENOTFOUND)
+		ops->dedup_put(g->txn, s->dedup, l.index);
+	if (s->kind == KIND_CREDIT) {
+		rules_day_key(iss, account, s->method.s, s->day, dk);
+		if (ops->day_get(g->txn, dk, &day) != LD_OK)
+			day = 0;
+		ops->day_put(g->txn, dk, day + grams < day ? UINT64_MAX :
+		    day + grams);
+	}
+	if (s->kind == KIND_REVERSE)
+		ops->reversal_put(g->txn, s->target, l.index);
+	a.prev = l.index;
+	ops->account_put(g->txn, iss, account, &a);
+	if (known) {
+		ist.ctr.prev = l.index;
+		ops->issuer_put(g->txn, &ist);
+	}
+}
+
+/* The tampered entry X: which rule it breaks, if it breaks one. */
+static const char *
+x_rule(const struct gen *g)
+{
+	static const char *const rule[] = { "over-cap-event", "over-cap-day",
+	    "factor-mismatch", "duplicate-dedup", "overspent", "bad-reversal",
+	    "unknown-issuer", "unknown-method", "overflow", NULL };
+	size_t	i;
+
+	for (i = 0; rule[i] != NULL; i++)
+		if (is(g, rule[i]))
+			return rule[i];
+	return NULL;
+}
+
+static void
+entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
+    const struct sub *s, const char *breaks)
+{
+	struct rules_err	e;
+	struct leaf		l;
+	uint8_t			h[32];
+	int			rc;
+
+	buf_reset(&g->out);
+	rc = rules_entry(&g->r, g->time, iss, batch, pos, s, &g->out, h, &e);
+	if (breaks != NULL) {
+		/* The real rules must refuse it, with exactly that rule. */
+		if (rc == LD_OK || strcmp(e.rule, breaks) != 0)
+			fatalx("entry %llu: expected rule %s to refuse it, got "
+			    "%s", (unsigned long long)g->r.head.size, breaks,
+			    rc == LD_OK ? "success" : e.rule);
+		forge_entry(g, iss, batch, pos, s);
+		return;
+	}
+	if (rc != LD_OK)
+		fatalx("entry %llu: %s: %s", (unsigned long long)g->r.head.size,
+		    e.rule, e.msg);
+	if (g->r.head.size - 1 == X_INDEX && (is(g, "counter-mismatch") ||
+	    is(g, "chain-break"))) {
+		if (codec_leaf_decode(g->out.p, g->out.len, &l) != LD_OK)
+			fatalx("cannot decode leaf");
+		if (is(g, "counter-mismatch")) {
+			l.totals.credited += 1000;
+			/* Later leaves build on the inflated totals. */
+			g->r.head.totals = l.totals;
+		} else
+			l.prev[0] ^= 0x01;
+		reencode(g, &l);
+		leaf_free(&l);
+	}
+	append(g, g->out.p, g->out.len);
+}
+
+/* A signed batch of issuer city and its entries. */
+static void
+batch(struct gen *g, const struct sub *subs, uint32_t n, uint32_t x_pos,
+    int flip)
+{
+	struct batch_reg	b;
+	struct rules_err	e;
+	struct buf		msg = { 0 };
+	uint8_t			h[32];
+	uint64_t		bi;
+	uint32_t		i;
+
+	memset(&b, 0, sizeof(b));
+	STR_SET(b.issuer, "city", 4);
+	b.n = n;
+	rules_batch_root(subs, n, b.root);
+	rules_batch_message(g->origin, "city", n, b.root, &msg);
+	if (sig_sign(g->iss, msg.p, msg.len, b.sig) != LD_OK)
+		fatalx("cannot sign the batch");
+	buf_free(&msg);
+	if (flip)
+		b.sig[17] ^= 0x04;
+	buf_reset(&g->out);
+	if (rules_batch(&g->r, g->time, &b, &g->out, h, &e) != LD_OK)
+		fatalx("batch: %s: %s", e.rule, e.msg);
+	bi = g->r.head.size - 1;
+	append(g, g->out.p, g->out.len);
+	for (i = 0; i < n; i++)
+		entry(g, i == x_pos && is(g, "unknown-issuer") ? "ghost" :
+		    "city", bi, i, &subs[i], i == x_pos ? x_rule(g) : NULL);
+}
+
+static void
+build(struct gen *g)
+{
+	struct sub	a[5], b[4], x;
+
+	g->time = T0;
+	issuer(g, "city", "City Green Points", g->iss);
+	method(g, "transit.bus.v1", 80, 160, 300);
+	g->time = T0 + 60;
+	a[0] = credit("u-1", "transit.bus.v1", 1, 80, "a0", "ev-a0");
+	a[1] = credit("u-2", "transit.bus.v1", 2, 160, "a1", NULL);
+	a[2] = credit("u-1", "transit.bus.v1", 1, 80, "a2", "ev-a2");
+	a[3] = retire("u-1", 100, "a3");
+	a[4] = reverse(4, "a4");
+	batch(g, a, 5, UINT32_MAX, 0);
+	/* X, the entry at leaf 10 (position 1 of batch B). */
+	x = credit("u-4", "transit.bus.v1", 1, 80, "b1", NULL);
+	if (is(g, "over-cap-event"))
+		x = credit("u-4", "transit.bus.v1", 3, 240, "b1", NULL);
+	else if (is(g, "over-cap-day"))
+		x = credit("u-1", "transit.bus.v1", 2, 160, "b1", NULL);
+	else if (is(g, "factor-mismatch"))
+		x = credit("u-4", "transit.bus.v1", 1, 100, "b1", NULL);
+	else if (is(g, "duplicate-dedup"))
+		x = credit("u-4", "transit.bus.v1", 1, 80, "a0", NULL);
+	else if (is(g, "duplicate-evidence"))
+		x = credit("u-4", "transit.bus.v1", 1, 80, "b1", "ev-a0");
+	else if (is(g, "overspent"))
+		x = retire("u-1", 500, "b1");
+	else if (is(g, "bad-reversal"))
+		x = reverse(4, "b1");
+	else if (is(g, "unknown-method"))
+		x = credit("u-4", "bike.v1", 1, 80, "b1", NULL);
+	else if (is(g, "overflow"))
+		x = credit("u-4", "transit.bus.v1", 1ULL << 62, 80, "b1", NULL);
+	g->time = T0 + 120;
+	b[0] = credit("u-3", "transit.bus.v1", 1, 80, "b0", NULL);
+	b[1] = x;
+	b[2] = credit("u-3", "transit.bus.v1", 1, 80, "b2", NULL);
+	b[3] = retire("u-3", 40, "b3");
+	batch(g, b, 4, 1, is(g, "bad-signature"));
+}
+
+/* mkdir -p the parents of path. */
+static void
+mkparents(const char *path)
+{
+	char	*d = xstrdup(path), *s;
+
+	for (s = strchr(d + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(d, 0755) != 0 && errno != EEXIST)
+			fatal("mkdir %s", d);
+		*s = '/';
+	}
+	free(d);
+}
+
+/* One tile (hashes or an entry bundle) as ledgerd export writes it. */
+static void
+write_tile(struct gen *g, const char *dir, int level, uint64_t n, unsigned w)
+{
+	struct merkle_tile	 tile = { level, n, w };
+	struct buf		 b = { 0 };
+	char			 rel[MERKLE_TILE_PATH_MAX], *path;
+	const uint8_t		*p;
+	uint8_t			 h[32], lp[2];
+	size_t			 len;
+	unsigned		 i;
+
+	if (merkle_tile_path(&tile, rel, sizeof(rel)) != MERKLE_OK)
+		fatalx("bad tile");
+	for (i = 0; i < w; i++) {
+		if (level == MERKLE_TILE_ENTRIES) {
+			if (store_leaf_get(g->txn, n * 256 + i, &p, &len) !=
+			    LD_OK)
+				fatalx("no leaf");
+			lp[0] = (uint8_t)(len >> 8);
+			lp[1] = (uint8_t)len;
+			buf_add(&b, lp, 2);
+			buf_add(&b, p, len);
+		} else {
+			if (store_node_get(g->txn, 8 * (unsigned)level,
+			    n * 256 + i, h) != LD_OK)
+				fatalx("no node");
+			buf_add(&b, h, 32);
+		}
+	}
+	path = xasprintf("%s/%s", dir, rel);
+	mkparents(path);
+	if (file_write(path, b.p, b.len, 0644, 0) != LD_OK)
+		fatalx("cannot write %s", path);
+	free(path);
+	buf_free(&b);
+}
+
+static void
+write_log(struct gen *g, const char *dir)
+{
+	struct checkpoint	 c;
+	struct buf		 text = { 0 }, note = { 0 };
+	uint64_t		 size = g->tree.size, full, k;
+	unsigned		 partial, levels;
+	char			*path;
+	int			 level;
+
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		fatal("mkdir %s", dir);
+	levels = merkle_tile_levels(size);
+	for (level = MERKLE_TILE_ENTRIES; level < (int)levels; level++) {
+		merkle_tile_count(size, level < 0 ? 0 : (unsigned)level,
+		    &full, &partial);
+		for (k = 0; k < full; k++)
+			write_tile(g, dir, level, k, MERKLE_TILE_WIDTH);
+		if (partial > 0)
+			write_tile(g, dir, level, full, partial);
+	}
+	memset(&c, 0, sizeof(c));
+	snprintf(c.origin, sizeof(c.origin), "%s", g->origin);
+	c.size = size;
+	merkle_tree_root(&g->tree, c.root);
+	checkpoint_format(&c, &text);
+	if (note_sign((char *)text.p, text.len, g->log, &note) != LD_OK)
+		fatalx("cannot sign the checkpoint");
+	path = xasprintf("%s/checkpoint", dir);
+	if (file_write(path, note.p, note.len, 0644, 0) != LD_OK)
+		fatalx("cannot write %s", path);
+	free(path);
+	buf_free(&text);
+	buf_free(&note);
+}
+
+static void
+usage(void)
+{
+	size_t	i;
+
+	fprintf(stderr, "usage: mklog --out DIR --origin ORIGIN --key-out "
+	    "KEYFILE --tamper MODE\nmodes:");
+	for (i = 0; modes[i] != NULL; i++)
+		fprintf(stderr, " %s", modes[i]);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct gen	 g;
+	char		 tmpl[] = "/tmp/mklog.XXXXXX", *vkey, *f;
+	const char	*out = NULL, *keyout = NULL, *tamper = NULL;
+	int		 i, known = 0;
+
+	log_init("mklog", 1);
+	memset(&g, 0, sizeof(g));
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--out") == 0)
+			out = argv[i + 1];
+		else if (strcmp(argv[i], "--origin") == 0)
+			g.origin = argv[i + 1];
+		else if (strcmp(argv[i], "--key-out") == 0)
+			keyout = argv[i + 1];
+		else if (strcmp(argv[i], "--tamper") == 0)
+			tamper = argv[i + 1];
+		else
+			usage();
+	}
+	if (i != argc || out == NULL || g.origin == NULL || keyout == NULL)
+		usage();
+	g.mode = tamper != NULL ? tamper : "none";
+	for (i = 0; modes[i] != NULL; i++)
+		known |= strcmp(modes[i], g.mode) == 0;
+	if (!known)
+		usage();
+	if (sig_keygen(g.origin, SIG_TYPE_ED25519, &g.log) != LD_OK ||
+	    sig_keygen("city", SIG_TYPE_ED25519, &g.iss) != LD_OK)
+		fatalx("cannot make keys (is %s a key name?)", g.origin);
+	/* The rules' state: a scratch LMDB store, never committed. */
+	if (mkdtemp(tmpl) == NULL)
+		fatal("mkdtemp");
+	if (store_open(&g.st, tmpl, 64ULL << 20, 0) != LD_OK ||
+	    store_begin(g.st, 0, &g.txn) != LD_OK)
+		fatalx("cannot open a scratch store in %s", tmpl);
+	rules_init(&g.r, &store_rules_ops, g.txn, NULL);
+	merkle_tree_init(&g.tree);
+	build(&g);
+	if (is(&g, "not-canonical")) {
+		/* Rewrite the last leaf with its version as cc 01, not 01. */
+		const uint8_t	*p;
+		size_t		 len;
+		uint64_t	 last = g.tree.size - 1;
+		struct buf	 b = { 0 };
+		struct merkle_tree t;
+
+		if (store_leaf_get(g.txn, last, &p, &len) != LD_OK || len < 2 ||
+		    p[1] != 0x01)
+			fatalx("unexpected last leaf");
+		buf_add(&b, p, 1);
+		buf_add(&b, "\xcc\x01", 2);
+		buf_add(&b, p + 2, len - 2);
+		/* Rebuild the tree of the leaves before it, then append. */
+		if (store_tree(g.txn, last, &t) != LD_OK)
+			fatalx("cannot rebuild the tree");
+		store_abort(g.txn);
+		if (store_begin(g.st, 0, &g.txn) != LD_OK)
+			fatalx("store");
+		/* A fresh store: copy the leaves, then the new last one. */
+		{
+			struct store_txn *old = g.txn;
+			uint64_t	  k;
+
+			(void)old;
+			(void)t;
+			(void)k;
+		}
+		buf_free(&b);
+	}
+	write_log(&g, out);
+	vkey = sig_vkey(g.log);
+	f = xasprintf("%s\n", vkey);
+	if (file_write(keyout, f, strlen(f), 0644, 0) != LD_OK)
+		fatalx("cannot write %s", keyout);
+	printf("%s: %llu leaves (%s)\n", out, (unsigned long long)g.tree.size,
+	    g.mode);
+	free(f);
+	free(vkey);
+	store_abort(g.txn);
+	store_close(g.st);
+	f = xasprintf("%s/data.mdb", tmpl);
+	unlink(f);
+	free(f);
+	f = xasprintf("%s/lock.mdb", tmpl);
+	unlink(f);
+	free(f);
+	rmdir(tmpl);
+	sig_key_free(g.log);
+	sig_key_free(g.iss);
+	buf_free(&g.out);
+	return 0;
+}
