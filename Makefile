@@ -45,7 +45,8 @@ BENCHES	= $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
 .PHONY: all deps run test check check-asan bench lint install uninstall \
 	clean fuzz fuzz-build fuzz-smoke
-all: deps $(LIBMERKLE) $(if $(COMMON_SRC),$(LIBCOMMON)) $(PROGS) $(UNITS)
+all: deps $(LIBMERKLE) $(if $(COMMON_SRC),$(LIBCOMMON)) $(PROGS) $(UNITS) \
+	$(B)/tests/mklog
 
 deps:
 	@sh tools/deps.sh
@@ -80,6 +81,10 @@ $(B)/tests/t_merkle: $(B)/tests/unit/t_merkle.o $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcrypto
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+# mklog writes honest and dishonest static logs for tests/e2e/audit.sh.
+$(B)/tests/mklog: $(B)/tests/tools/mklog.o $(LIBCOMMON) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 $(B)/tests/unit/%.o: tests/unit/%.c

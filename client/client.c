@@ -386,9 +386,20 @@ client_origin(struct fetch *f, char *origin, size_t len,
 {
 	struct fetch_resp	 resp;
 	const char		*nl;
+	unsigned		 delay = 100000, tries;
 
-	if (fetch_get(f, "/checkpoint", NULL, &resp) != LD_OK ||
-	    resp.status != 200) {
+	/* The server may be restarting: retry like a submission would. */
+	for (tries = 0;; tries++) {
+		if (fetch_get(f, "/checkpoint", NULL, &resp) == LD_OK &&
+		    resp.status != 503)
+			break;
+		if (tries == 8)
+			break;
+		fetch_resp_free(&resp);
+		usleep(delay);
+		delay = delay < 3200000 ? delay * 2 : delay;
+	}
+	if (resp.status != 200) {
 		client_error_reply(&resp, e);
 		fetch_resp_free(&resp);
 		return e->code;
