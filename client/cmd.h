@@ -17,6 +17,8 @@ int	cmd_verify(int, char **);
 int	cmd_checkpoint(int, char **);
 int	cmd_get(int, char **);
 int	cmd_receipt(int, char **);
+int	cmd_account(int, char **);
+int	cmd_totals(int, char **);
 
 /* Print text to stderr and exit 2. */
 void	cmd_usage(const char *text) __attribute__((noreturn));

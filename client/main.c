@@ -28,6 +28,8 @@ static const struct {
 	{ "checkpoint", cmd_checkpoint, "fetch and verify the checkpoint" },
 	{ "get", cmd_get, "show an entry" },
 	{ "receipt", cmd_receipt, "fetch an entry's receipt" },
+	{ "account", cmd_account, "an account's entries and balance, verified" },
+	{ "totals", cmd_totals, "the log's or an issuer's totals, verified" },
 };
 
 void

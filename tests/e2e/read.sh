@@ -97,6 +97,12 @@ expect_eq "the chain ends at null" "$last_prev" null
 expect_eq "account balance" "$(curl -s -H "$J" "$URL/v1/accounts/city/u-7" | jq .balance_grams)" 960
 expect_eq "an unknown account is 404" "$(code "$URL/v1/accounts/city/u-nobody")" 404
 
+out=$("$LEDGER" account --server "$URL" --vkey "$VKEY" --issuer city --json u-7)
+expect_eq "ledger account: verified chain, recomputed balance" "$(printf '%s\n' "$out" | jq -c '[.verified, .balance_grams, (.entries|length)]')" "[true,960,12]"
+expect_rc "ledger account of an unknown account exits 1" 1 "$LEDGER" account --server "$URL" --vkey "$VKEY" --issuer city u-nobody
+expect_rc "ledger account with another log's key exits 1" 1 "$LEDGER" account --server "$URL" --vkey "$(cat city.vkey)" --issuer city u-7
+expect_eq "ledger totals, verified" "$("$LEDGER" totals --server "$URL" --vkey "$VKEY" --json | jq -c '[.verified, .credited_grams, .entries.credit]')" "[true,53600,670]"
+expect_eq "ledger totals --issuer, verified" "$("$LEDGER" totals --server "$URL" --vkey "$VKEY" --issuer city --json | jq -c '[.verified, .credited_grams]')" "[true,53600]"
 t=$(curl -s -H "$J" "$URL/v1/totals")
 expect_eq "totals: credited grams" "$(printf '%s\n' "$t" | jq .totals.credited_grams)" 53600
 printf '%s\n' "$t" | jq -j .receipt >totals.tlog-proof
