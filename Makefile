@@ -43,7 +43,8 @@ PROGS	= $(if $(LEDGERD_SRC),$(B)/bin/ledgerd) $(if $(CLIENT_SRC),$(B)/bin/ledger
 UNITS	= $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 BENCHES	= $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps run test check check-asan bench lint install uninstall \
+.PHONY: all deps run test check check-asan check-valgrind bench lint \
+	install uninstall \
 	clean fuzz fuzz-build fuzz-smoke
 all: deps $(LIBMERKLE) $(if $(COMMON_SRC),$(LIBCOMMON)) $(PROGS) $(UNITS) \
 	$(B)/tests/mklog
@@ -91,12 +92,27 @@ $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(INC) -Itests $(PKG_CFLAGS) -c $< -o $@
 
-$(B)/bench/b_%: $(B)/tests/bench/b_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
+# Benches link the bench helpers (tests/bench/*.c that are not b_*: the
+# load generator, the private ledgerd), the client library and ledgerd's
+# checkpoint signer.
+BENCH_LIB = $(patsubst %.c,$(B)/%.o,$(filter-out $(BENCH_SRC),\
+	  $(wildcard tests/bench/*.c))) $(if $(CLIENT_SRC),$(B)/client/client.o) \
+	  $(if $(LEDGERD_SRC),$(B)/ledgerd/cp.o)
+.SECONDARY: $(patsubst %.c,$(B)/%.o,$(wildcard tests/bench/*.c))
+$(B)/bench/b_%: $(B)/tests/bench/b_%.o $(BENCH_LIB) \
+	  $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 $(B)/tests/bench/%.o: tests/bench/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(INC) -Itests $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(INC) -Itests -Iclient -Iledgerd $(PKG_CFLAGS) \
+	    -c $< -o $@
+
+# Small tools the end-to-end tests use.
+$(B)/tests/holdconns: tests/tools/holdconns.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+all: $(B)/tests/holdconns
 
 run: all
 	@sh tools/run.sh $(B)
@@ -110,6 +126,16 @@ check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined \
 	    -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" test
+
+# The server end-to-end tests with ledgerd under valgrind: no errors, no
+# definite leaks (exit status 99 otherwise, which the tests catch).
+check-valgrind: all
+	@rm -f $(B)/test-logs/vg-*.log; mkdir -p $(B)/test-logs
+	@B=$(B) TESTS=e2e-vg LEDGER_MAP_SIZE=4294967296 \
+	    LEDGERD_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+	    --log-file=$(abspath $(B))/test-logs/vg-%p.log" \
+	    sh tests/run-valgrind.sh
 
 bench: all $(BENCHES)
 	@B=$(B) sh tests/bench/run.sh

@@ -79,5 +79,11 @@ int		 tiles_node(void *tiles, unsigned level, uint64_t index,
 int		 tiles_bundle(struct tiles *, uint64_t n, unsigned w,
 		    struct buf *out);
 const char	*tiles_error(struct tiles *);
+/*
+ * Check every full hash tile fetched so far against its entry in the tile
+ * above, up to the partial tiles of the right edge (which the caller
+ * checks against the signed root): LD_OK, LD_EBADPROOF or LD_ENET.
+ */
+int		 tiles_verify(struct tiles *);
 
 #endif /* AUDIT_H */

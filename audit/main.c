@@ -32,6 +32,7 @@ usage(void)
 
 struct opts {
 	const char	*log, *vkey, *state[16], *md, *html, *issuer, *until;
+	char		*vkey_text;	/* --vkey read from a file, owned */
 	int		 nstate, json;
 	uint64_t	 grams;
 	int		 have_grams;
@@ -68,7 +69,8 @@ parse(int argc, char **argv, struct opts *o)
 			if (file_read(optarg, 4096, &text, &len) == LD_OK) {
 				while (len > 0 && text[len - 1] == '\n')
 					text[--len] = '\0';
-				o->vkey = text;
+				free(o->vkey_text);
+				o->vkey = o->vkey_text = text;
 			} else
 				o->vkey = optarg;
 			break;
@@ -121,6 +123,7 @@ cmd_sync(int argc, char **argv)
 	so.state = o.state[0];
 	so.progress = !o.json && isatty(2);
 	rc = audit_sync(&so, &r);
+	free(o.vkey_text);
 	if (o.json) {
 		d = jv_obj();
 		jv_set(d, "ok", jv_bool(rc == LD_OK && r.findings_total == 0));
@@ -336,7 +339,8 @@ cmd_verify_claim(int argc, char **argv)
 			jv_set(d, "inflated_by_grams", jv_u64(o.grams - held));
 		jv_set(d, "checkpoint_size", jv_u64(c.size));
 		jv_set(d, "index", k == NO_INDEX ? jv_null() : jv_u64(k));
-		jv_set(d, "receipt", jv_strn((char *)rec.p, rec.len));
+		jv_set(d, "receipt", k == NO_INDEX ? jv_null() :
+		    jv_strn((char *)rec.p, rec.len));
 		print_doc(d);
 		jv_free(d);
 	} else {

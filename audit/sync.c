@@ -95,7 +95,7 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 	uint64_t		 size, n, end, idx, first_n, chunk = 0;
 	unsigned		 w;
 	double			 t0 = now_s(), last = 0;
-	int			 rc = LD_OK, have_old = 0, replaying = 0;
+	int			 rc = LD_OK, have_old = 0, replaying = 0, v;
 
 	memset(res, 0, sizeof(*res));
 	memset(&r, 0, sizeof(r));
@@ -172,13 +172,26 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		res->old_size = old.size;
 		rc = old.size > size ? LD_EBADPROOF : tiles_consistent(tl,
 		    old.size, old.root, size, cp.root);
-		if (rc == LD_EBADPROOF && old.size <= size &&
-		    merkle_root(tiles_node, tl, size, root) == MERKLE_OK &&
-		    memcmp(root, cp.root, 32) != 0) {
-			/* The tiles do not even match the new checkpoint. */
+		/* Before blaming the log: the tiles must hash to the signed
+		 * root, each full one to its entry in the tile above. */
+		v = LD_OK;
+		if (rc == LD_EBADPROOF && old.size <= size)
+			v = merkle_root(tiles_node, tl, size, root) !=
+			    MERKLE_OK ? LD_ENET : memcmp(root, cp.root, 32) ?
+			    LD_EBADPROOF : tiles_verify(tl);
+		if (v == LD_ENET) {
+			snprintf(res->error, sizeof(res->error), "%s",
+			    tiles_error(tl));
+			rc = LD_ENET;
+			goto done;
+		}
+		if (v == LD_EBADPROOF) {
+			/* Tampered in transit, not proof of a fork. */
 			snprintf(msg, sizeof(msg), "the tiles served do not "
-			    "hash to the signed root of size %llu",
-			    (unsigned long long)size);
+			    "hash to the signed root of size %llu%s%s",
+			    (unsigned long long)size, memcmp(root, cp.root,
+			    32) ? "" : ": ", memcmp(root, cp.root, 32) ? "" :
+			    tiles_error(tl));
 			store_finding(st, "root-mismatch", NO_INDEX, NO_INDEX,
 			    msg);
 			res->root_mismatch = 1;

@@ -82,6 +82,7 @@ fetch_tile(struct tiles *t, int level, uint64_t index, unsigned width,
 		return rc != LD_OK ? LD_ENET : (resp.status == 404 ?
 		    LD_ENOTFOUND : LD_ENET);
 	}
+	buf_free(out);
 	*out = resp.body;
 	memset(&resp.body, 0, sizeof(resp.body));
 	fetch_resp_free(&resp);
@@ -169,4 +170,60 @@ int
 tiles_bundle(struct tiles *t, uint64_t n, unsigned w, struct buf *out)
 {
 	return fetch_tile(t, MERKLE_TILE_ENTRIES, n, w, out);
+}
+
+/* The root of a full tile's 256 hashes: its node 8 levels up. */
+static void
+tile_top(const uint8_t *data, uint8_t out[32])
+{
+	uint8_t		h[128][32];
+	unsigned	i, n;
+
+	for (i = 0; i < 128; i++)
+		merkle_node_hash(h[i], data + 64 * i, data + 64 * i + 32);
+	for (n = 64; n >= 1; n /= 2)
+		for (i = 0; i < n; i++)
+			merkle_node_hash(h[i], h[2 * i], h[2 * i + 1]);
+	memcpy(out, h[0], 32);
+}
+
+int
+tiles_verify(struct tiles *t)
+{
+	struct { int level; uint64_t index; } full[CACHE];
+	const uint8_t	*p;
+	uint8_t		 top[32];
+	uint64_t	 n;
+	unsigned	 i, nfull = 0, L, w;
+
+	for (i = 0; i < CACHE; i++)
+		if (t->cache[i].data != NULL &&
+		    t->cache[i].width == MERKLE_TILE_WIDTH) {
+			full[nfull].level = t->cache[i].level;
+			full[nfull++].index = t->cache[i].index;
+		}
+	for (i = 0; i < nfull; i++) {
+		L = (unsigned)full[i].level;
+		n = full[i].index;
+		if ((p = hash_tile(t, L, n, &w)) == NULL)
+			return LD_ENET;
+		/* Up the tree while the tile is full: the top one is not. */
+		while (w == MERKLE_TILE_WIDTH) {
+			tile_top(p, top);
+			if ((p = hash_tile(t, L + 1, n / MERKLE_TILE_WIDTH,
+			    &w)) == NULL)
+				return LD_ENET;
+			if (n % MERKLE_TILE_WIDTH >= w || memcmp(p + (n %
+			    MERKLE_TILE_WIDTH) * 32, top, 32) != 0) {
+				snprintf(t->err, sizeof(t->err), "hash tile "
+				    "%u/%llu does not hash to its entry in tile "
+				    "%u/%llu", L, (unsigned long long)n, L + 1,
+				    (unsigned long long)(n / MERKLE_TILE_WIDTH));
+				return LD_EBADPROOF;
+			}
+			L++;
+			n /= MERKLE_TILE_WIDTH;
+		}
+	}
+	return LD_OK;
 }

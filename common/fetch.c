@@ -16,6 +16,7 @@
 struct slot {
 	struct fetch			*f;
 	struct evhttp_connection	*conn;
+	struct evhttp_connection	*dead;	/* freed outside callbacks */
 	int				 busy;
 	fetch_done_fn			*done;
 	void				*arg;
@@ -80,9 +81,12 @@ fetch_close(struct fetch *f)
 
 	if (f == NULL)
 		return;
-	for (i = 0; i < FETCH_MAX_INFLIGHT; i++)
+	for (i = 0; i < FETCH_MAX_INFLIGHT; i++) {
 		if (f->slots[i].conn != NULL)
 			evhttp_connection_free(f->slots[i].conn);
+		if (f->slots[i].dead != NULL)
+			evhttp_connection_free(f->slots[i].dead);
+	}
 	event_base_free(f->base);
 	free(f->url);
 	free(f);
@@ -116,9 +120,10 @@ on_response(struct evhttp_request *req, void *arg)
 		snprintf(resp.error, sizeof(resp.error),
 		    "cannot reach %s:%d (connection refused, reset or timed "
 		    "out)", f->host, f->port);
-		/* Drop the connection: it may be half-dead. */
+		/* Drop the connection (it may be half-dead), but not from
+		 * inside its own callback: fetch_start frees it. */
 		if (s->conn != NULL) {
-			evhttp_connection_free_on_completion(s->conn);
+			s->dead = s->conn;
 			s->conn = NULL;
 		}
 	} else {
@@ -164,6 +169,10 @@ fetch_start(struct fetch *f, const char *method, const char *path,
 		}
 	if (s == NULL)
 		return LD_EBUSY;
+	if (s->dead != NULL) {
+		evhttp_connection_free(s->dead);
+		s->dead = NULL;
+	}
 	if (s->conn == NULL) {
 		s->conn = evhttp_connection_base_new(f->base, NULL, f->host,
 		    (uint16_t)f->port);

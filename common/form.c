@@ -206,6 +206,12 @@ form_batch_from_json(const struct jv *o, struct batch_req *r, long *bad_pos,
 		*why = "\"issuer\" must be 1..64 of [A-Za-z0-9._-]";
 		return LD_EINVAL;
 	}
+	ents = jv_get(o, "entries");
+	n = jv_len(ents);
+	if (n == 0 || n > BATCH_MAX) {
+		*why = "\"entries\" must be an array of 1..10000 entries";
+		return n ? LD_ETOOBIG : LD_EINVAL;
+	}
 	if (jv_get_str(jv_get(o, "signature"), &s, &len) != LD_OK ||
 	    len != 88 || b64_decode(sig, &siglen, s, len) != LD_OK ||
 	    siglen != 64) {
@@ -213,12 +219,6 @@ form_batch_from_json(const struct jv *o, struct batch_req *r, long *bad_pos,
 		return LD_EINVAL;
 	}
 	memcpy(r->sig, sig, 64);
-	ents = jv_get(o, "entries");
-	n = jv_len(ents);
-	if (n == 0 || n > BATCH_MAX) {
-		*why = "\"entries\" must be an array of 1..10000 entries";
-		return n ? LD_ETOOBIG : LD_EINVAL;
-	}
 	r->subs = xcalloc(n, sizeof(struct sub));
 	for (i = 0; i < n; i++) {
 		if (form_sub_from_json(jv_at(ents, i), &r->subs[i], why) !=

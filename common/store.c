@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <lmdb.h>
 
@@ -39,6 +40,7 @@ static const char *const db_names[DB_COUNT] = {
 
 struct store {
 	MDB_env		*env;
+	char		*dir;
 	MDB_dbi		 dbi[DB_COUNT];
 };
 
@@ -68,6 +70,7 @@ map_err(int rc)
 	case MDB_KEYEXIST:
 		return LD_EEXIST;
 	default:
+		log_warnx("lmdb: %s", mdb_strerror(rc));
 		return LD_ESYS;
 	}
 }
@@ -130,6 +133,7 @@ store_open(struct store **out, const char *dir, uint64_t mapsize, int rdonly)
 		txn = NULL;
 		goto fail;
 	}
+	s->dir = xstrdup(dir);
 	*out = s;
 	return LD_OK;
 fail:
@@ -147,6 +151,7 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	mdb_env_close(s->env);
+	free(s->dir);
 	free(s);
 }
 
@@ -188,16 +193,32 @@ store_begin_child(struct store_txn *parent, struct store_txn **out)
 	return LD_OK;
 }
 
+/*
+ * LMDB reports a short write as EIO; when the filesystem is (nearly)
+ * out of space that is a full disk, which the caller answers with 507.
+ */
+static int
+commit_err(struct store *s, int rc)
+{
+	struct statvfs	sv;
+
+	if (rc == EIO && statvfs(s->dir, &sv) == 0 &&
+	    (uint64_t)sv.f_bavail * sv.f_frsize < (64ULL << 20))
+		return LD_EFULL;
+	return map_err(rc);
+}
+
 int
 store_commit(struct store_txn *t)
 {
-	int	rc;
+	struct store	*s = t->s;
+	int		 rc;
 
 	if (t->leaves_cur)
 		mdb_cursor_close(t->leaves_cur);
 	rc = mdb_txn_commit(t->txn);
 	free(t);
-	return map_err(rc);
+	return rc == 0 ? LD_OK : commit_err(s, rc);
 }
 
 void

@@ -1,17 +1,21 @@
 /* http.c - the libevent evhttp adapter: listener, requests, replies. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <event2/thread.h>
 
 #include "api.h"
@@ -32,6 +36,10 @@ struct async_reply {
 
 struct http {
 	struct ledgerd		*ld;
+	struct event		*ev_conns;
+	int			 base_fds;	/* fds open before serving */
+	uint64_t		 conns;		/* open connections, sampled */
+	int			 paused;	/* listener off: at the limit */
 	struct event_base	*base;
 	struct evhttp		*evh;
 	struct evhttp_bound_socket *bound;
@@ -50,6 +58,56 @@ struct http {
 };
 
 static struct http	*the_http;	/* for the loop-thread accessors */
+
+/* Open file descriptors of this process. */
+static int
+count_fds(void)
+{
+	DIR		*d = opendir("/proc/self/fd");
+	struct dirent	*e;
+	int		 n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;		/* the directory's own */
+}
+
+/*
+ * The connection limit. libevent 2.1's evhttp has no accept hook, so the
+ * open connections are sampled from the process's descriptors four times
+ * a second; at the limit the listener stops accepting (new connections
+ * wait in the kernel's backlog) until some close.
+ */
+static void
+on_conns(evutil_socket_t fd, short what, void *arg)
+{
+	struct http		*h = arg;
+	struct evconnlistener	*l;
+	struct timeval		 tv = { 0, 250000 };
+	int			 n = count_fds();
+
+	(void)fd;
+	(void)what;
+	if (n >= 0)
+		h->conns = n > h->base_fds ? (uint64_t)(n - h->base_fds) : 0;
+	if (h->bound != NULL &&
+	    (l = evhttp_bound_socket_get_listener(h->bound)) != NULL) {
+		if (!h->paused && h->conns >= h->ld->max_conns) {
+			evconnlistener_disable(l);
+			h->paused = 1;
+			log_warnx("%llu connections: at the limit, not "
+			    "accepting more", (unsigned long long)h->conns);
+		} else if (h->paused && h->conns < h->ld->max_conns * 9 / 10) {
+			evconnlistener_enable(l);
+			h->paused = 0;
+		}
+	}
+	evtimer_add(h->ev_conns, &tv);
+}
 
 static void
 dispatch(struct evhttp_request *req, void *arg)
@@ -179,17 +237,60 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	evtimer_add(h->ev_drain, &tv);
 }
 
+/*
+ * Bind and listen with a deep backlog (evhttp_bind_socket uses 128, and a
+ * burst of connections then waits on SYN retransmits).
+ */
+static struct evhttp_bound_socket *
+listen_on(struct evhttp *evh, const char *host, uint16_t port)
+{
+	struct evutil_addrinfo	 hints, *ai = NULL;
+	char			 portstr[8];
+	evutil_socket_t		 fd;
+	int			 one = 1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = EVUTIL_AI_PASSIVE;
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	if (evutil_getaddrinfo(host, portstr, &hints, &ai) != 0 || ai == NULL)
+		return NULL;
+	fd = socket(ai->ai_family, SOCK_STREAM, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) != 0 || bind(fd, ai->ai_addr,
+	    (socklen_t)ai->ai_addrlen) != 0 || listen(fd, 4096) != 0 ||
+	    evutil_make_socket_nonblocking(fd) != 0 ||
+	    evutil_make_socket_closeonexec(fd) != 0) {
+		if (fd >= 0)
+			close(fd);
+		evutil_freeaddrinfo(ai);
+		return NULL;
+	}
+	evutil_freeaddrinfo(ai);
+	return evhttp_accept_socket_with_handle(evh, fd);
+}
+
 int
 http_open(struct ledgerd *ld, const char *listen, struct http **out)
 {
 	struct http		*h = xcalloc(1, sizeof(*h));
 	struct sockaddr_storage	 ss;
+	struct rlimit		 rl;
 	socklen_t		 slen = sizeof(ss);
 	char			*host, *colon;
 	uint64_t		 port;
 
 	if (evthread_use_pthreads() != 0)
 		fatalx("evthread_use_pthreads failed");
+	/* Room for many idle connections: the soft limit up to the hard. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 128 &&
+	    ld->max_conns > rl.rlim_cur - 64)
+		ld->max_conns = rl.rlim_cur - 64;
 	signal(SIGPIPE, SIG_IGN);
 	h->ld = ld;
 	pthread_mutex_init(&h->mu, NULL);
@@ -214,7 +315,7 @@ http_open(struct ledgerd *ld, const char *listen, struct http **out)
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
 	evhttp_set_default_content_type(h->evh, "text/plain; charset=utf-8");
 	evhttp_set_gencb(h->evh, dispatch, h);
-	h->bound = evhttp_bind_socket_with_handle(h->evh, host, (uint16_t)port);
+	h->bound = listen_on(h->evh, host, (uint16_t)port);
 	if (h->bound == NULL) {
 		log_warn("cannot listen on %s", listen);
 		free(host);
@@ -233,6 +334,9 @@ http_open(struct ledgerd *ld, const char *listen, struct http **out)
 	h->ev_int = evsignal_new(h->base, SIGINT, on_signal, h);
 	h->ev_async = event_new(h->base, -1, 0, on_async, h);
 	h->ev_drain = evtimer_new(h->base, on_drain, h);
+	h->ev_conns = evtimer_new(h->base, on_conns, h);
+	h->base_fds = count_fds();
+	on_conns(-1, 0, h);
 	if (!h->ev_term || !h->ev_int || !h->ev_async || !h->ev_drain ||
 	    evsignal_add(h->ev_term, NULL) || evsignal_add(h->ev_int, NULL))
 		fatalx("libevent: cannot set up events");
@@ -263,6 +367,7 @@ http_free(struct http *h)
 	event_free(h->ev_int);
 	event_free(h->ev_async);
 	event_free(h->ev_drain);
+	event_free(h->ev_conns);
 	evhttp_free(h->evh);
 	event_base_free(h->base);
 	pthread_mutex_destroy(&h->mu);
@@ -404,13 +509,17 @@ http_set_header(struct http_req *r, const char *name, const char *val)
 uint64_t
 http_open_conns(struct http *h)
 {
-	(void)h;
-	return 0;
+	return h->conns;
 }
 
 void
 http_metrics(struct http *h, struct buf *out)
 {
-	(void)h;
-	(void)out;
+	buf_printf(out, "# HELP ledger_http_open_connections Open client "
+	    "connections (sampled).\n# TYPE ledger_http_open_connections "
+	    "gauge\nledger_http_open_connections %llu\n",
+	    (unsigned long long)h->conns);
+	buf_printf(out, "# HELP ledger_http_accepting Whether the listener "
+	    "accepts (0 at the connection limit).\n# TYPE ledger_http_accepting "
+	    "gauge\nledger_http_accepting %d\n", !h->paused);
 }

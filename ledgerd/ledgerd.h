@@ -16,7 +16,7 @@
 #define LEDGERD_MAX_HEADERS	(16u << 10)
 #define LEDGERD_TIMEOUT		30		/* seconds, per request read/write */
 #define LEDGERD_QUEUE_MAX	200000		/* entries waiting to be sequenced */
-#define LEDGERD_MAX_CONNS	20000
+#define LEDGERD_MAX_CONNS	16000	/* at most the fd limit less 64 */
 
 struct http;
 struct seq;
@@ -40,6 +40,7 @@ struct ledgerd {
 	int		 admin_remote;	/* accept admin calls from any peer */
 	uint64_t	 mapsize;
 	size_t		 queue_max;
+	uint64_t	 max_conns;	/* stop accepting at this many */
 
 	struct sig_key	*key;		/* the log's signing key */
 	uint8_t		 token[32];	/* admin token, raw */

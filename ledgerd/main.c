@@ -29,7 +29,7 @@ usage(void)
 	    "       ledgerd export [--data DIR] --out DIR\n"
 	    "       ledgerd serve [--data DIR] [--listen HOST:PORT] "
 	    "[--admin-remote]\n"
-	    "                     [--export-dir DIR]"
+	    "                     [--export-dir DIR] [--max-conns N]"
 	    "                     [--map-size BYTES] [--queue-max ENTRIES] "
 	    "[-v]\n"
 	    "Defaults: --data %s, --listen %s. See ledgerd(8).\n",
@@ -225,6 +225,7 @@ cmd_serve(struct ledgerd *ld)
 	store_close(ld->store);
 	ledgerd_cp_put(ld->cp);
 	sig_key_free(ld->key);
+	free(ld->origin);
 	secure_wipe(ld->token, sizeof(ld->token));
 	log_info("stopped");
 	return rc == LD_OK ? 0 : 1;
@@ -242,6 +243,7 @@ main(int argc, char **argv)
 		{ "queue-max", required_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "out", required_argument, NULL, 'O' },
+		{ "max-conns", required_argument, NULL, 'C' },
 		{ "export-dir", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -255,12 +257,13 @@ main(int argc, char **argv)
 	ld.datadir = DEFAULT_DATA;
 	ld.listen = DEFAULT_LISTEN;
 	ld.queue_max = LEDGERD_QUEUE_MAX;
+	ld.max_conns = LEDGERD_MAX_CONNS;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)
 		usage();
 	cmd = argv[1];
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "d:o:l:Rm:q:vhO:E:", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "d:o:l:Rm:q:vhO:E:C:", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'd':
@@ -293,6 +296,12 @@ main(int argc, char **argv)
 			break;
 		case 'O':
 			out = optarg;
+			break;
+		case 'C':
+			if (parse_u64(optarg, strlen(optarg), &v) != LD_OK ||
+			    v == 0)
+				fatalx("--max-conns must be a positive count");
+			ld.max_conns = v;
 			break;
 		case 'E':
 			ld.export_dir = optarg;

@@ -68,13 +68,14 @@ start_server() {
 	dir=$1; shift
 	log=$dir.log
 	: >"$log"
-	"$LEDGERD" serve --data "$dir" --listen 127.0.0.1:0 "$@" \
+	# LEDGERD_WRAP runs the server under a tool (make check-valgrind).
+	${LEDGERD_WRAP:-} "$LEDGERD" serve --data "$dir" --listen 127.0.0.1:0 "$@" \
 	    >>"$log" 2>&1 &
 	SERVER_PID=$!
 	E2E_PIDS="$E2E_PIDS $SERVER_PID"
 	i=0
 	PORT=
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 400 ]; do
 		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | tail -1)
 		[ -n "$PORT" ] && break
 		kill -0 "$SERVER_PID" 2>/dev/null || break

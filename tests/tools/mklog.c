@@ -30,6 +30,7 @@
  *	unknown-issuer		10 is an entry of issuer "ghost"
  *	unknown-method		10 credits under an unregistered method
  *	overflow		10 credits 2^62 units (units x 80 overflows)
+ *	future-day		10 credits a ride of the day after it was logged
  *	chain-break		10's prev is not leaf 9's hash
  *	not-canonical		12 (the last leaf) has its version as cc 01
  *	bad-signature		8's signature has one bit flipped
@@ -63,8 +64,8 @@
 static const char *const modes[] = { "none", "counter-mismatch",
     "over-cap-event", "over-cap-day", "factor-mismatch", "duplicate-dedup",
     "duplicate-evidence", "overspent", "bad-reversal", "unknown-issuer",
-    "unknown-method", "overflow", "chain-break", "not-canonical",
-    "bad-signature", NULL };
+    "unknown-method", "overflow", "future-day", "chain-break",
+    "not-canonical", "bad-signature", NULL };
 
 struct gen {
 	struct store		*st;
@@ -223,6 +224,7 @@ forge_entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
 	struct leaf		 l, t;
 	const uint8_t		*p;
 	const char		*account = s->account.s;
+	char			 acc[ACCOUNT_MAX + 1];
 	uint8_t			 dk[16];
 	uint64_t		 grams = s->grams, day = 0, v;
 	size_t			 len;
@@ -250,7 +252,9 @@ forge_entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
 		    t.kind != KIND_CREDIT)
 			fatalx("forge: reversal target is not a credit");
 		grams = t.u.e.sub.grams;
-		account = t.u.e.sub.account.s;
+		snprintf(acc, sizeof(acc), "%s", t.u.e.sub.account.s);
+		account = acc;
+		leaf_free(&t);
 	}
 	if (ops->account_get(g->txn, iss, account, &a) != LD_OK) {
 		memset(&a, 0, sizeof(a));
@@ -305,7 +309,8 @@ x_rule(const struct gen *g)
 {
 	static const char *const rule[] = { "over-cap-event", "over-cap-day",
 	    "factor-mismatch", "duplicate-dedup", "overspent", "bad-reversal",
-	    "unknown-issuer", "unknown-method", "overflow", NULL };
+	    "unknown-issuer", "unknown-method", "overflow", "future-day",
+	    NULL };
 	size_t	i;
 
 	for (i = 0; rule[i] != NULL; i++)
@@ -432,6 +437,10 @@ build(struct gen *g)
 		x = credit("u-4", "bike.v1", 1, 80, "b1", NULL);
 	else if (is(g, "overflow"))
 		x = credit("u-4", "transit.bus.v1", 1ULL << 62, 80, "b1", NULL);
+	else if (is(g, "future-day")) {
+		x = credit("u-4", "transit.bus.v1", 1, 80, "b1", NULL);
+		x.day = DAY + 1;
+	}
 	g->time = T0 + 120;
 	b[0] = credit("u-3", "transit.bus.v1", 1, 80, "b0", NULL);
 	b[1] = x;
@@ -529,6 +538,27 @@ write_log(struct gen *g, const char *dir)
 	buf_free(&note);
 }
 
+/* The scratch store's directory, removed at exit. */
+static char	*scratch;
+
+static void
+scratch_remove(void)
+{
+	char	*f;
+
+	if (scratch == NULL)
+		return;
+	f = xasprintf("%s/data.mdb", scratch);
+	unlink(f);
+	free(f);
+	f = xasprintf("%s/lock.mdb", scratch);
+	unlink(f);
+	free(f);
+	rmdir(scratch);
+	free(scratch);
+	scratch = NULL;
+}
+
 static void
 usage(void)
 {
@@ -546,7 +576,8 @@ int
 main(int argc, char **argv)
 {
 	struct gen	 g;
-	char		 tmpl[] = "/tmp/mklog.XXXXXX", *vkey, *f;
+	char		*vkey, *f;
+	const char	*tmp = getenv("TMPDIR");
 	const char	*out = NULL, *keyout = NULL, *tamper = NULL;
 	int		 i, known = 0;
 
@@ -575,11 +606,14 @@ main(int argc, char **argv)
 	    sig_keygen("city", SIG_TYPE_ED25519, &g.iss) != LD_OK)
 		fatalx("cannot make keys (is %s a key name?)", g.origin);
 	/* The rules' state: a scratch LMDB store, never committed. */
-	if (mkdtemp(tmpl) == NULL)
-		fatal("mkdtemp");
-	if (store_open(&g.st, tmpl, 64ULL << 20, 0) != LD_OK ||
+	f = xasprintf("%s/mklog.XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
+	if (mkdtemp(f) == NULL)
+		fatal("mkdtemp %s", f);
+	scratch = f;
+	atexit(scratch_remove);
+	if (store_open(&g.st, scratch, 64ULL << 20, 0) != LD_OK ||
 	    store_begin(g.st, 0, &g.txn) != LD_OK)
-		fatalx("cannot open a scratch store in %s", tmpl);
+		fatalx("cannot open a scratch store in %s", scratch);
 	rules_init(&g.r, &store_rules_ops, g.txn, NULL);
 	merkle_tree_init(&g.tree);
 	build(&g);
@@ -594,13 +628,7 @@ main(int argc, char **argv)
 	free(vkey);
 	store_abort(g.txn);
 	store_close(g.st);
-	f = xasprintf("%s/data.mdb", tmpl);
-	unlink(f);
-	free(f);
-	f = xasprintf("%s/lock.mdb", tmpl);
-	unlink(f);
-	free(f);
-	rmdir(tmpl);
+	scratch_remove();
 	sig_key_free(g.log);
 	sig_key_free(g.iss);
 	buf_free(&g.out);

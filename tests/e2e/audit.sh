@@ -1,0 +1,282 @@
+#!/bin/sh
+# audit.sh - ledger-audit end to end: dishonest logs built by mklog (one
+# per finding code) served as static tiles by nginx; then real ledgerd
+# logs: an honest sync, a resumed sync, a fork (a copied data dir that
+# grows differently), tampered tiles and entry bundles, reports (Markdown,
+# self-contained HTML), verify-claim, cross-log double claims and receipts.
+. tests/e2e/lib.sh
+e2e_begin audit
+
+MKLOG=$(cd "$B/tests" && pwd)/mklog
+WWW=$T/www
+mkdir -p "$WWW"
+J='Accept: application/json'
+
+# start_nginx: serve $WWW read-only on a free loopback port; sets NURL.
+start_nginx() {
+	mkdir -p "$T/nginx-tmp"
+	echo probe >"$WWW/probe"
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		NPORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+		cat >"$T/nginx.conf" <<N
+daemon off;
+user root;
+pid $T/nginx.pid;
+error_log $T/nginx.err;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $T/nginx-tmp;
+	proxy_temp_path $T/nginx-tmp;
+	fastcgi_temp_path $T/nginx-tmp;
+	uwsgi_temp_path $T/nginx-tmp;
+	scgi_temp_path $T/nginx-tmp;
+	server {
+		listen 127.0.0.1:$NPORT;
+		root $WWW;
+		location / { default_type application/octet-stream; }
+	}
+}
+N
+		nginx -c "$T/nginx.conf" -p "$T" 2>"$T/nginx.start" &
+		NPID=$!
+		i=0
+		while [ $i -lt 50 ] && kill -0 "$NPID" 2>/dev/null; do
+			if [ "$(curl -s "http://127.0.0.1:$NPORT/probe")" = probe ]; then
+				E2E_PIDS="$E2E_PIDS $NPID"
+				NURL=http://127.0.0.1:$NPORT
+				return 0
+			fi
+			sleep 0.05
+			i=$((i + 1))
+		done
+		kill "$NPID" 2>/dev/null
+		wait "$NPID" 2>/dev/null
+	done
+	return 1
+}
+
+# flip FILE OFFSET: xor one byte of FILE with 0x01, in place.
+flip() {
+	v=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	# shellcheck disable=SC2059
+	printf "$(printf '\\%03o' $((v ^ 1)))" |
+	    dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+# findings STATE: the findings as [[code, index, related], ...].
+findings() {
+	"$AUDIT" report --state "$1" --json | jq -c '[.findings[] | [.code, .index, .related]]'
+}
+entries() {
+	"$AUDIT" report --state "$1" --json | jq .entries
+}
+
+if ! command -v nginx >/dev/null 2>&1; then
+	echo "# SKIP static logs: install nginx-light (make deps DEPS_EXTRA=nginx-light)"
+	NURL=
+elif ! start_nginx; then
+	not_ok "nginx starts" "$(cat "$T/nginx.start" "$T/nginx.err" 2>/dev/null)"
+	NURL=
+fi
+
+# ---- 1. Dishonest logs, one finding each --------------------------------
+# mode | the findings as [code, index, related] (see tests/tools/mklog.c)
+if [ -n "$NURL" ]; then
+	while IFS='|' read -r mode want; do
+		[ -n "$mode" ] || continue
+		if ! "$MKLOG" --out "$WWW/$mode" --origin example.org/mklog \
+		    --key-out "$T/$mode.vkey" --tamper "$mode" </dev/null >/dev/null 2>"$T/mklog.err"; then
+			not_ok "mklog $mode" "$(cat "$T/mklog.err")"
+			continue
+		fi
+		S=$T/st-$mode
+		out=$("$AUDIT" sync --log "$NURL/$mode" --vkey "$T/$mode.vkey" --state "$S" --json </dev/null 2>&1)
+		rc=$?
+		if [ "$mode" = none ]; then
+			expect_eq "static honest log: sync exits 0, ok, 13 entries" "$rc $(printf '%s\n' "$out" | jq -c '[.ok, .size, .findings]')" '0 [true,13,0]'
+			expect_eq "static honest log: no findings" "$(findings "$S")" '[]'
+			continue
+		fi
+		expect_eq "$mode: sync exits 1 and reports 1 finding" "$rc $(printf '%s\n' "$out" | jq -c '[.ok, .findings]')" '1 [false,1]'
+		code=$(printf '%s\n' "$want" | jq -c '[.[][0]] | unique')
+		expect_eq "$mode: the finding codes are exactly $code" "$("$AUDIT" report --state "$S" --json | jq -c '[.findings[].code] | unique')" "$code"
+		expect_eq "$mode: the finding names $(printf '%s\n' "$want" | jq -r '.[0] | "entry \(.[1])" + if .[2] then " (related \(.[2]))" else "" end')" "$(findings "$S")" "$want"
+	done <<'M'
+none|[]
+counter-mismatch|[["counter-mismatch",10,null]]
+over-cap-event|[["over-cap-event",10,null]]
+over-cap-day|[["over-cap-day",10,null]]
+factor-mismatch|[["factor-mismatch",10,null]]
+duplicate-dedup|[["duplicate-dedup",10,3]]
+duplicate-evidence|[["duplicate-evidence",10,3]]
+overspent|[["overspent",10,6]]
+bad-reversal|[["bad-reversal",10,7]]
+unknown-issuer|[["unknown-issuer",10,null]]
+unknown-method|[["unknown-method",10,null]]
+overflow|[["overflow",10,null]]
+future-day|[["future-day",10,null]]
+chain-break|[["chain-break",10,9]]
+not-canonical|[["not-canonical",12,null]]
+bad-signature|[["bad-signature",8,0]]
+M
+	expect_rc "report exits 1 when the mirror holds a finding" 1 "$AUDIT" report --state "$T/st-overspent"
+	expect_rc "a state dir belongs to one log key" 2 "$AUDIT" sync --log "$NURL/none" --vkey "$T/overspent.vkey" --state "$T/st-none"
+fi
+
+# ---- 2. A real log, copied at size N into a fork ------------------------
+L=$T/log
+init_log "$L" example.org/audit || { not_ok init; e2e_end; }
+LVKEY=$VKEY
+LTOKEN=$TOKEN
+start_server "$L" || { not_ok "ledgerd starts"; e2e_end; }
+cd "$T"
+"$LEDGER" keygen --id city --out city.key >city.vkey
+cat >bus.json <<'J'
+{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"reference":"test"}
+J
+"$LEDGER" admin add-issuer --server "$URL" --token-file "$LTOKEN" --vkey "$(cat city.vkey)" --name City >/dev/null
+"$LEDGER" admin add-method --server "$URL" --token-file "$LTOKEN" bus.json >/dev/null
+credits 150 30 2024-07-01 first >c1.jsonl
+check "submit 150 credits with receipts" "$LEDGER" submit --server "$URL" --key city.key --batch 200 --receipts r1.jsonl c1.jsonl
+stop_server
+expect_eq "ledgerd stops cleanly" "$?" 0
+cp -a "$L" "$T/copy"
+start_server "$L" || { not_ok "ledgerd restarts"; e2e_end; }
+URL1=$URL
+start_server "$T/copy" || { not_ok "the copy starts"; e2e_end; }
+URL2=$URL
+credits 3 3 2024-07-02 original >c2.jsonl
+credits 5 5 2024-07-02 copy >c3.jsonl
+check "3 credits into the original" "$LEDGER" submit --server "$URL1" --key city.key c2.jsonl
+check "5 other credits into the copy" "$LEDGER" submit --server "$URL2" --key city.key c3.jsonl
+expect_eq "sizes: original 157, copy 159" "$(curl -s "$URL1/checkpoint" | sed -n 2p) $(curl -s "$URL2/checkpoint" | sed -n 2p)" "157 159"
+
+F=$T/st-fork
+expect_rc "sync the original: exit 0" 0 "$AUDIT" sync --log "$URL1" --vkey "$LVKEY" --state "$F"
+out=$("$AUDIT" sync --log "$URL2" --vkey "$LVKEY" --state "$F" --json)
+expect_eq "sync the copy with the same state and key: exit 1, fork" "$? $(printf '%s\n' "$out" | jq -c '[.ok, .fork]')" '1 [false,true]'
+expect_eq "the finding is fork" "$("$AUDIT" report --state "$F" --json | jq -c '[.findings[].code]')" '["fork"]'
+expect_eq "both signed checkpoints are kept as evidence" "$(ls "$F/evidence" | tr '\n' ' ')" "checkpoint-157-a checkpoint-159-b "
+expect_eq "evidence a is the original's checkpoint" "$(cat "$F/evidence/checkpoint-157-a")" "$(curl -s "$URL1/checkpoint")"
+expect_eq "evidence b is the copy's checkpoint" "$(cat "$F/evidence/checkpoint-159-b")" "$(curl -s "$URL2/checkpoint")"
+expect_eq "the fork leaves the mirror at 157 entries" "$(entries "$F")" 157
+expect_eq "the fork leaves the verified checkpoint in place" "$(sed -n 2p "$F/checkpoint")" 157
+
+# ---- 3. The honest log: sync, reports, claims, receipts ------------------
+S=$T/st-honest
+out=$("$AUDIT" sync --log "$URL1" --vkey "$LVKEY" --state "$S" --json)
+expect_eq "honest ledgerd log: exit 0, 157 entries, 0 findings" "$? $(printf '%s\n' "$out" | jq -c '[.ok, .size, .findings]')" '0 [true,157,0]'
+expect_eq "report: 157 entries, no findings" "$("$AUDIT" report --state "$S" --json | jq -c '[.entries, (.findings | length)]')" '[157,0]'
+
+# Ledger export as it was at 157, for the tamper tests below.
+"$LEDGERD" export --data "$L" --out "$WWW/e1" >/dev/null 2>&1
+
+# More entries (crossing the first full tile), a retirement and a reversal.
+tgt=$(sed -n 2p r1.jsonl | jq .index)
+{
+	credits 200 40 2024-07-03 more
+	printf '{"kind":"retire","account":"u-1","grams":100,"beneficiary":"Green Conference","time":"2024-07-10","dedup":"%s"}\n' "$(dedup retire-1)"
+	printf '{"kind":"reverse","target":%s,"reason":"duplicate ride","time":"2024-07-11","dedup":"%s"}\n' "$tgt" "$(dedup reverse-1)"
+} >c4.jsonl
+check "submit 200 credits, a retirement and a reversal" "$LEDGER" submit --server "$URL1" --key city.key --batch 250 c4.jsonl
+out=$("$AUDIT" sync --log "$URL1" --vkey "$LVKEY" --state "$S")
+rc=$?
+case "$out" in
+"verified 360 entries (203 new)"*"0 findings (0 new)"*) ok "the resumed sync verifies only the 203 new entries" ;;
+*) not_ok "the resumed sync verifies only the 203 new entries" "$out" ;;
+esac
+expect_eq "resumed sync exits 0" "$rc" 0
+expect_eq "report after the resumed sync: 360 entries, no findings" "$("$AUDIT" report --state "$S" --json | jq -c '[.entries, (.findings | length)]')" '[360,0]'
+expect_eq "a sync with nothing new is a no-op" "$("$AUDIT" sync --log "$URL1" --vkey "$LVKEY" --state "$S" --json | jq -c '[.ok, .previous_size, .size]')" '[true,360,360]'
+
+expect_rc "report --md" 0 "$AUDIT" report --state "$S" --md report.md
+case "$(cat report.md)" in
+*"| credited g | retired g | reversed g | entries |"*"|---|---:|---:|---:|---:|"*"| city | 28240 | 100 | 80 | 355 |"*) ok "the Markdown report has tables" ;;
+*) not_ok "the Markdown report has tables" "$(cat report.md)" ;;
+esac
+expect_rc "report --html" 0 "$AUDIT" report --state "$S" --html report.html
+expect_eq "the HTML report draws inline SVG" "$(grep -c '<svg' report.html | awk '{print ($1 > 0)}')" 1
+expect_eq "the HTML report links nothing but the SVG namespace" "$(grep -oE 'https?://[^"'\'' <>)]*' report.html | sort -u | grep -vx 'http://www.w3.org/2000/svg')" ""
+expect_eq "the HTML report loads nothing" "$(grep -ciE '<(script|link|img|iframe)|src=|@import|url\(' report.html)" 0
+
+# verify-claim: the issuer's credits net of reversals, 28,160 g.
+held=$(curl -s -H "$J" "$URL1/v1/issuers/city" | jq '.credited_grams - .reversed_grams')
+expect_eq "the server agrees: 353 credits x 80 g - 80 g reversed" "$held" 28160
+out=$("$AUDIT" verify-claim --state "$S" --issuer city --grams 28160)
+expect_eq "verify-claim of the exact total: PASS, exit 0" "$? $(printf '%s\n' "$out" | head -1 | cut -d: -f1)" "0 PASS"
+out=$("$AUDIT" verify-claim --state "$S" --issuer city --grams 27000)
+expect_eq "verify-claim of less: PASS" "$? $(printf '%s\n' "$out" | head -1 | cut -d: -f1)" "0 PASS"
+out=$("$AUDIT" verify-claim --state "$S" --issuer city --grams 28505)
+expect_eq "verify-claim of 345 g more: INFLATED by 345 g, exit 1" "$? $(printf '%s\n' "$out" | head -1 | cut -d: -f1)" "1 INFLATED by 345 g"
+expect_eq "verify-claim --json" "$("$AUDIT" verify-claim --state "$S" --issuer city --grams 28505 --json | jq -c '[.verdict, .ledger_grams, .inflated_by_grams, .index]')" '["INFLATED",28160,345,359]'
+printf '%s\n' "$out" | sed -n '/^c2sp.org\/tlog-proof@v1$/,$p' >claim.tlog-proof
+check "verify-claim's proof is a receipt of the issuer's last entry" "$LEDGER" verify --vkey "$LVKEY" claim.tlog-proof
+expect_eq "verify-claim --until before any entry holds 0 g" "$("$AUDIT" verify-claim --state "$S" --issuer city --grams 1 --until 2024-01-01 --json | jq -c '[.verdict, .ledger_grams]')" '["INFLATED",0]'
+expect_rc "verify-claim of an unknown issuer fails" 1 "$AUDIT" verify-claim --state "$S" --issuer nobody --grams 1
+
+# check-receipt: a receipt from ledger submit, then tampered.
+sed -n 7p r1.jsonl | jq -j .receipt >ok.tlog-proof
+out=$("$AUDIT" check-receipt --state "$S" ok.tlog-proof)
+expect_eq "check-receipt OK for a receipt from ledger submit" "$? $(printf '%s\n' "$out" | cut -d' ' -f2)" "0 OK:"
+sed '3s/^./X/' ok.tlog-proof >bad.tlog-proof
+out=$("$AUDIT" check-receipt --state "$S" bad.tlog-proof)
+expect_eq "check-receipt FAILED for a tampered receipt" "$? $(printf '%s\n' "$out" | cut -d' ' -f2)" "1 FAILED:"
+out=$("$AUDIT" check-receipt --state "$S" ok.tlog-proof bad.tlog-proof)
+expect_eq "check-receipt with one good and one bad receipt exits 1" "$?" 1
+
+# ---- 4. Tampered tiles and entry bundles ----------------------------------
+if [ -n "$NURL" ]; then
+	"$LEDGERD" export --data "$L" --out "$WWW/e2" >/dev/null 2>&1
+	expect_eq "exports at 157 and 360" "$(sed -n 2p "$WWW/e1/checkpoint") $(sed -n 2p "$WWW/e2/checkpoint")" "157 360"
+	cp -a "$WWW/e2" "$WWW/bundle"
+	cp -a "$WWW/e2" "$WWW/tile"
+	cp -a "$WWW/e2" "$WWW/fulltile"
+	b=$WWW/bundle/tile/entries/001.p/104
+	flip "$b" $(($(wc -c <"$b") / 2))
+	# A partial hash tile (its hashes make the root) and a full one
+	# (authenticated by the level-1 tile above it, not by the root).
+	flip "$WWW/tile/tile/0/001.p/104" $((32 * 50 + 7))
+	flip "$WWW/fulltile/tile/0/000" 100
+	for what in bundle tile fulltile; do
+		ST=$T/st-$what
+		expect_rc "$what: first sync the honest export at 157" 0 "$AUDIT" sync --log "$NURL/e1" --vkey "$LVKEY" --state "$ST"
+		out=$("$AUDIT" sync --log "$NURL/$what" --vkey "$LVKEY" --state "$ST" --json)
+		expect_eq "tampered $what: exit 1, root mismatch" "$? $(printf '%s\n' "$out" | jq -c '[.ok, .root_mismatch, .fork]')" '1 [false,true,false]'
+		expect_eq "tampered $what: the finding is root-mismatch" "$("$AUDIT" report --state "$ST" --json | jq -c '[.findings[].code]')" '["root-mismatch"]'
+		expect_eq "tampered $what: the mirror still holds 157 entries" "$(entries "$ST")" 157
+		expect_eq "tampered $what: the verified checkpoint is still 157" "$(sed -n 2p "$ST/checkpoint")" 157
+		out=$("$AUDIT" sync --log "$NURL/e2" --vkey "$LVKEY" --state "$ST" --json)
+		expect_eq "tampered $what: the honest export then syncs with no new finding" "$(printf '%s\n' "$out" | jq -c '[.size, .new_findings, .findings]')" '[360,0,1]'
+		expect_eq "tampered $what: the mirror then holds 360 entries" "$(entries "$ST")" 360
+	done
+	out=$("$AUDIT" sync --log "$NURL/bundle" --vkey "$LVKEY" --state "$T/st-fresh" --json)
+	expect_eq "a tampered bundle into a fresh mirror: exit 1, root mismatch" "$? $(printf '%s\n' "$out" | jq -c '[.root_mismatch]')" '1 [true]'
+	expect_eq "a fresh mirror stays empty" "$(entries "$T/st-fresh")" 0
+	expect_eq "the honest export syncs with 0 findings" "$("$AUDIT" sync --log "$NURL/e2" --vkey "$LVKEY" --state "$T/st-export" --json | jq -c '[.ok, .size, .findings]')" '[true,360,0]'
+fi
+
+# ---- 5. Cross-log double claims -------------------------------------------
+X=$T/other
+init_log "$X" example.org/other || { not_ok "init the second log"; e2e_end; }
+XVKEY=$VKEY
+start_server "$X" || { not_ok "the second ledgerd starts"; e2e_end; }
+URLX=$URL
+"$LEDGER" admin add-issuer --server "$URLX" --token-file "$X/admin.token" --vkey "$(cat city.vkey)" --name City >/dev/null
+"$LEDGER" admin add-method --server "$URLX" --token-file "$X/admin.token" bus.json >/dev/null
+{ sed -n 5p c1.jsonl; credits 2 2 2024-07-05 elsewhere; } >cx.jsonl
+check "the same input line credited in a second log" "$LEDGER" submit --server "$URLX" --key city.key cx.jsonl
+SX=$T/st-other
+expect_rc "sync the second log: exit 0" 0 "$AUDIT" sync --log "$URLX" --vkey "$XVKEY" --state "$SX"
+out=$("$AUDIT" cross --state "$S" --state "$SX" --json)
+expect_eq "cross: exit 1 and one double claim" "$? $(printf '%s\n' "$out" | jq -c '[.pairs[] | [.kind, .a.index, .b.index]]')" "1 [[\"duplicate-dedup\",$(sed -n 5p r1.jsonl | jq .index),3]]"
+out=$("$AUDIT" cross --state "$S" --state "$SX")
+case "$out" in *"1 double claims across 2 logs"*) ok "cross prints the pair and a count" ;; *) not_ok "cross prints the pair and a count" "$out" ;; esac
+if [ -n "$NURL" ]; then
+	expect_rc "cross between unrelated logs: exit 0" 0 "$AUDIT" cross --state "$S" --state "$T/st-none"
+fi
+out=$("$AUDIT" check-receipt --state "$SX" ok.tlog-proof)
+expect_eq "check-receipt of another log's receipt: FAILED" "$?" 1
+
+stop_server
+e2e_end

@@ -1,0 +1,122 @@
+#!/bin/sh
+# faults.sh - hostile and unlucky conditions: a full disk (507, nothing
+# half-written, recovery), malformed, truncated and oversized bodies,
+# field limits, u64 overflow (422), slow and idle clients, the
+# connection limit, admin calls without the token.
+. tests/e2e/lib.sh
+e2e_begin faults
+cd "$T"
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+D=$T/log
+init_log "$D" example.org/faults || { not_ok init; e2e_end; }
+start_server "$D" --max-conns 12000 || { not_ok server; e2e_end; }
+"$LEDGER" keygen --id city --out city.key >city.vkey
+cat >m.json <<'J'
+{"id":"bus","activity":"ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":100000000,"reference":"faults"}
+J
+cat >big.json <<'J'
+{"id":"big","activity":"huge","unit":"thing","grams_per_unit":4611686018427387904,"max_grams_per_event":9223372036854775807,"max_grams_per_account_day":9223372036854775807,"reference":"overflow test"}
+J
+"$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(cat city.vkey)" --name City >/dev/null
+"$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" m.json >/dev/null
+"$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" big.json >/dev/null
+size0=$(curl -s "$URL/checkpoint" | sed -n 2p)
+
+# Admin without or with a wrong token.
+expect_eq "admin call without a token is 401" "$(code -X POST -d '{}' "$URL/v1/admin/methods")" 401
+expect_eq "admin call with a wrong token is 401" "$(code -X POST -H "Authorization: Bearer $(printf '%064d' 0)" -d '{}' "$URL/v1/admin/methods")" 401
+
+# Malformed, truncated, corrupted and oversized bodies.
+expect_eq "malformed JSON body is 400" "$(code -X POST -H 'Content-Type: application/json' -d '{"issuer":' "$URL/v1/submit")" 400
+expect_eq "an unknown content type is 400" "$(code -X POST -H 'Content-Type: text/plain' -d 'x' "$URL/v1/submit")" 400
+credits 3 3 2024-07-01 ok | sed 's/"transit.bus.v1"/"bus"/' >ok.jsonl
+printf '{"issuer":"city","entries":[%s],"signature":"%s"}' "$(paste -sd, ok.jsonl | sed 's/"time":"\([0-9-]*\)T[^"]*"/"day":"\1"/g')" "$(head -c 64 /dev/zero | base64 -w0)" >unsigned.json
+body=$(curl -s -X POST -H 'Content-Type: application/json' --data-binary @unsigned.json "$URL/v1/submit")
+expect_eq "a JSON batch with a bad signature is 401 bad-signature" "$(printf '%s' "$body" | jq -r .rule)" bad-signature
+head -c 100 unsigned.json >trunc.json
+expect_eq "a truncated body is 400" "$(code -X POST -H 'Content-Type: application/json' --data-binary @trunc.json "$URL/v1/submit")" 400
+printf '\x93\xa4city\x91\xc1\xc4\x40' >bad.msgpack
+expect_eq "a corrupted msgpack body is 400" "$(code -X POST -H 'Content-Type: application/msgpack' --data-binary @bad.msgpack "$URL/v1/submit")" 400
+awk 'BEGIN { printf "{\"issuer\":\"city\",\"entries\":["; for (i = 0; i < 10001; i++) printf "%s{}", i ? "," : ""; printf "],\"signature\":\"\"}" }' >toomany.json
+expect_eq "a batch of 10,001 entries is 413" "$(code -X POST -H 'Content-Type: application/json' --data-binary @toomany.json "$URL/v1/submit")" 413
+head -c 34000000 /dev/zero >huge.bin
+expect_eq "a 34 MB body is 413" "$(code -X POST -H 'Content-Type: application/msgpack' --data-binary @huge.bin "$URL/v1/submit")" 413
+long=$(printf '%065d' 7)
+sed "s/\"u-0\"/\"$long\"/" unsigned.json >longacct.json
+body=$(curl -s -X POST -H 'Content-Type: application/json' --data-binary @longacct.json "$URL/v1/submit")
+expect_eq "a 65-byte account is 400 at its position" "$(printf '%s' "$body" | jq -c '[.error,.position]')" '["malformed",0]'
+expect_eq "nothing above was appended" "$(curl -s "$URL/checkpoint" | sed -n 2p)" "$size0"
+
+# u64 overflow: units x factor, and a running counter.
+printf '{"kind":"credit","account":"u-1","method":"big","units":4,"grams":1,"day":"2024-07-01","dedup":"%s"}\n' "$(dedup ov1)" >ov1.jsonl
+out=$("$LEDGER" submit --server "$URL" --key city.key ov1.jsonl 2>&1); rc=$?
+case "$rc:$out" in 1:*overflow*) ok "units x factor past 2^64 is refused (overflow)" ;; *) not_ok "units x factor past 2^64 is refused" "$out" ;; esac
+printf '{"kind":"credit","account":"u-1","method":"big","units":1,"grams":4611686018427387904,"day":"2024-07-01","dedup":"%s"}\n' "$(dedup ov2)" >ov2.jsonl
+printf '{"kind":"credit","account":"u-2","method":"big","units":1,"grams":4611686018427387904,"day":"2024-07-01","dedup":"%s"}\n' "$(dedup ov3)" >>ov2.jsonl
+printf '{"kind":"credit","account":"u-3","method":"big","units":1,"grams":4611686018427387904,"day":"2024-07-01","dedup":"%s"}\n' "$(dedup ov4)" >>ov2.jsonl
+printf '{"kind":"credit","account":"u-4","method":"big","units":1,"grams":4611686018427387904,"day":"2024-07-01","dedup":"%s"}\n' "$(dedup ov5)" >>ov2.jsonl
+out=$("$LEDGER" submit --server "$URL" --key city.key ov2.jsonl 2>&1)
+case "$out" in *"line 4"*overflow*) ok "the log's credited total past 2^64 is refused at the 4th credit" ;; *) not_ok "the log's credited total past 2^64 is refused" "$out" ;; esac
+body=$(curl -s -X POST -H 'Content-Type: application/json' --data-binary @unsigned.json "$URL/v1/submit" -o /dev/null -w '%{http_code}')
+expect_eq "the refusals left no trace" "$(curl -s "$URL/checkpoint" | sed -n 2p)" "$size0"
+
+# A slow client (headers one byte at a time) does not slow others.
+( printf 'GET /checkpoint HTTP/1.1\r\nHost: x\r\n' | while IFS= read -r _; do :; done
+  i=0; while [ $i -lt 30 ]; do printf 'X'; sleep 0.1; i=$((i+1)); done ) |
+    timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT; cat >&3; cat <&3 >/dev/null" &
+SLOW=$!
+sleep 0.3
+t0=$(date +%s%N)
+for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -o /dev/null "$URL/checkpoint"; done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 2000 ] && ok "10 requests beside a slow client take ${ms} ms" || not_ok "requests beside a slow client" "${ms} ms"
+kill "$SLOW" 2>/dev/null; wait "$SLOW" 2>/dev/null
+
+# 10,000 idle connections, and the server still serves.
+HOLDC=$(cd "$OLDPWD" && pwd)/$B/tests/holdconns
+[ -x "$HOLDC" ] || HOLDC=$BIN/../tests/holdconns
+"$HOLDC" "$PORT" 10000 6 "$T/idle-open" >idle.out 2>&1 &
+IDLE=$!
+i=0; while [ ! -f idle-open ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+[ -f idle-open ] && ok "10,000 idle connections are open" || not_ok "10,000 idle connections are open" "$(cat idle.out)"
+sleep 0.6
+expect_eq "with them open, /checkpoint still answers" "$(code --max-time 5 "$URL/checkpoint")" 200
+conns=$(curl -s "$URL/metrics" | sed -n 's/^ledger_http_open_connections //p')
+[ "${conns:-0}" -ge 10000 ] && ok "metrics count the open connections ($conns)" || not_ok "metrics count the open connections" "$conns"
+wait "$IDLE"
+stop_server
+
+# The connection limit: at --max-conns the listener stops accepting.
+start_server "$D" --max-conns 50
+"$HOLDC" "$PORT" 60 3 "$T/hold-open" >hold.out 2>&1 &
+HOLD=$!
+sleep 1
+expect_eq "at the connection limit new connections wait (no reply within 1 s)" "$(code --max-time 1 "$URL/healthz")" 000
+kill "$HOLD" 2>/dev/null; wait "$HOLD" 2>/dev/null
+sleep 0.8
+expect_eq "below the limit it accepts again" "$(curl -s --max-time 3 "$URL/metrics" | sed -n 's/^ledger_http_accepting //p')" 1
+stop_server
+
+# A full disk: 507, nothing half-written, recovery when space returns.
+if mkdir -p small && mount -t tmpfs -o size=3m tmpfs small 2>/dev/null; then
+	init_log small/log example.org/full >/dev/null 2>&1
+	start_server small/log --map-size 1073741824
+	"$LEDGER" admin add-issuer --server "$URL" --token-file small/log/admin.token --vkey "$(cat city.vkey)" --name City >/dev/null
+	"$LEDGER" admin add-method --server "$URL" --token-file small/log/admin.token m.json >/dev/null
+	credits 30000 3000 2024-07-02 full | sed 's/"transit.bus.v1"/"bus"/' >full.jsonl
+	out=$("$LEDGER" submit --server "$URL" --key city.key --batch 1000 --receipts full-r.jsonl full.jsonl 2>&1); rc=$?
+	case "$rc:$out" in 3:*"disk is full"*) ok "a full disk gives 507 (exit 3, 'the disk is full')" ;; *) not_ok "a full disk gives 507" "$rc $out" ;; esac
+	size=$(curl -s "$URL/checkpoint" | sed -n 2p)
+	expect_eq "no partial batch: whole batches of 1 + 1,000 leaves after 2 registrations" "$(( (size - 2) % 1001 ))" 0
+	inlog=$(( (size - 2) / 1001 * 1000 ))
+	[ "$(wc -l <full-r.jsonl)" -le "$inlog" ] && ok "every receipted entry is among them" || not_ok "every receipted entry is among them"
+	mount -o remount,size=64m small
+	out=$("$LEDGER" submit --server "$URL" --key city.key --batch 1000 --json full.jsonl)
+	expect_eq "when space returns, submission resumes; nothing is lost or doubled" "$(printf '%s\n' "$out" | jq -c '[.new + .duplicates, .duplicates]')" "[30000,$inlog]"
+	stop_server
+	umount small
+else
+	echo "# SKIP full disk: cannot mount a tmpfs here (needs root)"
+fi
+e2e_end
