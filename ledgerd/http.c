@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,8 +258,14 @@ listen_on(struct evhttp *evh, const char *host, uint16_t port)
 	if (evutil_getaddrinfo(host, portstr, &hints, &ai) != 0 || ai == NULL)
 		return NULL;
 	fd = socket(ai->ai_family, SOCK_STREAM, 0);
+	/*
+	 * TCP_NODELAY is inherited by accepted sockets on Linux: replies go
+	 * out at once instead of waiting on Nagle and delayed ACKs (40 ms a
+	 * request for a client that reads many small tiles in a row).
+	 */
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-	    sizeof(one)) != 0 || bind(fd, ai->ai_addr,
+	    sizeof(one)) != 0 || setsockopt(fd, IPPROTO_TCP, TCP_NODELAY,
+	    &one, sizeof(one)) != 0 || bind(fd, ai->ai_addr,
 	    (socklen_t)ai->ai_addrlen) != 0 || listen(fd, 4096) != 0 ||
 	    evutil_make_socket_nonblocking(fd) != 0 ||
 	    evutil_make_socket_closeonexec(fd) != 0) {
