@@ -120,6 +120,29 @@ sed '3s/^./X/' one.tlog-proof >bad1.tlog-proof
 expect_rc "a tampered receipt fails (exit 1)" 1 "$LEDGER" verify --vkey "$VKEY" bad1.tlog-proof
 expect_rc "a receipt checked with another key fails" 1 "$LEDGER" verify --vkey "$(cat luzhou.vkey)" one.tlog-proof
 
+# A bad line stops the submission with its line number; fixing it and
+# resuming with --skip appends the rest exactly once.
+credits 30 30 2024-07-12 resume >resume.jsonl
+sed -i '17s/"grams":80/"grams":"eighty"/' resume.jsonl
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key --batch 10 resume.jsonl 2>&1); rc=$?
+case "$rc:$out" in 1:*"line 17"*"resume with --skip 10"*) ok "a bad line stops at its line number, with how to resume" ;; *) not_ok "a bad line stops at its line number" "$rc $out" ;; esac
+sed -i '17s/"grams":"eighty"/"grams":80/' resume.jsonl
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key --batch 10 --skip 10 --json resume.jsonl)
+expect_eq "resuming with --skip 10 appends the other 20" "$(printf '%s\n' "$out" | jq -c '[.new,.duplicates]')" "[20,0]"
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key --json resume.jsonl)
+expect_eq "then the whole file is all duplicates" "$(printf '%s\n' "$out" | jq -c '[.new,.duplicates]')" "[0,30]"
+
+# CSV input with a header row, and stdin.
+{ echo "account,method,units,grams,time,dedup,evidence"
+  i=0; while [ $i -lt 5 ]; do
+	echo "c-$i,food.plate.v1,1,144,2024-07-13T12:00:00+08:00,$(dedup csv-$i),$(dedup ev-$i)"
+	i=$((i + 1)); done; } >plates.csv
+out=$("$LEDGER" submit --server "$URL" --key luzhou.key --json --receipts csv-r.jsonl - <plates.csv)
+expect_eq "CSV credits from stdin are appended" "$(printf '%s\n' "$out" | jq .new)" 5
+expect_eq "a CSV time's UTC day is what is recorded" "$("$LEDGER" verify --vkey "$VKEY" --json csv-r.jsonl | head -1 | jq -r .leaf.entry.day)" 2024-07-13
+printf 'account,method,units,grams,time,dedup\nc-9,food.plate.v1,1,144,2024-07-13,nothex\n' >badcsv.csv
+expect_rc "a bad CSV field is refused before sending (exit 1)" 1 "$LEDGER" submit --server "$URL" --key luzhou.key badcsv.csv
+
 # Restart keeps everything; SIGTERM drains and exits 0.
 cp1=$(curl -s "$URL/checkpoint")
 stop_server; rc=$?
