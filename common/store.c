@@ -351,6 +351,79 @@ store_node_get(struct store_txn *t, unsigned level, uint64_t index,
 }
 
 int
+store_leaf_hashes(struct store_txn *t, uint64_t first, size_t n,
+    uint8_t (*out)[32])
+{
+	MDB_cursor	*c;
+	MDB_val		 k, v;
+	uint8_t		 kb[8];
+	uint64_t	 want;
+	size_t		 i;
+	int		 rc;
+
+	if (n == 0)
+		return LD_OK;
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_NODES], &c)) != 0)
+		return map_err(rc);
+	be64(kb, stored_index(0, first));
+	k.mv_size = 8;
+	k.mv_data = kb;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+	for (i = 0; rc == 0 && i < n; ) {
+		want = stored_index(0, first + i);
+		if (k.mv_size != 8 || v.mv_size != 32) {
+			rc = LD_ECORRUPT;
+			break;
+		}
+		if (get_be64(k.mv_data) == want) {
+			memcpy(out[i], v.mv_data, 32);
+			if (++i == n)
+				break;
+		} else if (get_be64(k.mv_data) > want) {
+			rc = MDB_NOTFOUND;
+			break;
+		}
+		/* Parents of the leaf sit between two leaf hashes: skip. */
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	return rc == 0 ? LD_OK : (rc < 0 && rc > -100 ? rc : map_err(rc));
+}
+
+int
+store_leaves(struct store_txn *t, uint64_t first, size_t n,
+    int (*fn)(void *, uint64_t, const uint8_t *, size_t), void *arg)
+{
+	MDB_cursor	*c;
+	MDB_val		 k, v;
+	uint8_t		 kb[8];
+	size_t		 i;
+	int		 rc;
+
+	if (n == 0)
+		return LD_OK;
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_LEAVES], &c)) != 0)
+		return map_err(rc);
+	be64(kb, first);
+	k.mv_size = 8;
+	k.mv_data = kb;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+	for (i = 0; rc == 0; ) {
+		if (k.mv_size != 8 || get_be64(k.mv_data) != first + i) {
+			rc = LD_ECORRUPT;
+			break;
+		}
+		if ((rc = fn(arg, first + i, v.mv_data, v.mv_size)) != 0)
+			break;
+		if (++i == n)
+			break;
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	return rc == 0 ? LD_OK : (rc < 0 && rc > -100 ? rc : map_err(rc));
+}
+
+int
 store_node_fn(void *txn, unsigned level, uint64_t index, uint8_t out[32])
 {
 	return store_node_get(txn, level, index, out) == LD_OK ? 0 : -1;

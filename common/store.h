@@ -43,6 +43,16 @@ int	store_node_put(struct store_txn *, unsigned level, uint64_t index,
 	    const uint8_t h[32]);
 int	store_node_get(struct store_txn *, unsigned level, uint64_t index,
 	    uint8_t h[32]);
+/*
+ * The leaf hashes (level-0 nodes) of leaves [first, first + n) into out,
+ * with one cursor walk instead of n lookups (tiles of level 0).
+ */
+int	store_leaf_hashes(struct store_txn *, uint64_t first, size_t n,
+	    uint8_t (*out)[32]);
+/* Visit leaves [first, first + n) in order with one cursor walk. */
+int	store_leaves(struct store_txn *, uint64_t first, size_t n,
+	    int (*fn)(void *, uint64_t index, const uint8_t *p, size_t len),
+	    void *arg);
 /* merkle_node_fn over a transaction (arg is the struct store_txn *). */
 int	store_node_fn(void *txn, unsigned level, uint64_t index,
 	    uint8_t out[32]);

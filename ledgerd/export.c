@@ -78,6 +78,41 @@ remove_partials(const char *path)
 	free(pdir);
 }
 
+/* Append one entry to a bundle: 2-byte big-endian length, bytes. */
+static int
+add_bundled(void *arg, uint64_t index, const uint8_t *p, size_t len)
+{
+	uint8_t	lp[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+
+	(void)index;
+	buf_add(arg, lp, 2);
+	buf_add(arg, p, len);
+	return 0;
+}
+
+int
+tile_bytes(struct store_txn *t, const struct merkle_tile *tile, struct buf *b)
+{
+	uint64_t	first = tile->index * MERKLE_TILE_WIDTH, i;
+	uint8_t		h[32];
+	int		rc = LD_OK;
+
+	if (tile->level == MERKLE_TILE_ENTRIES)
+		return store_leaves(t, first, tile->width, add_bundled, b);
+	if (tile->level == 0) {
+		buf_reserve(b, (size_t)tile->width * 32);
+		if ((rc = store_leaf_hashes(t, first, tile->width,
+		    (uint8_t (*)[32])(b->p + b->len))) == LD_OK)
+			b->len += (size_t)tile->width * 32;
+		return rc;
+	}
+	for (i = 0; i < tile->width && rc == LD_OK; i++)
+		if ((rc = store_node_get(t, 8 * (unsigned)tile->level,
+		    first + i, h)) == LD_OK)
+			buf_add(b, h, 32);
+	return rc;
+}
+
 /* Write one tile (hashes or entries) of width w. */
 static int
 write_tile(struct store_txn *t, const char *outdir, int level, uint64_t n,
@@ -86,27 +121,11 @@ write_tile(struct store_txn *t, const char *outdir, int level, uint64_t n,
 	struct merkle_tile	 tile = { level, n, w };
 	struct buf		 b = { 0 };
 	char			 rel[MERKLE_TILE_PATH_MAX], *path;
-	uint8_t			 h[32], lp[2];
-	const uint8_t		*p;
-	size_t			 len;
-	unsigned		 i;
-	int			 rc = LD_OK;
+	int			 rc;
 
 	if (merkle_tile_path(&tile, rel, sizeof(rel)) != MERKLE_OK)
 		return LD_EINVAL;
-	for (i = 0; i < w && rc == LD_OK; i++) {
-		if (level == MERKLE_TILE_ENTRIES) {
-			if ((rc = store_leaf_get(t, n * 256 + i, &p, &len)) ==
-			    LD_OK) {
-				lp[0] = (uint8_t)(len >> 8);
-				lp[1] = (uint8_t)len;
-				buf_add(&b, lp, 2);
-				buf_add(&b, p, len);
-			}
-		} else if ((rc = store_node_get(t, 8 * (unsigned)level,
-		    n * 256 + i, h)) == LD_OK)
-			buf_add(&b, h, 32);
-	}
+	rc = tile_bytes(t, &tile, &b);
 	path = xasprintf("%s/%s", outdir, rel);
 	if (rc == LD_OK)
 		rc = put_file(path, b.p, b.len);

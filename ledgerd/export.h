@@ -3,6 +3,8 @@
 #define EXPORT_H
 
 #include "ledgerd.h"
+#include "merkle.h"
+#include "store.h"
 
 /*
  * Bring outdir up to the checkpoint cp: the hash tiles and entry bundles
@@ -11,6 +13,9 @@
  * after the tiles are synced. *exported carries the size written last
  * time (0 at first; the function also reads outdir/checkpoint).
  */
+/* Append the bytes of a tile (hashes, or an entry bundle) to b. */
+int	tile_bytes(struct store_txn *, const struct merkle_tile *, struct buf *);
+
 int	export_tree(struct store *, const struct cp *cp, const char *outdir,
 	    uint64_t *exported);
 

@@ -14,6 +14,7 @@
 #include "api.h"
 #include "codec.h"
 #include "err.h"
+#include "export.h"
 #include "form.h"
 #include "http.h"
 #include "json.h"
@@ -87,11 +88,7 @@ read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 {
 	struct merkle_tile	 tile;
 	struct buf		 b = { 0 };
-	uint8_t			 h[32], lp[2];
-	const uint8_t		*p;
-	uint64_t		 i, first;
-	size_t			 len;
-	int			 rc = LD_OK;
+	int			 rc;
 
 	(void)ld;
 	if (merkle_tile_parse(path + 1, strlen(path + 1), &tile) !=
@@ -105,20 +102,7 @@ read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 		bad(req, LD_ENOTFOUND, "%s is beyond the tree", path);
 		return;
 	}
-	first = tile.index * MERKLE_TILE_WIDTH;
-	for (i = 0; i < tile.width && rc == LD_OK; i++) {
-		if (tile.level == MERKLE_TILE_ENTRIES) {
-			if ((rc = store_leaf_get(t, first + i, &p, &len)) ==
-			    LD_OK) {
-				lp[0] = (uint8_t)(len >> 8);
-				lp[1] = (uint8_t)len;
-				buf_add(&b, lp, 2);
-				buf_add(&b, p, len);
-			}
-		} else if ((rc = store_node_get(t, 8 * (unsigned)tile.level,
-		    first + i, h)) == LD_OK)
-			buf_add(&b, h, 32);
-	}
+	rc = tile_bytes(t, &tile, &b);
 	if (rc != LD_OK) {
 		bad(req, LD_ECORRUPT, "%s: the store lacks a hash", path);
 		buf_free(&b);
