@@ -60,6 +60,42 @@ struct http {
 
 static struct http	*the_http;	/* for the loop-thread accessors */
 
+/* Requests by route and status, for /metrics (loop thread only). */
+static const char *const routes[] = { "submit", "admin", "checkpoint",
+    "tile", "proof", "entries", "receipt", "lookup", "accounts", "issuers",
+    "totals", "methods", "healthz", "metrics", "other" };
+#define NROUTES		(sizeof(routes) / sizeof(routes[0]))
+static const int statuses[] = { 200, 400, 401, 404, 409, 413, 422, 500,
+    503, 507, 0 };
+#define NSTATUSES	(sizeof(statuses) / sizeof(statuses[0]))
+static uint64_t	req_count[NROUTES][NSTATUSES];
+
+static size_t
+route_of(const char *uri)
+{
+	static const char *const prefix[] = { "/v1/submit", "/v1/admin/",
+	    "/checkpoint", "/tile/", "/v1/proof/", "/v1/entries/",
+	    "/v1/receipt/", "/v1/lookup", "/v1/accounts/", "/v1/issuers",
+	    "/v1/totals", "/v1/methods", "/healthz", "/metrics" };
+	size_t	i;
+
+	for (i = 0; uri != NULL && i < sizeof(prefix) / sizeof(prefix[0]);
+	    i++)
+		if (strncmp(uri, prefix[i], strlen(prefix[i])) == 0)
+			return i;
+	return NROUTES - 1;
+}
+
+static void
+count_reply(struct evhttp_request *req, int status)
+{
+	size_t	i;
+
+	for (i = 0; i < NSTATUSES - 1 && statuses[i] != status; i++)
+		;
+	req_count[route_of(evhttp_request_get_uri(req))][i]++;
+}
+
 /* Open file descriptors of this process. */
 static int
 count_fds(void)
@@ -145,6 +181,7 @@ send_reply(struct evhttp_request *req, int status, const char *ctype,
 	}
 	if (len)
 		evbuffer_add(eb, body, len);
+	count_reply(req, status);
 	evhttp_send_reply(req, status, NULL, eb);
 	evbuffer_free(eb);
 }
@@ -522,6 +559,18 @@ http_open_conns(struct http *h)
 void
 http_metrics(struct http *h, struct buf *out)
 {
+	size_t	r, k;
+
+	buf_printf(out, "# HELP ledger_http_requests_total Requests answered, "
+	    "by route and status (0 = other).\n# TYPE ledger_http_requests_total"
+	    " counter\n");
+	for (r = 0; r < NROUTES; r++)
+		for (k = 0; k < NSTATUSES; k++)
+			if (req_count[r][k] != 0)
+				buf_printf(out, "ledger_http_requests_total{route="
+				    "\"%s\",status=\"%d\"} %llu\n", routes[r],
+				    statuses[k],
+				    (unsigned long long)req_count[r][k]);
 	buf_printf(out, "# HELP ledger_http_open_connections Open client "
 	    "connections (sampled).\n# TYPE ledger_http_open_connections "
 	    "gauge\nledger_http_open_connections %llu\n",

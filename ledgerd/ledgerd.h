@@ -56,6 +56,7 @@ struct ledgerd {
 	_Atomic uint64_t m_commits;
 	_Atomic uint64_t m_commit_entries;
 	_Atomic uint64_t m_commit_us_hist[16];	/* log2 buckets of us */
+	_Atomic uint64_t m_commit_size_hist[16];	/* log2 buckets, leaves */
 	_Atomic uint64_t m_submit_dups;
 	_Atomic uint64_t m_submit_rejects;
 };

@@ -662,6 +662,17 @@ read_metrics(struct ledgerd *ld, struct http_req *req, const struct cp *cp)
 	buf_printf(&b, "ledger_commit_seconds_bucket{le=\"+Inf\"} %llu\n"
 	    "ledger_commit_seconds_count %llu\n", (unsigned long long)cum,
 	    (unsigned long long)cum);
+	buf_printf(&b, "# HELP ledger_commit_leaves Leaves per group commit.\n"
+	    "# TYPE ledger_commit_leaves histogram\n");
+	for (k = 0, cum = 0; k < 16; k++) {
+		cum += atomic_load(&ld->m_commit_size_hist[k]);
+		buf_printf(&b, "ledger_commit_leaves_bucket{le=\"%llu\"} %llu\n",
+		    (unsigned long long)((1ULL << k) - 1), (unsigned long long)cum);
+	}
+	buf_printf(&b, "ledger_commit_leaves_bucket{le=\"+Inf\"} %llu\n"
+	    "ledger_commit_leaves_count %llu\nledger_commit_leaves_sum %llu\n",
+	    (unsigned long long)cum, (unsigned long long)cum,
+	    (unsigned long long)atomic_load(&ld->m_commit_entries));
 	buf_printf(&b, "# HELP ledger_submit_rejected_total Submissions "
 	    "refused by a rule or check.\n# TYPE ledger_submit_rejected_total "
 	    "counter\nledger_submit_rejected_total %llu\n",

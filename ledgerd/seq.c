@@ -600,6 +600,9 @@ run_group(struct seq *s, struct job *jobs)
 		    s->rules.head.totals.count[bucket] -
 		    g_head.totals.count[bucket]);
 	atomic_fetch_add(&ld->m_commit_entries, s->tree.size - before);
+	dt = s->tree.size - before;
+	bucket = dt ? 64 - (unsigned)__builtin_clzll(dt) : 0;
+	atomic_fetch_add(&ld->m_commit_size_hist[bucket < 16 ? bucket : 15], 1);
 	cp = ledgerd_cp_get(ld);
 	if (store_begin(ld->store, 1, &rt) != LD_OK)
 		rt = NULL;
