@@ -92,5 +92,7 @@ set --
 for c in cps/*; do set -- "$@" --since "$c"; done
 check "all $n checkpoints seen are consistent with the latest" "$LEDGER" checkpoint --server "$URL" --vkey "$VKEY" "$@"
 [ "$n" -gt "$ROUNDS" ] && ok "checkpoints were collected across the crashes ($n)" || not_ok "checkpoints were collected" "$n"
+out=$("$AUDIT" sync --log "$URL" --vkey "$VKEY" --state "$T/audit" --json)
+expect_eq "after all the crashes ledger-audit sync verifies the log and finds nothing" "$(printf '%s\n' "$out" | jq -c '[.ok, .findings]')" "[true,0]"
 stop_server
 e2e_end
