@@ -58,6 +58,8 @@ int	replay_load(struct replay *, struct store_txn *, const char *origin);
 /* Append and check the leaf at index; findings go into the transaction. */
 int	replay_leaf(struct replay *, uint64_t index, const uint8_t *p,
 	    size_t len);
+/* At the end of a signed tree: check the last batch's completeness. */
+void	replay_finish(struct replay *);
 /* Write the head, tree size and aggregates into the transaction. */
 int	replay_save(struct replay *);
 void	replay_free(struct replay *);

@@ -291,9 +291,8 @@ cmd_verify_claim(int argc, char **argv)
 			    " time or a date\n");
 			return EXIT_USAGE;
 		}
-		/* A date means the end of that UTC day. */
-		until = strlen(o.until) == 10 ? (uint64_t)day * 86400 + 86399 :
-		    (uint64_t)day * 86400 + 86399;
+		/* Day granularity: up to the end of that UTC day. */
+		until = (uint64_t)day * 86400 + 86399;
 	}
 	st = open_state(o.state[0], &t);
 	if (state_checkpoint(o.state[0], &c, &note, &nlen, &log) != LD_OK) {
@@ -499,6 +498,7 @@ cmd_check_receipt(int argc, char **argv)
 	const uint8_t		*lp;
 	char			*note, *text;
 	size_t			 nlen, len, llen;
+	uint64_t		 idx = 0;
 	int			 i, bad = 0, ok;
 	const char		*why;
 
@@ -541,11 +541,12 @@ cmd_check_receipt(int argc, char **argv)
 			goto done1;
 		ok = 1;
 done1:
+		idx = tp.index;
 		tlog_proof_free(&tp);
 report:
 		if (ok)
 			printf("%s: OK: entry %llu is in the audited log at size "
-			    "%llu\n", argv[i], (unsigned long long)tp.index,
+			    "%llu\n", argv[i], (unsigned long long)idx,
 			    (unsigned long long)c.size);
 		else {
 			printf("%s: FAILED: %s\n", argv[i], why);

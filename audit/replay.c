@@ -34,7 +34,8 @@ finding_code(const char *rule)
 			return same[i];
 	if (strcmp(rule, "time-order") == 0 || strcmp(rule, "batch-order") == 0)
 		return "chain-break";
-	return "counter-mismatch";
+	/* Any other rule (malformed fields, batch sizes): its own name. */
+	return rule;
 }
 
 int
@@ -43,8 +44,10 @@ finding_store(struct store_txn *t, const char *code, uint64_t index,
 {
 	struct jv	*o = jv_obj();
 	struct buf	 b = { 0 };
-	char		 key[64];
-	static unsigned	 seq;
+	char		 key[96];
+	const uint8_t	*p;
+	size_t		 len;
+	uint64_t	 seq = 0;
 	int		 rc;
 
 	jv_set(o, "code", jv_str(code));
@@ -54,9 +57,17 @@ finding_store(struct store_txn *t, const char *code, uint64_t index,
 	jv_set(o, "message", jv_str(msg));
 	jv_render_json(o, &b);
 	jv_free(o);
-	snprintf(key, sizeof(key), "finding/%020llu/%s/%06u",
-	    (unsigned long long)(index == NO_INDEX ? 0 : index), code, seq++);
+	/* A sequence kept in the mirror: keys never collide across runs. */
+	if (store_meta_get(t, "audit/finding-seq", &p, &len) == LD_OK &&
+	    len == 8)
+		memcpy(&seq, p, 8);
+	seq++;
+	snprintf(key, sizeof(key), "finding/%020llu/%s/%020llu",
+	    (unsigned long long)(index == NO_INDEX ? 0 : index), code,
+	    (unsigned long long)seq);
 	rc = store_meta_put(t, key, b.p, b.len);
+	if (rc == LD_OK)
+		rc = store_meta_put(t, "audit/finding-seq", &seq, 8);
 	buf_free(&b);
 	return rc;
 }
@@ -381,7 +392,16 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 	store_meta_each(t, "agg/mth/", agg_load_one, &r->by_method);
 	store_meta_each(t, "agg/act/", agg_load_one, &r->by_activity);
 	store_meta_each(t, "agg/mon/", agg_load_one, &r->by_month);
-	/* An open batch spans chunks: rebuild it from the mirror. */
+	/* An open batch spans chunks: rebuild it from the mirror, unless it
+	 * was closed (checked) at the end of an earlier sync. */
+	if (store_meta_get(t, "audit/batch-closed", &p, &len) == LD_OK &&
+	    len == 8) {
+		uint64_t closed;
+
+		memcpy(&closed, p, 8);
+		if (closed == r->rules.head.batch_index)
+			return LD_OK;
+	}
 	if (r->rules.head.batch_index != NO_INDEX) {
 		uint64_t	i, bi = r->rules.head.batch_index;
 		struct leaf	l;
@@ -434,6 +454,11 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len)
 		finding_add(r, "not-canonical", index, NO_INDEX, "leaf %llu is "
 		    "not a canonical encoding of any entry",
 		    (unsigned long long)index);
+		/* Its batch cannot be checked further: the finding says why. */
+		free(r->batch.hashes);
+		free(r->batch.have);
+		memset(&r->batch, 0, sizeof(r->batch));
+		r->batch.index = NO_INDEX;
 		r->rules.head.size = index + 1;
 		memcpy(r->rules.head.prev, hash, 32);
 		return LD_OK;
@@ -548,6 +573,21 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len)
 	}
 	leaf_free(&l);
 	return LD_OK;
+}
+
+/*
+ * At a signed checkpoint every batch is complete (a batch is appended in
+ * one commit): check the last one now rather than when a next leaf comes.
+ */
+void
+replay_finish(struct replay *r)
+{
+	uint64_t	bi = r->batch.index;
+
+	if (bi == NO_INDEX)
+		return;
+	batch_close(r, r->rules.head.size);
+	store_meta_put(r->txn, "audit/batch-closed", &bi, 8);
 }
 
 int

@@ -319,6 +319,8 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 				    tiles_error(tl));
 				goto done;
 			}
+			if (idx == size)
+				replay_finish(&r);
 			if ((rc = replay_save(&r)) != LD_OK ||
 			    (rc = store_commit(txn)) != LD_OK) {
 				txn = NULL;

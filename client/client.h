@@ -76,6 +76,30 @@ int	client_checkpoint(struct fetch *f, const struct sig_key *log,
  */
 int	client_consistency(struct fetch *f, const struct checkpoint *a,
 	    const struct checkpoint *b, struct client_err *e);
+/* An account's entries and balance, verified (client_account). */
+struct client_account {
+	struct checkpoint	 cp;		/* what the proofs are against */
+	size_t			 n;		/* entries, newest first */
+	uint64_t		*index;
+	struct leaf		*leaves;
+	uint64_t		 credited, retired, reversed;	/* recomputed */
+	int64_t			 balance;
+	int64_t			 server_balance;
+	int			 have_server_balance;
+};
+
+/*
+ * Fetch every entry of (issuer, account), each inclusion-verified against
+ * a checkpoint signed by log, walk the chain of previous-entry indexes
+ * with no gaps, recompute the balance and compare it with the leaves'
+ * counters and the server's figure. LD_ENOTFOUND for an unknown account,
+ * LD_EBADSIG or LD_EBADPROOF if anything fails to verify (e->msg says
+ * what). Free with client_account_free.
+ */
+int	client_account(struct fetch *f, const struct sig_key *log,
+	    const char *issuer, const char *account,
+	    struct client_account *out, struct client_err *e);
+void	client_account_free(struct client_account *);
 /* The log's origin from an unverified /checkpoint (for signing). */
 int	client_origin(struct fetch *f, char *origin, size_t len,
 	    struct client_err *e);

@@ -17,73 +17,6 @@
 #include "json.h"
 #include "util.h"
 
-struct acct_entry {
-	uint64_t	index;
-	struct leaf	leaf;
-};
-
-/* GET a JSON document; exits with a message on failure. */
-static int
-get_json(struct fetch *f, const char *path, struct jv **doc,
-    struct client_err *e)
-{
-	struct fetch_resp	resp;
-	int			rc;
-
-	memset(e, 0, sizeof(*e));
-	if (fetch_get(f, path, "application/json", &resp) != LD_OK ||
-	    resp.status != 200) {
-		client_error_reply(&resp, e);
-		if (resp.status == 404)
-			e->code = LD_ENOTFOUND;
-		fetch_resp_free(&resp);
-		return e->code ? e->code : LD_ENET;
-	}
-	rc = jv_parse((const char *)resp.body.p, resp.body.len, doc, NULL, 0);
-	fetch_resp_free(&resp);
-	if (rc != LD_OK) {
-		snprintf(e->msg, sizeof(e->msg), "the reply is not JSON");
-		e->code = LD_EINVAL;
-	}
-	return rc;
-}
-
-/* Verify one listed entry against (size, root); decode its leaf. */
-static int
-verify_entry(const struct jv *o, uint64_t size, const uint8_t root[32],
-    struct acct_entry *out, const char **why)
-{
-	struct merkle_proof	 p;
-	const struct jv		*pr = jv_get(o, "proof");
-	const char		*b64;
-	uint8_t			*leaf, h[32];
-	size_t			 len, llen, i;
-	int			 rc = LD_EBADPROOF;
-
-	*why = "malformed entry";
-	if (jv_get_u64(jv_get(o, "index"), &out->index) != LD_OK ||
-	    jv_get_str(jv_get(o, "leaf"), &b64, &len) != LD_OK ||
-	    (p.n = jv_len(pr)) > MERKLE_MAX_PROOF)
-		return LD_EINVAL;
-	leaf = xmalloc(b64_decoded_max(len));
-	if (b64_decode(leaf, &llen, b64, len) != LD_OK)
-		goto done;
-	for (i = 0; i < p.n; i++)
-		if (jv_get_hex(jv_at(pr, i), p.path[i], 32) != LD_OK)
-			goto done;
-	merkle_leaf_hash(h, leaf, llen);
-	*why = "its inclusion proof does not verify against the checkpoint";
-	if (merkle_verify_inclusion(out->index, size, h, &p, root) != MERKLE_OK)
-		goto done;
-	*why = "its leaf does not decode";
-	if (codec_leaf_decode(leaf, llen, &out->leaf) != LD_OK)
-		goto done;
-	rc = LD_OK;
-done:
-	free(leaf);
-	return rc;
-}
-
 int
 cmd_account(int argc, char **argv)
 {
@@ -103,19 +36,14 @@ cmd_account(int argc, char **argv)
 	    "recomputed. Exit 1 if anything fails to verify.\n";
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
-	struct checkpoint	 cp, first;
+	struct client_account	 a;
 	struct client_err	 e;
-	struct acct_entry	*ents = NULL;
-	struct jv		*doc = NULL, *out, *arr;
-	const struct jv		*list;
-	const char		*server = NULL, *issuer = NULL, *acct, *why;
-	const char		*note;
-	char			*path, day[16];
-	size_t			 n = 0, cap = 0, i, k, nlen;
-	uint64_t		 cursor = NO_INDEX, expect = NO_INDEX, srv_bal;
-	uint64_t		 cred = 0, ret = 0, rev = 0, tgt;
-	int64_t			 bal;
-	int			 c, json = 0, rc = EXIT_OK, have_first = 0;
+	struct jv		*out, *arr;
+	struct buf		 b = { 0 };
+	const char		*server = NULL, *issuer = NULL;
+	char			 day[16];
+	size_t			 i;
+	int			 c, json = 0, rc;
 
 	while ((c = getopt_long(argc, argv, "s:k:i:jh", opts, NULL)) != -1) {
 		switch (c) {
@@ -128,167 +56,47 @@ cmd_account(int argc, char **argv)
 	}
 	if (log == NULL || issuer == NULL || optind + 1 != argc)
 		cmd_usage(help);
-	acct = argv[optind];
-	if (valid_id(issuer, strlen(issuer)) != LD_OK ||
-	    valid_account(acct, strlen(acct)) != LD_OK)
-		cmd_usage(help);
 	f = cmd_server(server);
-	for (;;) {
-		if (cursor == NO_INDEX)
-			path = xasprintf("/v1/accounts/%s/%s?limit=1000",
-			    issuer, acct);
-		else
-			path = xasprintf("/v1/accounts/%s/%s?limit=1000&"
-			    "cursor=%llu", issuer, acct,
-			    (unsigned long long)cursor);
-		rc = get_json(f, path, &doc, &e);
-		free(path);
-		if (rc != LD_OK) {
-			fprintf(stderr, "ledger: %s\n", e.code == LD_ENOTFOUND ?
-			    "no such account in the log" : e.msg);
-			rc = e.code == LD_ENOTFOUND ? EXIT_FAIL :
-			    cmd_exit_for(&e);
-			goto out;
-		}
-		/* Each page carries the checkpoint its proofs are against. */
-		if (jv_get_str(jv_get(doc, "checkpoint"), &note, &nlen) !=
-		    LD_OK || checkpoint_open(note, nlen, log, &cp) != LD_OK) {
-			fprintf(stderr, "ledger: FAILED: the account page's "
-			    "checkpoint is not signed by %s\n",
-			    sig_key_name(log));
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		if (!have_first) {
-			first = cp;
-			have_first = 1;
-			if (jv_get_u64(jv_get(doc, "last"), &expect) != LD_OK)
-				expect = NO_INDEX;
-		} else if (client_consistency(f, &first, &cp, &e) != LD_OK) {
-			fprintf(stderr, "ledger: FAILED: %s\n", e.msg);
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		list = jv_get(doc, "entries");
-		for (i = 0; i < jv_len(list); i++) {
-			if (n == cap) {
-				cap = cap ? 2 * cap : 64;
-				ents = xreallocarray(ents, cap, sizeof(*ents));
-			}
-			if (verify_entry(jv_at(list, i), cp.size, cp.root,
-			    &ents[n], &why) != LD_OK) {
-				fprintf(stderr, "ledger: FAILED: entry %zu of "
-				    "the account: %s\n", n, why);
-				rc = EXIT_FAIL;
-				goto out;
-			}
-			/* The chain: exactly the index the last one named. */
-			if (ents[n].index != expect ||
-			    ents[n].leaf.kind < KIND_CREDIT ||
-			    strcmp(ents[n].leaf.u.e.issuer.s, issuer) != 0) {
-				fprintf(stderr, "ledger: FAILED: the account "
-				    "chain is broken at entry %llu (expected "
-				    "%llu): an entry was left out or another "
-				    "slipped in\n", (unsigned long long)
-				    ents[n].index, (unsigned long long)expect);
-				n++;
-				rc = EXIT_FAIL;
-				goto out;
-			}
-			expect = ents[n].leaf.u.e.acct.prev;
-			n++;
-		}
-		if (jv_get_u64(jv_get(doc, "next_cursor"), &cursor) != LD_OK)
-			break;
-		if (cursor != expect) {
-			fprintf(stderr, "ledger: FAILED: the next page does not "
-			    "start where the chain points\n");
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		jv_free(doc);
-		doc = NULL;
-	}
-	if (expect != NO_INDEX) {
-		fprintf(stderr, "ledger: FAILED: the chain does not end (entry "
-		    "%llu is missing)\n", (unsigned long long)expect);
+	rc = client_account(f, log, issuer, argv[optind], &a, &e);
+	if (rc == LD_ENOTFOUND) {
+		fprintf(stderr, "ledger: no such account in the log\n");
 		rc = EXIT_FAIL;
-		goto out;
-	}
-	/* Recompute the balance from the entries themselves. */
-	for (i = 0; i < n; i++) {
-		const struct leaf *l = &ents[i].leaf;
-
-		if (l->kind == KIND_CREDIT)
-			cred += l->u.e.sub.grams;
-		else if (l->kind == KIND_RETIRE)
-			ret += l->u.e.sub.grams;
-		else {
-			tgt = l->u.e.sub.target;
-			for (k = 0; k < n && ents[k].index != tgt; k++)
-				;
-			if (k == n) {
-				fprintf(stderr, "ledger: FAILED: reversal %llu "
-				    "targets %llu, not in this account\n",
-				    (unsigned long long)ents[i].index,
-				    (unsigned long long)tgt);
-				rc = EXIT_FAIL;
-				goto out;
-			}
-			rev += ents[k].leaf.u.e.sub.grams;
-		}
-	}
-	if (n > 0 && (ents[0].leaf.u.e.acct.credited != cred ||
-	    ents[0].leaf.u.e.acct.retired != ret ||
-	    ents[0].leaf.u.e.acct.reversed != rev)) {
-		fprintf(stderr, "ledger: FAILED: the account's counters in "
-		    "entry %llu do not match its entries\n",
-		    (unsigned long long)ents[0].index);
+	} else if (rc == LD_EBADSIG || rc == LD_EBADPROOF) {
+		fprintf(stderr, "ledger: FAILED: %s\n", e.msg);
 		rc = EXIT_FAIL;
-		goto out;
-	}
-	bal = (int64_t)cred - (int64_t)ret - (int64_t)rev;
-	if (n > 0 && jv_get_u64(jv_get(doc, "balance_grams"), &srv_bal) ==
-	    LD_OK && (int64_t)srv_bal != bal) {
-		fprintf(stderr, "ledger: FAILED: the server says the balance "
-		    "is %llu g, the entries say %lld g\n",
-		    (unsigned long long)srv_bal, (long long)bal);
-		rc = EXIT_FAIL;
-		goto out;
-	}
-	if (json) {
+	} else if (rc != LD_OK) {
+		fprintf(stderr, "ledger: %s\n", e.msg);
+		rc = cmd_exit_for(&e);
+	} else if (json) {
 		out = jv_obj();
 		arr = jv_arr();
 		jv_set(out, "issuer", jv_str(issuer));
-		jv_set(out, "account", jv_str(acct));
-		jv_set(out, "checkpoint_size", jv_u64(first.size));
-		jv_set(out, "credited_grams", jv_u64(cred));
-		jv_set(out, "retired_grams", jv_u64(ret));
-		jv_set(out, "reversed_grams", jv_u64(rev));
-		jv_set(out, "balance_grams", jv_i64(bal));
+		jv_set(out, "account", jv_str(argv[optind]));
+		jv_set(out, "checkpoint_size", jv_u64(a.cp.size));
+		jv_set(out, "credited_grams", jv_u64(a.credited));
+		jv_set(out, "retired_grams", jv_u64(a.retired));
+		jv_set(out, "reversed_grams", jv_u64(a.reversed));
+		jv_set(out, "balance_grams", jv_i64(a.balance));
 		jv_set(out, "verified", jv_bool(1));
-		for (i = 0; i < n; i++)
-			jv_push(arr, form_leaf_to_json(&ents[i].leaf));
+		for (i = 0; i < a.n; i++)
+			jv_push(arr, form_leaf_to_json(&a.leaves[i]));
 		jv_set(out, "entries", arr);
-		{
-			struct buf b = { 0 };
-
-			jv_render_json(out, &b);
-			printf("%.*s\n", (int)b.len, b.p);
-			buf_free(&b);
-		}
+		jv_render_json(out, &b);
+		printf("%.*s\n", (int)b.len, b.p);
+		buf_free(&b);
 		jv_free(out);
+		rc = EXIT_OK;
 	} else {
 		printf("%-10s %-10s %-8s %10s %12s  %s\n", "index", "day",
 		    "kind", "grams", "balance", "detail");
-		for (i = n; i-- > 0;) {
-			const struct leaf *l = &ents[i].leaf;
+		for (i = a.n; i-- > 0;) {
+			const struct leaf *l = &a.leaves[i];
 			int64_t b2 = 0;
 
 			account_balance(&l->u.e.acct, &b2);
 			format_day(day, sizeof(day), l->u.e.sub.day);
 			printf("%-10llu %-10s %-8s %10llu %12lld  %s\n",
-			    (unsigned long long)ents[i].index, day,
+			    (unsigned long long)a.index[i], day,
 			    kind_name(l->kind),
 			    (unsigned long long)(l->kind == KIND_REVERSE ? 0 :
 			    l->u.e.sub.grams), (long long)b2,
@@ -297,19 +105,39 @@ cmd_account(int argc, char **argv)
 		}
 		printf("balance %lld g (credited %llu, retired %llu, reversed "
 		    "%llu): %zu entries, chain complete, every inclusion proof "
-		    "verified against %s size %llu\n", (long long)bal,
-		    (unsigned long long)cred, (unsigned long long)ret,
-		    (unsigned long long)rev, n, first.origin,
-		    (unsigned long long)first.size);
+		    "verified against %s size %llu\n", (long long)a.balance,
+		    (unsigned long long)a.credited,
+		    (unsigned long long)a.retired,
+		    (unsigned long long)a.reversed, a.n, a.cp.origin,
+		    (unsigned long long)a.cp.size);
+		rc = EXIT_OK;
 	}
-	rc = EXIT_OK;
-out:
-	for (i = 0; i < n; i++)
-		leaf_free(&ents[i].leaf);
-	free(ents);
-	jv_free(doc);
+	client_account_free(&a);
 	fetch_close(f);
 	sig_key_free(log);
+	return rc;
+}
+
+static int
+get_json(struct fetch *f, const char *path, struct jv **doc,
+    struct client_err *e)
+{
+	struct fetch_resp	resp;
+	int			rc;
+
+	memset(e, 0, sizeof(*e));
+	if (fetch_get(f, path, "application/json", &resp) != LD_OK ||
+	    resp.status != 200) {
+		client_error_reply(&resp, e);
+		fetch_resp_free(&resp);
+		return e->code ? e->code : LD_ENET;
+	}
+	rc = jv_parse((const char *)resp.body.p, resp.body.len, doc, NULL, 0);
+	fetch_resp_free(&resp);
+	if (rc != LD_OK) {
+		snprintf(e->msg, sizeof(e->msg), "the reply is not JSON");
+		e->code = LD_EINVAL;
+	}
 	return rc;
 }
 
