@@ -20,6 +20,8 @@ int	cmd_receipt(int, char **);
 int	cmd_account(int, char **);
 int	cmd_totals(int, char **);
 
+/* --help: print text to stdout and exit 0. */
+void	cmd_help(const char *text) __attribute__((noreturn));
 /* Print text to stderr and exit 2. */
 void	cmd_usage(const char *text) __attribute__((noreturn));
 /* A verifier key from text or @file / a file path; exits 2 if bad. */

@@ -51,6 +51,7 @@ cmd_account(int argc, char **argv)
 		case 'k': log = cmd_vkey(optarg); break;
 		case 'i': issuer = optarg; break;
 		case 'j': json = 1; break;
+		case 'h': cmd_help(help);
 		default: cmd_usage(help);
 		}
 	}
@@ -174,6 +175,7 @@ cmd_totals(int argc, char **argv)
 		case 'k': log = cmd_vkey(optarg); break;
 		case 'i': issuer = optarg; break;
 		case 'j': json = 1; break;
+		case 'h': cmd_help(help);
 		default: cmd_usage(help);
 		}
 	}

@@ -94,6 +94,8 @@ cmd_keygen(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'h':
+			cmd_help(help);
 		default:
 			cmd_usage(help);
 		}
@@ -231,6 +233,7 @@ cmd_admin(int argc, char **argv)
 		case 'k': vkey = optarg; break;
 		case 'n': name = optarg; break;
 		case 'j': json = 1; break;
+		case 'h': cmd_help(help);
 		default: cmd_usage(help);
 		}
 	}

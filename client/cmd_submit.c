@@ -350,7 +350,7 @@ cmd_submit(int argc, char **argv)
 	    "usage: ledger submit --server URL --key FILE [--batch N] "
 	    "[--receipts OUT.jsonl]\n"
 	    "                     [--skip N] [--inflight N] [--vkey VKEY] "
-	    "[--json] INPUT\n"
+	    "[--json] [--quiet] INPUT\n"
 	    "INPUT is JSON Lines (or CSV with a header row, credits only);\n"
 	    "'-' reads stdin. See docs/issuers.md.\n";
 	struct submit	 s;
@@ -390,6 +390,8 @@ cmd_submit(int argc, char **argv)
 			if (parse_u64(optarg, strlen(optarg), &s.skip))
 				cmd_usage("ledger submit: --skip N\n");
 			break;
+		case 'h':
+			cmd_help(help);
 		default:
 			cmd_usage(help);
 		}

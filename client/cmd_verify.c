@@ -129,6 +129,7 @@ cmd_verify(int argc, char **argv)
 		switch (c) {
 		case 'k': log = cmd_vkey(optarg); break;
 		case 'j': json = 1; break;
+		case 'h': cmd_help(help);
 		default: cmd_usage(help);
 		}
 	}
@@ -236,6 +237,7 @@ cmd_checkpoint(int argc, char **argv)
 			since[nsince++] = optarg;
 			break;
 		case 'j': json = 1; break;
+		case 'h': cmd_help(help);
 		default: cmd_usage(help);
 		}
 	}
@@ -350,6 +352,7 @@ index_cmd(int argc, char **argv, const char *help, const char *route,
 		switch (c) {
 		case 's': server = optarg; break;
 		case 'j': break;
+		case 'h': cmd_help(help);
 		default: cmd_usage(help);
 		}
 	}

@@ -33,6 +33,13 @@ static const struct {
 };
 
 void
+cmd_help(const char *text)
+{
+	fputs(text, stdout);
+	exit(EXIT_OK);
+}
+
+void
 cmd_usage(const char *text)
 {
 	fprintf(stderr, "%s", text);
