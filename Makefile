@@ -130,6 +130,7 @@ check-asan: deps
 # The server end-to-end tests with ledgerd under valgrind: no errors, no
 # definite leaks (exit status 99 otherwise, which the tests catch).
 check-valgrind: all
+	@DEPS_EXTRA=valgrind sh tools/deps.sh
 	@rm -f $(B)/test-logs/vg-*.log; mkdir -p $(B)/test-logs
 	@B=$(B) TESTS=e2e-vg LEDGER_MAP_SIZE=4294967296 \
 	    LEDGERD_WRAP="valgrind -q --error-exitcode=99 --leak-check=full \
