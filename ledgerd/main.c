@@ -1,9 +1,11 @@
 /* main.c - ledgerd: init, vkey and serve commands. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -190,14 +192,31 @@ cmd_export(struct ledgerd *ld, const char *out)
 	return 0;
 }
 
+/* One server per data directory: hold an exclusive lock while serving. */
+static int
+lock_datadir(const char *dir)
+{
+	char	*path = data_path(dir, "serve.lock");
+	int	 fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		fatal("%s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		fatalx("%s is already being served by another ledgerd (%s is "
+		    "locked)", dir, path);
+	free(path);
+	return fd;
+}
+
 static int
 cmd_serve(struct ledgerd *ld)
 {
 	size_t	 len;
 	char	*tok;
-	int	 rc;
+	int	 rc, lockfd;
 
 	ld->key = load_key(ld->datadir);
+	lockfd = lock_datadir(ld->datadir);
 	ld->origin = xstrdup(sig_key_name(ld->key));
 	tok = read_secret(ld->datadir, "admin.token", &len);
 	while (len > 0 && (tok[len - 1] == '\n' || tok[len - 1] == ' '))
@@ -227,6 +246,7 @@ cmd_serve(struct ledgerd *ld)
 	sig_key_free(ld->key);
 	free(ld->origin);
 	secure_wipe(ld->token, sizeof(ld->token));
+	close(lockfd);
 	log_info("stopped");
 	return rc == LD_OK ? 0 : 1;
 }

@@ -24,6 +24,8 @@ chmod 600 "$D/log.key"
 
 start_server "$D" || { not_ok "server starts"; e2e_end; }
 ok "server starts on a free loopback port"
+out=$("$LEDGERD" serve --data "$D" --listen 127.0.0.1:0 2>&1); rc=$?
+case "$rc:$out" in 1:*"already being served"*) ok "a second ledgerd on the same data dir is refused" ;; *) not_ok "a second ledgerd on the same data dir is refused" "$rc $out" ;; esac
 
 cd "$T"
 "$LEDGER" keygen --id luzhou --out luzhou.key >luzhou.vkey
