@@ -46,6 +46,12 @@ struct seq {
 	struct job		*head, **tail;
 	size_t			 queued;	/* entries */
 	int			 draining, stop, busy, started;
+	/* The verifier stage in front of the sequencer (same mutex). */
+	pthread_t		 vthr;
+	pthread_cond_t		 vcv;
+	struct job		*vhead, **vtail;
+	size_t			 vqueued;
+	int			 vstop, vbusy, vstarted;
 
 	/* Writer state: the sequencer thread only. */
 	struct rules		 rules;
@@ -189,9 +195,14 @@ run_submit(struct seq *s, struct store_txn *txn, struct job *j, uint64_t now,
 	if (rc != LD_OK)
 		return fail_res(r, rc, "store", -1, NO_INDEX, "store: %s",
 		    ld_strerror(rc));
-	rules_batch_root(b->subs, b->n, root);
-	if (rules_batch_verify(s->ld->origin, &ist.reg, b->n, root, b->sig) !=
-	    LD_OK)
+	if (j->verified)
+		memcpy(root, j->root, 32);
+	else {
+		rules_batch_root(b->subs, b->n, root);
+		j->sig_ok = rules_batch_verify(s->ld->origin, &ist.reg, b->n,
+		    root, b->sig) == LD_OK;
+	}
+	if (!j->sig_ok)
 		return fail_res(r, LD_EBADSIG, "bad-signature", -1, NO_INDEX,
 		    "the batch signature does not verify with issuer %s's key "
 		    "(signed message: ledger-batch/v1, origin %s)", b->issuer.s,
@@ -664,6 +675,59 @@ job_free(struct job *j)
 	free(j);
 }
 
+/*
+ * The verifier thread: batch roots and issuer signatures, off both the
+ * event loop and the sequencer. A job whose issuer is not yet registered
+ * goes on unverified; the sequencer then checks it itself.
+ */
+static void *
+verify_main(void *arg)
+{
+	struct seq		*s = arg;
+	struct job		*jobs, *j, *last;
+	struct store_txn	*t;
+	struct issuer_state	 ist;
+	size_t			 n;
+
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		while (s->vhead == NULL && !s->vstop)
+			pthread_cond_wait(&s->vcv, &s->mu);
+		if (s->vhead == NULL && s->vstop) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		jobs = s->vhead;
+		s->vhead = NULL;
+		s->vtail = &s->vhead;
+		s->vbusy = 1;
+		pthread_mutex_unlock(&s->mu);
+		if (store_begin(s->ld->store, 1, &t) != LD_OK)
+			t = NULL;
+		n = 0;
+		for (j = jobs, last = NULL; j; last = j, j = j->next) {
+			n += j->batch.n;
+			if (t == NULL || store_rules_ops.issuer_get(t,
+			    j->batch.issuer.s, &ist) != LD_OK)
+				continue;
+			rules_batch_root(j->batch.subs, j->batch.n, j->root);
+			j->sig_ok = rules_batch_verify(s->ld->origin, &ist.reg,
+			    j->batch.n, j->root, j->batch.sig) == LD_OK;
+			j->verified = 1;
+		}
+		store_abort(t);
+		pthread_mutex_lock(&s->mu);
+		*s->tail = jobs;
+		s->tail = &last->next;
+		s->vqueued -= n;
+		s->queued += n;
+		s->vbusy = 0;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+	return NULL;
+}
+
 static void *
 seq_main(void *arg)
 {
@@ -709,8 +773,10 @@ seq_start(struct ledgerd *ld, struct seq **out)
 
 	s->ld = ld;
 	s->tail = &s->head;
+	s->vtail = &s->vhead;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	pthread_cond_init(&s->vcv, NULL);
 	if ((rc = store_begin(ld->store, 1, &t)) != LD_OK)
 		goto fail;
 	rc = store_meta_get(t, "head", &p, &len);
@@ -734,11 +800,15 @@ seq_start(struct ledgerd *ld, struct seq **out)
 		goto fail;
 	}
 	s->started = 1;
+	if (pthread_create(&s->vthr, NULL, verify_main, s) != 0)
+		fatalx("cannot start the verifier thread");
+	s->vstarted = 1;
 	*out = s;
 	return LD_OK;
 fail:
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
+	pthread_cond_destroy(&s->vcv);
 	free(s);
 	return rc;
 }
@@ -749,16 +819,23 @@ seq_push(struct seq *s, struct job *j)
 	size_t	n = j->kind == JOB_SUBMIT ? j->batch.n : 1;
 
 	pthread_mutex_lock(&s->mu);
-	if (s->draining || (s->queued > 0 &&
-	    s->queued + n > s->ld->queue_max)) {
+	if (s->draining || (s->queued + s->vqueued > 0 &&
+	    s->queued + s->vqueued + n > s->ld->queue_max)) {
 		pthread_mutex_unlock(&s->mu);
 		return LD_EBUSY;
 	}
 	j->next = NULL;
-	*s->tail = j;
-	s->tail = &j->next;
-	s->queued += n;
-	pthread_cond_signal(&s->cv);
+	if (j->kind == JOB_SUBMIT) {
+		*s->vtail = j;
+		s->vtail = &j->next;
+		s->vqueued += n;
+		pthread_cond_signal(&s->vcv);
+	} else {
+		*s->tail = j;
+		s->tail = &j->next;
+		s->queued += n;
+		pthread_cond_signal(&s->cv);
+	}
 	pthread_mutex_unlock(&s->mu);
 	return LD_OK;
 }
@@ -777,7 +854,7 @@ seq_idle(struct seq *s)
 	int	idle;
 
 	pthread_mutex_lock(&s->mu);
-	idle = s->head == NULL && !s->busy;
+	idle = s->head == NULL && !s->busy && s->vhead == NULL && !s->vbusy;
 	pthread_mutex_unlock(&s->mu);
 	return idle;
 }
@@ -788,7 +865,7 @@ seq_queued(struct seq *s)
 	size_t	n;
 
 	pthread_mutex_lock(&s->mu);
-	n = s->queued;
+	n = s->queued + s->vqueued;
 	pthread_mutex_unlock(&s->mu);
 	return n;
 }
@@ -798,9 +875,16 @@ seq_stop(struct seq *s)
 {
 	if (s == NULL)
 		return;
+	/* The verifier first: it hands everything it holds on. */
+	pthread_mutex_lock(&s->mu);
+	s->vstop = 1;
+	s->draining = 1;
+	pthread_cond_signal(&s->vcv);
+	pthread_mutex_unlock(&s->mu);
+	if (s->vstarted)
+		pthread_join(s->vthr, NULL);
 	pthread_mutex_lock(&s->mu);
 	s->stop = 1;
-	s->draining = 1;
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	if (s->started)
@@ -808,5 +892,6 @@ seq_stop(struct seq *s)
 	buf_free(&s->scratch);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
+	pthread_cond_destroy(&s->vcv);
 	free(s);
 }

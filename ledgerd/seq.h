@@ -4,7 +4,9 @@
  * Each group runs in one LMDB write transaction, one nested transaction
  * per job (a batch is all or nothing); the commit fsyncs, then the tree
  * advances, one checkpoint is signed and every job of the group is
- * answered. The event loop never waits for any of it.
+ * answered. The event loop never waits for any of it. Submissions pass
+ * first through a verifier thread (batch root and Ed25519 signature), so
+ * that work overlaps the sequencer's commits.
  */
 #ifndef SEQ_H
 #define SEQ_H
@@ -29,6 +31,10 @@ struct job {
 	struct issuer_reg	 issuer;	/* JOB_ISSUER */
 	struct method_reg	 method;	/* JOB_METHOD */
 	struct job		*next;
+	/* Filled by the verifier thread (submissions). */
+	int			 verified;	/* sig_ok and root are set */
+	int			 sig_ok;
+	uint8_t			 root[32];
 	/* Filled by the sequencer. */
 	struct job_result	*res;
 };
