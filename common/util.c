@@ -552,7 +552,8 @@ parse_utc_day(const char *s, size_t len, uint32_t *day)
 			return LD_EINVAL;
 		days = secs / 86400;
 	}
-	if (days > UINT32_MAX)
+	/* An offset may push 9999-12-31 into year 10000: not a date here. */
+	if (days > days_from_civil(9999, 12, 31))
 		return LD_EINVAL;
 	*day = (uint32_t)days;
 	return LD_OK;
