@@ -282,10 +282,11 @@ cmd_checkpoint(int argc, char **argv)
 			    path);
 	}
 	if (rc != LD_OK) {
-		fprintf(stderr, "ledger: %s%s%s\n", e.msg, what ? " (against " :
-		    "", what ? what : "");
 		if (what)
-			fputs(")\n", stderr);
+			fprintf(stderr, "ledger: %s (against %s)\n", e.msg,
+			    what);
+		else
+			fprintf(stderr, "ledger: %s\n", e.msg);
 		rc = cmd_exit_for(&e);
 	} else {
 		hex_encode(root, cp.root, 32);

@@ -31,10 +31,10 @@ usage(void)
 	    "       ledgerd export [--data DIR] --out DIR\n"
 	    "       ledgerd serve [--data DIR] [--listen HOST:PORT] "
 	    "[--admin-remote]\n"
-	    "                     [--export-dir DIR] [--max-conns N]"
+	    "                     [--export-dir DIR] [--max-conns N]\n"
 	    "                     [--map-size BYTES] [--queue-max ENTRIES] "
 	    "[-v]\n"
-	    "Defaults: --data %s, --listen %s. See ledgerd(8).\n",
+	    "Defaults: --data %s, --listen %s. See docs/operators.md.\n",
 	    DEFAULT_DATA, DEFAULT_LISTEN);
 	exit(2);
 }
