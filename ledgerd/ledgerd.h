@@ -55,7 +55,7 @@ struct ledgerd {
 	_Atomic uint64_t m_appended[KIND_MAX + 1];
 	_Atomic uint64_t m_commits;
 	_Atomic uint64_t m_commit_entries;
-	_Atomic uint64_t m_commit_us_hist[16];	/* log2 buckets of us */
+	_Atomic uint64_t m_commit_us_hist[24];	/* log2 buckets of us */
 	_Atomic uint64_t m_commit_size_hist[16];	/* log2 buckets, leaves */
 	_Atomic uint64_t m_submit_dups;
 	_Atomic uint64_t m_submit_rejects;

@@ -654,7 +654,7 @@ read_metrics(struct ledgerd *ld, struct http_req *req, const struct cp *cp)
 	    (unsigned long long)atomic_load(&ld->m_commit_entries));
 	buf_printf(&b, "# HELP ledger_commit_seconds Group commit latency.\n"
 	    "# TYPE ledger_commit_seconds histogram\n");
-	for (k = 0; k < 16; k++) {
+	for (k = 0; k < 24; k++) {
 		cum += atomic_load(&ld->m_commit_us_hist[k]);
 		buf_printf(&b, "ledger_commit_seconds_bucket{le=\"%g\"} %llu\n",
 		    (double)(1ULL << k) / 1e6, (unsigned long long)cum);
