@@ -35,8 +35,8 @@ fail(struct client_err *e, int code, const char *fmt, ...)
 	return code;
 }
 
-static int
-get_json(struct fetch *f, const char *path, struct jv **doc,
+int
+client_get_json(struct fetch *f, const char *path, struct jv **doc,
     struct client_err *e)
 {
 	struct fetch_resp	resp;
@@ -163,7 +163,7 @@ client_account(struct fetch *f, const struct sig_key *log, const char *issuer,
 		    account) : xasprintf("/v1/accounts/%s/%s?limit=1000&"
 		    "cursor=%llu", issuer, account,
 		    (unsigned long long)cursor);
-		rc = get_json(f, path, &doc, e);
+		rc = client_get_json(f, path, &doc, e);
 		free(path);
 		if (rc != LD_OK)
 			goto out;

@@ -100,6 +100,11 @@ int	client_account(struct fetch *f, const struct sig_key *log,
 	    const char *issuer, const char *account,
 	    struct client_account *out, struct client_err *e);
 void	client_account_free(struct client_account *);
+/* GET path with Accept: application/json and parse it (LD_ENOTFOUND on
+ * 404). *doc is freed with jv_free. */
+struct jv;
+int	client_get_json(struct fetch *f, const char *path, struct jv **doc,
+	    struct client_err *e);
 /* The log's origin from an unverified /checkpoint (for signing). */
 int	client_origin(struct fetch *f, char *origin, size_t len,
 	    struct client_err *e);

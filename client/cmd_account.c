@@ -119,29 +119,6 @@ cmd_account(int argc, char **argv)
 	return rc;
 }
 
-static int
-get_json(struct fetch *f, const char *path, struct jv **doc,
-    struct client_err *e)
-{
-	struct fetch_resp	resp;
-	int			rc;
-
-	memset(e, 0, sizeof(*e));
-	if (fetch_get(f, path, "application/json", &resp) != LD_OK ||
-	    resp.status != 200) {
-		client_error_reply(&resp, e);
-		fetch_resp_free(&resp);
-		return e->code ? e->code : LD_ENET;
-	}
-	rc = jv_parse((const char *)resp.body.p, resp.body.len, doc, NULL, 0);
-	fetch_resp_free(&resp);
-	if (rc != LD_OK) {
-		snprintf(e->msg, sizeof(e->msg), "the reply is not JSON");
-		e->code = LD_EINVAL;
-	}
-	return rc;
-}
-
 int
 cmd_totals(int argc, char **argv)
 {
@@ -185,7 +162,8 @@ cmd_totals(int argc, char **argv)
 	f = cmd_server(server);
 	path = issuer ? xasprintf("/v1/issuers/%s", issuer) :
 	    xstrdup("/v1/totals");
-	rc = get_json(f, path, &doc, &e);
+	memset(&e, 0, sizeof(e));
+	rc = client_get_json(f, path, &doc, &e);
 	free(path);
 	if (rc != LD_OK) {
 		fprintf(stderr, "ledger: %s\n", e.msg);
