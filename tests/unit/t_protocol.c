@@ -319,7 +319,7 @@ test_issuer_key_and_signature(void)
 	b64[0] = '\0';
 	{
 		uint8_t	raw[33];
-		char	want[100];
+		char	want[200];
 
 		raw[0] = SIG_TYPE_ED25519;
 		memcpy(raw + 1, seed, 32);
