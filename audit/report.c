@@ -17,7 +17,7 @@ collect_agg(void *arg, const char *key, size_t klen, const uint8_t *v,
 	struct collect	*c = arg;
 	struct jv	*o;
 	uint64_t	 x[4];
-	const char	*name = key + 8;	/* after "agg/xxx/" */
+	const char	*name = key + 8;	/* after the 8-byte "agg/iss/"-style prefix */
 
 	if (vlen != sizeof(x) || klen < 8)
 		return 0;

@@ -210,11 +210,25 @@ read_consistency(struct http_req *req, struct store_txn *t, uint64_t size)
 
 /* ---- entries and receipts ------------------------------------------------ */
 
-/* Parse the decimal index after prefix in path; -1 if malformed. */
+/*
+ * The decimal entry index after prefix in path, within the checkpoint; on
+ * -1 the 400 or 404 reply has been sent.
+ */
 static int
-path_index(const char *path, size_t plen, uint64_t *v)
+path_index(struct http_req *req, const char *path, size_t plen,
+    const struct cp *cp, uint64_t *v)
 {
-	return parse_u64(path + plen, strlen(path + plen), v) == LD_OK ? 0 : -1;
+	if (parse_u64(path + plen, strlen(path + plen), v) != LD_OK) {
+		bad(req, LD_EINVAL, "%s: the index must be a decimal number",
+		    path);
+		return -1;
+	}
+	if (*v >= cp->size) {
+		bad(req, LD_ENOTFOUND, "%s is beyond the latest checkpoint",
+		    path);
+		return -1;
+	}
+	return 0;
 }
 
 static struct jv *
@@ -250,16 +264,8 @@ read_entry(struct http_req *req, struct store_txn *t, const char *path,
 	struct jv	*o;
 	uint64_t	 index;
 
-	if (path_index(path, strlen("/v1/entries/"), &index) != 0) {
-		bad(req, LD_EINVAL, "%s: the index must be a decimal number",
-		    path);
+	if (path_index(req, path, strlen("/v1/entries/"), cp, &index) != 0)
 		return;
-	}
-	if (index >= cp->size) {
-		bad(req, LD_ENOTFOUND, "%s is beyond the latest checkpoint",
-		    path);
-		return;
-	}
 	if ((o = entry_json(t, index, cp, 0)) == NULL) {
 		bad(req, LD_ECORRUPT, "%s: the stored leaf is unreadable",
 		    path);
@@ -291,16 +297,8 @@ read_receipt(struct http_req *req, struct store_txn *t, const char *path,
 	struct buf	b = { 0 };
 	uint64_t	index;
 
-	if (path_index(path, strlen("/v1/receipt/"), &index) != 0) {
-		bad(req, LD_EINVAL, "%s: the index must be a decimal number",
-		    path);
+	if (path_index(req, path, strlen("/v1/receipt/"), cp, &index) != 0)
 		return;
-	}
-	if (index >= cp->size) {
-		bad(req, LD_ENOTFOUND, "%s is beyond the latest checkpoint",
-		    path);
-		return;
-	}
 	if (receipt(t, index, cp, &b) != LD_OK) {
 		bad(req, LD_ECORRUPT, "%s: the store lacks a hash", path);
 		return;
