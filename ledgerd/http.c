@@ -1,6 +1,5 @@
 /* http.c - the libevent evhttp adapter: listener, requests, replies. */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -20,6 +19,7 @@
 #include <event2/thread.h>
 
 #include "api.h"
+#include "conn.h"
 #include "err.h"
 #include "http.h"
 #include "log.h"
@@ -37,10 +37,7 @@ struct async_reply {
 
 struct http {
 	struct ledgerd		*ld;
-	struct event		*ev_conns;
-	int			 base_fds;	/* fds open before serving */
-	uint64_t		 conns;		/* open connections, sampled */
-	int			 paused;	/* listener off: at the limit */
+	struct conns		*conns;		/* the limit and deadlines */
 	struct event_base	*base;
 	struct evhttp		*evh;
 	struct evhttp_bound_socket *bound;
@@ -96,61 +93,12 @@ count_reply(struct evhttp_request *req, int status)
 	req_count[route_of(evhttp_request_get_uri(req))][i]++;
 }
 
-/* Open file descriptors of this process. */
-static int
-count_fds(void)
-{
-	DIR		*d = opendir("/proc/self/fd");
-	struct dirent	*e;
-	int		 n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;		/* the directory's own */
-}
-
-/*
- * The connection limit. libevent 2.1's evhttp has no accept hook, so the
- * open connections are sampled from the process's descriptors four times
- * a second; at the limit the listener stops accepting (new connections
- * wait in the kernel's backlog) until some close.
- */
-static void
-on_conns(evutil_socket_t fd, short what, void *arg)
-{
-	struct http		*h = arg;
-	struct evconnlistener	*l;
-	struct timeval		 tv = { 0, 250000 };
-	int			 n = count_fds();
-
-	(void)fd;
-	(void)what;
-	if (n >= 0)
-		h->conns = n > h->base_fds ? (uint64_t)(n - h->base_fds) : 0;
-	if (h->bound != NULL &&
-	    (l = evhttp_bound_socket_get_listener(h->bound)) != NULL) {
-		if (!h->paused && h->conns >= h->ld->max_conns) {
-			evconnlistener_disable(l);
-			h->paused = 1;
-			log_warnx("%llu connections: at the limit, not "
-			    "accepting more", (unsigned long long)h->conns);
-		} else if (h->paused && h->conns < h->ld->max_conns * 9 / 10) {
-			evconnlistener_enable(l);
-			h->paused = 0;
-		}
-	}
-	evtimer_add(h->ev_conns, &tv);
-}
-
 static void
 dispatch(struct evhttp_request *req, void *arg)
 {
 	struct http	*h = arg;
 
+	conns_request(h->conns, req);
 	api_handle(h->ld, (struct http_req *)req);
 	/* Drop the per-request caches. */
 	if (h->cache_req == req) {
@@ -268,6 +216,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	log_info("signal %d: draining and stopping", (int)sig);
 	h->stopping = 1;
 	if (h->bound != NULL) {
+		conns_set_listener(h->conns, NULL);
 		evhttp_del_accept_socket(h->evh, h->bound);
 		h->bound = NULL;
 	}
@@ -378,9 +327,9 @@ http_open(struct ledgerd *ld, const char *listen, struct http **out)
 	h->ev_int = evsignal_new(h->base, SIGINT, on_signal, h);
 	h->ev_async = event_new(h->base, -1, 0, on_async, h);
 	h->ev_drain = evtimer_new(h->base, on_drain, h);
-	h->ev_conns = evtimer_new(h->base, on_conns, h);
-	h->base_fds = count_fds();
-	on_conns(-1, 0, h);
+	h->conns = conns_new(h->base, h->evh, ld->max_conns,
+	    ld->request_timeout);
+	conns_set_listener(h->conns, evhttp_bound_socket_get_listener(h->bound));
 	if (!h->ev_term || !h->ev_int || !h->ev_async || !h->ev_drain ||
 	    evsignal_add(h->ev_term, NULL) || evsignal_add(h->ev_int, NULL))
 		fatalx("libevent: cannot set up events");
@@ -411,8 +360,8 @@ http_free(struct http *h)
 	event_free(h->ev_int);
 	event_free(h->ev_async);
 	event_free(h->ev_drain);
-	event_free(h->ev_conns);
 	evhttp_free(h->evh);
+	conns_free(h->conns);
 	event_base_free(h->base);
 	pthread_mutex_destroy(&h->mu);
 	free(h);
@@ -553,7 +502,7 @@ http_set_header(struct http_req *r, const char *name, const char *val)
 uint64_t
 http_open_conns(struct http *h)
 {
-	return h->conns;
+	return conns_open(h->conns);
 }
 
 void
@@ -572,10 +521,15 @@ http_metrics(struct http *h, struct buf *out)
 				    statuses[k],
 				    (unsigned long long)req_count[r][k]);
 	buf_printf(out, "# HELP ledger_http_open_connections Open client "
-	    "connections (sampled).\n# TYPE ledger_http_open_connections "
+	    "connections.\n# TYPE ledger_http_open_connections "
 	    "gauge\nledger_http_open_connections %llu\n",
-	    (unsigned long long)h->conns);
+	    (unsigned long long)conns_open(h->conns));
+	buf_printf(out, "# HELP ledger_http_request_timeouts_total Connections "
+	    "closed for not delivering a whole request in time.\n# TYPE "
+	    "ledger_http_request_timeouts_total counter\n"
+	    "ledger_http_request_timeouts_total %llu\n",
+	    (unsigned long long)conns_timeouts(h->conns));
 	buf_printf(out, "# HELP ledger_http_accepting Whether the listener "
 	    "accepts (0 at the connection limit).\n# TYPE ledger_http_accepting "
-	    "gauge\nledger_http_accepting %d\n", !h->paused);
+	    "gauge\nledger_http_accepting %d\n", conns_accepting(h->conns));
 }

@@ -15,6 +15,7 @@
 #define LEDGERD_MAX_BODY	(32u << 20)	/* a 10,000-entry JSON batch fits */
 #define LEDGERD_MAX_HEADERS	(16u << 10)
 #define LEDGERD_TIMEOUT		30		/* seconds, per request read/write */
+#define LEDGERD_REQUEST_TIMEOUT	20	/* seconds to deliver a whole request */
 #define LEDGERD_QUEUE_MAX	200000		/* entries waiting to be sequenced */
 #define LEDGERD_MAX_CONNS	16000	/* at most the fd limit less 64 */
 
@@ -41,6 +42,7 @@ struct ledgerd {
 	uint64_t	 mapsize;
 	size_t		 queue_max;
 	uint64_t	 max_conns;	/* stop accepting at this many */
+	unsigned	 request_timeout; /* seconds for each whole request */
 
 	struct sig_key	*key;		/* the log's signing key */
 	uint8_t		 token[32];	/* admin token, raw */

@@ -32,6 +32,7 @@ usage(void)
 	    "       ledgerd serve [--data DIR] [--listen HOST:PORT] "
 	    "[--admin-remote]\n"
 	    "                     [--export-dir DIR] [--max-conns N]\n"
+	    "                     [--request-timeout SECONDS]\n"
 	    "                     [--map-size BYTES] [--queue-max ENTRIES] "
 	    "[-v]\n"
 	    "Defaults: --data %s, --listen %s. See docs/operators.md.\n",
@@ -265,6 +266,7 @@ main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'O' },
 		{ "max-conns", required_argument, NULL, 'C' },
 		{ "export-dir", required_argument, NULL, 'E' },
+		{ "request-timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -278,12 +280,13 @@ main(int argc, char **argv)
 	ld.listen = DEFAULT_LISTEN;
 	ld.queue_max = LEDGERD_QUEUE_MAX;
 	ld.max_conns = LEDGERD_MAX_CONNS;
+	ld.request_timeout = LEDGERD_REQUEST_TIMEOUT;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)
 		usage();
 	cmd = argv[1];
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "d:o:l:Rm:q:vhO:E:C:", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "d:o:l:Rm:q:vhO:E:C:T:", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'd':
@@ -325,6 +328,13 @@ main(int argc, char **argv)
 			break;
 		case 'E':
 			ld.export_dir = optarg;
+			break;
+		case 'T':
+			if (parse_u64(optarg, strlen(optarg), &v) != LD_OK ||
+			    v == 0 || v > 3600)
+				fatalx("--request-timeout must be 1 to 3600 "
+				    "seconds");
+			ld.request_timeout = (unsigned)v;
 			break;
 		default:
 			usage();

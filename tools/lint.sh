@@ -16,7 +16,7 @@ check() {	# check HEADER-REGEX ALLOWED-FILES...
 	done
 }
 check 'lmdb\.h' common/store.c
-check 'event2/' ledgerd/http.c common/fetch.c
+check 'event2/' ledgerd/http.c ledgerd/conn.c common/fetch.c
 check 'msgpack\.h' common/codec.c
 check 'jansson\.h' common/json.c
 check 'openssl/' merkle/hash.c common/sig.c
