@@ -1,12 +1,13 @@
 #!/bin/sh
 # run-valgrind.sh - the server end-to-end tests with ledgerd under valgrind
-# (LEDGERD_WRAP). kill -9 and load tests are left out: they test crashes
+# (LEDGERD_WRAP), faults.sh included for the connection sweep. kill -9
+# and load tests are left out: they test crashes
 # and speed, not memory. Prints "N passed, N failed".
 set -u
 B=${B:-build}
 export B LEDGERD_WRAP LEDGER_MAP_SIZE
 pass=0; fail=0
-for t in append read; do
+for t in append read faults; do
 	log=$B/test-logs/valgrind-$t.log
 	mkdir -p "$B/test-logs"
 	sh "tests/e2e/$t.sh" >"$log" 2>&1
