@@ -20,6 +20,7 @@ ld_strerror(int err)
 	case LD_EBUSY:		return "busy, try again later";
 	case LD_EOVERFLOW:	return "integer overflow";
 	case LD_ENET:		return "network or server error";
+	case LD_ERETRY:		return "the store moved on; try again";
 	default:		return "unknown error";
 	}
 }

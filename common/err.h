@@ -18,6 +18,7 @@ enum {
 	LD_EBUSY	= -12,	/* queue full, try again later */
 	LD_EOVERFLOW	= -13,	/* a u64 sum would overflow */
 	LD_ENET		= -14,	/* network or server error (clients) */
+	LD_ERETRY	= -15,	/* the snapshot moved on: begin again */
 };
 
 /* Return a static description of an LD_* code. */

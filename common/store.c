@@ -13,8 +13,33 @@
  *	methods		id -> struct method_state
  *	reversals	u64 credit index -> u64 reversal index
  *	meta		name -> value
+ *	ixlog		u64 commit number -> the deferred puts of that commit
+ *
+ * Deferred indexes. leafhash, dedup, days and accounts have random keys:
+ * written into their B-trees at every commit, each entry would dirty a
+ * page of each tree (LMDB copies a page on write and writes every dirty
+ * page at commit), tens of KB per entry once the trees are large. So a
+ * write transaction puts them into an in-memory overlay (t->g), and its
+ * commit appends that overlay to ixlog, one record per commit (a
+ * sequential write in the same transaction, so as durable as the leaves),
+ * then merges it into the store's overlay of committed puts (s->c). Once
+ * s->c holds STORE_FLUSH_N entries, a commit writes all of them into the
+ * B-trees in key order and empties ixlog, in the same transaction: each
+ * index page is then written about once per flush instead of once per
+ * commit. Opening a store replays ixlog into s->c, so a crash loses
+ * nothing that was committed.
+ *
+ * Lookups see the write transaction's own puts, then s->c, then the
+ * B-trees. A read transaction notes the number of commits merged when it
+ * began (t->cseq; taken with the snapshot under s->mu, and the writer
+ * merges under s->mu) and skips overlay entries written after it. After a
+ * flush the previous overlay is kept (s->p) for readers that began before
+ * it. A reader that cannot tell the value it would have seen (the key
+ * was rewritten since it began, or two flushes happened) gets LD_ERETRY
+ * and starts a new transaction.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,29 +50,46 @@
 #include "err.h"
 #include "log.h"
 #include "merkle.h"
+#include "ovl.h"
 #include "store.h"
 #include "util.h"
 
 enum {
 	DB_LEAVES, DB_NODES, DB_LEAFHASH, DB_DEDUP, DB_DAYS, DB_ACCOUNTS,
-	DB_ISSUERS, DB_METHODS, DB_REVERSALS, DB_META, DB_COUNT
+	DB_ISSUERS, DB_METHODS, DB_REVERSALS, DB_META, DB_IXLOG, DB_COUNT
 };
+
+#define DEFERRED(db)	((db) == DB_LEAFHASH || (db) == DB_DEDUP || \
+			 (db) == DB_DAYS || (db) == DB_ACCOUNTS)
 
 static const char *const db_names[DB_COUNT] = {
 	"leaves", "nodes", "leafhash", "dedup", "days", "accounts",
-	"issuers", "methods", "reversals", "meta",
+	"issuers", "methods", "reversals", "meta", "ixlog",
 };
 
 struct store {
 	MDB_env		*env;
 	char		*dir;
 	MDB_dbi		 dbi[DB_COUNT];
+	int		 rdonly;
+	size_t		 flush_n;	/* flush s->c at this many entries */
+
+	/* The deferred indexes (above); the writer changes them under mu. */
+	pthread_rwlock_t mu;
+	struct ovl	 c;		/* committed, not yet in the B-trees */
+	struct ovl	 p;		/* the one flushed last */
+	uint64_t	 cseq;		/* commits merged so far */
+	uint64_t	 flush_cseq;	/* the commit of the last flush */
+	uint64_t	 pflush_cseq;	/* of the one before */
 };
 
 struct store_txn {
 	struct store	*s;
 	MDB_txn		*txn;
 	MDB_cursor	*leaves_cur;	/* reused for appends */
+	int		 write;
+	uint64_t	 cseq;		/* readers: commits merged at begin */
+	struct ovl	 g;		/* writers: this transaction's puts */
 };
 
 /* Map an LMDB or errno code to LD_*. */
@@ -97,18 +139,196 @@ get_be64(const uint8_t *p)
 	return v;
 }
 
+/* ---- deferred indexes (see the top of the file) -------------------------- */
+
+/* Replay ixlog into s->c: the deferred puts committed since the last flush. */
+static int
+replay_ixlog(struct store *s, MDB_txn *txn)
+{
+	MDB_cursor	*c;
+	MDB_val		 k, v;
+	uint64_t	 cseq = 0;
+	int		 rc, op = MDB_FIRST;
+
+	if ((rc = mdb_cursor_open(txn, s->dbi[DB_IXLOG], &c)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if (k.mv_size != 8 || (cseq = get_be64(k.mv_data)) <= s->cseq ||
+		    ovl_apply(&s->c, v.mv_data, v.mv_size, cseq) != LD_OK) {
+			log_warnx("%s: ixlog record %llu is corrupt", s->dir,
+			    (unsigned long long)cseq);
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		s->cseq = cseq;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Append this transaction's deferred puts to ixlog as record cseq. */
+static int
+log_deferred(struct store_txn *t, uint64_t cseq)
+{
+	uint8_t	 kb[8];
+	MDB_val	 k = { 8, kb }, v = { ovl_record_len(&t->g), NULL };
+	int	 rc;
+
+	be64(kb, cseq);
+	if ((rc = mdb_put(t->txn, t->s->dbi[DB_IXLOG], &k, &v,
+	    MDB_APPEND | MDB_RESERVE)) != 0)
+		return rc;
+	ovl_record(&t->g, v.mv_data);
+	return 0;
+}
+
+static int
+ent_cmp(const void *a, const void *b)
+{
+	const struct ovl_ent	*x = *(const struct ovl_ent *const *)a;
+	const struct ovl_ent	*y = *(const struct ovl_ent *const *)b;
+	size_t			 n = x->klen < y->klen ? x->klen : y->klen;
+	int			 c;
+
+	if (x->db != y->db)
+		return x->db < y->db ? -1 : 1;
+	if ((c = memcmp(OVL_KEY(x), OVL_KEY(y), n)) != 0)
+		return c;
+	return x->klen < y->klen ? -1 : x->klen > y->klen;
+}
+
+/*
+ * Write s->c and this transaction's puts into the B-trees, in key order,
+ * and empty ixlog. The caller commits; s->c is swapped out after that.
+ */
+static int
+flush_deferred(struct store_txn *t)
+{
+	struct store	 *s = t->s;
+	struct ovl_ent	**all, *e;
+	size_t		  n = 0, i;
+	int		  rc = 0;
+
+	all = xcalloc(s->c.n + t->g.n + 1, sizeof(*all));
+	for (e = s->c.head; e != NULL; e = e->next)
+		if (ovl_get(&t->g, e->db, OVL_KEY(e), e->klen) == NULL)
+			all[n++] = e;
+	for (e = t->g.head; e != NULL; e = e->next)
+		all[n++] = e;
+	qsort(all, n, sizeof(*all), ent_cmp);
+	for (i = 0; i < n && rc == 0; i++) {
+		MDB_val	k = { all[i]->klen, OVL_KEY(all[i]) };
+		MDB_val	v = { all[i]->vlen, OVL_VAL(all[i]) };
+
+		rc = mdb_put(t->txn, s->dbi[all[i]->db], &k, &v, 0);
+	}
+	free(all);
+	if (rc == 0)
+		rc = mdb_drop(t->txn, s->dbi[DB_IXLOG], 0);
+	return rc;
+}
+
+/*
+ * What a reader that began at t->cseq sees of (db, k) in overlay o:
+ * 1 and *e when o has its value, 0 when o has nothing for it (look
+ * further down), LD_ERETRY when o rewrote it since the reader began.
+ */
+static int
+ovl_view(const struct ovl *o, const struct store_txn *t, unsigned db,
+    const void *k, size_t klen, const struct ovl_ent **out)
+{
+	const struct ovl_ent	*e = ovl_get(o, db, k, klen);
+
+	if (e == NULL || e->first > t->cseq)
+		return 0;
+	if (e->cseq > t->cseq)
+		return LD_ERETRY;
+	*out = e;
+	return 1;
+}
+
+/*
+ * A deferred index value, copied into out (n bytes): LD_OK, LD_ENOTFOUND
+ * to look in the B-tree, LD_ERETRY, or LD_ECORRUPT for a wrong size.
+ */
+static int
+deferred_get(struct store_txn *t, int db, const void *k, size_t klen,
+    void *out, size_t n)
+{
+	struct store		*s = t->s;
+	const struct ovl_ent	*e = NULL;
+	int			 rc = 0;
+
+	if (t->write) {
+		/* The writer's own puts, then the committed ones (only the
+		 * writer changes s->c, so it reads it without the lock). */
+		if ((e = ovl_get(&t->g, (unsigned)db, k, klen)) == NULL)
+			e = ovl_get(&s->c, (unsigned)db, k, klen);
+		if (e == NULL)
+			return LD_ENOTFOUND;
+		if (e->vlen != n)
+			return LD_ECORRUPT;
+		memcpy(out, OVL_VAL(e), n);
+		return LD_OK;
+	}
+	pthread_rwlock_rdlock(&s->mu);
+	if (t->cseq >= s->flush_cseq)
+		rc = ovl_view(&s->c, t, (unsigned)db, k, klen, &e);
+	else if (t->cseq < s->pflush_cseq)
+		rc = LD_ERETRY;		/* that overlay is gone */
+	else
+		rc = ovl_view(&s->p, t, (unsigned)db, k, klen, &e);
+	if (rc == 1) {
+		rc = e->vlen == n ? LD_OK : LD_ECORRUPT;
+		if (rc == LD_OK)
+			memcpy(out, OVL_VAL(e), n);
+	} else if (rc == 0)
+		rc = LD_ENOTFOUND;
+	pthread_rwlock_unlock(&s->mu);
+	return rc;
+}
+
+void
+store_set_flush(struct store *s, size_t n)
+{
+	s->flush_n = n;
+}
+
+size_t
+store_deferred(struct store *s)
+{
+	return s->c.n;
+}
+
 int
 store_open(struct store **out, const char *dir, uint64_t mapsize, int rdonly)
 {
-	struct store	*s = xcalloc(1, sizeof(*s));
-	MDB_txn		*txn = NULL;
-	unsigned	 flags = MDB_NOTLS;
-	int		 rc, i;
+	struct store		*s = xcalloc(1, sizeof(*s));
+	MDB_txn			*txn = NULL;
+	pthread_rwlockattr_t	 ra;
+	const char		*env;
+	uint64_t		 v;
+	unsigned		 flags = MDB_NOTLS;
+	int			 rc, i;
 
 	if (!rdonly && mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		free(s);
 		return LD_ESYS;
 	}
+	s->rdonly = rdonly;
+	s->flush_n = STORE_FLUSH_N;
+	if ((env = getenv("LEDGER_INDEX_FLUSH")) != NULL &&
+	    parse_u64(env, strlen(env), &v) == LD_OK && v > 0 && v <= SIZE_MAX)
+		s->flush_n = (size_t)v;
+	ovl_init(&s->c);
+	ovl_init(&s->p);
+	/* The writer's merge must not wait behind a stream of readers. */
+	pthread_rwlockattr_init(&ra);
+	pthread_rwlockattr_setkind_np(&ra,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&s->mu, &ra);
+	pthread_rwlockattr_destroy(&ra);
 	if ((rc = mdb_env_create(&s->env)) != 0)
 		goto fail;
 	if ((rc = mdb_env_set_maxdbs(s->env, DB_COUNT)) != 0 ||
@@ -129,6 +349,8 @@ store_open(struct store **out, const char *dir, uint64_t mapsize, int rdonly)
 		if ((rc = mdb_dbi_open(txn, db_names[i],
 		    rdonly ? 0 : MDB_CREATE, &s->dbi[i])) != 0)
 			goto fail;
+	if ((rc = replay_ixlog(s, txn)) != 0)
+		goto fail;
 	if ((rc = mdb_txn_commit(txn)) != 0) {
 		txn = NULL;
 		goto fail;
@@ -137,6 +359,8 @@ store_open(struct store **out, const char *dir, uint64_t mapsize, int rdonly)
 	*out = s;
 	return LD_OK;
 fail:
+	ovl_clear(&s->c);
+	pthread_rwlock_destroy(&s->mu);
 	if (txn)
 		mdb_txn_abort(txn);
 	if (s->env)
@@ -148,8 +372,20 @@ fail:
 void
 store_close(struct store *s)
 {
+	struct store_txn	*t;
+
 	if (s == NULL)
 		return;
+	/* Write the deferred indexes out, so the next open replays none. */
+	if (!s->rdonly && s->c.n > 0 && store_begin(s, 0, &t) == LD_OK) {
+		s->flush_n = 0;
+		if (store_commit(t) != LD_OK)
+			log_warnx("%s: the deferred indexes stay in ixlog",
+			    s->dir);
+	}
+	ovl_clear(&s->c);
+	ovl_clear(&s->p);
+	pthread_rwlock_destroy(&s->mu);
 	mdb_env_close(s->env);
 	free(s->dir);
 	free(s);
@@ -168,24 +404,16 @@ store_begin(struct store *s, int rdonly, struct store_txn **out)
 	int			 rc;
 
 	t->s = s;
-	if ((rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0,
-	    &t->txn)) != 0) {
-		free(t);
-		return map_err(rc);
-	}
-	*out = t;
-	return LD_OK;
-}
-
-int
-store_begin_child(struct store_txn *parent, struct store_txn **out)
-{
-	struct store_txn	*t = xcalloc(1, sizeof(*t));
-	int			 rc;
-
-	t->s = parent->s;
-	if ((rc = mdb_txn_begin(parent->s->env, parent->txn, 0,
-	    &t->txn)) != 0) {
+	t->write = !rdonly;
+	ovl_init(&t->g);
+	/* A reader's snapshot and t->cseq are taken together (above). */
+	if (rdonly)
+		pthread_rwlock_rdlock(&s->mu);
+	t->cseq = s->cseq;
+	rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0, &t->txn);
+	if (rdonly)
+		pthread_rwlock_unlock(&s->mu);
+	if (rc != 0) {
 		free(t);
 		return map_err(rc);
 	}
@@ -212,11 +440,38 @@ int
 store_commit(struct store_txn *t)
 {
 	struct store	*s = t->s;
-	int		 rc;
+	uint64_t	 cseq = s->cseq + 1;
+	int		 rc = 0, flush;
 
 	if (t->leaves_cur)
 		mdb_cursor_close(t->leaves_cur);
+	flush = t->write && s->c.n + t->g.n > 0 && s->c.n + t->g.n >= s->flush_n;
+	if (flush)
+		rc = flush_deferred(t);
+	else if (t->write && t->g.n > 0)
+		rc = log_deferred(t, cseq);
+	if (rc != 0) {
+		mdb_txn_abort(t->txn);
+		ovl_clear(&t->g);
+		free(t);
+		return rc > 0 ? commit_err(s, rc) : rc;
+	}
 	rc = mdb_txn_commit(t->txn);
+	if (rc == 0 && t->write) {
+		pthread_rwlock_wrlock(&s->mu);
+		if (flush) {
+			ovl_clear(&s->p);
+			s->p = s->c;
+			s->p.tail = s->p.head ? s->p.tail : &s->p.head;
+			ovl_init(&s->c);
+			s->pflush_cseq = s->flush_cseq;
+			s->flush_cseq = cseq;
+		} else if (ovl_merge(&s->c, &t->g, cseq) != LD_OK)
+			fatalx("deferred index: an entry does not fit");
+		s->cseq = cseq;
+		pthread_rwlock_unlock(&s->mu);
+	}
+	ovl_clear(&t->g);
 	free(t);
 	return rc == 0 ? LD_OK : commit_err(s, rc);
 }
@@ -229,6 +484,7 @@ store_abort(struct store_txn *t)
 	if (t->leaves_cur)
 		mdb_cursor_close(t->leaves_cur);
 	mdb_txn_abort(t->txn);
+	ovl_clear(&t->g);
 	free(t);
 }
 
@@ -238,6 +494,9 @@ put(struct store_txn *t, int db, const void *k, size_t klen, const void *v,
 {
 	MDB_val	key = { klen, (void *)k }, val = { vlen, (void *)v };
 
+	if (DEFERRED(db))
+		return t->write ? ovl_put(&t->g, (unsigned)db, k, klen, v, vlen,
+		    0) : LD_EINVAL;
 	return map_err(mdb_put(t->txn, t->s->dbi[db], &key, &val, flags));
 }
 
@@ -264,6 +523,9 @@ get_fixed(struct store_txn *t, int db, const void *k, size_t klen, void *out,
 	size_t		 vlen = 0;
 	int		 rc;
 
+	if (DEFERRED(db) && (rc = deferred_get(t, db, k, klen, out, n)) !=
+	    LD_ENOTFOUND)
+		return rc;
 	if ((rc = get(t, db, k, klen, &v, &vlen)) != LD_OK)
 		return rc;
 	if (vlen != n)
@@ -704,16 +966,71 @@ store_meta_each(struct store_txn *t, const char *prefix,
 	    (rc > 0 ? map_err(rc) : rc);
 }
 
+/* The deferred dedup keys t sees that its B-tree snapshot lacks. */
+static int
+dedup_deferred(struct store_txn *t, uint8_t (**keys)[40], size_t *n)
+{
+	struct store		*s = t->s;
+	const struct ovl	*o[2] = { NULL, NULL };
+	const struct ovl_ent	*e, *v;
+	size_t			 i, cap = 0;
+	int			 rc = LD_OK;
+
+	*keys = NULL;
+	*n = 0;
+	if (t->write) {
+		o[0] = &t->g;
+		o[1] = &s->c;
+	} else {
+		pthread_rwlock_rdlock(&s->mu);
+		if (t->cseq >= s->flush_cseq)
+			o[0] = &s->c;
+		else if (t->cseq < s->pflush_cseq)
+			rc = LD_ERETRY;
+		else
+			o[0] = &s->p;
+	}
+	for (i = 0; i < 2 && rc == LD_OK; i++)
+		for (e = o[i] ? o[i]->head : NULL; e != NULL; e = e->next) {
+			MDB_val	k = { 32, (void *)OVL_KEY(e) }, val;
+
+			if (e->db != DB_DEDUP || e->vlen != 8 || e->klen != 32)
+				continue;
+			if (i == 1 && ovl_get(&t->g, DB_DEDUP, OVL_KEY(e),
+			    32) != NULL)
+				continue;	/* listed from t->g */
+			if (!t->write && ovl_view(o[i], t, DB_DEDUP,
+			    OVL_KEY(e), 32, &v) != 1)
+				continue;	/* newer than the reader */
+			if (mdb_get(t->txn, s->dbi[DB_DEDUP], &k, &val) == 0)
+				continue;	/* also in the B-tree */
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 256;
+				*keys = xreallocarray(*keys, cap, sizeof(**keys));
+			}
+			memcpy((*keys)[(*n)++], e->data, 40);
+		}
+	if (!t->write)
+		pthread_rwlock_unlock(&s->mu);
+	return rc;
+}
+
 int
 store_dedup_each(struct store_txn *t,
     int (*fn)(void *, const uint8_t key[32], uint64_t index), void *arg)
 {
 	MDB_cursor	*c;
 	MDB_val		 k, v;
+	uint8_t		(*keys)[40];
+	size_t		 n, i;
 	int		 rc, op = MDB_FIRST;
 
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_DEDUP], &c)) != 0)
+	if ((rc = dedup_deferred(t, &keys, &n)) != LD_OK)
+		return rc;
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_DEDUP], &c)) != 0) {
+		free(keys);
 		return map_err(rc);
+	}
 	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
 		op = MDB_NEXT;
 		if (k.mv_size != 32 || v.mv_size != 8) {
@@ -724,7 +1041,11 @@ store_dedup_each(struct store_txn *t,
 			break;
 	}
 	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? LD_OK : (rc > 0 ? map_err(rc) : rc);
+	rc = rc == MDB_NOTFOUND ? LD_OK : (rc > 0 ? map_err(rc) : rc);
+	for (i = 0; i < n && rc == LD_OK; i++)
+		rc = fn(arg, keys[i], get_be64(keys[i] + 32));
+	free(keys);
+	return rc;
 }
 
 int

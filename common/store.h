@@ -14,7 +14,10 @@
 #include "rules.h"
 
 #define STORE_MAPSIZE_DEFAULT	(16ULL << 40)	/* 16 TiB of address space */
+/* Deferred index entries held in memory before they are written out. */
+#define STORE_FLUSH_N		(1u << 18)
 
+struct merkle_tree;
 struct store;
 struct store_txn;
 
@@ -26,8 +29,6 @@ void	store_close(struct store *);
 int	store_sync(struct store *);
 
 int	store_begin(struct store *, int rdonly, struct store_txn **);
-/* A nested write transaction: commit folds it into the parent. */
-int	store_begin_child(struct store_txn *parent, struct store_txn **);
 /* Commit and end the transaction, whatever the result. LD_EFULL when the
  * disk is full; nothing of the transaction is then on disk. */
 int	store_commit(struct store_txn *);
@@ -90,6 +91,17 @@ int	store_meta_each(struct store_txn *, const char *prefix,
 /* Visit every dedup key and the index that used it. */
 int	store_dedup_each(struct store_txn *,
 	    int (*fn)(void *, const uint8_t key[32], uint64_t index), void *arg);
+
+/*
+ * The random-keyed indexes (leaf hash, dedup, daily sums, accounts) are
+ * deferred: kept in memory and in a sequential redo log, written into
+ * their B-trees every STORE_FLUSH_N entries (store.c). Lookups see them
+ * at once. A read transaction may get LD_ERETRY from a lookup when the
+ * writer moved too far since it began: end it and begin another.
+ * set_flush changes the threshold (tests); deferred counts what waits.
+ */
+void	store_set_flush(struct store *, size_t n);
+size_t	store_deferred(struct store *);
 
 /* Bytes used on disk and leaves count, for metrics. */
 int	store_stat(struct store *, uint64_t *bytes);

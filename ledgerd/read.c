@@ -309,7 +309,8 @@ read_receipt(struct http_req *req, struct store_txn *t, const char *path,
 	buf_free(&b);
 }
 
-static void
+/* LD_ERETRY (nothing replied) when the snapshot moved on. */
+static int
 read_lookup(struct http_req *req, struct store_txn *t, const struct cp *cp)
 {
 	static const char *const keys[] = { "dedup", "leaf_hash", NULL };
@@ -325,29 +326,33 @@ read_lookup(struct http_req *req, struct store_txn *t, const struct cp *cp)
 	    q.n != 1) {
 		bad(req, LD_EINVAL, "%s", "give exactly one of dedup=HEX or "
 		    "leaf_hash=HEX");
-		return;
+		return 0;
 	}
 	by_dedup = (v = query_param(&q, "dedup", &len)) != NULL;
 	if (!by_dedup)
 		v = query_param(&q, "leaf_hash", &len);
 	if (hex_decode(key, 32, v, len) != LD_OK) {
 		bad(req, LD_EINVAL, "%s", "the key must be 64 hex digits");
-		return;
+		return 0;
 	}
 	rc = by_dedup ? store_rules_ops.dedup_get(t, key, &index) :
 	    store_leafhash_get(t, key, &index);
+	if (rc == LD_ERETRY)
+		return rc;
 	if (rc != LD_OK || index >= cp->size) {
 		bad(req, LD_ENOTFOUND, "%s", "no such entry in the log");
-		return;
+		return 0;
 	}
 	o = jv_obj();
 	jv_set(o, "index", jv_u64(index));
 	reply_doc(req, o, 0);
+	return 0;
 }
 
 /* ---- accounts, issuers, totals ------------------------------------------- */
 
-static void
+/* LD_ERETRY (nothing replied) when the snapshot moved on. */
+static int
 read_account(struct http_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
@@ -362,7 +367,7 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 	uint64_t		 cur, limit = ACCOUNT_PAGE, n = 0;
 	size_t			 ilen, alen, len;
 	int64_t			 bal;
-	int			 r;
+	int			 r, rc;
 	struct jv		*o, *arr, *e;
 
 	slash = strchr(rest, '/');
@@ -372,7 +377,7 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 	    valid_account(slash + 1, alen) != LD_OK) {
 		bad(req, LD_EINVAL, "%s: want /v1/accounts/ISSUER/ACCOUNT",
 		    path);
-		return;
+		return 0;
 	}
 	memcpy(issuer, rest, ilen);
 	issuer[ilen] = '\0';
@@ -382,11 +387,13 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 	    (r = query_u64(&q, "limit", &limit)) < 0 || limit == 0 ||
 	    limit > 1000) {
 		bad(req, LD_EINVAL, "%s", "query: cursor=INDEX, limit=1..1000");
-		return;
+		return 0;
 	}
-	if (store_account(t, issuer, account, &a) != LD_OK) {
+	if ((rc = store_account(t, issuer, account, &a)) == LD_ERETRY)
+		return rc;
+	if (rc != LD_OK) {
 		bad(req, LD_ENOTFOUND, "%s: no such account", path);
-		return;
+		return 0;
 	}
 	/* The account's last entry within the checkpoint, newest first. */
 	cur = a.prev;
@@ -408,7 +415,7 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 		jv_free(o);
 		bad(req, LD_EINVAL, "%s", "cursor must be an index of the "
 		    "account's from a previous page");
-		return;
+		return 0;
 	}
 	arr = jv_arr();
 	while (cur != NO_INDEX && n < limit) {
@@ -426,7 +433,7 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 			jv_free(o);
 			bad(req, LD_EINVAL, "%s", "cursor is not an entry of "
 			    "this account");
-			return;
+			return 0;
 		}
 		if (n == 0 && account_balance(&l.u.e.acct, &bal) == LD_OK) {
 			jv_set(o, "credited_grams", jv_u64(l.u.e.acct.credited));
@@ -444,9 +451,10 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 	jv_set(o, "entries", arr);
 	jv_set(o, "next_cursor", cur == NO_INDEX ? jv_null() : jv_u64(cur));
 	reply_doc(req, o, 0);
-	return;
+	return 0;
 corrupt:
 	bad(req, LD_ECORRUPT, "%s: the stored chain is unreadable", path);
+	return 0;
 }
 
 /* {totals, index, receipt} for the leaf at index. */
@@ -694,10 +702,12 @@ read_handle(struct ledgerd *ld, struct http_req *req, const char *path)
 {
 	struct store_txn	*t;
 	struct cp		*cp;
+	int			 tries = 0;
 
 	if (strncmp(path, "/tile/", 6) != 0 && strncmp(path, "/v1/", 4) != 0 &&
 	    strcmp(path, "/healthz") != 0 && strcmp(path, "/metrics") != 0)
 		return 0;
+again:
 	cp = ledgerd_cp_get(ld);
 	if (store_begin(ld->store, 1, &t) != LD_OK) {
 		ledgerd_cp_put(cp);
@@ -714,10 +724,21 @@ read_handle(struct ledgerd *ld, struct http_req *req, const char *path)
 		read_entry(req, t, path, cp);
 	else if (strncmp(path, "/v1/receipt/", 12) == 0)
 		read_receipt(req, t, path, cp);
-	else if (strcmp(path, "/v1/lookup") == 0)
-		read_lookup(req, t, cp);
-	else if (strncmp(path, "/v1/accounts/", 13) == 0)
-		read_account(req, t, path, cp);
+	else if (strcmp(path, "/v1/lookup") == 0 ||
+	    strncmp(path, "/v1/accounts/", 13) == 0) {
+		/* Lookups in the deferred indexes may ask for a fresh
+		 * snapshot (store.h); a few tries, then 503. */
+		if ((path[4] == 'l' ? read_lookup(req, t, cp) :
+		    read_account(req, t, path, cp)) == LD_ERETRY) {
+			store_abort(t);
+			ledgerd_cp_put(cp);
+			if (++tries < 5)
+				goto again;
+			api_fail(req, 1, LD_EBUSY, "store", -1, "%s",
+			    "the log is moving fast; try again");
+			return 1;
+		}
+	}
 	else if (strcmp(path, "/v1/totals") == 0)
 		read_totals(req, t, cp);
 	else if (strcmp(path, "/v1/issuers") == 0)

@@ -1,0 +1,334 @@
+/* t_store.c - unit tests for the deferred indexes of common/store.c and ovl.c. */
+/*
+ * What a reader sees of the deferred indexes (leaf hash, dedup, daily
+ * sums, accounts) while the writer commits and flushes; the redo log
+ * replayed after a process dies without closing the store; flushes that
+ * move every entry into the B-trees; dedup enumeration without doubles;
+ * the overlay's record format.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "ovl.h"
+#include "store.h"
+#include "t.h"
+#include "util.h"
+
+static char	dir[64];
+
+static struct store *
+open_fresh(void)
+{
+	struct store	*s;
+	char		 cmd[128];
+
+	if (dir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		T_ASSERT(system(cmd) == 0);
+	}
+	strcpy(dir, "/tmp/t_store.XXXXXX");
+	T_ASSERT(mkdtemp(dir) != NULL);
+	T_ASSERT_EQ(store_open(&s, dir, 1ULL << 30, 0), LD_OK);
+	return s;
+}
+
+static void
+key(uint8_t k[32], unsigned i)
+{
+	memset(k, 0, 32);
+	k[0] = (uint8_t)(i * 37 + 11);
+	k[31] = (uint8_t)i;
+}
+
+static int
+dedup_get(struct store_txn *t, unsigned i, uint64_t *v)
+{
+	uint8_t	k[32];
+
+	key(k, i);
+	return store_rules_ops.dedup_get(t, k, v);
+}
+
+/* One write transaction putting dedup key i -> index i. */
+static void
+commit_dedup(struct store *s, unsigned i)
+{
+	struct store_txn	*w;
+	uint8_t			 k[32];
+
+	key(k, i);
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	T_ASSERT_EQ(store_rules_ops.dedup_put(w, k, i), LD_OK);
+	T_ASSERT_EQ(store_commit(w), LD_OK);
+}
+
+static void
+test_visibility(void)
+{
+	struct store		*s = open_fresh();
+	struct store_txn	*w, *r0, *r1;
+	uint64_t		 v = 0;
+	uint8_t			 k[32];
+
+	key(k, 1);
+	T_ASSERT_EQ(store_begin(s, 1, &r0), LD_OK);
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	T_ASSERT_EQ(store_rules_ops.dedup_put(w, k, 100), LD_OK);
+	/* The writer sees its own put at once... */
+	T_ASSERT_EQ(store_rules_ops.dedup_get(w, k, &v), LD_OK);
+	T_ASSERT_EQ(v, 100);
+	/* ...a reader not before the commit... */
+	T_ASSERT_EQ(store_rules_ops.dedup_get(r0, k, &v), LD_ENOTFOUND);
+	T_ASSERT_EQ(store_commit(w), LD_OK);
+	/* ...nor after it, if it began before: its snapshot stays. */
+	T_ASSERT_EQ(store_rules_ops.dedup_get(r0, k, &v), LD_ENOTFOUND);
+	T_ASSERT_EQ(store_begin(s, 1, &r1), LD_OK);
+	v = 0;
+	T_ASSERT_EQ(store_rules_ops.dedup_get(r1, k, &v), LD_OK);
+	T_ASSERT_EQ(v, 100);
+	T_ASSERT_EQ(store_deferred(s), 1);
+	store_abort(r0);
+	store_abort(r1);
+	store_close(s);
+}
+
+static void
+test_rewritten_since(void)
+{
+	struct store		*s = open_fresh();
+	struct store_txn	*w, *r;
+	struct account_ctr	 a = { 10, 0, 0, 5 }, got;
+	uint8_t			 day[16] = { 1 };
+	uint64_t		 g;
+
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	a.credited = 20;
+	a.prev = 6;
+	/* Two puts in one transaction: the last one counts. */
+	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	T_ASSERT_EQ(store_rules_ops.day_put(w, day, 7), LD_OK);
+	T_ASSERT_EQ(store_rules_ops.day_put(w, day, 9), LD_OK);
+	T_ASSERT_EQ(store_commit(w), LD_OK);
+	T_ASSERT_EQ(store_begin(s, 1, &r), LD_OK);
+	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_OK);
+	T_ASSERT_EQ(got.credited, 20);
+	T_ASSERT_EQ(got.prev, 6);
+	T_ASSERT_EQ(store_rules_ops.day_get(r, day, &g), LD_OK);
+	T_ASSERT_EQ(g, 9);
+	/* Rewritten after the reader began: it cannot tell its old value. */
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	a.credited = 30;
+	a.prev = 7;
+	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	T_ASSERT_EQ(store_commit(w), LD_OK);
+	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_ERETRY);
+	/* Another account, never in the overlay: not found, no retry. */
+	T_ASSERT_EQ(store_account(r, "city", "u-2", &got), LD_ENOTFOUND);
+	store_abort(r);
+	T_ASSERT_EQ(store_begin(s, 1, &r), LD_OK);
+	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_OK);
+	T_ASSERT_EQ(got.credited, 30);
+	store_abort(r);
+	/* An aborted writer leaves nothing behind. */
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	a.credited = 99;
+	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	store_abort(w);
+	T_ASSERT_EQ(store_begin(s, 1, &r), LD_OK);
+	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_OK);
+	T_ASSERT_EQ(got.credited, 30);
+	store_abort(r);
+	store_close(s);
+}
+
+static void
+test_flush(void)
+{
+	struct store		*s = open_fresh();
+	struct store_txn	*r0, *r1, *r2;
+	uint64_t		 v;
+	unsigned		 i;
+
+	store_set_flush(s, 2);
+	T_ASSERT_EQ(store_begin(s, 1, &r0), LD_OK);
+	commit_dedup(s, 1);
+	T_ASSERT_EQ(store_deferred(s), 1);
+	T_ASSERT_EQ(store_begin(s, 1, &r1), LD_OK);
+	commit_dedup(s, 2);		/* 2 entries: flushed */
+	T_ASSERT_EQ(store_deferred(s), 0);
+	T_ASSERT_EQ(store_begin(s, 1, &r2), LD_OK);
+	/* Before the first commit: neither key, though both are written. */
+	T_ASSERT_EQ(dedup_get(r0, 1, &v), LD_ENOTFOUND);
+	T_ASSERT_EQ(dedup_get(r0, 2, &v), LD_ENOTFOUND);
+	/* Between the commits: key 1 from the flushed overlay, not key 2. */
+	T_ASSERT_EQ(dedup_get(r1, 1, &v), LD_OK);
+	T_ASSERT_EQ(v, 1);
+	T_ASSERT_EQ(dedup_get(r1, 2, &v), LD_ENOTFOUND);
+	/* After the flush: both from the B-tree. */
+	T_ASSERT_EQ(dedup_get(r2, 1, &v), LD_OK);
+	T_ASSERT_EQ(dedup_get(r2, 2, &v), LD_OK);
+	T_ASSERT_EQ(v, 2);
+	/* A second flush: r1 began before the one before it. */
+	commit_dedup(s, 3);
+	commit_dedup(s, 4);
+	T_ASSERT_EQ(dedup_get(r1, 1, &v), LD_ERETRY);
+	T_ASSERT_EQ(dedup_get(r2, 3, &v), LD_ENOTFOUND);
+	store_abort(r0);
+	store_abort(r1);
+	store_abort(r2);
+	T_ASSERT_EQ(store_begin(s, 1, &r0), LD_OK);
+	for (i = 1; i <= 4; i++) {
+		T_ASSERT_EQ(dedup_get(r0, i, &v), LD_OK);
+		T_ASSERT_EQ(v, i);
+	}
+	store_abort(r0);
+	store_close(s);
+}
+
+/* A process that commits and dies without closing: the redo log. */
+static void
+test_replay(void)
+{
+	struct store		*s = open_fresh();
+	struct store_txn	*r;
+	uint64_t		 v;
+	unsigned		 i;
+	pid_t			 pid;
+	int			 st;
+
+	store_close(s);
+	if ((pid = fork()) == 0) {
+		if (store_open(&s, dir, 1ULL << 30, 0) != LD_OK)
+			_exit(1);
+		store_set_flush(s, 5);
+		for (i = 1; i <= 7; i++)
+			commit_dedup(s, i);	/* 1..5 flushed, 6..7 not */
+		_exit(store_deferred(s) == 2 ? 0 : 2);
+	}
+	T_ASSERT(pid > 0);
+	T_ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	T_ASSERT_EQ(store_open(&s, dir, 1ULL << 30, 0), LD_OK);
+	T_ASSERT_EQ(store_deferred(s), 2);
+	T_ASSERT_EQ(store_begin(s, 1, &r), LD_OK);
+	for (i = 1; i <= 7; i++) {
+		T_ASSERT_EQ(dedup_get(r, i, &v), LD_OK);
+		T_ASSERT_EQ(v, i);
+	}
+	T_ASSERT_EQ(dedup_get(r, 8, &v), LD_ENOTFOUND);
+	store_abort(r);
+	/* More commits after the replay continue the redo log. */
+	commit_dedup(s, 8);
+	T_ASSERT_EQ(store_deferred(s), 3);
+	store_close(s);			/* flushes */
+	T_ASSERT_EQ(store_open(&s, dir, 1ULL << 30, 1), LD_OK);
+	T_ASSERT_EQ(store_deferred(s), 0);
+	T_ASSERT_EQ(store_begin(s, 1, &r), LD_OK);
+	T_ASSERT_EQ(dedup_get(r, 8, &v), LD_OK);
+	T_ASSERT_EQ(v, 8);
+	store_abort(r);
+	store_close(s);
+}
+
+static int
+count_key(void *arg, const uint8_t k[32], uint64_t index)
+{
+	unsigned	*seen = arg;
+
+	if (index < 1 || index > 6 || k[31] != index)
+		return LD_EINVAL;
+	seen[index]++;
+	return LD_OK;
+}
+
+static void
+test_dedup_each(void)
+{
+	struct store		*s = open_fresh();
+	struct store_txn	*r, *w;
+	unsigned		 seen[7] = { 0 }, i;
+	uint8_t			 k[32];
+
+	store_set_flush(s, 3);
+	for (i = 1; i <= 5; i++)
+		commit_dedup(s, i);	/* 1..3 in the B-tree, 4..5 not */
+	T_ASSERT_EQ(store_begin(s, 1, &r), LD_OK);
+	T_ASSERT_EQ(store_dedup_each(r, count_key, seen), LD_OK);
+	for (i = 1; i <= 5; i++)
+		T_ASSERT_EQ(seen[i], 1);
+	T_ASSERT_EQ(seen[6], 0);
+	store_abort(r);
+	/* A writer lists its own puts too. */
+	memset(seen, 0, sizeof(seen));
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	key(k, 6);
+	T_ASSERT_EQ(store_rules_ops.dedup_put(w, k, 6), LD_OK);
+	T_ASSERT_EQ(store_dedup_each(w, count_key, seen), LD_OK);
+	for (i = 1; i <= 6; i++)
+		T_ASSERT_EQ(seen[i], 1);
+	store_abort(w);
+	store_close(s);
+}
+
+static void
+test_ovl_record(void)
+{
+	struct ovl	a, b;
+	uint8_t		*rec, v8[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct ovl_ent	*e;
+	size_t		 len;
+	unsigned	 i;
+
+	ovl_init(&a);
+	ovl_init(&b);
+	for (i = 0; i < 5000; i++) {
+		v8[0] = (uint8_t)i;
+		T_ASSERT_EQ(ovl_put(&a, i % 3, &i, sizeof(i), v8, 8, 1), LD_OK);
+	}
+	T_ASSERT_EQ(ovl_put(&a, 0, &i, sizeof(i), v8, 7, 1), LD_OK);
+	T_ASSERT_EQ(ovl_put(&a, 0, &i, sizeof(i), v8, 8, 2), LD_EINVAL);
+	len = ovl_record_len(&a);
+	rec = xmalloc(len);
+	ovl_record(&a, rec);
+	T_ASSERT_EQ(ovl_apply(&b, rec, len, 9), LD_OK);
+	T_ASSERT_EQ(b.n, 5001);
+	i = 4321;
+	T_ASSERT((e = ovl_get(&b, 4321 % 3, &i, sizeof(i))) != NULL);
+	T_ASSERT_EQ(OVL_VAL(e)[0], 4321 & 0xff);
+	T_ASSERT_EQ(e->cseq, 9);
+	T_ASSERT(ovl_get(&b, (4321 + 1) % 3, &i, sizeof(i)) == NULL);
+	/* A cut record does not parse. */
+	ovl_clear(&b);
+	T_ASSERT_EQ(ovl_apply(&b, rec, len - 1, 9), LD_ECORRUPT);
+	free(rec);
+	ovl_clear(&a);
+	ovl_clear(&b);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct t_case	cases[] = {
+		T_CASE(test_visibility),
+		T_CASE(test_rewritten_since),
+		T_CASE(test_flush),
+		T_CASE(test_replay),
+		T_CASE(test_dedup_each),
+		T_CASE(test_ovl_record),
+	};
+	char	cmd[128];
+	int	rc = t_main(argc, argv, "t_store", cases, T_NCASES(cases));
+
+	if (dir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			rc = 1;
+	}
+	return rc;
+}
