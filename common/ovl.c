@@ -33,11 +33,38 @@ ovl_init(struct ovl *o)
 }
 
 void
+ovl_reset(struct ovl *o)
+{
+	struct ovl_chunk	*c, *next;
+
+	if (o->chunks == NULL)
+		return;
+	/* Keep the chunks for the next entries. */
+	for (c = o->chunks->next; c != NULL; c = next) {
+		next = c->next;
+		c->next = o->spare;
+		o->spare = c;
+	}
+	o->chunks->next = NULL;
+	o->chunks->used = 0;
+	if (o->n > 0)
+		memset(o->slot, 0, o->cap * sizeof(*o->slot));
+	o->n = 0;
+	o->bytes = 0;
+	o->head = NULL;
+	o->tail = &o->head;
+}
+
+void
 ovl_clear(struct ovl *o)
 {
 	struct ovl_chunk	*c, *next;
 
 	for (c = o->chunks; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	for (c = o->spare; c != NULL; c = next) {
 		next = c->next;
 		free(c);
 	}
@@ -55,8 +82,12 @@ alloc_ent(struct ovl *o, size_t n)
 	if (c == NULL || c->size - c->used < n) {
 		size_t	size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
 
-		c = xmalloc(sizeof(*c) + size);
-		c->size = size;
+		if ((c = o->spare) != NULL && c->size >= n)
+			o->spare = c->next;
+		else {
+			c = xmalloc(sizeof(*c) + size);
+			c->size = size;
+		}
 		c->used = 0;
 		c->next = o->chunks;
 		o->chunks = c;
@@ -108,11 +139,10 @@ ovl_get(const struct ovl *o, unsigned db, const void *k, size_t klen)
 	return o->slot[find(o, db, k, klen, hash_key(db, k, klen))];
 }
 
-int
-ovl_put(struct ovl *o, unsigned db, const void *k, size_t klen,
-    const void *v, size_t vlen, uint64_t cseq)
+static int
+put_hashed(struct ovl *o, unsigned db, const void *k, size_t klen,
+    const void *v, size_t vlen, uint64_t cseq, uint32_t h)
 {
-	uint32_t	 h;
 	size_t		 i;
 	struct ovl_ent	*e;
 
@@ -120,7 +150,6 @@ ovl_put(struct ovl *o, unsigned db, const void *k, size_t klen,
 		return LD_EINVAL;
 	if ((o->n + 1) * 2 > o->cap)
 		grow(o);
-	h = hash_key(db, k, klen);
 	i = find(o, db, k, klen, h);
 	if ((e = o->slot[i]) != NULL) {
 		if (e->vlen != vlen)
@@ -146,14 +175,22 @@ ovl_put(struct ovl *o, unsigned db, const void *k, size_t klen,
 }
 
 int
+ovl_put(struct ovl *o, unsigned db, const void *k, size_t klen,
+    const void *v, size_t vlen, uint64_t cseq)
+{
+	return put_hashed(o, db, k, klen, v, vlen, cseq,
+	    hash_key(db, k, klen));
+}
+
+int
 ovl_merge(struct ovl *to, const struct ovl *from, uint64_t cseq)
 {
 	const struct ovl_ent	*e;
 	int			 rc;
 
 	for (e = from->head; e != NULL; e = e->next)
-		if ((rc = ovl_put(to, e->db, OVL_KEY(e), e->klen, OVL_VAL(e),
-		    e->vlen, cseq)) != LD_OK)
+		if ((rc = put_hashed(to, e->db, OVL_KEY(e), e->klen,
+		    OVL_VAL(e), e->vlen, cseq, e->hash)) != LD_OK)
 			return rc;
 	return LD_OK;
 }

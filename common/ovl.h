@@ -29,6 +29,7 @@ struct ovl {
 	size_t		  n;
 	struct ovl_ent	 *head, **tail;	/* every entry, insertion order */
 	struct ovl_chunk *chunks;	/* entry memory */
+	struct ovl_chunk *spare;	/* kept by ovl_reset */
 	size_t		  bytes;	/* entry memory in use */
 };
 
@@ -38,6 +39,8 @@ struct ovl {
 void	ovl_init(struct ovl *);
 /* Drop every entry and its memory. */
 void	ovl_clear(struct ovl *);
+/* Drop every entry, keeping memory for the next ones. */
+void	ovl_reset(struct ovl *);
 struct ovl_ent	*ovl_get(const struct ovl *, unsigned db, const void *k,
 		    size_t klen);
 /*

@@ -78,6 +78,7 @@ struct store {
 	pthread_rwlock_t mu;
 	struct ovl	 c;		/* committed, not yet in the B-trees */
 	struct ovl	 p;		/* the one flushed last */
+	struct ovl	 g;		/* the write transaction's puts */
 	uint64_t	 cseq;		/* commits merged so far */
 	uint64_t	 flush_cseq;	/* the commit of the last flush */
 	uint64_t	 pflush_cseq;	/* of the one before */
@@ -89,7 +90,7 @@ struct store_txn {
 	MDB_cursor	*leaves_cur;	/* reused for appends */
 	int		 write;
 	uint64_t	 cseq;		/* readers: commits merged at begin */
-	struct ovl	 g;		/* writers: this transaction's puts */
+	struct ovl	*g;		/* writers: this transaction's puts */
 };
 
 /* Map an LMDB or errno code to LD_*. */
@@ -172,30 +173,49 @@ static int
 log_deferred(struct store_txn *t, uint64_t cseq)
 {
 	uint8_t	 kb[8];
-	MDB_val	 k = { 8, kb }, v = { ovl_record_len(&t->g), NULL };
+	MDB_val	 k = { 8, kb }, v = { ovl_record_len(t->g), NULL };
 	int	 rc;
 
 	be64(kb, cseq);
 	if ((rc = mdb_put(t->txn, t->s->dbi[DB_IXLOG], &k, &v,
 	    MDB_APPEND | MDB_RESERVE)) != 0)
 		return rc;
-	ovl_record(&t->g, v.mv_data);
+	ovl_record(t->g, v.mv_data);
 	return 0;
 }
 
+/* A flush entry: the table and the key's first 7 bytes, big-endian,
+ * so that most comparisons are one integer comparison. */
+struct fl_ent {
+	uint64_t		 pre;
+	const struct ovl_ent	*e;
+};
+
 static int
-ent_cmp(const void *a, const void *b)
+fl_cmp(const void *a, const void *b)
 {
-	const struct ovl_ent	*x = *(const struct ovl_ent *const *)a;
-	const struct ovl_ent	*y = *(const struct ovl_ent *const *)b;
-	size_t			 n = x->klen < y->klen ? x->klen : y->klen;
+	const struct fl_ent	*x = a, *y = b;
+	size_t			 n;
 	int			 c;
 
-	if (x->db != y->db)
-		return x->db < y->db ? -1 : 1;
-	if ((c = memcmp(OVL_KEY(x), OVL_KEY(y), n)) != 0)
+	if (x->pre != y->pre)
+		return x->pre < y->pre ? -1 : 1;
+	n = x->e->klen < y->e->klen ? x->e->klen : y->e->klen;
+	if ((c = memcmp(OVL_KEY(x->e), OVL_KEY(y->e), n)) != 0)
 		return c;
-	return x->klen < y->klen ? -1 : x->klen > y->klen;
+	return x->e->klen < y->e->klen ? -1 : x->e->klen > y->e->klen;
+}
+
+static void
+fl_add(struct fl_ent *f, const struct ovl_ent *e)
+{
+	uint64_t	pre = e->db;
+	size_t		i;
+
+	for (i = 0; i < 7; i++)
+		pre = pre << 8 | (i < e->klen ? OVL_KEY(e)[i] : 0);
+	f->pre = pre;
+	f->e = e;
 }
 
 /*
@@ -205,23 +225,24 @@ ent_cmp(const void *a, const void *b)
 static int
 flush_deferred(struct store_txn *t)
 {
-	struct store	 *s = t->s;
-	struct ovl_ent	**all, *e;
-	size_t		  n = 0, i;
-	int		  rc = 0;
+	struct store		*s = t->s;
+	struct fl_ent		*all;
+	const struct ovl_ent	*e;
+	size_t			 n = 0, i;
+	int			 rc = 0;
 
-	all = xcalloc(s->c.n + t->g.n + 1, sizeof(*all));
+	all = xcalloc(s->c.n + t->g->n + 1, sizeof(*all));
 	for (e = s->c.head; e != NULL; e = e->next)
-		if (ovl_get(&t->g, e->db, OVL_KEY(e), e->klen) == NULL)
-			all[n++] = e;
-	for (e = t->g.head; e != NULL; e = e->next)
-		all[n++] = e;
-	qsort(all, n, sizeof(*all), ent_cmp);
+		if (ovl_get(t->g, e->db, OVL_KEY(e), e->klen) == NULL)
+			fl_add(&all[n++], e);
+	for (e = t->g->head; e != NULL; e = e->next)
+		fl_add(&all[n++], e);
+	qsort(all, n, sizeof(*all), fl_cmp);
 	for (i = 0; i < n && rc == 0; i++) {
-		MDB_val	k = { all[i]->klen, OVL_KEY(all[i]) };
-		MDB_val	v = { all[i]->vlen, OVL_VAL(all[i]) };
+		MDB_val	k = { all[i].e->klen, (void *)OVL_KEY(all[i].e) };
+		MDB_val	v = { all[i].e->vlen, (void *)OVL_VAL(all[i].e) };
 
-		rc = mdb_put(t->txn, s->dbi[all[i]->db], &k, &v, 0);
+		rc = mdb_put(t->txn, s->dbi[all[i].e->db], &k, &v, 0);
 	}
 	free(all);
 	if (rc == 0)
@@ -263,7 +284,7 @@ deferred_get(struct store_txn *t, int db, const void *k, size_t klen,
 	if (t->write) {
 		/* The writer's own puts, then the committed ones (only the
 		 * writer changes s->c, so it reads it without the lock). */
-		if ((e = ovl_get(&t->g, (unsigned)db, k, klen)) == NULL)
+		if ((e = ovl_get(t->g, (unsigned)db, k, klen)) == NULL)
 			e = ovl_get(&s->c, (unsigned)db, k, klen);
 		if (e == NULL)
 			return LD_ENOTFOUND;
@@ -298,7 +319,12 @@ store_set_flush(struct store *s, size_t n)
 size_t
 store_deferred(struct store *s)
 {
-	return s->c.n;
+	size_t	n;
+
+	pthread_rwlock_rdlock(&s->mu);
+	n = s->c.n;
+	pthread_rwlock_unlock(&s->mu);
+	return n;
 }
 
 int
@@ -323,6 +349,7 @@ store_open(struct store **out, const char *dir, uint64_t mapsize, int rdonly)
 		s->flush_n = (size_t)v;
 	ovl_init(&s->c);
 	ovl_init(&s->p);
+	ovl_init(&s->g);
 	/* The writer's merge must not wait behind a stream of readers. */
 	pthread_rwlockattr_init(&ra);
 	pthread_rwlockattr_setkind_np(&ra,
@@ -385,6 +412,7 @@ store_close(struct store *s)
 	}
 	ovl_clear(&s->c);
 	ovl_clear(&s->p);
+	ovl_clear(&s->g);
 	pthread_rwlock_destroy(&s->mu);
 	mdb_env_close(s->env);
 	free(s->dir);
@@ -405,7 +433,6 @@ store_begin(struct store *s, int rdonly, struct store_txn **out)
 
 	t->s = s;
 	t->write = !rdonly;
-	ovl_init(&t->g);
 	/* A reader's snapshot and t->cseq are taken together (above). */
 	if (rdonly)
 		pthread_rwlock_rdlock(&s->mu);
@@ -416,6 +443,11 @@ store_begin(struct store *s, int rdonly, struct store_txn **out)
 	if (rc != 0) {
 		free(t);
 		return map_err(rc);
+	}
+	if (t->write) {
+		/* One writer at a time (LMDB's lock): the overlay is its. */
+		t->g = &s->g;
+		ovl_reset(t->g);
 	}
 	*out = t;
 	return LD_OK;
@@ -445,14 +477,14 @@ store_commit(struct store_txn *t)
 
 	if (t->leaves_cur)
 		mdb_cursor_close(t->leaves_cur);
-	flush = t->write && s->c.n + t->g.n > 0 && s->c.n + t->g.n >= s->flush_n;
+	flush = t->write && s->c.n + t->g->n > 0 && s->c.n + t->g->n >= s->flush_n;
 	if (flush)
 		rc = flush_deferred(t);
-	else if (t->write && t->g.n > 0)
+	else if (t->write && t->g->n > 0)
 		rc = log_deferred(t, cseq);
 	if (rc != 0) {
 		mdb_txn_abort(t->txn);
-		ovl_clear(&t->g);
+		ovl_reset(t->g);
 		free(t);
 		return rc > 0 ? commit_err(s, rc) : rc;
 	}
@@ -460,18 +492,25 @@ store_commit(struct store_txn *t)
 	if (rc == 0 && t->write) {
 		pthread_rwlock_wrlock(&s->mu);
 		if (flush) {
-			ovl_clear(&s->p);
+			/* c becomes p; the old p's memory is reused. */
+			struct ovl	old = s->p;
+
 			s->p = s->c;
-			s->p.tail = s->p.head ? s->p.tail : &s->p.head;
-			ovl_init(&s->c);
+			s->c = old;
+			if (s->p.head == NULL)
+				s->p.tail = &s->p.head;
+			if (s->c.head == NULL)
+				s->c.tail = &s->c.head;
+			ovl_reset(&s->c);
 			s->pflush_cseq = s->flush_cseq;
 			s->flush_cseq = cseq;
-		} else if (ovl_merge(&s->c, &t->g, cseq) != LD_OK)
+		} else if (ovl_merge(&s->c, t->g, cseq) != LD_OK)
 			fatalx("deferred index: an entry does not fit");
 		s->cseq = cseq;
 		pthread_rwlock_unlock(&s->mu);
 	}
-	ovl_clear(&t->g);
+	if (t->g != NULL)
+		ovl_reset(t->g);
 	free(t);
 	return rc == 0 ? LD_OK : commit_err(s, rc);
 }
@@ -484,7 +523,8 @@ store_abort(struct store_txn *t)
 	if (t->leaves_cur)
 		mdb_cursor_close(t->leaves_cur);
 	mdb_txn_abort(t->txn);
-	ovl_clear(&t->g);
+	if (t->g != NULL)
+		ovl_reset(t->g);
 	free(t);
 }
 
@@ -495,7 +535,7 @@ put(struct store_txn *t, int db, const void *k, size_t klen, const void *v,
 	MDB_val	key = { klen, (void *)k }, val = { vlen, (void *)v };
 
 	if (DEFERRED(db))
-		return t->write ? ovl_put(&t->g, (unsigned)db, k, klen, v, vlen,
+		return t->write ? ovl_put(t->g, (unsigned)db, k, klen, v, vlen,
 		    0) : LD_EINVAL;
 	return map_err(mdb_put(t->txn, t->s->dbi[db], &key, &val, flags));
 }
@@ -979,7 +1019,7 @@ dedup_deferred(struct store_txn *t, uint8_t (**keys)[40], size_t *n)
 	*keys = NULL;
 	*n = 0;
 	if (t->write) {
-		o[0] = &t->g;
+		o[0] = t->g;
 		o[1] = &s->c;
 	} else {
 		pthread_rwlock_rdlock(&s->mu);
@@ -996,7 +1036,7 @@ dedup_deferred(struct store_txn *t, uint8_t (**keys)[40], size_t *n)
 
 			if (e->db != DB_DEDUP || e->vlen != 8 || e->klen != 32)
 				continue;
-			if (i == 1 && ovl_get(&t->g, DB_DEDUP, OVL_KEY(e),
+			if (i == 1 && ovl_get(t->g, DB_DEDUP, OVL_KEY(e),
 			    32) != NULL)
 				continue;	/* listed from t->g */
 			if (!t->write && ovl_view(o[i], t, DB_DEDUP,

@@ -15,7 +15,7 @@
 
 #define STORE_MAPSIZE_DEFAULT	(16ULL << 40)	/* 16 TiB of address space */
 /* Deferred index entries held in memory before they are written out. */
-#define STORE_FLUSH_N		(1u << 18)
+#define STORE_FLUSH_N		(1u << 20)
 
 struct merkle_tree;
 struct store;

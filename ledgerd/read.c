@@ -686,6 +686,10 @@ read_metrics(struct ledgerd *ld, struct http_req *req, const struct cp *cp)
 	buf_printf(&b, "# HELP ledger_queue_entries Entries waiting for the "
 	    "sequencer.\n# TYPE ledger_queue_entries gauge\n"
 	    "ledger_queue_entries %zu\n", seq_queued(ld->seq));
+	buf_printf(&b, "# HELP ledger_store_deferred_entries Index entries "
+	    "kept in memory and in the redo log, not yet in their B-trees.\n"
+	    "# TYPE ledger_store_deferred_entries gauge\n"
+	    "ledger_store_deferred_entries %zu\n", store_deferred(ld->store));
 	if (store_stat(ld->store, &bytes) == LD_OK)
 		buf_printf(&b, "# HELP ledger_store_bytes LMDB pages in use.\n"
 		    "# TYPE ledger_store_bytes gauge\nledger_store_bytes "

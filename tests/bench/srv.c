@@ -496,6 +496,46 @@ srv_size(struct srv *s)
 	return n;
 }
 
+uint64_t
+srv_metric(struct srv *s, const char *name)
+{
+	struct buf	 b = { 0 };
+	const char	*p;
+	size_t		 n = strlen(name);
+	uint64_t	 v = 0;
+
+	if (srv_get(s, "/metrics", &b) == 200) {
+		buf_add(&b, "", 1);
+		for (p = (char *)b.p; p != NULL; p = strchr(p, '\n')) {
+			if (*p == '\n')
+				p++;
+			if (strncmp(p, name, n) == 0 && p[n] == ' ') {
+				v = strtoull(p + n + 1, NULL, 10);
+				break;
+			}
+		}
+	}
+	buf_free(&b);
+	return v;
+}
+
+void
+srv_kill(struct srv *s)
+{
+	int	status;
+
+	if (s->f != NULL) {
+		fetch_close(s->f);
+		s->f = NULL;
+	}
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, &status, 0);
+	kids_del(s->pid);
+	s->pid = 0;
+}
+
 int
 proc_rss(pid_t pid, uint64_t *rss, uint64_t *anon, uint64_t *file)
 {

@@ -50,6 +50,10 @@ int	srv_init(struct srv *, const char *name);
 int	srv_start(struct srv *, double *ready);
 /* SIGTERM, wait (bounded), SIGKILL if need be. */
 void	srv_stop(struct srv *);
+/* kill -9: no flush of the deferred indexes, no clean close. */
+void	srv_kill(struct srv *);
+/* The value of a gauge or counter in /metrics, 0 if absent. */
+uint64_t srv_metric(struct srv *, const char *name);
 /* Register the bench issuer (key k) and the bench method (huge caps). */
 int	srv_register(struct srv *, const struct sig_key *k);
 /* GET path into out (a NUL-terminated body); the HTTP status or -1. */
