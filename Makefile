@@ -49,10 +49,12 @@ BENCHES	= $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 all: deps $(LIBMERKLE) $(if $(COMMON_SRC),$(LIBCOMMON)) $(PROGS) $(UNITS) \
 	$(B)/tests/mklog
 
+# Every compile waits for it (order-only), so "make -j" on a fresh machine
+# installs the libraries before the first file that includes them.
 deps:
 	@sh tools/deps.sh
 
-$(B)/%.o: %.c
+$(B)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(INC) $(PKG_CFLAGS) -c $< -o $@
 
@@ -88,7 +90,7 @@ $(B)/tests/t_%: $(B)/tests/unit/t_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERK
 $(B)/tests/mklog: $(B)/tests/tools/mklog.o $(LIBCOMMON) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
-$(B)/tests/unit/%.o: tests/unit/%.c
+$(B)/tests/unit/%.o: tests/unit/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(INC) -Itests $(PKG_CFLAGS) -c $< -o $@
 
@@ -103,13 +105,13 @@ $(B)/bench/b_%: $(B)/tests/bench/b_%.o $(BENCH_LIB) \
 	  $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
-$(B)/tests/bench/%.o: tests/bench/%.c
+$(B)/tests/bench/%.o: tests/bench/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(INC) -Itests -Iclient -Iledgerd $(PKG_CFLAGS) \
 	    -c $< -o $@
 
 # Small tools the end-to-end tests use.
-$(B)/tests/holdconns: tests/tools/holdconns.c
+$(B)/tests/holdconns: tests/tools/holdconns.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 all: $(B)/tests/holdconns
