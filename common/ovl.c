@@ -1,12 +1,15 @@
 /* ovl.c - an in-memory overlay of small keyed values, for deferred indexes. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "err.h"
+#include "log.h"
 #include "ovl.h"
 #include "util.h"
 
-#define CHUNK_SIZE	(1u << 20)
+#define HUGE_SIZE	(2u << 20)
+#define CHUNK_SIZE	HUGE_SIZE
 
 struct ovl_chunk {
 	struct ovl_chunk	*next;
@@ -14,21 +17,56 @@ struct ovl_chunk {
 	_Alignas(16) uint8_t	 mem[];
 };
 
+/*
+ * Eight bytes at a time, mixed by multiplication (the constants are
+ * splitmix64's), from the overlay's seed: keys chosen by an issuer
+ * cannot be made to collide without knowing it.
+ */
 static uint32_t
-hash_key(unsigned db, const uint8_t *k, size_t klen)
+hash_key(uint64_t seed, unsigned db, const uint8_t *k, size_t klen)
 {
-	uint32_t	h = 2166136261u ^ db;
+	uint64_t	h = seed ^ ((uint64_t)db << 8 | klen), w;
 	size_t		i;
 
-	for (i = 0; i < klen; i++)
-		h = (h ^ k[i]) * 16777619u;
-	return h ^ (h >> 15);
+	for (i = 0; i + 8 <= klen; i += 8) {
+		memcpy(&w, k + i, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	if (i < klen) {
+		w = 0;
+		memcpy(&w, k + i, klen - i);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	h *= 0x94d049bb133111ebULL;
+	return (uint32_t)(h ^ h >> 32);
+}
+
+/* Memory the size of a huge page or more is asked to be backed by them:
+ * the table and the entries are read at random, and 4 KiB pages would
+ * cost a TLB miss on almost every lookup. */
+static void *
+big_alloc(size_t n, int zero)
+{
+	void	*p;
+
+	if (n < HUGE_SIZE)
+		return zero ? xcalloc(1, n) : xmalloc(n);
+	n = (n + HUGE_SIZE - 1) & ~(size_t)(HUGE_SIZE - 1);
+	if ((p = aligned_alloc(HUGE_SIZE, n)) == NULL)
+		fatalx("out of memory (%zu bytes)", n);
+	(void)madvise(p, n, MADV_HUGEPAGE);
+	if (zero)
+		memset(p, 0, n);
+	return p;
 }
 
 void
-ovl_init(struct ovl *o)
+ovl_init(struct ovl *o, uint64_t seed)
 {
 	memset(o, 0, sizeof(*o));
+	o->seed = seed;
 	o->tail = &o->head;
 }
 
@@ -59,6 +97,7 @@ void
 ovl_clear(struct ovl *o)
 {
 	struct ovl_chunk	*c, *next;
+	uint64_t		 seed = o->seed;
 
 	for (c = o->chunks; c != NULL; c = next) {
 		next = c->next;
@@ -69,7 +108,7 @@ ovl_clear(struct ovl *o)
 		free(c);
 	}
 	free(o->slot);
-	ovl_init(o);
+	ovl_init(o, seed);
 }
 
 static void *
@@ -80,13 +119,11 @@ alloc_ent(struct ovl *o, size_t n)
 
 	n = (n + 15) & ~(size_t)15;
 	if (c == NULL || c->size - c->used < n) {
-		size_t	size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
-
-		if ((c = o->spare) != NULL && c->size >= n)
+		if ((c = o->spare) != NULL)
 			o->spare = c->next;
 		else {
-			c = xmalloc(sizeof(*c) + size);
-			c->size = size;
+			c = big_alloc(CHUNK_SIZE, 0);
+			c->size = CHUNK_SIZE - sizeof(*c);
 		}
 		c->used = 0;
 		c->next = o->chunks;
@@ -98,34 +135,44 @@ alloc_ent(struct ovl *o, size_t n)
 	return p;
 }
 
+/* Room for n entries at a load of at most one half. */
 static void
-grow(struct ovl *o)
+reserve(struct ovl *o, size_t n)
 {
-	size_t		 cap = o->cap ? o->cap * 2 : 1024, i;
-	struct ovl_ent	**slot = xcalloc(cap, sizeof(*slot)), *e;
+	size_t		 cap = o->cap ? o->cap : 1024, i;
+	struct ovl_slot	*slot;
+	struct ovl_ent	*e;
 
+	while (n * 2 > cap)
+		cap *= 2;
+	if (cap == o->cap)
+		return;
+	slot = big_alloc(cap * sizeof(*slot), 1);
 	for (e = o->head; e != NULL; e = e->next) {
-		for (i = e->hash & (cap - 1); slot[i] != NULL;
+		for (i = e->hash & (cap - 1); slot[i].e != NULL;
 		    i = (i + 1) & (cap - 1))
 			;
-		slot[i] = e;
+		slot[i].hash = e->hash;
+		slot[i].e = e;
 	}
 	free(o->slot);
 	o->slot = slot;
 	o->cap = cap;
 }
 
-/* The slot holding (db, k), or the empty slot where it would go. */
+/*
+ * The slot holding (db, k), or the empty slot where it would go. The
+ * hash is kept in the slot, so a probe past another key reads no entry.
+ */
 static size_t
 find(const struct ovl *o, unsigned db, const uint8_t *k, size_t klen,
     uint32_t h)
 {
-	size_t		 i;
+	size_t		 i, mask = o->cap - 1;
 	struct ovl_ent	*e;
 
-	for (i = h & (o->cap - 1); (e = o->slot[i]) != NULL;
-	    i = (i + 1) & (o->cap - 1))
-		if (e->hash == h && e->db == db && e->klen == klen &&
+	for (i = h & mask; (e = o->slot[i].e) != NULL; i = (i + 1) & mask)
+		if (o->slot[i].hash == h && e->db == db && e->klen == klen &&
 		    memcmp(e->data, k, klen) == 0)
 			break;
 	return i;
@@ -136,7 +183,8 @@ ovl_get(const struct ovl *o, unsigned db, const void *k, size_t klen)
 {
 	if (o->n == 0 || klen > 255)
 		return NULL;
-	return o->slot[find(o, db, k, klen, hash_key(db, k, klen))];
+	return o->slot[find(o, db, k, klen, hash_key(o->seed, db, k,
+	    klen))].e;
 }
 
 static int
@@ -148,10 +196,9 @@ put_hashed(struct ovl *o, unsigned db, const void *k, size_t klen,
 
 	if (klen > 255 || vlen > 255 || db > 255)
 		return LD_EINVAL;
-	if ((o->n + 1) * 2 > o->cap)
-		grow(o);
+	reserve(o, o->n + 1);
 	i = find(o, db, k, klen, h);
-	if ((e = o->slot[i]) != NULL) {
+	if ((e = o->slot[i].e) != NULL) {
 		if (e->vlen != vlen)
 			return LD_EINVAL;
 		memcpy(OVL_VAL(e), v, vlen);
@@ -167,7 +214,8 @@ put_hashed(struct ovl *o, unsigned db, const void *k, size_t klen,
 	e->vlen = (uint8_t)vlen;
 	memcpy(e->data, k, klen);
 	memcpy(e->data + klen, v, vlen);
-	o->slot[i] = e;
+	o->slot[i].hash = h;
+	o->slot[i].e = e;
 	*o->tail = e;
 	o->tail = &e->next;
 	o->n++;
@@ -179,19 +227,38 @@ ovl_put(struct ovl *o, unsigned db, const void *k, size_t klen,
     const void *v, size_t vlen, uint64_t cseq)
 {
 	return put_hashed(o, db, k, klen, v, vlen, cseq,
-	    hash_key(db, k, klen));
+	    hash_key(o->seed, db, k, klen));
 }
+
+/* Entries ahead of the one being merged whose slots are prefetched: the
+ * table is large and read at random, so each lookup would otherwise wait
+ * for memory in turn. */
+#define MERGE_AHEAD	8
 
 int
 ovl_merge(struct ovl *to, const struct ovl *from, uint64_t cseq)
 {
-	const struct ovl_ent	*e;
-	int			 rc;
+	const struct ovl_ent	*e, *ahead;
+	int			 same = to->seed == from->seed, rc, i;
 
-	for (e = from->head; e != NULL; e = e->next)
+	reserve(to, to->n + from->n);
+	for (ahead = from->head, i = 0; ahead != NULL && i < MERGE_AHEAD;
+	    ahead = ahead->next, i++)
+		if (same)
+			__builtin_prefetch(&to->slot[ahead->hash &
+			    (to->cap - 1)]);
+	for (e = from->head; e != NULL; e = e->next) {
+		if (ahead != NULL) {
+			if (same)
+				__builtin_prefetch(&to->slot[ahead->hash &
+				    (to->cap - 1)]);
+			ahead = ahead->next;
+		}
 		if ((rc = put_hashed(to, e->db, OVL_KEY(e), e->klen,
-		    OVL_VAL(e), e->vlen, cseq, e->hash)) != LD_OK)
+		    OVL_VAL(e), e->vlen, cseq, same ? e->hash :
+		    hash_key(to->seed, e->db, OVL_KEY(e), e->klen))) != LD_OK)
 			return rc;
+	}
 	return LD_OK;
 }
 

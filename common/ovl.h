@@ -23,8 +23,14 @@ struct ovl_ent {
 
 struct ovl_chunk;
 
+struct ovl_slot {
+	uint32_t	 hash;
+	struct ovl_ent	*e;
+};
+
 struct ovl {
-	struct ovl_ent	**slot;
+	uint64_t	  seed;		/* of the hash: see ovl.c */
+	struct ovl_slot	 *slot;
 	size_t		  cap;		/* a power of two, or 0 */
 	size_t		  n;
 	struct ovl_ent	 *head, **tail;	/* every entry, insertion order */
@@ -36,7 +42,8 @@ struct ovl {
 #define OVL_KEY(e)	((e)->data)
 #define OVL_VAL(e)	((e)->data + (e)->klen)
 
-void	ovl_init(struct ovl *);
+/* seed keys the hash; overlays that merge share one for speed. */
+void	ovl_init(struct ovl *, uint64_t seed);
 /* Drop every entry and its memory. */
 void	ovl_clear(struct ovl *);
 /* Drop every entry, keeping memory for the next ones. */

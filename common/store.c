@@ -43,7 +43,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/statvfs.h>
+#include <time.h>
 
 #include <lmdb.h>
 
@@ -334,7 +336,7 @@ store_open(struct store **out, const char *dir, uint64_t mapsize, int rdonly)
 	MDB_txn			*txn = NULL;
 	pthread_rwlockattr_t	 ra;
 	const char		*env;
-	uint64_t		 v;
+	uint64_t		 v, seed;
 	unsigned		 flags = MDB_NOTLS;
 	int			 rc, i;
 
@@ -347,9 +349,12 @@ store_open(struct store **out, const char *dir, uint64_t mapsize, int rdonly)
 	if ((env = getenv("LEDGER_INDEX_FLUSH")) != NULL &&
 	    parse_u64(env, strlen(env), &v) == LD_OK && v > 0 && v <= SIZE_MAX)
 		s->flush_n = (size_t)v;
-	ovl_init(&s->c);
-	ovl_init(&s->p);
-	ovl_init(&s->g);
+	/* One hash seed for the three overlays, since they merge. */
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)s;
+	ovl_init(&s->c, seed);
+	ovl_init(&s->p, seed);
+	ovl_init(&s->g, seed);
 	/* The writer's merge must not wait behind a stream of readers. */
 	pthread_rwlockattr_init(&ra);
 	pthread_rwlockattr_setkind_np(&ra,

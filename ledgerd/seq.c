@@ -13,6 +13,7 @@
 #include "json.h"
 #include "log.h"
 #include "merkle.h"
+#include "rcache.h"
 #include "receipt.h"
 #include "rules.h"
 #include "seq.h"
@@ -54,6 +55,7 @@ struct seq {
 	int			 vstop, vbusy, vstarted;
 
 	/* Writer state: the sequencer thread only. */
+	struct rcache		*rc;		/* the rules' state (arg) */
 	struct rules		 rules;
 	struct merkle_tree	 tree;
 	struct buf		 scratch;
@@ -188,7 +190,7 @@ run_submit(struct seq *s, struct store_txn *txn, struct job *j, uint64_t now,
 	r->index = xcalloc(b->n, sizeof(uint64_t));
 	r->dup = xcalloc(b->n, 1);
 	r->offs = xcalloc((size_t)b->n + 2, sizeof(size_t));
-	rc = store_rules_ops.issuer_get(txn, b->issuer.s, &ist);
+	rc = s->rules.ops->issuer_get(s->rc, b->issuer.s, &ist);
 	if (rc == LD_ENOTFOUND)
 		return fail_res(r, LD_EAUTH, "unknown-issuer", -1, NO_INDEX,
 		    "issuer %s is not registered", b->issuer.s);
@@ -217,7 +219,7 @@ run_submit(struct seq *s, struct store_txn *txn, struct job *j, uint64_t now,
 			    NO_INDEX, "dedup key repeated at positions %ld "
 			    "and %u of the batch", prev, i);
 		}
-		rc = store_rules_ops.dedup_get(txn, b->subs[i].dedup, &idx);
+		rc = s->rules.ops->dedup_get(s->rc, b->subs[i].dedup, &idx);
 		if (rc == LD_ENOTFOUND)
 			continue;
 		if (rc == LD_OK)
@@ -285,6 +287,8 @@ run_submit(struct seq *s, struct store_txn *txn, struct job *j, uint64_t now,
 	for (i = 0; i < b->n; i++) {
 		if (r->dup[i])
 			continue;
+		/* Looked up above, in this transaction: absent. */
+		rcache_dedup_absent(s->rc, b->subs[i].dedup);
 		buf_reset(&s->scratch);
 		rc = rules_entry(&s->rules, now, b->issuer.s, r->start, i,
 		    &b->subs[i], &s->scratch, h, &e);
@@ -318,7 +322,7 @@ run_admin(struct seq *s, struct store_txn *txn, struct job *j, uint64_t now,
 	r->nleft = merkle_tree_frontier(&s->tree, r->left);
 	r->start = s->tree.size;
 	if (j->kind == JOB_ISSUER) {
-		if (store_rules_ops.issuer_get(txn, j->issuer.id.s, &ist) ==
+		if (s->rules.ops->issuer_get(s->rc, j->issuer.id.s, &ist) ==
 		    LD_OK && memcmp(&ist.reg, &j->issuer,
 		    sizeof(j->issuer)) == 0) {
 			r->index[0] = ist.reg_index;
@@ -328,7 +332,7 @@ run_admin(struct seq *s, struct store_txn *txn, struct job *j, uint64_t now,
 		rc = rules_issuer(&s->rules, now, &j->issuer, &s->scratch, h,
 		    &e);
 	} else {
-		if (store_rules_ops.method_get(txn, j->method.id.s, &mst) ==
+		if (s->rules.ops->method_get(s->rc, j->method.id.s, &mst) ==
 		    LD_OK && memcmp(&mst.reg, &j->method,
 		    sizeof(j->method)) == 0) {
 			r->index[0] = mst.reg_index;
@@ -568,7 +572,7 @@ run_group(struct seq *s, struct job *jobs)
 		again = 0;
 		if ((rc = store_begin(ld->store, 0, &txn)) != LD_OK)
 			goto fail_all;
-		s->rules.arg = txn;
+		rcache_begin(s->rc, txn);
 		for (j = jobs; j; j = j->next) {
 			if (j->res->err != LD_OK)
 				continue;	/* refused in an earlier run */
@@ -583,6 +587,7 @@ run_group(struct seq *s, struct job *jobs)
 			if (store_failure(rc))
 				goto fail_all;
 			/* Refused: drop what it wrote, run the rest again. */
+			rcache_abort(s->rc);
 			store_abort(txn);
 			txn = NULL;
 			s->rules.head = g_head;
@@ -591,7 +596,8 @@ run_group(struct seq *s, struct job *jobs)
 			break;
 		}
 	} while (again);
-	if (s->tree.size != before && (rc = save_head(s, txn)) != LD_OK)
+	if ((s->tree.size != before && (rc = save_head(s, txn)) != LD_OK) ||
+	    (rc = rcache_flush(s->rc)) != LD_OK)
 		goto fail_all;
 	rc = store_commit(txn);
 	txn = NULL;
@@ -640,6 +646,7 @@ run_group(struct seq *s, struct job *jobs)
 	return;
 fail_all:
 	/* Nothing of the group is durable: roll the writer state back. */
+	rcache_abort(s->rc);
 	store_abort(txn);
 	s->rules.head = g_head;
 	s->tree = *g_tree;
@@ -689,6 +696,7 @@ verify_main(void *arg)
 	struct issuer_state	 ist;
 	size_t			 n;
 
+	pthread_setname_np(pthread_self(), "ledgerd-verify");
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
 		while (s->vhead == NULL && !s->vstop)
@@ -734,6 +742,7 @@ seq_main(void *arg)
 	struct seq	*s = arg;
 	struct job	*jobs, *j, *next;
 
+	pthread_setname_np(pthread_self(), "ledgerd-seq");
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
 		while (s->head == NULL && !s->stop)
@@ -772,6 +781,7 @@ seq_start(struct ledgerd *ld, struct seq **out)
 	int			 rc;
 
 	s->ld = ld;
+	s->rc = rcache_new();
 	s->tail = &s->head;
 	s->vtail = &s->vhead;
 	pthread_mutex_init(&s->mu, NULL);
@@ -782,10 +792,10 @@ seq_start(struct ledgerd *ld, struct seq **out)
 	rc = store_meta_get(t, "head", &p, &len);
 	if (rc == LD_OK && len == sizeof(head)) {
 		memcpy(&head, p, sizeof(head));
-		rules_init(&s->rules, &store_rules_ops, NULL, &head);
+		rules_init(&s->rules, &rcache_ops, s->rc, &head);
 		rc = store_tree(t, head.size, &s->tree);
 	} else if (rc == LD_ENOTFOUND) {
-		rules_init(&s->rules, &store_rules_ops, NULL, NULL);
+		rules_init(&s->rules, &rcache_ops, s->rc, NULL);
 		merkle_tree_init(&s->tree);
 		rc = LD_OK;
 	} else
@@ -806,6 +816,7 @@ seq_start(struct ledgerd *ld, struct seq **out)
 	*out = s;
 	return LD_OK;
 fail:
+	rcache_free(s->rc);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	pthread_cond_destroy(&s->vcv);
@@ -890,6 +901,7 @@ seq_stop(struct seq *s)
 	if (s->started)
 		pthread_join(s->thr, NULL);
 	buf_free(&s->scratch);
+	rcache_free(s->rc);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	pthread_cond_destroy(&s->vcv);

@@ -285,8 +285,8 @@ test_ovl_record(void)
 	size_t		 len;
 	unsigned	 i;
 
-	ovl_init(&a);
-	ovl_init(&b);
+	ovl_init(&a, 1);
+	ovl_init(&b, 1);
 	for (i = 0; i < 5000; i++) {
 		v8[0] = (uint8_t)i;
 		T_ASSERT_EQ(ovl_put(&a, i % 3, &i, sizeof(i), v8, 8, 1), LD_OK);
