@@ -70,11 +70,22 @@ ovl_init(struct ovl *o, uint64_t seed)
 	o->tail = &o->head;
 }
 
+static void
+pend_clear(struct ovl *o)
+{
+	o->pend = 0;
+	o->pend_tail = NULL;
+	o->pend_chunk = NULL;
+	o->undo_len = 0;
+	o->nundo = 0;
+}
+
 void
 ovl_reset(struct ovl *o)
 {
 	struct ovl_chunk	*c, *next;
 
+	pend_clear(o);
 	if (o->chunks == NULL)
 		return;
 	/* Keep the chunks for the next entries. */
@@ -93,22 +104,41 @@ ovl_reset(struct ovl *o)
 	o->tail = &o->head;
 }
 
+static void
+free_chunks(struct ovl_chunk *c)
+{
+	struct ovl_chunk	*next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+}
+
 void
 ovl_clear(struct ovl *o)
 {
-	struct ovl_chunk	*c, *next;
-	uint64_t		 seed = o->seed;
+	uint64_t	seed = o->seed;
 
-	for (c = o->chunks; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-	for (c = o->spare; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
+	free_chunks(o->chunks);
+	free_chunks(o->spare);
 	free(o->slot);
+	free(o->undo);
 	ovl_init(o, seed);
+}
+
+void
+ovl_swap(struct ovl *a, struct ovl *b)
+{
+	struct ovl	t = *a;
+
+	*a = *b;
+	*b = t;
+	/* An empty list's tail points into the struct itself. */
+	if (a->head == NULL)
+		a->tail = &a->head;
+	if (b->head == NULL)
+		b->tail = &b->head;
 }
 
 static void *
@@ -178,6 +208,29 @@ find(const struct ovl *o, unsigned db, const uint8_t *k, size_t klen,
 	return i;
 }
 
+/* Empty slot i, moving later entries of its probe run back (no
+ * tombstones: lookups stay as short as they were). */
+static void
+slot_del(struct ovl *o, size_t i)
+{
+	size_t	mask = o->cap - 1, j = i, home;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (o->slot[j].e == NULL)
+			break;
+		home = o->slot[j].hash & mask;
+		/* The entry at j may move to i unless its home lies
+		 * cyclically in (i, j]. */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			o->slot[i] = o->slot[j];
+			i = j;
+		}
+	}
+	o->slot[i].e = NULL;
+	o->slot[i].hash = 0;
+}
+
 struct ovl_ent *
 ovl_get(const struct ovl *o, unsigned db, const void *k, size_t klen)
 {
@@ -187,33 +240,78 @@ ovl_get(const struct ovl *o, unsigned db, const void *k, size_t klen)
 	    klen))].e;
 }
 
-static int
-put_hashed(struct ovl *o, unsigned db, const void *k, size_t klen,
-    const void *v, size_t vlen, uint64_t cseq, uint32_t h)
+static void
+pend_begin(struct ovl *o, uint64_t cseq)
+{
+	pend_clear(o);
+	o->pend = cseq;
+	o->pend_tail = o->tail;
+	o->pend_n = o->n;
+	o->pend_bytes = o->bytes;
+	o->pend_chunk = o->chunks;
+	o->pend_used = o->chunks ? o->chunks->used : 0;
+}
+
+#define UNDO_SIZE(vlen)	((sizeof(struct ovl_undo) + (vlen) + 7) & ~(size_t)7)
+
+static void
+undo_push(struct ovl *o, struct ovl_ent *e)
+{
+	struct ovl_undo	*u;
+	size_t		 n = UNDO_SIZE(e->vlen);
+
+	if (o->undo_cap - o->undo_len < n) {
+		o->undo_cap = o->undo_cap ? o->undo_cap * 2 : 65536;
+		o->undo = xrealloc(o->undo, o->undo_cap);
+	}
+	u = (struct ovl_undo *)(void *)(o->undo + o->undo_len);
+	u->e = e;
+	u->ocseq = e->ocseq;
+	memcpy(u->old, OVL_OLD(e), e->vlen);
+	o->undo_len += n;
+	o->nundo++;
+}
+
+int
+ovl_write(struct ovl *o, unsigned db, const void *k, size_t klen,
+    const void *v, size_t vlen, uint64_t cseq)
 {
 	size_t		 i;
+	uint32_t	 h;
 	struct ovl_ent	*e;
 
-	if (klen > 255 || vlen > 255 || db > 255)
+	if (klen > 255 || vlen > 255 || db > 255 || cseq == 0)
 		return LD_EINVAL;
+	if (o->pend != cseq)
+		pend_begin(o, cseq);
 	reserve(o, o->n + 1);
+	h = hash_key(o->seed, db, k, klen);
 	i = find(o, db, k, klen, h);
 	if ((e = o->slot[i].e) != NULL) {
 		if (e->vlen != vlen)
 			return LD_EINVAL;
+		if (e->cseq != cseq) {
+			/* The first change in this commit: the committed
+			 * value becomes the old one, the old one goes to
+			 * the undo log. */
+			undo_push(o, e);
+			memcpy(OVL_OLD(e), OVL_VAL(e), vlen);
+			e->ocseq = e->cseq;
+			e->cseq = cseq;
+		}
 		memcpy(OVL_VAL(e), v, vlen);
-		e->cseq = cseq;
 		return LD_OK;
 	}
-	e = alloc_ent(o, sizeof(*e) + klen + vlen);
+	e = alloc_ent(o, sizeof(*e) + klen + 2 * vlen);
 	e->next = NULL;
 	e->cseq = e->first = cseq;
+	e->ocseq = 0;
 	e->hash = h;
 	e->db = (uint8_t)db;
 	e->klen = (uint8_t)klen;
 	e->vlen = (uint8_t)vlen;
 	memcpy(e->data, k, klen);
-	memcpy(e->data + klen, v, vlen);
+	memcpy(OVL_VAL(e), v, vlen);
 	o->slot[i].hash = h;
 	o->slot[i].e = e;
 	*o->tail = e;
@@ -222,89 +320,141 @@ put_hashed(struct ovl *o, unsigned db, const void *k, size_t klen,
 	return LD_OK;
 }
 
-int
-ovl_put(struct ovl *o, unsigned db, const void *k, size_t klen,
-    const void *v, size_t vlen, uint64_t cseq)
+void
+ovl_done(struct ovl *o)
 {
-	return put_hashed(o, db, k, klen, v, vlen, cseq,
-	    hash_key(o->seed, db, k, klen));
+	pend_clear(o);
 }
 
-/* Entries ahead of the one being merged whose slots are prefetched: the
- * table is large and read at random, so each lookup would otherwise wait
- * for memory in turn. */
-#define MERGE_AHEAD	8
+void
+ovl_undo(struct ovl *o)
+{
+	struct ovl_ent	*e;
+	struct ovl_undo	*u;
+	size_t		 off;
+
+	if (o->pend == 0)
+		return;
+	for (off = 0; off < o->undo_len; off += UNDO_SIZE(u->e->vlen)) {
+		u = (struct ovl_undo *)(void *)(o->undo + off);
+		e = u->e;
+		memcpy(OVL_VAL(e), OVL_OLD(e), e->vlen);
+		e->cseq = e->ocseq;
+		e->ocseq = u->ocseq;
+		memcpy(OVL_OLD(e), u->old, e->vlen);
+	}
+	/* The entries it created: out of the table, the list, the memory. */
+	for (e = *o->pend_tail; e != NULL; e = e->next)
+		slot_del(o, find(o, e->db, OVL_KEY(e), e->klen, e->hash));
+	*o->pend_tail = NULL;
+	o->tail = o->pend_tail;
+	o->n = o->pend_n;
+	o->bytes = o->pend_bytes;
+	while (o->chunks != o->pend_chunk) {
+		struct ovl_chunk *c = o->chunks;
+
+		o->chunks = c->next;
+		c->next = o->spare;
+		o->spare = c;
+	}
+	if (o->chunks != NULL)
+		o->chunks->used = o->pend_used;
+	pend_clear(o);
+}
 
 int
-ovl_merge(struct ovl *to, const struct ovl *from, uint64_t cseq)
+ovl_read(const struct ovl *o, unsigned db, const void *k, size_t klen,
+    uint64_t snap, const struct ovl_ent **out, const uint8_t **v)
 {
-	const struct ovl_ent	*e, *ahead;
-	int			 same = to->seed == from->seed, rc, i;
+	const struct ovl_ent	*e = ovl_get(o, db, k, klen);
 
-	reserve(to, to->n + from->n);
-	for (ahead = from->head, i = 0; ahead != NULL && i < MERGE_AHEAD;
-	    ahead = ahead->next, i++)
-		if (same)
-			__builtin_prefetch(&to->slot[ahead->hash &
-			    (to->cap - 1)]);
-	for (e = from->head; e != NULL; e = e->next) {
-		if (ahead != NULL) {
-			if (same)
-				__builtin_prefetch(&to->slot[ahead->hash &
-				    (to->cap - 1)]);
-			ahead = ahead->next;
-		}
-		if ((rc = put_hashed(to, e->db, OVL_KEY(e), e->klen,
-		    OVL_VAL(e), e->vlen, cseq, same ? e->hash :
-		    hash_key(to->seed, e->db, OVL_KEY(e), e->klen))) != LD_OK)
-			return rc;
+	if (e == NULL || e->first > snap)
+		return 0;
+	*out = e;
+	if (e->cseq <= snap) {
+		*v = OVL_VAL(e);
+		return 1;
 	}
-	return LD_OK;
+	if (e->ocseq != 0 && e->ocseq <= snap) {
+		*v = OVL_OLD(e);
+		return 1;
+	}
+	return LD_ERETRY;
+}
+
+/* Visit the pending commit's entries: those it created, then those it
+ * changed. */
+static void
+pend_each(const struct ovl *o, void (*fn)(void *, const struct ovl_ent *),
+    void *arg)
+{
+	const struct ovl_ent	*e;
+	const struct ovl_undo	*u;
+	size_t			 off;
+
+	if (o->pend == 0)
+		return;
+	for (e = *o->pend_tail; e != NULL; e = e->next)
+		fn(arg, e);
+	for (off = 0; off < o->undo_len; off += UNDO_SIZE(u->e->vlen)) {
+		u = (const struct ovl_undo *)(const void *)(o->undo + off);
+		fn(arg, u->e);
+	}
+}
+
+static void
+count_len(void *arg, const struct ovl_ent *e)
+{
+	*(size_t *)arg += 3 + (size_t)e->klen + e->vlen;
 }
 
 size_t
 ovl_record_len(const struct ovl *o)
 {
-	const struct ovl_ent	*e;
-	size_t			 n = 0;
+	size_t	n = 0;
 
-	for (e = o->head; e != NULL; e = e->next)
-		n += 3 + e->klen + e->vlen;
+	pend_each(o, count_len, &n);
 	return n;
+}
+
+static void
+put_record(void *arg, const struct ovl_ent *e)
+{
+	uint8_t	**out = arg, *p = *out;
+
+	*p++ = e->db;
+	*p++ = e->klen;
+	*p++ = e->vlen;
+	memcpy(p, e->data, (size_t)e->klen + e->vlen);
+	*out = p + e->klen + e->vlen;
 }
 
 void
 ovl_record(const struct ovl *o, uint8_t *out)
 {
-	const struct ovl_ent	*e;
-
-	for (e = o->head; e != NULL; e = e->next) {
-		*out++ = e->db;
-		*out++ = e->klen;
-		*out++ = e->vlen;
-		memcpy(out, e->data, (size_t)e->klen + e->vlen);
-		out += e->klen + e->vlen;
-	}
+	pend_each(o, put_record, &out);
 }
 
 int
 ovl_apply(struct ovl *o, const uint8_t *p, size_t len, uint64_t cseq)
 {
 	size_t	kl, vl;
-	int	rc;
 
 	while (len > 0) {
 		if (len < 3)
-			return LD_ECORRUPT;
+			goto bad;
 		kl = p[1];
 		vl = p[2];
-		if (len - 3 < kl + vl)
-			return LD_ECORRUPT;
-		if ((rc = ovl_put(o, p[0], p + 3, kl, p + 3 + kl, vl, cseq)) !=
+		if (len - 3 < kl + vl ||
+		    ovl_write(o, p[0], p + 3, kl, p + 3 + kl, vl, cseq) !=
 		    LD_OK)
-			return LD_ECORRUPT;
+			goto bad;
 		p += 3 + kl + vl;
 		len -= 3 + kl + vl;
 	}
+	ovl_done(o);
 	return LD_OK;
+bad:
+	ovl_undo(o);
+	return LD_ECORRUPT;
 }

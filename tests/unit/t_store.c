@@ -1,7 +1,7 @@
 /* t_store.c - unit tests for the deferred indexes of common/store.c and ovl.c. */
 /*
  * What a reader sees of the deferred indexes (leaf hash, dedup, daily
- * sums, accounts) while the writer commits and flushes; the redo log
+ * sums, accounts) while the writer writes, commits and flushes; the redo log
  * replayed after a process dies without closing the store; flushes that
  * move every entry into the B-trees; dedup enumeration without doubles;
  * the overlay's record format.
@@ -121,13 +121,27 @@ test_rewritten_since(void)
 	T_ASSERT_EQ(got.prev, 6);
 	T_ASSERT_EQ(store_rules_ops.day_get(r, day, &g), LD_OK);
 	T_ASSERT_EQ(g, 9);
-	/* Rewritten after the reader began: it cannot tell its old value. */
+	/* Rewritten after the reader began: it still reads its own value,
+	 * while the writer is at it and after its commit. */
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
 	a.credited = 30;
 	a.prev = 7;
 	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_OK);
+	T_ASSERT_EQ(got.credited, 20);
+	T_ASSERT_EQ(store_commit(w), LD_OK);
+	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_OK);
+	T_ASSERT_EQ(got.credited, 20);
+	/* Rewritten twice: it cannot tell its old value any more. */
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	a.credited = 25;
+	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
 	T_ASSERT_EQ(store_commit(w), LD_OK);
 	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_ERETRY);
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	a.credited = 30;
+	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	T_ASSERT_EQ(store_commit(w), LD_OK);
 	/* Another account, never in the overlay: not found, no retry. */
 	T_ASSERT_EQ(store_account(r, "city", "u-2", &got), LD_ENOTFOUND);
 	store_abort(r);
@@ -276,6 +290,137 @@ test_dedup_each(void)
 	store_close(s);
 }
 
+/*
+ * Random commits of random writes against a model: a reader at the last
+ * commit always reads the model's value, a reader one commit behind reads
+ * the value it had then or is told to retry (never a wrong value), and an
+ * undone commit leaves the overlay exactly as before it.
+ */
+#define NK	300
+
+static void
+test_ovl_versions(void)
+{
+	struct ovl		 o;
+	const struct ovl_ent	*e;
+	const uint8_t		*v;
+	uint64_t		 now[NK], before[NK], x, cseq = 0;
+	size_t			 n_before;
+	unsigned		 round, i, k, wrong = 0, retry = 0, ok1 = 0;
+	int			 rc;
+
+	memset(now, 0, sizeof(now));	/* 0: the key has no value */
+	ovl_init(&o, t_rand());
+	for (round = 0; round < 400; round++) {
+		memcpy(before, now, sizeof(now));
+		n_before = o.n;
+		cseq++;
+		for (i = 0; i < 1 + t_rand_below(40); i++) {
+			k = (unsigned)t_rand_below(NK);
+			x = t_rand() | 1;
+			T_ASSERT_EQ(ovl_write(&o, k % 4, &k, sizeof(k), &x, 8,
+			    cseq), LD_OK);
+			now[k] = x;
+		}
+		if (t_rand_below(4) == 0) {
+			/* Abort: as before, and the number is used again. */
+			ovl_undo(&o);
+			cseq--;
+			memcpy(now, before, sizeof(now));
+			T_ASSERT_EQ(o.n, n_before);
+		} else
+			ovl_done(&o);
+		for (k = 0; k < NK; k++) {
+			rc = ovl_read(&o, k % 4, &k, sizeof(k), cseq, &e, &v);
+			if (now[k] == 0 ? rc != 0 : rc != 1 ||
+			    memcmp(v, &now[k], 8) != 0)
+				wrong++;
+			if (cseq < 2)
+				continue;
+			rc = ovl_read(&o, k % 4, &k, sizeof(k), cseq - 1, &e,
+			    &v);
+			if (rc == LD_ERETRY)
+				retry++;
+			else if (rc == 1)
+				ok1++;
+		}
+	}
+	T_ASSERT_EQ(wrong, 0);
+	/* Most keys a commit did not touch read fine one commit behind. */
+	T_ASSERT(ok1 > retry);
+	ovl_clear(&o);
+}
+
+/* One commit behind, exactly: values as of the commit before. */
+static void
+test_ovl_old_version(void)
+{
+	struct ovl		 o;
+	const struct ovl_ent	*e;
+	const uint8_t		*v;
+	uint64_t		 x;
+	unsigned		 k = 7, k2 = 8;
+
+	ovl_init(&o, 3);
+	x = 100;
+	T_ASSERT_EQ(ovl_write(&o, 1, &k, sizeof(k), &x, 8, 1), LD_OK);
+	ovl_done(&o);
+	x = 200;
+	T_ASSERT_EQ(ovl_write(&o, 1, &k, sizeof(k), &x, 8, 2), LD_OK);
+	x = 250;			/* twice in one commit: one version */
+	T_ASSERT_EQ(ovl_write(&o, 1, &k, sizeof(k), &x, 8, 2), LD_OK);
+	T_ASSERT_EQ(ovl_write(&o, 1, &k2, sizeof(k2), &x, 8, 2), LD_OK);
+	/* Pending: a reader at commit 1 sees 100, and no k2. */
+	T_ASSERT_EQ(ovl_read(&o, 1, &k, sizeof(k), 1, &e, &v), 1);
+	memcpy(&x, v, 8);
+	T_ASSERT_EQ(x, 100);
+	T_ASSERT_EQ(ovl_read(&o, 1, &k2, sizeof(k2), 1, &e, &v), 0);
+	T_ASSERT_EQ(ovl_record_len(&o), 2 * (3 + 4 + 8));
+	ovl_done(&o);
+	T_ASSERT_EQ(ovl_read(&o, 1, &k, sizeof(k), 2, &e, &v), 1);
+	memcpy(&x, v, 8);
+	T_ASSERT_EQ(x, 250);
+	x = 300;
+	T_ASSERT_EQ(ovl_write(&o, 1, &k, sizeof(k), &x, 8, 3), LD_OK);
+	ovl_done(&o);
+	/* Commit 1's value is gone after two rewrites. */
+	T_ASSERT_EQ(ovl_read(&o, 1, &k, sizeof(k), 1, &e, &v), LD_ERETRY);
+	T_ASSERT_EQ(ovl_read(&o, 1, &k, sizeof(k), 2, &e, &v), 1);
+	memcpy(&x, v, 8);
+	T_ASSERT_EQ(x, 250);
+	/* An undone commit restores the old version too. */
+	x = 400;
+	T_ASSERT_EQ(ovl_write(&o, 1, &k, sizeof(k), &x, 8, 4), LD_OK);
+	ovl_undo(&o);
+	T_ASSERT_EQ(ovl_read(&o, 1, &k, sizeof(k), 2, &e, &v), 1);
+	memcpy(&x, v, 8);
+	T_ASSERT_EQ(x, 250);
+	T_ASSERT_EQ(ovl_record_len(&o), 0);
+	ovl_clear(&o);
+}
+
+/* A store written in another layout is refused, not misread. */
+static void
+test_format(void)
+{
+	struct store		*s = open_fresh(), *s2 = NULL;
+	struct store_txn	*w;
+	const uint8_t		*p;
+	size_t			 len;
+
+	T_ASSERT_EQ(store_begin(s, 1, &w), LD_OK);
+	T_ASSERT_EQ(store_meta_get(w, "store-format", &p, &len), LD_OK);
+	T_ASSERT(len == 1 && p[0] == '2');
+	store_abort(w);
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	T_ASSERT_EQ(store_leaf_put(w, 0, "leaf", 4), LD_OK);
+	T_ASSERT_EQ(store_meta_put(w, "store-format", "1", 1), LD_OK);
+	T_ASSERT_EQ(store_commit(w), LD_OK);
+	store_close(s);
+	T_ASSERT(store_open(&s2, dir, 1ULL << 30, 0) != LD_OK);
+	T_ASSERT(store_open(&s2, dir, 1ULL << 30, 1) != LD_OK);
+}
+
 static void
 test_ovl_record(void)
 {
@@ -289,10 +434,11 @@ test_ovl_record(void)
 	ovl_init(&b, 1);
 	for (i = 0; i < 5000; i++) {
 		v8[0] = (uint8_t)i;
-		T_ASSERT_EQ(ovl_put(&a, i % 3, &i, sizeof(i), v8, 8, 1), LD_OK);
+		T_ASSERT_EQ(ovl_write(&a, i % 3, &i, sizeof(i), v8, 8, 1),
+		    LD_OK);
 	}
-	T_ASSERT_EQ(ovl_put(&a, 0, &i, sizeof(i), v8, 7, 1), LD_OK);
-	T_ASSERT_EQ(ovl_put(&a, 0, &i, sizeof(i), v8, 8, 2), LD_EINVAL);
+	T_ASSERT_EQ(ovl_write(&a, 0, &i, sizeof(i), v8, 7, 1), LD_OK);
+	T_ASSERT_EQ(ovl_write(&a, 0, &i, sizeof(i), v8, 8, 1), LD_EINVAL);
 	len = ovl_record_len(&a);
 	rec = xmalloc(len);
 	ovl_record(&a, rec);
@@ -320,7 +466,10 @@ main(int argc, char **argv)
 		T_CASE(test_flush),
 		T_CASE(test_replay),
 		T_CASE(test_dedup_each),
+		T_CASE(test_format),
 		T_CASE(test_ovl_record),
+		T_CASE(test_ovl_versions),
+		T_CASE(test_ovl_old_version),
 	};
 	char	cmd[128];
 	int	rc = t_main(argc, argv, "t_store", cases, T_NCASES(cases));
