@@ -1791,12 +1791,14 @@ test_day_key(void)
 	struct buf	b = { 0 };
 	uint8_t		k1[16], k2[16], h[32];
 
-	/* SHA-256("ledger-day\0" issuer\0 account\0 method\0 day32be)[:16] */
+	/* day32be || SHA-256("ledger-day\0" issuer\0 account\0 method\0
+	 * day32be)[:12] */
 	rules_day_key("luzhou-green", "alice", "transit-bus", 19929, k1);
 	buf_add(&b, "ledger-day\0luzhou-green\0alice\0transit-bus\0"
 	    "\x00\x00\x4d\xd9", 46);
 	merkle_sha256(h, b.p, b.len);
-	T_ASSERT_MEM(k1, h, 16);
+	T_ASSERT_MEM(k1, "\x00\x00\x4d\xd9", 4);
+	T_ASSERT_MEM(k1 + 4, h, 12);
 	rules_day_key("luzhou-green", "alice", "transit-bus", 19929, k2);
 	T_ASSERT_MEM(k1, k2, 16);
 	/* Each part matters, and the NULs keep the parts apart. */
