@@ -29,7 +29,9 @@
  * times, alternately, and report the median round, and row 1 runs once
  * for 10 s (it grows the log). BENCH_PERF=DIR records perf profiles of
  * ledgerd during rows 1 and 2 into DIR (BENCH_PERF_CALLGRAPH=dwarf for
- * call chains). BENCH_KEEP=1 keeps the scratch files.
+ * call chains). BENCH_KEEP=1 keeps the scratch files. For working on one
+ * row: BENCH_ONLY=single,batched,reads,cli (any of them) runs only those,
+ * BENCH_SECONDS=S measures submissions for S seconds.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -1052,6 +1054,16 @@ row_cli(struct sig_key *key, double batched_eps)
 	srv_stop(&s);
 }
 
+/* Whether to run a group of rows: all, or those BENCH_ONLY names
+ * (single, batched, reads, cli; e.g. BENCH_ONLY=batched). */
+static int
+want(const char *row)
+{
+	const char	*only = getenv("BENCH_ONLY");
+
+	return only == NULL || *only == '\0' || strstr(only, row) != NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1070,6 +1082,8 @@ main(int argc, char **argv)
 	quick = rounds == 1;
 	dur_submit = quick ? 2 : 10;
 	dur_read = quick ? 1 : 5;
+	if (getenv("BENCH_SECONDS") != NULL && atof(getenv("BENCH_SECONDS")) > 0)
+		dur_submit = atof(getenv("BENCH_SECONDS"));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	note("scratch in %s; %s run", bench_tmpdir(), quick ? "quick" :
 	    "full");
@@ -1083,12 +1097,17 @@ main(int argc, char **argv)
 	note("ledgerd %d on 127.0.0.1:%d", (int)s.pid, s.port);
 	gen_init(&g, key, s.origin, "main");
 
-	row_single(&s, nullport, &g);
-	eps = row_batched(&s, &g);
-	fill(&s, &g, 200000, quick ? 20 : 120);
-	row_reads(&s, nullport);
+	if (want("single"))
+		row_single(&s, nullport, &g);
+	if (want("batched"))
+		eps = row_batched(&s, &g);
+	if (want("reads")) {
+		fill(&s, &g, 200000, quick ? 20 : 120);
+		row_reads(&s, nullport);
+	}
 	srv_stop(&s);
-	row_cli(key, eps);
+	if (want("cli"))
+		row_cli(key, eps);
 
 	null_stop(ns);
 	sig_key_free(key);
