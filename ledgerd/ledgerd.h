@@ -32,6 +32,9 @@ struct cp {
 	char		 text[];	/* the signed note */
 };
 
+/* Set by ledgerd init --leaf-hash-index: every leaf hash is indexed. */
+#define LEAFHASH_META	"leaf-hash-index"
+
 struct ledgerd {
 	/* configuration */
 	const char	*datadir;
@@ -43,6 +46,8 @@ struct ledgerd {
 	size_t		 queue_max;
 	uint64_t	 max_conns;	/* stop accepting at this many */
 	unsigned	 request_timeout; /* seconds for each whole request */
+	int		 leafhash_index; /* init --leaf-hash-index: lookups by
+					  * leaf hash (meta LEAFHASH_META) */
 
 	struct sig_key	*key;		/* the log's signing key */
 	uint8_t		 token[32];	/* admin token, raw */

@@ -26,7 +26,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: ledgerd init  [--data DIR] --origin ORIGIN\n"
+	    "usage: ledgerd init  [--data DIR] --origin ORIGIN "
+	    "[--leaf-hash-index]\n"
 	    "       ledgerd vkey  [--data DIR]\n"
 	    "       ledgerd export [--data DIR] --out DIR\n"
 	    "       ledgerd serve [--data DIR] [--listen HOST:PORT] "
@@ -79,10 +80,11 @@ load_key(const char *dir)
 }
 
 static int
-cmd_init(const char *dir, const char *origin)
+cmd_init(const char *dir, const char *origin, int leafhash_index)
 {
 	struct sig_key	*k;
 	struct store	*st;
+	struct store_txn *t;
 	uint8_t		 tok[32];
 	char		 hex[65], *path, *skey, *vkey, *line;
 	int		 rc;
@@ -100,6 +102,11 @@ cmd_init(const char *dir, const char *origin)
 	if ((rc = store_open(&st, dir, 0, 0)) != LD_OK)
 		fatalx("%s: cannot create the store: %s", dir,
 		    ld_strerror(rc));
+	/* Chosen once: an index that starts late would miss leaves. */
+	if (leafhash_index && ((rc = store_begin(st, 0, &t)) != LD_OK ||
+	    (rc = store_meta_put(t, LEAFHASH_META, "1", 1)) != LD_OK ||
+	    (rc = store_commit(t)) != LD_OK))
+		fatalx("%s: cannot write the store: %s", dir, ld_strerror(rc));
 	store_close(st);
 	if (sig_keygen(origin, SIG_TYPE_ED25519, &k) != LD_OK)
 		fatalx("cannot generate a key");
@@ -193,6 +200,23 @@ cmd_export(struct ledgerd *ld, const char *out)
 	return 0;
 }
 
+/* Whether the log was initialised with --leaf-hash-index. */
+static int
+leafhash_indexed(struct store *st)
+{
+	struct store_txn	*t;
+	const uint8_t		*p;
+	size_t			 len;
+	int			 on = 0;
+
+	if (store_begin(st, 1, &t) != LD_OK)
+		fatalx("cannot read the store");
+	on = store_meta_get(t, LEAFHASH_META, &p, &len) == LD_OK &&
+	    len == 1 && p[0] == '1';
+	store_abort(t);
+	return on;
+}
+
 /* One server per data directory: hold an exclusive lock while serving. */
 static int
 lock_datadir(const char *dir)
@@ -230,6 +254,7 @@ cmd_serve(struct ledgerd *ld)
 	    LD_OK)
 		fatalx("%s: cannot open the store: %s", ld->datadir,
 		    ld_strerror(rc));
+	ld->leafhash_index = leafhash_indexed(ld->store);
 	pthread_mutex_init(&ld->cp_mu, NULL);
 	if ((rc = seq_start(ld, &ld->seq)) != LD_OK)
 		fatalx("cannot load the log: %s", ld_strerror(rc));
@@ -267,13 +292,14 @@ main(int argc, char **argv)
 		{ "max-conns", required_argument, NULL, 'C' },
 		{ "export-dir", required_argument, NULL, 'E' },
 		{ "request-timeout", required_argument, NULL, 'T' },
+		{ "leaf-hash-index", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ledgerd	 ld;
 	const char	*cmd, *origin = NULL, *out = NULL;
 	uint64_t	 v;
-	int		 c, verbose = 1;
+	int		 c, verbose = 1, leafhash_index = 0;
 
 	memset(&ld, 0, sizeof(ld));
 	ld.datadir = DEFAULT_DATA;
@@ -329,6 +355,9 @@ main(int argc, char **argv)
 		case 'E':
 			ld.export_dir = optarg;
 			break;
+		case 'H':
+			leafhash_index = 1;
+			break;
 		case 'T':
 			if (parse_u64(optarg, strlen(optarg), &v) != LD_OK ||
 			    v == 0 || v > 3600)
@@ -348,7 +377,7 @@ main(int argc, char **argv)
 	    strlen(getenv("LEDGER_MAP_SIZE")), &v) == LD_OK)
 		ld.mapsize = v;
 	if (strcmp(cmd, "init") == 0)
-		return cmd_init(ld.datadir, origin);
+		return cmd_init(ld.datadir, origin, leafhash_index);
 	if (strcmp(cmd, "vkey") == 0)
 		return cmd_vkey(ld.datadir);
 	if (strcmp(cmd, "serve") == 0)

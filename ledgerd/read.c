@@ -311,7 +311,8 @@ read_receipt(struct http_req *req, struct store_txn *t, const char *path,
 
 /* LD_ERETRY (nothing replied) when the snapshot moved on. */
 static int
-read_lookup(struct http_req *req, struct store_txn *t, const struct cp *cp)
+read_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const struct cp *cp)
 {
 	static const char *const keys[] = { "dedup", "leaf_hash", NULL };
 	struct query	 q;
@@ -333,6 +334,12 @@ read_lookup(struct http_req *req, struct store_txn *t, const struct cp *cp)
 		v = query_param(&q, "leaf_hash", &len);
 	if (hex_decode(key, 32, v, len) != LD_OK) {
 		bad(req, LD_EINVAL, "%s", "the key must be 64 hex digits");
+		return 0;
+	}
+	if (!by_dedup && !ld->leafhash_index) {
+		bad(req, LD_ENOTFOUND, "%s", "this log keeps no index of leaf "
+		    "hashes (ledgerd init --leaf-hash-index); look the entry "
+		    "up by its dedup key, or read its index from its receipt");
 		return 0;
 	}
 	rc = by_dedup ? store_rules_ops.dedup_get(t, key, &index) :
@@ -732,7 +739,7 @@ again:
 	    strncmp(path, "/v1/accounts/", 13) == 0) {
 		/* Lookups in the deferred indexes may ask for a fresh
 		 * snapshot (store.h); a few tries, then 503. */
-		if ((path[4] == 'l' ? read_lookup(req, t, cp) :
+		if ((path[4] == 'l' ? read_lookup(ld, req, t, cp) :
 		    read_account(req, t, path, cp)) == LD_ERETRY) {
 			store_abort(t);
 			ledgerd_cp_put(cp);

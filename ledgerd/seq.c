@@ -95,7 +95,8 @@ append_leaf(struct seq *s, struct store_txn *txn, const uint8_t *p,
 	int			rc;
 
 	if ((rc = store_leaf_put(txn, index, p, len)) != LD_OK ||
-	    (rc = store_leafhash_put(txn, hash, index)) != LD_OK)
+	    (s->ld->leafhash_index &&
+	    (rc = store_leafhash_put(txn, hash, index)) != LD_OK))
 		return rc;
 	if (merkle_tree_append(&s->tree, hash, nodes, &n) != MERKLE_OK)
 		return LD_EOVERFLOW;

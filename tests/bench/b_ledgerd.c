@@ -369,7 +369,8 @@ cmp_dbl(const void *a, const void *b)
  * sync policy as ledgerd), and per entry the store calls the sequencer
  * makes for a credit: dedup get (x2), issuer get and put, method get,
  * daily sum get and put, account get and put, dedup put, the leaf
- * append, its leaf hash put and its tree node appends; one write
+ * append and its tree node appends (no leaf-hash index: ledgerd's
+ * default, docs/operators.md); one write
  * transaction per group of `group` entries (ledgerd's mean group in row
  * 1), committed (fsync) as ledgerd commits. The store is first filled,
  * untimed, to the size ledgerd's log had when row 1 started, because the
@@ -454,8 +455,7 @@ raw_group(struct raw *w, uint32_t n)
 		    o->account_put(t, BENCH_ISSUER, w->acct[j], &a) != LD_OK ||
 		    o->issuer_put(t, &w->ist) != LD_OK ||
 		    store_leaf_put(t, x, w->leaves + (size_t)j * w->leaf_len,
-		    w->leaf_len) != LD_OK ||
-		    store_leafhash_put(t, w->lh[j], x) != LD_OK)
+		    w->leaf_len) != LD_OK)
 			abort();
 		for (k = w->noff[j]; k < w->noff[j + 1]; k++)
 			if (store_node_put(t, w->nodes[k].level,

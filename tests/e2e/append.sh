@@ -61,6 +61,8 @@ expect_eq "resubmission appends nothing" "$(printf '%s\n' "$out" | jq -c '[.new,
 expect_eq "duplicates get their original index and leaf" "$(jq -c '[.index,.leaf_hash]' r2.jsonl | sort | md5sum)" "$(jq -c '[.index,.leaf_hash]' r1.jsonl | sort | md5sum)"
 expect_eq "duplicates are marked" "$(jq -r .duplicate r2.jsonl | sort -u)" true
 expect_eq "checkpoint unchanged by the retry" "$(curl -s "$URL/checkpoint" | sed -n 2p)" "$size1"
+lh=$(head -n 1 r1.jsonl | jq -r .leaf_hash)
+expect_eq "no leaf-hash index unless init asked for one: 404 that says so" "$(curl -s -o lh.json -w '%{http_code}' -H 'Accept: application/json' "$URL/v1/lookup?leaf_hash=$lh") $(jq -r .message lh.json | cut -d'(' -f1)" "404 this log keeps no index of leaf hashes "
 check "duplicate receipts verify" "$LEDGER" verify --vkey "$VKEY" r2.jsonl
 
 # A conflicting dedup key: same key, a different entry.

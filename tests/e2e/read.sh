@@ -7,7 +7,11 @@
 e2e_begin read
 
 D=$T/log
-init_log "$D" example.org/read || { not_ok init; e2e_end; }
+# With the optional index of leaf hashes (lookups by leaf hash below).
+"$LEDGERD" init --data "$D" --origin example.org/read --leaf-hash-index \
+    >"$D.vkey" 2>/dev/null || { not_ok init; e2e_end; }
+VKEY=$(cat "$D.vkey")
+TOKEN=$D/admin.token
 start_server "$D" --export-dir "$T/live-export" || { not_ok "server"; e2e_end; }
 cd "$T"
 "$LEDGER" keygen --id city --out city.key >city.vkey
