@@ -23,22 +23,28 @@
  * ovl.c), stamped with the commit it will be (s->cseq + 1), and its
  * commit appends what it wrote there to ixlog, one record per commit (a
  * sequential write in the same transaction, so as durable as the leaves).
- * An abort takes the writes back out of s->c. Once s->c holds
- * STORE_FLUSH_N entries, a commit writes all of them into the B-trees in
- * key order and empties ixlog, in the same transaction: each index page
- * is then written about once per flush instead of once per commit.
- * Opening a store replays ixlog into s->c, so a crash loses nothing that
- * was committed.
+ * An abort takes the writes back out of s->c.
  *
- * Lookups see s->c, then the B-trees. The writer changes s->c under the
- * write lock of s->mu, one write at a time, so readers never wait long.
- * A read transaction notes the commits done when it began (t->cseq; taken
- * with its snapshot under s->mu) and reads each entry as it was then:
- * the overlay keeps each value's previous version for that. After a
- * flush the previous overlay is kept (s->p) for readers that began before
- * it. A reader that cannot tell the value it would have seen (the key
- * was rewritten twice since it began, or two flushes happened) gets
- * LD_ERETRY and starts a new transaction.
+ * Once s->c holds STORE_FLUSH_N entries it is frozen as s->f (at commit
+ * f_start) and a new s->c begins. s->f is sorted by key and written into
+ * the B-trees a slice per commit (f_pos marks how far), in the same
+ * transactions as the commits, so that no commit stalls for a whole
+ * flush; each index page is then written about once per flush instead of
+ * once per commit. The commit that writes the last slice also deletes
+ * the ixlog records up to f_start. Opening a store replays ixlog into
+ * s->c, so a crash loses nothing that was committed; slices written
+ * again after a crash rewrite the same values.
+ *
+ * Lookups see s->c, then s->f, then the B-trees. The writer changes s->c
+ * under the write lock of s->mu, one write at a time, so readers never
+ * wait long. A read transaction notes the commits done when it began
+ * (t->cseq; taken with its snapshot under s->mu) and reads each entry as
+ * it was then: the overlay keeps each value's previous version for that.
+ * A flushed s->f is kept for readers whose B-tree snapshot predates the
+ * end of its flush, until the next freeze drops it. A reader that cannot
+ * tell the value it would have seen (the key was rewritten twice since it
+ * began, or the overlay it needs was dropped) gets LD_ERETRY and starts a
+ * new transaction.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -71,6 +77,13 @@ static const char *const db_names[DB_COUNT] = {
 	"issuers", "methods", "reversals", "meta", "ixlog",
 };
 
+/* A flush entry: the table and the key's first 7 bytes, big-endian,
+ * so that most comparisons are one integer comparison. */
+struct fl_ent {
+	uint64_t		 pre;
+	const struct ovl_ent	*e;
+};
+
 struct store {
 	MDB_env		*env;
 	char		*dir;
@@ -80,11 +93,16 @@ struct store {
 
 	/* The deferred indexes (above); the writer changes them under mu. */
 	pthread_rwlock_t mu;
-	struct ovl	 c;		/* not yet in the B-trees */
-	struct ovl	 p;		/* the one flushed last */
+	struct ovl	 c;		/* written since f_start */
+	struct ovl	 f;		/* frozen at f_start, being flushed */
 	uint64_t	 cseq;		/* commits done so far */
-	uint64_t	 flush_cseq;	/* the commit of the last flush */
-	uint64_t	 pflush_cseq;	/* of the one before */
+	int		 f_live;	/* f holds entries */
+	uint64_t	 f_start;	/* f holds the writes up to this commit */
+	uint64_t	 f_end;		/* its flush ended here (0: not yet) */
+	uint64_t	 drop_end;	/* readers before this need a dropped f */
+	/* The writer's own: f sorted by key, and how much is written. */
+	struct fl_ent	*f_sorted;
+	size_t		 f_n, f_pos;
 };
 
 struct store_txn {
@@ -186,13 +204,6 @@ log_deferred(struct store_txn *t, uint64_t cseq)
 	return 0;
 }
 
-/* A flush entry: the table and the key's first 7 bytes, big-endian,
- * so that most comparisons are one integer comparison. */
-struct fl_ent {
-	uint64_t		 pre;
-	const struct ovl_ent	*e;
-};
-
 static int
 fl_cmp(const void *a, const void *b)
 {
@@ -266,39 +277,46 @@ fl_add(struct fl_ent *f, const struct ovl_ent *e)
 	f->e = e;
 }
 
+/* f's entries, sorted by key (the writer, after freezing it). */
+static void
+sort_frozen(struct store *s)
+{
+	const struct ovl_ent	*e;
+	size_t			 n = 0;
+
+	free(s->f_sorted);
+	s->f_sorted = xreallocarray(NULL, s->f.n + 1, sizeof(*s->f_sorted));
+	for (e = s->f.head; e != NULL; e = e->next)
+		fl_add(&s->f_sorted[n++], e);
+	fl_sort(s->f_sorted, n);
+	pthread_rwlock_wrlock(&s->mu);
+	s->f_n = n;
+	s->f_pos = 0;
+	pthread_rwlock_unlock(&s->mu);
+}
+
 /*
- * Write s->c (this transaction's writes included) into the B-trees, in
- * key order, and empty ixlog. The caller commits; s->c is swapped out
- * after that.
+ * Put entries a[0 .. n) into their B-trees, through one cursor per table:
+ * in key order most keys land on the leaf page of the one before, and
+ * LMDB then skips the descent from the root.
  */
 static int
-flush_deferred(struct store_txn *t)
+put_sorted(struct store_txn *t, const struct fl_ent *a, size_t n)
 {
-	struct store		*s = t->s;
-	struct fl_ent		*all;
-	const struct ovl_ent	*e;
-	MDB_cursor		*cur = NULL;
-	size_t			 n = 0, i;
-	unsigned		 cur_db = 0;
-	int			 rc = 0;
+	MDB_cursor	*cur = NULL;
+	size_t		 i;
+	unsigned	 cur_db = 0;
+	int		 rc = 0;
 
-	all = xcalloc(s->c.n + 1, sizeof(*all));
-	for (e = s->c.head; e != NULL; e = e->next)
-		fl_add(&all[n++], e);
-	fl_sort(all, n);
-	/*
-	 * One cursor per table: in key order most keys land on the leaf
-	 * page of the one before, and LMDB then skips the descent.
-	 */
 	for (i = 0; i < n && rc == 0; i++) {
-		MDB_val	k = { all[i].e->klen, (void *)OVL_KEY(all[i].e) };
-		MDB_val	v = { all[i].e->vlen, (void *)OVL_VAL(all[i].e) };
+		MDB_val	k = { a[i].e->klen, (void *)OVL_KEY(a[i].e) };
+		MDB_val	v = { a[i].e->vlen, (void *)OVL_VAL(a[i].e) };
 
-		if (cur == NULL || all[i].e->db != cur_db) {
+		if (cur == NULL || a[i].e->db != cur_db) {
 			if (cur != NULL)
 				mdb_cursor_close(cur);
-			cur_db = all[i].e->db;
-			if ((rc = mdb_cursor_open(t->txn, s->dbi[cur_db],
+			cur_db = a[i].e->db;
+			if ((rc = mdb_cursor_open(t->txn, t->s->dbi[cur_db],
 			    &cur)) != 0) {
 				cur = NULL;
 				break;
@@ -308,6 +326,74 @@ flush_deferred(struct store_txn *t)
 	}
 	if (cur != NULL)
 		mdb_cursor_close(cur);
+	return rc;
+}
+
+/* Delete the ixlog records of commits up to cseq (their writes are all in
+ * the B-trees now). */
+static int
+trim_ixlog(struct store_txn *t, uint64_t cseq)
+{
+	MDB_cursor	*c;
+	MDB_val		 k, v;
+	int		 rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_IXLOG], &c)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_FIRST)) == 0 &&
+	    k.mv_size == 8 && get_be64(k.mv_data) <= cseq)
+		if ((rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+/*
+ * The next slice of f into the B-trees, in this transaction: at least
+ * FLUSH_SLICE entries, and four for each deferred write of this commit,
+ * so that f is written out well before c fills up; all of it when c is
+ * already full again. *pos gets the position after it; when that is the
+ * end, the ixlog records of f are deleted too.
+ */
+#define FLUSH_SLICE	65536
+
+static int
+flush_slice(struct store_txn *t, size_t writes, size_t *pos)
+{
+	struct store	*s = t->s;
+	size_t		 n = FLUSH_SLICE, left = s->f_n - s->f_pos;
+	int		 rc;
+
+	if (n < 4 * writes)
+		n = 4 * writes;
+	if (n > left || s->c.n >= s->flush_n)
+		n = left;
+	if ((rc = put_sorted(t, s->f_sorted + s->f_pos, n)) != 0)
+		return rc;
+	*pos = s->f_pos + n;
+	if (*pos == s->f_n)
+		rc = trim_ixlog(t, s->f_start);
+	return rc;
+}
+
+/* Everything into the B-trees and ixlog emptied (store_close). */
+static int
+flush_all(struct store_txn *t)
+{
+	struct store		*s = t->s;
+	struct fl_ent		*all;
+	const struct ovl_ent	*e;
+	size_t			 n = 0;
+	int			 rc = 0;
+
+	if (s->f_live && s->f_end == 0 && (rc = put_sorted(t, s->f_sorted +
+	    s->f_pos, s->f_n - s->f_pos)) != 0)
+		return rc;
+	all = xreallocarray(NULL, s->c.n + 1, sizeof(*all));
+	for (e = s->c.head; e != NULL; e = e->next)
+		fl_add(&all[n++], e);
+	fl_sort(all, n);
+	rc = put_sorted(t, all, n);
 	free(all);
 	if (rc == 0)
 		rc = mdb_drop(t->txn, s->dbi[DB_IXLOG], 0);
@@ -328,8 +414,10 @@ deferred_get(struct store_txn *t, int db, const void *k, size_t klen,
 	int			 rc = 0;
 
 	if (t->write) {
-		/* Only the writer changes s->c: it reads without the lock. */
-		if ((e = ovl_get(&s->c, (unsigned)db, k, klen)) == NULL)
+		/* Only the writer changes the overlays: no lock to read. */
+		if ((e = ovl_get(&s->c, (unsigned)db, k, klen)) == NULL &&
+		    (!s->f_live || (e = ovl_get(&s->f, (unsigned)db, k,
+		    klen)) == NULL))
 			return LD_ENOTFOUND;
 		if (e->vlen != n)
 			return LD_ECORRUPT;
@@ -337,12 +425,11 @@ deferred_get(struct store_txn *t, int db, const void *k, size_t klen,
 		return LD_OK;
 	}
 	pthread_rwlock_rdlock(&s->mu);
-	if (t->cseq >= s->flush_cseq)
-		rc = ovl_read(&s->c, (unsigned)db, k, klen, t->cseq, &e, &v);
-	else if (t->cseq < s->pflush_cseq)
-		rc = LD_ERETRY;		/* that overlay is gone */
-	else
-		rc = ovl_read(&s->p, (unsigned)db, k, klen, t->cseq, &e, &v);
+	if (t->cseq < s->drop_end)
+		rc = LD_ERETRY;		/* the overlay it needs is gone */
+	else if ((rc = ovl_read(&s->c, (unsigned)db, k, klen, t->cseq, &e,
+	    &v)) == 0 && s->f_live)
+		rc = ovl_read(&s->f, (unsigned)db, k, klen, t->cseq, &e, &v);
 	if (rc == 1) {
 		rc = e->vlen == n ? LD_OK : LD_ECORRUPT;
 		if (rc == LD_OK)
@@ -365,7 +452,7 @@ store_deferred(struct store *s)
 	size_t	n;
 
 	pthread_rwlock_rdlock(&s->mu);
-	n = s->c.n;
+	n = s->c.n + (s->f_live && s->f_end == 0 ? s->f_n - s->f_pos : 0);
 	pthread_rwlock_unlock(&s->mu);
 	return n;
 }
@@ -434,7 +521,7 @@ store_open(struct store **out, const char *dir, uint64_t mapsize, int rdonly)
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)s;
 	ovl_init(&s->c, seed);
-	ovl_init(&s->p, seed);
+	ovl_init(&s->f, seed);
 	/* The writer's merge must not wait behind a stream of readers. */
 	pthread_rwlockattr_init(&ra);
 	pthread_rwlockattr_setkind_np(&ra,
@@ -490,14 +577,16 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	/* Write the deferred indexes out, so the next open replays none. */
-	if (!s->rdonly && s->c.n > 0 && store_begin(s, 0, &t) == LD_OK) {
-		s->flush_n = 0;
+	if (!s->rdonly && (s->c.n > 0 || (s->f_live && s->f_end == 0)) &&
+	    store_begin(s, 0, &t) == LD_OK) {
+		s->flush_n = 0;		/* store_commit: flush_all */
 		if (store_commit(t) != LD_OK)
 			log_warnx("%s: the deferred indexes stay in ixlog",
 			    s->dir);
 	}
 	ovl_clear(&s->c);
-	ovl_clear(&s->p);
+	ovl_clear(&s->f);
+	free(s->f_sorted);
 	pthread_rwlock_destroy(&s->mu);
 	mdb_env_close(s->env);
 	free(s->dir);
@@ -557,20 +646,48 @@ undo_deferred(struct store *s)
 	pthread_rwlock_unlock(&s->mu);
 }
 
+/* After the commit of cseq: freeze c as f (dropping the f before it,
+ * flushed by now) and sort it. The writer, under no lock but for the
+ * swap. */
+static void
+freeze(struct store *s, uint64_t cseq)
+{
+	pthread_rwlock_wrlock(&s->mu);
+	if (s->f_live)
+		s->drop_end = s->f_end;
+	ovl_swap(&s->c, &s->f);
+	ovl_reset(&s->c);		/* the old f's memory, reused */
+	s->f_live = 1;
+	s->f_start = cseq;
+	s->f_end = 0;
+	pthread_rwlock_unlock(&s->mu);
+	sort_frozen(s);
+}
+
 int
 store_commit(struct store_txn *t)
 {
 	struct store	*s = t->s;
 	uint64_t	 cseq = s->cseq + 1;
-	int		 rc = 0, flush;
+	size_t		 pos = 0, writes;
+	int		 rc = 0, all = 0, slice = 0;
 
 	if (t->leaves_cur)
 		mdb_cursor_close(t->leaves_cur);
-	flush = t->write && s->c.n > 0 && s->c.n >= s->flush_n;
-	if (flush)
-		rc = flush_deferred(t);
-	else if (t->write && s->c.pend == cseq)
-		rc = log_deferred(t, cseq);
+	if (t->write) {
+		writes = s->c.pend == cseq ? s->c.nundo + (s->c.n -
+		    s->c.pend_n) : 0;
+		all = s->flush_n == 0;
+		slice = !all && s->f_live && s->f_end == 0;
+		if (all)
+			rc = flush_all(t);
+		else {
+			if (writes > 0)
+				rc = log_deferred(t, cseq);
+			if (rc == 0 && slice)
+				rc = flush_slice(t, writes, &pos);
+		}
+	}
 	if (rc != 0) {
 		mdb_txn_abort(t->txn);
 		undo_deferred(s);
@@ -583,15 +700,25 @@ store_commit(struct store_txn *t)
 	else if (t->write) {
 		pthread_rwlock_wrlock(&s->mu);
 		ovl_done(&s->c);
-		if (flush) {
-			/* c becomes p; the old p's memory is reused. */
-			ovl_swap(&s->c, &s->p);
-			ovl_reset(&s->c);
-			s->pflush_cseq = s->flush_cseq;
-			s->flush_cseq = cseq;
-		}
 		s->cseq = cseq;
+		if (all) {
+			/* Everything is in the B-trees: no overlay needed,
+			 * but readers from before have lost theirs. */
+			s->drop_end = cseq;
+			ovl_reset(&s->c);
+			ovl_reset(&s->f);
+			s->f_live = 0;
+			s->f_n = s->f_pos = 0;
+		} else if (slice) {
+			s->f_pos = pos;
+			if (pos == s->f_n)
+				s->f_end = cseq;
+		}
 		pthread_rwlock_unlock(&s->mu);
+		/* Freeze when c is full and f is out (or there is none). */
+		if (!all && s->c.n >= s->flush_n && (!s->f_live ||
+		    s->f_end != 0))
+			freeze(s, cseq);
 	}
 	free(t);
 	return rc == 0 ? LD_OK : commit_err(s, rc);
@@ -1102,48 +1229,49 @@ static int
 dedup_deferred(struct store_txn *t, uint8_t (**keys)[40], size_t *n)
 {
 	struct store		*s = t->s;
-	const struct ovl	*o = NULL;
+	const struct ovl	*o[2] = { &s->c, s->f_live ? &s->f : NULL };
 	const struct ovl_ent	*e, *v;
 	const uint8_t		*val;
-	size_t			 cap = 0;
+	size_t			 cap = 0, i;
 	int			 rc = LD_OK;
 
 	*keys = NULL;
 	*n = 0;
-	if (t->write)
-		o = &s->c;
-	else {
+	if (!t->write) {
 		pthread_rwlock_rdlock(&s->mu);
-		if (t->cseq >= s->flush_cseq)
-			o = &s->c;
-		else if (t->cseq < s->pflush_cseq)
+		o[1] = s->f_live ? &s->f : NULL;
+		if (t->cseq < s->drop_end)
 			rc = LD_ERETRY;
-		else
-			o = &s->p;
 	}
-	for (e = o ? o->head : NULL; e != NULL && rc == LD_OK; e = e->next) {
-		MDB_val	k = { 32, (void *)OVL_KEY(e) }, bv;
+	for (i = 0; i < 2 && rc == LD_OK; i++)
+		for (e = o[i] ? o[i]->head : NULL; e != NULL && rc == LD_OK;
+		    e = e->next) {
+			MDB_val	k = { 32, (void *)OVL_KEY(e) }, bv;
 
-		if (e->db != DB_DEDUP || e->vlen != 8 || e->klen != 32)
-			continue;
-		val = OVL_VAL(e);
-		if (!t->write && (rc = ovl_read(o, DB_DEDUP, OVL_KEY(e), 32,
-		    t->cseq, &v, &val)) != 1) {
-			if (rc == 0)
-				continue;	/* newer than the reader */
-			break;
+			if (e->db != DB_DEDUP || e->vlen != 8 || e->klen != 32)
+				continue;
+			if (i == 1 && ovl_get(&s->c, DB_DEDUP, OVL_KEY(e),
+			    32) != NULL)
+				continue;	/* listed from c */
+			val = OVL_VAL(e);
+			if (!t->write && (rc = ovl_read(o[i], DB_DEDUP,
+			    OVL_KEY(e), 32, t->cseq, &v, &val)) != 1) {
+				if (rc == 0)
+					continue;	/* newer than t */
+				break;
+			}
+			rc = LD_OK;
+			if (mdb_get(t->txn, s->dbi[DB_DEDUP], &k, &bv) == 0)
+				continue;	/* also in the B-tree */
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 256;
+				*keys = xreallocarray(*keys, cap,
+				    sizeof(**keys));
+			}
+			memcpy((*keys)[*n], OVL_KEY(e), 32);
+			memcpy((*keys)[*n] + 32, val, 8);
+			(*n)++;
 		}
-		rc = LD_OK;
-		if (mdb_get(t->txn, s->dbi[DB_DEDUP], &k, &bv) == 0)
-			continue;	/* also in the B-tree */
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 256;
-			*keys = xreallocarray(*keys, cap, sizeof(**keys));
-		}
-		memcpy((*keys)[*n], OVL_KEY(e), 32);
-		memcpy((*keys)[*n] + 32, val, 8);
-		(*n)++;
-	}
 	if (!t->write)
 		pthread_rwlock_unlock(&s->mu);
 	return rc;

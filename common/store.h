@@ -94,9 +94,9 @@ int	store_dedup_each(struct store_txn *,
 
 /*
  * The random-keyed indexes (leaf hash, dedup, daily sums, accounts) are
- * deferred: kept in memory and in a sequential redo log, written into
- * their B-trees every STORE_FLUSH_N entries (store.c). Lookups see them
- * at once. A read transaction may get LD_ERETRY from a lookup when the
+ * deferred: kept in memory and in a sequential redo log, and every
+ * STORE_FLUSH_N entries written into their B-trees, a slice per commit
+ * (store.c). Lookups see them at once. A read transaction may get LD_ERETRY from a lookup when the
  * writer moved too far since it began: end it and begin another.
  * set_flush changes the threshold (tests); deferred counts what waits.
  */

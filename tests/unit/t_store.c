@@ -165,7 +165,7 @@ static void
 test_flush(void)
 {
 	struct store		*s = open_fresh();
-	struct store_txn	*r0, *r1, *r2;
+	struct store_txn	*r0, *r1, *r2, *r3;
 	uint64_t		 v;
 	unsigned		 i;
 
@@ -174,28 +174,49 @@ test_flush(void)
 	commit_dedup(s, 1);
 	T_ASSERT_EQ(store_deferred(s), 1);
 	T_ASSERT_EQ(store_begin(s, 1, &r1), LD_OK);
-	commit_dedup(s, 2);		/* 2 entries: flushed */
-	T_ASSERT_EQ(store_deferred(s), 0);
+	commit_dedup(s, 2);		/* 2 entries: frozen, to be flushed */
+	T_ASSERT_EQ(store_deferred(s), 2);
 	T_ASSERT_EQ(store_begin(s, 1, &r2), LD_OK);
 	/* Before the first commit: neither key, though both are written. */
 	T_ASSERT_EQ(dedup_get(r0, 1, &v), LD_ENOTFOUND);
 	T_ASSERT_EQ(dedup_get(r0, 2, &v), LD_ENOTFOUND);
-	/* Between the commits: key 1 from the flushed overlay, not key 2. */
+	/* Between the commits: key 1 from the frozen overlay, not key 2. */
 	T_ASSERT_EQ(dedup_get(r1, 1, &v), LD_OK);
 	T_ASSERT_EQ(v, 1);
 	T_ASSERT_EQ(dedup_get(r1, 2, &v), LD_ENOTFOUND);
-	/* After the flush: both from the B-tree. */
-	T_ASSERT_EQ(dedup_get(r2, 1, &v), LD_OK);
 	T_ASSERT_EQ(dedup_get(r2, 2, &v), LD_OK);
 	T_ASSERT_EQ(v, 2);
-	/* A second flush: r1 began before the one before it. */
+	/* The next commit writes the frozen overlay out, in its slice. */
 	commit_dedup(s, 3);
+	T_ASSERT_EQ(store_deferred(s), 1);
+	T_ASSERT_EQ(store_begin(s, 1, &r3), LD_OK);
+	for (i = 1; i <= 3; i++) {
+		T_ASSERT_EQ(dedup_get(r3, i, &v), LD_OK);
+		T_ASSERT_EQ(v, i);
+	}
+	/* A second freeze drops the first overlay: readers from before its
+	 * flush ended retry; r3 began after it and reads on. */
 	commit_dedup(s, 4);
 	T_ASSERT_EQ(dedup_get(r1, 1, &v), LD_ERETRY);
-	T_ASSERT_EQ(dedup_get(r2, 3, &v), LD_ENOTFOUND);
+	T_ASSERT_EQ(dedup_get(r2, 3, &v), LD_ERETRY);
+	T_ASSERT_EQ(dedup_get(r3, 1, &v), LD_OK);
+	T_ASSERT_EQ(dedup_get(r3, 3, &v), LD_OK);
+	T_ASSERT_EQ(v, 3);
+	T_ASSERT_EQ(dedup_get(r3, 4, &v), LD_ENOTFOUND);
 	store_abort(r0);
 	store_abort(r1);
 	store_abort(r2);
+	store_abort(r3);
+	T_ASSERT_EQ(store_begin(s, 1, &r0), LD_OK);
+	for (i = 1; i <= 4; i++) {
+		T_ASSERT_EQ(dedup_get(r0, i, &v), LD_OK);
+		T_ASSERT_EQ(v, i);
+	}
+	store_abort(r0);
+	store_close(s);
+	/* Closed: everything written out, nothing to replay. */
+	T_ASSERT_EQ(store_open(&s, dir, 1ULL << 30, 0), LD_OK);
+	T_ASSERT_EQ(store_deferred(s), 0);
 	T_ASSERT_EQ(store_begin(s, 1, &r0), LD_OK);
 	for (i = 1; i <= 4; i++) {
 		T_ASSERT_EQ(dedup_get(r0, i, &v), LD_OK);
@@ -259,6 +280,44 @@ count_key(void *arg, const uint8_t k[32], uint64_t index)
 		return LD_EINVAL;
 	seen[index]++;
 	return LD_OK;
+}
+
+/* A crash after a freeze, before its flush: all replayed, all there. */
+static void
+test_replay_frozen(void)
+{
+	struct store		*s = open_fresh();
+	struct store_txn	*r;
+	uint64_t		 v;
+	unsigned		 i;
+	pid_t			 pid;
+	int			 st;
+
+	store_close(s);
+	if ((pid = fork()) == 0) {
+		if (store_open(&s, dir, 1ULL << 30, 0) != LD_OK)
+			_exit(1);
+		store_set_flush(s, 5);
+		for (i = 1; i <= 5; i++)
+			commit_dedup(s, i);	/* frozen, not yet written */
+		_exit(store_deferred(s) == 5 ? 0 : 2);
+	}
+	T_ASSERT(pid > 0);
+	T_ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	T_ASSERT_EQ(store_open(&s, dir, 1ULL << 30, 0), LD_OK);
+	T_ASSERT_EQ(store_deferred(s), 5);
+	store_set_flush(s, 5);
+	commit_dedup(s, 6);		/* freezes 1..6 */
+	commit_dedup(s, 7);		/* writes them out */
+	T_ASSERT_EQ(store_deferred(s), 1);
+	T_ASSERT_EQ(store_begin(s, 1, &r), LD_OK);
+	for (i = 1; i <= 7; i++) {
+		T_ASSERT_EQ(dedup_get(r, i, &v), LD_OK);
+		T_ASSERT_EQ(v, i);
+	}
+	store_abort(r);
+	store_close(s);
 }
 
 static void
@@ -465,6 +524,7 @@ main(int argc, char **argv)
 		T_CASE(test_rewritten_since),
 		T_CASE(test_flush),
 		T_CASE(test_replay),
+		T_CASE(test_replay_frozen),
 		T_CASE(test_dedup_each),
 		T_CASE(test_format),
 		T_CASE(test_ovl_record),
