@@ -2,9 +2,13 @@
 /*
  * Databases (keys big-endian so LMDB's byte order is numeric order):
  *	leaves		u64 index -> leaf bytes (appended)
- *	nodes		u64 stored-hash index -> 32-byte hash (appended;
- *			the Crosby-Wallach layout of sumdb/tlog, so a leaf's
- *			hashes are consecutive keys)
+ *	nodes		u64 stored-hash index -> 32-byte hash of the nodes
+ *			above the leaves (appended; the Crosby-Wallach layout
+ *			of sumdb/tlog)
+ *	tiles0		u64 tile number N -> the 256 leaf hashes of leaves
+ *			256N .. 256N+255: a full level-0 tile, as served
+ *	tail0		u64 leaf index -> leaf hash, for the leaves of the
+ *			last, incomplete tile (emptied when it fills)
  *	leafhash	32-byte leaf hash -> u64 index
  *	dedup		32-byte dedup key -> u64 index
  *	days		16-byte day key -> u64 grams
@@ -66,7 +70,8 @@
 
 enum {
 	DB_LEAVES, DB_NODES, DB_LEAFHASH, DB_DEDUP, DB_DAYS, DB_ACCOUNTS,
-	DB_ISSUERS, DB_METHODS, DB_REVERSALS, DB_META, DB_IXLOG, DB_COUNT
+	DB_ISSUERS, DB_METHODS, DB_REVERSALS, DB_META, DB_IXLOG, DB_TILES0,
+	DB_TAIL0, DB_COUNT
 };
 
 #define DEFERRED(db)	((db) == DB_LEAFHASH || (db) == DB_DEDUP || \
@@ -74,7 +79,7 @@ enum {
 
 static const char *const db_names[DB_COUNT] = {
 	"leaves", "nodes", "leafhash", "dedup", "days", "accounts",
-	"issuers", "methods", "reversals", "meta", "ixlog",
+	"issuers", "methods", "reversals", "meta", "ixlog", "tiles0", "tail0",
 };
 
 /* A flush entry: the table and the key's first 7 bytes, big-endian,
@@ -463,7 +468,7 @@ store_deferred(struct store *s)
  * written before the deferred indexes) is refused, since its indexes
  * would be read wrongly.
  */
-#define STORE_FORMAT	"2"
+#define STORE_FORMAT	"3"
 
 static int
 check_format(struct store *s, MDB_txn *txn)
@@ -848,12 +853,110 @@ stored_index(unsigned level, uint64_t n)
 	return i + level;
 }
 
+#define TILE_W	MERKLE_TILE_WIDTH
+
+/*
+ * A leaf hash: into tail0, or, for the last leaf of a tile, the whole
+ * tile into tiles0 (the others from tail0, which is then emptied).
+ */
+static int
+leafhash0_put(struct store_txn *t, uint64_t index, const uint8_t h[32])
+{
+	struct store	*s = t->s;
+	MDB_cursor	*c;
+	MDB_val		 k, v;
+	uint8_t		 kb[8], tile[TILE_W * 32];
+	uint64_t	 first = index - index % TILE_W;
+	size_t		 i = 0;
+	int		 rc;
+
+	k.mv_size = 8;
+	k.mv_data = kb;
+	if (index % TILE_W != TILE_W - 1) {
+		be64(kb, index);
+		v.mv_size = 32;
+		v.mv_data = (void *)h;
+		return map_err(mdb_put(t->txn, s->dbi[DB_TAIL0], &k, &v,
+		    MDB_APPEND));
+	}
+	if ((rc = mdb_cursor_open(t->txn, s->dbi[DB_TAIL0], &c)) != 0)
+		return map_err(rc);
+	be64(kb, first);
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+	for (; rc == 0 && i < TILE_W - 1; i++) {
+		if (k.mv_size != 8 || get_be64(k.mv_data) != first + i ||
+		    v.mv_size != 32)
+			break;
+		memcpy(tile + 32 * i, v.mv_data, 32);
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	if (i != TILE_W - 1)
+		return LD_ECORRUPT;	/* the tile's other hashes are gone */
+	memcpy(tile + 32 * i, h, 32);
+	k.mv_size = 8;
+	k.mv_data = kb;
+	be64(kb, index / TILE_W);
+	v.mv_size = sizeof(tile);
+	v.mv_data = tile;
+	if ((rc = mdb_put(t->txn, s->dbi[DB_TILES0], &k, &v, MDB_APPEND)) !=
+	    0 || (rc = mdb_drop(t->txn, s->dbi[DB_TAIL0], 0)) != 0)
+		return map_err(rc);
+	return LD_OK;
+}
+
+/* Leaf hashes [first, first + n) of one tile, from tiles0 or tail0. */
+static int
+leafhash0_get(struct store_txn *t, uint64_t first, size_t n,
+    uint8_t (*out)[32])
+{
+	struct store	*s = t->s;
+	MDB_cursor	*c;
+	MDB_val		 k, v;
+	uint8_t		 kb[8];
+	size_t		 i;
+	int		 rc;
+
+	k.mv_size = 8;
+	k.mv_data = kb;
+	be64(kb, first / TILE_W);
+	rc = mdb_get(t->txn, s->dbi[DB_TILES0], &k, &v);
+	if (rc == 0) {
+		if (v.mv_size != TILE_W * 32)
+			return LD_ECORRUPT;
+		memcpy(out, (uint8_t *)v.mv_data + 32 * (first % TILE_W),
+		    32 * n);
+		return LD_OK;
+	}
+	if (rc != MDB_NOTFOUND)
+		return map_err(rc);
+	if ((rc = mdb_cursor_open(t->txn, s->dbi[DB_TAIL0], &c)) != 0)
+		return map_err(rc);
+	be64(kb, first);
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+	for (i = 0; rc == 0; ) {
+		if (k.mv_size != 8 || get_be64(k.mv_data) != first + i ||
+		    v.mv_size != 32) {
+			rc = MDB_NOTFOUND;
+			break;
+		}
+		memcpy(out[i], v.mv_data, 32);
+		if (++i == n)
+			break;
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	return map_err(rc);
+}
+
 int
 store_node_put(struct store_txn *t, unsigned level, uint64_t index,
     const uint8_t h[32])
 {
 	uint8_t	k[8];
 
+	if (level == 0)
+		return leafhash0_put(t, index, h);
 	be64(k, stored_index(level, index));
 	return put(t, DB_NODES, k, 8, h, 32, MDB_APPEND);
 }
@@ -866,6 +969,8 @@ store_node_get(struct store_txn *t, unsigned level, uint64_t index,
 
 	if (level >= 64 || index > (UINT64_MAX >> (level + 1)))
 		return LD_EINVAL;
+	if (level == 0)
+		return leafhash0_get(t, index, 1, (uint8_t (*)[32])h);
 	be64(k, stored_index(level, index));
 	return get_fixed(t, DB_NODES, k, 8, h, 32);
 }
@@ -874,40 +979,17 @@ int
 store_leaf_hashes(struct store_txn *t, uint64_t first, size_t n,
     uint8_t (*out)[32])
 {
-	MDB_cursor	*c;
-	MDB_val		 k, v;
-	uint8_t		 kb[8];
-	uint64_t	 want;
-	size_t		 i;
-	int		 rc;
+	size_t	m;
+	int	rc;
 
-	if (n == 0)
-		return LD_OK;
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_NODES], &c)) != 0)
-		return map_err(rc);
-	be64(kb, stored_index(0, first));
-	k.mv_size = 8;
-	k.mv_data = kb;
-	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
-	for (i = 0; rc == 0 && i < n; ) {
-		want = stored_index(0, first + i);
-		if (k.mv_size != 8 || v.mv_size != 32) {
-			rc = LD_ECORRUPT;
-			break;
-		}
-		if (get_be64(k.mv_data) == want) {
-			memcpy(out[i], v.mv_data, 32);
-			if (++i == n)
-				break;
-		} else if (get_be64(k.mv_data) > want) {
-			rc = MDB_NOTFOUND;
-			break;
-		}
-		/* Parents of the leaf sit between two leaf hashes: skip. */
-		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	for (; n > 0; first += m, out += m, n -= m) {
+		m = TILE_W - first % TILE_W;
+		if (m > n)
+			m = n;
+		if ((rc = leafhash0_get(t, first, m, out)) != LD_OK)
+			return rc;
 	}
-	mdb_cursor_close(c);
-	return rc == 0 ? LD_OK : (rc < 0 && rc > -100 ? rc : map_err(rc));
+	return LD_OK;
 }
 
 int

@@ -28,7 +28,7 @@
  * logs); otherwise rows 2 and 3 measure each limit and figure that many
  * times, alternately, and report the median round, and row 1 runs once
  * for 10 s (it grows the log). BENCH_PERF=DIR records perf profiles of
- * ledgerd during rows 1 and 2 into DIR (BENCH_PERF_CALLGRAPH=dwarf for
+ * ledgerd during rows 1, 2 and 3 (the first round) into DIR (BENCH_PERF_CALLGRAPH=dwarf for
  * call chains). BENCH_KEEP=1 keeps the scratch files. For working on one
  * row: BENCH_ONLY=single,batched,reads,cli (any of them) runs only those,
  * BENCH_SECONDS=S measures submissions for S seconds.
@@ -827,6 +827,7 @@ row_reads(struct srv *s, int nullport)
 	struct src_read		 src;
 	uint64_t		 size = srv_size(s);
 	char			 text[120];
+	pid_t			 perf;
 	int			 r, mn, mp, mt;
 
 	for (r = 0; r < rounds; r++) {
@@ -837,10 +838,14 @@ row_reads(struct srv *s, int nullport)
 		load_run(nullport, 64, dur_read, gen_read, &src, &nr[r]);
 		check_result("null route, GET", &nr[r]);
 		src.kind = READ_PROOF;
+		perf = r == 0 ? perf_start(s->pid, "row3-proofs", dur_read) : 0;
 		load_run(s->port, 64, dur_read, gen_read, &src, &pr[r]);
+		perf_wait(perf);
 		check_result("GET /v1/proof/inclusion", &pr[r]);
 		src.kind = READ_TILE;
+		perf = r == 0 ? perf_start(s->pid, "row3-tiles", dur_read) : 0;
 		load_run(s->port, 64, dur_read, gen_read, &src, &tr[r]);
+		perf_wait(perf);
 		check_result("GET /tile/0/N", &tr[r]);
 	}
 	mn = median_round(nr, rounds);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "merkle.h"
 #include "ovl.h"
 #include "store.h"
 #include "t.h"
@@ -458,6 +459,69 @@ test_ovl_old_version(void)
 	ovl_clear(&o);
 }
 
+/*
+ * Leaf hashes and tree nodes, committed in groups of random sizes: every
+ * hash reads back, single or by tile (full, partial, across tiles, a
+ * full tile read at an older width), and the stored tree's root is the
+ * root of the tree built in memory.
+ */
+static void
+test_leaf_hashes(void)
+{
+	struct store		*s = open_fresh();
+	struct store_txn	*w, *r;
+	struct merkle_tree	 mt, st;
+	struct merkle_node	 nodes[MERKLE_MAX_LEVELS];
+	uint8_t			(*h)[32], got[32], out[600][32], a[32], b[32];
+	uint64_t		 i = 0, end;
+	size_t			 n, k;
+	unsigned		 bad = 0;
+
+	h = xcalloc(1000, 32);
+	merkle_tree_init(&mt);
+	while (i < 1000) {
+		end = i + 1 + t_rand_below(300);
+		if (end > 1000)
+			end = 1000;
+		T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+		for (; i < end; i++) {
+			memset(h[i], (int)(i % 251), 32);
+			memcpy(h[i], &i, sizeof(i));
+			merkle_tree_append(&mt, h[i], nodes, &n);
+			for (k = 0; k < n; k++)
+				if (store_node_put(w, nodes[k].level,
+				    nodes[k].index, nodes[k].hash) != LD_OK)
+					bad++;
+		}
+		T_ASSERT_EQ(store_commit(w), LD_OK);
+	}
+	T_ASSERT_EQ(bad, 0);
+	T_ASSERT_EQ(store_begin(s, 1, &r), LD_OK);
+	for (i = 0; i < 1000; i++)
+		if (store_node_get(r, 0, i, got) != LD_OK ||
+		    memcmp(got, h[i], 32) != 0)
+			bad++;
+	T_ASSERT_EQ(bad, 0);
+	T_ASSERT_EQ(store_node_get(r, 0, 1000, got), LD_ENOTFOUND);
+	T_ASSERT_EQ(store_leaf_hashes(r, 0, 256, out), LD_OK);
+	T_ASSERT_MEM(out, h, 256 * 32);
+	T_ASSERT_EQ(store_leaf_hashes(r, 512, 100, out), LD_OK);
+	T_ASSERT_MEM(out, h + 512, 100 * 32);	/* an older, partial width */
+	T_ASSERT_EQ(store_leaf_hashes(r, 768, 232, out), LD_OK);
+	T_ASSERT_MEM(out, h + 768, 232 * 32);	/* the incomplete last tile */
+	T_ASSERT_EQ(store_leaf_hashes(r, 200, 600, out), LD_OK);
+	T_ASSERT_MEM(out, h + 200, 600 * 32);
+	T_ASSERT(store_leaf_hashes(r, 768, 233, out) != LD_OK);
+	T_ASSERT_EQ(store_tree(r, 1000, &st), LD_OK);
+	merkle_tree_root(&st, a);
+	merkle_tree_root(&mt, b);
+	T_ASSERT_MEM(a, b, 32);
+	T_ASSERT_EQ(store_tree(r, 777, &st), LD_OK);
+	store_abort(r);
+	store_close(s);
+	free(h);
+}
+
 /* A store written in another layout is refused, not misread. */
 static void
 test_format(void)
@@ -469,7 +533,7 @@ test_format(void)
 
 	T_ASSERT_EQ(store_begin(s, 1, &w), LD_OK);
 	T_ASSERT_EQ(store_meta_get(w, "store-format", &p, &len), LD_OK);
-	T_ASSERT(len == 1 && p[0] == '2');
+	T_ASSERT(len == 1 && p[0] == '3');
 	store_abort(w);
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
 	T_ASSERT_EQ(store_leaf_put(w, 0, "leaf", 4), LD_OK);
@@ -526,6 +590,7 @@ main(int argc, char **argv)
 		T_CASE(test_replay),
 		T_CASE(test_replay_frozen),
 		T_CASE(test_dedup_each),
+		T_CASE(test_leaf_hashes),
 		T_CASE(test_format),
 		T_CASE(test_ovl_record),
 		T_CASE(test_ovl_versions),
