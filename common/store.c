@@ -105,6 +105,7 @@ struct store {
 	uint64_t	 f_start;	/* f holds the writes up to this commit */
 	uint64_t	 f_end;		/* its flush ended here (0: not yet) */
 	uint64_t	 drop_end;	/* readers before this need a dropped f */
+	uint64_t	 drops;		/* overlays dropped so far (hints) */
 	/* The writer's own: f sorted by key, and how much is written. */
 	struct fl_ent	*f_sorted;
 	size_t		 f_n, f_pos;
@@ -116,6 +117,26 @@ struct store_txn {
 	MDB_cursor	*leaves_cur;	/* reused for appends */
 	int		 write;
 	uint64_t	 cseq;		/* readers: commits done at begin */
+	uint64_t	 drops;		/* s->drops at begin */
+	const struct store_hints *hints; /* writers: B-tree answers */
+};
+
+/* B-tree answers for deferred keys, looked up ahead (store.h). */
+#define HINT_KEY_MAX	(ID_MAX + 1 + ACCOUNT_MAX)
+
+struct hint {
+	uint8_t		db, klen, found, vlen;
+	uint8_t		key[HINT_KEY_MAX];
+	uint8_t		v[32];
+};
+
+struct store_hints {
+	struct store_txn *rt;		/* while filling */
+	uint64_t	  drops;	/* valid while no overlay is dropped */
+	struct hint	 *h;
+	size_t		  n, cap;
+	uint32_t	 *slot;		/* index + 1, open addressing */
+	size_t		  nslot;	/* a power of two */
 };
 
 /* Map an LMDB or errno code to LD_*. */
@@ -405,9 +426,156 @@ flush_all(struct store_txn *t)
 	return rc;
 }
 
+static size_t
+hint_hash(unsigned db, const uint8_t *k, size_t klen)
+{
+	uint64_t	h = 1469598103934665603ULL ^ db;
+	size_t		i;
+
+	for (i = 0; i < klen; i++)
+		h = (h ^ k[i]) * 1099511628211ULL;
+	return (size_t)(h ^ h >> 31);
+}
+
+/* The hint slot of (db, k), or the empty one where it would go. */
+static size_t
+hint_find(const struct store_hints *hs, unsigned db, const void *k,
+    size_t klen)
+{
+	size_t			 i, mask = hs->nslot - 1;
+	const struct hint	*h;
+
+	for (i = hint_hash(db, k, klen) & mask; hs->slot[i] != 0;
+	    i = (i + 1) & mask) {
+		h = &hs->h[hs->slot[i] - 1];
+		if (h->db == db && h->klen == klen &&
+		    memcmp(h->key, k, klen) == 0)
+			break;
+	}
+	return i;
+}
+
+/*
+ * The writer's key missed both overlays: a hint answers for the B-tree
+ * (LD_OK with the value, LD_ENOTFOUND), if it is still valid; otherwise
+ * LD_ENOTFOUND, and the caller reads the B-tree.
+ */
+static int
+hint_get(struct store_txn *t, int db, const void *k, size_t klen, void *out,
+    size_t n)
+{
+	const struct store_hints	*hs = t->hints;
+	const struct hint		*h;
+	uint32_t			 x;
+
+	if (hs == NULL || hs->drops != t->s->drops || hs->n == 0 ||
+	    (x = hs->slot[hint_find(hs, (unsigned)db, k, klen)]) == 0)
+		return LD_ENOTFOUND;
+	h = &hs->h[x - 1];
+	if (!h->found)
+		return LD_EEXIST;	/* known absent: skip the B-tree */
+	if (h->vlen != n)
+		return LD_ECORRUPT;
+	memcpy(out, h->v, n);
+	return LD_OK;
+}
+
+struct store_hints *
+store_hints_new(struct store_txn *rt, size_t n)
+{
+	struct store_hints	*hs = xcalloc(1, sizeof(*hs));
+
+	hs->rt = rt;
+	hs->drops = rt->drops;
+	hs->cap = n ? n : 1;
+	hs->h = xreallocarray(NULL, hs->cap, sizeof(*hs->h));
+	for (hs->nslot = 16; hs->nslot < 2 * hs->cap; hs->nslot *= 2)
+		;
+	hs->slot = xcalloc(hs->nslot, sizeof(*hs->slot));
+	return hs;
+}
+
+void
+store_hints_free(struct store_hints *hs)
+{
+	if (hs == NULL)
+		return;
+	free(hs->h);
+	free(hs->slot);
+	free(hs);
+}
+
+/* Look (db, k) up in rt's B-tree and keep the answer. */
+static int
+hint_add(struct store_hints *hs, int db, const void *k, size_t klen)
+{
+	struct store_txn	*rt = hs->rt;
+	MDB_val			 key = { klen, (void *)k }, val;
+	struct hint		*h;
+	size_t			 i;
+	int			 rc;
+
+	if (rt == NULL || hs->n == hs->cap || klen > HINT_KEY_MAX)
+		return LD_ETOOBIG;
+	if (hs->slot[i = hint_find(hs, (unsigned)db, k, klen)] != 0)
+		return LD_OK;			/* asked already */
+	rc = mdb_get(rt->txn, rt->s->dbi[db], &key, &val);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return map_err(rc);
+	if (rc == 0 && val.mv_size > sizeof(h->v))
+		return LD_ECORRUPT;
+	h = &hs->h[hs->n];
+	h->db = (uint8_t)db;
+	h->klen = (uint8_t)klen;
+	memcpy(h->key, k, klen);
+	h->found = rc == 0;
+	h->vlen = rc == 0 ? (uint8_t)val.mv_size : 0;
+	if (rc == 0)
+		memcpy(h->v, val.mv_data, val.mv_size);
+	hs->slot[i] = (uint32_t)++hs->n;
+	return LD_OK;
+}
+
+int
+store_hint_dedup(struct store_hints *hs, const uint8_t key[32])
+{
+	return hint_add(hs, DB_DEDUP, key, 32);
+}
+
+int
+store_hint_day(struct store_hints *hs, const uint8_t key[16])
+{
+	return hint_add(hs, DB_DAYS, key, 16);
+}
+
+static size_t	account_key(char k[ID_MAX + 1 + ACCOUNT_MAX],
+		    const char *issuer, const char *account);
+
+int
+store_hint_account(struct store_hints *hs, const char *issuer,
+    const char *account)
+{
+	char	k[ID_MAX + 1 + ACCOUNT_MAX];
+
+	return hint_add(hs, DB_ACCOUNTS, k, account_key(k, issuer, account));
+}
+
+void
+store_hints_done(struct store_hints *hs)
+{
+	hs->rt = NULL;
+}
+
+void
+store_txn_hints(struct store_txn *t, const struct store_hints *hs)
+{
+	t->hints = hs;
+}
+
 /*
  * A deferred index value, copied into out (n bytes): LD_OK, LD_ENOTFOUND
- * to look in the B-tree, LD_ERETRY, or LD_ECORRUPT for a wrong size.
+ * to look in the B-tree, LD_EEXIST when a hint says the B-tree has none,
+ * LD_ERETRY, or LD_ECORRUPT for a wrong size.
  */
 static int
 deferred_get(struct store_txn *t, int db, const void *k, size_t klen,
@@ -423,7 +591,7 @@ deferred_get(struct store_txn *t, int db, const void *k, size_t klen,
 		if ((e = ovl_get(&s->c, (unsigned)db, k, klen)) == NULL &&
 		    (!s->f_live || (e = ovl_get(&s->f, (unsigned)db, k,
 		    klen)) == NULL))
-			return LD_ENOTFOUND;
+			return hint_get(t, db, k, klen, out, n);
 		if (e->vlen != n)
 			return LD_ECORRUPT;
 		memcpy(out, OVL_VAL(e), n);
@@ -616,6 +784,7 @@ store_begin(struct store *s, int rdonly, struct store_txn **out)
 	if (rdonly)
 		pthread_rwlock_rdlock(&s->mu);
 	t->cseq = s->cseq;
+	t->drops = s->drops;
 	rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0, &t->txn);
 	if (rdonly)
 		pthread_rwlock_unlock(&s->mu);
@@ -658,8 +827,10 @@ static void
 freeze(struct store *s, uint64_t cseq)
 {
 	pthread_rwlock_wrlock(&s->mu);
-	if (s->f_live)
+	if (s->f_live) {
 		s->drop_end = s->f_end;
+		s->drops++;
+	}
 	ovl_swap(&s->c, &s->f);
 	ovl_reset(&s->c);		/* the old f's memory, reused */
 	s->f_live = 1;
@@ -710,6 +881,7 @@ store_commit(struct store_txn *t)
 			/* Everything is in the B-trees: no overlay needed,
 			 * but readers from before have lost theirs. */
 			s->drop_end = cseq;
+			s->drops++;
 			ovl_reset(&s->c);
 			ovl_reset(&s->f);
 			s->f_live = 0;
@@ -788,7 +960,7 @@ get_fixed(struct store_txn *t, int db, const void *k, size_t klen, void *out,
 
 	if (DEFERRED(db) && (rc = deferred_get(t, db, k, klen, out, n)) !=
 	    LD_ENOTFOUND)
-		return rc;
+		return rc == LD_EEXIST ? LD_ENOTFOUND : rc;
 	if ((rc = get(t, db, k, klen, &v, &vlen)) != LD_OK)
 		return rc;
 	if (vlen != n)

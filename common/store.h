@@ -103,6 +103,26 @@ int	store_dedup_each(struct store_txn *,
 void	store_set_flush(struct store *, size_t n);
 size_t	store_deferred(struct store *);
 
+/*
+ * Hints. The writer's lookups of deferred keys that miss the overlay go
+ * to the B-trees, a random page each. Another thread can make them ahead
+ * in a read transaction rt: store_hint_* looks a key up in rt's B-trees
+ * and keeps the answer (LD_ETOOBIG past the n given to store_hints_new),
+ * store_hints_done ends the filling (before rt ends), and store_txn_hints
+ * makes a write transaction's lookups that miss the overlay use them
+ * (NULL to stop). They are ignored once an overlay was dropped since rt
+ * began, because a key written since then may have left the overlay.
+ */
+struct store_hints;
+struct store_hints *store_hints_new(struct store_txn *rt, size_t n);
+void	store_hints_free(struct store_hints *);	/* NULL is fine */
+int	store_hint_dedup(struct store_hints *, const uint8_t key[32]);
+int	store_hint_day(struct store_hints *, const uint8_t key[16]);
+int	store_hint_account(struct store_hints *, const char *issuer,
+	    const char *account);
+void	store_hints_done(struct store_hints *);
+void	store_txn_hints(struct store_txn *, const struct store_hints *);
+
 /* Bytes used on disk and leaves count, for metrics. */
 int	store_stat(struct store *, uint64_t *bytes);
 

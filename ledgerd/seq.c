@@ -17,6 +17,7 @@
 #include "receipt.h"
 #include "rules.h"
 #include "seq.h"
+#include "store.h"
 
 /* What a job produced, kept until its reply is built after the commit. */
 struct job_result {
@@ -579,9 +580,11 @@ run_group(struct seq *s, struct job *jobs)
 				continue;	/* refused in an earlier run */
 			result_free(j->res);
 			j->res = xcalloc(1, sizeof(struct job_result));
-			if (j->kind == JOB_SUBMIT)
+			if (j->kind == JOB_SUBMIT) {
+				store_txn_hints(txn, j->hints);
 				rc = run_submit(s, txn, j, now, j->res);
-			else
+				store_txn_hints(txn, NULL);
+			} else
 				rc = run_admin(s, txn, j, now, j->res);
 			if (rc == LD_OK)
 				continue;
@@ -678,9 +681,40 @@ result_free(struct job_result *r)
 static void
 job_free(struct job *j)
 {
+	store_hints_free(j->hints);
 	batch_req_free(&j->batch);
 	result_free(j->res);
 	free(j);
+}
+
+/*
+ * The B-tree lookups the sequencer will make for a batch's entries (dedup
+ * key, daily sum, account), made here in the verifier's read transaction
+ * so that the sequencer finds them answered (store.h, hints).
+ */
+static struct store_hints *
+make_hints(struct store_txn *t, const struct batch_req *b)
+{
+	struct store_hints	*hs = store_hints_new(t, 3 * (size_t)b->n);
+	const struct sub	*sub;
+	uint8_t			 dk[16];
+	uint32_t		 i;
+	int			 rc = LD_OK;
+
+	for (i = 0; i < b->n && rc == LD_OK; i++) {
+		sub = &b->subs[i];
+		rc = store_hint_dedup(hs, sub->dedup);
+		if (rc == LD_OK && sub->kind == KIND_CREDIT) {
+			rules_day_key(b->issuer.s, sub->account.s,
+			    sub->method.s, sub->day, dk);
+			rc = store_hint_day(hs, dk);
+		}
+		if (rc == LD_OK && sub->kind != KIND_REVERSE)
+			rc = store_hint_account(hs, b->issuer.s,
+			    sub->account.s);
+	}
+	store_hints_done(hs);
+	return hs;
 }
 
 /*
@@ -692,10 +726,9 @@ static void *
 verify_main(void *arg)
 {
 	struct seq		*s = arg;
-	struct job		*jobs, *j, *last;
+	struct job		*jobs, *j, *next;
 	struct store_txn	*t;
 	struct issuer_state	 ist;
-	size_t			 n;
 
 	pthread_setname_np(pthread_self(), "ledgerd-verify");
 	for (;;) {
@@ -713,26 +746,32 @@ verify_main(void *arg)
 		pthread_mutex_unlock(&s->mu);
 		if (store_begin(s->ld->store, 1, &t) != LD_OK)
 			t = NULL;
-		n = 0;
-		for (j = jobs, last = NULL; j; last = j, j = j->next) {
-			n += j->batch.n;
-			if (t == NULL || store_rules_ops.issuer_get(t,
-			    j->batch.issuer.s, &ist) != LD_OK)
-				continue;
-			rules_batch_root(j->batch.subs, j->batch.n, j->root);
-			j->sig_ok = rules_batch_verify(s->ld->origin, &ist.reg,
-			    j->batch.n, j->root, j->batch.sig) == LD_OK;
-			j->verified = 1;
+		for (j = jobs; j; j = next) {
+			next = j->next;
+			if (t != NULL && store_rules_ops.issuer_get(t,
+			    j->batch.issuer.s, &ist) == LD_OK) {
+				rules_batch_root(j->batch.subs, j->batch.n,
+				    j->root);
+				j->sig_ok = rules_batch_verify(s->ld->origin,
+				    &ist.reg, j->batch.n, j->root,
+				    j->batch.sig) == LD_OK;
+				j->verified = 1;
+				if (j->sig_ok)
+					j->hints = make_hints(t, &j->batch);
+			}
+			/* On to the sequencer at once: it may be idle. */
+			pthread_mutex_lock(&s->mu);
+			j->next = NULL;
+			*s->tail = j;
+			s->tail = &j->next;
+			s->vqueued -= j->batch.n;
+			s->queued += j->batch.n;
+			if (next == NULL)
+				s->vbusy = 0;
+			pthread_cond_signal(&s->cv);
+			pthread_mutex_unlock(&s->mu);
 		}
 		store_abort(t);
-		pthread_mutex_lock(&s->mu);
-		*s->tail = jobs;
-		s->tail = &last->next;
-		s->vqueued -= n;
-		s->queued += n;
-		s->vbusy = 0;
-		pthread_cond_signal(&s->cv);
-		pthread_mutex_unlock(&s->mu);
 	}
 	return NULL;
 }

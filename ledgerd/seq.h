@@ -16,6 +16,7 @@
 #include "ledgerd.h"
 
 struct http_req;
+struct store_hints;
 
 enum job_kind {
 	JOB_SUBMIT,
@@ -35,6 +36,7 @@ struct job {
 	int			 verified;	/* sig_ok and root are set */
 	int			 sig_ok;
 	uint8_t			 root[32];
+	struct store_hints	*hints;		/* B-tree lookups made ahead */
 	/* Filled by the sequencer. */
 	struct job_result	*res;
 };

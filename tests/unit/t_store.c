@@ -522,6 +522,74 @@ test_leaf_hashes(void)
 	free(h);
 }
 
+/*
+ * Hints made in a read transaction answer the writer's B-tree lookups;
+ * keys written since are found in the overlay first; once an overlay is
+ * dropped the hints are ignored (a key may have left the overlay since).
+ */
+static void
+test_hints(void)
+{
+	struct store		*s = open_fresh();
+	struct store_txn	*rt, *w;
+	struct store_hints	*hs;
+	struct account_ctr	 a = { 80, 0, 0, 3 }, got;
+	uint8_t			 k[32];
+	uint64_t		 v;
+	unsigned		 i;
+
+	store_set_flush(s, 2);
+	for (i = 1; i <= 3; i++)
+		commit_dedup(s, i);	/* 1 and 2 flushed into the B-tree */
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	T_ASSERT_EQ(store_commit(w), LD_OK);
+	T_ASSERT_EQ(store_begin(s, 1, &rt), LD_OK);
+	hs = store_hints_new(rt, 4);
+	key(k, 1);
+	T_ASSERT_EQ(store_hint_dedup(hs, k), LD_OK);
+	key(k, 5);
+	T_ASSERT_EQ(store_hint_dedup(hs, k), LD_OK);	/* absent */
+	T_ASSERT_EQ(store_hint_account(hs, "city", "u-9"), LD_OK);
+	T_ASSERT_EQ(store_hint_account(hs, "city", "u-1"), LD_OK);
+	key(k, 6);
+	T_ASSERT_EQ(store_hint_dedup(hs, k), LD_ETOOBIG);	/* past n */
+	store_hints_done(hs);
+	store_abort(rt);
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	store_txn_hints(w, hs);
+	T_ASSERT_EQ(dedup_get(w, 1, &v), LD_OK);
+	T_ASSERT_EQ(v, 1);
+	T_ASSERT_EQ(dedup_get(w, 5, &v), LD_ENOTFOUND);
+	T_ASSERT_EQ(store_rules_ops.account_get(w, "city", "u-9", &got),
+	    LD_ENOTFOUND);
+	T_ASSERT_EQ(store_rules_ops.account_get(w, "city", "u-1", &got),
+	    LD_OK);
+	T_ASSERT_EQ(got.credited, 80);
+	T_ASSERT_EQ(dedup_get(w, 3, &v), LD_OK);	/* not hinted */
+	T_ASSERT_EQ(v, 3);
+	store_abort(w);
+	/* Written since: the overlay answers before the hint. */
+	commit_dedup(s, 5);
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	store_txn_hints(w, hs);
+	T_ASSERT_EQ(dedup_get(w, 5, &v), LD_OK);
+	T_ASSERT_EQ(v, 5);
+	store_abort(w);
+	/* Then frozen, written out and dropped: only the B-tree has it,
+	 * and the stale hint must not say it is absent. */
+	for (i = 6; i <= 9; i++)
+		commit_dedup(s, i);
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	store_txn_hints(w, hs);
+	T_ASSERT_EQ(dedup_get(w, 5, &v), LD_OK);
+	T_ASSERT_EQ(v, 5);
+	store_txn_hints(w, NULL);
+	store_abort(w);
+	store_hints_free(hs);
+	store_close(s);
+}
+
 /* A store written in another layout is refused, not misread. */
 static void
 test_format(void)
@@ -591,6 +659,7 @@ main(int argc, char **argv)
 		T_CASE(test_replay_frozen),
 		T_CASE(test_dedup_each),
 		T_CASE(test_leaf_hashes),
+		T_CASE(test_hints),
 		T_CASE(test_format),
 		T_CASE(test_ovl_record),
 		T_CASE(test_ovl_versions),
