@@ -115,6 +115,13 @@ $(B)/tests/holdconns: tests/tools/holdconns.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 all: $(B)/tests/holdconns
+# failio.so is preloaded into ledgerd and ledger (LD_PRELOAD): no CFLAGS, so
+# an ASan build's shim does not bring a second copy of the sanitizer runtime.
+$(B)/tests/failio.so: tests/tools/failio.c | deps
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O2 -g -fPIC -shared \
+	    -o $@ $< -ldl
+all: $(B)/tests/failio.so
 
 run: all
 	@sh tools/run.sh $(B)

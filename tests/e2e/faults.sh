@@ -2,7 +2,8 @@
 # faults.sh - hostile and unlucky conditions: a full disk (507, nothing
 # half-written, recovery), malformed, truncated and oversized bodies,
 # field limits, u64 overflow (422), slow and idle clients, the
-# connection limit, admin calls without the token.
+# connection limit, admin calls without the token, an I/O error on commit
+# (500, nothing signed; tests/tools/failio.c).
 . tests/e2e/lib.sh
 e2e_begin faults
 cd "$T"
@@ -140,6 +141,115 @@ timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT; printf 'GET /healthz HTTP/
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -ge 1500 ] && [ "$ms" -lt 8000 ] && ok "an idle keep-alive connection is closed after $ms ms" ||
     not_ok "an idle keep-alive connection is closed at the timeout" "$ms ms"
+stop_server
+
+# An I/O error on commit (tests/tools/failio.c makes LMDB's data file fail
+# while $T/ctl/eio exists): the group gets 500 and nothing is signed; the
+# next commit works; a restart serves a consistent checkpoint in which the
+# refused entries are absent and the accepted ones present.
+FAILIO=$BIN/../tests/failio.so
+preload() {	# preload NAME=VALUE... CMD...: run CMD with failio.so preloaded
+	env LD_PRELOAD="$FAILIO" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
+}
+body_of() {	# body_of FILE: the body of the first POST /v1/submit a client wrote
+	off=$(grep -abo -m1 'POST /v1/submit' "$1" | cut -d: -f1)
+	hlen=$(tail -c +$((off + 1)) "$1" | sed '/^\r$/q' | wc -c)
+	blen=$(tail -c +$((off + 1)) "$1" | sed '/^\r$/q' | sed -n 's/^content-length: *\([0-9]*\).*/\1/Ip')
+	tail -c +$((off + hlen + 1)) "$1" | head -c "$blen"
+}
+replay() {	# replay BODY: POST it as ledger did; prints the status, body in BODY.out
+	curl -s -o "$1.out" -w '%{http_code}' -H 'Content-Type: application/msgpack' \
+	    -H 'Accept: application/json' --data-binary @"$1" "$URL/v1/submit"
+}
+for x in ok disk sync meta after qa qb qc; do
+	credits 3 3 2024-07-03 "io-$x" | sed 's/"transit.bus.v1"/"bus"/' >"io-$x.jsonl"
+done
+# Batches ledger signs, captured from a twin of the log (same origin,
+# issuer and methods), to be replayed to the log with curl.
+cp -a "$D" twin
+start_server twin
+for x in disk sync meta qa qb qc; do
+	preload FAILIO_TEE="$T/io-$x.req" "$LEDGER" submit --server "$URL" --key city.key "io-$x.jsonl" >/dev/null
+	body_of "io-$x.req" >"io-$x.body"
+done
+stop_server
+mkdir -p ctl
+LEDGERD_ENV="LD_PRELOAD=$FAILIO FAILIO_CTL=$T/ctl ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+start_server "$D"
+LEDGERD_ENV=
+check "under failio.so a submission is accepted and its receipts verify" "$LEDGER" submit --server "$URL" --key city.key --vkey "$VKEY" --receipts io-ok-r.jsonl io-ok.jsonl
+curl -s "$URL/checkpoint" >io-cp1
+for x in disk sync; do
+	# disk: every write and sync fails (a data page write comes first);
+	# sync: only fdatasync, after the pages were written.
+	if [ $x = disk ]; then : >ctl/eio; what="every write"; else echo fdatasync >ctl/eio; what=fdatasync; fi
+	rm -f ctl/hit
+	expect_eq "$x: an I/O error on commit ($what) answers 500" "$(replay "io-$x.body")" 500
+	rm -f ctl/eio
+	[ -f ctl/hit ] && ok "$x: the injected fault is what failed the commit" || not_ok "$x: the fault was injected" "$(ls ctl)"
+	expect_eq "$x: the error body names the store and says nothing was appended" \
+	    "$(jq -c '[.error, .rule, (.message | endswith("nothing was appended"))]' "io-$x.body.out")" '["internal","store",true]'
+	expect_eq "$x: the checkpoint is unchanged (the same signed note)" "$(curl -s "$URL/checkpoint")" "$(cat io-cp1)"
+done
+out=$("$LEDGER" submit --server "$URL" --key city.key --vkey "$VKEY" --json --receipts io-after-r.jsonl io-after.jsonl)
+expect_eq "with the fault gone, the next submission is appended" "$(printf '%s\n' "$out" | jq -c '[.new, .duplicates]')" '[3,0]'
+curl -s "$URL/checkpoint" >io-cp2
+expect_eq "... and signed: 3 entries and a batch leaf more" "$(sed -n 2p io-cp2)" "$(( $(sed -n 2p io-cp1) + 4 ))"
+# The meta page write is LMDB's commit point; after it fails, LMDB
+# refuses every transaction (MDB_PANIC) until the process restarts.
+echo meta >ctl/eio; rm -f ctl/hit
+expect_eq "meta: a failed meta page write answers 500" "$(replay io-meta.body)" 500
+rm -f ctl/eio
+[ -f ctl/hit ] && ok "meta: the injected fault is what failed the commit" || not_ok "meta: the fault was injected" "$(ls ctl)"
+expect_eq "meta: the checkpoint is unchanged (the same signed note)" "$(curl -s "$URL/checkpoint")" "$(cat io-cp2)"
+expect_eq "meta: with the fault gone, LMDB still refuses until a restart: 500" "$(replay io-meta.body)" 500
+case $(code "$URL/healthz") in 500|503) ok "meta: /healthz is not 200, so a monitor sees it" ;;
+*) not_ok "meta: /healthz reports the unusable store" "$(code "$URL/healthz")" ;; esac
+expect_eq "meta: still nothing new is signed" "$(curl -s "$URL/checkpoint")" "$(cat io-cp2)"
+stop_server
+start_server "$D"
+expect_eq "after a restart the same checkpoint is served" "$(curl -s "$URL/checkpoint")" "$(cat io-cp2)"
+check "it is consistent with every checkpoint served before" "$LEDGER" checkpoint --server "$URL" --vkey "$VKEY" --since io-cp1 --since io-cp2
+cat io-disk.jsonl io-sync.jsonl io-meta.jsonl >io-refused.jsonl
+out=$("$LEDGER" submit --server "$URL" --key city.key --json io-refused.jsonl)
+expect_eq "the 9 refused entries are absent (resubmitted, all are new)" "$(printf '%s\n' "$out" | jq -c '[.new, .duplicates]')" '[9,0]'
+cat io-ok.jsonl io-after.jsonl >io-acked.jsonl
+out=$("$LEDGER" submit --server "$URL" --key city.key --json --receipts io-again.jsonl io-acked.jsonl)
+expect_eq "the 6 accepted entries are present (all duplicates)" "$(printf '%s\n' "$out" | jq -c '[.new, .duplicates]')" '[0,6]'
+expect_eq "... with the index and leaf of their receipts" "$(jq -c '[.index, .leaf_hash]' io-again.jsonl)" "$(cat io-ok-r.jsonl io-after-r.jsonl | jq -c '[.index, .leaf_hash]')"
+stop_server
+
+# A full submission queue: with the commit stalled in fdatasync
+# ($T/ctl/stall) and --queue-max 5, batch qa is in the sequencer, qb (3
+# entries) waits in the queue and qc (3 more) is refused with 503 and
+# Retry-After; nothing is lost: when the disk answers again qa and qb are
+# appended, and qc is accepted on its retry.
+queued() { curl -s --max-time 3 "$URL/metrics" | sed -n 's/^ledger_queue_entries //p'; }
+waitfor() {	# waitfor CMD...: up to 10 s for CMD to succeed
+	i=0; while [ $i -lt 200 ] && ! "$@"; do sleep 0.05; i=$((i + 1)); done; "$@"
+}
+LEDGERD_ENV="LD_PRELOAD=$FAILIO FAILIO_CTL=$T/ctl ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+start_server "$D" --queue-max 5
+LEDGERD_ENV=
+cp0=$(curl -s "$URL/checkpoint" | sed -n 2p)
+rm -f ctl/stalled; : >ctl/stall
+replay io-qa.body >io-qa.code &
+qa=$!
+waitfor test -f ctl/stalled && ok "queue: batch qa's commit is stalled in fdatasync" || not_ok "queue: the commit stalls" "$(ls ctl)"
+replay io-qb.body >io-qb.code &
+qb=$!
+waitfor test "$(queued)" = 3
+expect_eq "queue: batch qb waits in the queue (3 entries)" "$(queued)" 3
+st=$(curl -s -D io-qc.hdr -o io-qc.out -w '%{http_code}' -H 'Content-Type: application/msgpack' \
+    -H 'Accept: application/json' --data-binary @io-qc.body "$URL/v1/submit")
+expect_eq "queue: batch qc, over --queue-max 5, is refused 503 queue-full" "$st $(jq -r .rule io-qc.out)" "503 queue-full"
+grep -qi '^retry-after: *[0-9]' io-qc.hdr && ok "queue: ... with Retry-After" || not_ok "queue: 503 carries Retry-After" "$(cat io-qc.hdr)"
+expect_eq "queue: nothing is signed while the commit is stalled" "$(curl -s "$URL/checkpoint" | sed -n 2p)" "$cp0"
+rm -f ctl/stall
+wait $qa $qb
+expect_eq "queue: when fdatasync returns, qa and qb are acknowledged" "$(cat io-qa.code) $(cat io-qb.code)" "200 200"
+expect_eq "queue: qc is accepted on its retry" "$(replay io-qc.body)" 200
+expect_eq "queue: the log grew by the 3 batches (9 entries and 3 batch leaves)" "$(curl -s "$URL/checkpoint" | sed -n 2p)" "$((cp0 + 12))"
 stop_server
 
 # A full disk: 507, nothing half-written, recovery when space returns.

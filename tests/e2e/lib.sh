@@ -68,9 +68,10 @@ start_server() {
 	dir=$1; shift
 	log=$dir.log
 	: >"$log"
-	# LEDGERD_WRAP runs the server under a tool (make check-valgrind).
-	${LEDGERD_WRAP:-} "$LEDGERD" serve --data "$dir" --listen 127.0.0.1:0 "$@" \
-	    >>"$log" 2>&1 &
+	# LEDGERD_WRAP runs the server under a tool (make check-valgrind);
+	# LEDGERD_ENV adds NAME=VALUE words to its environment (faults.sh).
+	env ${LEDGERD_ENV:-} ${LEDGERD_WRAP:-} "$LEDGERD" serve --data "$dir" \
+	    --listen 127.0.0.1:0 "$@" >>"$log" 2>&1 &
 	SERVER_PID=$!
 	E2E_PIDS="$E2E_PIDS $SERVER_PID"
 	i=0
