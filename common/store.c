@@ -1565,6 +1565,40 @@ store_dedup_each(struct store_txn *t,
 }
 
 int
+store_tables(struct store *s, void (*fn)(void *, const char *table,
+    uint64_t bytes, uint64_t entries), void *arg)
+{
+	MDB_txn		*txn;
+	MDB_cursor	*c;
+	MDB_stat	 st;
+	MDB_val		 k, v;
+	uint64_t	 nfree = 0;
+	size_t		 w;
+	int		 i, rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return map_err(rc);
+	for (i = 0; i < DB_COUNT; i++)
+		if (mdb_stat(txn, s->dbi[i], &st) == 0)
+			fn(arg, db_names[i], (uint64_t)(st.ms_branch_pages +
+			    st.ms_leaf_pages + st.ms_overflow_pages) *
+			    st.ms_psize, st.ms_entries);
+	/* LMDB's free list (database 0): each record starts with the
+	 * number of free page numbers it holds. */
+	if (mdb_stat(txn, 0, &st) == 0 && mdb_cursor_open(txn, 0, &c) == 0) {
+		while (mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0)
+			if (v.mv_size >= sizeof(w)) {
+				memcpy(&w, v.mv_data, sizeof(w));
+				nfree += w;
+			}
+		mdb_cursor_close(c);
+		fn(arg, "(free pages)", nfree * st.ms_psize, nfree);
+	}
+	mdb_txn_abort(txn);
+	return LD_OK;
+}
+
+int
 store_stat(struct store *s, uint64_t *bytes)
 {
 	MDB_envinfo	info;

@@ -123,6 +123,10 @@ int	store_hint_account(struct store_hints *, const char *issuer,
 void	store_hints_done(struct store_hints *);
 void	store_txn_hints(struct store_txn *, const struct store_hints *);
 
+/* Each table's pages in bytes and its entries, then LMDB's free pages
+ * (table "(free pages)"), for metrics. */
+int	store_tables(struct store *, void (*fn)(void *, const char *table,
+	    uint64_t bytes, uint64_t entries), void *arg);
 /* Bytes used on disk and leaves count, for metrics. */
 int	store_stat(struct store *, uint64_t *bytes);
 

@@ -62,8 +62,9 @@ struct ledgerd {
 	_Atomic uint64_t m_appended[KIND_MAX + 1];
 	_Atomic uint64_t m_commits;
 	_Atomic uint64_t m_commit_entries;
-	_Atomic uint64_t m_commit_us_hist[24];	/* log2 buckets of us */
-	_Atomic uint64_t m_commit_size_hist[16];	/* log2 buckets, leaves */
+	_Atomic uint64_t m_commit_us_hist[25];	/* log2 buckets of us; the last: slower */
+	_Atomic uint64_t m_commit_us_sum;
+	_Atomic uint64_t m_commit_size_hist[17];	/* log2 buckets, leaves; the last: more */
 	_Atomic uint64_t m_submit_dups;
 	_Atomic uint64_t m_submit_rejects;
 };

@@ -639,10 +639,18 @@ read_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 static void
+metric_table(void *arg, const char *table, uint64_t bytes, uint64_t entries)
+{
+	(void)entries;
+	buf_printf(arg, "ledger_store_table_bytes{table=\"%s\"} %llu\n",
+	    table[0] == '(' ? "free" : table, (unsigned long long)bytes);
+}
+
+static void
 read_metrics(struct ledgerd *ld, struct http_req *req, const struct cp *cp)
 {
 	struct buf	b = { 0 };
-	uint64_t	bytes = 0, cum = 0;
+	uint64_t	bytes = 0, cum = 0, sum;
 	int		k;
 
 	buf_printf(&b, "# HELP ledger_tree_size Leaves in the latest "
@@ -672,9 +680,13 @@ read_metrics(struct ledgerd *ld, struct http_req *req, const struct cp *cp)
 		buf_printf(&b, "ledger_commit_seconds_bucket{le=\"%g\"} %llu\n",
 		    (double)(1ULL << k) / 1e6, (unsigned long long)cum);
 	}
+	cum += atomic_load(&ld->m_commit_us_hist[24]);
+	sum = atomic_load(&ld->m_commit_us_sum);
 	buf_printf(&b, "ledger_commit_seconds_bucket{le=\"+Inf\"} %llu\n"
-	    "ledger_commit_seconds_count %llu\n", (unsigned long long)cum,
-	    (unsigned long long)cum);
+	    "ledger_commit_seconds_count %llu\n"
+	    "ledger_commit_seconds_sum %llu.%06llu\n", (unsigned long long)cum,
+	    (unsigned long long)cum, (unsigned long long)(sum / 1000000),
+	    (unsigned long long)(sum % 1000000));
 	buf_printf(&b, "# HELP ledger_commit_leaves Leaves per group commit.\n"
 	    "# TYPE ledger_commit_leaves histogram\n");
 	for (k = 0, cum = 0; k < 16; k++) {
@@ -682,6 +694,7 @@ read_metrics(struct ledgerd *ld, struct http_req *req, const struct cp *cp)
 		buf_printf(&b, "ledger_commit_leaves_bucket{le=\"%llu\"} %llu\n",
 		    (unsigned long long)((1ULL << k) - 1), (unsigned long long)cum);
 	}
+	cum += atomic_load(&ld->m_commit_size_hist[16]);
 	buf_printf(&b, "ledger_commit_leaves_bucket{le=\"+Inf\"} %llu\n"
 	    "ledger_commit_leaves_count %llu\nledger_commit_leaves_sum %llu\n",
 	    (unsigned long long)cum, (unsigned long long)cum,
@@ -701,6 +714,10 @@ read_metrics(struct ledgerd *ld, struct http_req *req, const struct cp *cp)
 		buf_printf(&b, "# HELP ledger_store_bytes LMDB pages in use.\n"
 		    "# TYPE ledger_store_bytes gauge\nledger_store_bytes "
 		    "%llu\n", (unsigned long long)bytes);
+	buf_printf(&b, "# HELP ledger_store_table_bytes The pages of each LMDB "
+	    "table, and the free pages the file holds for reuse.\n"
+	    "# TYPE ledger_store_table_bytes gauge\n");
+	store_tables(ld->store, metric_table, &b);
 	http_metrics(ld->http, &b);
 	http_set_header(req, "Cache-Control", "no-store");
 	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.p,

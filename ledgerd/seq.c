@@ -614,7 +614,8 @@ run_group(struct seq *s, struct job *jobs)
 	}
 	dt = now_us() - t0;
 	bucket = dt ? 64 - (unsigned)__builtin_clzll(dt) : 0;
-	atomic_fetch_add(&ld->m_commit_us_hist[bucket < 24 ? bucket : 23], 1);
+	atomic_fetch_add(&ld->m_commit_us_hist[bucket < 24 ? bucket : 24], 1);
+	atomic_fetch_add(&ld->m_commit_us_sum, dt);
 	atomic_fetch_add(&ld->m_commits, 1);
 	for (bucket = 1; bucket <= KIND_MAX; bucket++)
 		atomic_fetch_add(&ld->m_appended[bucket],
@@ -623,7 +624,7 @@ run_group(struct seq *s, struct job *jobs)
 	atomic_fetch_add(&ld->m_commit_entries, s->tree.size - before);
 	dt = s->tree.size - before;
 	bucket = dt ? 64 - (unsigned)__builtin_clzll(dt) : 0;
-	atomic_fetch_add(&ld->m_commit_size_hist[bucket < 16 ? bucket : 15], 1);
+	atomic_fetch_add(&ld->m_commit_size_hist[bucket < 16 ? bucket : 16], 1);
 	cp = ledgerd_cp_get(ld);
 	if (store_begin(ld->store, 1, &rt) != LD_OK)
 		rt = NULL;

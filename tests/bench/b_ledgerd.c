@@ -15,10 +15,9 @@
  *     fixed 100-byte body) under the same requests, and Ed25519 verify/s.
  *  3. GET /v1/proof/inclusion and GET /tile/0/N (64 connections, random
  *     indexes on a log of >= 200,000 entries); limit: the null route.
- *  5. restart time (fork to the first GET /checkpoint answered), RSS and
- *     bytes on disk at 10^6 and 2*10^6 entries (quick: 5*10^4, 2*10^5);
- *     10^7 is not built: through HTTP it would take another ten minutes
- *     and write about 1 TB here (docs/benchmarks.md).
+ *  5. restart time (fork to the first GET /checkpoint answered), after
+ *     SIGTERM and after kill -9, RSS and bytes on disk at 10^6 and 10^7
+ *     entries (quick: 5*10^4, 2*10^5).
  *  6. ledger submit end to end (10^6 credits; quick 5*10^4), beside row 1's
  *     rate, and ledger-audit sync of that log into a fresh state, beside
  *     the 300,000 entries/s target.
@@ -590,18 +589,27 @@ struct commit_stats {
 	int	p50_open, p99_open;	/* in the last, open-ended bucket */
 };
 
+/* ledgerd's commit counters from /metrics. */
+struct commit_snap {
+	uint64_t	cum[COMMIT_BUCKETS];	/* ledger_commit_seconds buckets */
+	double		le[COMMIT_BUCKETS];
+	double		commits, entries, seconds;
+};
+
 static int
-commit_snapshot(struct srv *s, uint64_t cum[17], double le[17],
-    double *commits, double *entries)
+commit_snapshot(struct srv *s, struct commit_snap *c)
 {
 	struct buf	b = { 0 };
 	int		rc = -1;
 
+	memset(c, 0, sizeof(*c));
 	if (srv_get(s, "/metrics", &b) == 200 &&
-	    metric_commit_hist((const char *)b.p, cum, le) == 0) {
-		*commits = metric((const char *)b.p, "ledger_commits_total");
-		*entries = metric((const char *)b.p,
+	    metric_commit_hist((const char *)b.p, c->cum, c->le) == 0) {
+		c->commits = metric((const char *)b.p, "ledger_commits_total");
+		c->entries = metric((const char *)b.p,
 		    "ledger_commit_entries_total");
+		c->seconds = metric((const char *)b.p,
+		    "ledger_commit_seconds_sum");
 		rc = 0;
 	}
 	buf_free(&b);
@@ -609,23 +617,25 @@ commit_snapshot(struct srv *s, uint64_t cum[17], double le[17],
 }
 
 static void
-commit_delta(const uint64_t c0[17], const uint64_t c1[17], const double le[17],
+commit_delta(const struct commit_snap *a, const struct commit_snap *b,
     struct commit_stats *cs)
 {
-	uint64_t	total = c1[16] - c0[16], d;
+	const uint64_t	*c0 = a->cum, *c1 = b->cum;
+	const double	*le = b->le;
+	uint64_t	 total = c1[COMMIT_BUCKETS - 1] - c0[COMMIT_BUCKETS - 1], d;
 	int		k;
 
 	cs->p50_ms = cs->p99_ms = 0;
 	cs->p50_open = cs->p99_open = 0;
-	for (k = 0; k < 17 && total > 0; k++) {
+	for (k = 0; k < COMMIT_BUCKETS && total > 0; k++) {
 		d = c1[k] - c0[k];
 		if (cs->p50_ms == 0 && (double)d >= 0.5 * (double)total) {
 			cs->p50_ms = le[k] * 1e3;
-			cs->p50_open = k >= 15;
+			cs->p50_open = k == COMMIT_BUCKETS - 1;
 		}
 		if (cs->p99_ms == 0 && (double)d >= 0.99 * (double)total) {
 			cs->p99_ms = le[k] * 1e3;
-			cs->p99_open = k >= 15;
+			cs->p99_open = k == COMMIT_BUCKETS - 1;
 		}
 	}
 }
@@ -672,9 +682,9 @@ row_single(struct srv *s, int nullport, struct gen *g)
 {
 	struct load_result	 lr[MAX_ROUNDS], nr[MAX_ROUNDS];
 	struct src_pool		 src;
-	double			 verify, bverify, est, le[17];
-	double			 cm0 = 0, cm1 = 0, en0 = 0, en1 = 0;
-	uint64_t		 w0, w1, c0[17], c1[17];
+	struct commit_snap	 c0, c1;
+	double			 verify, bverify, est;
+	uint64_t		 w0, w1;
 	size_t			 count;
 	pid_t			 perf;
 	int			 r, m, mn;
@@ -702,17 +712,17 @@ row_single(struct srv *s, int nullport, struct gen *g)
 		perf = r == 0 ? perf_start(s->pid, "row2-single",
 		    dur_submit) : 0;
 		w0 = proc_write_bytes(s->pid);
-		if (commit_snapshot(s, c0, le, &cm0, &en0) != 0)
-			cm0 = en0 = 0;
+		commit_snapshot(s, &c0);
 		load_run(s->port, 64, dur_submit, gen_from_pool, &src, &lr[r]);
 		w1 = proc_write_bytes(s->pid);
-		if (commit_snapshot(s, c1, le, &cm1, &en1) != 0)
-			cm1 = cm0;
+		if (commit_snapshot(s, &c1) != 0)
+			c1 = c0;
 		perf_wait(perf);
 		note("row 2, round %d: %.0f req/s (%.0f leaves appended so far), "
 		    "%.1f requests per group commit, ledgerd wrote %.1f KB "
-		    "per request", r + 1, lr[r].rps, en1, cm1 > cm0 ?
-		    (en1 - en0) / 2 / (cm1 - cm0) : 0, lr[r].requests ?
+		    "per request", r + 1, lr[r].rps, c1.entries,
+		    c1.commits > c0.commits ? (c1.entries - c0.entries) / 2 /
+		    (c1.commits - c0.commits) : 0, lr[r].requests ?
 		    (double)(w1 - w0) / (double)lr[r].requests / 1e3 : 0);
 		check_result("ledgerd, 1-entry submissions", &lr[r]);
 		gen_pool_free(src.bodies, count);
@@ -742,9 +752,9 @@ row_batched(struct srv *s, struct gen *g)
 	struct commit_stats	 cs;
 	struct raw_result	 rr;
 	struct src_pool		 src;
-	uint64_t		 c0[17], c1[17], w0, w1, size0, size1;
-	double			 le[17], cm0 = 0, cm1 = 0, en0 = 0, en1 = 0;
-	double			 eps, leaf, sha, group, cycle;
+	struct commit_snap	 c0, c1;
+	uint64_t		 w0, w1, size0, size1;
+	double			 eps, leaf, sha, group, commit_ms, ncommits;
 	size_t			 count;
 	pid_t			 perf;
 	char			 text[240], lim[120];
@@ -761,7 +771,7 @@ row_batched(struct srv *s, struct gen *g)
 	src.live_n = 1000;
 	note("signed %zu batches of 1000 in %.1f s (%.0f MB)", count,
 	    now_s() - t0, (double)count * (double)src.bodies[0].len / 1e6);
-	if (commit_snapshot(s, c0, le, &cm0, &en0) != 0)
+	if (commit_snapshot(s, &c0) != 0)
 		note("no /metrics before row 1");
 	size0 = srv_size(s);
 	w0 = proc_write_bytes(s->pid);
@@ -779,11 +789,15 @@ row_batched(struct srv *s, struct gen *g)
 	for (k = 0; k < 8; k++)
 		buf_free(&src.lbufs[k]);
 	memset(&cs, 0, sizeof(cs));
-	if (commit_snapshot(s, c1, le, &cm1, &en1) == 0)
-		commit_delta(c0, c1, le, &cs);
+	if (commit_snapshot(s, &c1) == 0)
+		commit_delta(&c0, &c1, &cs);
+	else
+		c1 = c0;
 	eps = (double)res.requests * 1000 / (res.seconds > 0 ? res.seconds : 1);
-	group = cm1 > cm0 ? (en1 - en0) / (cm1 - cm0) : 8000;
-	cycle = cm1 > cm0 ? res.seconds * 1e3 / (cm1 - cm0) : 0;
+	ncommits = c1.commits - c0.commits;
+	group = ncommits > 0 ? (c1.entries - c0.entries) / ncommits : 8000;
+	commit_ms = ncommits > 0 ? (c1.seconds - c0.seconds) * 1e3 / ncommits :
+	    0;
 	leaf = mean_leaf_len(s, size1);
 	if (leaf <= 0)
 		leaf = 250;
@@ -797,20 +811,16 @@ row_batched(struct srv *s, struct gen *g)
 	bench_row_lat("batched submit, 8 conns x 1000 entries, fsync",
 	    res.p50_ms, res.p99_ms, eps, "entries/s",
 	    "raw LMDB, same puts, sync, groups", rr.rate);
-	/*
-	 * ledgerd's histogram has log2 buckets up to 32.8 ms and counts
-	 * anything slower in its last bucket, so under load the mean group
-	 * time is taken as the measured time over the number of commits
-	 * (the sequencer is never idle then).
-	 */
-	snprintf(text, sizeof(text), "  group commit, mean of %.0f ms / %.0f "
-	    "commits (%.0f entries; metrics p50 %s%.1f, p99 %s%.1f ms)",
-	    res.seconds * 1e3, cm1 - cm0, group, cs.p50_open ? ">=" : "<=",
-	    cs.p50_open ? le[14] * 1e3 : cs.p50_ms, cs.p99_open ? ">=" : "<=",
-	    cs.p99_open ? le[14] * 1e3 : cs.p99_ms);
+	/* The mean from ledger_commit_seconds_sum; p50/p99 are bucket
+	 * bounds (log2 buckets). */
+	snprintf(text, sizeof(text), "  group commit, mean of %.0f commits "
+	    "(%.0f entries; metrics p50 %s%.1f, p99 %s%.1f ms)", ncommits,
+	    group, cs.p50_open ? ">" : "<=", cs.p50_open ?
+	    c1.le[COMMIT_BUCKETS - 2] * 1e3 : cs.p50_ms, cs.p99_open ? ">" :
+	    "<=", cs.p99_open ? c1.le[COMMIT_BUCKETS - 2] * 1e3 : cs.p99_ms);
 	snprintf(lim, sizeof(lim), "raw LMDB group txn mean (p99 %.1f ms)",
 	    rr.p99_ms);
-	bench_row_p(text, cycle, "ms", lim, rr.mean_ms, 1);
+	bench_row_p(text, commit_ms, "ms", lim, rr.mean_ms, 1);
 	bench_row("  bytes written per entry (/proc/PID/io)", size1 > size0 ?
 	    (double)(w1 - w0) / (double)(size1 - size0) : 0, "B/entry",
 	    "raw LMDB, same puts and groups", rr.wbytes);
@@ -1048,13 +1058,12 @@ row_cli(struct sig_key *key, double batched_eps)
 	buf_free(&out);
 
 	/*
-	 * 5 on this log: 10^6 (quick 5*10^4), then filled to 2*10^6 (quick
-	 * 2*10^5). Not 10^7: through HTTP that takes many minutes here and
-	 * writes ~100 GB (see docs/benchmarks.md).
+	 * 5 on this log: 10^6 (quick 5*10^4), then filled through HTTP to
+	 * 10^7 (quick 2*10^5).
 	 */
 	if (row_restart(&s, empty_start) != 0)
 		return;
-	fill(&s, &g, quick ? 200000 : 2000000, quick ? 20 : 180);
+	fill(&s, &g, quick ? 200000 : 10000000, quick ? 20 : 1200);
 	row_restart(&s, empty_start);
 	srv_stop(&s);
 }

@@ -601,12 +601,12 @@ metric(const char *text, const char *name)
 }
 
 int
-metric_commit_hist(const char *text, uint64_t cum[17], double le[17])
+metric_commit_hist(const char *text, uint64_t cum[COMMIT_BUCKETS], double le[COMMIT_BUCKETS])
 {
 	const char	*p = text, *key = "ledger_commit_seconds_bucket{le=\"";
 	int		 k = 0;
 
-	while (k < 17 && (p = strstr(p, key)) != NULL) {
+	while (k < COMMIT_BUCKETS && (p = strstr(p, key)) != NULL) {
 		p += strlen(key);
 		le[k] = strncmp(p, "+Inf", 4) == 0 ? 1e9 : strtod(p, NULL);
 		p = strchr(p, ' ');
@@ -614,7 +614,7 @@ metric_commit_hist(const char *text, uint64_t cum[17], double le[17])
 			break;
 		cum[k++] = strtoull(p + 1, NULL, 10);
 	}
-	return k == 17 ? 0 : -1;
+	return k == COMMIT_BUCKETS && le[k - 1] == 1e9 ? 0 : -1;
 }
 
 pid_t

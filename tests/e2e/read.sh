@@ -116,6 +116,17 @@ expect_eq "registries list the method with its index" "$(curl -s -H "$J" "$URL/v
 expect_eq "registries list the issuer with its vkey" "$(curl -s -H "$J" "$URL/v1/issuers" | jq -r '.issuers[0].vkey')" "$(cat city.vkey)"
 expect_eq "healthz" "$(curl -s "$URL/healthz")" "ok 676"
 case "$(curl -s "$URL/metrics")" in *"ledger_tree_size 676"*ledger_commit_seconds_bucket*) ok "metrics in Prometheus format" ;; *) not_ok "metrics in Prometheus format" ;; esac
+curl -s "$URL/metrics" >metrics.txt
+m() { sed -n "s/^$1 //p" metrics.txt; }
+expect_eq "metrics: every commit is in the latency histogram (+Inf = count = commits)" \
+    "$(m 'ledger_commit_seconds_bucket{le="+Inf"}') $(m ledger_commit_seconds_count)" "$(m ledger_commits_total) $(m ledger_commits_total)"
+expect_eq "metrics: and in the group-size histogram, whose sum is the leaves committed" \
+    "$(m 'ledger_commit_leaves_bucket{le="+Inf"}') $(m ledger_commit_leaves_sum)" "$(m ledger_commits_total) $(m ledger_commit_entries_total)"
+awk -v c="$(m ledger_commits_total)" '$1 == "ledger_commit_seconds_sum" { ok = $2 > 0 && $2 < c * 10 } END { exit !ok }' metrics.txt &&
+    ok "metrics: the commit seconds' sum is positive and plausible" || not_ok "metrics: commit seconds sum" "$(grep commit_seconds_sum metrics.txt)"
+lb=$(m 'ledger_store_table_bytes{table="leaves"}')
+[ "${lb:-0}" -ge $((676 * 100)) ] && ok "metrics: the leaves table holds at least 100 bytes per leaf ($lb)" || not_ok "metrics: leaves table bytes" "$lb"
+expect_eq "metrics: a table_bytes line for each of 13 tables and the free pages" "$(grep -c '^ledger_store_table_bytes{' metrics.txt)" 14
 
 # The independent Go check (Debian's golang-go + golang-golang-x-mod-dev).
 if command -v go >/dev/null 2>&1 && [ -d /usr/share/gocode/src/golang.org/x/mod/sumdb/tlog ]; then
