@@ -58,6 +58,10 @@ int	replay_load(struct replay *, struct store_txn *, const char *origin);
 /* Append and check the leaf at index; findings go into the transaction. */
 int	replay_leaf(struct replay *, uint64_t index, const uint8_t *p,
 	    size_t len);
+/* The same with its leaf hash given and its decoding (l NULL: the bytes
+ * are not a canonical leaf); l stays the caller's. */
+int	replay_leaf_ready(struct replay *, uint64_t index, const uint8_t *p,
+	    size_t len, const uint8_t hash[32], const struct leaf *l);
 /* At the end of a signed tree: check the last batch's completeness. */
 void	replay_finish(struct replay *);
 /* Write the head, tree size and aggregates into the transaction. */
@@ -87,5 +91,38 @@ const char	*tiles_error(struct tiles *);
  * checks against the signed root): LD_OK, LD_EBADPROOF or LD_ENET.
  */
 int		 tiles_verify(struct tiles *);
+
+/* prefetch.c: entry bundles fetched, split, hashed and decoded ahead on
+ * a thread of their own, handed over in order. */
+struct pf_ent {
+	const uint8_t	*p;		/* the leaf bytes, in the body */
+	size_t		 len;
+	uint8_t		 hash[32];	/* its leaf hash */
+	int		 decoded;	/* leaf holds its strict decoding */
+	struct leaf	 leaf;
+};
+struct pf_bundle {
+	uint64_t	 n;		/* bundle number */
+	unsigned	 w;		/* its width: entries expected */
+	int		 rc;		/* LD_OK; LD_EBADPROOF: bad framing
+					 * (ent[0 .. nent) are fine); other:
+					 * no body, err says why */
+	char		 err[512];
+	char		 path[MERKLE_TILE_PATH_MAX + 2];
+	struct buf	 body;
+	int		 arrived;
+	struct pf_ent	*ent;
+	size_t		 nent;
+};
+struct prefetch;
+/* Bundles first .. the last of a tree of size entries, from url. */
+int	prefetch_start(const char *url, uint64_t first, uint64_t size,
+	    struct prefetch **);
+/* The next bundle in order (the caller frees it); NULL after the last
+ * or after a bundle whose rc was a fetch error. */
+struct pf_bundle *prefetch_next(struct prefetch *);
+void	pf_bundle_free(struct pf_bundle *);
+/* Stop the thread and free what it fetched; NULL is fine. */
+void	prefetch_stop(struct prefetch *);
 
 #endif /* AUDIT_H */

@@ -430,27 +430,43 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 int
 replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len)
 {
+	struct leaf	l;
+	uint8_t		hash[32];
+	int		rc, ok;
+
+	merkle_leaf_hash(hash, p, len);
+	ok = codec_leaf_decode(p, len, &l) == LD_OK;
+	rc = replay_leaf_ready(r, index, p, len, hash, ok ? &l : NULL);
+	if (ok)
+		leaf_free(&l);
+	return rc;
+}
+
+int
+replay_leaf_ready(struct replay *r, uint64_t index, const uint8_t *p,
+    size_t len, const uint8_t hash[32], const struct leaf *lp)
+{
 	struct merkle_node	 nodes[MERKLE_MAX_LEVELS];
 	struct rules_err	 e;
 	struct method_state	 mst;
 	struct account_ctr	 a;
 	struct leaf		 l;
-	uint8_t			 hash[32], h2[32];
+	uint8_t			 h2[32];
 	uint64_t		 v;
 	size_t			 n, i, start;
 	const char		*activity = NULL;
 	int			 rc, new_account = 0, broken = 0;
 
-	merkle_leaf_hash(hash, p, len);
-	if ((rc = store_leaf_put(r->txn, index, p, len)) != LD_OK ||
-	    (rc = store_leafhash_put(r->txn, hash, index)) != LD_OK)
+	/* No leaf-hash index: nothing in the auditor looks a leaf up by
+	 * its hash, and it was a quarter of the deferred index writes. */
+	if ((rc = store_leaf_put(r->txn, index, p, len)) != LD_OK)
 		return rc;
 	merkle_tree_append(&r->tree, hash, nodes, &n);
 	for (i = 0; i < n; i++)
 		if ((rc = store_node_put(r->txn, nodes[i].level,
 		    nodes[i].index, nodes[i].hash)) != LD_OK)
 			return rc;
-	if (codec_leaf_decode(p, len, &l) != LD_OK) {
+	if (lp == NULL) {
 		finding_add(r, "not-canonical", index, NO_INDEX, "leaf %llu is "
 		    "not a canonical encoding of any entry",
 		    (unsigned long long)index);
@@ -463,6 +479,7 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len)
 		memcpy(r->rules.head.prev, hash, 32);
 		return LD_OK;
 	}
+	l = *lp;	/* a shallow copy: the caller's to free */
 	if ((broken = l.index != index ||
 	    memcmp(l.prev, r->rules.head.prev, 32) != 0))
 		finding_add(r, "chain-break", index, index ? index - 1 :
@@ -571,7 +588,6 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len)
 			store_meta_put(r->txn, key, &v, 8);
 		}
 	}
-	leaf_free(&l);
 	return LD_OK;
 }
 

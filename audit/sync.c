@@ -88,11 +88,12 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 	struct checkpoint	 cp, old;
 	struct fetch_resp	 resp;
 	struct replay		 r;
-	struct buf		 bundle = { 0 };
+	struct prefetch		*pf = NULL;
+	struct pf_bundle	*bun = NULL;
 	uint8_t			 root[32];
 	char			*path = NULL, *text = NULL, msg[512];
-	size_t			 len, off, elen;
-	uint64_t		 size, n, end, idx, first_n, chunk = 0;
+	size_t			 len;
+	uint64_t		 size, n, idx, first_n, chunk = 0;
 	unsigned		 w;
 	double			 t0 = now_s(), last = 0;
 	int			 rc = LD_OK, have_old = 0, replaying = 0, v;
@@ -257,34 +258,33 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		goto done;
 	}
 	first_n = idx / MERKLE_TILE_WIDTH;
+	if (idx < size && (rc = prefetch_start(o->url, first_n, size, &pf)) !=
+	    LD_OK) {
+		snprintf(res->error, sizeof(res->error), "cannot start "
+		    "fetching: %s", ld_strerror(rc));
+		goto done;
+	}
 	for (n = first_n; idx < size; n++) {
-		end = (n + 1) * MERKLE_TILE_WIDTH;
-		w = end <= size ? MERKLE_TILE_WIDTH :
-		    (unsigned)(size - n * MERKLE_TILE_WIDTH);
-		buf_reset(&bundle);
-		if ((rc = tiles_bundle(tl, n, w, &bundle)) != LD_OK) {
-			snprintf(res->error, sizeof(res->error), "%s",
-			    tiles_error(tl));
+		pf_bundle_free(bun);
+		if ((bun = prefetch_next(pf)) == NULL || bun->n != n ||
+		    (bun->rc != LD_OK && bun->rc != LD_EBADPROOF)) {
+			snprintf(res->error, sizeof(res->error), "%s", bun ?
+			    bun->err : "the download stopped");
 			rc = LD_ENET;
 			goto done;
 		}
-		off = 0;
-		for (uint64_t k = n * MERKLE_TILE_WIDTH; k < n *
-		    MERKLE_TILE_WIDTH + w; k++) {
-			if (bundle.len - off < 2 ||
-			    (elen = (size_t)bundle.p[off] << 8 |
-			    bundle.p[off + 1]) > bundle.len - off - 2) {
-				rc = LD_EBADPROOF;
-				break;
-			}
-			off += 2;
-			if (k >= idx && (rc = replay_leaf(&r, k, bundle.p + off,
-			    elen)) != LD_OK)
-				break;
-			off += elen;
+		w = bun->w;
+		rc = LD_OK;
+		for (size_t e = 0; e < bun->nent && rc == LD_OK; e++) {
+			uint64_t	k = n * MERKLE_TILE_WIDTH + e;
+			struct pf_ent	*pe = &bun->ent[e];
+
+			if (k >= idx)
+				rc = replay_leaf_ready(&r, k, pe->p, pe->len,
+				    pe->hash, pe->decoded ? &pe->leaf : NULL);
 		}
-		if (rc == LD_OK && off != bundle.len)
-			rc = LD_EBADPROOF;
+		if (rc == LD_OK)
+			rc = bun->rc;
 		if (rc != LD_OK && rc != LD_EBADPROOF)
 			goto done;
 		idx = n * MERKLE_TILE_WIDTH + w;
@@ -359,14 +359,15 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 	res->findings_total = r.findings_total;
 	rc = LD_OK;
 done:
-	res->seconds = now_s() - t0;
 	if (replaying)
 		replay_free(&r);
 	store_abort(txn);
+	prefetch_stop(pf);
+	pf_bundle_free(bun);
 	tiles_free(tl);
-	buf_free(&bundle);
 	fetch_resp_free(&resp);
-	store_close(st);
+	store_close(st);	/* writes out the deferred indexes: timed */
+	res->seconds = now_s() - t0;
 	fetch_close(f);
 	sig_key_free(log);
 	free(text);

@@ -122,6 +122,16 @@ bad-signature|[["bad-signature",8,0]]
 M
 	expect_rc "report exits 1 when the mirror holds a finding" 1 "$AUDIT" report --state "$T/st-overspent"
 	expect_rc "a state dir belongs to one log key" 2 "$AUDIT" sync --log "$NURL/none" --vkey "$T/overspent.vkey" --state "$T/st-none"
+	# A bundle the server cannot give (404): exit 3 naming it, nothing
+	# kept; the same state syncs once it is back.
+	cp -a "$WWW/none" "$WWW/gone"
+	mv "$WWW/gone/tile/entries/000.p/13" "$T/bundle-13"
+	out=$("$AUDIT" sync --log "$NURL/gone" --vkey "$T/none.vkey" --state "$T/st-gone" 2>&1); rc=$?
+	case "$rc:$out" in 3:*"GET /tile/entries/000.p/13: HTTP 404"*) ok "a missing entry bundle: exit 3, the bundle and its status named" ;;
+	*) not_ok "a missing entry bundle: exit 3 naming it" "$rc $out" ;; esac
+	expect_eq "... and the mirror holds nothing" "$(entries "$T/st-gone")" 0
+	mv "$T/bundle-13" "$WWW/gone/tile/entries/000.p/13"
+	expect_eq "when it is back, the same state syncs all 13 entries" "$("$AUDIT" sync --log "$NURL/gone" --vkey "$T/none.vkey" --state "$T/st-gone" --json | jq -c '[.ok, .size, .findings]')" '[true,13,0]'
 fi
 
 # ---- 2. A real log, copied at size N into a fork ------------------------

@@ -1,0 +1,288 @@
+/* prefetch.c - entry bundles fetched, split, hashed and decoded ahead. */
+/*
+ * ledger-audit sync replays leaves on its main thread (rules and the
+ * mirror's store, one writer). Everything before that needs no state: the
+ * download of each entry bundle, the split of its length-prefixed
+ * entries, their leaf hashes and their strict decoding. A second thread
+ * does that here, a few bundles ahead, with its own keep-alive
+ * connections (PF_INFLIGHT requests in flight), and hands the bundles
+ * over in order through a bounded queue (PF_QUEUE bundles: at most
+ * about 12 MB of bodies and decoded leaves). Nothing is trusted here: the
+ * caller checks every hash against the signed tree, as before.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "codec.h"
+#include "err.h"
+#include "merkle.h"
+
+#define PF_INFLIGHT	4	/* bundle requests in flight */
+#define PF_QUEUE	32	/* ready bundles waiting for the replay */
+
+struct slot {
+	struct pf_bundle	*b;	/* NULL until its response arrived */
+	int			 busy;	/* requested */
+};
+
+struct prefetch {
+	struct fetch		*f;
+	uint64_t		 next_req, next_out, end;	/* bundle numbers */
+	uint64_t		 size;
+	struct slot		 slots[PF_INFLIGHT];
+	pthread_t		 thread;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	struct pf_bundle	*q[PF_QUEUE];	/* ready, in order */
+	unsigned		 qhead, qlen;
+	int			 stop, done;
+};
+
+/* Bundle n's width in a tree of size entries. */
+static unsigned
+width_of(const struct prefetch *pf, uint64_t n)
+{
+	uint64_t	end = (n + 1) * MERKLE_TILE_WIDTH;
+
+	return end <= pf->size ? MERKLE_TILE_WIDTH :
+	    (unsigned)(pf->size - n * MERKLE_TILE_WIDTH);
+}
+
+void
+pf_bundle_free(struct pf_bundle *b)
+{
+	size_t	i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->nent; i++)
+		if (b->ent[i].decoded)
+			leaf_free(&b->ent[i].leaf);
+	free(b->ent);
+	buf_free(&b->body);
+	free(b);
+}
+
+/* Split, hash and decode a received bundle (on the prefetch thread). */
+static void
+prepare(struct pf_bundle *b)
+{
+	struct pf_ent	*e;
+	size_t		 off = 0, elen;
+
+	b->ent = xcalloc(b->w, sizeof(*b->ent));
+	while (b->nent < b->w) {
+		if (b->body.len - off < 2 || (elen = (size_t)b->body.p[off] <<
+		    8 | b->body.p[off + 1]) > b->body.len - off - 2) {
+			b->rc = LD_EBADPROOF;
+			return;
+		}
+		off += 2;
+		e = &b->ent[b->nent++];
+		e->p = b->body.p + off;
+		e->len = elen;
+		merkle_leaf_hash(e->hash, e->p, e->len);
+		e->decoded = codec_leaf_decode(e->p, e->len, &e->leaf) ==
+		    LD_OK;
+		off += elen;
+	}
+	if (off != b->body.len)
+		b->rc = LD_EBADPROOF;
+}
+
+static void
+got(void *arg, struct fetch_resp *resp)
+{
+	struct slot		*s = arg;
+	struct pf_bundle	*b = s->b;
+
+	if (resp->status != 200) {
+		b->rc = resp->status == 0 ? LD_ENET : (resp->status == 404 ?
+		    LD_ENOTFOUND : LD_ENET);
+		if (resp->status == 0)
+			snprintf(b->err, sizeof(b->err), "GET %s: %s", b->path,
+			    resp->error);
+		else
+			snprintf(b->err, sizeof(b->err), "GET %s: HTTP %d",
+			    b->path, resp->status);
+		return;
+	}
+	b->body = resp->body;
+	memset(&resp->body, 0, sizeof(resp->body));	/* moved to b */
+	b->arrived = 1;
+}
+
+/* Request bundle pf->next_req into a free slot. */
+static int
+request(struct prefetch *pf, struct slot *s)
+{
+	struct merkle_tile	 tile;
+	struct pf_bundle	*b = xcalloc(1, sizeof(*b));
+
+	b->n = pf->next_req++;
+	b->w = width_of(pf, b->n);
+	tile.level = MERKLE_TILE_ENTRIES;
+	tile.index = b->n;
+	tile.width = b->w;
+	b->path[0] = '/';
+	if (merkle_tile_path(&tile, b->path + 1, sizeof(b->path) - 1) !=
+	    MERKLE_OK)
+		b->rc = LD_EINVAL;
+	s->b = b;
+	s->busy = 1;
+	if (b->rc == LD_OK && fetch_start(pf->f, "GET", b->path, NULL, NULL,
+	    NULL, NULL, 0, got, s) != LD_OK) {
+		b->rc = LD_ENET;
+		snprintf(b->err, sizeof(b->err), "GET %s: cannot start the "
+		    "request", b->path);
+	}
+	return b->rc;
+}
+
+/* Hand b to the replay; 0 once told to stop. */
+static int
+deliver(struct prefetch *pf, struct pf_bundle *b)
+{
+	pthread_mutex_lock(&pf->mu);
+	while (pf->qlen == PF_QUEUE && !pf->stop)
+		pthread_cond_wait(&pf->cv, &pf->mu);
+	if (pf->stop) {
+		pthread_mutex_unlock(&pf->mu);
+		pf_bundle_free(b);
+		return 0;
+	}
+	pf->q[(pf->qhead + pf->qlen++) % PF_QUEUE] = b;
+	pthread_cond_broadcast(&pf->cv);
+	pthread_mutex_unlock(&pf->mu);
+	return 1;
+}
+
+static int
+stopping(struct prefetch *pf)
+{
+	int	v;
+
+	pthread_mutex_lock(&pf->mu);
+	v = pf->stop;
+	pthread_mutex_unlock(&pf->mu);
+	return v;
+}
+
+static void *
+pf_main(void *arg)
+{
+	struct prefetch		*pf = arg;
+	struct pf_bundle	*b;
+	struct slot		*s;
+	unsigned		 i;
+	int			 failed = 0;
+
+	while (pf->next_out < pf->end && !failed && !stopping(pf)) {
+		/* Keep PF_INFLIGHT requests going, one slot per bundle in
+		 * order: slot k holds bundle next_out + k. */
+		for (i = 0; i < PF_INFLIGHT; i++) {
+			s = &pf->slots[(pf->next_out + i) % PF_INFLIGHT];
+			if (!s->busy && pf->next_req < pf->end &&
+			    pf->next_req == pf->next_out + i &&
+			    request(pf, s) != LD_OK)
+				break;
+		}
+		s = &pf->slots[pf->next_out % PF_INFLIGHT];
+		while (s->b->rc == LD_OK && !s->b->arrived &&
+		    fetch_inflight(pf->f) > 0)
+			fetch_wait(pf->f);
+		b = s->b;
+		s->b = NULL;
+		s->busy = 0;
+		pf->next_out++;
+		if (b->rc == LD_OK && !b->arrived) {
+			b->rc = LD_ENET;
+			snprintf(b->err, sizeof(b->err), "GET %s: no answer",
+			    b->path);
+		}
+		if (b->rc == LD_OK)
+			prepare(b);
+		failed = b->rc != LD_OK && b->rc != LD_EBADPROOF;
+		if (!deliver(pf, b))
+			break;
+	}
+	/* Let requests still in flight finish before the fetch closes. */
+	while (fetch_inflight(pf->f) > 0)
+		fetch_wait(pf->f);
+	for (i = 0; i < PF_INFLIGHT; i++) {
+		pf_bundle_free(pf->slots[i].b);
+		pf->slots[i].b = NULL;
+	}
+	pthread_mutex_lock(&pf->mu);
+	pf->done = 1;
+	pthread_cond_broadcast(&pf->cv);
+	pthread_mutex_unlock(&pf->mu);
+	return NULL;
+}
+
+int
+prefetch_start(const char *url, uint64_t first, uint64_t size,
+    struct prefetch **out)
+{
+	struct prefetch	*pf = xcalloc(1, sizeof(*pf));
+	int		 rc;
+
+	if ((rc = fetch_open(url, 60, &pf->f)) != LD_OK) {
+		free(pf);
+		return rc;
+	}
+	pf->size = size;
+	pf->next_req = pf->next_out = first;
+	pf->end = (size + MERKLE_TILE_WIDTH - 1) / MERKLE_TILE_WIDTH;
+	pthread_mutex_init(&pf->mu, NULL);
+	pthread_cond_init(&pf->cv, NULL);
+	if (pthread_create(&pf->thread, NULL, pf_main, pf) != 0) {
+		fetch_close(pf->f);
+		free(pf);
+		return LD_ESYS;
+	}
+	*out = pf;
+	return LD_OK;
+}
+
+struct pf_bundle *
+prefetch_next(struct prefetch *pf)
+{
+	struct pf_bundle	*b = NULL;
+
+	pthread_mutex_lock(&pf->mu);
+	while (pf->qlen == 0 && !pf->done)
+		pthread_cond_wait(&pf->cv, &pf->mu);
+	if (pf->qlen > 0) {
+		b = pf->q[pf->qhead];
+		pf->qhead = (pf->qhead + 1) % PF_QUEUE;
+		pf->qlen--;
+		pthread_cond_broadcast(&pf->cv);
+	}
+	pthread_mutex_unlock(&pf->mu);
+	return b;
+}
+
+void
+prefetch_stop(struct prefetch *pf)
+{
+	if (pf == NULL)
+		return;
+	pthread_mutex_lock(&pf->mu);
+	pf->stop = 1;
+	pthread_cond_broadcast(&pf->cv);
+	pthread_mutex_unlock(&pf->mu);
+	pthread_join(pf->thread, NULL);
+	while (pf->qlen > 0) {
+		pf_bundle_free(pf->q[pf->qhead]);
+		pf->qhead = (pf->qhead + 1) % PF_QUEUE;
+		pf->qlen--;
+	}
+	pthread_mutex_destroy(&pf->mu);
+	pthread_cond_destroy(&pf->cv);
+	fetch_close(pf->f);
+	free(pf);
+}
