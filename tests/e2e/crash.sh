@@ -35,6 +35,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	for k in 1 2 3; do
 		credits 1500 50 2024-07-01 "r$r-c$k" >"in-$r-$k.jsonl"
 	done
+	size0=$(curl -s "http://127.0.0.1:$PORT/checkpoint" | sed -n 2p)
 	rm -f stop-poll
 	poll &
 	POLL=$!
@@ -45,8 +46,17 @@ for r in $(seq 1 "$ROUNDS"); do
 		    >"out-$r-$k" 2>&1 &
 		pids="$pids $!"
 	done
+	# The kill comes once a random part (1 to 4,000) of the round's
+	# 4,500 credits is in the log, whatever the machine's speed.
 	seed=$(( (seed * 1103515245 + 12345) % 2147483648 ))
-	sleep "0.$(printf %02d $(( 2 + seed % 25 )))"
+	want=$(( ${size0:-0} + 1 + seed % 4000 ))
+	i=0
+	while [ $i -lt 1000 ]; do
+		size=$(curl -s --max-time 1 "http://127.0.0.1:$PORT/checkpoint" | sed -n 2p)
+		[ "${size:-0}" -ge "$want" ] && break
+		sleep 0.01
+		i=$((i + 1))
+	done
 	for p in $pids; do
 		kill -0 "$p" 2>/dev/null && { midload=$((midload + 1)); break; }
 	done
