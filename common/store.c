@@ -2,9 +2,15 @@
 /*
  * Databases (keys big-endian so LMDB's byte order is numeric order):
  *	leaves		u64 index -> leaf bytes (appended)
- *	nodes		u64 stored-hash index -> 32-byte hash of the nodes
- *			above the leaves (appended; the Crosby-Wallach layout
- *			of sumdb/tlog)
+ *	rows		(255 - k, u64 i) -> the hash at height 4k, k >= 1,
+ *			of leaves [i * 16^k, (i + 1) * 16^k): every fourth
+ *			level of the tree. A node at height 4k + r (r < 4) is
+ *			hashed up from 2^r <= 8 consecutive hashes of row k
+ *			(row 0: the leaf hashes of tiles0 and tail0), all
+ *			under one node of row k + 1, so a proof reads one
+ *			group of at most 16 hashes per row. Row 1, by far the
+ *			largest (a hash per 16 leaves), has the largest keys:
+ *			its puts are appends.
  *	tiles0		u64 tile number N -> the 256 leaf hashes of leaves
  *			256N .. 256N+255: a full level-0 tile, as served
  *	tail0		u64 leaf index -> leaf hash, for the leaves of the
@@ -69,7 +75,7 @@
 #include "util.h"
 
 enum {
-	DB_LEAVES, DB_NODES, DB_LEAFHASH, DB_DEDUP, DB_DAYS, DB_ACCOUNTS,
+	DB_LEAVES, DB_ROWS, DB_LEAFHASH, DB_DEDUP, DB_DAYS, DB_ACCOUNTS,
 	DB_ISSUERS, DB_METHODS, DB_REVERSALS, DB_META, DB_IXLOG, DB_TILES0,
 	DB_TAIL0, DB_COUNT
 };
@@ -78,7 +84,7 @@ enum {
 			 (db) == DB_DAYS || (db) == DB_ACCOUNTS)
 
 static const char *const db_names[DB_COUNT] = {
-	"leaves", "nodes", "leafhash", "dedup", "days", "accounts",
+	"leaves", "rows", "leafhash", "dedup", "days", "accounts",
 	"issuers", "methods", "reversals", "meta", "ixlog", "tiles0", "tail0",
 };
 
@@ -119,6 +125,13 @@ struct store_txn {
 	uint64_t	 cseq;		/* readers: commits done at begin */
 	uint64_t	 drops;		/* s->drops at begin */
 	const struct store_hints *hints; /* writers: B-tree answers */
+	struct store_ncache *ncache;	/* or NULL */
+	struct {			/* the last group of a row read */
+		unsigned	 row;
+		uint64_t	 first;	/* a multiple of ROW_G */
+		size_t		 n;	/* 0: none */
+		uint8_t		 h[16][32];
+	}		 grp;
 };
 
 /* B-tree answers for deferred keys, looked up ahead (store.h). */
@@ -636,7 +649,7 @@ store_deferred(struct store *s)
  * written before the deferred indexes) is refused, since its indexes
  * would be read wrongly.
  */
-#define STORE_FORMAT	"3"
+#define STORE_FORMAT	"4"
 
 static int
 check_format(struct store *s, MDB_txn *txn)
@@ -1011,20 +1024,6 @@ store_leaf_get(struct store_txn *t, uint64_t index, const uint8_t **p,
 	return get(t, DB_LEAVES, k, 8, p, len);
 }
 
-/* Crosby-Wallach stored-hash index of node (level, n) (sumdb/tlog). */
-static uint64_t
-stored_index(unsigned level, uint64_t n)
-{
-	uint64_t	i = 0;
-	unsigned	l;
-
-	for (l = level; l > 0; l--)
-		n = 2 * n + 1;
-	for (; n > 0; n >>= 1)
-		i += n;
-	return i + level;
-}
-
 #define TILE_W	MERKLE_TILE_WIDTH
 
 /*
@@ -1077,10 +1076,13 @@ leafhash0_put(struct store_txn *t, uint64_t index, const uint8_t h[32])
 	return LD_OK;
 }
 
-/* Leaf hashes [first, first + n) of one tile, from tiles0 or tail0. */
+/*
+ * Leaf hashes [first, first + n) of one tile, from tiles0 or tail0; *got
+ * says how many there are (fewer when the tail ends before).
+ */
 static int
-leafhash0_get(struct store_txn *t, uint64_t first, size_t n,
-    uint8_t (*out)[32])
+leafhash0_read(struct store_txn *t, uint64_t first, size_t n,
+    uint8_t (*out)[32], size_t *got)
 {
 	struct store	*s = t->s;
 	MDB_cursor	*c;
@@ -1098,6 +1100,7 @@ leafhash0_get(struct store_txn *t, uint64_t first, size_t n,
 			return LD_ECORRUPT;
 		memcpy(out, (uint8_t *)v.mv_data + 32 * (first % TILE_W),
 		    32 * n);
+		*got = n;
 		return LD_OK;
 	}
 	if (rc != MDB_NOTFOUND)
@@ -1118,33 +1121,180 @@ leafhash0_get(struct store_txn *t, uint64_t first, size_t n,
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
 	}
 	mdb_cursor_close(c);
-	return map_err(rc);
+	*got = i;
+	return rc == 0 || rc == MDB_NOTFOUND ? LD_OK : map_err(rc);
+}
+
+static int
+leafhash0_get(struct store_txn *t, uint64_t first, size_t n,
+    uint8_t (*out)[32])
+{
+	size_t	got;
+	int	rc;
+
+	if ((rc = leafhash0_read(t, first, n, out, &got)) != LD_OK)
+		return rc;
+	return got == n ? LD_OK : LD_ENOTFOUND;
+}
+
+#define ROW_H	4	/* a stored row every ROW_H levels */
+#define ROW_G	16	/* 2^ROW_H: a row's hashes under one node of the next */
+
+static void
+row_key(uint8_t k[9], unsigned row, uint64_t index)
+{
+	k[0] = (uint8_t)(255 - row);
+	be64(k + 1, index);
+}
+
+/*
+ * Up to n (<= ROW_G) consecutive hashes of row row from first, within one
+ * group: *got says how many there are (fewer at the right edge).
+ */
+static int
+row_read(struct store_txn *t, unsigned row, uint64_t first, size_t n,
+    uint8_t (*out)[32], size_t *got)
+{
+	MDB_cursor	*c;
+	MDB_val		 k, v;
+	uint8_t		 kb[9];
+	size_t		 i = 0;
+	int		 rc;
+
+	*got = 0;
+	if (row == 0)
+		return leafhash0_read(t, first, n, out, got);
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ROWS], &c)) != 0)
+		return map_err(rc);
+	row_key(kb, row, first);
+	k.mv_size = sizeof(kb);
+	k.mv_data = kb;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+	for (; rc == 0 && i < n; i++) {
+		row_key(kb, row, first + i);
+		if (k.mv_size != sizeof(kb) || memcmp(k.mv_data, kb,
+		    sizeof(kb)) != 0)
+			break;
+		if (v.mv_size != 32) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		memcpy(out[i], v.mv_data, 32);
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return map_err(rc);
+	*got = i;
+	return LD_OK;
 }
 
 int
 store_node_put(struct store_txn *t, unsigned level, uint64_t index,
     const uint8_t h[32])
 {
-	uint8_t	k[8];
+	uint8_t	k[9];
 
 	if (level == 0)
 		return leafhash0_put(t, index, h);
-	be64(k, stored_index(level, index));
-	return put(t, DB_NODES, k, 8, h, 32, MDB_APPEND);
+	if (level % ROW_H != 0)
+		return LD_OK;	/* hashed up from the row below when asked */
+	row_key(k, level / ROW_H, index);
+	return put(t, DB_ROWS, k, sizeof(k), h, 32, level == ROW_H ?
+	    MDB_APPEND : 0);
 }
+
+#define NCACHE_LEVEL	8	/* cached from this level up */
+
+struct store_ncache {
+	struct {
+		uint64_t	key;	/* level << 56 | index, + 1; 0: empty */
+		uint8_t		h[32];
+	} slot[STORE_NCACHE];
+};
+
+struct store_ncache *
+store_ncache_new(void)
+{
+	return xcalloc(1, sizeof(struct store_ncache));
+}
+
+void
+store_ncache_free(struct store_ncache *c)
+{
+	free(c);
+}
+
+void
+store_txn_ncache(struct store_txn *t, struct store_ncache *c)
+{
+	t->ncache = c;
+}
+
+static int node_read(struct store_txn *, unsigned, uint64_t, uint8_t [32]);
 
 int
 store_node_get(struct store_txn *t, unsigned level, uint64_t index,
     uint8_t h[32])
 {
-	uint8_t	k[8];
+	uint64_t	key;
+	size_t		i;
+	int		rc;
 
 	if (level >= 64 || index > (UINT64_MAX >> (level + 1)))
 		return LD_EINVAL;
-	if (level == 0)
-		return leafhash0_get(t, index, 1, (uint8_t (*)[32])h);
-	be64(k, stored_index(level, index));
-	return get_fixed(t, DB_NODES, k, 8, h, 32);
+	if (t->ncache == NULL || level < NCACHE_LEVEL)
+		return node_read(t, level, index, h);
+	/* index < 2^(64 - level - 1) <= 2^55 here. */
+	key = ((uint64_t)level << 56 | index) + 1;
+	i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 48) % STORE_NCACHE;
+	if (t->ncache->slot[i].key == key) {
+		memcpy(h, t->ncache->slot[i].h, 32);
+		return LD_OK;
+	}
+	if ((rc = node_read(t, level, index, h)) == LD_OK) {
+		t->ncache->slot[i].key = key;
+		memcpy(t->ncache->slot[i].h, h, 32);
+	}
+	return rc;
+}
+
+/* Node (level, index) hashed up from its row's group (store_node_get). */
+static int
+node_read(struct store_txn *t, unsigned level, uint64_t index, uint8_t h[32])
+{
+	unsigned	row = level / ROW_H, r = level % ROW_H;
+	uint64_t	first, g;
+	size_t		n, m, i;
+	uint8_t		w[ROW_G / 2][32];
+	int		rc;
+
+	first = index << r;
+	n = (size_t)1 << r;
+	g = first - first % ROW_G;
+	if (t->grp.n == 0 || t->grp.row != row || t->grp.first != g ||
+	    first + n > g + t->grp.n) {
+		t->grp.n = 0;
+		if ((rc = row_read(t, row, g, ROW_G, t->grp.h, &m)) != LD_OK)
+			return rc;
+		t->grp.row = row;
+		t->grp.first = g;
+		t->grp.n = m;
+		if (first + n > g + m)
+			return LD_ENOTFOUND;
+	}
+	if (n == 1) {
+		memcpy(h, t->grp.h[first - g], 32);
+		return LD_OK;
+	}
+	for (i = 0; i < n / 2; i++)
+		merkle_node_hash(w[i], t->grp.h[first - g + 2 * i],
+		    t->grp.h[first - g + 2 * i + 1]);
+	for (n /= 2; n > 1; n /= 2)
+		for (i = 0; i < n / 2; i++)
+			merkle_node_hash(w[i], w[2 * i], w[2 * i + 1]);
+	memcpy(h, w[0], 32);
+	return LD_OK;
 }
 
 int

@@ -57,6 +57,17 @@ int	store_leaves(struct store_txn *, uint64_t first, size_t n,
 /* merkle_node_fn over a transaction (arg is the struct store_txn *). */
 int	store_node_fn(void *txn, unsigned level, uint64_t index,
 	    uint8_t out[32]);
+/*
+ * A cache of complete nodes at levels >= 8, which never change once
+ * written: STORE_NCACHE slots (3 MB), direct-mapped. A thread that makes
+ * many proofs keeps one and attaches it to each of its transactions; it
+ * is not locked, so one thread at a time.
+ */
+#define STORE_NCACHE	(1u << 16)
+struct store_ncache;
+struct store_ncache *store_ncache_new(void);
+void	store_ncache_free(struct store_ncache *);	/* NULL is fine */
+void	store_txn_ncache(struct store_txn *, struct store_ncache *);
 /* The tree of the first size leaves' stored nodes, as a frontier. */
 int	store_tree(struct store_txn *, uint64_t size, struct merkle_tree *t);
 

@@ -52,6 +52,7 @@ struct ledgerd {
 	struct sig_key	*key;		/* the log's signing key */
 	uint8_t		 token[32];	/* admin token, raw */
 	struct store	*store;
+	struct store_ncache *ncache;	/* the event loop's (read.c) */
 	struct http	*http;
 	struct seq	*seq;
 

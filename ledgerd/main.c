@@ -267,6 +267,7 @@ cmd_serve(struct ledgerd *ld)
 	rc = http_run(ld->http);
 	seq_stop(ld->seq);
 	http_free(ld->http);
+	store_ncache_free(ld->ncache);
 	store_close(ld->store);
 	ledgerd_cp_put(ld->cp);
 	sig_key_free(ld->key);

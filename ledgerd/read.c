@@ -125,10 +125,8 @@ read_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 	struct merkle_proof	 p;
 	struct query		 q;
 	const char		*why;
-	const uint8_t		*lp;
 	uint8_t			 h[32];
 	uint64_t		 index, n = size;
-	size_t			 len;
 	int			 r;
 	struct jv		*o;
 
@@ -154,12 +152,13 @@ read_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 		bad(req, LD_EINVAL, "%s", "index must be below size");
 		return;
 	}
-	if (store_leaf_get(t, index, &lp, &len) != LD_OK ||
+	/* The leaf hash is a level-0 node: read with the proof's lowest
+	 * siblings, not rehashed from the leaf. */
+	if (store_node_get(t, 0, index, h) != LD_OK ||
 	    prove(t, index, n, &p) != LD_OK) {
 		bad(req, LD_ECORRUPT, "%s", "the store lacks a hash");
 		return;
 	}
-	merkle_leaf_hash(h, lp, len);
 	o = jv_obj();
 	jv_set(o, "index", jv_u64(index));
 	jv_set(o, "size", jv_u64(n));
@@ -742,6 +741,10 @@ again:
 		api_fail(req, 1, LD_ESYS, "store", -1, "cannot read the store");
 		return 1;
 	}
+	/* The event loop's cache of upper tree nodes (proofs, tiles). */
+	if (ld->ncache == NULL)
+		ld->ncache = store_ncache_new();
+	store_txn_ncache(t, ld->ncache);
 	if (strncmp(path, "/tile/", 6) == 0)
 		read_tile(ld, req, t, path, cp->size);
 	else if (strcmp(path, "/v1/proof/inclusion") == 0)

@@ -459,9 +459,26 @@ test_ovl_old_version(void)
 	ovl_clear(&o);
 }
 
+/* The hash of the complete subtree over leaf hashes h[0 .. n), n = 2^k. */
+static void
+subtree(const uint8_t (*h)[32], uint64_t n, uint8_t out[32])
+{
+	uint8_t	l[32], r[32];
+
+	if (n == 1) {
+		memcpy(out, h[0], 32);
+		return;
+	}
+	subtree(h, n / 2, l);
+	subtree(h + n / 2, n / 2, r);
+	merkle_node_hash(out, l, r);
+}
+
 /*
  * Leaf hashes and tree nodes, committed in groups of random sizes: every
- * hash reads back, single or by tile (full, partial, across tiles, a
+ * node of every level reads back (only every fourth level is stored, the
+ * others are hashed up from it), nodes not yet complete are not found,
+ * every hash reads back, single or by tile (full, partial, across tiles, a
  * full tile read at an older width), and the stored tree's root is the
  * root of the tree built in memory.
  */
@@ -473,9 +490,10 @@ test_leaf_hashes(void)
 	struct merkle_tree	 mt, st;
 	struct merkle_node	 nodes[MERKLE_MAX_LEVELS];
 	uint8_t			(*h)[32], got[32], out[600][32], a[32], b[32];
+	struct store_ncache	*nc;
 	uint64_t		 i = 0, end;
 	size_t			 n, k;
-	unsigned		 bad = 0;
+	unsigned		 bad = 0, pass;
 
 	h = xcalloc(1000, 32);
 	merkle_tree_init(&mt);
@@ -503,6 +521,45 @@ test_leaf_hashes(void)
 			bad++;
 	T_ASSERT_EQ(bad, 0);
 	T_ASSERT_EQ(store_node_get(r, 0, 1000, got), LD_ENOTFOUND);
+	/* Twice more with a node cache: filled, then answering. */
+	nc = store_ncache_new();
+	for (pass = 0; pass < 3; pass++)
+	for (k = 1; k <= 9; k++) {
+		if (pass > 0)
+			store_txn_ncache(r, nc);
+		for (i = 0; (i + 1) << k <= 1000; i++) {
+			subtree((const uint8_t (*)[32])h + (i << k),
+			    (uint64_t)1 << k, a);
+			if (store_node_get(r, (unsigned)k, i, got) != LD_OK ||
+			    memcmp(got, a, 32) != 0)
+				bad++;
+		}
+		/* The first incomplete node of the level. */
+		if (store_node_get(r, (unsigned)k, i, got) != LD_ENOTFOUND)
+			bad++;
+	}
+	T_ASSERT_EQ(bad, 0);
+	store_txn_ncache(r, NULL);
+	store_ncache_free(nc);
+	/* Proofs from the store verify, for every index at a few sizes. */
+	{
+		static const uint64_t sizes[] = { 1, 2, 17, 255, 256, 257,
+		    777, 1000 };
+		struct merkle_proof	p;
+		size_t			z;
+
+		for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+			T_ASSERT_EQ(store_tree(r, sizes[z], &st), LD_OK);
+			merkle_tree_root(&st, a);
+			for (i = 0; i < sizes[z]; i++)
+				if (merkle_prove_inclusion(store_node_fn, r, i,
+				    sizes[z], &p) != MERKLE_OK ||
+				    merkle_verify_inclusion(i, sizes[z], h[i],
+				    &p, a) != MERKLE_OK)
+					bad++;
+		}
+		T_ASSERT_EQ(bad, 0);
+	}
 	T_ASSERT_EQ(store_leaf_hashes(r, 0, 256, out), LD_OK);
 	T_ASSERT_MEM(out, h, 256 * 32);
 	T_ASSERT_EQ(store_leaf_hashes(r, 512, 100, out), LD_OK);
@@ -601,7 +658,7 @@ test_format(void)
 
 	T_ASSERT_EQ(store_begin(s, 1, &w), LD_OK);
 	T_ASSERT_EQ(store_meta_get(w, "store-format", &p, &len), LD_OK);
-	T_ASSERT(len == 1 && p[0] == '3');
+	T_ASSERT(len == 1 && p[0] == '4');
 	store_abort(w);
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
 	T_ASSERT_EQ(store_leaf_put(w, 0, "leaf", 4), LD_OK);
