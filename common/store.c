@@ -11,10 +11,10 @@
  *			group of at most 16 hashes per row. Row 1, by far the
  *			largest (a hash per 16 leaves), has the largest keys:
  *			its puts are appends.
- *	tiles0		u64 tile number N -> the 256 leaf hashes of leaves
- *			256N .. 256N+255: a full level-0 tile, as served
- *	tail0		u64 leaf index -> leaf hash, for the leaves of the
- *			last, incomplete tile (emptied when it fills)
+ *	tiles0		u64 group G -> the 2,048 leaf hashes of leaves
+ *			2048G .. 2048G+2047: 8 full level-0 tiles
+ *	tail0		u64 leaf index -> leaf hash, for the leaves after
+ *			the last full group (emptied when a group fills)
  *	leafhash	32-byte leaf hash -> u64 index
  *	dedup		32-byte dedup key -> u64 index
  *	days		16-byte day key -> u64 grams
@@ -649,7 +649,7 @@ store_deferred(struct store *s)
  * written before the deferred indexes) is refused, since its indexes
  * would be read wrongly.
  */
-#define STORE_FORMAT	"4"
+#define STORE_FORMAT	"5"
 
 static int
 check_format(struct store *s, MDB_txn *txn)
@@ -1025,10 +1025,16 @@ store_leaf_get(struct store_txn *t, uint64_t index, const uint8_t **p,
 }
 
 #define TILE_W	MERKLE_TILE_WIDTH
+/*
+ * Hashes in one tiles0 value: 8 full tiles. A value over a page goes to
+ * overflow pages after a 16-byte header, so one tile (8,192 bytes) would
+ * take 3 pages; 8 take 17 (34 bytes a leaf instead of 48).
+ */
+#define GROUP_W	(8 * TILE_W)
 
 /*
- * A leaf hash: into tail0, or, for the last leaf of a tile, the whole
- * tile into tiles0 (the others from tail0, which is then emptied).
+ * A leaf hash: into tail0, or, for the last leaf of a group of 8 tiles,
+ * the whole group into tiles0 (the others from tail0, then emptied).
  */
 static int
 leafhash0_put(struct store_txn *t, uint64_t index, const uint8_t h[32])
@@ -1036,14 +1042,14 @@ leafhash0_put(struct store_txn *t, uint64_t index, const uint8_t h[32])
 	struct store	*s = t->s;
 	MDB_cursor	*c;
 	MDB_val		 k, v;
-	uint8_t		 kb[8], tile[TILE_W * 32];
-	uint64_t	 first = index - index % TILE_W;
+	uint8_t		 kb[8], *grp;
+	uint64_t	 first = index - index % GROUP_W;
 	size_t		 i = 0;
 	int		 rc;
 
 	k.mv_size = 8;
 	k.mv_data = kb;
-	if (index % TILE_W != TILE_W - 1) {
+	if (index % GROUP_W != GROUP_W - 1) {
 		be64(kb, index);
 		v.mv_size = 32;
 		v.mv_data = (void *)h;
@@ -1052,26 +1058,30 @@ leafhash0_put(struct store_txn *t, uint64_t index, const uint8_t h[32])
 	}
 	if ((rc = mdb_cursor_open(t->txn, s->dbi[DB_TAIL0], &c)) != 0)
 		return map_err(rc);
+	grp = xmalloc(GROUP_W * 32);
 	be64(kb, first);
 	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
-	for (; rc == 0 && i < TILE_W - 1; i++) {
+	for (; rc == 0 && i < GROUP_W - 1; i++) {
 		if (k.mv_size != 8 || get_be64(k.mv_data) != first + i ||
 		    v.mv_size != 32)
 			break;
-		memcpy(tile + 32 * i, v.mv_data, 32);
+		memcpy(grp + 32 * i, v.mv_data, 32);
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
 	}
 	mdb_cursor_close(c);
-	if (i != TILE_W - 1)
-		return LD_ECORRUPT;	/* the tile's other hashes are gone */
-	memcpy(tile + 32 * i, h, 32);
+	if (i != GROUP_W - 1) {
+		free(grp);
+		return LD_ECORRUPT;	/* the group's other hashes are gone */
+	}
+	memcpy(grp + 32 * i, h, 32);
 	k.mv_size = 8;
 	k.mv_data = kb;
-	be64(kb, index / TILE_W);
-	v.mv_size = sizeof(tile);
-	v.mv_data = tile;
-	if ((rc = mdb_put(t->txn, s->dbi[DB_TILES0], &k, &v, MDB_APPEND)) !=
-	    0 || (rc = mdb_drop(t->txn, s->dbi[DB_TAIL0], 0)) != 0)
+	be64(kb, index / GROUP_W);
+	v.mv_size = GROUP_W * 32;
+	v.mv_data = grp;
+	rc = mdb_put(t->txn, s->dbi[DB_TILES0], &k, &v, MDB_APPEND);
+	free(grp);
+	if (rc != 0 || (rc = mdb_drop(t->txn, s->dbi[DB_TAIL0], 0)) != 0)
 		return map_err(rc);
 	return LD_OK;
 }
@@ -1093,12 +1103,12 @@ leafhash0_read(struct store_txn *t, uint64_t first, size_t n,
 
 	k.mv_size = 8;
 	k.mv_data = kb;
-	be64(kb, first / TILE_W);
+	be64(kb, first / GROUP_W);
 	rc = mdb_get(t->txn, s->dbi[DB_TILES0], &k, &v);
 	if (rc == 0) {
-		if (v.mv_size != TILE_W * 32)
+		if (v.mv_size != GROUP_W * 32)
 			return LD_ECORRUPT;
-		memcpy(out, (uint8_t *)v.mv_data + 32 * (first % TILE_W),
+		memcpy(out, (uint8_t *)v.mv_data + 32 * (first % GROUP_W),
 		    32 * n);
 		*got = n;
 		return LD_OK;

@@ -459,6 +459,8 @@ test_ovl_old_version(void)
 	ovl_clear(&o);
 }
 
+#define NLEAF	5000	/* 2 groups of 8 tiles in tiles0, 904 in tail0 */
+
 /* The hash of the complete subtree over leaf hashes h[0 .. n), n = 2^k. */
 static void
 subtree(const uint8_t (*h)[32], uint64_t n, uint8_t out[32])
@@ -495,12 +497,12 @@ test_leaf_hashes(void)
 	size_t			 n, k;
 	unsigned		 bad = 0, pass;
 
-	h = xcalloc(1000, 32);
+	h = xcalloc(NLEAF, 32);
 	merkle_tree_init(&mt);
-	while (i < 1000) {
+	while (i < NLEAF) {
 		end = i + 1 + t_rand_below(300);
-		if (end > 1000)
-			end = 1000;
+		if (end > NLEAF)
+			end = NLEAF;
 		T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
 		for (; i < end; i++) {
 			memset(h[i], (int)(i % 251), 32);
@@ -515,19 +517,19 @@ test_leaf_hashes(void)
 	}
 	T_ASSERT_EQ(bad, 0);
 	T_ASSERT_EQ(store_begin(s, 1, &r), LD_OK);
-	for (i = 0; i < 1000; i++)
+	for (i = 0; i < NLEAF; i++)
 		if (store_node_get(r, 0, i, got) != LD_OK ||
 		    memcmp(got, h[i], 32) != 0)
 			bad++;
 	T_ASSERT_EQ(bad, 0);
-	T_ASSERT_EQ(store_node_get(r, 0, 1000, got), LD_ENOTFOUND);
+	T_ASSERT_EQ(store_node_get(r, 0, NLEAF, got), LD_ENOTFOUND);
 	/* Twice more with a node cache: filled, then answering. */
 	nc = store_ncache_new();
 	for (pass = 0; pass < 3; pass++)
-	for (k = 1; k <= 9; k++) {
+	for (k = 1; k <= 12; k++) {
 		if (pass > 0)
 			store_txn_ncache(r, nc);
-		for (i = 0; (i + 1) << k <= 1000; i++) {
+		for (i = 0; (i + 1) << k <= NLEAF; i++) {
 			subtree((const uint8_t (*)[32])h + (i << k),
 			    (uint64_t)1 << k, a);
 			if (store_node_get(r, (unsigned)k, i, got) != LD_OK ||
@@ -544,7 +546,7 @@ test_leaf_hashes(void)
 	/* Proofs from the store verify, for every index at a few sizes. */
 	{
 		static const uint64_t sizes[] = { 1, 2, 17, 255, 256, 257,
-		    777, 1000 };
+		    777, 2047, 2048, 2049, 4097, NLEAF };
 		struct merkle_proof	p;
 		size_t			z;
 
@@ -564,12 +566,14 @@ test_leaf_hashes(void)
 	T_ASSERT_MEM(out, h, 256 * 32);
 	T_ASSERT_EQ(store_leaf_hashes(r, 512, 100, out), LD_OK);
 	T_ASSERT_MEM(out, h + 512, 100 * 32);	/* an older, partial width */
-	T_ASSERT_EQ(store_leaf_hashes(r, 768, 232, out), LD_OK);
-	T_ASSERT_MEM(out, h + 768, 232 * 32);	/* the incomplete last tile */
-	T_ASSERT_EQ(store_leaf_hashes(r, 200, 600, out), LD_OK);
-	T_ASSERT_MEM(out, h + 200, 600 * 32);
-	T_ASSERT(store_leaf_hashes(r, 768, 233, out) != LD_OK);
-	T_ASSERT_EQ(store_tree(r, 1000, &st), LD_OK);
+	T_ASSERT_EQ(store_leaf_hashes(r, 4352, 256, out), LD_OK);
+	T_ASSERT_MEM(out, h + 4352, 256 * 32);	/* a full tile in tail0 */
+	T_ASSERT_EQ(store_leaf_hashes(r, 4864, 136, out), LD_OK);
+	T_ASSERT_MEM(out, h + 4864, 136 * 32);	/* the incomplete last tile */
+	T_ASSERT_EQ(store_leaf_hashes(r, 1900, 600, out), LD_OK);
+	T_ASSERT_MEM(out, h + 1900, 600 * 32);	/* across two groups */
+	T_ASSERT(store_leaf_hashes(r, 4864, 137, out) != LD_OK);
+	T_ASSERT_EQ(store_tree(r, NLEAF, &st), LD_OK);
 	merkle_tree_root(&st, a);
 	merkle_tree_root(&mt, b);
 	T_ASSERT_MEM(a, b, 32);
@@ -658,7 +662,7 @@ test_format(void)
 
 	T_ASSERT_EQ(store_begin(s, 1, &w), LD_OK);
 	T_ASSERT_EQ(store_meta_get(w, "store-format", &p, &len), LD_OK);
-	T_ASSERT(len == 1 && p[0] == '4');
+	T_ASSERT(len == 1 && p[0] == '5');
 	store_abort(w);
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
 	T_ASSERT_EQ(store_leaf_put(w, 0, "leaf", 4), LD_OK);
