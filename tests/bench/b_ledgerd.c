@@ -873,6 +873,45 @@ row_reads(struct srv *s, int nullport)
 	    nr[mn].rps);
 }
 
+/*
+ * The store's bytes per entry by table (ledger_store_table_bytes), and a
+ * row for the pages in use: the file less the free pages LMDB keeps for
+ * reuse (after the last flush of the deferred indexes).
+ */
+static void
+table_note(struct srv *s, uint64_t size, const char *sz)
+{
+	static const char *const tables[] = { "leaves", "tiles0", "tail0",
+	    "rows", "dedup", "days", "accounts", "leafhash", "ixlog", "free",
+	    NULL };
+	char		 name[96], text[600], lim[64];
+	double		 v, total = 0, fr = 0;
+	size_t		 len = 0;
+	int		 i;
+
+	len += (size_t)snprintf(text, sizeof(text), "store at %s entries, "
+	    "bytes per entry by table:", sz);
+	for (i = 0; tables[i] != NULL && len < sizeof(text); i++) {
+		snprintf(name, sizeof(name), "ledger_store_table_bytes{table="
+		    "\"%s\"}", tables[i]);
+		if ((v = (double)srv_metric(s, name)) <= 0)
+			continue;
+		if (strcmp(tables[i], "free") == 0)
+			fr = v;
+		else
+			total += v;
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    " %s %.1f", tables[i], v / (double)size);
+	}
+	note("%s", text);
+	if (total <= 0)
+		return;
+	snprintf(text, sizeof(text), "  bytes in use per entry, %s (free "
+	    "pages %.2f GB left out)", sz, fr / 1e9);
+	snprintf(lim, sizeof(lim), "target (issue): 300 B/entry");
+	bench_row(text, total / (double)size, "B/entry", lim, 300);
+}
+
 /* 5. Restart time, memory and disk of a log of its current size; -1 if
  * the server did not come back. */
 static int
@@ -943,6 +982,7 @@ row_restart(struct srv *s, double empty_start)
 	    sz, disk / 1e9);
 	bench_row(text, disk / (double)size, "B/entry",
 	    "mean leaf bytes (entry bundle)", leaf);
+	table_note(s, size, sz);
 	return 0;
 }
 
