@@ -494,15 +494,26 @@ rules_batch_verify(const char *origin, const struct issuer_reg *iss,
     uint32_t n, const uint8_t root[32], const uint8_t sig[64])
 {
 	struct sig_key	*k;
-	struct buf	 msg = { 0 };
 	int		 rc;
 
 	if (sig_key_from_pub(iss->id.s, SIG_TYPE_ED25519, iss->pub, &k) !=
 	    LD_OK)
 		return LD_EBADSIG;
-	rules_batch_message(origin, iss->id.s, n, root, &msg);
-	rc = sig_verify(k, msg.p, msg.len, sig);
+	rc = rules_batch_verify_key(origin, iss, k, n, root, sig);
 	sig_key_free(k);
+	return rc;
+}
+
+int
+rules_batch_verify_key(const char *origin, const struct issuer_reg *iss,
+    const struct sig_key *key, uint32_t n, const uint8_t root[32],
+    const uint8_t sig[64])
+{
+	struct buf	msg = { 0 };
+	int		rc;
+
+	rules_batch_message(origin, iss->id.s, n, root, &msg);
+	rc = sig_verify(key, msg.p, msg.len, sig);
 	buf_free(&msg);
 	return rc;
 }

@@ -107,6 +107,12 @@ void	rules_batch_root(const struct sub *subs, uint32_t n, uint8_t root[32]);
 /* Verify an issuer's batch signature: LD_OK or LD_EBADSIG. */
 int	rules_batch_verify(const char *origin, const struct issuer_reg *iss,
 	    uint32_t n, const uint8_t root[32], const uint8_t sig[64]);
+/* The same with the issuer's key already made from iss->pub (a caller
+ * that verifies many batches keeps its issuers' keys). */
+struct sig_key;
+int	rules_batch_verify_key(const char *origin, const struct issuer_reg *iss,
+	    const struct sig_key *key, uint32_t n, const uint8_t root[32],
+	    const uint8_t sig[64]);
 /* The key of an account's daily sum for a method. */
 void	rules_day_key(const char *issuer, const char *account,
 	    const char *method, uint32_t day, uint8_t key[16]);

@@ -1777,6 +1777,13 @@ test_batch_signature(void)
 	    LD_EBADSIG);
 	STR_SET(reg.id, "luzhou-green", 12);
 	T_ASSERT_EQ(rules_batch_verify(origin, &reg, 3, root, sig), LD_OK);
+	/* With a kept key (ledgerd's verifier): the same answers. */
+	T_ASSERT_EQ(rules_batch_verify_key(origin, &reg, k, 3, root, sig),
+	    LD_OK);
+	T_ASSERT_EQ(rules_batch_verify_key(origin, &reg, k, 3, root, bad),
+	    LD_EBADSIG);
+	T_ASSERT_EQ(rules_batch_verify_key(origin, &reg, other, 3, root, sig),
+	    LD_EBADSIG);
 out:
 	sig_key_free(k);
 	sig_key_free(other);
