@@ -160,6 +160,7 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 	const struct cr_obj	*root, *leaves, *ents, *dups, *ent, *d = NULL;
 	struct receipt_span	 rs;
 	struct merkle_proof	 proof;
+	struct note_seen	 seen;
 	uint8_t			 left[MERKLE_MAX_LEVELS][32];
 	uint8_t			 right[MERKLE_SPAN_MAX_RIGHT][32];
 	const uint8_t		**lv = NULL, *cp, *lp;
@@ -169,6 +170,7 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 
 	if (cr_parse(p, len, &c, &root) != LD_OK)
 		return set_err(e, LD_EINVAL, "reply", "the reply is not msgpack");
+	memset(&seen, 0, sizeof(seen));
 	leaves = cr_get(root, "leaves");
 	ents = cr_get(root, "entries");
 	dups = cr_get(root, "dups");
@@ -254,13 +256,16 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 			tlog_proof_format(lp, plen, idx, &proof,
 			    (const char *)cp, cplen, &out[i].text);
 		}
-		if (log != NULL && client_verify_receipt(
-		    (const char *)out[i].text.p, out[i].text.len, log, NULL,
-		    NULL, e) != LD_OK)
+		/* One checkpoint for the whole reply: its signature is
+		 * checked once (seen), each inclusion proof every time. */
+		if (log != NULL && client_verify_receipt_seen(
+		    (const char *)out[i].text.p, out[i].text.len, log, &seen,
+		    NULL, NULL, e) != LD_OK)
 			goto done;
 	}
 	rc = LD_OK;
 done:
+	note_seen_free(&seen);
 	buf_free(&tmp);
 	if (have_span)
 		receipt_span_free(&rs);
@@ -310,6 +315,14 @@ int
 client_verify_receipt(const char *text, size_t len, const struct sig_key *log,
     struct leaf *l, struct checkpoint *c, struct client_err *e)
 {
+	return client_verify_receipt_seen(text, len, log, NULL, l, c, e);
+}
+
+int
+client_verify_receipt_seen(const char *text, size_t len,
+    const struct sig_key *log, struct note_seen *seen, struct leaf *l,
+    struct checkpoint *c, struct client_err *e)
+{
 	struct tlog_proof	p;
 	struct checkpoint	cp;
 	struct leaf		lf;
@@ -318,7 +331,7 @@ client_verify_receipt(const char *text, size_t len, const struct sig_key *log,
 	if ((rc = tlog_proof_parse(text, len, &p)) != LD_OK)
 		return set_err(e, LD_EBADPROOF, "receipt-format",
 		    "not a c2sp.org/tlog-proof@v1 receipt");
-	rc = tlog_proof_verify(&p, log, &cp);
+	rc = tlog_proof_verify_seen(&p, log, seen, &cp);
 	if (rc == LD_EBADSIG || rc == LD_EINVAL) {
 		set_err(e, LD_EBADSIG, "checkpoint-signature",
 		    "the checkpoint is not signed by %s (wrong key or "

@@ -65,6 +65,11 @@ int	client_submit(struct fetch *f, struct batch_req *b,
 int	client_verify_receipt(const char *text, size_t len,
 	    const struct sig_key *log, struct leaf *l, struct checkpoint *c,
 	    struct client_err *e);
+/* The same, verifying each distinct checkpoint's signature once (seen:
+ * see note.h; zeroed by the caller, note_seen_free after). */
+int	client_verify_receipt_seen(const char *text, size_t len,
+	    const struct sig_key *log, struct note_seen *seen, struct leaf *l,
+	    struct checkpoint *c, struct client_err *e);
 
 /* Fetch /checkpoint and verify it; note gets the signed note text. */
 int	client_checkpoint(struct fetch *f, const struct sig_key *log,

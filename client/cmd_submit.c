@@ -420,6 +420,10 @@ cmd_submit(int argc, char **argv)
 		fprintf(stderr, "ledger: cannot write %s\n", receipts);
 		return EXIT_USAGE;
 	}
+	/* A receipt line is about 1.7 KB: stdio's 4 KB buffer made a
+	 * write(2) every two lines. */
+	if (s.receipts != NULL)
+		setvbuf(s.receipts, NULL, _IOFBF, 1u << 20);
 	s.progress = !quiet && isatty(2);
 	if (client_origin(s.f, s.origin, sizeof(s.origin), &s.err) != LD_OK) {
 		fprintf(stderr, "ledger: %s: %s\n", server, s.err.msg);

@@ -62,7 +62,7 @@ print_leaf(const struct leaf *l, const char *prefix)
 /* Verify one receipt text; print the record or the failure. */
 static int
 verify_one(const char *name, const char *text, size_t len,
-    const struct sig_key *log, int json)
+    const struct sig_key *log, struct note_seen *seen, int json)
 {
 	struct client_err	e;
 	struct checkpoint	cp;
@@ -71,7 +71,8 @@ verify_one(const char *name, const char *text, size_t len,
 	struct buf		b = { 0 };
 
 	memset(&e, 0, sizeof(e));
-	if (client_verify_receipt(text, len, log, &l, &cp, &e) != LD_OK) {
+	if (client_verify_receipt_seen(text, len, log, seen, &l, &cp, &e) !=
+	    LD_OK) {
 		if (json) {
 			o = jv_obj();
 			jv_set(o, "receipt", jv_str(name));
@@ -119,6 +120,7 @@ cmd_verify(int argc, char **argv)
 	    "Offline: each RECEIPT is a .tlog-proof file or a receipts JSONL\n"
 	    "from ledger submit. Exit 1 if any fails.\n";
 	struct sig_key	*log = NULL;
+	struct note_seen seen;
 	struct jv	*doc;
 	char		*text, *line, *save = NULL, name[512];
 	const char	*r;
@@ -135,6 +137,9 @@ cmd_verify(int argc, char **argv)
 	}
 	if (log == NULL || optind == argc)
 		cmd_usage(help);
+	/* Receipts of one batch share a checkpoint: its signature is
+	 * checked once, every inclusion proof each time. */
+	memset(&seen, 0, sizeof(seen));
 	for (i = optind; i < argc; i++) {
 		if (file_read(argv[i], 1u << 30, &text, &len) != LD_OK) {
 			printf("%s: FAILED: cannot read the file\n", argv[i]);
@@ -143,7 +148,8 @@ cmd_verify(int argc, char **argv)
 		}
 		if (len >= 22 && memcmp(text, "c2sp.org/tlog-proof@v1", 22) ==
 		    0) {
-			if (verify_one(argv[i], text, len, log, json) != 0)
+			if (verify_one(argv[i], text, len, log, &seen,
+			    json) != 0)
 				rc = EXIT_FAIL;
 			free(text);
 			continue;
@@ -165,7 +171,7 @@ cmd_verify(int argc, char **argv)
 				doc = NULL;
 				continue;
 			}
-			if (verify_one(name, r, rlen, log, json) != 0)
+			if (verify_one(name, r, rlen, log, &seen, json) != 0)
 				rc = EXIT_FAIL;
 			jv_free(doc);
 			doc = NULL;
@@ -176,6 +182,7 @@ cmd_verify(int argc, char **argv)
 		}
 		free(text);
 	}
+	note_seen_free(&seen);
 	sig_key_free(log);
 	return rc;
 }

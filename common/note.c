@@ -1,5 +1,6 @@
 /* note.c - C2SP signed notes, checkpoints and tlog-proof receipts. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -597,15 +598,52 @@ int
 tlog_proof_verify(const struct tlog_proof *p, const struct sig_key *log,
     struct checkpoint *c)
 {
+	return tlog_proof_verify_seen(p, log, NULL, c);
+}
+
+void
+note_seen_free(struct note_seen *seen)
+{
+	buf_free(&seen->text);
+	memset(seen, 0, sizeof(*seen));
+}
+
+/* Whether seen holds exactly this note, verified with this key. */
+static int
+seen_has(const struct note_seen *seen, const char *text, size_t len,
+    const struct sig_key *log)
+{
+	return seen != NULL && seen->text.len == len && len > 0 &&
+	    memcmp(seen->text.p, text, len) == 0 &&
+	    strcmp(seen->key_name, sig_key_name(log)) == 0 &&
+	    memcmp(seen->key_pub, sig_key_pub(log), 32) == 0;
+}
+
+int
+tlog_proof_verify_seen(const struct tlog_proof *p, const struct sig_key *log,
+    struct note_seen *seen, struct checkpoint *c)
+{
 	struct checkpoint	cp;
 	uint8_t			leaf[32];
 	int			rc;
 
 	if (p->checkpoint == NULL || p->proof.n > MERKLE_MAX_PROOF)
 		return LD_EINVAL;
-	if ((rc = checkpoint_open(p->checkpoint, p->checkpoint_len, log,
-	    &cp)) != LD_OK)
-		return rc;
+	if (seen_has(seen, p->checkpoint, p->checkpoint_len, log))
+		cp = seen->cp;
+	else {
+		if ((rc = checkpoint_open(p->checkpoint, p->checkpoint_len,
+		    log, &cp)) != LD_OK)
+			return rc;
+		if (seen != NULL) {
+			buf_reset(&seen->text);
+			buf_add(&seen->text, p->checkpoint, p->checkpoint_len);
+			snprintf(seen->key_name, sizeof(seen->key_name), "%s",
+			    sig_key_name(log));
+			memcpy(seen->key_pub, sig_key_pub(log), 32);
+			seen->cp = cp;
+		}
+	}
 	/* The leaf is the extra data: without it nothing is proved. */
 	if (p->extra == NULL || p->extra_len == 0)
 		return LD_EINVAL;

@@ -1049,6 +1049,61 @@ receipt_check(const char *s, size_t len, const struct sig_key *log)
 	return rc;
 }
 
+/*
+ * Receipts verified with a note_seen: the checkpoint's signature is
+ * skipped only for the very bytes verified before with the same key;
+ * other bytes or another key are checked again, the inclusion always.
+ */
+static void
+test_tlog_proof_seen(void)
+{
+	struct fixture		 f;
+	struct tlog_proof	 p;
+	struct checkpoint	 c;
+	struct note_seen	 seen;
+	struct buf		 b = { 0 };
+	struct sig_key		*other = keygen("example.com/ledger",
+				    SIG_TYPE_ED25519);
+	uint64_t		 i;
+	unsigned		 bad = 0;
+
+	fixture_init(&f);
+	memset(&seen, 0, sizeof(seen));
+	for (i = 0; i < TREE_N; i++) {
+		receipt(&f, i, 0, &b);
+		T_ASSERT_EQ(tlog_proof_parse((char *)b.p, b.len, &p), LD_OK);
+		memset(&c, 0, sizeof(c));
+		if (tlog_proof_verify_seen(&p, f.log, &seen, &c) != LD_OK ||
+		    c.size != TREE_N || memcmp(c.root, f.root, 32) != 0)
+			bad++;
+		/* The cached checkpoint still checks the inclusion. */
+		p.index ^= 1;
+		if (tlog_proof_verify_seen(&p, f.log, &seen, NULL) !=
+		    LD_EBADPROOF)
+			bad++;
+		p.index ^= 1;
+		tlog_proof_free(&p);
+	}
+	T_ASSERT_EQ(bad, 0);
+	T_ASSERT_EQ(seen.text.len, f.cp.len);
+	T_ASSERT_MEM(seen.text.p, f.cp.p, f.cp.len);
+	receipt(&f, 1, 0, &b);
+	T_ASSERT_EQ(tlog_proof_parse((char *)b.p, b.len, &p), LD_OK);
+	/* Another key of the same name: checked again, refused. */
+	T_ASSERT_EQ(tlog_proof_verify_seen(&p, other, &seen, NULL),
+	    LD_EBADSIG);
+	/* A changed signature byte: other bytes, checked, refused. */
+	p.checkpoint[p.checkpoint_len - 6] ^= 1;
+	T_ASSERT(tlog_proof_verify_seen(&p, f.log, &seen, NULL) != LD_OK);
+	p.checkpoint[p.checkpoint_len - 6] ^= 1;
+	T_ASSERT_EQ(tlog_proof_verify_seen(&p, f.log, &seen, NULL), LD_OK);
+	tlog_proof_free(&p);
+	note_seen_free(&seen);
+	sig_key_free(other);
+	fixture_free(&f);
+	buf_free(&b);
+}
+
 static void
 test_tlog_proof(void)
 {
@@ -1342,6 +1397,7 @@ main(int argc, char **argv)
 		T_CASE(test_checkpoint_parse),
 		T_CASE(test_checkpoint_open),
 		T_CASE(test_tlog_proof),
+		T_CASE(test_tlog_proof_seen),
 		T_CASE(test_tlog_proof_flips),
 		T_CASE(test_tlog_proof_parse_bad),
 	};
