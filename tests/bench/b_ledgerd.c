@@ -1061,8 +1061,11 @@ row_cli(struct sig_key *key, double batched_eps)
 	argv[7] = rcpt;
 	argv[8] = (char *)"--quiet";
 	argv[9] = (char *)"--json";
-	argv[10] = jsonl;
-	argv[11] = NULL;
+	/* As an issuer runs it: every receipt verified with the log key. */
+	argv[10] = (char *)"--vkey";
+	argv[11] = s.vkey;
+	argv[12] = jsonl;
+	argv[13] = NULL;
 	w0 = proc_write_bytes(s.pid);
 	rc = run_cmd(argv, &out, quick ? 120 : 900, &secs);
 	w1 = proc_write_bytes(s.pid);
@@ -1070,8 +1073,8 @@ row_cli(struct sig_key *key, double batched_eps)
 		note("ledger submit failed (exit %d): %s", rc, (char *)out.p);
 		failed = 1;
 	}
-	snprintf(text, sizeof(text), "ledger submit, %.3gM credits, receipts "
-	    "(ledgerd wrote %.1f KB/entry)", (double)n / 1e6,
+	snprintf(text, sizeof(text), "ledger submit, %.3gM credits, verified "
+	    "receipts (ledgerd wrote %.1f KB/entry)", (double)n / 1e6,
 	    (double)(w1 - w0) / (double)n / 1e3);
 	bench_row(text, (double)n / secs, "entries/s",
 	    "ledgerd batched (row 1, same run)", batched_eps);
