@@ -113,11 +113,16 @@ struct pf_bundle {
 	int		 arrived;
 	struct pf_ent	*ent;
 	size_t		 nent;
+	struct store_hints *hints;	/* its entries' index lookups, or NULL */
 };
 struct prefetch;
-/* Bundles first .. the last of a tree of size entries, from url. */
-int	prefetch_start(const char *url, uint64_t first, uint64_t size,
-	    struct prefetch **);
+/*
+ * Bundles first .. the last of a tree of size entries, from url. With a
+ * mirror st, each bundle also gets the B-tree lookups its entries' rules
+ * will make (store.h, hints), made in a read transaction of its own.
+ */
+int	prefetch_start(const char *url, struct store *st, uint64_t first,
+	    uint64_t size, struct prefetch **);
 /* The next bundle in order (the caller frees it); NULL after the last
  * or after a bundle whose rc was a fetch error. */
 struct pf_bundle *prefetch_next(struct prefetch *);

@@ -7,8 +7,11 @@
  * does that here, a few bundles ahead, with its own keep-alive
  * connections (PF_INFLIGHT requests in flight), and hands the bundles
  * over in order through a bounded queue (PF_QUEUE bundles: at most
- * about 12 MB of bodies and decoded leaves). Nothing is trusted here: the
- * caller checks every hash against the signed tree, as before.
+ * about 12 MB of bodies and decoded leaves). It also looks up, in the
+ * mirror's B-trees, the dedup keys, day sums and accounts the replay
+ * will ask for (hints, as ledgerd's verifier makes them for its
+ * sequencer), so that the replay finds them answered. Nothing is trusted
+ * here: the caller checks every hash against the signed tree, as before.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -30,6 +33,7 @@ struct slot {
 
 struct prefetch {
 	struct fetch		*f;
+	struct store		*st;		/* for hints, or NULL */
 	uint64_t		 next_req, next_out, end;	/* bundle numbers */
 	uint64_t		 size;
 	struct slot		 slots[PF_INFLIGHT];
@@ -62,8 +66,40 @@ pf_bundle_free(struct pf_bundle *b)
 		if (b->ent[i].decoded)
 			leaf_free(&b->ent[i].leaf);
 	free(b->ent);
+	store_hints_free(b->hints);
 	buf_free(&b->body);
 	free(b);
+}
+
+/* The B-tree lookups the rules will make for b's entries. */
+static void
+hint(struct store *st, struct pf_bundle *b)
+{
+	struct store_txn	*rt;
+	const struct leaf	*l;
+	uint8_t			 dk[16];
+	size_t			 i;
+	int			 rc = LD_OK;
+
+	if (st == NULL || b->nent == 0 || store_begin(st, 1, &rt) != LD_OK)
+		return;
+	b->hints = store_hints_new(rt, 3 * b->nent);
+	for (i = 0; i < b->nent && rc == LD_OK; i++) {
+		l = &b->ent[i].leaf;
+		if (!b->ent[i].decoded || l->kind < KIND_CREDIT)
+			continue;
+		rc = store_hint_dedup(b->hints, l->u.e.sub.dedup);
+		if (rc == LD_OK && l->kind == KIND_CREDIT) {
+			rules_day_key(l->u.e.issuer.s, l->u.e.sub.account.s,
+			    l->u.e.sub.method.s, l->u.e.sub.day, dk);
+			rc = store_hint_day(b->hints, dk);
+		}
+		if (rc == LD_OK && l->kind != KIND_REVERSE)
+			rc = store_hint_account(b->hints, l->u.e.issuer.s,
+			    l->u.e.sub.account.s);
+	}
+	store_hints_done(b->hints);
+	store_abort(rt);
 }
 
 /* Split, hash and decode a received bundle (on the prefetch thread). */
@@ -203,8 +239,10 @@ pf_main(void *arg)
 			snprintf(b->err, sizeof(b->err), "GET %s: no answer",
 			    b->path);
 		}
-		if (b->rc == LD_OK)
+		if (b->rc == LD_OK) {
 			prepare(b);
+			hint(pf->st, b);
+		}
 		failed = b->rc != LD_OK && b->rc != LD_EBADPROOF;
 		if (!deliver(pf, b))
 			break;
@@ -224,8 +262,8 @@ pf_main(void *arg)
 }
 
 int
-prefetch_start(const char *url, uint64_t first, uint64_t size,
-    struct prefetch **out)
+prefetch_start(const char *url, struct store *st, uint64_t first,
+    uint64_t size, struct prefetch **out)
 {
 	struct prefetch	*pf = xcalloc(1, sizeof(*pf));
 	int		 rc;
@@ -234,6 +272,7 @@ prefetch_start(const char *url, uint64_t first, uint64_t size,
 		free(pf);
 		return rc;
 	}
+	pf->st = st;
 	pf->size = size;
 	pf->next_req = pf->next_out = first;
 	pf->end = (size + MERKLE_TILE_WIDTH - 1) / MERKLE_TILE_WIDTH;

@@ -258,7 +258,7 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		goto done;
 	}
 	first_n = idx / MERKLE_TILE_WIDTH;
-	if (idx < size && (rc = prefetch_start(o->url, first_n, size, &pf)) !=
+	if (idx < size && (rc = prefetch_start(o->url, st, first_n, size, &pf)) !=
 	    LD_OK) {
 		snprintf(res->error, sizeof(res->error), "cannot start "
 		    "fetching: %s", ld_strerror(rc));
@@ -275,6 +275,7 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		}
 		w = bun->w;
 		rc = LD_OK;
+		store_txn_hints(txn, bun->hints);
 		for (size_t e = 0; e < bun->nent && rc == LD_OK; e++) {
 			uint64_t	k = n * MERKLE_TILE_WIDTH + e;
 			struct pf_ent	*pe = &bun->ent[e];
@@ -283,6 +284,7 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 				rc = replay_leaf_ready(&r, k, pe->p, pe->len,
 				    pe->hash, pe->decoded ? &pe->leaf : NULL);
 		}
+		store_txn_hints(txn, NULL);
 		if (rc == LD_OK)
 			rc = bun->rc;
 		if (rc != LD_OK && rc != LD_EBADPROOF)

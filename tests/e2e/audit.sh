@@ -120,6 +120,14 @@ chain-break|[["chain-break",10,9]]
 not-canonical|[["not-canonical",12,null]]
 bad-signature|[["bad-signature",8,0]]
 M
+	# The same findings when the mirror's deferred indexes are frozen and
+	# flushed every 3 writes, so that the lookups made ahead (hints) are
+	# dropped mid-replay and the B-trees answer.
+	for mode in duplicate-dedup over-cap-day overspent bad-reversal; do
+		rm -rf "$T/stf-$mode"
+		LEDGER_INDEX_FLUSH=3 "$AUDIT" sync --log "$NURL/$mode" --vkey "$T/$mode.vkey" --state "$T/stf-$mode" >/dev/null 2>&1
+		expect_eq "$mode, indexes flushed every 3 writes: the same findings" "$(findings "$T/stf-$mode")" "$(findings "$T/st-$mode")"
+	done
 	expect_rc "report exits 1 when the mirror holds a finding" 1 "$AUDIT" report --state "$T/st-overspent"
 	expect_rc "a state dir belongs to one log key" 2 "$AUDIT" sync --log "$NURL/none" --vkey "$T/overspent.vkey" --state "$T/st-none"
 	# A bundle the server cannot give (404): exit 3 naming it, nothing
