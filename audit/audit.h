@@ -55,12 +55,12 @@ struct replay {
 
 /* replay.c */
 int	replay_load(struct replay *, struct store_txn *, const char *origin);
-/* Append and check the leaf at index; findings go into the transaction. */
+/*
+ * Append and check the leaf at index, p[0 .. len), given its leaf hash and
+ * its strict decoding l (NULL: the bytes are not a canonical leaf; l stays
+ * the caller's); findings go into the transaction.
+ */
 int	replay_leaf(struct replay *, uint64_t index, const uint8_t *p,
-	    size_t len);
-/* The same with its leaf hash given and its decoding (l NULL: the bytes
- * are not a canonical leaf); l stays the caller's. */
-int	replay_leaf_ready(struct replay *, uint64_t index, const uint8_t *p,
 	    size_t len, const uint8_t hash[32], const struct leaf *l);
 /* At the end of a signed tree: check the last batch's completeness. */
 void	replay_finish(struct replay *);
@@ -81,9 +81,6 @@ struct tiles	*tiles_new(struct fetch *, uint64_t size);
 void		 tiles_free(struct tiles *);
 int		 tiles_node(void *tiles, unsigned level, uint64_t index,
 		    uint8_t out[32]);
-/* The entry bundle n with width w (256 = full). */
-int		 tiles_bundle(struct tiles *, uint64_t n, unsigned w,
-		    struct buf *out);
 const char	*tiles_error(struct tiles *);
 /*
  * Check every full hash tile fetched so far against its entry in the tile

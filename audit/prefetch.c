@@ -27,8 +27,7 @@
 #define PF_QUEUE	32	/* ready bundles waiting for the replay */
 
 struct slot {
-	struct pf_bundle	*b;	/* NULL until its response arrived */
-	int			 busy;	/* requested */
+	struct pf_bundle	*b;	/* requested, or NULL: free */
 };
 
 struct prefetch {
@@ -77,26 +76,17 @@ hint(struct store *st, struct pf_bundle *b)
 {
 	struct store_txn	*rt;
 	const struct leaf	*l;
-	uint8_t			 dk[16];
 	size_t			 i;
-	int			 rc = LD_OK;
 
 	if (st == NULL || b->nent == 0 || store_begin(st, 1, &rt) != LD_OK)
 		return;
 	b->hints = store_hints_new(rt, 3 * b->nent);
-	for (i = 0; i < b->nent && rc == LD_OK; i++) {
+	for (i = 0; i < b->nent; i++) {
 		l = &b->ent[i].leaf;
-		if (!b->ent[i].decoded || l->kind < KIND_CREDIT)
-			continue;
-		rc = store_hint_dedup(b->hints, l->u.e.sub.dedup);
-		if (rc == LD_OK && l->kind == KIND_CREDIT) {
-			rules_day_key(l->u.e.issuer.s, l->u.e.sub.account.s,
-			    l->u.e.sub.method.s, l->u.e.sub.day, dk);
-			rc = store_hint_day(b->hints, dk);
-		}
-		if (rc == LD_OK && l->kind != KIND_REVERSE)
-			rc = store_hint_account(b->hints, l->u.e.issuer.s,
-			    l->u.e.sub.account.s);
+		if (b->ent[i].decoded && l->kind >= KIND_CREDIT &&
+		    store_hint_sub(b->hints, l->u.e.issuer.s, &l->u.e.sub) !=
+		    LD_OK)
+			break;
 	}
 	store_hints_done(b->hints);
 	store_abort(rt);
@@ -168,7 +158,6 @@ request(struct prefetch *pf, struct slot *s)
 	    MERKLE_OK)
 		b->rc = LD_EINVAL;
 	s->b = b;
-	s->busy = 1;
 	if (b->rc == LD_OK && fetch_start(pf->f, "GET", b->path, NULL, NULL,
 	    NULL, NULL, 0, got, s) != LD_OK) {
 		b->rc = LD_ENET;
@@ -221,7 +210,7 @@ pf_main(void *arg)
 		 * order: slot k holds bundle next_out + k. */
 		for (i = 0; i < PF_INFLIGHT; i++) {
 			s = &pf->slots[(pf->next_out + i) % PF_INFLIGHT];
-			if (!s->busy && pf->next_req < pf->end &&
+			if (s->b == NULL && pf->next_req < pf->end &&
 			    pf->next_req == pf->next_out + i &&
 			    request(pf, s) != LD_OK)
 				break;
@@ -232,7 +221,6 @@ pf_main(void *arg)
 			fetch_wait(pf->f);
 		b = s->b;
 		s->b = NULL;
-		s->busy = 0;
 		pf->next_out++;
 		if (b->rc == LD_OK && !b->arrived) {
 			b->rc = LD_ENET;

@@ -428,23 +428,8 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 }
 
 int
-replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len)
-{
-	struct leaf	l;
-	uint8_t		hash[32];
-	int		rc, ok;
-
-	merkle_leaf_hash(hash, p, len);
-	ok = codec_leaf_decode(p, len, &l) == LD_OK;
-	rc = replay_leaf_ready(r, index, p, len, hash, ok ? &l : NULL);
-	if (ok)
-		leaf_free(&l);
-	return rc;
-}
-
-int
-replay_leaf_ready(struct replay *r, uint64_t index, const uint8_t *p,
-    size_t len, const uint8_t hash[32], const struct leaf *lp)
+replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
+    const uint8_t hash[32], const struct leaf *lp)
 {
 	struct merkle_node	 nodes[MERKLE_MAX_LEVELS];
 	struct rules_err	 e;

@@ -258,8 +258,8 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		goto done;
 	}
 	first_n = idx / MERKLE_TILE_WIDTH;
-	if (idx < size && (rc = prefetch_start(o->url, st, first_n, size, &pf)) !=
-	    LD_OK) {
+	if (idx < size && (rc = prefetch_start(o->url, st, first_n, size,
+	    &pf)) != LD_OK) {
 		snprintf(res->error, sizeof(res->error), "cannot start "
 		    "fetching: %s", ld_strerror(rc));
 		goto done;
@@ -268,8 +268,8 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		pf_bundle_free(bun);
 		if ((bun = prefetch_next(pf)) == NULL || bun->n != n ||
 		    (bun->rc != LD_OK && bun->rc != LD_EBADPROOF)) {
-			snprintf(res->error, sizeof(res->error), "%s", bun ?
-			    bun->err : "the download stopped");
+			snprintf(res->error, sizeof(res->error), "%s", bun &&
+			    bun->n == n ? bun->err : "the download stopped");
 			rc = LD_ENET;
 			goto done;
 		}
@@ -281,7 +281,7 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 			struct pf_ent	*pe = &bun->ent[e];
 
 			if (k >= idx)
-				rc = replay_leaf_ready(&r, k, pe->p, pe->len,
+				rc = replay_leaf(&r, k, pe->p, pe->len,
 				    pe->hash, pe->decoded ? &pe->leaf : NULL);
 		}
 		store_txn_hints(txn, NULL);

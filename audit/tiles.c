@@ -137,8 +137,7 @@ tiles_node(void *arg, unsigned level, uint64_t index, uint8_t out[32])
 {
 	struct tiles	*t = arg;
 	const uint8_t	*tile;
-	uint8_t		 h[128][32];
-	unsigned	 L = level / 8, r = level % 8, width, n, i;
+	unsigned	 L = level / 8, r = level % 8, width;
 	uint64_t	 first;
 
 	if (level >= 64 || index > (UINT64_MAX >> level) ||
@@ -146,45 +145,11 @@ tiles_node(void *arg, unsigned level, uint64_t index, uint8_t out[32])
 		return -1;
 	first = index << r;		/* index among the level-8L hashes */
 	tile = hash_tile(t, L, first / MERKLE_TILE_WIDTH, &width);
-	if (tile == NULL)
+	if (tile == NULL || first % MERKLE_TILE_WIDTH + (1u << r) > width)
 		return -1;
-	n = 1u << r;
-	if (first % MERKLE_TILE_WIDTH + n > width)
-		return -1;
-	if (r == 0) {
-		memcpy(out, tile + (first % MERKLE_TILE_WIDTH) * 32, 32);
-		return 0;
-	}
-	for (i = 0; i < n / 2; i++)
-		merkle_node_hash(h[i], tile + (first % MERKLE_TILE_WIDTH +
-		    2 * i) * 32, tile + (first % MERKLE_TILE_WIDTH + 2 * i + 1) *
-		    32);
-	for (n /= 2; n > 1; n /= 2)
-		for (i = 0; i < n / 2; i++)
-			merkle_node_hash(h[i], h[2 * i], h[2 * i + 1]);
-	memcpy(out, h[0], 32);
-	return 0;
-}
-
-int
-tiles_bundle(struct tiles *t, uint64_t n, unsigned w, struct buf *out)
-{
-	return fetch_tile(t, MERKLE_TILE_ENTRIES, n, w, out);
-}
-
-/* The root of a full tile's 256 hashes: its node 8 levels up. */
-static void
-tile_top(const uint8_t *data, uint8_t out[32])
-{
-	uint8_t		h[128][32];
-	unsigned	i, n;
-
-	for (i = 0; i < 128; i++)
-		merkle_node_hash(h[i], data + 64 * i, data + 64 * i + 32);
-	for (n = 64; n >= 1; n /= 2)
-		for (i = 0; i < n; i++)
-			merkle_node_hash(h[i], h[2 * i], h[2 * i + 1]);
-	memcpy(out, h[0], 32);
+	return merkle_subtree_hash((const uint8_t (*)[32])tile +
+	    first % MERKLE_TILE_WIDTH, (size_t)1 << r, out) == MERKLE_OK ?
+	    0 : -1;
 }
 
 int
@@ -209,7 +174,8 @@ tiles_verify(struct tiles *t)
 			return LD_ENET;
 		/* Up the tree while the tile is full: the top one is not. */
 		while (w == MERKLE_TILE_WIDTH) {
-			tile_top(p, top);
+			merkle_subtree_hash((const uint8_t (*)[32])p,
+			    MERKLE_TILE_WIDTH, top);
 			if ((p = hash_tile(t, L + 1, n / MERKLE_TILE_WIDTH,
 			    &w)) == NULL)
 				return LD_ENET;

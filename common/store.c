@@ -117,6 +117,9 @@ struct store {
 	size_t		 f_n, f_pos;
 };
 
+#define ROW_H	4	/* a stored row every ROW_H levels */
+#define ROW_G	16	/* 2^ROW_H: a row's hashes under one node of the next */
+
 struct store_txn {
 	struct store	*s;
 	MDB_txn		*txn;
@@ -130,7 +133,7 @@ struct store_txn {
 		unsigned	 row;
 		uint64_t	 first;	/* a multiple of ROW_G */
 		size_t		 n;	/* 0: none */
-		uint8_t		 h[16][32];
+		uint8_t		 h[ROW_G][32];
 	}		 grp;
 };
 
@@ -571,6 +574,27 @@ store_hint_account(struct store_hints *hs, const char *issuer,
 	char	k[ID_MAX + 1 + ACCOUNT_MAX];
 
 	return hint_add(hs, DB_ACCOUNTS, k, account_key(k, issuer, account));
+}
+
+int
+store_hint_sub(struct store_hints *hs, const char *issuer,
+    const struct sub *sub)
+{
+	uint8_t	dk[16];
+	int	rc;
+
+	if ((rc = store_hint_dedup(hs, sub->dedup)) != LD_OK)
+		return rc;
+	if (sub->kind == KIND_CREDIT) {
+		rules_day_key(issuer, sub->account.s, sub->method.s, sub->day,
+		    dk);
+		if ((rc = store_hint_day(hs, dk)) != LD_OK)
+			return rc;
+	}
+	/* A reversal's account is its target's, looked up by index. */
+	if (sub->kind != KIND_REVERSE)
+		rc = store_hint_account(hs, issuer, sub->account.s);
+	return rc;
 }
 
 void
@@ -1147,9 +1171,6 @@ leafhash0_get(struct store_txn *t, uint64_t first, size_t n,
 	return got == n ? LD_OK : LD_ENOTFOUND;
 }
 
-#define ROW_H	4	/* a stored row every ROW_H levels */
-#define ROW_G	16	/* 2^ROW_H: a row's hashes under one node of the next */
-
 static void
 row_key(uint8_t k[9], unsigned row, uint64_t index)
 {
@@ -1275,8 +1296,7 @@ node_read(struct store_txn *t, unsigned level, uint64_t index, uint8_t h[32])
 {
 	unsigned	row = level / ROW_H, r = level % ROW_H;
 	uint64_t	first, g;
-	size_t		n, m, i;
-	uint8_t		w[ROW_G / 2][32];
+	size_t		n, m;
 	int		rc;
 
 	first = index << r;
@@ -1293,18 +1313,8 @@ node_read(struct store_txn *t, unsigned level, uint64_t index, uint8_t h[32])
 		if (first + n > g + m)
 			return LD_ENOTFOUND;
 	}
-	if (n == 1) {
-		memcpy(h, t->grp.h[first - g], 32);
-		return LD_OK;
-	}
-	for (i = 0; i < n / 2; i++)
-		merkle_node_hash(w[i], t->grp.h[first - g + 2 * i],
-		    t->grp.h[first - g + 2 * i + 1]);
-	for (n /= 2; n > 1; n /= 2)
-		for (i = 0; i < n / 2; i++)
-			merkle_node_hash(w[i], w[2 * i], w[2 * i + 1]);
-	memcpy(h, w[0], 32);
-	return LD_OK;
+	return merkle_subtree_hash((const uint8_t (*)[32])t->grp.h + (first -
+	    g), n, h) == MERKLE_OK ? LD_OK : LD_ECORRUPT;
 }
 
 int
@@ -1726,7 +1736,7 @@ store_dedup_each(struct store_txn *t,
 
 int
 store_tables(struct store *s, void (*fn)(void *, const char *table,
-    uint64_t bytes, uint64_t entries), void *arg)
+    uint64_t bytes), void *arg)
 {
 	MDB_txn		*txn;
 	MDB_cursor	*c;
@@ -1742,7 +1752,7 @@ store_tables(struct store *s, void (*fn)(void *, const char *table,
 		if (mdb_stat(txn, s->dbi[i], &st) == 0)
 			fn(arg, db_names[i], (uint64_t)(st.ms_branch_pages +
 			    st.ms_leaf_pages + st.ms_overflow_pages) *
-			    st.ms_psize, st.ms_entries);
+			    st.ms_psize);
 	/* LMDB's free list (database 0): each record starts with the
 	 * number of free page numbers it holds. */
 	if (mdb_stat(txn, 0, &st) == 0 && mdb_cursor_open(txn, 0, &c) == 0) {
@@ -1752,7 +1762,7 @@ store_tables(struct store *s, void (*fn)(void *, const char *table,
 				nfree += w;
 			}
 		mdb_cursor_close(c);
-		fn(arg, "(free pages)", nfree * st.ms_psize, nfree);
+		fn(arg, "free", nfree * st.ms_psize);
 	}
 	mdb_txn_abort(txn);
 	return LD_OK;

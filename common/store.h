@@ -131,13 +131,17 @@ int	store_hint_dedup(struct store_hints *, const uint8_t key[32]);
 int	store_hint_day(struct store_hints *, const uint8_t key[16]);
 int	store_hint_account(struct store_hints *, const char *issuer,
 	    const char *account);
+/* The lookups the rules make for issuer's submitted entry sub: its dedup
+ * key, its daily sum (a credit), its account (not a reversal). */
+int	store_hint_sub(struct store_hints *, const char *issuer,
+	    const struct sub *sub);
 void	store_hints_done(struct store_hints *);
 void	store_txn_hints(struct store_txn *, const struct store_hints *);
 
-/* Each table's pages in bytes and its entries, then LMDB's free pages
- * (table "(free pages)"), for metrics. */
+/* Each table's pages in bytes, then LMDB's free pages (table "free"),
+ * for metrics. */
 int	store_tables(struct store *, void (*fn)(void *, const char *table,
-	    uint64_t bytes, uint64_t entries), void *arg);
+	    uint64_t bytes), void *arg);
 /* Bytes used on disk and leaves count, for metrics. */
 int	store_stat(struct store *, uint64_t *bytes);
 

@@ -638,11 +638,10 @@ read_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 static void
-metric_table(void *arg, const char *table, uint64_t bytes, uint64_t entries)
+metric_table(void *arg, const char *table, uint64_t bytes)
 {
-	(void)entries;
 	buf_printf(arg, "ledger_store_table_bytes{table=\"%s\"} %llu\n",
-	    table[0] == '(' ? "free" : table, (unsigned long long)bytes);
+	    table, (unsigned long long)bytes);
 }
 
 static void

@@ -697,23 +697,11 @@ static struct store_hints *
 make_hints(struct store_txn *t, const struct batch_req *b)
 {
 	struct store_hints	*hs = store_hints_new(t, 3 * (size_t)b->n);
-	const struct sub	*sub;
-	uint8_t			 dk[16];
 	uint32_t		 i;
-	int			 rc = LD_OK;
 
-	for (i = 0; i < b->n && rc == LD_OK; i++) {
-		sub = &b->subs[i];
-		rc = store_hint_dedup(hs, sub->dedup);
-		if (rc == LD_OK && sub->kind == KIND_CREDIT) {
-			rules_day_key(b->issuer.s, sub->account.s,
-			    sub->method.s, sub->day, dk);
-			rc = store_hint_day(hs, dk);
-		}
-		if (rc == LD_OK && sub->kind != KIND_REVERSE)
-			rc = store_hint_account(hs, b->issuer.s,
-			    sub->account.s);
-	}
+	for (i = 0; i < b->n; i++)
+		if (store_hint_sub(hs, b->issuer.s, &b->subs[i]) != LD_OK)
+			break;
 	store_hints_done(hs);
 	return hs;
 }

@@ -115,6 +115,27 @@ merkle_tree_root(const struct merkle_tree *t, uint8_t root[32])
 }
 
 int
+merkle_subtree_hash(const uint8_t (*h)[32], size_t n, uint8_t out[32])
+{
+	uint8_t	w[MERKLE_TILE_WIDTH / 2][32];
+	size_t	i;
+
+	if (n == 0 || n > MERKLE_TILE_WIDTH || (n & (n - 1)) != 0)
+		return MERKLE_EINVAL;
+	if (n == 1) {
+		memcpy(out, h[0], 32);
+		return MERKLE_OK;
+	}
+	for (i = 0; i < n / 2; i++)
+		merkle_node_hash(w[i], h[2 * i], h[2 * i + 1]);
+	for (n /= 2; n > 1; n /= 2)
+		for (i = 0; i < n / 2; i++)
+			merkle_node_hash(w[i], w[2 * i], w[2 * i + 1]);
+	memcpy(out, w[0], 32);
+	return MERKLE_OK;
+}
+
+int
 merkle_range_hash(merkle_node_fn *fn, void *arg, uint64_t start,
     uint64_t end, uint8_t out[32])
 {

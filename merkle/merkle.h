@@ -99,6 +99,12 @@ int	merkle_root(merkle_node_fn *fn, void *arg, uint64_t size,
  */
 int	merkle_range_hash(merkle_node_fn *fn, void *arg, uint64_t start,
 	    uint64_t end, uint8_t out[32]);
+/*
+ * Hash of the complete subtree over n consecutive hashes of one level
+ * (h[0 .. n), n a power of two, 1..MERKLE_TILE_WIDTH): what a tile or a
+ * store's group hashes up to. MERKLE_EINVAL for any other n.
+ */
+int	merkle_subtree_hash(const uint8_t (*h)[32], size_t n, uint8_t out[32]);
 /* Inclusion proof of leaf index in a tree of size leaves (RFC 9162 order). */
 int	merkle_prove_inclusion(merkle_node_fn *fn, void *arg, uint64_t index,
 	    uint64_t size, struct merkle_proof *p);

@@ -629,9 +629,10 @@ commit_delta(const struct commit_snap *a, const struct commit_snap *b,
 {
 	const uint64_t	*c0 = a->cum, *c1 = b->cum;
 	const double	*le = b->le;
-	uint64_t	 total = c1[COMMIT_BUCKETS - 1] - c0[COMMIT_BUCKETS - 1], d;
+	uint64_t	 total, d;
 	int		k;
 
+	total = c1[COMMIT_BUCKETS - 1] - c0[COMMIT_BUCKETS - 1];
 	cs->p50_ms = cs->p99_ms = 0;
 	cs->p50_open = cs->p99_open = 0;
 	for (k = 0; k < COMMIT_BUCKETS && total > 0; k++) {
@@ -891,17 +892,23 @@ table_note(struct srv *s, uint64_t size, const char *sz)
 	static const char *const tables[] = { "leaves", "tiles0", "tail0",
 	    "rows", "dedup", "days", "accounts", "leafhash", "ixlog", "free",
 	    NULL };
+	struct buf	 m = { 0 };
 	char		 name[96], text[600], lim[64];
 	double		 v, total = 0, fr = 0;
 	size_t		 len = 0;
 	int		 i;
 
+	if (srv_get(s, "/metrics", &m) != 200) {
+		buf_free(&m);
+		return;
+	}
+	buf_addc(&m, '\0');
 	len += (size_t)snprintf(text, sizeof(text), "store at %s entries, "
 	    "bytes per entry by table:", sz);
 	for (i = 0; tables[i] != NULL && len < sizeof(text); i++) {
 		snprintf(name, sizeof(name), "ledger_store_table_bytes{table="
 		    "\"%s\"}", tables[i]);
-		if ((v = (double)srv_metric(s, name)) <= 0)
+		if ((v = metric((const char *)m.p, name)) <= 0)
 			continue;
 		if (strcmp(tables[i], "free") == 0)
 			fr = v;
@@ -910,6 +917,7 @@ table_note(struct srv *s, uint64_t size, const char *sz)
 		len += (size_t)snprintf(text + len, sizeof(text) - len,
 		    " %s %.1f", tables[i], v / (double)size);
 	}
+	buf_free(&m);
 	note("%s", text);
 	if (total <= 0)
 		return;
@@ -981,7 +989,7 @@ row_restart(struct srv *s, double empty_start)
 	    sz, (double)anon / 1024);
 	bench_row_p(text, (double)rss / 1024, "MiB", "data.mdb on disk",
 	    disk / 1048576, 1);
-	snprintf(text, sizeof(text), "  RSS after %.0f s of proofs, %s (anon "
+	snprintf(text, sizeof(text), "  RSS after %g s of proofs, %s (anon "
 	    "%.1f)", dur_read, sz, (double)anon2 / 1024);
 	bench_row_p(text, (double)rss2 / 1024, "MiB", "data.mdb on disk",
 	    disk / 1048576, 1);

@@ -601,7 +601,8 @@ metric(const char *text, const char *name)
 }
 
 int
-metric_commit_hist(const char *text, uint64_t cum[COMMIT_BUCKETS], double le[COMMIT_BUCKETS])
+metric_commit_hist(const char *text, uint64_t cum[COMMIT_BUCKETS],
+    double le[COMMIT_BUCKETS])
 {
 	const char	*p = text, *key = "ledger_commit_seconds_bucket{le=\"";
 	int		 k = 0;

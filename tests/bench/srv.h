@@ -68,10 +68,11 @@ uint64_t proc_write_bytes(pid_t);
 double	self_cpu(void);
 /* A metric's value from /metrics text (first sample of that name). */
 double	metric(const char *text, const char *name);
-/* ledger_commit_seconds buckets (cumulative, 16 + Inf) from /metrics. */
-/* ledgerd's ledger_commit_seconds buckets: 24 finite (1 us .. 8.4 s), +Inf. */
+/* ledger_commit_seconds buckets from /metrics, cumulative: 24 finite
+ * (1 us .. 8.4 s) and +Inf (le 1e9). */
 #define COMMIT_BUCKETS	25
-int	metric_commit_hist(const char *text, uint64_t cum[COMMIT_BUCKETS], double le[COMMIT_BUCKETS]);
+int	metric_commit_hist(const char *text, uint64_t cum[COMMIT_BUCKETS],
+	    double le[COMMIT_BUCKETS]);
 
 /* Run argv, wait up to timeout seconds; stdout into out (may be NULL).
  * Returns the exit status, or -1; *secs gets the wall time. */

@@ -1092,6 +1092,41 @@ test_small_trees(void)
 	T_ASSERT_EQ(copy.size, t.size);
 }
 
+/*
+ * merkle_subtree_hash of n = 1..256 hashes at several offsets is the root
+ * of the tree built from those hashes alone; other n are refused.
+ */
+static void
+test_subtree_hash(void)
+{
+	uint8_t			h[512][32], got[32], want[32];
+	struct merkle_tree	t;
+	size_t			n, off, i;
+	uint32_t		v;
+
+	for (i = 0; i < 512; i++) {
+		v = (uint32_t)i;
+		merkle_leaf_hash(h[i], &v, sizeof(v));
+	}
+	for (n = 1; n <= MERKLE_TILE_WIDTH; n *= 2)
+		for (off = 0; off + n <= 512; off += 96) {
+			merkle_tree_init(&t);
+			for (i = 0; i < n; i++)
+				merkle_tree_append(&t, h[off + i], NULL, NULL);
+			merkle_tree_root(&t, want);
+			CHECK(merkle_subtree_hash(
+			    (const uint8_t (*)[32])h + off, n, got) ==
+			    MERKLE_OK && memcmp(got, want, 32) == 0,
+			    "n %zu at %zu", n, off);
+		}
+	T_ASSERT_EQ(merkle_subtree_hash((const uint8_t (*)[32])h, 0, got),
+	    MERKLE_EINVAL);
+	T_ASSERT_EQ(merkle_subtree_hash((const uint8_t (*)[32])h, 3, got),
+	    MERKLE_EINVAL);
+	T_ASSERT_EQ(merkle_subtree_hash((const uint8_t (*)[32])h, 512, got),
+	    MERKLE_EINVAL);
+}
+
 /* merkle_range_hash over every range of the first 64 leaves. */
 static void
 test_range_hash(void)
@@ -2874,6 +2909,7 @@ main(int argc, char **argv)
 		T_CASE(test_rfc_proofs),
 		T_CASE(test_small_trees),
 		T_CASE(test_range_hash),
+		T_CASE(test_subtree_hash),
 		T_CASE(test_exhaustive_inclusion),
 		T_CASE(test_exhaustive_consistency),
 		T_CASE(test_mutation),
