@@ -135,6 +135,9 @@ cmd_sync(int argc, char **argv)
 		    (rc != LD_OK ? r.findings_before : 0)));
 		jv_set(d, "fork", jv_bool(r.fork));
 		jv_set(d, "root_mismatch", jv_bool(r.root_mismatch));
+		jv_set(d, "stale", jv_bool(r.stale));
+		if (r.stale)
+			jv_set(d, "note", jv_str(r.error));
 		jv_set(d, "seconds", jv_u64((uint64_t)(r.seconds * 1000) / 1000));
 		if (rc != LD_OK)
 			jv_set(d, "error", jv_str(r.error));
@@ -143,6 +146,9 @@ cmd_sync(int argc, char **argv)
 	} else if (rc != LD_OK)
 		fprintf(stderr, "ledger-audit: %s%s\n", r.fork ? "FORK: " :
 		    r.root_mismatch ? "ROOT MISMATCH: " : "", r.error);
+	else if (r.stale)
+		printf("%s; %llu findings\n", r.error,
+		    (unsigned long long)r.findings_total);
 	else
 		printf("verified %llu entries (%llu new) in %.2f s, %.0f "
 		    "entries/s; %llu findings (%llu new)\n",

@@ -59,6 +59,36 @@ store_finding(struct store *st, const char *code, uint64_t index,
 		store_commit(t);
 }
 
+/*
+ * Whether the mirror's tree has root at size (a prefix of what it
+ * mirrors): LD_OK, LD_EBADPROOF, or another error. *findings gets the
+ * mirror's count of findings.
+ */
+static int
+mirror_prefix(struct store *st, uint64_t size, const uint8_t root[32],
+    uint64_t *findings)
+{
+	struct store_txn	*t;
+	const uint8_t		*p;
+	uint8_t			 r[32];
+	size_t			 len;
+	int			 rc;
+
+	*findings = 0;
+	if ((rc = store_begin(st, 1, &t)) != LD_OK)
+		return rc;
+	if (store_meta_get(t, "audit/findings", &p, &len) == LD_OK && len == 8)
+		memcpy(findings, p, 8);
+	if (size == 0)
+		merkle_empty_root(r);
+	else if (merkle_root(store_node_fn, t, size, r) != MERKLE_OK) {
+		store_abort(t);
+		return LD_ECORRUPT;
+	}
+	store_abort(t);
+	return memcmp(r, root, 32) == 0 ? LD_OK : LD_EBADPROOF;
+}
+
 /* Verify with tiles that the tree of size a with root ra extends to the
  * signed tree (size b, root rb). */
 static int
@@ -171,8 +201,25 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		have_old = 1;
 	if (have_old) {
 		res->old_size = old.size;
-		rc = old.size > size ? LD_EBADPROOF : tiles_consistent(tl,
-		    old.size, old.root, size, cp.root);
+		if (old.size > size) {
+			/* Older than the mirror: the mirror has the nodes to
+			 * tell a stale answer from a fork. */
+			rc = mirror_prefix(st, size, cp.root, &n);
+			if (rc == LD_OK) {
+				res->stale = 1;
+				res->findings_total = n;
+				snprintf(res->error, sizeof(res->error), "stale: "
+				    "the log served checkpoint %llu, older than "
+				    "checkpoint %llu mirrored here and consistent "
+				    "with it (a lagging cache or a replay); the "
+				    "mirror is unchanged",
+				    (unsigned long long)size,
+				    (unsigned long long)old.size);
+				goto done;
+			}
+		} else
+			rc = tiles_consistent(tl, old.size, old.root, size,
+			    cp.root);
 		/* Before blaming the log: the tiles must hash to the signed
 		 * root, each full one to its entry in the tile above. */
 		v = LD_OK;
@@ -193,8 +240,6 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 			    (unsigned long long)size, memcmp(root, cp.root,
 			    32) ? "" : ": ", memcmp(root, cp.root, 32) ? "" :
 			    tiles_error(tl));
-			store_finding(st, "root-mismatch", NO_INDEX, NO_INDEX,
-			    msg);
 			res->root_mismatch = 1;
 			snprintf(res->error, sizeof(res->error), "%s", msg);
 			goto done;
@@ -208,11 +253,11 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 			keep_evidence(o->state, a, text, len);
 			keep_evidence(o->state, b, (char *)resp.body.p,
 			    resp.body.len);
-			snprintf(msg, sizeof(msg), "the log forked: checkpoint "
-			    "%llu is not consistent with checkpoint %llu "
-			    "verified before; both signed notes are kept in "
-			    "%s/evidence/ (%s, %s)",
-			    (unsigned long long)size,
+			snprintf(msg, sizeof(msg), "the log forked%s: "
+			    "checkpoint %llu is not consistent with checkpoint "
+			    "%llu verified before; both signed notes are kept "
+			    "in %s/evidence/ (%s, %s)", old.size > size ?
+			    " (it shrank)" : "", (unsigned long long)size,
 			    (unsigned long long)old.size, o->state, a, b);
 			free(a);
 			free(b);
@@ -300,17 +345,24 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 				    LD_EBADPROOF : LD_OK) : tiles_consistent(tl,
 				    idx, root, size, cp.root);
 			if (rc == LD_EBADPROOF) {
-				snprintf(msg, sizeof(msg), "the entries served "
-				    "up to %llu do not hash to the signed tree "
-				    "of size %llu (tampered tiles or bundles);"
-				    " the mirror keeps %llu verified entries",
-				    (unsigned long long)idx,
-				    (unsigned long long)size,
-				    (unsigned long long)res->start);
+				if (bun->rc == LD_EBADPROOF)
+					snprintf(msg, sizeof(msg), "entry "
+					    "bundle %s is malformed (bad "
+					    "framing or trailing bytes); the "
+					    "mirror keeps %llu verified "
+					    "entries", bun->path,
+					    (unsigned long long)res->start);
+				else
+					snprintf(msg, sizeof(msg), "the "
+					    "entries served up to %llu do not "
+					    "hash to the signed tree of size "
+					    "%llu (tampered tiles or bundles);"
+					    " the mirror keeps %llu verified "
+					    "entries", (unsigned long long)idx,
+					    (unsigned long long)size,
+					    (unsigned long long)res->start);
 				store_abort(txn);
 				txn = NULL;
-				store_finding(st, "root-mismatch", idx,
-				    NO_INDEX, msg);
 				res->root_mismatch = 1;
 				snprintf(res->error, sizeof(res->error), "%s",
 				    msg);

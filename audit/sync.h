@@ -19,6 +19,8 @@ struct sync_result {
 	uint64_t	entries;	/* new entries this sync */
 	uint64_t	findings_before, findings_new, findings_total;
 	int		fork, root_mismatch;
+	int		stale;		/* an older checkpoint, consistent:
+					 * nothing done, error says so */
 	double		seconds;
 	char		error[640];
 };

@@ -3,10 +3,13 @@
  * GET /v1/accounts/ISSUER/ACCOUNT pages are newest first. Every page
  * carries the checkpoint its inclusion proofs are against; later pages'
  * checkpoints must be consistent with the first. Each entry's leaf must
- * verify, belong to the issuer, and be exactly the index the previous
- * one named as the account's previous entry, down to "none": nothing is
- * left out, nothing slipped in. The balance is recomputed from the
- * entries and compared with the newest leaf's counters and the server.
+ * verify, be an entry of that issuer and that account (a reversal: of a
+ * credit of that account), and be exactly the index the previous one
+ * named as the account's previous entry, down to "none", with indexes
+ * strictly decreasing: nothing is left out, nothing slipped in, and a
+ * walk always ends. Then, oldest first, every entry's account counters
+ * must be the running sums of the entries up to it, and the balance is
+ * recomputed and compared with the server's figure.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,6 +88,11 @@ verify_entry(const struct jv *o, uint64_t size, const uint8_t root[32],
 	*why = "its leaf does not decode";
 	if (codec_leaf_decode(leaf, llen, l) != LD_OK)
 		goto done;
+	*why = "its leaf carries another index than its proof";
+	if (l->index != *index) {
+		leaf_free(l);
+		goto done;
+	}
 	rc = LD_OK;
 done:
 	free(leaf);
@@ -100,42 +108,212 @@ client_account_free(struct client_account *a)
 		leaf_free(&a->leaves[i]);
 	free(a->leaves);
 	free(a->index);
+	buf_free(&a->note);
 	memset(a, 0, sizeof(*a));
 }
 
-/* Recompute the counters from the entries; check the newest leaf's. */
+/* Position of index in the account's entries, or a->n. */
+static size_t
+find(const struct client_account *a, uint64_t index)
+{
+	size_t	k;
+
+	for (k = 0; k < a->n && a->index[k] != index; k++)
+		;
+	return k;
+}
+
+/* Add g to *sum, refusing a wrap. */
+static int
+add(uint64_t *sum, uint64_t g)
+{
+	if (*sum > UINT64_MAX - g)
+		return LD_EOVERFLOW;
+	*sum += g;
+	return LD_OK;
+}
+
+/*
+ * Oldest first: recompute the running counters, check every entry's
+ * own counters against them, and every reversal's target.
+ */
 static int
 recompute(struct client_account *a, struct client_err *e)
 {
-	size_t	i, k;
+	size_t	i, k, j;
 
-	for (i = 0; i < a->n; i++) {
+	a->credited = a->retired = a->reversed = 0;
+	for (i = a->n; i-- > 0;) {
 		const struct leaf *l = &a->leaves[i];
+		int rc = LD_OK;
 
 		if (l->kind == KIND_CREDIT)
-			a->credited += l->u.e.sub.grams;
+			rc = add(&a->credited, l->u.e.sub.grams);
 		else if (l->kind == KIND_RETIRE)
-			a->retired += l->u.e.sub.grams;
+			rc = add(&a->retired, l->u.e.sub.grams);
 		else {
-			for (k = 0; k < a->n &&
-			    a->index[k] != l->u.e.sub.target; k++)
-				;
-			if (k == a->n)
+			/* Reverses a credit of this account, made before
+			 * it, and reversed only once. */
+			k = find(a, l->u.e.sub.target);
+			if (k == a->n || k <= i ||
+			    a->leaves[k].kind != KIND_CREDIT)
 				return fail(e, LD_EBADPROOF, "reversal %llu "
-				    "targets %llu, not an entry of this "
-				    "account", (unsigned long long)a->index[i],
+				    "targets %llu, not an earlier credit of "
+				    "this account",
+				    (unsigned long long)a->index[i],
 				    (unsigned long long)l->u.e.sub.target);
-			a->reversed += a->leaves[k].u.e.sub.grams;
+			for (j = i + 1; j < a->n; j++)
+				if (a->leaves[j].kind == KIND_REVERSE &&
+				    a->leaves[j].u.e.sub.target ==
+				    l->u.e.sub.target)
+					return fail(e, LD_EBADPROOF, "credit "
+					    "%llu is reversed twice (entries "
+					    "%llu and %llu)", (unsigned long
+					    long)l->u.e.sub.target,
+					    (unsigned long long)a->index[j],
+					    (unsigned long long)a->index[i]);
+			rc = add(&a->reversed, a->leaves[k].u.e.sub.grams);
 		}
+		if (rc != LD_OK)
+			return fail(e, LD_EBADPROOF, "the account's sums "
+			    "overflow at entry %llu",
+			    (unsigned long long)a->index[i]);
+		if (l->u.e.acct.credited != a->credited ||
+		    l->u.e.acct.retired != a->retired ||
+		    l->u.e.acct.reversed != a->reversed)
+			return fail(e, LD_EBADPROOF, "the account's counters "
+			    "in entry %llu (credited %llu, retired %llu, "
+			    "reversed %llu) are not the sums of its entries "
+			    "up to it (%llu, %llu, %llu)",
+			    (unsigned long long)a->index[i],
+			    (unsigned long long)l->u.e.acct.credited,
+			    (unsigned long long)l->u.e.acct.retired,
+			    (unsigned long long)l->u.e.acct.reversed,
+			    (unsigned long long)a->credited,
+			    (unsigned long long)a->retired,
+			    (unsigned long long)a->reversed);
 	}
-	if (a->n > 0 && (a->leaves[0].u.e.acct.credited != a->credited ||
-	    a->leaves[0].u.e.acct.retired != a->retired ||
-	    a->leaves[0].u.e.acct.reversed != a->reversed))
-		return fail(e, LD_EBADPROOF, "the account's counters in entry "
-		    "%llu do not match its entries",
-		    (unsigned long long)a->index[0]);
-	a->balance = (int64_t)a->credited - (int64_t)a->retired -
-	    (int64_t)a->reversed;
+	{
+		struct account_ctr c = { a->credited, a->retired, a->reversed,
+		    NO_INDEX };
+
+		if (account_balance(&c, &a->balance) != LD_OK)
+			return fail(e, LD_EBADPROOF, "the account's balance "
+			    "does not fit in 64 bits");
+	}
+	return LD_OK;
+}
+
+int
+client_account_page(struct client_account *a, const struct jv *doc,
+    const struct sig_key *log, const char *issuer, const char *account,
+    struct fetch *f, uint64_t *next, struct client_err *e)
+{
+	struct checkpoint	 cp;
+	const struct jv		*list;
+	const char		*note, *why;
+	size_t			 nlen, i, cap;
+	uint64_t		 srv;
+	int			 rc;
+
+	*next = NO_INDEX;
+	if (jv_get_str(jv_get(doc, "checkpoint"), &note, &nlen) != LD_OK ||
+	    checkpoint_open(note, nlen, log, &cp) != LD_OK)
+		return fail(e, LD_EBADSIG, "the page's checkpoint is not "
+		    "signed by %s", sig_key_name(log));
+	if (!a->started) {
+		a->cp = cp;
+		a->started = 1;
+		buf_add(&a->note, note, nlen);
+		if (jv_get_u64(jv_get(doc, "last"), &a->expect) != LD_OK)
+			a->expect = NO_INDEX;
+		if (jv_get_u64(jv_get(doc, "balance_grams"), &srv) == LD_OK) {
+			a->server_balance = (int64_t)srv;
+			a->have_server_balance = 1;
+		}
+	} else if (cp.size != a->cp.size ||
+	    memcmp(cp.root, a->cp.root, 32) != 0) {
+		if (f == NULL)
+			return fail(e, LD_EBADPROOF, "pages are against "
+			    "different checkpoints");
+		if ((rc = client_consistency(f, &a->cp, &cp, e)) != LD_OK)
+			return rc;
+	}
+	list = jv_get(doc, "entries");
+	for (i = 0; i < jv_len(list); i++) {
+		struct leaf	*l;
+		uint64_t	*ix;
+
+		if (a->expect == NO_INDEX)
+			return fail(e, LD_EBADPROOF, "the page lists entries "
+			    "past the account's first one");
+		cap = a->cap;
+		if (a->n == cap) {
+			a->cap = cap ? 2 * cap : 64;
+			a->leaves = xreallocarray(a->leaves, a->cap,
+			    sizeof(*a->leaves));
+			a->index = xreallocarray(a->index, a->cap,
+			    sizeof(*a->index));
+		}
+		l = &a->leaves[a->n];
+		ix = &a->index[a->n];
+		if (verify_entry(jv_at(list, i), cp.size, cp.root, ix, l,
+		    &why) != LD_OK)
+			return fail(e, LD_EBADPROOF, "entry %zu of the "
+			    "account: %s", a->n, why);
+		a->n++;
+		if (*ix != a->expect)
+			return fail(e, LD_EBADPROOF, "the account chain is "
+			    "broken at entry %llu (expected %llu): an entry "
+			    "was left out or another slipped in",
+			    (unsigned long long)*ix,
+			    (unsigned long long)a->expect);
+		if (l->kind < KIND_CREDIT ||
+		    strcmp(l->u.e.issuer.s, issuer) != 0 ||
+		    (l->kind != KIND_REVERSE &&
+		    strcmp(l->u.e.sub.account.s, account) != 0))
+			return fail(e, LD_EBADPROOF, "entry %llu is not an "
+			    "entry of %s account %s (it is %s%s%s%s): the "
+			    "server answered with another account's records",
+			    (unsigned long long)*ix, issuer, account,
+			    kind_name(l->kind) ? kind_name(l->kind) : "?",
+			    l->kind >= KIND_CREDIT ? " of " : "",
+			    l->kind >= KIND_CREDIT ? l->u.e.issuer.s : "",
+			    l->kind >= KIND_CREDIT && l->kind != KIND_REVERSE ?
+			    l->u.e.sub.account.s : "");
+		if (l->u.e.acct.prev != NO_INDEX && l->u.e.acct.prev >= *ix)
+			return fail(e, LD_EBADPROOF, "entry %llu names %llu "
+			    "as the account's previous entry: not an earlier "
+			    "one", (unsigned long long)*ix,
+			    (unsigned long long)l->u.e.acct.prev);
+		a->expect = l->u.e.acct.prev;
+	}
+	if (jv_get_u64(jv_get(doc, "next_cursor"), next) != LD_OK) {
+		*next = NO_INDEX;
+		return LD_OK;
+	}
+	if (*next != a->expect)
+		return fail(e, LD_EBADPROOF, "the next page does not start "
+		    "where the chain points");
+	return LD_OK;
+}
+
+int
+client_account_finish(struct client_account *a, struct client_err *e)
+{
+	int	rc;
+
+	if (!a->started)
+		return fail(e, LD_EINVAL, "no page was verified");
+	if (a->expect != NO_INDEX)
+		return fail(e, LD_EBADPROOF, "the chain does not end: entry "
+		    "%llu is missing", (unsigned long long)a->expect);
+	if ((rc = recompute(a, e)) != LD_OK)
+		return rc;
+	if (a->have_server_balance && a->server_balance != a->balance)
+		return fail(e, LD_EBADPROOF, "the server says the balance is "
+		    "%lld g, the entries say %lld g",
+		    (long long)a->server_balance, (long long)a->balance);
 	return LD_OK;
 }
 
@@ -143,14 +321,10 @@ int
 client_account(struct fetch *f, const struct sig_key *log, const char *issuer,
     const char *account, struct client_account *a, struct client_err *e)
 {
-	struct checkpoint	 cp;
-	struct jv		*doc = NULL;
-	const struct jv		*list;
-	const char		*note, *why;
-	char			*path;
-	size_t			 nlen, i, cap = 0;
-	uint64_t		 cursor = NO_INDEX, expect = NO_INDEX, srv;
-	int			 rc, first = 1;
+	struct jv	*doc = NULL;
+	char		*path;
+	uint64_t	 cursor = NO_INDEX;
+	int		 rc;
 
 	memset(a, 0, sizeof(*a));
 	memset(e, 0, sizeof(*e));
@@ -166,79 +340,14 @@ client_account(struct fetch *f, const struct sig_key *log, const char *issuer,
 		rc = client_get_json(f, path, &doc, e);
 		free(path);
 		if (rc != LD_OK)
-			goto out;
-		if (jv_get_str(jv_get(doc, "checkpoint"), &note, &nlen) !=
-		    LD_OK || checkpoint_open(note, nlen, log, &cp) != LD_OK) {
-			rc = fail(e, LD_EBADSIG, "the page's checkpoint is not "
-			    "signed by %s", sig_key_name(log));
-			goto out;
-		}
-		if (first) {
-			a->cp = cp;
-			first = 0;
-			if (jv_get_u64(jv_get(doc, "last"), &expect) != LD_OK)
-				expect = NO_INDEX;
-			if (jv_get_u64(jv_get(doc, "balance_grams"), &srv) ==
-			    LD_OK) {
-				a->server_balance = (int64_t)srv;
-				a->have_server_balance = 1;
-			}
-		} else if ((rc = client_consistency(f, &a->cp, &cp, e)) !=
-		    LD_OK)
-			goto out;
-		list = jv_get(doc, "entries");
-		for (i = 0; i < jv_len(list); i++) {
-			if (a->n == cap) {
-				cap = cap ? 2 * cap : 64;
-				a->leaves = xreallocarray(a->leaves, cap,
-				    sizeof(*a->leaves));
-				a->index = xreallocarray(a->index, cap,
-				    sizeof(*a->index));
-			}
-			if ((rc = verify_entry(jv_at(list, i), cp.size,
-			    cp.root, &a->index[a->n], &a->leaves[a->n],
-			    &why)) != LD_OK) {
-				rc = fail(e, LD_EBADPROOF, "entry %zu of the "
-				    "account: %s", a->n, why);
-				goto out;
-			}
-			a->n++;
-			if (a->index[a->n - 1] != expect ||
-			    a->leaves[a->n - 1].kind < KIND_CREDIT ||
-			    strcmp(a->leaves[a->n - 1].u.e.issuer.s,
-			    issuer) != 0) {
-				rc = fail(e, LD_EBADPROOF, "the account chain "
-				    "is broken at entry %llu (expected %llu): "
-				    "an entry was left out or another slipped "
-				    "in", (unsigned long long)
-				    a->index[a->n - 1],
-				    (unsigned long long)expect);
-				goto out;
-			}
-			expect = a->leaves[a->n - 1].u.e.acct.prev;
-		}
-		if (jv_get_u64(jv_get(doc, "next_cursor"), &cursor) != LD_OK)
-			break;
-		if (cursor != expect) {
-			rc = fail(e, LD_EBADPROOF, "the next page does not "
-			    "start where the chain points");
-			goto out;
-		}
+			return rc;
+		rc = client_account_page(a, doc, log, issuer, account, f,
+		    &cursor, e);
 		jv_free(doc);
-		doc = NULL;
+		if (rc != LD_OK)
+			return rc;
+		if (cursor == NO_INDEX)
+			break;
 	}
-	if (expect != NO_INDEX) {
-		rc = fail(e, LD_EBADPROOF, "the chain does not end: entry "
-		    "%llu is missing", (unsigned long long)expect);
-		goto out;
-	}
-	if ((rc = recompute(a, e)) != LD_OK)
-		goto out;
-	if (a->have_server_balance && a->server_balance != a->balance)
-		rc = fail(e, LD_EBADPROOF, "the server says the balance is "
-		    "%lld g, the entries say %lld g",
-		    (long long)a->server_balance, (long long)a->balance);
-out:
-	jv_free(doc);
-	return rc;
+	return client_account_finish(a, e);
 }

@@ -444,10 +444,23 @@ client_consistency(struct fetch *f, const struct checkpoint *a,
 	if (strcmp(a->origin, b->origin) != 0)
 		return set_err(e, LD_EINVAL, "origin", "the checkpoints are of "
 		    "different logs (%s, %s)", a->origin, b->origin);
-	if (a->size > b->size)
-		return set_err(e, LD_EBADPROOF, "rollback", "the log shrank "
-		    "from %llu to %llu entries", (unsigned long long)a->size,
-		    (unsigned long long)b->size);
+	if (a->size > b->size) {
+		/* Older than one seen: stale if b is a prefix of a. */
+		rc = client_consistency(f, b, a, e);
+		if (rc == LD_EBADPROOF)
+			return set_err(e, LD_EBADPROOF, "fork", "the log "
+			    "shrank: checkpoint %llu is older than checkpoint "
+			    "%llu seen before and not consistent with it (the "
+			    "log was rewritten or forked)", (unsigned long long)b->size,
+			    (unsigned long long)a->size);
+		if (rc != LD_OK)
+			return rc;
+		return set_err(e, LD_ESTALE, "stale", "stale: checkpoint %llu "
+		    "is older than checkpoint %llu seen before, and "
+		    "consistent with it (a lagging cache or a replay, not a "
+		    "fork)", (unsigned long long)b->size,
+		    (unsigned long long)a->size);
+	}
 	if (a->size == b->size || a->size == 0) {
 		if (a->size == b->size && memcmp(a->root, b->root, 32) != 0)
 			return set_err(e, LD_EBADPROOF, "fork", "two different "

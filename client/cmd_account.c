@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "acctstate.h"
 #include "codec.h"
+#include "cpstate.h"
 #include "err.h"
 #include "form.h"
 #include "json.h"
@@ -24,32 +26,38 @@ cmd_account(int argc, char **argv)
 		{ "server", required_argument, NULL, 's' },
 		{ "vkey", required_argument, NULL, 'k' },
 		{ "issuer", required_argument, NULL, 'i' },
+		{ "state", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char help[] =
 	    "usage: ledger account --server URL --vkey VKEY --issuer ID "
-	    "[--json] ACCOUNT\n"
+	    "[--state DIR] [--json]\n"
+	    "                      ACCOUNT\n"
 	    "Every entry of the account, each inclusion-verified against a\n"
-	    "signed checkpoint, the chain walked with no gaps and the balance\n"
-	    "recomputed. Exit 1 if anything fails to verify.\n";
+	    "signed checkpoint and checked to be the account's, the chain\n"
+	    "walked with no gaps, every entry's counters and the balance\n"
+	    "recomputed. --state DIR remembers the newest entry and the\n"
+	    "checkpoint verified, and refuses an answer that goes back.\n"
+	    "Exit 1 if anything fails to verify.\n";
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
 	struct client_account	 a;
 	struct client_err	 e;
-	struct jv		*out, *arr;
+	struct jv		*out, *arr, *chk;
 	struct buf		 b = { 0 };
-	const char		*server = NULL, *issuer = NULL;
+	const char		*server = NULL, *issuer = NULL, *state = NULL;
 	char			 day[16];
 	size_t			 i;
 	int			 c, json = 0, rc;
 
-	while ((c = getopt_long(argc, argv, "s:k:i:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:k:i:S:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': server = optarg; break;
 		case 'k': log = cmd_vkey(optarg); break;
 		case 'i': issuer = optarg; break;
+		case 'S': state = optarg; break;
 		case 'j': json = 1; break;
 		case 'h': cmd_help(help);
 		default: cmd_usage(help);
@@ -59,6 +67,25 @@ cmd_account(int argc, char **argv)
 		cmd_usage(help);
 	f = cmd_server(server);
 	rc = client_account(f, log, issuer, argv[optind], &a, &e);
+	if (state != NULL && (rc == LD_OK || rc == LD_ENOTFOUND)) {
+		int found = rc == LD_OK, r2;
+
+		if ((r2 = acctstate_check(state, issuer, argv[optind], &a,
+		    found, &e)) != LD_OK)
+			rc = r2;
+		else if (found && (r2 = cpstate_check(f, state, log, &a.cp,
+		    (const char *)a.note.p, a.note.len, &e)) != LD_OK &&
+		    r2 != LD_ESTALE)
+			rc = r2;
+		else if (found && acctstate_save(state, issuer, argv[optind],
+		    &a) != LD_OK) {
+			fprintf(stderr, "ledger: cannot write %s\n", state);
+			rc = LD_ESYS;
+			e.code = LD_ESYS;
+			snprintf(e.msg, sizeof(e.msg), "cannot write %s",
+			    state);
+		}
+	}
 	if (rc == LD_ENOTFOUND) {
 		fprintf(stderr, "ledger: no such account in the log\n");
 		rc = EXIT_FAIL;
@@ -79,6 +106,27 @@ cmd_account(int argc, char **argv)
 		jv_set(out, "reversed_grams", jv_u64(a.reversed));
 		jv_set(out, "balance_grams", jv_i64(a.balance));
 		jv_set(out, "verified", jv_bool(1));
+		jv_set(out, "log_key", jv_str(sig_key_name(log)));
+		chk = jv_arr();
+		jv_push(chk, jv_str("every entry's inclusion proof against the "
+		    "signed checkpoint"));
+		jv_push(chk, jv_str("every entry is this issuer's and this "
+		    "account's"));
+		jv_push(chk, jv_str("the chain is complete from the newest "
+		    "entry the server named"));
+		jv_push(chk, jv_str("every entry's counters are the sums of "
+		    "the entries up to it"));
+		if (state)
+			jv_push(chk, jv_str("no rollback against the state "
+			    "directory"));
+		jv_set(out, "checked", chk);
+		chk = jv_arr();
+		if (!state)
+			jv_push(chk, jv_str("that the server named the "
+			    "account's newest entry (use --state DIR)"));
+		jv_push(chk, jv_str("that each credit obeys its methodology "
+		    "(an auditor's replay checks the rules)"));
+		jv_set(out, "not_checked", chk);
 		for (i = 0; i < a.n; i++)
 			jv_push(arr, form_leaf_to_json(&a.leaves[i]));
 		jv_set(out, "entries", arr);
@@ -105,12 +153,23 @@ cmd_account(int argc, char **argv)
 			    l->u.e.sub.text.s);
 		}
 		printf("balance %lld g (credited %llu, retired %llu, reversed "
-		    "%llu): %zu entries, chain complete, every inclusion proof "
-		    "verified against %s size %llu\n", (long long)a.balance,
-		    (unsigned long long)a.credited,
+		    "%llu), recomputed from the account's %zu entries\n"
+		    "verified: every entry's inclusion proof against the "
+		    "checkpoint of %s at size %llu signed by %s; each entry is "
+		    "%s account %s; the chain is complete from the newest entry "
+		    "the server named; every entry's counters are the sums of "
+		    "the entries before it\n"
+		    "%s\n"
+		    "not verified here: that each credit obeys its "
+		    "methodology (an auditor's replay checks the rules)\n",
+		    (long long)a.balance, (unsigned long long)a.credited,
 		    (unsigned long long)a.retired,
 		    (unsigned long long)a.reversed, a.n, a.cp.origin,
-		    (unsigned long long)a.cp.size);
+		    (unsigned long long)a.cp.size, sig_key_name(log), issuer,
+		    argv[optind], state ? "newest entry: no rollback against "
+		    "the state directory" : "not verified: that the server "
+		    "named the account's newest entry (use --state DIR to "
+		    "refuse rollbacks)");
 		rc = EXIT_OK;
 	}
 	client_account_free(&a);
@@ -133,8 +192,10 @@ cmd_totals(int argc, char **argv)
 	static const char help[] =
 	    "usage: ledger totals --server URL --vkey VKEY [--issuer ID] "
 	    "[--json]\n"
-	    "The log's (or an issuer's) running totals, from a leaf whose\n"
-	    "receipt verifies against a signed checkpoint.\n";
+	    "The log's (or an issuer's) running counters, from a leaf whose\n"
+	    "receipt verifies against a signed checkpoint: proves that the\n"
+	    "log committed to them at that size, not that they add up (an\n"
+	    "auditor's replay recomputes them).\n";
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
 	struct checkpoint	 cp;
@@ -199,7 +260,14 @@ cmd_totals(int argc, char **argv)
 		}
 		jv_set(out, "index", jv_u64(l.index));
 		jv_set(out, "checkpoint_size", jv_u64(cp.size));
+		jv_set(out, "log_key", jv_str(sig_key_name(log)));
 		jv_set(out, "verified", jv_bool(1));
+		jv_set(out, "proved", jv_str("the log committed to these "
+		    "counters at this size (inclusion proof verified)"));
+		jv_set(out, "not_proved", jv_str(issuer ? "that the counters "
+		    "add up (an auditor's replay recomputes them); that no "
+		    "newer entry of the issuer exists" : "that the counters "
+		    "add up (an auditor's replay recomputes them)"));
 		{
 			struct buf b = { 0 };
 
@@ -208,27 +276,34 @@ cmd_totals(int argc, char **argv)
 			buf_free(&b);
 		}
 		jv_free(out);
-	} else if (issuer)
-		printf("%s: credited %llu g, retired %llu g, reversed %llu g "
-		    "(as of entry %llu, verified against %s size %llu)\n",
-		    issuer, (unsigned long long)l.u.e.iss.credited,
-		    (unsigned long long)l.u.e.iss.retired,
-		    (unsigned long long)l.u.e.iss.reversed,
-		    (unsigned long long)l.index, cp.origin,
-		    (unsigned long long)cp.size);
-	else
-		printf("%s at size %llu: credited %llu g, retired %llu g, "
-		    "reversed %llu g; %llu credits, %llu retirements, %llu "
-		    "reversals, %llu issuers, %llu methods (verified)\n",
-		    cp.origin, (unsigned long long)cp.size,
-		    (unsigned long long)l.totals.credited,
-		    (unsigned long long)l.totals.retired,
-		    (unsigned long long)l.totals.reversed,
-		    (unsigned long long)l.totals.count[KIND_CREDIT],
-		    (unsigned long long)l.totals.count[KIND_RETIRE],
-		    (unsigned long long)l.totals.count[KIND_REVERSE],
-		    (unsigned long long)l.totals.count[KIND_ISSUER],
-		    (unsigned long long)l.totals.count[KIND_METHOD]);
+	} else {
+		if (issuer)
+			printf("%s: credited %llu g, retired %llu g, reversed "
+			    "%llu g\n", issuer,
+			    (unsigned long long)l.u.e.iss.credited,
+			    (unsigned long long)l.u.e.iss.retired,
+			    (unsigned long long)l.u.e.iss.reversed);
+		else
+			printf("%s: credited %llu g, retired %llu g, reversed "
+			    "%llu g; %llu credits, %llu retirements, %llu "
+			    "reversals, %llu issuers, %llu methods\n",
+			    cp.origin, (unsigned long long)l.totals.credited,
+			    (unsigned long long)l.totals.retired,
+			    (unsigned long long)l.totals.reversed,
+			    (unsigned long long)l.totals.count[KIND_CREDIT],
+			    (unsigned long long)l.totals.count[KIND_RETIRE],
+			    (unsigned long long)l.totals.count[KIND_REVERSE],
+			    (unsigned long long)l.totals.count[KIND_ISSUER],
+			    (unsigned long long)l.totals.count[KIND_METHOD]);
+		printf("proved: the log committed to these counters in entry "
+		    "%llu at size %llu (inclusion proof verified against the "
+		    "checkpoint signed by %s)%s\n"
+		    "not proved here: that the counters add up; an auditor's "
+		    "replay of the log recomputes them\n",
+		    (unsigned long long)l.index, (unsigned long long)cp.size,
+		    sig_key_name(log), issuer ? "; not proved: that no newer "
+		    "entry of the issuer exists" : ", its last entry");
+	}
 	leaf_free(&l);
 	rc = EXIT_OK;
 done:

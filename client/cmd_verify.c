@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "cpstate.h"
 #include "err.h"
 #include "form.h"
 #include "json.h"
@@ -187,22 +188,6 @@ cmd_verify(int argc, char **argv)
 	return rc;
 }
 
-/* Read a signed checkpoint file and verify it with log. */
-static int
-load_checkpoint(const char *path, const struct sig_key *log,
-    struct checkpoint *c, char **text, size_t *len)
-{
-	int	rc;
-
-	if ((rc = file_read(path, NOTE_MAX, text, len)) != LD_OK)
-		return rc;
-	if ((rc = checkpoint_open(*text, *len, log, c)) != LD_OK) {
-		free(*text);
-		*text = NULL;
-	}
-	return rc;
-}
-
 int
 cmd_checkpoint(int argc, char **argv)
 {
@@ -231,6 +216,7 @@ cmd_checkpoint(int argc, char **argv)
 	const char		*server = NULL, *state = NULL, **since = NULL;
 	const char		*what = NULL;
 	size_t			 len;
+	uint64_t		 stale = 0;
 	int			 c, json = 0, rc, nsince = 0, k;
 
 	while ((c = getopt_long(argc, argv, "s:k:S:i:jh", opts, NULL)) != -1) {
@@ -254,8 +240,7 @@ cmd_checkpoint(int argc, char **argv)
 	memset(&e, 0, sizeof(e));
 	rc = client_checkpoint(f, log, &cp, &note, &e);
 	for (k = 0; rc == LD_OK && k < nsince; k++) {
-		if (load_checkpoint(since[k], log, &old, &text, &len) !=
-		    LD_OK) {
+		if (cpstate_load(since[k], log, &old, &text, &len) != LD_OK) {
 			fprintf(stderr, "ledger: %s is not a checkpoint signed "
 			    "by %s\n", since[k], sig_key_name(log));
 			return EXIT_USAGE;
@@ -263,30 +248,22 @@ cmd_checkpoint(int argc, char **argv)
 		rc = client_consistency(f, &old, &cp, &e);
 		what = since[k];
 		free(text);
+		if (rc == LD_ESTALE) {
+			stale = old.size;
+			rc = LD_OK;
+		}
 	}
 	if (rc == LD_OK && state != NULL) {
-		if (mkdir(state, 0700) != 0 && errno != EEXIST) {
-			fprintf(stderr, "ledger: cannot create %s\n", state);
-			return EXIT_USAGE;
-		}
 		path = xasprintf("%s/checkpoint", state);
-		if (load_checkpoint(path, log, &old, &text, &len) == LD_OK) {
-			rc = client_consistency(f, &old, &cp, &e);
+		if (cpstate_load(path, log, &old, &text, &len) == LD_OK)
 			what = path;
-			if (rc == LD_EBADPROOF) {
-				/* Keep both signed checkpoints: evidence. */
-				char *ev = xasprintf("%s/fork-%llu", state,
-				    (unsigned long long)cp.size);
-
-				file_write(ev, note.p, note.len, 0644, 0);
-				free(ev);
-			}
-			free(text);
+		free(text);
+		rc = cpstate_check(f, state, log, &cp, (const char *)note.p,
+		    note.len, &e);
+		if (rc == LD_ESTALE) {
+			stale = old.size;
+			rc = LD_OK;
 		}
-		if (rc == LD_OK && file_write(path, note.p, note.len, 0644, 0) !=
-		    LD_OK)
-			fprintf(stderr, "ledger: warning: cannot save %s\n",
-			    path);
 	}
 	if (rc != LD_OK) {
 		if (what)
@@ -299,13 +276,22 @@ cmd_checkpoint(int argc, char **argv)
 		hex_encode(root, cp.root, 32);
 		if (json)
 			printf("{\"origin\":\"%s\",\"size\":%llu,\"root\":"
-			    "\"%s\",\"verified\":true,\"consistent\":%s}\n",
+			    "\"%s\",\"verified\":true,\"consistent\":%s,"
+			    "\"stale\":%s}\n", cp.origin,
+			    (unsigned long long)cp.size, root,
+			    what ? "true" : "null", stale ? "true" : "false");
+		else if (stale)
+			printf("%s: size %llu, root %s (signature by %s OK; "
+			    "stale: older than size %llu seen before, and "
+			    "consistent with it; the state keeps size %llu)\n",
 			    cp.origin, (unsigned long long)cp.size, root,
-			    what ? "true" : "null");
+			    sig_key_name(log), (unsigned long long)stale,
+			    (unsigned long long)stale);
 		else
-			printf("%s: size %llu, root %s (signature OK%s)\n",
-			    cp.origin, (unsigned long long)cp.size, root,
-			    what ? ", consistent with the last one seen" : "");
+			printf("%s: size %llu, root %s (signature by %s OK%s)"
+			    "\n", cp.origin, (unsigned long long)cp.size, root,
+			    sig_key_name(log), what ? ", consistent with the "
+			    "last one seen" : "");
 		rc = EXIT_OK;
 	}
 	free(since);

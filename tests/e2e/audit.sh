@@ -180,6 +180,12 @@ expect_eq "evidence a is the original's checkpoint" "$(cat "$F/evidence/checkpoi
 expect_eq "evidence b is the copy's checkpoint" "$(cat "$F/evidence/checkpoint-159-b")" "$(curl -s "$URL2/checkpoint")"
 expect_eq "the fork leaves the mirror at 157 entries" "$(entries "$F")" 157
 expect_eq "the fork leaves the verified checkpoint in place" "$(sed -n 2p "$F/checkpoint")" 157
+F2=$T/st-fork2
+expect_rc "sync the copy (159) into a new mirror: exit 0" 0 "$AUDIT" sync --log "$URL2" --vkey "$LVKEY" --state "$F2"
+out=$("$AUDIT" sync --log "$URL1" --vkey "$LVKEY" --state "$F2" --json)
+expect_eq "an older checkpoint that is not a prefix of the mirror: exit 1, fork, not stale" "$? $(printf '%s\n' "$out" | jq -c '[.ok, .fork, .stale]')" '1 [false,true,false]'
+case "$(printf '%s\n' "$out" | jq -r .error)" in "the log forked (it shrank)"*) ok "the fork says the log shrank" ;; *) not_ok "the fork says the log shrank" "$out" ;; esac
+expect_eq "the shrunk fork is a stored finding" "$(findings "$F2")" '[["fork",null,null]]'
 
 # ---- 3. The honest log: sync, reports, claims, receipts ------------------
 S=$T/st-honest
@@ -250,24 +256,34 @@ if [ -n "$NURL" ]; then
 	cp -a "$WWW/e2" "$WWW/bundle"
 	cp -a "$WWW/e2" "$WWW/tile"
 	cp -a "$WWW/e2" "$WWW/fulltile"
+	cp -a "$WWW/e2" "$WWW/trailing"
+	printf 'x' >>"$WWW/trailing/tile/entries/001.p/104"
 	b=$WWW/bundle/tile/entries/001.p/104
 	flip "$b" $(($(wc -c <"$b") / 2))
 	# A partial hash tile (its hashes make the root) and a full one
 	# (authenticated by the level-1 tile above it, not by the root).
 	flip "$WWW/tile/tile/0/001.p/104" $((32 * 50 + 7))
 	flip "$WWW/fulltile/tile/0/000" 100
-	for what in bundle tile fulltile; do
+	for what in bundle tile fulltile trailing; do
 		ST=$T/st-$what
 		expect_rc "$what: first sync the honest export at 157" 0 "$AUDIT" sync --log "$NURL/e1" --vkey "$LVKEY" --state "$ST"
 		out=$("$AUDIT" sync --log "$NURL/$what" --vkey "$LVKEY" --state "$ST" --json)
 		expect_eq "tampered $what: exit 1, root mismatch" "$? $(printf '%s\n' "$out" | jq -c '[.ok, .root_mismatch, .fork]')" '1 [false,true,false]'
-		expect_eq "tampered $what: the finding is root-mismatch" "$("$AUDIT" report --state "$ST" --json | jq -c '[.findings[].code]')" '["root-mismatch"]'
+		expect_eq "tampered $what: a transport fault the signed root caught is not stored as a finding" "$("$AUDIT" report --state "$ST" --json | jq -c '[.findings[].code]')" '[]'
 		expect_eq "tampered $what: the mirror still holds 157 entries" "$(entries "$ST")" 157
 		expect_eq "tampered $what: the verified checkpoint is still 157" "$(sed -n 2p "$ST/checkpoint")" 157
 		out=$("$AUDIT" sync --log "$NURL/e2" --vkey "$LVKEY" --state "$ST" --json)
-		expect_eq "tampered $what: the honest export then syncs with no new finding" "$(printf '%s\n' "$out" | jq -c '[.size, .new_findings, .findings]')" '[360,0,1]'
+		expect_eq "tampered $what: the honest export then syncs: exit 0, no finding" "$? $(printf '%s\n' "$out" | jq -c '[.ok, .size, .new_findings, .findings]')" '0 [true,360,0,0]'
 		expect_eq "tampered $what: the mirror then holds 360 entries" "$(entries "$ST")" 360
 	done
+	# A consistent older checkpoint (a lagging cache) is stale, not a
+	# fork: no finding, exit status unchanged, the mirror untouched.
+	ST=$T/st-trailing
+	out=$("$AUDIT" sync --log "$NURL/e1" --vkey "$LVKEY" --state "$ST" --json)
+	expect_eq "an older consistent checkpoint: exit 0, stale, no fork" "$? $(printf '%s\n' "$out" | jq -c '[.ok, .stale, .fork, .findings]')" '0 [true,true,false,0]'
+	expect_eq "stale: nothing stored, the mirror keeps 360" "$(findings "$ST") $(entries "$ST") $(sed -n 2p "$ST/checkpoint")" "[] 360 360"
+	out=$("$AUDIT" sync --log "$NURL/e1" --vkey "$LVKEY" --state "$ST")
+	case "$out" in "stale: the log served checkpoint 157, older than checkpoint 360"*) ok "sync says stale in text" ;; *) not_ok "sync says stale in text" "$out" ;; esac
 	out=$("$AUDIT" sync --log "$NURL/bundle" --vkey "$LVKEY" --state "$T/st-fresh" --json)
 	expect_eq "a tampered bundle into a fresh mirror: exit 1, root mismatch" "$? $(printf '%s\n' "$out" | jq -c '[.root_mismatch]')" '1 [true]'
 	expect_eq "a fresh mirror stays empty" "$(entries "$T/st-fresh")" 0
