@@ -453,6 +453,12 @@ client_consistency(struct fetch *f, const struct checkpoint *a,
 			    "%llu seen before and not consistent with it (the "
 			    "log was rewritten or forked)", (unsigned long long)b->size,
 			    (unsigned long long)a->size);
+		if (rc != LD_OK && e->status >= 400 && e->status < 500)
+			return set_err(e, LD_EBADPROOF, "fork", "the log "
+			    "shrank: the server serves checkpoint %llu and "
+			    "cannot prove it a prefix of checkpoint %llu seen "
+			    "before (HTTP %d)", (unsigned long long)b->size,
+			    (unsigned long long)a->size, e->status);
 		if (rc != LD_OK)
 			return rc;
 		return set_err(e, LD_ESTALE, "stale", "stale: checkpoint %llu "
