@@ -83,6 +83,12 @@ $(B)/bin/ledger-audit: $(call obj,$(AUDIT_SRC)) $(LIBCOMMON) $(LIBMERKLE)
 $(B)/tests/t_merkle: $(B)/tests/unit/t_merkle.o $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcrypto
+# The client tests link the client library (client/ minus its commands).
+CLIENT_LIB = $(call obj,$(filter-out client/main.c client/cmd_%.c,$(CLIENT_SRC)))
+$(B)/tests/t_account: $(B)/tests/unit/t_account.o $(CLIENT_LIB) $(LIBCOMMON) \
+	  $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
@@ -92,7 +98,7 @@ $(B)/tests/mklog: $(B)/tests/tools/mklog.o $(LIBCOMMON) $(LIBMERKLE)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 $(B)/tests/unit/%.o: tests/unit/%.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(INC) -Itests $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(INC) -Itests -Iclient $(PKG_CFLAGS) -c $< -o $@
 
 # Benches link the bench helpers (tests/bench/*.c that are not b_*: the
 # load generator, the private ledgerd), the client library and ledgerd's
