@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "claim.h"
 #include "codec.h"
 #include "err.h"
 #include "form.h"
@@ -272,20 +273,21 @@ static int
 cmd_verify_claim(int argc, char **argv)
 {
 	struct issuer_state	 ist;
+	struct claim_sum	 cs;
 	struct store_txn	*t;
 	struct store		*st;
 	struct checkpoint	 c;
 	struct sig_key		*log = NULL;
-	struct leaf		 l;
 	struct opts		 o;
 	struct buf		 rec = { 0 };
 	struct jv		*d;
-	const uint8_t		*p;
+	const struct jv		*f;
+	const char		*code;
 	char			*note;
-	size_t			 nlen, len;
-	uint64_t		 idx, held = 0, until = UINT64_MAX, k = NO_INDEX;
+	size_t			 nlen, i, nf, len;
+	uint64_t		 until = UINT64_MAX, fi;
 	uint32_t		 day;
-	int			 pass;
+	int			 pass, rc;
 
 	parse(argc, argv, &o);
 	if (o.nstate != 1 || o.issuer == NULL || !o.have_grams ||
@@ -311,63 +313,82 @@ cmd_verify_claim(int argc, char **argv)
 		    o.issuer);
 		return EXIT_FINDING;
 	}
-	/* The issuer's last entry up to --until, through its chain. */
-	for (idx = ist.ctr.prev; idx != NO_INDEX; idx = l.u.e.iss.prev) {
-		if (idx >= c.size || store_leaf_get(t, idx, &p, &len) != LD_OK ||
-		    codec_leaf_decode(p, len, &l) != LD_OK ||
-		    l.kind < KIND_CREDIT) {
-			if (idx >= c.size && store_leaf_get(t, idx, &p, &len) ==
-			    LD_OK && codec_leaf_decode(p, len, &l) == LD_OK &&
-			    l.kind >= KIND_CREDIT)
-				continue;
-			fprintf(stderr, "ledger-audit: broken issuer chain at "
-			    "%llu\n", (unsigned long long)idx);
-			return EXIT_FINDING;
-		}
-		if (l.time <= until) {
-			k = idx;
-			held = l.u.e.iss.credited >= l.u.e.iss.reversed ?
-			    l.u.e.iss.credited - l.u.e.iss.reversed : 0;
-			break;
-		}
+	/* The auditor's own sums, from the entries it replayed. */
+	if ((rc = claim_sum(t, c.size, o.issuer, until, &cs)) != LD_OK) {
+		fprintf(stderr, "ledger-audit: cannot sum the mirror: %s\n",
+		    ld_strerror(rc));
+		return EXIT_FINDING;
 	}
-	pass = o.grams <= held;
-	if (k != NO_INDEX)
-		mirror_receipt(t, k, &c, note, nlen, &rec);
+	nf = jv_len(cs.findings);
+	pass = o.grams <= cs.net && nf == 0;
+	if (cs.last != NO_INDEX)
+		mirror_receipt(t, cs.last, &c, note, nlen, &rec);
 	if (o.json) {
 		d = jv_obj();
 		jv_set(d, "issuer", jv_str(o.issuer));
 		jv_set(d, "claimed_grams", jv_u64(o.grams));
-		jv_set(d, "ledger_grams", jv_u64(held));
-		jv_set(d, "verdict", jv_str(pass ? "PASS" : "INFLATED"));
-		if (!pass)
-			jv_set(d, "inflated_by_grams", jv_u64(o.grams - held));
+		jv_set(d, "ledger_grams", jv_u64(cs.net));
+		jv_set(d, "credited_grams", jv_u64(cs.credited));
+		jv_set(d, "reversed_grams", jv_u64(cs.reversed));
+		jv_set(d, "entries_counted", jv_u64(cs.entries));
+		jv_set(d, "verdict", jv_str(o.grams > cs.net ? "INFLATED" :
+		    nf ? "FINDINGS" : "PASS"));
+		if (o.grams > cs.net)
+			jv_set(d, "inflated_by_grams",
+			    jv_u64(o.grams - cs.net));
 		jv_set(d, "checkpoint_size", jv_u64(c.size));
-		jv_set(d, "index", k == NO_INDEX ? jv_null() : jv_u64(k));
-		jv_set(d, "receipt", k == NO_INDEX ? jv_null() :
+		jv_set(d, "recomputed", jv_str("from the mirrored entries, "
+		    "every rule replayed; not from the leaves' counters"));
+		jv_set(d, "index", cs.last == NO_INDEX ? jv_null() :
+		    jv_u64(cs.last));
+		jv_set(d, "receipt", cs.last == NO_INDEX ? jv_null() :
 		    jv_strn((char *)rec.p, rec.len));
+		jv_set(d, "findings", cs.findings);
+		cs.findings = NULL;
 		print_doc(d);
 		jv_free(d);
 	} else {
-		if (pass)
+		if (o.grams > cs.net)
+			printf("INFLATED by %llu g: %s claims %llu g; the "
+			    "ledger holds %llu g credited net of reversals",
+			    (unsigned long long)(o.grams - cs.net), o.issuer,
+			    (unsigned long long)o.grams,
+			    (unsigned long long)cs.net);
+		else if (nf)
+			printf("NOT PASSED: %s claims %llu g; the ledger holds "
+			    "%llu g credited net of reversals, but %zu "
+			    "finding%s touch%s these sums", o.issuer,
+			    (unsigned long long)o.grams,
+			    (unsigned long long)cs.net, nf, nf == 1 ? "" : "s",
+			    nf == 1 ? "es" : "");
+		else
 			printf("PASS: %s claims %llu g; the ledger holds %llu g "
 			    "credited net of reversals", o.issuer,
 			    (unsigned long long)o.grams,
-			    (unsigned long long)held);
-		else
-			printf("INFLATED by %llu g: %s claims %llu g; the "
-			    "ledger holds %llu g credited net of reversals",
-			    (unsigned long long)(o.grams - held), o.issuer,
-			    (unsigned long long)o.grams,
-			    (unsigned long long)held);
-		printf(" (checkpoint %s size %llu%s%s)\n", c.origin,
+			    (unsigned long long)cs.net);
+		printf(" (checkpoint %s size %llu%s%s; recomputed from the "
+		    "issuer's %llu credits and reversals in the mirror, every "
+		    "rule replayed, not from the leaves' counters)\n", c.origin,
 		    (unsigned long long)c.size, o.until ? ", until " : "",
-		    o.until ? o.until : "");
-		if (k != NO_INDEX)
-			printf("proof: the issuer's counters in entry %llu:\n"
-			    "%.*s", (unsigned long long)k, (int)rec.len,
-			    rec.p);
+		    o.until ? o.until : "", (unsigned long long)cs.entries);
+		for (i = 0; i < nf; i++) {
+			f = jv_at(cs.findings, i);
+			if (jv_get_str(jv_get(f, "code"), &code, &len) !=
+			    LD_OK)
+				continue;
+			if (jv_get_u64(jv_get(f, "index"), &fi) == LD_OK)
+				printf("finding %.*s at entry %llu\n", (int)len,
+				    code, (unsigned long long)fi);
+			else
+				printf("finding %.*s (the whole log)\n",
+				    (int)len, code);
+		}
+		if (cs.last != NO_INDEX)
+			printf("proof: the issuer's last entry counted, entry "
+			    "%llu:\n%.*s", (unsigned long long)cs.last,
+			    (int)rec.len, rec.p);
 	}
+	claim_sum_free(&cs);
 	buf_free(&rec);
 	free(note);
 	sig_key_free(log);

@@ -87,6 +87,70 @@ finding_add(struct replay *r, const char *code, uint64_t index,
 	r->findings++;
 }
 
+/*
+ * Which running counter of leaf l differs from the replay's rebuilt leaf
+ * (p, len): "totals.credited is 1560 in the leaf, 560 by the replay".
+ */
+static void
+counter_diff(const struct leaf *l, const uint8_t *p, size_t len, char *out,
+    size_t outlen)
+{
+	static const char *const kinds[] = { "", "issuers", "methods",
+	    "batches", "credits", "retirements", "reversals" };
+	struct leaf	 b;
+	struct {
+		const char	*name;
+		uint64_t	 leaf, replay;
+	} c[24];
+	size_t		 n = 0, i;
+	int		 k;
+
+	if (codec_leaf_decode(p, len, &b) != LD_OK) {
+		snprintf(out, outlen, "bytes differ from the replay's");
+		return;
+	}
+#define CTR(nm, f)	do { c[n].name = (nm); c[n].leaf = l->f;	\
+	c[n].replay = b.f; n++; } while (0)
+	CTR("totals.credited", totals.credited);
+	CTR("totals.retired", totals.retired);
+	CTR("totals.reversed", totals.reversed);
+	for (k = 1; k <= KIND_MAX; k++) {
+		c[n].name = kinds[k];
+		c[n].leaf = l->totals.count[k];
+		c[n].replay = b.totals.count[k];
+		n++;
+	}
+	if (l->kind >= KIND_CREDIT && b.kind == l->kind) {
+		CTR("account.credited", u.e.acct.credited);
+		CTR("account.retired", u.e.acct.retired);
+		CTR("account.reversed", u.e.acct.reversed);
+		CTR("account.prev", u.e.acct.prev);
+		CTR("issuer.credited", u.e.iss.credited);
+		CTR("issuer.retired", u.e.iss.retired);
+		CTR("issuer.reversed", u.e.iss.reversed);
+		CTR("issuer.prev", u.e.iss.prev);
+	}
+#undef CTR
+	leaf_free(&b);
+	for (i = 0; i < n; i++)
+		if (c[i].leaf != c[i].replay)
+			break;
+	if (i == n) {
+		snprintf(out, outlen, "bytes differ from the replay's, "
+		    "though every running counter agrees");
+		return;
+	}
+	if (i >= 3 && i < 3 + KIND_MAX)
+		snprintf(out, outlen, "totals count of %s is %llu in the leaf, "
+		    "%llu by the replay", c[i].name,
+		    (unsigned long long)c[i].leaf,
+		    (unsigned long long)c[i].replay);
+	else
+		snprintf(out, outlen, "%s is %llu in the leaf, %llu by the "
+		    "replay", c[i].name, (unsigned long long)c[i].leaf,
+		    (unsigned long long)c[i].replay);
+}
+
 /* ---- aggregates ----------------------------------------------------------- */
 
 static struct agg *
@@ -526,11 +590,14 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 	} else if (r->scratch.len - start != len ||
 	    memcmp(r->scratch.p + start, p, len) != 0) {
 		/* The rules agree, the leaf does not: its counters lie. */
-		if (!broken)
+		if (!broken) {
+			char	what[256];
+
+			counter_diff(&l, r->scratch.p, r->scratch.len, what,
+			    sizeof(what));
 			finding_add(r, "counter-mismatch", index, NO_INDEX,
-			    "leaf %llu's running counters (totals, account or "
-			    "issuer) differ from what replaying the log gives",
-			    (unsigned long long)index);
+			    "leaf %llu's %s", (unsigned long long)index, what);
+		}
 		adopt(r, &l, hash);
 	}
 	/* Keep the chain on the real leaf hash, whatever happened. */

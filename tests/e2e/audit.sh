@@ -105,6 +105,8 @@ if [ -n "$NURL" ]; then
 	done <<'M'
 none|[]
 counter-mismatch|[["counter-mismatch",10,null]]
+counter-reversals|[["counter-mismatch",10,null]]
+counter-issuer|[["counter-mismatch",12,null]]
 over-cap-event|[["over-cap-event",10,null]]
 over-cap-day|[["over-cap-day",10,null]]
 factor-mismatch|[["factor-mismatch",10,null]]
@@ -120,6 +122,21 @@ chain-break|[["chain-break",10,9]]
 not-canonical|[["not-canonical",12,null]]
 bad-signature|[["bad-signature",8,0]]
 M
+	# A counter-mismatch says which counter, the leaf's value and the
+	# replay's.
+	msg() { "$AUDIT" report --state "$T/st-$1" --json | jq -r '.findings[0].message'; }
+	expect_eq "counter-mismatch names the counter and both values" "$(msg counter-mismatch)" "leaf 10's totals.credited is 1480 in the leaf, 480 by the replay"
+	expect_eq "counter-reversals: the totals' reversal count (the leaf's last bytes)" "$(msg counter-reversals)" "leaf 10's totals count of reversals is 2 in the leaf, 1 by the replay"
+	expect_eq "counter-issuer: the issuer's credited counter" "$(msg counter-issuer)" "leaf 12's issuer.credited is 1560 in the leaf, 560 by the replay"
+	# verify-claim sums the entries it replayed, never a leaf's counters:
+	# the honest log holds 560 - 160 reversed = 400 g for city.
+	expect_eq "verify-claim on the honest static log: PASS at 400 g" "$("$AUDIT" verify-claim --state "$T/st-none" --issuer city --grams 400 --json | jq -c '[.verdict, .ledger_grams, (.findings|length)]')" '["PASS",400,0]'
+	out=$("$AUDIT" verify-claim --state "$T/st-counter-issuer" --issuer city --grams 1400 --json)
+	expect_eq "verify-claim of the figure the lying issuer counter says: INFLATED, exit 1, the replayed 400 g" "$? $(printf '%s\n' "$out" | jq -c '[.verdict, .ledger_grams, .inflated_by_grams]')" '1 ["INFLATED",400,1000]'
+	out=$("$AUDIT" verify-claim --state "$T/st-counter-issuer" --issuer city --grams 400)
+	expect_eq "verify-claim of the true figure while a finding touches the sums: exit 1" "$?" 1
+	case "$out" in "NOT PASSED: city claims 400 g"*"finding counter-mismatch at entry 12"*) ok "verify-claim names the finding it will not pass over" ;; *) not_ok "verify-claim names the finding it will not pass over" "$out" ;; esac
+	expect_eq "verify-claim: a finding in the whole log's totals touches city's sums (its leaf is city's)" "$("$AUDIT" verify-claim --state "$T/st-counter-mismatch" --issuer city --grams 1 --json | jq -c '[.verdict, [.findings[].code]]')" '["FINDINGS",["counter-mismatch"]]'
 	# The same findings when the mirror's deferred indexes are frozen and
 	# flushed every 3 writes, so that the lookups made ahead (hints) are
 	# dropped mid-replay and the B-trees answer.

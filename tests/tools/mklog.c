@@ -20,6 +20,8 @@
  *
  * Modes and the leaf they break (the auditor's finding names it):
  *	counter-mismatch	10 claims 1000 g more in its totals
+ *	counter-reversals	10 counts one reversal more in its totals
+ *	counter-issuer		12 claims 1000 g more credited by its issuer
  *	over-cap-event		10 credits 240 g (cap 160)
  *	over-cap-day		10 credits u-1 160 g more on a day it has 160
  *	factor-mismatch		10 credits 100 g for 1 ride of 80 g
@@ -62,6 +64,7 @@
 #define LAST_INDEX	12
 
 static const char *const modes[] = { "none", "counter-mismatch",
+    "counter-reversals", "counter-issuer",
     "over-cap-event", "over-cap-day", "factor-mismatch", "duplicate-dedup",
     "duplicate-evidence", "overspent", "bad-reversal", "unknown-issuer",
     "unknown-method", "overflow", "future-day", "chain-break",
@@ -342,15 +345,21 @@ entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
 	if (rc != LD_OK)
 		fatalx("entry %llu: %s: %s", (unsigned long long)g->r.head.size,
 		    e.rule, e.msg);
-	if (g->r.head.size - 1 == X_INDEX && (is(g, "counter-mismatch") ||
-	    is(g, "chain-break"))) {
+	if ((g->r.head.size - 1 == X_INDEX && (is(g, "counter-mismatch") ||
+	    is(g, "counter-reversals") || is(g, "chain-break"))) ||
+	    (g->r.head.size - 1 == LAST_INDEX && is(g, "counter-issuer"))) {
 		if (codec_leaf_decode(g->out.p, g->out.len, &l) != LD_OK)
 			fatalx("cannot decode leaf");
-		if (is(g, "counter-mismatch")) {
-			l.totals.credited += 1000;
+		if (is(g, "counter-mismatch") || is(g, "counter-reversals")) {
+			if (is(g, "counter-mismatch"))
+				l.totals.credited += 1000;
+			else
+				l.totals.count[KIND_REVERSE] += 1;
 			/* Later leaves build on the inflated totals. */
 			g->r.head.totals = l.totals;
-		} else
+		} else if (is(g, "counter-issuer"))
+			l.u.e.iss.credited += 1000;
+		else
 			l.prev[0] ^= 0x01;
 		reencode(g, &l);
 		leaf_free(&l);
