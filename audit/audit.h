@@ -67,6 +67,11 @@ void	replay_finish(struct replay *);
 /* Write the head, tree size and aggregates into the transaction. */
 int	replay_save(struct replay *);
 void	replay_free(struct replay *);
+/* finding.c: every finding code (NULL-terminated), as documented in
+ * docs/auditors.md, and the code a rule of common/rules.c is reported
+ * under. */
+extern const char *const finding_codes[];
+const char	*finding_code(const char *rule);
 /* Record a finding (code, leaf index, related index or NO_INDEX). */
 void	finding_add(struct replay *, const char *code, uint64_t index,
 	    uint64_t related, const char *fmt, ...)

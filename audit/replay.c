@@ -19,74 +19,6 @@
 #include "json.h"
 #include "log.h"
 
-/* Stable finding codes for the rules' names. */
-static const char *
-finding_code(const char *rule)
-{
-	static const char *const same[] = { "duplicate-dedup",
-	    "over-cap-event", "over-cap-day", "factor-mismatch", "overspent",
-	    "bad-reversal", "unknown-issuer", "unknown-method", "overflow",
-	    "future-day", NULL };
-	size_t	i;
-
-	for (i = 0; same[i] != NULL; i++)
-		if (strcmp(rule, same[i]) == 0)
-			return same[i];
-	if (strcmp(rule, "time-order") == 0 || strcmp(rule, "batch-order") == 0)
-		return "chain-break";
-	/* Any other rule (malformed fields, batch sizes): its own name. */
-	return rule;
-}
-
-int
-finding_store(struct store_txn *t, const char *code, uint64_t index,
-    uint64_t related, const char *msg)
-{
-	struct jv	*o = jv_obj();
-	struct buf	 b = { 0 };
-	char		 key[96];
-	const uint8_t	*p;
-	size_t		 len;
-	uint64_t	 seq = 0;
-	int		 rc;
-
-	jv_set(o, "code", jv_str(code));
-	jv_set(o, "index", index == NO_INDEX ? jv_null() : jv_u64(index));
-	if (related != NO_INDEX)
-		jv_set(o, "related", jv_u64(related));
-	jv_set(o, "message", jv_str(msg));
-	jv_render_json(o, &b);
-	jv_free(o);
-	/* A sequence kept in the mirror: keys never collide across runs. */
-	if (store_meta_get(t, "audit/finding-seq", &p, &len) == LD_OK &&
-	    len == 8)
-		memcpy(&seq, p, 8);
-	seq++;
-	snprintf(key, sizeof(key), "finding/%020llu/%s/%020llu",
-	    (unsigned long long)(index == NO_INDEX ? 0 : index), code,
-	    (unsigned long long)seq);
-	rc = store_meta_put(t, key, b.p, b.len);
-	if (rc == LD_OK)
-		rc = store_meta_put(t, "audit/finding-seq", &seq, 8);
-	buf_free(&b);
-	return rc;
-}
-
-void
-finding_add(struct replay *r, const char *code, uint64_t index,
-    uint64_t related, const char *fmt, ...)
-{
-	char	msg[512];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (finding_store(r->txn, code, index, related, msg) != LD_OK)
-		log_warnx("cannot store a finding");
-	r->findings++;
-}
-
 /*
  * Which running counter of leaf l differs from the replay's rebuilt leaf
  * (p, len): "totals.credited is 1560 in the leaf, 560 by the replay".
@@ -582,6 +514,8 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 			r->rules.head = saved;
 	}
 	start = 0;
+	if (rc != LD_OK && strcmp(e.rule, "store") == 0)
+		return rc;	/* the mirror's own store failed: no finding */
 	if (rc != LD_OK) {
 		finding_add(r, finding_code(e.rule), index, e.index,
 		    "leaf %llu breaks rule %s: %s", (unsigned long long)index,

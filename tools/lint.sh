@@ -1,5 +1,7 @@
 #!/bin/sh
-# lint.sh - each outside library is included by one module only.
+# lint.sh - each outside library is included by one module only; the
+# auditor's finding codes are exactly those docs/auditors.md documents,
+# and every rule of common/rules.c is mapped to one of them.
 set -u
 rc=0
 check() {	# check HEADER-REGEX ALLOWED-FILES...
@@ -20,5 +22,30 @@ check 'event2/' ledgerd/http.c ledgerd/conn.c common/fetch.c
 check 'msgpack\.h' common/codec.c
 check 'jansson\.h' common/json.c
 check 'openssl/' merkle/hash.c common/sig.c
+
+# Finding codes: audit/finding.c's finding_codes[] against the codes
+# documented under "## Findings" in docs/auditors.md (**`code`** or a
+# table row | `code` |).
+src=$(sed -n '/^const char \*const finding_codes\[\] = {/,/NULL/p' audit/finding.c |
+    grep -oE '"[a-z-]+"' | tr -d '"' | sort -u)
+doc=$(sed -n '/^## Findings/,/^## [^#]/p' docs/auditors.md |
+    grep -oE '^\*\*`[a-z-]+`\*\*|^\| `[a-z-]+` \|' | grep -oE '[a-z-]+' | sort -u)
+if [ -z "$src" ] || [ "$src" != "$doc" ]; then
+	echo "lint: finding codes differ between audit/finding.c and docs/auditors.md:" >&2
+	printf '%s\n' "$src" >"${TMPDIR:-/tmp}/lint-src.$$"
+	printf '%s\n' "$doc" >"${TMPDIR:-/tmp}/lint-doc.$$"
+	diff "${TMPDIR:-/tmp}/lint-src.$$" "${TMPDIR:-/tmp}/lint-doc.$$" | sed 's/^/lint:   /' >&2
+	rm -f "${TMPDIR:-/tmp}/lint-src.$$" "${TMPDIR:-/tmp}/lint-doc.$$"
+	rc=1
+fi
+# Every rule name common/rules.c fails with has a row in rule_codes
+# ("store", the state store failing, stops a replay: no finding).
+for r in $(grep -oE 'fail\(e, LD_[A-Z]+, "[a-z-]+"' common/rules.c |
+    grep -oE '"[a-z-]+"' | tr -d '"' | grep -vx store | sort -u); do
+	grep -q "{ \"$r\", \"" audit/finding.c || {
+		echo "lint: rule $r of common/rules.c has no finding code in audit/finding.c" >&2
+		rc=1
+	}
+done
 [ $rc = 0 ] && echo "lint: ok"
 exit $rc

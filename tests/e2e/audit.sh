@@ -121,6 +121,7 @@ future-day|[["future-day",10,null]]
 chain-break|[["chain-break",10,9]]
 not-canonical|[["not-canonical",12,null]]
 bad-signature|[["bad-signature",8,0]]
+unsigned-entry|[["bad-signature",8,null]]
 M
 	# A counter-mismatch says which counter, the leaf's value and the
 	# replay's.

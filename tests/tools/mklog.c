@@ -36,6 +36,7 @@
  *	chain-break		10's prev is not leaf 9's hash
  *	not-canonical		12 (the last leaf) has its version as cc 01
  *	bad-signature		8's signature has one bit flipped
+ *	unsigned-entry		10 credits u-4 160 g; batch 8 signed 80 g
  * A leaf that breaks a rule is built as the rules would build it if the
  * check were skipped (its counters follow from the previous leaves), and
  * mklog checks that the real rules refuse it with exactly that rule.
@@ -68,7 +69,7 @@ static const char *const modes[] = { "none", "counter-mismatch",
     "over-cap-event", "over-cap-day", "factor-mismatch", "duplicate-dedup",
     "duplicate-evidence", "overspent", "bad-reversal", "unknown-issuer",
     "unknown-method", "overflow", "future-day", "chain-break",
-    "not-canonical", "bad-signature", NULL };
+    "not-canonical", "bad-signature", "unsigned-entry", NULL };
 
 struct gen {
 	struct store		*st;
@@ -406,9 +407,17 @@ batch(struct gen *g, const struct sub *subs, uint32_t n, uint32_t x_pos,
 		fatalx("batch: %s: %s", e.rule, e.msg);
 	bi = g->r.head.size - 1;
 	append(g, g->out.p, g->out.len);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		struct sub	other = subs[i];
+
+		/* An entry the issuer did not sign, valid by every rule. */
+		if (i == x_pos && is(g, "unsigned-entry")) {
+			other.units = 2;
+			other.grams = 160;
+		}
 		entry(g, i == x_pos && is(g, "unknown-issuer") ? "ghost" :
-		    "city", bi, i, &subs[i], i == x_pos ? x_rule(g) : NULL);
+		    "city", bi, i, &other, i == x_pos ? x_rule(g) : NULL);
+	}
 }
 
 static void

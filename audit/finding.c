@@ -1,0 +1,135 @@
+/* finding.c - the auditor's findings: their codes and how they are stored. */
+/*
+ * FINDING_CODES is the whole set of codes, exactly those docs/auditors.md
+ * documents (tools/lint.sh compares them); a rule of common/rules.c is
+ * reported under the code its row here names, never under its own name.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "err.h"
+#include "json.h"
+#include "log.h"
+
+const char *const finding_codes[] = {
+	/* the log itself */
+	"fork", "not-canonical", "chain-break", "counter-mismatch",
+	"bad-signature",
+	/* the rules */
+	"duplicate-dedup", "over-cap-event", "over-cap-day", "factor-mismatch",
+	"unknown-method", "overspent", "bad-reversal", "unknown-issuer",
+	"overflow", "future-day", "malformed-entry", "duplicate-registration",
+	/* leads */
+	"duplicate-evidence",
+	NULL
+};
+
+/* Every rule name of common/rules.c and its code (tools/lint.sh checks
+ * that each rule is here). */
+static const struct {
+	const char	*rule, *code;
+} rule_codes[] = {
+	{ "duplicate-dedup", "duplicate-dedup" },
+	{ "over-cap-event", "over-cap-event" },
+	{ "over-cap-day", "over-cap-day" },
+	{ "factor-mismatch", "factor-mismatch" },
+	{ "overspent", "overspent" },
+	{ "bad-reversal", "bad-reversal" },
+	{ "unknown-issuer", "unknown-issuer" },
+	{ "unknown-method", "unknown-method" },
+	{ "overflow", "overflow" },
+	{ "future-day", "future-day" },
+	{ "time-order", "chain-break" },
+	{ "batch-order", "chain-break" },
+	{ "leaf-size", "malformed-entry" },
+	{ "issuer-id", "malformed-entry" },
+	{ "issuer-name", "malformed-entry" },
+	{ "method-id", "malformed-entry" },
+	{ "method-text", "malformed-entry" },
+	{ "method-factor", "malformed-entry" },
+	{ "batch-size", "malformed-entry" },
+	{ "batch-runs", "malformed-entry" },
+	{ "entry-fields", "malformed-entry" },
+	{ "duplicate-issuer", "duplicate-registration" },
+	{ "duplicate-method", "duplicate-registration" },
+};
+
+const char *
+finding_code(const char *rule)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(rule_codes) / sizeof(rule_codes[0]); i++)
+		if (strcmp(rule, rule_codes[i].rule) == 0)
+			return rule_codes[i].code;
+	/* A rule without a row: never its own name (lint catches it). */
+	return "malformed-entry";
+}
+
+static int
+known(const char *code)
+{
+	size_t	i;
+
+	for (i = 0; finding_codes[i] != NULL; i++)
+		if (strcmp(code, finding_codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+finding_store(struct store_txn *t, const char *code, uint64_t index,
+    uint64_t related, const char *msg)
+{
+	struct jv	*o;
+	struct buf	 b = { 0 };
+	char		 key[96];
+	const uint8_t	*p;
+	size_t		 len;
+	uint64_t	 seq = 0;
+	int		 rc;
+
+	if (!known(code)) {
+		log_warnx("finding code %s is not documented", code);
+		return LD_EINVAL;
+	}
+	o = jv_obj();
+	jv_set(o, "code", jv_str(code));
+	jv_set(o, "index", index == NO_INDEX ? jv_null() : jv_u64(index));
+	if (related != NO_INDEX)
+		jv_set(o, "related", jv_u64(related));
+	jv_set(o, "message", jv_str(msg));
+	jv_render_json(o, &b);
+	jv_free(o);
+	/* A sequence kept in the mirror: keys never collide across runs. */
+	if (store_meta_get(t, "audit/finding-seq", &p, &len) == LD_OK &&
+	    len == 8)
+		memcpy(&seq, p, 8);
+	seq++;
+	snprintf(key, sizeof(key), "finding/%020llu/%s/%020llu",
+	    (unsigned long long)(index == NO_INDEX ? 0 : index), code,
+	    (unsigned long long)seq);
+	rc = store_meta_put(t, key, b.p, b.len);
+	if (rc == LD_OK)
+		rc = store_meta_put(t, "audit/finding-seq", &seq, 8);
+	buf_free(&b);
+	return rc;
+}
+
+void
+finding_add(struct replay *r, const char *code, uint64_t index,
+    uint64_t related, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (finding_store(r->txn, code, index, related, msg) != LD_OK)
+		log_warnx("cannot store a finding");
+	r->findings++;
+}
