@@ -158,7 +158,7 @@ cmd_account(int argc, char **argv)
 		    "checkpoint of %s at size %llu signed by %s; each entry is "
 		    "%s account %s; the chain is complete from the newest entry "
 		    "the server named; every entry's counters are the sums of "
-		    "the entries before it\n"
+		    "the entries up to it\n"
 		    "%s\n"
 		    "not verified here: that each credit obeys its "
 		    "methodology (an auditor's replay checks the rules)\n",

@@ -139,5 +139,15 @@ expect_eq "the smaller, inconsistent copy: exit 1" "$?" 1
 case "$out" in *"the log shrank"*) ok "it says the log shrank" ;; *) not_ok "it says the log shrank" "$out" ;; esac
 expect_eq "the fork's checkpoint is kept as evidence" "$(ls "$C" | grep -c '^fork-')" 1
 
+# 5. An account of several pages (1,000 entries a page at most) verifies
+# across them, its balance compared with the newest page's.
+cat >step.json <<'J'
+{"id":"step.v1","activity":"walking","unit":"step","grams_per_unit":1,"max_grams_per_event":1,"max_grams_per_account_day":100000,"reference":"test"}
+J
+"$LEDGER" admin add-method --server "$URL1" --token-file "$TOKEN" step.json >/dev/null
+awk 'BEGIN { for (i = 0; i < 2100; i++) printf "{\"kind\":\"credit\",\"account\":\"walker\",\"method\":\"step.v1\",\"units\":1,\"grams\":1,\"time\":\"2024-07-04\",\"dedup\":\"%064x\"}\n", i + 1 }' >steps.jsonl
+check "2,100 credits of 1 g into one account" "$LEDGER" submit --server "$URL1" --key city.key steps.jsonl
+expect_eq "an account of three pages verifies: 2,100 entries, 2,100 g" "$("$LEDGER" account --server "$URL1" --vkey "$VKEY" --issuer city --json walker | jq -c '[.verified, (.entries|length), .balance_grams]')" "[true,2100,2100]"
+
 kill "$NGINX_PID" 2>/dev/null
 e2e_end
