@@ -32,10 +32,10 @@ cd "$T"
 expect_eq "issuer key is mode 0600" "$(stat -c %a luzhou.key)" 600
 "$LEDGER" keygen --id bank --out bank.key >bank.vkey
 cat >bus.json <<'J'
-{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"reference":"Luzhou Green Bud Points programme, 2024"}
+{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"valid_from":"2024-01-01","max_event_age_days":36500,"reference":"Luzhou Green Bud Points programme, 2024"}
 J
 cat >plate.json <<'J'
-{"id":"food.plate.v1","activity":"empty plate","unit":"meal","grams_per_unit":144,"max_grams_per_event":144,"max_grams_per_account_day":432,"reference":"Luzhou Green Bud Points programme, 2024"}
+{"id":"food.plate.v1","activity":"empty plate","unit":"meal","grams_per_unit":144,"max_grams_per_event":144,"max_grams_per_account_day":432,"valid_from":"2024-01-01","max_event_age_days":36500,"reference":"Luzhou Green Bud Points programme, 2024"}
 J
 
 expect_rc "admin without a token is refused" 1 sh -c "echo 00 > bad.token; '$LEDGER' admin add-issuer --server $URL --token-file bad.token --vkey '$(cat luzhou.vkey)' --name Luzhou"
