@@ -119,7 +119,33 @@ future-day|[["future-day",10,null]]
 chain-break|[["chain-break",10,9]]
 not-canonical|[["not-canonical",12,null]]
 bad-signature|[["bad-signature",8,0]]
+event-too-old|[["event-too-old",10,null]]
+before-method|[["before-method",10,null]]
+future-time|[["future-time",12,null]]
+old-version|[["not-canonical",13,null]]
 M
+	# One gram, one day over: the messages say by how much.
+	msg() { "$AUDIT" report --state "$T/st-$1" --json | jq -r '.findings[0].message'; }
+	expect_eq "over-cap-event: a credit one gram over the event cap" "$(msg over-cap-event)" "leaf 10 breaks rule over-cap-event: 240 g is over the 239 g cap per event of transit.bus.v1"
+	expect_eq "over-cap-day: one gram over the daily cap" "$(msg over-cap-day)" "leaf 10 breaks rule over-cap-day: the account's transit.bus.v1 credits for that day would be 320 g, over the 319 g daily cap"
+	expect_eq "event-too-old: one day older than max_event_age_days" "$(msg event-too-old)" "leaf 10 breaks rule event-too-old: event day 2024-06-24 is 31 days before the integration day; transit.bus.v1 accepts events at most 30 days old"
+	expect_eq "before-method: the day before valid_from" "$(msg before-method)" "leaf 10 breaks rule before-method: event day 2023-12-31 is before 2024-01-01, the first day transit.bus.v1 covers"
+	expect_eq "old-version: the finding names both leaf format versions" "$(msg old-version)" "leaf 13 is of leaf format version 1; this auditor reads version 2 only"
+	# The auditor's clock (LEDGER_AUDIT_NOW, tests only): leaf 12 of
+	# future-time is at 2033596800; 300 s of skew are allowed, 301 not.
+	for now in 2033596500 2033596499; do
+		rm -rf "$T/stc-$now"
+		LEDGER_AUDIT_NOW=$now "$AUDIT" sync --log "$NURL/future-time" --vkey "$T/future-time.vkey" --state "$T/stc-$now" >/dev/null 2>&1
+	done
+	expect_eq "future-time: integrated 300 s after the auditor's clock is no finding" "$(findings "$T/stc-2033596500")" '[]'
+	expect_eq "future-time: 301 s after it is one" "$(findings "$T/stc-2033596499")" '[["future-time",12,null]]'
+	# The honest log, audited as of a minute before its last group
+	# (08:02:00, leaves 8-12): one finding, for the group's first leaf.
+	rm -rf "$T/stc-honest"
+	LEDGER_AUDIT_NOW=1721894219 "$AUDIT" sync --log "$NURL/none" --vkey "$T/none.vkey" --state "$T/stc-honest" >/dev/null 2>&1
+	expect_eq "a group integrated after the auditor's clock: one future-time finding, at its first leaf" "$(findings "$T/stc-honest")" '[["future-time",8,null]]'
+	expect_eq "... whose message gives both times" "$("$AUDIT" report --state "$T/stc-honest" --json | jq -r '.findings[0].message')" "leaf 8's integration time 1721894520 is 301 s after the auditor's clock (1721894219; 300 s of skew allowed)"
+	expect_rc "a LEDGER_AUDIT_NOW that is not UTC seconds is a usage error" 2 env LEDGER_AUDIT_NOW=yesterday "$AUDIT" sync --log "$NURL/none" --vkey "$T/none.vkey" --state "$T/stc-bad"
 	# The same findings when the mirror's deferred indexes are frozen and
 	# flushed every 3 writes, so that the lookups made ahead (hints) are
 	# dropped mid-replay and the B-trees answer.
