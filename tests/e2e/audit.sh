@@ -131,6 +131,25 @@ M
 	expect_eq "event-too-old: one day older than max_event_age_days" "$(msg event-too-old)" "leaf 10 breaks rule event-too-old: event day 2024-06-24 is 31 days before the integration day; transit.bus.v1 accepts events at most 30 days old"
 	expect_eq "before-method: the day before valid_from" "$(msg before-method)" "leaf 10 breaks rule before-method: event day 2023-12-31 is before 2024-01-01, the first day transit.bus.v1 covers"
 	expect_eq "old-version: the finding names both leaf format versions" "$(msg old-version)" "leaf 13 is of leaf format version 1; this auditor reads version 2 only"
+	# A receipt for that version 1 leaf (its inclusion proof and signed
+	# checkpoint are good): ledger verify names both versions too.
+	hb() { perl -e 'print pack("H*", $ARGV[0])' "$1"; }
+	lh() { dd if="$WWW/old-version/tile/0/000.p/14" bs=32 skip="$1" count=1 2>/dev/null | od -An -tx1 -v | tr -d ' \n'; }
+	nh() { { printf '\001'; hb "$1"; hb "$2"; } | sha256sum | cut -c1-64; }
+	leaf13=$(od -An -tu1 -v "$WWW/old-version/tile/entries/000.p/14" | awk '{ for (i = 1; i <= NF; i++) b[n++] = $i }
+	    END { off = 0; for (k = 0; k < 14; k++) { len = b[off] * 256 + b[off + 1]; if (k == 13) for (j = 0; j < len; j++) printf "%02x", b[off + 2 + j]; off += 2 + len } }')
+	m0=$(nh "$(nh "$(nh "$(lh 0)" "$(lh 1)")" "$(nh "$(lh 2)" "$(lh 3)")")" "$(nh "$(nh "$(lh 4)" "$(lh 5)")" "$(nh "$(lh 6)" "$(lh 7)")")")
+	m8=$(nh "$(nh "$(lh 8)" "$(lh 9)")" "$(nh "$(lh 10)" "$(lh 11)")")
+	{
+		echo "c2sp.org/tlog-proof@v1"
+		echo "extra $(hb "$leaf13" | base64 -w0)"
+		echo "index 13"
+		for h in "$(lh 12)" "$m8" "$m0"; do hb "$h" | base64 -w0; echo; done
+		echo
+		cat "$WWW/old-version/checkpoint"
+	} >"$T/v1.tlog-proof"
+	out=$("$LEDGER" verify --vkey "$T/old-version.vkey" "$T/v1.tlog-proof" 2>&1); rc=$?
+	expect_eq "a receipt whose leaf is version 1: FAILED, naming both versions" "$rc $out" "1 $T/v1.tlog-proof: FAILED: leaf: the leaf in the receipt is of leaf format version 1; this program reads version 2 only"
 	# The auditor's clock (LEDGER_AUDIT_NOW, tests only): leaf 12 of
 	# future-time is at 2033596800; 300 s of skew are allowed, 301 not.
 	for now in 2033596500 2033596499; do
