@@ -51,7 +51,14 @@ struct replay {
 	uint64_t		 accounts;	/* distinct (issuer, account) */
 	uint64_t		 findings;	/* found in this run */
 	uint64_t		 findings_total;
+	/* The auditor's clock (UTC seconds): a leaf integrated later than
+	 * now + AUDIT_CLOCK_SKEW is a future-time finding, one per distinct
+	 * integration time (a group's leaves share theirs). */
+	uint64_t		 now;
+	uint64_t		 future_last;	/* the last time reported */
 };
+
+#define AUDIT_CLOCK_SKEW	300	/* seconds of clock difference allowed */
 
 /* replay.c */
 int	replay_load(struct replay *, struct store_txn *, const char *origin);

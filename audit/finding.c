@@ -21,7 +21,10 @@ const char *const finding_codes[] = {
 	/* the rules */
 	"duplicate-dedup", "over-cap-event", "over-cap-day", "factor-mismatch",
 	"unknown-method", "overspent", "bad-reversal", "unknown-issuer",
-	"overflow", "future-day", "malformed-entry", "duplicate-registration",
+	"overflow", "future-day", "event-too-old", "before-method",
+	"malformed-entry", "duplicate-registration",
+	/* the auditor's clock */
+	"future-time",
 	/* leads */
 	"duplicate-evidence",
 	NULL
@@ -42,6 +45,8 @@ static const struct {
 	{ "unknown-method", "unknown-method" },
 	{ "overflow", "overflow" },
 	{ "future-day", "future-day" },
+	{ "event-too-old", "event-too-old" },
+	{ "before-method", "before-method" },
 	{ "time-order", "chain-break" },
 	{ "batch-order", "chain-break" },
 	{ "leaf-size", "malformed-entry" },

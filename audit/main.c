@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -106,6 +107,30 @@ print_doc(struct jv *o)
 	buf_free(&b);
 }
 
+/*
+ * The auditor's clock for future-time findings: now, or for tests the UTC
+ * seconds in LEDGER_AUDIT_NOW (docs/auditors.md); a bad value is a usage
+ * error rather than a silently wrong clock.
+ */
+static uint64_t
+audit_clock(void)
+{
+	const char	*s = getenv("LEDGER_AUDIT_NOW");
+	uint64_t	 v;
+	time_t		 t;
+
+	if (s != NULL) {
+		if (parse_u64(s, strlen(s), &v) != LD_OK) {
+			fprintf(stderr, "ledger-audit: LEDGER_AUDIT_NOW must be "
+			    "UTC seconds\n");
+			exit(EXIT_USAGE);
+		}
+		return v;
+	}
+	t = time(NULL);
+	return t < 0 ? 0 : (uint64_t)t;
+}
+
 static int
 cmd_sync(int argc, char **argv)
 {
@@ -123,6 +148,7 @@ cmd_sync(int argc, char **argv)
 	so.vkey = o.vkey;
 	so.state = o.state[0];
 	so.progress = !o.json && isatty(2);
+	so.now = audit_clock();
 	rc = audit_sync(&so, &r);
 	free(o.vkey_text);
 	if (o.json) {

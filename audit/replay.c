@@ -448,9 +448,17 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 		    nodes[i].index, nodes[i].hash)) != LD_OK)
 			return rc;
 	if (lp == NULL) {
-		finding_add(r, "not-canonical", index, NO_INDEX, "leaf %llu is "
-		    "not a canonical encoding of any entry",
-		    (unsigned long long)index);
+		if (codec_leaf_version(p, len, &v) == LD_OK &&
+		    v != LEAF_VERSION)
+			finding_add(r, "not-canonical", index, NO_INDEX,
+			    "leaf %llu is of leaf format version %llu; this "
+			    "auditor reads version %d only",
+			    (unsigned long long)index, (unsigned long long)v,
+			    LEAF_VERSION);
+		else
+			finding_add(r, "not-canonical", index, NO_INDEX,
+			    "leaf %llu is not a canonical encoding of any "
+			    "entry", (unsigned long long)index);
 		/* Its batch cannot be checked further: the finding says why. */
 		free(r->batch.hashes);
 		free(r->batch.have);
@@ -461,6 +469,16 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 		return LD_OK;
 	}
 	l = *lp;	/* a shallow copy: the caller's to free */
+	if (l.time > r->now && l.time - r->now > AUDIT_CLOCK_SKEW &&
+	    l.time != r->future_last) {
+		finding_add(r, "future-time", index, NO_INDEX, "leaf %llu's "
+		    "integration time %llu is %llu s after the auditor's clock "
+		    "(%llu; %d s of skew allowed)", (unsigned long long)index,
+		    (unsigned long long)l.time,
+		    (unsigned long long)(l.time - r->now),
+		    (unsigned long long)r->now, AUDIT_CLOCK_SKEW);
+		r->future_last = l.time;
+	}
 	if ((broken = l.index != index ||
 	    memcmp(l.prev, r->rules.head.prev, 32) != 0))
 		finding_add(r, "chain-break", index, index ? index - 1 :

@@ -280,6 +280,7 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		goto done;
 	}
 	replaying = 1;
+	r.now = o->now;
 	res->findings_before = r.findings_total;
 	idx = r.rules.head.size;
 	res->start = idx;

@@ -10,6 +10,7 @@ struct sync_opts {
 	const char	*state;
 	uint64_t	 mapsize;
 	int		 progress;
+	uint64_t	 now;		/* the auditor's clock, UTC seconds */
 };
 
 struct sync_result {

@@ -346,8 +346,17 @@ client_verify_receipt_seen(const char *text, size_t len,
 		goto done;
 	}
 	if (codec_leaf_decode(p.extra, p.extra_len, &lf) != LD_OK) {
-		rc = set_err(e, LD_EBADPROOF, "leaf",
-		    "the leaf in the receipt does not decode");
+		uint64_t v;
+
+		if (codec_leaf_version(p.extra, p.extra_len, &v) == LD_OK &&
+		    v != LEAF_VERSION)
+			rc = set_err(e, LD_EBADPROOF, "leaf", "the leaf in "
+			    "the receipt is of leaf format version %llu; this "
+			    "program reads version %d only",
+			    (unsigned long long)v, LEAF_VERSION);
+		else
+			rc = set_err(e, LD_EBADPROOF, "leaf",
+			    "the leaf in the receipt does not decode");
 		goto done;
 	}
 	if (lf.index != p.index) {

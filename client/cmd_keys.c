@@ -213,8 +213,9 @@ cmd_admin(int argc, char **argv)
 	    "       ledger admin add-method --server URL --token-file F "
 	    "FILE.json\n"
 	    "FILE.json: {\"id\", \"activity\", \"unit\", \"grams_per_unit\",\n"
-	    "  \"max_grams_per_event\", \"max_grams_per_account_day\", "
-	    "\"reference\"}\n";
+	    "  \"max_grams_per_event\", \"max_grams_per_account_day\",\n"
+	    "  \"valid_from\" (YYYY-MM-DD), \"max_event_age_days\", "
+	    "\"reference\"}, all required\n";
 	const char	*server = NULL, *token = NULL, *vkey = NULL;
 	const char	*name = NULL, *sub;
 	struct jv	*doc;

@@ -183,13 +183,15 @@ codec_leaf_encode(const struct leaf *l, struct buf *b)
 		cw_bin(b, l->u.issuer.pub, 32);
 		break;
 	case KIND_METHOD:
-		cw_array(b, 7);
+		cw_array(b, 9);
 		cw_str(b, l->u.method.id.s, l->u.method.id.len);
 		cw_str(b, l->u.method.activity.s, l->u.method.activity.len);
 		cw_str(b, l->u.method.unit.s, l->u.method.unit.len);
 		cw_u64(b, l->u.method.grams_per_unit);
 		cw_u64(b, l->u.method.max_event);
 		cw_u64(b, l->u.method.max_day);
+		cw_u64(b, l->u.method.valid_from);
+		cw_u64(b, l->u.method.max_age);
 		cw_str(b, l->u.method.reference.s, l->u.method.reference.len);
 		break;
 	case KIND_BATCH:
@@ -550,14 +552,16 @@ leaf_body_decode(const msgpack_object *o, struct leaf *l)
 			return LD_EINVAL;
 		break;
 	case KIND_METHOD:
-		if ((b = arr(&a[5], 7)) == NULL ||
+		if ((b = arr(&a[5], 9)) == NULL ||
 		    GET_STR(&b[0], l->u.method.id) ||
 		    GET_STR(&b[1], l->u.method.activity) ||
 		    GET_STR(&b[2], l->u.method.unit) ||
 		    get_u64(&b[3], &l->u.method.grams_per_unit) ||
 		    get_u64(&b[4], &l->u.method.max_event) ||
 		    get_u64(&b[5], &l->u.method.max_day) ||
-		    GET_STR(&b[6], l->u.method.reference))
+		    get_u32(&b[6], &l->u.method.valid_from) ||
+		    get_u32(&b[7], &l->u.method.max_age) ||
+		    GET_STR(&b[8], l->u.method.reference))
 			return LD_EINVAL;
 		break;
 	case KIND_BATCH:
@@ -622,6 +626,36 @@ codec_leaf_decode(const uint8_t *p, size_t len, struct leaf *l)
 	if (rc != LD_OK)
 		leaf_free(l);
 	return rc;
+}
+
+int
+codec_leaf_version(const uint8_t *p, size_t len, uint64_t *v)
+{
+	size_t		off = 1;
+	uint64_t	n;
+
+	if (len < 2)
+		return LD_EINVAL;
+	/* The array header: fixarray, array16 or array32. */
+	if ((p[0] & 0xf0) == 0x90)
+		n = p[0] & 0x0f;
+	else if (p[0] == 0xdc || p[0] == 0xdd) {
+		if (be_read(p, len, &off, p[0] == 0xdc ? 2 : 4, &n) != 0)
+			return LD_EINVAL;
+	} else
+		return LD_EINVAL;
+	if (n == 0 || off >= len)
+		return LD_EINVAL;
+	/* Its first element, an unsigned integer in any form. */
+	if (p[off] <= 0x7f) {
+		*v = p[off];
+		return LD_OK;
+	}
+	if (p[off] < 0xcc || p[off] > 0xcf)
+		return LD_EINVAL;
+	off++;
+	return be_read(p, len, &off, 1 << (p[off - 1] - 0xcc), v) == 0 ?
+	    LD_OK : LD_EINVAL;
 }
 
 int

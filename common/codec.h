@@ -21,6 +21,13 @@ int	codec_sub_encode(const struct sub *, struct buf *b);
 int	codec_leaf_encode(const struct leaf *, struct buf *b);
 /* Decode a leaf strictly; call leaf_free after. */
 int	codec_leaf_decode(const uint8_t *p, size_t len, struct leaf *l);
+/*
+ * The format version a leaf claims (its first element), read without
+ * decoding the rest: to say "version 1, this program reads version 2"
+ * when codec_leaf_decode refuses it. LD_EINVAL if p does not start like
+ * a leaf at all.
+ */
+int	codec_leaf_version(const uint8_t *p, size_t len, uint64_t *v);
 
 /*
  * A submission: [issuer, [sub, ...], signature]. Decoding checks every

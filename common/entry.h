@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LEAF_VERSION		1
+#define LEAF_VERSION		2	/* 2: methods state their event dates */
 #define LEAF_MAX		65535	/* tlog-tiles 16-bit length prefix */
 #define BATCH_MAX		10000	/* entries in one signed submission */
 #define ID_MAX			64	/* issuer and method ids */
@@ -66,6 +66,10 @@ struct method_reg {
 	uint64_t	grams_per_unit;
 	uint64_t	max_event;	/* max grams per event */
 	uint64_t	max_day;	/* max grams per account per UTC day */
+	uint32_t	valid_from;	/* first event day covered (UTC day) */
+	uint32_t	max_age;	/* max_event_age_days: the oldest event
+					 * day accepted, in days before the
+					 * integration day */
 	STR(REFERENCE_MAX) reference;
 };
 

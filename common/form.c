@@ -290,12 +290,17 @@ form_method_from_json(const struct jv *o, struct method_reg *m,
 {
 	static const char *const keys[] = { "id", "activity", "unit",
 	    "grams_per_unit", "max_grams_per_event",
-	    "max_grams_per_account_day", "reference", NULL };
+	    "max_grams_per_account_day", "valid_from", "max_event_age_days",
+	    "reference", NULL };
+	const char	*d;
+	size_t		 dlen;
+	uint64_t	 age;
 
 	memset(m, 0, sizeof(*m));
 	if (!jv_is_obj(o) || jv_unknown_key(o, keys) != NULL) {
 		*why = "method must be {id, activity, unit, grams_per_unit, "
-		    "max_grams_per_event, max_grams_per_account_day, reference}";
+		    "max_grams_per_event, max_grams_per_account_day, "
+		    "valid_from, max_event_age_days, reference}";
 		return LD_EINVAL;
 	}
 	if (GETS(o, "id", m->id) != LD_OK ||
@@ -319,6 +324,19 @@ form_method_from_json(const struct jv *o, struct method_reg *m,
 		*why = "grams_per_unit and both caps must be positive integers";
 		return LD_EINVAL;
 	}
+	if (jv_get_str(jv_get(o, "valid_from"), &d, &dlen) != LD_OK ||
+	    dlen != 10 || parse_utc_day(d, dlen, &m->valid_from) != LD_OK) {
+		*why = "\"valid_from\" must be a YYYY-MM-DD date: the first "
+		    "event day the method covers";
+		return LD_EINVAL;
+	}
+	if (jv_get_u64(jv_get(o, "max_event_age_days"), &age) != LD_OK ||
+	    age > UINT32_MAX) {
+		*why = "\"max_event_age_days\" must be an integer 0..4294967295: "
+		    "how many days before the integration day an event may lie";
+		return LD_EINVAL;
+	}
+	m->max_age = (uint32_t)age;
 	return LD_OK;
 }
 
@@ -326,6 +344,7 @@ struct jv *
 form_method_to_json(const struct method_reg *m)
 {
 	struct jv	*o = jv_obj();
+	char		 day[16];
 
 	jv_set(o, "id", jv_strn(m->id.s, m->id.len));
 	jv_set(o, "activity", jv_strn(m->activity.s, m->activity.len));
@@ -333,6 +352,9 @@ form_method_to_json(const struct method_reg *m)
 	jv_set(o, "grams_per_unit", jv_u64(m->grams_per_unit));
 	jv_set(o, "max_grams_per_event", jv_u64(m->max_event));
 	jv_set(o, "max_grams_per_account_day", jv_u64(m->max_day));
+	format_day(day, sizeof(day), m->valid_from);
+	jv_set(o, "valid_from", jv_str(day));
+	jv_set(o, "max_event_age_days", jv_u64(m->max_age));
 	jv_set(o, "reference", jv_strn(m->reference.s, m->reference.len));
 	return o;
 }

@@ -25,7 +25,8 @@ struct jv *form_batch_to_json(const struct batch_req *r);
 int	form_issuer_from_json(const struct jv *o, struct issuer_reg *reg,
 	    const char **why);
 /* {"id","activity","unit","grams_per_unit","max_grams_per_event",
- *  "max_grams_per_account_day","reference"} */
+ *  "max_grams_per_account_day","valid_from":"YYYY-MM-DD",
+ *  "max_event_age_days","reference"}, every key required */
 int	form_method_from_json(const struct jv *o, struct method_reg *m,
 	    const char **why);
 struct jv *form_method_to_json(const struct method_reg *m);

@@ -339,6 +339,7 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 	uint8_t			 dkey[16];
 	uint64_t		 grams = 0, day = 0, prod, bal;
 	const char		*account;
+	char			 d1[16], d2[16];
 	int			 rc;
 
 	if ((rc = entry_common(r, time, issuer, batch_index, pos, s, &ist,
@@ -355,6 +356,24 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 			    "method %s is not registered", s->method.s);
 		if (rc != LD_OK)
 			return fail_store(e, rc);
+		/* The method covers event days from valid_from, and up to
+		 * max_age days back from the integration day (entry_common
+		 * made sure the day is not after it). */
+		if (s->day < mst.reg.valid_from) {
+			format_day(d1, sizeof(d1), s->day);
+			format_day(d2, sizeof(d2), mst.reg.valid_from);
+			return fail(e, LD_ERULE, "before-method", NO_INDEX,
+			    "event day %s is before %s, the first day %s "
+			    "covers", d1, d2, mst.reg.id.s);
+		}
+		if (time / 86400 - s->day > mst.reg.max_age) {
+			format_day(d1, sizeof(d1), s->day);
+			return fail(e, LD_ERULE, "event-too-old", NO_INDEX,
+			    "event day %s is %llu days before the integration "
+			    "day; %s accepts events at most %u days old", d1,
+			    (unsigned long long)(time / 86400 - s->day),
+			    mst.reg.id.s, mst.reg.max_age);
+		}
 		if (__builtin_mul_overflow(s->units, mst.reg.grams_per_unit,
 		    &prod))
 			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,

@@ -673,7 +673,7 @@ store_deferred(struct store *s)
  * written before the deferred indexes) is refused, since its indexes
  * would be read wrongly.
  */
-#define STORE_FORMAT	"5"
+#define STORE_FORMAT	"6"
 
 static int
 check_format(struct store *s, MDB_txn *txn)

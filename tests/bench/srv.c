@@ -455,6 +455,7 @@ srv_register(struct srv *s, const struct sig_key *k)
 	    "\",\"activity\":\"public transport ride\",\"unit\":\"ride\","
 	    "\"grams_per_unit\":80,\"max_grams_per_event\":80,"
 	    "\"max_grams_per_account_day\":1000000000000000,"
+	    "\"valid_from\":\"2024-01-01\",\"max_event_age_days\":36500,"
 	    "\"reference\":\"ledger benchmark\"}");
 }
 

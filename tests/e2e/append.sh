@@ -32,10 +32,10 @@ cd "$T"
 expect_eq "issuer key is mode 0600" "$(stat -c %a luzhou.key)" 600
 "$LEDGER" keygen --id bank --out bank.key >bank.vkey
 cat >bus.json <<'J'
-{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"reference":"Luzhou Green Bud Points programme, 2024"}
+{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"valid_from":"2024-01-01","max_event_age_days":36500,"reference":"Luzhou Green Bud Points programme, 2024"}
 J
 cat >plate.json <<'J'
-{"id":"food.plate.v1","activity":"empty plate","unit":"meal","grams_per_unit":144,"max_grams_per_event":144,"max_grams_per_account_day":432,"reference":"Luzhou Green Bud Points programme, 2024"}
+{"id":"food.plate.v1","activity":"empty plate","unit":"meal","grams_per_unit":144,"max_grams_per_event":144,"max_grams_per_account_day":432,"valid_from":"2024-01-01","max_event_age_days":36500,"reference":"Luzhou Green Bud Points programme, 2024"}
 J
 
 expect_rc "admin without a token is refused" 1 sh -c "echo 00 > bad.token; '$LEDGER' admin add-issuer --server $URL --token-file bad.token --vkey '$(cat luzhou.vkey)' --name Luzhou"
@@ -116,6 +116,58 @@ expect_eq "the balance after the reversal" "$("$LEDGER" verify --vkey "$VKEY" --
 printf '{"kind":"reverse","target":%s,"reason":"again","time":"2024-07-11","dedup":"%s"}\n' "$target" "$(dedup rev-2)" >rev2.jsonl
 out=$("$LEDGER" submit --server "$URL" --key luzhou.key rev2.jsonl 2>&1)
 case "$out" in *"already reversed"*) ok "a credit is reversed at most once" ;; *) not_ok "a credit is reversed at most once" "$out" ;; esac
+
+# Every limit at its edge, through ledgerd and the CLI: the value itself
+# is accepted, one gram or one day more refused. The server integrates
+# now, so the days count back from today (not within a minute of midnight).
+s=$((86400 - $(date -u +%s) % 86400))
+[ "$s" -gt 60 ] || sleep $((s + 1))
+TD=$(($(date -u +%s) / 86400))
+ago() { date -u -d "@$(((TD - $1) * 86400))" +%F; }
+# gcredit ACCOUNT METHOD GRAMS DAY KEY: a credit of 1 g per unit.
+gcredit() {
+	printf '{"kind":"credit","account":"%s","method":"%s","units":%s,"grams":%s,"day":"%s","dedup":"%s"}\n' "$1" "$2" "$3" "$3" "$4" "$(dedup "$5")"
+}
+# sub FILE: submit; prints the exit code and the output.
+sub() { out=$("$LEDGER" submit --server "$URL" --key luzhou.key "$1" 2>&1); echo "$? $out"; }
+printf '{"id":"gram.v1","activity":"test","unit":"gram","grams_per_unit":1,"max_grams_per_event":500,"max_grams_per_account_day":1000,"valid_from":"%s","max_event_age_days":30,"reference":"limits"}\n' "$(ago 5)" >gram.json
+printf '{"id":"aged.v1","activity":"test","unit":"gram","grams_per_unit":1,"max_grams_per_event":500,"max_grams_per_account_day":1000,"valid_from":"2024-01-01","max_event_age_days":30,"reference":"limits"}\n' >aged.json
+check "register gram.v1 (events from 5 days ago)" "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" gram.json
+check "register aged.v1 (events at most 30 days old)" "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" aged.json
+expect_eq "the method lists its event dates" "$(curl -s -H 'Accept: application/json' "$URL/v1/methods" | jq -c '.methods[] | select(.id == "gram.v1") | [.valid_from, .max_event_age_days]')" "[\"$(ago 5)\",30]"
+jq -c 'del(.valid_from)' gram.json | sed 's/gram.v1/nodate.v1/' >nodate.json
+out=$("$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" nodate.json 2>&1); rc=$?
+case "$rc:$out" in 1:*valid_from*) ok "a method without valid_from is refused, naming it" ;; *) not_ok "a method without valid_from is refused, naming it" "$rc $out" ;; esac
+jq -c 'del(.max_event_age_days)' gram.json | sed 's/gram.v1/noage.v1/' >noage.json
+out=$("$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" noage.json 2>&1); rc=$?
+case "$rc:$out" in 1:*max_event_age_days*) ok "a method without max_event_age_days is refused, naming it" ;; *) not_ok "a method without max_event_age_days is refused, naming it" "$rc $out" ;; esac
+sed 's/"valid_from":"[0-9-]*"/"valid_from":"2024-02-30"/; s/gram.v1/baddate.v1/' gram.json >baddate.json
+expect_rc "a method with an impossible valid_from is refused" 1 "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" baddate.json
+gcredit e-1 gram.v1 501 "$(ago 0)" ev1 >x.jsonl
+case "$(sub x.jsonl)" in 1\ *over-cap-event*) ok "event cap + 1 g is refused (over-cap-event)" ;; *) not_ok "event cap + 1 g is refused" "$(sub x.jsonl)" ;; esac
+gcredit e-1 gram.v1 500 "$(ago 0)" ev1 >x.jsonl
+expect_eq "exactly the event cap is accepted" "$(sub x.jsonl | cut -c1)" 0
+{ gcredit e-2 gram.v1 500 "$(ago 1)" d1; gcredit e-2 gram.v1 499 "$(ago 1)" d2; } >x.jsonl
+expect_eq "999 g of a 1000 g daily cap are accepted" "$(sub x.jsonl | cut -c1)" 0
+gcredit e-2 gram.v1 2 "$(ago 1)" d3 >x.jsonl
+case "$(sub x.jsonl)" in 1\ *over-cap-day*) ok "daily cap + 1 g is refused (over-cap-day)" ;; *) not_ok "daily cap + 1 g is refused" "$(sub x.jsonl)" ;; esac
+gcredit e-2 gram.v1 1 "$(ago 1)" d3 >x.jsonl
+expect_eq "exactly the daily cap is accepted" "$(sub x.jsonl | cut -c1)" 0
+gcredit e-2 gram.v1 1 "$(ago 1)" d4 >x.jsonl
+case "$(sub x.jsonl)" in 1\ *over-cap-day*) ok "one gram more that day is refused" ;; *) not_ok "one gram more that day is refused" "$(sub x.jsonl)" ;; esac
+gcredit e-3 aged.v1 1 "$(ago 31)" a1 >x.jsonl
+case "$(sub x.jsonl)" in 1\ *event-too-old*"31 days before"*) ok "an event 31 days old is refused (event-too-old, max 30)" ;; *) not_ok "an event 31 days old is refused" "$(sub x.jsonl)" ;; esac
+gcredit e-3 aged.v1 1 "$(ago 30)" a1 >x.jsonl
+expect_eq "an event exactly 30 days old is accepted" "$(sub x.jsonl | cut -c1)" 0
+gcredit e-4 gram.v1 1 "$(ago 6)" v1 >x.jsonl
+case "$(sub x.jsonl)" in 1\ *before-method*"$(ago 6)"*) ok "the day before valid_from is refused (before-method)" ;; *) not_ok "the day before valid_from is refused" "$(sub x.jsonl)" ;; esac
+gcredit e-4 gram.v1 1 "$(ago 5)" v1 >x.jsonl
+expect_eq "valid_from itself is accepted" "$(sub x.jsonl | cut -c1)" 0
+gcredit e-5 aged.v1 1 1970-01-01 old >x.jsonl
+case "$(sub x.jsonl)" in 1\ *before-method*) ok "a credit dated 1970 is refused" ;; *) not_ok "a credit dated 1970 is refused" "$(sub x.jsonl)" ;; esac
+gcredit e-5 gram.v1 1 "$(ago -1)" tomorrow >x.jsonl
+case "$(sub x.jsonl)" in 1\ *future-day*) ok "a credit dated tomorrow is refused (future-day)" ;; *) not_ok "a credit dated tomorrow is refused" "$(sub x.jsonl)" ;; esac
+expect_eq "the day did not change during these checks" "$(($(date -u +%s) / 86400))" "$TD"
 
 # Tampering with a receipt is detected.
 sed -n 1p r1.jsonl | jq -j .receipt >one.tlog-proof

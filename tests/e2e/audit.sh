@@ -122,10 +122,54 @@ chain-break|[["chain-break",10,9]]
 not-canonical|[["not-canonical",12,null]]
 bad-signature|[["bad-signature",8,0]]
 unsigned-entry|[["bad-signature",8,null]]
+event-too-old|[["event-too-old",10,null]]
+before-method|[["before-method",10,null]]
+future-time|[["future-time",12,null]]
+old-version|[["not-canonical",13,null]]
 M
+	# One gram, one day over: the messages say by how much.
+	msg() { "$AUDIT" report --state "$T/st-$1" --json | jq -r '.findings[0].message'; }
+	expect_eq "over-cap-event: a credit one gram over the event cap" "$(msg over-cap-event)" "leaf 10 breaks rule over-cap-event: 240 g is over the 239 g cap per event of transit.bus.v1"
+	expect_eq "over-cap-day: one gram over the daily cap" "$(msg over-cap-day)" "leaf 10 breaks rule over-cap-day: the account's transit.bus.v1 credits for that day would be 320 g, over the 319 g daily cap"
+	expect_eq "event-too-old: one day older than max_event_age_days" "$(msg event-too-old)" "leaf 10 breaks rule event-too-old: event day 2024-06-24 is 31 days before the integration day; transit.bus.v1 accepts events at most 30 days old"
+	expect_eq "before-method: the day before valid_from" "$(msg before-method)" "leaf 10 breaks rule before-method: event day 2023-12-31 is before 2024-01-01, the first day transit.bus.v1 covers"
+	expect_eq "old-version: the finding names both leaf format versions" "$(msg old-version)" "leaf 13 is of leaf format version 1; this auditor reads version 2 only"
+	# A receipt for that version 1 leaf (its inclusion proof and signed
+	# checkpoint are good): ledger verify names both versions too.
+	hb() { perl -e 'print pack("H*", $ARGV[0])' "$1"; }
+	lh() { dd if="$WWW/old-version/tile/0/000.p/14" bs=32 skip="$1" count=1 2>/dev/null | od -An -tx1 -v | tr -d ' \n'; }
+	nh() { { printf '\001'; hb "$1"; hb "$2"; } | sha256sum | cut -c1-64; }
+	leaf13=$(od -An -tu1 -v "$WWW/old-version/tile/entries/000.p/14" | awk '{ for (i = 1; i <= NF; i++) b[n++] = $i }
+	    END { off = 0; for (k = 0; k < 14; k++) { len = b[off] * 256 + b[off + 1]; if (k == 13) for (j = 0; j < len; j++) printf "%02x", b[off + 2 + j]; off += 2 + len } }')
+	m0=$(nh "$(nh "$(nh "$(lh 0)" "$(lh 1)")" "$(nh "$(lh 2)" "$(lh 3)")")" "$(nh "$(nh "$(lh 4)" "$(lh 5)")" "$(nh "$(lh 6)" "$(lh 7)")")")
+	m8=$(nh "$(nh "$(lh 8)" "$(lh 9)")" "$(nh "$(lh 10)" "$(lh 11)")")
+	{
+		echo "c2sp.org/tlog-proof@v1"
+		echo "extra $(hb "$leaf13" | base64 -w0)"
+		echo "index 13"
+		for h in "$(lh 12)" "$m8" "$m0"; do hb "$h" | base64 -w0; echo; done
+		echo
+		cat "$WWW/old-version/checkpoint"
+	} >"$T/v1.tlog-proof"
+	out=$("$LEDGER" verify --vkey "$T/old-version.vkey" "$T/v1.tlog-proof" 2>&1); rc=$?
+	expect_eq "a receipt whose leaf is version 1: FAILED, naming both versions" "$rc $out" "1 $T/v1.tlog-proof: FAILED: leaf: the leaf in the receipt is of leaf format version 1; this program reads version 2 only"
+	# The auditor's clock (LEDGER_AUDIT_NOW, tests only): leaf 12 of
+	# future-time is at 2033596800; 300 s of skew are allowed, 301 not.
+	for now in 2033596500 2033596499; do
+		rm -rf "$T/stc-$now"
+		LEDGER_AUDIT_NOW=$now "$AUDIT" sync --log "$NURL/future-time" --vkey "$T/future-time.vkey" --state "$T/stc-$now" >/dev/null 2>&1
+	done
+	expect_eq "future-time: integrated 300 s after the auditor's clock is no finding" "$(findings "$T/stc-2033596500")" '[]'
+	expect_eq "future-time: 301 s after it is one" "$(findings "$T/stc-2033596499")" '[["future-time",12,null]]'
+	# The honest log, audited as of a minute before its last group
+	# (08:02:00, leaves 8-12): one finding, for the group's first leaf.
+	rm -rf "$T/stc-honest"
+	LEDGER_AUDIT_NOW=1721894219 "$AUDIT" sync --log "$NURL/none" --vkey "$T/none.vkey" --state "$T/stc-honest" >/dev/null 2>&1
+	expect_eq "a group integrated after the auditor's clock: one future-time finding, at its first leaf" "$(findings "$T/stc-honest")" '[["future-time",8,null]]'
+	expect_eq "... whose message gives both times" "$("$AUDIT" report --state "$T/stc-honest" --json | jq -r '.findings[0].message')" "leaf 8's integration time 1721894520 is 301 s after the auditor's clock (1721894219; 300 s of skew allowed)"
+	expect_rc "a LEDGER_AUDIT_NOW that is not UTC seconds is a usage error" 2 env LEDGER_AUDIT_NOW=yesterday "$AUDIT" sync --log "$NURL/none" --vkey "$T/none.vkey" --state "$T/stc-bad"
 	# A counter-mismatch says which counter, the leaf's value and the
 	# replay's.
-	msg() { "$AUDIT" report --state "$T/st-$1" --json | jq -r '.findings[0].message'; }
 	expect_eq "counter-mismatch names the counter and both values" "$(msg counter-mismatch)" "leaf 10's totals.credited is 1480 in the leaf, 480 by the replay"
 	expect_eq "counter-reversals: the totals' reversal count (the leaf's last bytes)" "$(msg counter-reversals)" "leaf 10's totals count of reversals is 2 in the leaf, 1 by the replay"
 	expect_eq "counter-issuer: the issuer's credited counter" "$(msg counter-issuer)" "leaf 12's issuer.credited is 1560 in the leaf, 560 by the replay"
@@ -169,7 +213,7 @@ start_server "$L" || { not_ok "ledgerd starts"; e2e_end; }
 cd "$T"
 "$LEDGER" keygen --id city --out city.key >city.vkey
 cat >bus.json <<'J'
-{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"reference":"test"}
+{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"valid_from":"2024-01-01","max_event_age_days":36500,"reference":"test"}
 J
 "$LEDGER" admin add-issuer --server "$URL" --token-file "$LTOKEN" --vkey "$(cat city.vkey)" --name City >/dev/null
 "$LEDGER" admin add-method --server "$URL" --token-file "$LTOKEN" bus.json >/dev/null

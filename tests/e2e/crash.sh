@@ -14,7 +14,7 @@ cd "$T"
 mkdir -p cps
 "$LEDGER" keygen --id city --out city.key >city.vkey
 cat >m.json <<'J'
-{"id":"transit.bus.v1","activity":"ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":100000000,"reference":"crash test"}
+{"id":"transit.bus.v1","activity":"ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":100000000,"valid_from":"2024-01-01","max_event_age_days":36500,"reference":"crash test"}
 J
 "$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(cat city.vkey)" --name City >/dev/null
 "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" m.json >/dev/null

@@ -19,7 +19,7 @@ start_server "$L" || { not_ok "ledgerd starts"; e2e_end; }
 cd "$T"
 "$LEDGER" keygen --id city --out city.key >city.vkey
 cat >bus.json <<'J'
-{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"reference":"test"}
+{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"valid_from":"2024-01-01","max_event_age_days":36500,"reference":"test"}
 J
 "$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(cat city.vkey)" --name City >/dev/null
 "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" bus.json >/dev/null
@@ -142,7 +142,7 @@ expect_eq "the fork's checkpoint is kept as evidence" "$(ls "$C" | grep -c '^for
 # 5. An account of several pages (1,000 entries a page at most) verifies
 # across them, its balance compared with the newest page's.
 cat >step.json <<'J'
-{"id":"step.v1","activity":"walking","unit":"step","grams_per_unit":1,"max_grams_per_event":1,"max_grams_per_account_day":100000,"reference":"test"}
+{"id":"step.v1","activity":"walking","unit":"step","grams_per_unit":1,"max_grams_per_event":1,"max_grams_per_account_day":100000,"valid_from":"2024-01-01","max_event_age_days":36500,"reference":"test"}
 J
 "$LEDGER" admin add-method --server "$URL1" --token-file "$TOKEN" step.json >/dev/null
 awk 'BEGIN { for (i = 0; i < 2100; i++) printf "{\"kind\":\"credit\",\"account\":\"walker\",\"method\":\"step.v1\",\"units\":1,\"grams\":1,\"time\":\"2024-07-04\",\"dedup\":\"%064x\"}\n", i + 1 }' >steps.jsonl

@@ -14,10 +14,10 @@ init_log "$D" example.org/faults || { not_ok init; e2e_end; }
 start_server "$D" --max-conns 12000 || { not_ok server; e2e_end; }
 "$LEDGER" keygen --id city --out city.key >city.vkey
 cat >m.json <<'J'
-{"id":"bus","activity":"ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":100000000,"reference":"faults"}
+{"id":"bus","activity":"ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":100000000,"valid_from":"2024-01-01","max_event_age_days":36500,"reference":"faults"}
 J
 cat >big.json <<'J'
-{"id":"big","activity":"huge","unit":"thing","grams_per_unit":4611686018427387904,"max_grams_per_event":9223372036854775807,"max_grams_per_account_day":9223372036854775807,"reference":"overflow test"}
+{"id":"big","activity":"huge","unit":"thing","grams_per_unit":4611686018427387904,"max_grams_per_event":9223372036854775807,"max_grams_per_account_day":9223372036854775807,"valid_from":"2024-01-01","max_event_age_days":36500,"reference":"overflow test"}
 J
 "$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(cat city.vkey)" --name City >/dev/null
 "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" m.json >/dev/null

@@ -16,7 +16,7 @@ start_server "$D" --export-dir "$T/live-export" || { not_ok "server"; e2e_end; }
 cd "$T"
 "$LEDGER" keygen --id city --out city.key >city.vkey
 cat >bus.json <<'J'
-{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"reference":"test"}
+{"id":"transit.bus.v1","activity":"public transport ride","unit":"ride","grams_per_unit":80,"max_grams_per_event":80,"max_grams_per_account_day":400,"valid_from":"2024-01-01","max_event_age_days":36500,"reference":"test"}
 J
 "$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(cat city.vkey)" --name City >/dev/null
 "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" bus.json >/dev/null

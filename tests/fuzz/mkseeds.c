@@ -193,6 +193,8 @@ leaf_seeds(void)
 	l.u.method.grams_per_unit = 80;
 	l.u.method.max_event = 800;
 	l.u.method.max_day = 2400;
+	l.u.method.valid_from = 19723;		/* 2024-01-01 */
+	l.u.method.max_age = 30;
 	SET(l.u.method.reference, "https://example.org/method/transit-bus");
 	totals(&l.totals);
 	if (codec_leaf_encode(&l, &b) != LD_OK)
@@ -320,6 +322,8 @@ json_seeds(struct sig_key *issuer)
 	m.grams_per_unit = 80;
 	m.max_event = 800;
 	m.max_day = 2400;
+	m.valid_from = 19723;
+	m.max_age = 30;
 	SET(m.reference, "https://example.org/m");
 	o = form_method_to_json(&m);
 	jv_render_json(o, &b);

@@ -11,7 +11,9 @@
  * tree), so that an auditor replaying it finds exactly that one thing:
  *
  *	0	issuer city		1	method transit.bus.v1 (80 g,
- *	2	batch A (5 entries)		<= 160 g/event, <= 300 g/day)
+ *	2	batch A (5 entries)		<= 239 g/event, <= 319 g/day,
+ *						events from 2024-01-01, at
+ *						most 30 days old)
  *	3	credit u-1 80 g, evidence E0	4	credit u-2 160 g
  *	5	credit u-1 80 g, evidence E2	6	retire u-1 100 g
  *	7	reverse 4			8	batch B (4 entries)
@@ -22,8 +24,13 @@
  *	counter-mismatch	10 claims 1000 g more in its totals
  *	counter-reversals	10 counts one reversal more in its totals
  *	counter-issuer		12 claims 1000 g more credited by its issuer
- *	over-cap-event		10 credits 240 g (cap 160)
+ *	over-cap-event		10 credits 240 g (cap 239: one gram over)
  *	over-cap-day		10 credits u-1 160 g more on a day it has 160
+ *				(320 g, cap 319: one gram over)
+ *	event-too-old		10 credits a ride 31 days before its leaf's
+ *				day (30 allowed: one day over)
+ *	before-method		10 credits a ride of 2023-12-31, the day
+ *				before the method's valid_from
  *	factor-mismatch		10 credits 100 g for 1 ride of 80 g
  *	duplicate-dedup		10 reuses leaf 3's dedup key
  *	duplicate-evidence	10 reuses leaf 3's evidence hash
@@ -34,7 +41,12 @@
  *	overflow		10 credits 2^62 units (units x 80 overflows)
  *	future-day		10 credits a ride of the day after it was logged
  *	chain-break		10's prev is not leaf 9's hash
- *	not-canonical		12 (the last leaf) has its version as cc 01
+ *	not-canonical		12 (the last leaf) has its version as cc 02
+ *	old-version		13, after the log above, is a method leaf in
+ *				the version 1 layout (finding not-canonical,
+ *				naming both versions)
+ *	future-time		12 was integrated in 2034 (the auditor's
+ *				clock is before that)
  *	bad-signature		8's signature has one bit flipped
  *	unsigned-entry		10 credits u-4 160 g; batch 8 signed 80 g
  * A leaf that breaks a rule is built as the rules would build it if the
@@ -63,13 +75,17 @@
 #define T0		((uint64_t)DAY * 86400 + 8 * 3600)
 #define X_INDEX		10			/* the tampered entry */
 #define LAST_INDEX	12
+#define VALID_FROM	19723u			/* 2024-01-01 */
+#define MAX_AGE		30u
+#define FUTURE_T	2033596800ULL		/* 2034-06-11T00:00:00Z */
 
 static const char *const modes[] = { "none", "counter-mismatch",
     "counter-reversals", "counter-issuer",
     "over-cap-event", "over-cap-day", "factor-mismatch", "duplicate-dedup",
     "duplicate-evidence", "overspent", "bad-reversal", "unknown-issuer",
     "unknown-method", "overflow", "future-day", "chain-break",
-    "not-canonical", "bad-signature", "unsigned-entry", NULL };
+    "not-canonical", "bad-signature", "unsigned-entry", "event-too-old",
+    "before-method", "future-time", "old-version", NULL };
 
 struct gen {
 	struct store		*st;
@@ -158,6 +174,8 @@ method(struct gen *g, const char *id, uint64_t gpu, uint64_t max_event,
 	m.grams_per_unit = gpu;
 	m.max_event = max_event;
 	m.max_day = max_day;
+	m.valid_from = VALID_FROM;
+	m.max_age = MAX_AGE;
 	buf_reset(&g->out);
 	if (rules_method(&g->r, g->time, &m, &g->out, h, &e) != LD_OK)
 		fatalx("method: %s: %s", e.rule, e.msg);
@@ -314,7 +332,7 @@ x_rule(const struct gen *g)
 	static const char *const rule[] = { "over-cap-event", "over-cap-day",
 	    "factor-mismatch", "duplicate-dedup", "overspent", "bad-reversal",
 	    "unknown-issuer", "unknown-method", "overflow", "future-day",
-	    NULL };
+	    "event-too-old", "before-method", NULL };
 	size_t	i;
 
 	for (i = 0; rule[i] != NULL; i++)
@@ -330,10 +348,15 @@ entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
 	struct rules_err	e;
 	struct leaf		l;
 	uint8_t			h[32];
+	uint64_t		t = g->time;
 	int			rc;
 
+	/* The last leaf integrated years ahead: the rules allow it (time
+	 * only grows), an auditor's clock does not. */
+	if (g->r.head.size == LAST_INDEX && is(g, "future-time"))
+		t = FUTURE_T;
 	buf_reset(&g->out);
-	rc = rules_entry(&g->r, g->time, iss, batch, pos, s, &g->out, h, &e);
+	rc = rules_entry(&g->r, t, iss, batch, pos, s, &g->out, h, &e);
 	if (breaks != NULL) {
 		/* The real rules must refuse it, with exactly that rule. */
 		if (rc == LD_OK || strcmp(e.rule, breaks) != 0)
@@ -366,18 +389,57 @@ entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
 		leaf_free(&l);
 	}
 	if (g->r.head.size - 1 == LAST_INDEX && is(g, "not-canonical")) {
-		/* The version as cc 01 instead of 01: same value, longer. */
+		/* The version as cc 02 instead of 02: same value, longer. */
 		struct buf	b = { 0 };
 
-		if (g->out.len < 2 || g->out.p[1] != 0x01)
+		if (g->out.len < 2 || g->out.p[1] != LEAF_VERSION)
 			fatalx("unexpected leaf");
 		buf_add(&b, g->out.p, 1);
-		buf_add(&b, "\xcc\x01", 2);
+		buf_add(&b, "\xcc\x02", 2);
 		buf_add(&b, g->out.p + 2, g->out.len - 2);
 		buf_free(&g->out);
 		g->out = b;
 	}
 	append(g, g->out.p, g->out.len);
+}
+
+/*
+ * A method registration as a version 1 log wrote it: version 1, and the
+ * registration array(7) without valid_from and max_event_age_days.
+ */
+static void
+old_method(struct gen *g)
+{
+	struct buf	b = { 0 };
+	struct totals	t = g->r.head.totals;
+
+	t.count[KIND_METHOD]++;
+	cw_array(&b, 7);
+	cw_u64(&b, 1);
+	cw_u64(&b, KIND_METHOD);
+	cw_u64(&b, g->r.head.size);
+	cw_u64(&b, g->time);
+	cw_bin(&b, g->r.head.prev, 32);
+	cw_array(&b, 7);
+	cw_cstr(&b, "bike.v1");
+	cw_cstr(&b, "bike ride");
+	cw_cstr(&b, "ride");
+	cw_u64(&b, 120);
+	cw_u64(&b, 240);
+	cw_u64(&b, 480);
+	cw_cstr(&b, "mklog test methodology");
+	cw_array(&b, 3 + KIND_MAX);
+	cw_u64(&b, t.credited);
+	cw_u64(&b, t.retired);
+	cw_u64(&b, t.reversed);
+	cw_u64(&b, t.count[1]);
+	cw_u64(&b, t.count[2]);
+	cw_u64(&b, t.count[3]);
+	cw_u64(&b, t.count[4]);
+	cw_u64(&b, t.count[5]);
+	cw_u64(&b, t.count[6]);
+	append(g, b.p, b.len);
+	buf_free(&b);
 }
 
 /* A signed batch of issuer city and its entries. */
@@ -427,7 +489,7 @@ build(struct gen *g)
 
 	g->time = T0;
 	issuer(g, "city", "City Green Points", g->iss);
-	method(g, "transit.bus.v1", 80, 160, 300);
+	method(g, "transit.bus.v1", 80, 239, 319);
 	g->time = T0 + 60;
 	a[0] = credit("u-1", "transit.bus.v1", 1, 80, "a0", "ev-a0");
 	a[1] = credit("u-2", "transit.bus.v1", 2, 160, "a1", NULL);
@@ -458,6 +520,12 @@ build(struct gen *g)
 	else if (is(g, "future-day")) {
 		x = credit("u-4", "transit.bus.v1", 1, 80, "b1", NULL);
 		x.day = DAY + 1;
+	} else if (is(g, "event-too-old")) {
+		x = credit("u-4", "transit.bus.v1", 1, 80, "b1", NULL);
+		x.day = DAY - MAX_AGE - 1;
+	} else if (is(g, "before-method")) {
+		x = credit("u-4", "transit.bus.v1", 1, 80, "b1", NULL);
+		x.day = VALID_FROM - 1;
 	}
 	g->time = T0 + 120;
 	b[0] = credit("u-3", "transit.bus.v1", 1, 80, "b0", NULL);
@@ -465,6 +533,8 @@ build(struct gen *g)
 	b[2] = credit("u-3", "transit.bus.v1", 1, 80, "b2", NULL);
 	b[3] = retire("u-3", 40, "b3");
 	batch(g, b, 4, 1, is(g, "bad-signature"));
+	if (is(g, "old-version"))
+		old_method(g);
 }
 
 /* mkdir -p the parents of path. */

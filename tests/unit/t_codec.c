@@ -134,7 +134,7 @@ totals_set(struct totals *t, uint64_t c, uint64_t r, uint64_t v, uint64_t k1,
 /*
  * The golden credit leaf: this test's own fixed vector. The encoding is
  * the one docs/protocol.md specifies (section 3); its worked example
- * (section 9.4, also checked in test_leaf_protocol_example below and by
+ * (section 9.5, also checked in test_leaf_protocol_example below and by
  * t_protocol.c) must match the same encoder. A change here is a change of
  * the leaf format: update docs/protocol.md with it.
  */
@@ -171,7 +171,7 @@ golden_leaf(struct leaf *l)
  */
 static const char	golden_hex[] =
     "9c"				/* fixarray, 12 elements */
-    "01"				/* version 1, positive fixint */
+    "02"				/* version 2, positive fixint */
     "04"				/* kind 4 = credit */
     "cd04d2"				/* index 1234, uint16 */
     "ce66a20649"			/* time 1721894473, uint32 */
@@ -228,6 +228,8 @@ leaf_eq(const struct leaf *a, const struct leaf *b)
 		    b->u.method.grams_per_unit);
 		T_ASSERT_EQ(a->u.method.max_event, b->u.method.max_event);
 		T_ASSERT_EQ(a->u.method.max_day, b->u.method.max_day);
+		T_ASSERT_EQ(a->u.method.valid_from, b->u.method.valid_from);
+		T_ASSERT_EQ(a->u.method.max_age, b->u.method.max_age);
 		STR_EQ(a->u.method.reference, b->u.method.reference);
 		break;
 	case KIND_BATCH:
@@ -352,6 +354,8 @@ sample_leaf(int kind, int variant, struct leaf *l)
 		l->u.method.grams_per_unit = 80;
 		l->u.method.max_event = variant ? UINT64_MAX : 800;
 		l->u.method.max_day = variant ? UINT64_MAX : 2400;
+		l->u.method.valid_from = variant ? UINT32_MAX : 19723;
+		l->u.method.max_age = variant ? UINT32_MAX : 30;
 		/* Over 255 bytes: a str16 header. */
 		memset(ref, 'r', 1000);
 		ref[1000] = '\0';
@@ -437,9 +441,9 @@ test_leaf_roundtrip_all_kinds(void)
 		for (variant = 0; variant < 2; variant++) {
 			sample_leaf(kind, variant, &l);
 			roundtrip(&l, &enc);
-			/* Every leaf is an array of 7 or 12, version 1 first. */
+			/* Every leaf is an array of 7 or 12, version 2 first. */
 			T_ASSERT_EQ(enc.p[0], kind <= KIND_BATCH ? 0x97 : 0x9c);
-			T_ASSERT_EQ(enc.p[1], 0x01);
+			T_ASSERT_EQ(enc.p[1], 0x02);
 			T_ASSERT_EQ(enc.p[2], kind);
 		}
 	buf_free(&enc);
@@ -515,10 +519,115 @@ test_leaf_golden_bytes(void)
 	buf_free(&sub);
 }
 
-/* docs/protocol.md section 9.4, the worked example's credit leaf. */
+/*
+ * A method leaf, by hand from protocol.md section 3.5: the event dates sit
+ * between max_day and the reference. The same leaf in the version 1
+ * layout (no dates, registration array(7)) is refused, and its version
+ * can be read to say so.
+ */
+static const char	golden_method_hex[] =
+    "97"				/* fixarray, 7 elements */
+    "02"				/* version 2 */
+    "02"				/* kind 2 = method */
+    "01"				/* index 1 */
+    "ce66a20649"			/* time 1721894473 */
+    "c420"				/* prev: bin8, 32 bytes */
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    "99"				/* the registration: fixarray 9 */
+    "ab7472616e7369742d627573"		/* id "transit-bus" */
+    "a86275732072696465"		/* activity "bus ride" */
+    "a472696465"			/* unit "ride" */
+    "50"				/* grams_per_unit 80 */
+    "cd0320"				/* max_event 800 */
+    "cd0960"				/* max_day 2400 */
+    "cd4d0b"				/* valid_from 19723 = 2024-01-01 */
+    "1e"				/* max_event_age_days 30 */
+    "ad68747470733a2f2f782e6f7267"	/* reference "https://x.org" */
+    "99000000010100000000";		/* totals: 1 issuer, 1 method */
+
+static void
+test_leaf_method_golden(void)
+{
+	struct leaf	l, d;
+	struct buf	want = { 0 }, enc = { 0 }, old = { 0 };
+	uint64_t	v;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = KIND_METHOD;
+	l.index = 1;
+	l.time = 1721894473;
+	fill(l.prev, 32, 0x00);
+	SET(l.u.method.id, "transit-bus");
+	SET(l.u.method.activity, "bus ride");
+	SET(l.u.method.unit, "ride");
+	l.u.method.grams_per_unit = 80;
+	l.u.method.max_event = 800;
+	l.u.method.max_day = 2400;
+	l.u.method.valid_from = 19723;
+	l.u.method.max_age = 30;
+	SET(l.u.method.reference, "https://x.org");
+	totals_set(&l.totals, 0, 0, 0, 1, 1, 0, 0, 0, 0);
+	unhex(&want, golden_method_hex);
+	T_ASSERT_EQ(codec_leaf_encode(&l, &enc), LD_OK);
+	if (enc.len != want.len || memcmp(enc.p, want.p, want.len) != 0) {
+		dump("method leaf, got", enc.p, enc.len);
+		dump("method leaf, want", want.p, want.len);
+		T_ASSERT(!"method leaf encoding changed");
+	}
+	T_ASSERT_EQ(codec_leaf_decode(want.p, want.len, &d), LD_OK);
+	leaf_eq(&d, &l);
+	leaf_free(&d);
+	T_ASSERT_EQ(codec_leaf_version(want.p, want.len, &v), LD_OK);
+	T_ASSERT_EQ(v, 2);
+
+	/* Version 1: [1, 2, .., [id, activity, unit, g, max_event, max_day,
+	 * reference], totals]. Refused; its version reads as 1. */
+	cw_array(&old, 7);
+	cw_u64(&old, 1);
+	cw_u64(&old, KIND_METHOD);
+	cw_u64(&old, 1);
+	cw_u64(&old, 1721894473);
+	cw_bin(&old, l.prev, 32);
+	cw_array(&old, 7);
+	cw_cstr(&old, "transit-bus");
+	cw_cstr(&old, "bus ride");
+	cw_cstr(&old, "ride");
+	cw_u64(&old, 80);
+	cw_u64(&old, 800);
+	cw_u64(&old, 2400);
+	cw_cstr(&old, "https://x.org");
+	buf_add(&old, enc.p + enc.len - 10, 10);	/* the totals */
+	T_ASSERT_EQ(decode_rc(old.p, old.len), LD_EINVAL);
+	T_ASSERT_EQ(codec_leaf_version(old.p, old.len, &v), LD_OK);
+	T_ASSERT_EQ(v, 1);
+	/* Version 1's header with version 2's body, and the reverse. */
+	old.p[1] = 0x02;
+	T_ASSERT_EQ(decode_rc(old.p, old.len), LD_EINVAL);
+	enc.p[1] = 0x01;
+	T_ASSERT_EQ(decode_rc(enc.p, enc.len), LD_EINVAL);
+	/* A version in a longer form, and things that are no leaf. */
+	T_ASSERT_EQ(codec_leaf_version((const uint8_t *)"\x9c\xcd\x01\x00",
+	    4, &v), LD_OK);
+	T_ASSERT_EQ(v, 256);
+	T_ASSERT_EQ(codec_leaf_version((const uint8_t *)"\x9c\xcd\x01", 3,
+	    &v), LD_EINVAL);
+	T_ASSERT_EQ(codec_leaf_version((const uint8_t *)"\x90\x01", 2, &v),
+	    LD_EINVAL);
+	T_ASSERT_EQ(codec_leaf_version((const uint8_t *)"\x81\x01", 2, &v),
+	    LD_EINVAL);
+	T_ASSERT_EQ(codec_leaf_version((const uint8_t *)"\x9c\xa1", 2, &v),
+	    LD_EINVAL);
+	T_ASSERT_EQ(codec_leaf_version((const uint8_t *)"\x9c", 1, &v),
+	    LD_EINVAL);
+	buf_free(&want);
+	buf_free(&enc);
+	buf_free(&old);
+}
+
+/* docs/protocol.md section 9.5, the worked example's credit leaf. */
 static const char	protocol_9_4_hex[] =
-    "9c010405ce66a20600c420f4e681037e964822bfaf1f159b82efa50a61ce8eeca878c621"
-    "b43e4f02dd1d02ac6c757a686f752d677265656e04009804a6752d37663361ae7472616e"
+    "9c020405ce66a20600c42076a41e3763d781eaf8fd29d61ec7a6d4d1ce3eb0ae0fcdd703"
+    "8771dceeff4d76ac6c757a686f752d677265656e04009804a6752d37663361ae7472616e"
     "7369742e6275732e76310150cd4dd9c420f907685138e75b41605521158e38de8d7b772e"
     "05146905a3bb18082d7136484dc094cca000000394cca000000399cca000000101020200"
     "00";
@@ -538,8 +647,8 @@ test_leaf_protocol_example(void)
 	l.kind = KIND_CREDIT;
 	l.index = 5;
 	l.time = 1721894400;		/* 2024-07-25T08:00:00Z */
-	T_ASSERT_EQ(hex_decode(l.prev, 32, "f4e681037e964822bfaf1f159b82efa5"
-	    "0a61ce8eeca878c621b43e4f02dd1d02", 64), LD_OK);
+	T_ASSERT_EQ(hex_decode(l.prev, 32, "76a41e3763d781eaf8fd29d61ec7a6d4"
+	    "d1ce3eb0ae0fcdd7038771dceeff4d76", 64), LD_OK);
 	SET(l.u.e.issuer, "luzhou-green");
 	l.u.e.batch = 4;
 	l.u.e.pos = 0;
@@ -555,8 +664,8 @@ test_leaf_protocol_example(void)
 	T_ASSERT_EQ(want.len, 145);
 	T_ASSERT_EQ(codec_leaf_encode(&l, &enc), LD_OK);
 	if (enc.len != want.len || memcmp(enc.p, want.p, want.len) != 0) {
-		dump("protocol 9.4 leaf, got", enc.p, enc.len);
-		T_ASSERT(!"docs/protocol.md 9.4 and the encoder disagree");
+		dump("protocol 9.5 leaf, got", enc.p, enc.len);
+		T_ASSERT(!"docs/protocol.md 9.5 and the encoder disagree");
 	}
 	T_ASSERT_EQ(codec_leaf_decode(want.p, want.len, &d), LD_OK);
 	leaf_eq(&d, &l);
@@ -564,8 +673,8 @@ test_leaf_protocol_example(void)
 	/* The leaf hash the document prints. */
 	merkle_leaf_hash(h, want.p, want.len);
 	hex_encode(hex, h, 32);
-	T_ASSERT_STR(hex, "3b4adc999ddae25622b45e66098a83906e0a177f30b58111aade"
-	    "2902b53434cb");
+	T_ASSERT_STR(hex, "c70eecf2b3e60155795bf929dca74346a650f691c5261755df24"
+	    "544134a23270");
 	buf_free(&want);
 	buf_free(&enc);
 }
@@ -682,7 +791,7 @@ test_leaf_truncation_and_trailing(void)
 /* How to spoil the hand-built golden leaf. */
 enum mut {
 	M_NONE,
-	M_VERSION0, M_VERSION2, M_KIND0, M_KIND7, M_KIND_RETIRE,
+	M_VERSION0, M_VERSION1, M_VERSION3, M_KIND0, M_KIND7, M_KIND_RETIRE,
 	M_KIND_ISSUER, M_OUTER_SHORT, M_OUTER_LONG, M_SUB7, M_SUB9, M_ACCT3,
 	M_ACCT5, M_ISS3, M_TOTALS8, M_TOTALS10, M_PREV_STR, M_PREV31,
 	M_PREV33, M_PREV_NIL, M_DEDUP_STR, M_DEDUP31, M_EVIDENCE_STR,
@@ -729,7 +838,8 @@ build_golden(struct buf *b, enum mut m)
 		buf_add(b, "\xdc\x00\x0c", 3);
 	else
 		cw_array(b, m == M_OUTER_SHORT ? 11 : m == M_OUTER_LONG ? 13 : 12);
-	cw_u64(b, m == M_VERSION0 ? 0 : m == M_VERSION2 ? 2 : 1);
+	cw_u64(b, m == M_VERSION0 ? 0 : m == M_VERSION1 ? 1 :
+	    m == M_VERSION3 ? 3 : 2);
 	cw_u64(b, m == M_KIND0 ? 0 : m == M_KIND7 ? 7 : m == M_KIND_RETIRE ?
 	    KIND_RETIRE : m == M_KIND_ISSUER ? KIND_ISSUER : KIND_CREDIT);
 	if (m == M_U32_INDEX)
@@ -946,17 +1056,17 @@ test_leaf_noncanonical_ints(void)
 
 	golden_leaf(&l);
 	T_ASSERT_EQ(codec_leaf_encode(&l, &g), LD_OK);
-	/* g = 9c 01 04 cd04d2 ce66a20649 ... */
-	T_ASSERT_EQ(g.p[1], 0x01);
+	/* g = 9c 02 04 cd04d2 ce66a20649 ... */
+	T_ASSERT_EQ(g.p[1], 0x02);
 	T_ASSERT_EQ(g.p[2], 0x04);
 	T_ASSERT_EQ(g.p[3], 0xcd);
 
-	/* The version fixint 01 as uint8 cc 01, the others. */
-	splice(&b, &g, 1, 1, "\xcc\x01", 2);
+	/* The version fixint 02 as uint8 cc 02, the others. */
+	splice(&b, &g, 1, 1, "\xcc\x02", 2);
 	T_ASSERT_EQ(decode_rc(b.p, b.len), LD_EINVAL);
-	splice(&b, &g, 1, 1, "\xcd\x00\x01", 3);
+	splice(&b, &g, 1, 1, "\xcd\x00\x02", 3);
 	T_ASSERT_EQ(decode_rc(b.p, b.len), LD_EINVAL);
-	splice(&b, &g, 1, 1, "\xd0\x01", 2);
+	splice(&b, &g, 1, 1, "\xd0\x02", 2);
 	T_ASSERT_EQ(decode_rc(b.p, b.len), LD_EINVAL);
 	/* The kind fixint 04 as cc 04 and as cf 00..04. */
 	splice(&b, &g, 2, 1, "\xcc\x04", 2);
@@ -1854,6 +1964,7 @@ main(int argc, char **argv)
 		T_CASE(test_leaf_roundtrip_all_kinds),
 		T_CASE(test_leaf_credit_evidence_and_no_index),
 		T_CASE(test_leaf_golden_bytes),
+		T_CASE(test_leaf_method_golden),
 		T_CASE(test_leaf_protocol_example),
 		T_CASE(test_leaf_encode_errors),
 		T_CASE(test_leaf_truncation_and_trailing),

@@ -1,8 +1,8 @@
 /* t_protocol.c - docs/protocol.md's worked example, byte for byte. */
 /*
- * Section 9 of docs/protocol.md shows a batch of three entries, its root,
- * signed message and signature, the batch leaf (index 4) and the credit
- * leaf (index 5). This builds all of them with the real encoder and the
+ * Section 9 of docs/protocol.md shows the method leaf (index 1), a batch of
+ * three entries, its root, signed message and signature, the batch leaf
+ * (index 4) and the credit leaf (index 5). This builds all of them with the real encoder and the
  * real rules, asserts their exact bytes and hashes, decodes the leaves
  * back, checks that non-canonical variants are refused, and reads the
  * document (run from the repository root) to check that its hex dumps
@@ -69,27 +69,40 @@ static const char	sig_b64[] =
     "kAX6Yy2G4aGIOISWylf6WKOu495Eh+LChJUkPOx/wMnMOkSVcHYKVC+Mlu265F2l9u9N"
     "bW+e9BV9ANsfF0hWBw==";
 
-/* The batch leaf, index 4 (section 9.3). */
+/* The method leaf, index 1 (section 9.3). */
+static const char	method_leaf_hex[] =
+    "97020201ce6681f180c42020e325f06280f9d0d193fed01a0eda5bef79063f2e602d"
+    "93e3605cbe825d96ad99ae7472616e7369742e6275732e7631b57075626c69632074"
+    "72616e73706f72742072696465a47269646550cca0cd0190cd4d0b1ed92a68747470"
+    "733a2f2f6578616d706c652e6f72672f6d6574686f64732f7472616e7369742e6275"
+    "732e763199000000010100000000";
+static const char	method_hash_hex[] =
+    "156609da6b8e5eb85a3e340f21b0ee34d7f1c16dd2a6fc962f10d709ffa71cec";
+#define EX_METHOD_TIME	1719792000u	/* 2024-07-01T00:00:00Z */
+#define EX_VALID_FROM	19723u		/* 2024-01-01 */
+#define EX_MAX_AGE	30u
+
+/* The batch leaf, index 4 (section 9.4). */
 static const char	batch_leaf_hex[] =
-    "97010304ce66a20600c420ca6e6588d55d58a70e0b4de60c2dab1e4574bb97d68fa8"
+    "97020304ce66a20600c420ca6e6588d55d58a70e0b4de60c2dab1e4574bb97d68fa8"
     "8679852a5daaa9db0295ac6c757a686f752d677265656e03c420c7e18cede77abc49"
     "79e3e595c62c3adbc0a37d67f2c0750e203fc9278f86fc64c4409005fa632d86e1a1"
     "88388496ca57fa58a3aee3de4487e2c28495243cec7fc0c9cc3a449570760a542f8c"
     "96edbae45da5f6ef4d6d6f9ef4157d00db1f174856079099500000010102010000";
 static const char	batch_hash_hex[] =
-    "f4e681037e964822bfaf1f159b82efa50a61ce8eeca878c621b43e4f02dd1d02";
+    "76a41e3763d781eaf8fd29d61ec7a6d4d1ce3eb0ae0fcdd7038771dceeff4d76";
 
-/* The credit leaf, index 5 (section 9.4). */
+/* The credit leaf, index 5 (section 9.5). */
 static const char	credit_leaf_hex[] =
-    "9c010405ce66a20600c420f4e681037e964822bfaf1f159b82efa50a61ce8eeca878"
-    "c621b43e4f02dd1d02ac6c757a686f752d677265656e04009804a6752d37663361ae"
+    "9c020405ce66a20600c42076a41e3763d781eaf8fd29d61ec7a6d4d1ce3eb0ae0fcd"
+    "d7038771dceeff4d76ac6c757a686f752d677265656e04009804a6752d37663361ae"
     "7472616e7369742e6275732e76310150cd4dd9c420f907685138e75b41605521158e"
     "38de8d7b772e05146905a3bb18082d7136484dc094cca000000394cca000000399cc"
     "a00000010102020000";
 static const char	credit_hash_hex[] =
-    "3b4adc999ddae25622b45e66098a83906e0a177f30b58111aade2902b53434cb";
+    "c70eecf2b3e60155795bf929dca74346a650f691c5261755df24544134a23270";
 static const char	credit_hash_b64[] =
-    "O0rcmZ3a4lYitF5mCYqDkG4KF38wtYERqt4pArU0NMs=";
+    "xw7s8rPmAVV5W/kp3KdDRqZQ9pHFJhdV3yRUQTSiMnA=";
 
 /* Decode a hex constant into b (which is reset first). */
 static void
@@ -175,6 +188,50 @@ example_signature(uint8_t sig[64])
 	T_ASSERT(b64_decode(raw, &len, sig_b64, strlen(sig_b64)) == LD_OK);
 	T_ASSERT_EQ(len, 64);
 	memcpy(sig, raw, 64);
+}
+
+/* Replace n bytes at off of src with the m bytes of rep into dst. */
+static void
+splice_(struct buf *dst, const struct buf *src, size_t off, size_t n,
+    const void *rep, size_t m)
+{
+	buf_reset(dst);
+	buf_add(dst, src->p, off);
+	buf_add(dst, rep, m);
+	buf_add(dst, src->p + off + n, src->len - off - n);
+}
+
+/* The methodology of the example, as registered. */
+static void
+example_method(struct method_reg *m)
+{
+	static const char	ref[] = "https://example.org/methods/"
+	    "transit.bus.v1";
+
+	memset(m, 0, sizeof(*m));
+	STR_SET(m->id, METHOD, strlen(METHOD));
+	STR_SET(m->activity, "public transport ride", 21);
+	STR_SET(m->unit, "ride", 4);
+	m->grams_per_unit = 80;
+	m->max_event = 160;
+	m->max_day = 400;
+	m->valid_from = EX_VALID_FROM;
+	m->max_age = EX_MAX_AGE;
+	STR_SET(m->reference, ref, strlen(ref));
+}
+
+/* The method leaf at index 1, by hand. */
+static void
+example_method_leaf(struct leaf *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->kind = KIND_METHOD;
+	l->index = 1;
+	l->time = EX_METHOD_TIME;
+	sha_str(l->prev, "leaf 0");
+	example_method(&l->u.method);
+	l->totals.count[KIND_ISSUER] = 1;
+	l->totals.count[KIND_METHOD] = 1;
 }
 
 /* The batch leaf at index 4, by hand. */
@@ -351,6 +408,39 @@ test_issuer_key_and_signature(void)
 }
 
 static void
+test_method_leaf(void)
+{
+	struct leaf	l, d;
+	struct buf	b = { 0 }, want = { 0 }, v = { 0 };
+	uint8_t		h[32];
+	uint64_t	ver;
+
+	example_method_leaf(&l);
+	T_ASSERT(codec_leaf_encode(&l, &b) == LD_OK);
+	unhex(method_leaf_hex, &want);
+	T_ASSERT_EQ(b.len, 150);
+	T_ASSERT(b.len == want.len && memcmp(b.p, want.p, b.len) == 0);
+	merkle_leaf_hash(h, b.p, b.len);
+	T_ASSERT(hash_is(h, method_hash_hex));
+	T_ASSERT(codec_leaf_decode(want.p, want.len, &d) == LD_OK);
+	T_ASSERT_EQ(d.kind, KIND_METHOD);
+	T_ASSERT_STR(d.u.method.id.s, METHOD);
+	T_ASSERT_EQ(d.u.method.max_event, 160);
+	T_ASSERT_EQ(d.u.method.max_day, 400);
+	T_ASSERT_EQ(d.u.method.valid_from, EX_VALID_FROM);
+	T_ASSERT_EQ(d.u.method.max_age, EX_MAX_AGE);
+	leaf_free(&d);
+	/* Version 1 in front of this body, or this version without the
+	 * dates (array(7) registration), is refused. */
+	splice_(&v, &want, 1, 1, "\x01", 1);
+	T_ASSERT(codec_leaf_decode(v.p, v.len, &d) == LD_EINVAL);
+	T_ASSERT(codec_leaf_version(v.p, v.len, &ver) == LD_OK && ver == 1);
+	buf_free(&b);
+	buf_free(&want);
+	buf_free(&v);
+}
+
+static void
 test_batch_leaf(void)
 {
 	struct leaf	l, d;
@@ -382,7 +472,7 @@ test_batch_leaf(void)
 	    memcmp(again.p, want.p, want.len) == 0);
 	leaf_free(&d);
 
-	/* The run [[1, 2, 17]] of section 9.3 is 91 93 01 02 11. */
+	/* The run [[1, 2, 17]] of section 9.4 is 91 93 01 02 11. */
 	{
 		struct dup_run	run = { 1, 2, 17 };
 		static const uint8_t runs[] = { 0x91, 0x93, 0x01, 0x02, 0x11 };
@@ -473,17 +563,6 @@ test_credit_leaf(void)
 	buf_free(&bl);
 }
 
-/* Replace n bytes at off of src with the m bytes of rep into dst. */
-static void
-splice(struct buf *dst, const struct buf *src, size_t off, size_t n,
-    const void *rep, size_t m)
-{
-	buf_reset(dst);
-	buf_add(dst, src->p, off);
-	buf_add(dst, rep, m);
-	buf_add(dst, src->p + off + n, src->len - off - n);
-}
-
 /* Section 3.1: one content, one encoding; every other is refused. */
 static void
 test_canonical(void)
@@ -493,32 +572,35 @@ test_canonical(void)
 	static const uint8_t	idx8[] = { 0xcc, 0x05 };
 	static const uint8_t	str8[] = { 0xd9, 0x0c };
 	static const uint8_t	strprev[] = { 0xd9, 0x20 };
-	static const uint8_t	two[] = { 0x02 };
+	static const uint8_t	one[] = { 0x01 };
+	static const uint8_t	three[] = { 0x03 };
 	static const uint8_t	nul[] = { 0x00 };
 
 	unhex(credit_leaf_hex, &want);
 	T_ASSERT(codec_leaf_decode(want.p, want.len, &d) == LD_OK);
 	leaf_free(&d);
 	/* index 5 as uint8 (cc 05) instead of fixint 05 */
-	splice(&v, &want, 3, 1, idx8, 2);
+	splice_(&v, &want, 3, 1, idx8, 2);
 	T_ASSERT(codec_leaf_decode(v.p, v.len, &d) == LD_EINVAL);
 	/* the issuer as str8 (d9 0c) instead of fixstr (ac) */
-	splice(&v, &want, 43, 1, str8, 2);
+	splice_(&v, &want, 43, 1, str8, 2);
 	T_ASSERT(codec_leaf_decode(v.p, v.len, &d) == LD_EINVAL);
 	/* prev as str instead of bin */
-	splice(&v, &want, 9, 2, strprev, 2);
+	splice_(&v, &want, 9, 2, strprev, 2);
 	T_ASSERT(codec_leaf_decode(v.p, v.len, &d) == LD_EINVAL);
-	/* version 2 */
-	splice(&v, &want, 1, 1, two, 1);
+	/* version 1 (the layout before methods had event dates), and 3 */
+	splice_(&v, &want, 1, 1, one, 1);
+	T_ASSERT(codec_leaf_decode(v.p, v.len, &d) == LD_EINVAL);
+	splice_(&v, &want, 1, 1, three, 1);
 	T_ASSERT(codec_leaf_decode(v.p, v.len, &d) == LD_EINVAL);
 	/* a trailing byte */
-	splice(&v, &want, want.len, 0, nul, 1);
+	splice_(&v, &want, want.len, 0, nul, 1);
 	T_ASSERT(codec_leaf_decode(v.p, v.len, &d) == LD_EINVAL);
 	/* the leaf's kind and its entry's kind disagree (retire vs credit) */
 	{
 		static const uint8_t	five[] = { 0x05 };
 
-		splice(&v, &want, 2, 1, five, 1);
+		splice_(&v, &want, 2, 1, five, 1);
 		T_ASSERT(codec_leaf_decode(v.p, v.len, &d) == LD_EINVAL);
 	}
 	buf_free(&want);
@@ -766,8 +848,6 @@ example_state(struct mem *m, struct rules *r)
 	struct issuer_state	*is;
 	struct method_state	*ms;
 	uint8_t			 key[32], dkey[16];
-	static const char	 ref[] = "https://example.org/methods/"
-	    "transit.bus.v1";
 
 	memset(m, 0, sizeof(*m));
 	is = &m->iss[m->niss++];
@@ -779,13 +859,7 @@ example_state(struct mem *m, struct rules *r)
 	is->ctr.credited = 80;
 	is->ctr.prev = 3;
 	ms = &m->met[m->nmet++];
-	STR_SET(ms->reg.id, METHOD, strlen(METHOD));
-	STR_SET(ms->reg.activity, "public transport ride", 21);
-	STR_SET(ms->reg.unit, "ride", 4);
-	ms->reg.grams_per_unit = 80;
-	ms->reg.max_event = 160;
-	ms->reg.max_day = 400;
-	STR_SET(ms->reg.reference, ref, strlen(ref));
+	example_method(&ms->reg);
 	ms->reg_index = 1;
 	snprintf(m->acc[0].issuer, sizeof(m->acc[0].issuer), ISSUER);
 	snprintf(m->acc[0].account, sizeof(m->acc[0].account), "u-7f3a");
@@ -913,6 +987,13 @@ test_rules_reproduce(void)
 		s.day = EX_DAY + 1;
 		T_ASSERT(mem_entry(&m, &r, 8, 0, &s, &e) == LD_ERULE);
 		T_ASSERT_STR(e.rule, "future-day");
+		/* 31 days old, and before valid_from (2024-01-01) */
+		s.day = EX_DAY - EX_MAX_AGE - 1;
+		T_ASSERT(mem_entry(&m, &r, 8, 0, &s, &e) == LD_ERULE);
+		T_ASSERT_STR(e.rule, "event-too-old");
+		s.day = EX_VALID_FROM - 1;
+		T_ASSERT(mem_entry(&m, &r, 8, 0, &s, &e) == LD_ERULE);
+		T_ASSERT_STR(e.rule, "before-method");
 		s.day = EX_DAY;
 		STR_SET(s.method, "food.plate.v1", 13);
 		T_ASSERT(mem_entry(&m, &r, 8, 0, &s, &e) == LD_ERULE);
@@ -1034,6 +1115,7 @@ test_doc_matches_code(void)
 		{ "entry-0", NULL },
 		{ "entry-1", NULL },
 		{ "entry-2", NULL },
+		{ "method-leaf", method_leaf_hex },
 		{ "batch-leaf", batch_leaf_hex },
 		{ "credit-leaf", credit_leaf_hex },
 	};
@@ -1041,7 +1123,7 @@ test_doc_matches_code(void)
 	struct buf	 got = { 0 }, enc = { 0 };
 	char		*doc = NULL, *b64;
 	size_t		 len, i;
-	const char	*want[] = { credit_hash_hex, credit_hash_b64,
+	const char	*want[] = { method_hash_hex, credit_hash_hex, credit_hash_b64,
 	    batch_hash_hex, root_hex, root_b64, sig_b64, vkey_text, skey_text,
 	    pub_hex, entry_hash_hex[0], entry_hash_hex[1], entry_hash_hex[2] };
 
@@ -1058,6 +1140,8 @@ test_doc_matches_code(void)
 			codec_sub_encode(&s, &enc);
 		} else {
 			if (i == 3)
+				example_method_leaf(&l);
+			else if (i == 4)
 				example_batch_leaf(&l);
 			else
 				example_credit_leaf(&l);
@@ -1106,6 +1190,7 @@ main(int argc, char **argv)
 		T_CASE(test_entries),
 		T_CASE(test_batch_root_and_message),
 		T_CASE(test_issuer_key_and_signature),
+		T_CASE(test_method_leaf),
 		T_CASE(test_batch_leaf),
 		T_CASE(test_credit_leaf),
 		T_CASE(test_canonical),

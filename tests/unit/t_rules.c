@@ -473,7 +473,8 @@ issuer_(struct ctx *c, int line, uint64_t time, const char *id,
 
 static int
 method_(struct ctx *c, int line, uint64_t time, const char *id, uint64_t gpu,
-    uint64_t max_event, uint64_t max_day, struct rules_err *e)
+    uint64_t max_event, uint64_t max_day, uint32_t valid_from,
+    uint32_t max_age, struct rules_err *e)
 {
 	struct method_reg	m;
 	struct snap		s;
@@ -488,6 +489,8 @@ method_(struct ctx *c, int line, uint64_t time, const char *id, uint64_t gpu,
 	m.grams_per_unit = gpu;
 	m.max_event = max_event;
 	m.max_day = max_day;
+	m.valid_from = valid_from;
+	m.max_age = max_age;
 	snap_take(c, &s, e);
 	rc = rules_method(&c->r, time, &m, &c->out, h, e);
 	settle(c, &s, rc, e, h, line);
@@ -546,7 +549,13 @@ entry_(struct ctx *c, int line, uint64_t time, const char *issuer,
 }
 
 #define ISSUER(c, ...)	issuer_((c), __LINE__, __VA_ARGS__)
-#define METHOD(c, ...)	method_((c), __LINE__, __VA_ARGS__)
+/* A method covering events from 2024-01-01 up to 30 days old. */
+#define VALID0		19723U				/* 2024-01-01 */
+#define AGE0		30U
+#define METHOD(c, t, id, gpu, me, md, e) \
+	method_((c), __LINE__, (t), (id), (gpu), (me), (md), VALID0, AGE0, (e))
+/* The same with its own event dates. */
+#define METHOD_D(c, ...) method_((c), __LINE__, __VA_ARGS__)
 #define BATCH(c, ...)	batch_((c), __LINE__, __VA_ARGS__)
 #define ENTRY(c, ...)	entry_((c), __LINE__, __VA_ARGS__)
 
@@ -777,11 +786,15 @@ test_method_registration(void)
 	T_ASSERT_EQ(c->last.u.method.grams_per_unit, 80);
 	T_ASSERT_EQ(c->last.u.method.max_event, 800);
 	T_ASSERT_EQ(c->last.u.method.max_day, 1600);
+	T_ASSERT_EQ(c->last.u.method.valid_from, VALID0);
+	T_ASSERT_EQ(c->last.u.method.max_age, AGE0);
 	T_ASSERT_STR(c->last.u.method.unit.s, "ride");
 	T_ASSERT_EQ(c->last.totals.count[KIND_METHOD], 1);
 	T_ASSERT_EQ(m_method_get(&c->m, "transit-bus", &st), LD_OK);
 	T_ASSERT_EQ(st.reg_index, 0);
 	T_ASSERT_EQ(st.reg.grams_per_unit, 80);
+	T_ASSERT_EQ(st.reg.valid_from, VALID0);
+	T_ASSERT_EQ(st.reg.max_age, AGE0);
 
 	OK(METHOD(c, T0, "empty-plate", 144, 144, 288, &e), &e);
 	T_ASSERT_EQ(c->last.index, 1);
@@ -1131,6 +1144,153 @@ test_credit_rules(void)
 	ctx_free(c);
 }
 
+/*
+ * Every limit at its edge: the value itself is accepted, one more (one
+ * gram, one day) is refused. An off-by-one in any comparison fails here.
+ */
+static void
+test_boundaries(void)
+{
+	struct ctx		*c = setup();
+	struct rules_err	 e;
+	struct sub		 s;
+	uint64_t		 tend = DAY0 * 86400 + 86399;	/* 23:59:59 */
+
+	/* 1 g per unit, so that grams can be any number. */
+	OK(METHOD(c, T0, "gram", 1, 500, 1000, &e), &e);	/* 5 */
+	OK(OPEN(c, T0, "luzhou-green", 100, NULL, 0, &e), &e);	/* 6 */
+
+	/* The cap per event: exactly 500 g accepted, 501 g refused. */
+	credit(c, &s, "dan", "gram", 501, 501, DAY0);
+	REFUSED(PUT(c, T0, "luzhou-green", &s, &e), &e, LD_ERULE,
+	    "over-cap-event", NO_INDEX);
+	credit(c, &s, "dan", "gram", 500, 500, DAY0);
+	OK(PUT(c, T0, "luzhou-green", &s, &e), &e);
+	T_ASSERT_EQ(c->last.u.e.sub.grams, 500);
+
+	/* The daily cap: 500 + 499 + 1 = exactly 1000 g accepted; one gram
+	 * more refused, whether in one credit of 2 g or of 1 g after. */
+	credit(c, &s, "dan", "gram", 499, 499, DAY0);
+	OK(PUT(c, T0, "luzhou-green", &s, &e), &e);
+	credit(c, &s, "dan", "gram", 2, 2, DAY0);
+	REFUSED(PUT(c, T0, "luzhou-green", &s, &e), &e, LD_ERULE,
+	    "over-cap-day", NO_INDEX);
+	credit(c, &s, "dan", "gram", 1, 1, DAY0);
+	OK(PUT(c, T0, "luzhou-green", &s, &e), &e);
+	ACCT(c, 1000, 0, 0, 8);
+	credit(c, &s, "dan", "gram", 1, 1, DAY0);
+	REFUSED(PUT(c, T0, "luzhou-green", &s, &e), &e, LD_ERULE,
+	    "over-cap-day", NO_INDEX);
+
+	/* max_event_age_days = 30: an event exactly 30 days before the
+	 * integration day is accepted (to the day's last second), 31 days is
+	 * refused. */
+	credit(c, &s, "erin", "gram", 1, 1, DAY0 - AGE0 - 1);
+	REFUSED(PUT(c, T0, "luzhou-green", &s, &e), &e, LD_ERULE,
+	    "event-too-old", NO_INDEX);
+	REFUSED(PUT(c, tend, "luzhou-green", &s, &e), &e, LD_ERULE,
+	    "event-too-old", NO_INDEX);
+	credit(c, &s, "erin", "gram", 1, 1, DAY0 - AGE0);
+	OK(PUT(c, tend, "luzhou-green", &s, &e), &e);
+	T_ASSERT_EQ(c->last.u.e.sub.day, DAY0 - AGE0);
+	/* The same event day integrated one day later is 31 days old. */
+	credit(c, &s, "erin", "gram", 1, 1, DAY0 - AGE0);
+	REFUSED(PUT(c, tend + 1, "luzhou-green", &s, &e), &e, LD_ERULE,
+	    "event-too-old", NO_INDEX);
+
+	/* The event day is never after the integration day (future-day):
+	 * the integration day itself is accepted, the next day is not. */
+	credit(c, &s, "erin", "gram", 1, 1, DAY0 + 2);
+	REFUSED(PUT(c, (DAY0 + 2) * 86400 - 1, "luzhou-green", &s, &e), &e,
+	    LD_ERULE, "future-day", NO_INDEX);
+	OK(PUT(c, (DAY0 + 2) * 86400, "luzhou-green", &s, &e), &e);
+
+	/* valid_from: that day accepted, the day before refused, even
+	 * well inside the age window. */
+	OK(METHOD_D(c, (DAY0 + 2) * 86400, "late", 1, 500, 1000, DAY0 - 5,
+	    AGE0, &e), &e);
+	OK(OPEN(c, (DAY0 + 2) * 86400, "luzhou-green", 100, NULL, 0, &e), &e);
+	credit(c, &s, "fay", "late", 1, 1, DAY0 - 6);
+	REFUSED(PUT(c, (DAY0 + 2) * 86400, "luzhou-green", &s, &e), &e,
+	    LD_ERULE, "before-method", NO_INDEX);
+	credit(c, &s, "fay", "late", 1, 1, DAY0 - 5);
+	OK(PUT(c, (DAY0 + 2) * 86400, "luzhou-green", &s, &e), &e);
+	ctx_free(c);
+}
+
+/* The event dates a method states, and what they stop. */
+static void
+test_event_dates(void)
+{
+	struct ctx		*c = setup();
+	struct rules_err	 e;
+	struct sub		 s;
+	uint64_t		 t = T0;
+	uint32_t		 d, accepted = 0;
+
+	/* The registration carries both, and they are in the leaf. */
+	OK(METHOD_D(c, t, "bike", 400, 400, 400, DAY0 - 365, 0, &e), &e);
+	T_ASSERT_EQ(c->last.u.method.valid_from, DAY0 - 365);
+	T_ASSERT_EQ(c->last.u.method.max_age, 0);
+	/* The extremes are valid: from day 0 (1970) and any age. */
+	OK(METHOD_D(c, t, "history", 400, 400, 400, 0, UINT32_MAX, &e), &e);
+	T_ASSERT_EQ(c->last.u.method.max_age, UINT32_MAX);
+	/* valid_from may lie after the registration. */
+	OK(METHOD_D(c, t, "next-year", 400, 400, 400, DAY0 + 365, 30, &e),
+	    &e);
+	OK(OPEN(c, t, "luzhou-green", 1000, NULL, 0, &e), &e);
+
+	/* A credit dated 1970 (day 0) is refused by an ordinary method ... */
+	credit(c, &s, "gus", "transit-bus", 1, 80, 0);
+	REFUSED(PUT(c, t, "luzhou-green", &s, &e), &e, LD_ERULE,
+	    "before-method", NO_INDEX);
+	/* ... and too old once valid_from is no bar: the first failing
+	 * check is reported, valid_from before age. */
+	credit(c, &s, "gus", "transit-bus", 1, 80, VALID0 - 1);
+	REFUSED(PUT(c, t, "luzhou-green", &s, &e), &e, LD_ERULE,
+	    "before-method", NO_INDEX);
+	credit(c, &s, "gus", "transit-bus", 1, 80, VALID0);
+	REFUSED(PUT(c, t, "luzhou-green", &s, &e), &e, LD_ERULE,
+	    "event-too-old", NO_INDEX);
+	/* A method that brings its history accepts it. */
+	credit(c, &s, "gus", "history", 1, 400, 0);
+	OK(PUT(c, t, "luzhou-green", &s, &e), &e);
+	/* Age 0: only events of the integration day itself. */
+	credit(c, &s, "gus", "bike", 1, 400, DAY0 - 1);
+	REFUSED(PUT(c, t, "luzhou-green", &s, &e), &e, LD_ERULE,
+	    "event-too-old", NO_INDEX);
+	credit(c, &s, "gus", "bike", 1, 400, DAY0);
+	OK(PUT(c, t, "luzhou-green", &s, &e), &e);
+	/* A method not yet in force refuses today's events. */
+	credit(c, &s, "gus", "next-year", 1, 400, DAY0);
+	REFUSED(PUT(c, t, "luzhou-green", &s, &e), &e, LD_ERULE,
+	    "before-method", NO_INDEX);
+
+	/* The attack: 120 kg spread as 400 g over 300 past days into one
+	 * account beside the 1600 g daily cap. Only the last 31 days (the
+	 * integration day and 30 before it) get in. */
+	for (d = 0; d < 300; d++) {
+		credit(c, &s, "hal", "transit-bus", 5, 400,
+		    (uint32_t)DAY0 - d);
+		if (PUT(c, t, "luzhou-green", &s, &e) == LD_OK)
+			accepted++;
+		else
+			REFUSED(LD_ERULE, &e, LD_ERULE, d > DAY0 - VALID0 ?
+			    "before-method" : d > AGE0 ? "event-too-old" : "-",
+			    NO_INDEX);
+	}
+	T_ASSERT_EQ(accepted, AGE0 + 1);
+	ACCT(c, (AGE0 + 1) * 400, 0, 0, c->last.u.e.acct.prev);
+
+	/* Retirements and reversals are not a method's events: an old
+	 * day is fine for them (the credit they act on was checked). */
+	retire(c, &s, "hal", 400, 0);
+	OK(PUT(c, t, "luzhou-green", &s, &e), &e);
+	reverse(c, &s, c->last.u.e.acct.prev, VALID0 - 1000);
+	OK(PUT(c, t, "luzhou-green", &s, &e), &e);
+	ctx_free(c);
+}
+
 static void
 test_credit_overflow(void)
 {
@@ -1451,15 +1611,16 @@ static const char *const	m_methods[2] = { "transit-bus", "empty-plate" };
 static const uint64_t		m_gpu[2] = { 80, 144 };
 static const uint64_t		m_max_event[2] = { 800, 144 };
 static const uint64_t		m_max_day[2] = { 1600, 288 };
+static const uint32_t		m_max_age[2] = { 30, 1 };
 
 enum outcome {
-	O_OK, O_FUTURE, O_DEDUP, O_UNKNOWN_METHOD, O_FACTOR, O_CAP_EVENT,
-	O_CAP_DAY, O_OVERSPENT, O_BAD_REVERSAL, O_NOUTCOMES
+	O_OK, O_FUTURE, O_DEDUP, O_UNKNOWN_METHOD, O_TOO_OLD, O_FACTOR,
+	O_CAP_EVENT, O_CAP_DAY, O_OVERSPENT, O_BAD_REVERSAL, O_NOUTCOMES
 };
 
 static const char *const	o_rule[O_NOUTCOMES] = { NULL, "future-day",
-    "duplicate-dedup", "unknown-method", "factor-mismatch", "over-cap-event",
-    "over-cap-day", "overspent", "bad-reversal" };
+    "duplicate-dedup", "unknown-method", "event-too-old", "factor-mismatch",
+    "over-cap-event", "over-cap-day", "overspent", "bad-reversal" };
 
 static void
 test_random_against_model(void)
@@ -1481,8 +1642,8 @@ test_random_against_model(void)
 	for (k = 0; k < 2; k++) {
 		OK(ISSUER(c, time, m_issuers[k], "An issuer", NULL, &e), &e);
 		mo->leaf[c->last.index].kind = KIND_ISSUER;
-		OK(METHOD(c, time, m_methods[k], m_gpu[k], m_max_event[k],
-		    m_max_day[k], &e), &e);
+		OK(METHOD_D(c, time, m_methods[k], m_gpu[k], m_max_event[k],
+		    m_max_day[k], VALID0, m_max_age[k], &e), &e);
 		mo->leaf[c->last.index].kind = KIND_METHOD;
 	}
 	for (step = 0; step < 700; step++) {
@@ -1555,6 +1716,8 @@ test_random_against_model(void)
 		if (want == O_OK && s.kind == KIND_CREDIT) {
 			if (fault == 3)
 				want = O_UNKNOWN_METHOD;
+			else if (today - s.day > m_max_age[mi])
+				want = O_TOO_OLD;
 			else if (s.grams != s.units * m_gpu[mi])
 				want = O_FACTOR;
 			else if (s.grams > m_max_event[mi])
@@ -1833,6 +1996,8 @@ main(int argc, char **argv)
 		T_CASE(test_no_open_batch),
 		T_CASE(test_credit_counters),
 		T_CASE(test_credit_rules),
+		T_CASE(test_boundaries),
+		T_CASE(test_event_dates),
 		T_CASE(test_credit_overflow),
 		T_CASE(test_retire_and_reverse),
 		T_CASE(test_time_order),

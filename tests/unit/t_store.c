@@ -662,11 +662,12 @@ test_format(void)
 
 	T_ASSERT_EQ(store_begin(s, 1, &w), LD_OK);
 	T_ASSERT_EQ(store_meta_get(w, "store-format", &p, &len), LD_OK);
-	T_ASSERT(len == 1 && p[0] == '5');
+	T_ASSERT(len == 1 && p[0] == '6');
 	store_abort(w);
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
 	T_ASSERT_EQ(store_leaf_put(w, 0, "leaf", 4), LD_OK);
-	T_ASSERT_EQ(store_meta_put(w, "store-format", "1", 1), LD_OK);
+	/* Format 5: leaves of version 1, methods without event dates. */
+	T_ASSERT_EQ(store_meta_put(w, "store-format", "5", 1), LD_OK);
 	T_ASSERT_EQ(store_commit(w), LD_OK);
 	store_close(s);
 	T_ASSERT(store_open(&s2, dir, 1ULL << 30, 0) != LD_OK);
