@@ -6,6 +6,7 @@
 #   make check-asan the whole suite under ASan+UBSan (build-asan/)
 #   make bench      every benchmark, each figure beside its limit
 #   make fuzz       every libFuzzer target for FUZZTIME seconds (build-fuzz/)
+#   make mutate     deliberate bugs, one at a time: the tests must catch them
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Overridable: CC CFLAGS LDFLAGS WERROR (CI sets WERROR=-Werror) PREFIX DESTDIR.
@@ -43,7 +44,7 @@ PROGS	= $(if $(LEDGERD_SRC),$(B)/bin/ledgerd) $(if $(CLIENT_SRC),$(B)/bin/ledger
 UNITS	= $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 BENCHES	= $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps run test check check-asan check-valgrind bench lint \
+.PHONY: all deps run test check check-asan check-valgrind bench lint mutate \
 	install uninstall \
 	clean fuzz fuzz-build fuzz-smoke
 all: deps $(LIBMERKLE) $(if $(COMMON_SRC),$(LIBCOMMON)) $(PROGS) $(UNITS) \
@@ -194,6 +195,12 @@ $(FB)/%.o: %.c
 # Each outside library is included by one module only.
 lint:
 	@sh tools/lint.sh
+
+# Mutation testing (docs/hacking.md): each deliberate bug of
+# tools/mutants.txt in a scratch copy, built and tested; prints the kill
+# rate. Not part of make test (about half an hour). MUTANTS=pattern.
+mutate:
+	@sh tools/mutate.sh $(MUTANTS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \

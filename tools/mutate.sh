@@ -9,6 +9,7 @@
 #
 # mutants.txt: one mutant a line, fields separated by " | ":
 #   id | file | exact text (must occur once) | replacement | tests
+# (\n and \t in the text and the replacement stand for a newline and a tab)
 # tests: space-separated names for tests/run.sh's TESTS (t_rules, append,
 # audit, ...). Lines starting with # and blank lines are skipped; a line
 # starting with "survives:" records why a known survivor is acceptable.
@@ -41,14 +42,16 @@ while IFS= read -r line; do
 	to=$(printf '%s\n' "$line" | awk -F' [|] ' '{print $4}')
 	tests=$(printf '%s\n' "$line" | awk -F' [|] ' '{print $5}')
 	case "$id" in *"$only"*) ;; *) continue ;; esac
-	n=$(FROM=$from perl -0777 -ne 'my $c = () = /\Q$ENV{FROM}\E/g; print $c' "$file")
+	n=$(FROM=$from perl -0777 -ne 'my $f = $ENV{FROM}; $f =~ s/\\n/\n/g; $f =~ s/\\t/\t/g;
+	    my $c = () = /\Q$f\E/g; print $c' "$file")
 	if [ "$n" != 1 ]; then
 		printf 'INVALID  %-34s the text occurs %s times in %s\n' "$id" "$n" "$file"
 		invalid="$invalid $id"
 		continue
 	fi
 	cp "$file" "$scratch/orig"
-	FROM=$from TO=$to perl -0777 -pi -e 's/\Q$ENV{FROM}\E/$ENV{TO}/' "$file"
+	FROM=$from TO=$to perl -0777 -pi -e 'my ($f, $t) = ($ENV{FROM}, $ENV{TO});
+	    for ($f, $t) { s/\\n/\n/g; s/\\t/\t/g; } s/\Q$f\E/$t/' "$file"
 	total=$((total + 1))
 	start=$(date +%s)
 	if ! make -j2 all </dev/null >"$scratch/m.log" 2>&1; then
