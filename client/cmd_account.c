@@ -22,6 +22,7 @@ cmd_account(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' },
+		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
 		{ "vkey", required_argument, NULL, 'k' },
 		{ "issuer", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
@@ -33,7 +34,7 @@ cmd_account(int argc, char **argv)
 	    "[--json] ACCOUNT\n"
 	    "Every entry of the account, each inclusion-verified against a\n"
 	    "signed checkpoint, the chain walked with no gaps and the balance\n"
-	    "recomputed. Exit 1 if anything fails to verify.\n";
+	    "recomputed. Exit 1 if anything fails to verify.\n" CMD_HELP_TLS;
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
 	struct client_account	 a;
@@ -41,6 +42,7 @@ cmd_account(int argc, char **argv)
 	struct jv		*out, *arr;
 	struct buf		 b = { 0 };
 	const char		*server = NULL, *issuer = NULL;
+	const char		*cacert = NULL;
 	char			 day[16];
 	size_t			 i;
 	int			 c, json = 0, rc;
@@ -48,6 +50,7 @@ cmd_account(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:k:i:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': server = optarg; break;
+		case CMD_OPT_CACERT: cacert = optarg; break;
 		case 'k': log = cmd_vkey(optarg); break;
 		case 'i': issuer = optarg; break;
 		case 'j': json = 1; break;
@@ -57,7 +60,7 @@ cmd_account(int argc, char **argv)
 	}
 	if (log == NULL || issuer == NULL || optind + 1 != argc)
 		cmd_usage(help);
-	f = cmd_server(server);
+	f = cmd_server(server, cacert);
 	rc = client_account(f, log, issuer, argv[optind], &a, &e);
 	if (rc == LD_ENOTFOUND) {
 		fprintf(stderr, "ledger: no such account in the log\n");
@@ -124,6 +127,7 @@ cmd_totals(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' },
+		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
 		{ "vkey", required_argument, NULL, 'k' },
 		{ "issuer", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
@@ -134,7 +138,7 @@ cmd_totals(int argc, char **argv)
 	    "usage: ledger totals --server URL --vkey VKEY [--issuer ID] "
 	    "[--json]\n"
 	    "The log's (or an issuer's) running totals, from a leaf whose\n"
-	    "receipt verifies against a signed checkpoint.\n";
+	    "receipt verifies against a signed checkpoint.\n" CMD_HELP_TLS;
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
 	struct checkpoint	 cp;
@@ -142,6 +146,7 @@ cmd_totals(int argc, char **argv)
 	struct leaf		 l;
 	struct jv		*doc = NULL, *out;
 	const char		*server = NULL, *issuer = NULL, *r;
+	const char		*cacert = NULL;
 	char			*path;
 	size_t			 rlen;
 	int			 c, json = 0, rc;
@@ -149,6 +154,7 @@ cmd_totals(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:k:i:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': server = optarg; break;
+		case CMD_OPT_CACERT: cacert = optarg; break;
 		case 'k': log = cmd_vkey(optarg); break;
 		case 'i': issuer = optarg; break;
 		case 'j': json = 1; break;
@@ -159,7 +165,7 @@ cmd_totals(int argc, char **argv)
 	if (log == NULL || optind != argc ||
 	    (issuer && valid_id(issuer, strlen(issuer)) != LD_OK))
 		cmd_usage(help);
-	f = cmd_server(server);
+	f = cmd_server(server, cacert);
 	path = issuer ? xasprintf("/v1/issuers/%s", issuer) :
 	    xstrdup("/v1/totals");
 	memset(&e, 0, sizeof(e));
