@@ -430,6 +430,13 @@ cmd_submit(int argc, char **argv)
 	s.progress = !quiet && isatty(2);
 	if (client_origin(s.f, s.origin, sizeof(s.origin), &s.err) != LD_OK) {
 		fprintf(stderr, "ledger: %s: %s\n", server, s.err.msg);
+		if (s.receipts != NULL)
+			fclose(s.receipts);
+		if (s.in != stdin)
+			fclose(s.in);
+		sig_key_free(s.key);
+		sig_key_free(s.log);
+		fetch_close(s.f);
 		return cmd_exit_for(&s.err);
 	}
 	rc = run(&s);
