@@ -161,6 +161,7 @@ for mode in cl chunked; do
 	esac
 	out=$("$AUDIT" sync --log "$B/$mode" --vkey "$VKEY" --state st --json 2>&1); rc=$?
 	err=$(printf '%s' "$out" | jq -r .error 2>&1)
+	echo "# $mode: $err"
 	case "$rc:$err" in "3:GET /tile/entries/"*"$want"*) ok "$mode: an oversized bundle fails the sync, clearly" ;; *) not_ok "$mode: an oversized bundle fails the sync, clearly" "exit $rc: $out" ;; esac
 	expect_eq "$mode: the mirror is untouched" "$(cat st/checkpoint; "$AUDIT" report --state st --json | jq -c '[.entries, (.findings|length)]')" "$before"
 done
