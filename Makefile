@@ -21,7 +21,8 @@ B	?= build
 WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wmissing-declarations -Wpointer-arith -Wformat=2 -Wvla -Wundef \
 	  -Wwrite-strings -Wnull-dereference -Wimplicit-fallthrough
-PKGS	= libcrypto lmdb libevent libevent_pthreads msgpack jansson
+PKGS	= libcrypto libssl lmdb libevent libevent_pthreads libevent_openssl \
+	  msgpack jansson
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(WERROR) \
 	  $(CFLAGS) -MMD -MP
 INC	= -Imerkle -Icommon

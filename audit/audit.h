@@ -126,12 +126,14 @@ struct pf_bundle {
 };
 struct prefetch;
 /*
- * Bundles first .. the last of a tree of size entries, from url. With a
+ * Bundles first .. the last of a tree of size entries, from url (cacert:
+ * fetch_open's). A bundle larger than tlog-tiles allows (256 entries of
+ * at most 65535 bytes, each after its 2-byte length) fails unread. With a
  * mirror st, each bundle also gets the B-tree lookups its entries' rules
  * will make (store.h, hints), made in a read transaction of its own.
  */
-int	prefetch_start(const char *url, struct store *st, uint64_t first,
-	    uint64_t size, struct prefetch **);
+int	prefetch_start(const char *url, const char *cacert, struct store *st,
+	    uint64_t first, uint64_t size, struct prefetch **);
 /* The next bundle in order (the caller frees it); NULL after the last
  * or after a bundle whose rc was a fetch error. */
 struct pf_bundle *prefetch_next(struct prefetch *);

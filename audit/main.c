@@ -21,6 +21,8 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: ledger-audit sync --log URL --vkey VKEY --state DIR [--json]\n"
+	    "                         [--cacert FILE]  (https: trust only the\n"
+	    "                         CA certificates in FILE, not the system's)\n"
 	    "       ledger-audit report --state DIR [--json | --md FILE | "
 	    "--html FILE]\n"
 	    "       ledger-audit verify-claim --state DIR --issuer ID --grams N "
@@ -34,6 +36,7 @@ usage(void)
 
 struct opts {
 	const char	*log, *vkey, *state[16], *md, *html, *issuer, *until;
+	const char	*cacert;
 	char		*vkey_text;	/* --vkey read from a file, owned */
 	int		 nstate, json;
 	uint64_t	 grams;
@@ -45,6 +48,7 @@ parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
 		{ "log", required_argument, NULL, 'l' },
+		{ "cacert", required_argument, NULL, 'C' },
 		{ "vkey", required_argument, NULL, 'k' },
 		{ "state", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
@@ -66,6 +70,7 @@ parse(int argc, char **argv, struct opts *o)
 	    -1) {
 		switch (c) {
 		case 'l': o->log = optarg; break;
+		case 'C': o->cacert = optarg; break;
 		case 'k':
 			/* A vkey, or a file holding one. */
 			if (file_read(optarg, 4096, &text, &len) == LD_OK) {
@@ -145,6 +150,7 @@ cmd_sync(int argc, char **argv)
 		usage();
 	memset(&so, 0, sizeof(so));
 	so.url = o.log;
+	so.cacert = o.cacert;
 	so.vkey = o.vkey;
 	so.state = o.state[0];
 	so.progress = !o.json && isatty(2);

@@ -23,6 +23,10 @@
 #include "err.h"
 #include "merkle.h"
 
+/* The largest entry bundle tlog-tiles allows: 256 entries, each a 2-byte
+ * length and at most 65535 bytes. */
+#define PF_BUNDLE_MAX	((size_t)MERKLE_TILE_WIDTH * (2 + 65535))
+
 #define PF_INFLIGHT	4	/* bundle requests in flight */
 #define PF_QUEUE	32	/* ready bundles waiting for the replay */
 
@@ -250,16 +254,19 @@ pf_main(void *arg)
 }
 
 int
-prefetch_start(const char *url, struct store *st, uint64_t first,
-    uint64_t size, struct prefetch **out)
+prefetch_start(const char *url, const char *cacert, struct store *st,
+    uint64_t first, uint64_t size, struct prefetch **out)
 {
 	struct prefetch	*pf = xcalloc(1, sizeof(*pf));
+	char		 err[256];
 	int		 rc;
 
-	if ((rc = fetch_open(url, 60, &pf->f)) != LD_OK) {
+	if ((rc = fetch_open(url, cacert, 60, err, sizeof(err), &pf->f)) !=
+	    LD_OK) {
 		free(pf);
 		return rc;
 	}
+	fetch_set_max_body(pf->f, PF_BUNDLE_MAX);
 	pf->st = st;
 	pf->size = size;
 	pf->next_req = pf->next_out = first;

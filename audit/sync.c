@@ -163,12 +163,13 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 	}
 	free(path);
 	path = NULL;
-	if (fetch_open(o->url, 60, &f) != LD_OK) {
-		snprintf(res->error, sizeof(res->error), "--log %s: expected "
-		    "http://host[:port][/prefix]", o->url);
+	if (fetch_open(o->url, o->cacert, 60, msg, sizeof(msg), &f) != LD_OK) {
+		snprintf(res->error, sizeof(res->error), "--log %s", msg);
 		rc = LD_EINVAL;
 		goto done;
 	}
+	/* The checkpoint and the hash tiles (8 KiB at most) fit in a note. */
+	fetch_set_max_body(f, NOTE_MAX);
 	if ((rc = store_open(&st, o->state, o->mapsize, 0)) != LD_OK) {
 		snprintf(res->error, sizeof(res->error), "%s: cannot open the "
 		    "mirror: %s", o->state, ld_strerror(rc));
@@ -304,8 +305,8 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		goto done;
 	}
 	first_n = idx / MERKLE_TILE_WIDTH;
-	if (idx < size && (rc = prefetch_start(o->url, st, first_n, size,
-	    &pf)) != LD_OK) {
+	if (idx < size && (rc = prefetch_start(o->url, o->cacert, st, first_n,
+	    size, &pf)) != LD_OK) {
 		snprintf(res->error, sizeof(res->error), "cannot start "
 		    "fetching: %s", ld_strerror(rc));
 		goto done;

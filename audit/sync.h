@@ -6,6 +6,7 @@
 
 struct sync_opts {
 	const char	*url;
+	const char	*cacert;	/* https: the CAs to trust, or NULL */
 	const char	*vkey;
 	const char	*state;
 	uint64_t	 mapsize;

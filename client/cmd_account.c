@@ -24,6 +24,7 @@ cmd_account(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' },
+		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
 		{ "vkey", required_argument, NULL, 'k' },
 		{ "issuer", required_argument, NULL, 'i' },
 		{ "state", required_argument, NULL, 'S' },
@@ -40,7 +41,7 @@ cmd_account(int argc, char **argv)
 	    "walked with no gaps, every entry's counters and the balance\n"
 	    "recomputed. --state DIR remembers the newest entry and the\n"
 	    "checkpoint verified, and refuses an answer that goes back.\n"
-	    "Exit 1 if anything fails to verify.\n";
+	    "Exit 1 if anything fails to verify.\n" CMD_HELP_TLS;
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
 	struct client_account	 a;
@@ -48,6 +49,7 @@ cmd_account(int argc, char **argv)
 	struct jv		*out, *arr, *chk;
 	struct buf		 b = { 0 };
 	const char		*server = NULL, *issuer = NULL, *state = NULL;
+	const char		*cacert = NULL;
 	char			 day[16];
 	size_t			 i;
 	int			 c, json = 0, rc;
@@ -55,6 +57,7 @@ cmd_account(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:k:i:S:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': server = optarg; break;
+		case CMD_OPT_CACERT: cacert = optarg; break;
 		case 'k': log = cmd_vkey(optarg); break;
 		case 'i': issuer = optarg; break;
 		case 'S': state = optarg; break;
@@ -65,7 +68,7 @@ cmd_account(int argc, char **argv)
 	}
 	if (log == NULL || issuer == NULL || optind + 1 != argc)
 		cmd_usage(help);
-	f = cmd_server(server);
+	f = cmd_server(server, cacert);
 	rc = client_account(f, log, issuer, argv[optind], &a, &e);
 	if (state != NULL && (rc == LD_OK || rc == LD_ENOTFOUND)) {
 		int found = rc == LD_OK, r2;
@@ -183,6 +186,7 @@ cmd_totals(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' },
+		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
 		{ "vkey", required_argument, NULL, 'k' },
 		{ "issuer", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
@@ -203,6 +207,7 @@ cmd_totals(int argc, char **argv)
 	struct leaf		 l;
 	struct jv		*doc = NULL, *out;
 	const char		*server = NULL, *issuer = NULL, *r;
+	const char		*cacert = NULL;
 	char			*path;
 	size_t			 rlen;
 	int			 c, json = 0, rc;
@@ -210,6 +215,7 @@ cmd_totals(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:k:i:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': server = optarg; break;
+		case CMD_OPT_CACERT: cacert = optarg; break;
 		case 'k': log = cmd_vkey(optarg); break;
 		case 'i': issuer = optarg; break;
 		case 'j': json = 1; break;
@@ -220,7 +226,7 @@ cmd_totals(int argc, char **argv)
 	if (log == NULL || optind != argc ||
 	    (issuer && valid_id(issuer, strlen(issuer)) != LD_OK))
 		cmd_usage(help);
-	f = cmd_server(server);
+	f = cmd_server(server, cacert);
 	path = issuer ? xasprintf("/v1/issuers/%s", issuer) :
 	    xstrdup("/v1/totals");
 	memset(&e, 0, sizeof(e));

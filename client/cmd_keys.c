@@ -38,15 +38,15 @@ cmd_vkey(const char *arg)
 }
 
 struct fetch *
-cmd_server(const char *url)
+cmd_server(const char *url, const char *cacert)
 {
 	struct fetch	*f;
+	char		 err[512];
 
 	if (url == NULL)
 		cmd_usage("ledger: --server URL is required\n");
-	if (fetch_open(url, 120, &f) != LD_OK) {
-		fprintf(stderr, "ledger: --server %s: expected "
-		    "http://host[:port][/prefix]\n", url);
+	if (fetch_open(url, cacert, 120, err, sizeof(err), &f) != LD_OK) {
+		fprintf(stderr, "ledger: --server %s\n", err);
 		exit(EXIT_USAGE);
 	}
 	return f;
@@ -139,10 +139,10 @@ cmd_keygen(int argc, char **argv)
 
 /* POST a JSON document to an admin endpoint and print the result. */
 static int
-admin_post(const char *server, const char *token_file, const char *path,
-    struct jv *doc, int json)
+admin_post(const char *server, const char *cacert, const char *token_file,
+    const char *path, struct jv *doc, int json)
 {
-	struct fetch		*f = cmd_server(server);
+	struct fetch		*f = cmd_server(server, cacert);
 	struct fetch_resp	 resp;
 	struct client_err	 e;
 	struct buf		 body = { 0 };
@@ -154,6 +154,14 @@ admin_post(const char *server, const char *token_file, const char *path,
 
 	if (token_file == NULL)
 		cmd_usage("ledger admin: --token-file F is required\n");
+	/* The token is a password: only over TLS or to this machine. */
+	if (!fetch_confidential(f)) {
+		fprintf(stderr, "ledger: refusing to send the admin token to "
+		    "%s over plain http (not a loopback address); use "
+		    "https://\n", fetch_url(f));
+		fetch_close(f);
+		return EXIT_USAGE;
+	}
 	if (file_read(token_file, 4096, &tok, &len) != LD_OK) {
 		fprintf(stderr, "ledger: cannot read %s\n", token_file);
 		return EXIT_USAGE;
@@ -200,6 +208,7 @@ cmd_admin(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' },
+		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
 		{ "token-file", required_argument, NULL, 't' },
 		{ "vkey", required_argument, NULL, 'k' },
 		{ "name", required_argument, NULL, 'n' },
@@ -215,8 +224,10 @@ cmd_admin(int argc, char **argv)
 	    "FILE.json: {\"id\", \"activity\", \"unit\", \"grams_per_unit\",\n"
 	    "  \"max_grams_per_event\", \"max_grams_per_account_day\",\n"
 	    "  \"valid_from\" (YYYY-MM-DD), \"max_event_age_days\", "
-	    "\"reference\"}, all required\n";
+	    "\"reference\"}, all required\n" CMD_HELP_TLS
+	    "The token goes only over https or to a loopback address.\n";
 	const char	*server = NULL, *token = NULL, *vkey = NULL;
+	const char	*cacert = NULL;
 	const char	*name = NULL, *sub;
 	struct jv	*doc;
 	char		*text, err[160];
@@ -230,6 +241,7 @@ cmd_admin(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:t:k:n:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': server = optarg; break;
+		case CMD_OPT_CACERT: cacert = optarg; break;
 		case 't': token = optarg; break;
 		case 'k': vkey = optarg; break;
 		case 'n': name = optarg; break;
@@ -244,7 +256,7 @@ cmd_admin(int argc, char **argv)
 		doc = jv_obj();
 		jv_set(doc, "vkey", jv_str(vkey));
 		jv_set(doc, "name", jv_str(name));
-		rc = admin_post(server, token, "/v1/admin/issuers", doc, json);
+		rc = admin_post(server, cacert, token, "/v1/admin/issuers", doc, json);
 	} else if (strcmp(sub, "add-method") == 0) {
 		if (optind + 1 != argc)
 			cmd_usage(help);
@@ -259,7 +271,7 @@ cmd_admin(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		free(text);
-		rc = admin_post(server, token, "/v1/admin/methods", doc, json);
+		rc = admin_post(server, cacert, token, "/v1/admin/methods", doc, json);
 	} else
 		cmd_usage(help);
 	jv_free(doc);

@@ -335,6 +335,7 @@ cmd_submit(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' },
+		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
 		{ "key", required_argument, NULL, 'k' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "receipts", required_argument, NULL, 'r' },
@@ -352,11 +353,12 @@ cmd_submit(int argc, char **argv)
 	    "                     [--skip N] [--inflight N] [--vkey VKEY] "
 	    "[--json] [--quiet] INPUT\n"
 	    "INPUT is JSON Lines (or CSV with a header row, credits only);\n"
-	    "'-' reads stdin. See docs/issuers.md.\n";
+	    "'-' reads stdin. See docs/issuers.md.\n" CMD_HELP_TLS;
 	struct submit	 s;
 	struct stat	 st;
 	uint64_t	 v;
 	const char	*server = NULL, *keyfile = NULL, *receipts = NULL;
+	const char	*cacert = NULL;
 	char		*text;
 	size_t		 len;
 	double		 dt;
@@ -369,6 +371,7 @@ cmd_submit(int argc, char **argv)
 	    NULL)) != -1) {
 		switch (c) {
 		case 's': server = optarg; break;
+		case CMD_OPT_CACERT: cacert = optarg; break;
 		case 'k': keyfile = optarg; break;
 		case 'r': receipts = optarg; break;
 		case 'V': s.log = cmd_vkey(optarg); break;
@@ -406,7 +409,7 @@ cmd_submit(int argc, char **argv)
 	}
 	secure_wipe(text, len);
 	free(text);
-	s.f = cmd_server(server);
+	s.f = cmd_server(server, cacert);
 	s.input_name = argv[optind];
 	if (strcmp(argv[optind], "-") == 0)
 		s.in = stdin;
@@ -427,6 +430,13 @@ cmd_submit(int argc, char **argv)
 	s.progress = !quiet && isatty(2);
 	if (client_origin(s.f, s.origin, sizeof(s.origin), &s.err) != LD_OK) {
 		fprintf(stderr, "ledger: %s: %s\n", server, s.err.msg);
+		if (s.receipts != NULL)
+			fclose(s.receipts);
+		if (s.in != stdin)
+			fclose(s.in);
+		sig_key_free(s.key);
+		sig_key_free(s.log);
+		fetch_close(s.f);
 		return cmd_exit_for(&s.err);
 	}
 	rc = run(&s);

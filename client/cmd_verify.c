@@ -193,6 +193,7 @@ cmd_checkpoint(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' },
+		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
 		{ "vkey", required_argument, NULL, 'k' },
 		{ "state", required_argument, NULL, 'S' },
 		{ "since", required_argument, NULL, 'i' },
@@ -206,7 +207,8 @@ cmd_checkpoint(int argc, char **argv)
 	    "Fetch and verify the latest checkpoint. --state DIR remembers it\n"
 	    "and proves it consistent with the last one seen there; --since\n"
 	    "proves it consistent with a checkpoint you kept. Exit 1 on a\n"
-	    "bad signature or an inconsistent (forked, rewritten) log.\n";
+	    "bad signature or an inconsistent (forked, rewritten) log.\n"
+	    CMD_HELP_TLS;
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
 	struct checkpoint	 cp, old;
@@ -214,7 +216,7 @@ cmd_checkpoint(int argc, char **argv)
 	struct buf		 note = { 0 };
 	char			 root[65], *path = NULL, *text = NULL;
 	const char		*server = NULL, *state = NULL, **since = NULL;
-	const char		*what = NULL;
+	const char		*what = NULL, *cacert = NULL;
 	size_t			 len;
 	uint64_t		 stale = 0;
 	int			 c, json = 0, rc, nsince = 0, k;
@@ -222,6 +224,7 @@ cmd_checkpoint(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:k:S:i:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': server = optarg; break;
+		case CMD_OPT_CACERT: cacert = optarg; break;
 		case 'k': log = cmd_vkey(optarg); break;
 		case 'S': state = optarg; break;
 		case 'i':
@@ -236,7 +239,7 @@ cmd_checkpoint(int argc, char **argv)
 	}
 	if (log == NULL || optind != argc)
 		cmd_usage(help);
-	f = cmd_server(server);
+	f = cmd_server(server, cacert);
 	memset(&e, 0, sizeof(e));
 	rc = client_checkpoint(f, log, &cp, &note, &e);
 	for (k = 0; rc == LD_OK && k < nsince; k++) {
@@ -304,10 +307,10 @@ cmd_checkpoint(int argc, char **argv)
 
 /* GET path and print or return the body; exits on failure. */
 static int
-get_text(const char *server, const char *path, const char *accept,
-    struct buf *out)
+get_text(const char *server, const char *cacert, const char *path,
+    const char *accept, struct buf *out)
 {
-	struct fetch		*f = cmd_server(server);
+	struct fetch		*f = cmd_server(server, cacert);
 	struct fetch_resp	 resp;
 	struct client_err	 e;
 
@@ -332,12 +335,13 @@ index_cmd(int argc, char **argv, const char *help, const char *route,
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' },
+		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct buf	 b = { 0 };
-	const char	*server = NULL;
+	const char	*server = NULL, *cacert = NULL;
 	char		*path;
 	uint64_t	 idx;
 	int		 c, rc;
@@ -345,6 +349,7 @@ index_cmd(int argc, char **argv, const char *help, const char *route,
 	while ((c = getopt_long(argc, argv, "s:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': server = optarg; break;
+		case CMD_OPT_CACERT: cacert = optarg; break;
 		case 'j': break;
 		case 'h': cmd_help(help);
 		default: cmd_usage(help);
@@ -354,7 +359,7 @@ index_cmd(int argc, char **argv, const char *help, const char *route,
 	    strlen(argv[optind]), &idx) != LD_OK)
 		cmd_usage(help);
 	path = xasprintf("%s/%llu", route, (unsigned long long)idx);
-	rc = get_text(server, path, accept, &b);
+	rc = get_text(server, cacert, path, accept, &b);
 	if (rc == EXIT_OK)
 		fwrite(b.p, 1, b.len, stdout);
 	free(path);
@@ -366,7 +371,7 @@ int
 cmd_get(int argc, char **argv)
 {
 	return index_cmd(argc, argv,
-	    "usage: ledger get --server URL INDEX\n", "/v1/entries",
+	    "usage: ledger get --server URL INDEX\n" CMD_HELP_TLS, "/v1/entries",
 	    "application/json");
 }
 
@@ -374,6 +379,7 @@ int
 cmd_receipt(int argc, char **argv)
 {
 	return index_cmd(argc, argv,
-	    "usage: ledger receipt --server URL INDEX > r.tlog-proof\n",
+	    "usage: ledger receipt --server URL INDEX > r.tlog-proof\n"
+	    CMD_HELP_TLS,
 	    "/v1/receipt", NULL);
 }

@@ -363,7 +363,8 @@ srv_start(struct srv *s, double *ready)
 			snprintf(url, sizeof(url), "http://127.0.0.1:%d",
 			    s->port);
 			snprintf(s->url, sizeof(s->url), "%s", url);
-			if (fetch_open(url, 30, &s->f) != LD_OK)
+			if (fetch_open(url, NULL, 30, NULL, 0, &s->f) !=
+			    LD_OK)
 				return -1;
 		}
 		if (s->port != 0) {

@@ -34,21 +34,10 @@ chmod a+r old-u1.json old-checkpoint
 
 # nginx: /swap/ answers u-1's queries with u-2's genuine chain; /old/
 # replays the first page of u-1 and the checkpoint saved above.
-mkdir -p nginx-tmp
-cat >nginx.conf <<N
-daemon on;
-pid $T/nginx.pid;
-error_log $T/nginx.err;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $T/nginx-tmp;
-	proxy_temp_path $T/nginx-tmp;
-	fastcgi_temp_path $T/nginx-tmp;
-	uwsgi_temp_path $T/nginx-tmp;
-	scgi_temp_path $T/nginx-tmp;
+nginx_servers() {
+	cat <<N
 	server {
-		listen 127.0.0.1:0;
+		listen 127.0.0.1:$1;
 		location /swap/ {
 			rewrite ^/swap/v1/accounts/city/u-1\$ /v1/accounts/city/u-2 break;
 			rewrite ^/swap(/.*)\$ \$1 break;
@@ -66,27 +55,13 @@ http {
 			proxy_pass http://127.0.0.1:$PORT/;
 		}
 	}
-}
 N
-# Port 0 is not something nginx can report: pick one the kernel just
-# gave up, and retry on a collision. "daemon on": nginx returns once it
-# listens, so the first request never meets a closed port.
-NPORT=
-for try in 1 2 3 4 5; do
-	p=$(
-shuf -i 20000-60000 -n 1)
-	sed "s/listen 127.0.0.1:[0-9]*;/listen 127.0.0.1:$p;/" nginx.conf >nginx.run.conf
-	if nginx -c "$T/nginx.run.conf" -p "$T" 2>nginx.start; then
-		NPORT=$p
-		break
-	fi
-done
-if [ -z "$NPORT" ]; then
-	not_ok "nginx starts" "$(cat nginx.start nginx.err 2>/dev/null)"
+}
+if ! nginx_start liar; then
+	not_ok "nginx starts" "$(cat liar.start liar.err 2>/dev/null)"
 	e2e_end
 fi
-NGINX_PID=$(cat nginx.pid)
-E2E_PIDS="$E2E_PIDS $NGINX_PID"
+NGINX_PID=$(cat liar.pid)
 N=http://127.0.0.1:$NPORT
 
 # 1. Another account's genuine, fully proven chain.

@@ -125,3 +125,53 @@ e2e_end() {
 	[ "$E2E_FAIL" = 0 ]
 	exit $?
 }
+
+# nginx_start NAME: start an nginx whose http{} servers the caller's
+# function nginx_servers PORT prints, on a free loopback port; sets NPORT.
+# NGINX_MAIN adds lines to the main context (load_module).
+# nginx runs with "daemon on", so the command returns only once the port
+# is bound (or binding failed); a port another program holds is retried
+# with another one. Ports come from 10000-32767, below the kernel's
+# ephemeral range, where listeners on port 0 and client sockets live.
+nginx_start() {
+	name=$1
+	mkdir -p "$T/nginx-tmp"
+	for try in 1 2 3 4 5 6 7 8; do
+		NPORT=$((10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 22768))
+		{
+			cat <<N
+daemon on;
+user root;
+${NGINX_MAIN:-}
+pid $T/$name.pid;
+error_log $T/$name.err;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $T/nginx-tmp;
+	proxy_temp_path $T/nginx-tmp;
+	fastcgi_temp_path $T/nginx-tmp;
+	uwsgi_temp_path $T/nginx-tmp;
+	scgi_temp_path $T/nginx-tmp;
+N
+			nginx_servers "$NPORT"
+			echo "}"
+		} >"$T/$name.conf"
+		rm -f "$T/$name.pid"
+		if nginx -e "$T/$name.err" -c "$T/$name.conf" -p "$T" \
+		    2>"$T/$name.start"; then
+			# The daemon writes its pid file just after the command
+			# returns: wait for it (bounded) to stop it at the end.
+			i=0
+			while [ ! -s "$T/$name.pid" ] && [ $i -lt 200 ]; do
+				sleep 0.05; i=$((i + 1))
+			done
+			[ -s "$T/$name.pid" ] || return 1
+			E2E_PIDS="$E2E_PIDS $(cat "$T/$name.pid")"
+			return 0
+		fi
+		grep -q "in use" "$T/$name.start" "$T/$name.err" 2>/dev/null ||
+		    return 1
+	done
+	return 1
+}

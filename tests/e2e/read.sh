@@ -146,32 +146,20 @@ expect_eq "the export holds the checkpoint" "$(cat "$T/export/checkpoint")" "$(c
 expect_eq "the live export is current too" "$(sed -n 2p "$T/live-export/checkpoint")" 676
 expect_eq "stale partial tiles are gone once full" "$(ls "$T/live-export/tile/0" | grep -c '\.p$')" 1
 if command -v nginx >/dev/null 2>&1; then
-	NPORT=$((20000 + $$ % 20000))
-	cat >nginx.conf <<N
-daemon off;
-user root;
-pid $T/nginx.pid;
-error_log $T/nginx.err;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $T/nginx-tmp;
-	proxy_temp_path $T/nginx-tmp;
-	fastcgi_temp_path $T/nginx-tmp;
-	uwsgi_temp_path $T/nginx-tmp;
-	scgi_temp_path $T/nginx-tmp;
+	# nginx_start returns once nginx has bound its port (daemon on),
+	# retrying a port that is taken; serving in the background and
+	# polling raced its bind and picked ports that could be in use.
+	nginx_servers() {
+		cat <<N
 	server {
-		listen 127.0.0.1:$NPORT;
+		listen 127.0.0.1:$1;
 		root $T/export;
 		location / { default_type application/octet-stream; add_header Cache-Control "public, max-age=31536000, immutable"; }
 		location = /checkpoint { default_type text/plain; add_header Cache-Control no-store; }
 	}
-}
 N
-	mkdir -p nginx-tmp
-	nginx -c "$T/nginx.conf" -p "$T" 2>nginx.start &
-	E2E_PIDS="$E2E_PIDS $!"
-	i=0; while [ $i -lt 50 ] && [ "$(code "http://127.0.0.1:$NPORT/checkpoint")" != 200 ]; do sleep 0.1; i=$((i+1)); done
+	}
+	nginx_start export || not_ok "nginx starts" "$(cat export.start export.err 2>/dev/null)"
 	expect_eq "nginx serves the exported checkpoint" "$(code "http://127.0.0.1:$NPORT/checkpoint")" 200
 	expect_eq "nginx serves the same tiles" "$(curl -s "http://127.0.0.1:$NPORT/tile/0/001" | md5sum)" "$(curl -s "$URL/tile/0/001" | md5sum)"
 	if [ -x ./tlogcheck ]; then
