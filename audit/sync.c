@@ -107,9 +107,12 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		    o->state);
 		return LD_ESYS;
 	}
-	if (sig_key_from_vkey(o->vkey, strlen(o->vkey), &log) != LD_OK) {
+	if ((rc = sig_key_from_vkey(o->vkey, strlen(o->vkey), &log)) !=
+	    LD_OK) {
 		snprintf(res->error, sizeof(res->error), "--vkey is not a "
-		    "verifier key");
+		    "verifier key%s", rc == LD_EWEAKKEY ? " (a weak Ed25519 "
+		    "key: of small order, or not a canonical curve point)" :
+		    "");
 		return LD_EINVAL;
 	}
 	/* The state belongs to one log key. */

@@ -19,6 +19,7 @@ enum {
 	LD_EOVERFLOW	= -13,	/* a u64 sum would overflow */
 	LD_ENET		= -14,	/* network or server error (clients) */
 	LD_ERETRY	= -15,	/* the snapshot moved on: begin again */
+	LD_EWEAKKEY	= -16,	/* a weak or non-canonical Ed25519 key */
 };
 
 /* Return a static description of an LD_* code. */

@@ -1,6 +1,7 @@
 /* sig.c - Ed25519 keys in the C2SP signed-note formats (via OpenSSL). */
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -50,6 +51,118 @@ sig_compute_id(const char *name, size_t namelen, uint8_t type,
 	merkle_sha256(h, buf, namelen + 2 + 32);
 	return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
 	    (uint32_t)h[2] << 8 | h[3];
+}
+
+/*
+ * The Ed25519 point check. y is the low 255 bits (little-endian), the top
+ * bit the sign of x. Curve: -x^2 + y^2 = 1 + d x^2 y^2 over p = 2^255 - 19,
+ * so x^2 = (y^2 - 1) / (d y^2 + 1) (the divisor is never 0: d is not a
+ * square). Doubling needs only x^2 and y (a = -1):
+ *	y' = (y^2 + x^2) / (1 - d x^2 y^2),
+ *	x'^2 = 4 x^2 y^2 / (1 + d x^2 y^2)^2,
+ * and the law is complete, so [8]P is the identity (x^2 = 0, y = 1) exactly
+ * when P's order divides 8. Public data: no need for constant time.
+ */
+static const char *
+pub_problem(const uint8_t pub[32], BN_CTX *bc)
+{
+	BIGNUM		*p, *d, *y, *x2, *t, *u, *v, *w;
+	uint8_t		 be[32];
+	const char	*why = NULL;
+	int		 i, sign = pub[31] >> 7, ok = 0;
+
+	BN_CTX_start(bc);
+	p = BN_CTX_get(bc);
+	d = BN_CTX_get(bc);
+	y = BN_CTX_get(bc);
+	x2 = BN_CTX_get(bc);
+	t = BN_CTX_get(bc);
+	u = BN_CTX_get(bc);
+	v = BN_CTX_get(bc);
+	w = BN_CTX_get(bc);
+	if (w == NULL)
+		goto out;
+	for (i = 0; i < 32; i++)
+		be[i] = pub[31 - i];
+	be[0] &= 0x7f;
+	/* p = 2^255 - 19; d = -121665 / 121666 mod p */
+	BN_zero(p);
+	if (BN_bin2bn(be, 32, y) == NULL || !BN_set_bit(p, 255) ||
+	    !BN_sub_word(p, 19) ||
+	    !BN_set_word(t, 121666) || BN_mod_inverse(d, t, p, bc) == NULL ||
+	    !BN_mul_word(d, 121665) || !BN_mod(d, d, p, bc) ||
+	    !BN_sub(d, p, d))
+		goto out;
+	if (BN_cmp(y, p) >= 0) {
+		why = "not canonical (y >= 2^255 - 19)";
+		ok = 1;
+		goto out;
+	}
+	/* x^2 = (y^2 - 1) / (d y^2 + 1) */
+	if (!BN_mod_sqr(t, y, p, bc) || !BN_mod_sub(u, t, BN_value_one(), p,
+	    bc) || !BN_mod_mul(v, d, t, p, bc) ||
+	    !BN_mod_add(v, v, BN_value_one(), p, bc) ||
+	    BN_mod_inverse(v, v, p, bc) == NULL ||
+	    !BN_mod_mul(x2, u, v, p, bc))
+		goto out;
+	if (BN_is_zero(x2)) {
+		if (sign) {
+			why = "not canonical (x = 0 with the sign bit set)";
+			ok = 1;
+			goto out;
+		}
+	} else {
+		/* Euler's criterion: x^2 must have a square root. */
+		if (!BN_rshift1(t, p) || !BN_mod_exp(w, x2, t, p, bc))
+			goto out;
+		if (!BN_is_one(w)) {
+			why = "not a point of the curve";
+			ok = 1;
+			goto out;
+		}
+	}
+	for (i = 0; i < 3; i++) {
+		/* t = d x^2 y^2; u = y^2 */
+		if (!BN_mod_sqr(u, y, p, bc) || !BN_mod_mul(t, x2, u, p, bc) ||
+		    !BN_mod_mul(t, t, d, p, bc))
+			goto out;
+		/* y' = (u + x^2) / (1 - t) */
+		if (!BN_mod_sub(v, BN_value_one(), t, p, bc) ||
+		    BN_mod_inverse(v, v, p, bc) == NULL ||
+		    !BN_mod_add(w, u, x2, p, bc) || !BN_mod_mul(w, w, v, p, bc))
+			goto out;
+		/* x'^2 = 4 x^2 u / (1 + t)^2 */
+		if (!BN_mod_add(v, BN_value_one(), t, p, bc) ||
+		    !BN_mod_sqr(v, v, p, bc) ||
+		    BN_mod_inverse(v, v, p, bc) == NULL ||
+		    !BN_mod_mul(x2, x2, u, p, bc) ||
+		    !BN_mod_lshift_quick(x2, x2, 2, p) ||
+		    !BN_mod_mul(x2, x2, v, p, bc) || BN_copy(y, w) == NULL)
+			goto out;
+	}
+	if (BN_is_zero(x2) && BN_is_one(y))
+		why = "of small order (its order divides 8)";
+	ok = 1;
+out:
+	BN_CTX_end(bc);
+	if (!ok)
+		fatalx("out of memory (Ed25519 point check)");
+	return why;
+}
+
+int
+sig_pub_check(const uint8_t pub[32], const char **why)
+{
+	BN_CTX		*bc;
+	const char	*w;
+
+	if ((bc = BN_CTX_new()) == NULL)
+		fatalx("out of memory (BN_CTX_new)");
+	w = pub_problem(pub, bc);
+	BN_CTX_free(bc);
+	if (why != NULL)
+		*why = w;
+	return w == NULL ? LD_OK : LD_EWEAKKEY;
 }
 
 static struct sig_key *
@@ -104,9 +217,12 @@ sig_key_from_pub(const char *name, uint8_t type, const uint8_t pub[32],
     struct sig_key **out)
 {
 	struct sig_key	*k;
+	int		 rc;
 
 	if (!sig_valid_name(name, strlen(name)))
 		return LD_EINVAL;
+	if ((rc = sig_pub_check(pub, NULL)) != LD_OK)
+		return rc;
 	k = key_new(name, strlen(name), type);
 	k->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);
 	if (k->pkey == NULL || key_finish(k) != LD_OK) {
@@ -158,6 +274,8 @@ parse_key_text(const char *s, size_t len, int private, struct sig_key **out)
 	    rawlen != 33 ||
 	    (raw[0] != SIG_TYPE_ED25519 && raw[0] != SIG_TYPE_COSIGN))
 		goto done;
+	if (!private && (rc = sig_pub_check(raw + 1, NULL)) != LD_OK)
+		goto done;
 	k = key_new(s, namelen, raw[0]);
 	if (private) {
 		k->pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL,
@@ -166,8 +284,10 @@ parse_key_text(const char *s, size_t len, int private, struct sig_key **out)
 	} else
 		k->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL,
 		    raw + 1, 32);
-	if (k->pkey == NULL || key_finish(k) != LD_OK || k->id != id)
+	if (k->pkey == NULL || key_finish(k) != LD_OK || k->id != id) {
+		rc = LD_EINVAL;
 		goto done;
+	}
 	*out = k;
 	k = NULL;
 	rc = LD_OK;

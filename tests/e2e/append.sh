@@ -41,6 +41,23 @@ J
 expect_rc "admin without a token is refused" 1 sh -c "echo 00 > bad.token; '$LEDGER' admin add-issuer --server $URL --token-file bad.token --vkey '$(cat luzhou.vkey)' --name Luzhou"
 check "register issuer luzhou" "$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(cat luzhou.vkey)" --name "Luzhou Green Bud Points"
 check "register issuer bank" "$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(cat bank.vkey)" --name "A Bank"
+# Weak issuer keys: the identity point (anyone can "sign" for it), a point
+# of order 8, and y = p (not canonical); each with a correct key ID.
+wvkey() {	# wvkey NAME HEX64: a vkey text for that public key
+	raw=$({ printf '\001'; printf '%s' "$2" | tr a-f A-F | basenc --base16 -d; } | base64 -w0)
+	id=$({ printf '%s\n\001' "$1"; printf '%s' "$2" | tr a-f A-F | basenc --base16 -d; } | sha256sum | cut -c1-8)
+	printf '%s+%s+%s\n' "$1" "$id" "$raw"
+}
+size0=$(curl -s "$URL/checkpoint" | sed -n 2p)
+for pub in 0100000000000000000000000000000000000000000000000000000000000000 \
+    c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a \
+    edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f; do
+	out=$("$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(wvkey weak "$pub")" --name Weak 2>&1); rc=$?
+	case "$rc:$out" in 1:*"holds a weak Ed25519 public key"*) ok "ledgerd refuses to register weak key ${pub%"${pub#????????}"}..., saying why" ;;
+	*) not_ok "ledgerd refuses weak key $pub" "$rc $out" ;; esac
+done
+expect_eq "... and appends nothing" "$(curl -s "$URL/checkpoint" | sed -n 2p)" "$size0"
+expect_rc "a client refuses a weak log vkey" 2 "$LEDGER" totals --server "$URL" --vkey "$(wvkey weak 0100000000000000000000000000000000000000000000000000000000000000)"
 check "register method bus" "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" bus.json
 check "register method plate" "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" plate.json
 out=$("$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" bus.json)

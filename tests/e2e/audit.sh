@@ -120,6 +120,19 @@ chain-break|[["chain-break",10,9]]
 not-canonical|[["not-canonical",12,null]]
 bad-signature|[["bad-signature",8,0]]
 M
+	# A weak issuer key (the identity point; tests/tools/mklog.c): the
+	# registration is the finding, and each batch "signed" with it too.
+	if "$MKLOG" --out "$WWW/weak-key" --origin example.org/mklog \
+	    --key-out "$T/weak-key.vkey" --tamper weak-key </dev/null >/dev/null 2>"$T/mklog.err"; then
+		out=$("$AUDIT" sync --log "$NURL/weak-key" --vkey "$T/weak-key.vkey" --state "$T/st-weak-key" --json </dev/null 2>&1)
+		expect_eq "weak-key: sync exits 1, 3 findings" "$? $(printf '%s\n' "$out" | jq -c '[.ok, .findings]')" '1 [false,3]'
+		expect_eq "weak-key: the registration and both batches named" "$(findings "$T/st-weak-key")" '[["weak-key",0,null],["bad-signature",2,0],["bad-signature",8,0]]'
+		"$AUDIT" report --state "$T/st-weak-key" >"$T/weak-key.report" 2>&1
+		case $(cat "$T/weak-key.report") in *"weak-key"*"of small order"*) ok "weak-key: the report says the key is of small order" ;;
+		*) not_ok "weak-key: the report says the key is of small order" "$(cat "$T/weak-key.report")" ;; esac
+	else
+		not_ok "mklog weak-key" "$(cat "$T/mklog.err")"
+	fi
 	# The same findings when the mirror's deferred indexes are frozen and
 	# flushed every 3 writes, so that the lookups made ahead (hints) are
 	# dropped mid-replay and the B-trees answer.

@@ -34,6 +34,10 @@
  *	chain-break		10's prev is not leaf 9's hash
  *	not-canonical		12 (the last leaf) has its version as cc 01
  *	bad-signature		8's signature has one bit flipped
+ *	weak-key		0 registers city with the identity point as its
+ *				key; batches 2 and 8 carry the signature
+ *				(R = identity, S = 0) that such a key
+ *				"verifies" for any message
  * A leaf that breaks a rule is built as the rules would build it if the
  * check were skipped (its counters follow from the previous leaves), and
  * mklog checks that the real rules refuse it with exactly that rule.
@@ -65,7 +69,10 @@ static const char *const modes[] = { "none", "counter-mismatch",
     "over-cap-event", "over-cap-day", "factor-mismatch", "duplicate-dedup",
     "duplicate-evidence", "overspent", "bad-reversal", "unknown-issuer",
     "unknown-method", "overflow", "future-day", "chain-break",
-    "not-canonical", "bad-signature", NULL };
+    "not-canonical", "bad-signature", "weak-key", NULL };
+
+/* The identity point's encoding: the weak key, and R of its forgery. */
+static const uint8_t	identity[32] = { 1 };
 
 struct gen {
 	struct store		*st;
@@ -121,6 +128,33 @@ reencode(struct gen *g, const struct leaf *l)
 		fatalx("cannot encode leaf %llu", (unsigned long long)l->index);
 }
 
+/* The issuer leaf the rules would build for reg without their checks. */
+static void
+forge_issuer(struct gen *g, const struct issuer_reg *reg)
+{
+	struct issuer_state	st;
+	struct leaf		l;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = KIND_ISSUER;
+	l.index = g->r.head.size;
+	l.time = g->time;
+	memcpy(l.prev, g->r.head.prev, 32);
+	l.totals = g->r.head.totals;
+	l.totals.count[KIND_ISSUER]++;
+	l.u.issuer = *reg;
+	reencode(g, &l);
+	g->r.head.time = l.time;
+	g->r.head.totals = l.totals;
+	append(g, g->out.p, g->out.len);
+	memset(&st, 0, sizeof(st));
+	st.reg = *reg;
+	st.reg_index = l.index;
+	st.ctr.prev = NO_INDEX;
+	if (store_rules_ops.issuer_put(g->txn, &st) != LD_OK)
+		fatalx("cannot store the issuer");
+}
+
 static void
 issuer(struct gen *g, const char *id, const char *name, struct sig_key *k)
 {
@@ -132,10 +166,16 @@ issuer(struct gen *g, const char *id, const char *name, struct sig_key *k)
 	STR_SET(reg.id, id, strlen(id));
 	STR_SET(reg.name, name, strlen(name));
 	memcpy(reg.pub, sig_key_pub(k), 32);
+	if (is(g, "weak-key"))
+		memcpy(reg.pub, identity, 32);
 	buf_reset(&g->out);
-	if (rules_issuer(&g->r, g->time, &reg, &g->out, h, &e) != LD_OK)
+	if (rules_issuer(&g->r, g->time, &reg, &g->out, h, &e) == LD_OK) {
+		append(g, g->out.p, g->out.len);
+		return;
+	}
+	if (!is(g, "weak-key") || strcmp(e.rule, "weak-key") != 0)
 		fatalx("issuer: %s: %s", e.rule, e.msg);
-	append(g, g->out.p, g->out.len);
+	forge_issuer(g, &reg);
 }
 
 static void
@@ -387,7 +427,11 @@ batch(struct gen *g, const struct sub *subs, uint32_t n, uint32_t x_pos,
 	b.n = n;
 	rules_batch_root(subs, n, b.root);
 	rules_batch_message(g->origin, "city", n, b.root, &msg);
-	if (sig_sign(g->iss, msg.p, msg.len, b.sig) != LD_OK)
+	if (is(g, "weak-key")) {
+		/* [0]B = R + [k]A for any k: "signed" without a key. */
+		memset(b.sig, 0, sizeof(b.sig));
+		memcpy(b.sig, identity, 32);
+	} else if (sig_sign(g->iss, msg.p, msg.len, b.sig) != LD_OK)
 		fatalx("cannot sign the batch");
 	buf_free(&msg);
 	if (flip)
