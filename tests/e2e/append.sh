@@ -82,6 +82,42 @@ lh=$(head -n 1 r1.jsonl | jq -r .leaf_hash)
 expect_eq "no leaf-hash index unless init asked for one: 404 that says so" "$(curl -s -o lh.json -w '%{http_code}' -H 'Accept: application/json' "$URL/v1/lookup?leaf_hash=$lh") $(jq -r .message lh.json | cut -d'(' -f1)" "404 this log keeps no index of leaf hashes "
 check "duplicate receipts verify" "$LEDGER" verify --vkey "$VKEY" r2.jsonl
 
+# ledger verify compares a receipts line's own fields with its receipt.
+out=$("$LEDGER" verify --vkey "$VKEY" r1.jsonl)
+expect_eq "verify ends with the tally" "$(printf '%s\n' "$out" | tail -1)" "1200 verified, 0 failed"
+expect_eq "... and says what it checked, with which key" "$(printf '%s\n' "$out" | tail -2 | head -1)" "checked: each receipt's checkpoint signature by $VKEY and its inclusion proof at the checkpoint's size"
+expect_eq "--quiet prints only the tally when all pass" "$("$LEDGER" verify --quiet --vkey "$VKEY" r1.jsonl)" "1200 verified, 0 failed"
+# One tampered field per line (lines 1..9 of r1.jsonl), line 10 intact.
+L2=$(sed -n 2p r1.jsonl)
+head -10 r1.jsonl | jq -c --argjson r2 "$L2" '
+	if input_line_number == 1 then .index += 1
+	elif input_line_number == 2 then .leaf_hash = ("0" * 64)
+	elif input_line_number == 3 then .index = $r2.index | .leaf_hash = $r2.leaf_hash
+	elif input_line_number == 4 then .duplicate = "no"
+	elif input_line_number == 5 then .line = 0
+	elif input_line_number == 6 then .batch = 7
+	elif input_line_number == 7 then del(.leaf_hash)
+	elif input_line_number == 8 then .receipt = ($r2.receipt)
+	elif input_line_number == 9 then .leaf_hash = (.leaf_hash | ascii_upcase | .[0:63])
+	else . end' >tampered.jsonl
+out=$("$LEDGER" verify --vkey "$VKEY" tampered.jsonl); rc=$?
+expect_eq "each tampered field fails its line (exit 1)" "$rc $(printf '%s\n' "$out" | tail -1)" "1 1 verified, 9 failed"
+expect_eq "the failures name the field" "$(printf '%s\n' "$out" | grep FAILED | sed 's/: FAILED: \([^:]*\):.*/ \1/')" "tampered.jsonl:1 index
+tampered.jsonl:2 leaf_hash
+tampered.jsonl:3 index
+tampered.jsonl:4 receipt-line
+tampered.jsonl:5 receipt-line
+tampered.jsonl:6 receipt-line
+tampered.jsonl:7 receipt-line
+tampered.jsonl:8 index
+tampered.jsonl:9 receipt-line"
+expect_eq "an unknown field is named" "$(printf '%s\n' "$out" | grep '^tampered.jsonl:6:')" 'tampered.jsonl:6: FAILED: receipt-line: not a receipts line: a field ledger submit does not write (this tool cannot check it): "batch"'
+expect_eq "--quiet prints the failures and the tally" "$("$LEDGER" verify --quiet --vkey "$VKEY" tampered.jsonl | grep -vc FAILED) $("$LEDGER" verify --quiet --vkey "$VKEY" tampered.jsonl | wc -l)" "1 10"
+expect_eq "--json: one object per receipt, the tally on stderr" "$("$LEDGER" verify --json --vkey "$VKEY" tampered.jsonl 2>tally.txt | jq -c '[.ok, .failed]' | sort | uniq -c | tr -s ' ') $(cat tally.txt)" " 3 [false,\"index\"]
+ 1 [false,\"leaf_hash\"]
+ 5 [false,\"receipt-line\"]
+ 1 [true,null] 1 verified, 9 failed"
+
 # A conflicting dedup key: same key, a different entry.
 head -1 credits.jsonl | sed 's/"u-0"/"u-9999"/' >conflict.jsonl
 out=$("$LEDGER" submit --server "$URL" --key luzhou.key conflict.jsonl 2>&1); rc=$?
