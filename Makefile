@@ -93,6 +93,14 @@ $(B)/tests/mklog: $(B)/tests/tools/mklog.o $(LIBCOMMON) $(LIBMERKLE)
 $(B)/tests/unit/%.o: tests/unit/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(INC) -Itests $(PKG_CFLAGS) -c $< -o $@
+# t_client tests the client library: it links client/client.o.
+$(B)/tests/t_client: $(B)/tests/unit/t_client.o \
+	  $(if $(CLIENT_SRC),$(B)/client/client.o) $(LIBCOMMON) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+$(B)/tests/unit/t_client.o: tests/unit/t_client.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC) -Itests -Iclient $(PKG_CFLAGS) -c $< -o $@
 
 # Benches link the bench helpers (tests/bench/*.c that are not b_*: the
 # load generator, the private ledgerd), the client library and ledgerd's
