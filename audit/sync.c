@@ -156,10 +156,14 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		rc = LD_ENET;
 		goto done;
 	}
-	if (checkpoint_open((char *)resp.body.p, resp.body.len, log, &cp) !=
-	    LD_OK) {
-		snprintf(res->error, sizeof(res->error), "the checkpoint is "
-		    "not signed by %s", sig_key_name(log));
+	if ((rc = checkpoint_open((char *)resp.body.p, resp.body.len, log,
+	    &cp)) != LD_OK) {
+		if (rc == LD_ERULE)
+			snprintf(res->error, sizeof(res->error), "%s",
+			    CHECKPOINT_EXT_MSG);
+		else
+			snprintf(res->error, sizeof(res->error), "the "
+			    "checkpoint is not signed by %s", sig_key_name(log));
 		fetch_resp_free(&resp);
 		rc = LD_EBADSIG;
 		goto done;

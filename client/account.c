@@ -168,8 +168,11 @@ client_account(struct fetch *f, const struct sig_key *log, const char *issuer,
 		if (rc != LD_OK)
 			goto out;
 		if (jv_get_str(jv_get(doc, "checkpoint"), &note, &nlen) !=
-		    LD_OK || checkpoint_open(note, nlen, log, &cp) != LD_OK) {
-			rc = fail(e, LD_EBADSIG, "the page's checkpoint is not "
+		    LD_OK || (rc = checkpoint_open(note, nlen, log, &cp)) !=
+		    LD_OK) {
+			rc = rc == LD_ERULE ? fail(e, LD_EBADPROOF, "the "
+			    "page's checkpoint: %s", CHECKPOINT_EXT_MSG) :
+			    fail(e, LD_EBADSIG, "the page's checkpoint is not "
 			    "signed by %s", sig_key_name(log));
 			goto out;
 		}

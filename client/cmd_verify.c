@@ -402,10 +402,15 @@ cmd_checkpoint(int argc, char **argv)
 	memset(&e, 0, sizeof(e));
 	rc = client_checkpoint(f, log, &cp, &note, &e);
 	for (k = 0; rc == LD_OK && k < nsince; k++) {
-		if (load_checkpoint(since[k], log, &old, &text, &len) !=
-		    LD_OK) {
-			fprintf(stderr, "ledger: %s is not a checkpoint signed "
-			    "by %s\n", since[k], sig_key_name(log));
+		if ((rc = load_checkpoint(since[k], log, &old, &text,
+		    &len)) != LD_OK) {
+			if (rc == LD_ERULE)
+				fprintf(stderr, "ledger: %s: %s\n", since[k],
+				    CHECKPOINT_EXT_MSG);
+			else
+				fprintf(stderr, "ledger: %s is not a checkpoint "
+				    "signed by %s\n", since[k],
+				    sig_key_name(log));
 			return EXIT_USAGE;
 		}
 		rc = client_consistency(f, &old, &cp, &e);

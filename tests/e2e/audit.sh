@@ -133,6 +133,36 @@ M
 	else
 		not_ok "mklog weak-key" "$(cat "$T/mklog.err")"
 	fi
+	# A checkpoint signed by the log key with an extension line: this log
+	# never writes them, so every client and the auditor refuse it.
+	EXT="extension-line"
+	if "$MKLOG" --out "$WWW/$EXT" --origin example.org/mklog \
+	    --key-out "$T/$EXT.vkey" --tamper "$EXT" </dev/null >/dev/null 2>"$T/mklog.err"; then
+		EXTMSG="the checkpoint carries extension lines; this log never writes them"
+		out=$("$AUDIT" sync --log "$NURL/$EXT" --vkey "$T/$EXT.vkey" --state "$T/st-ext" 2>&1); rc=$?
+		case "$rc:$out" in 1:*"$EXTMSG"*) ok "sync refuses a checkpoint with an extension line (exit 1, says so)" ;;
+		*) not_ok "sync refuses a checkpoint with an extension line" "$rc $out" ;; esac
+		expect_eq "... and keeps no checkpoint" "$(ls "$T/st-ext/checkpoint" 2>/dev/null)" ""
+		out=$("$LEDGER" checkpoint --server "$NURL/$EXT" --vkey "$T/$EXT.vkey" 2>&1); rc=$?
+		case "$rc:$out" in 1:*"$EXTMSG"*) ok "ledger checkpoint refuses it (exit 1, says so)" ;;
+		*) not_ok "ledger checkpoint refuses it" "$rc $out" ;; esac
+		out=$("$LEDGER" verify --vkey "$T/$EXT.vkey" "$WWW/$EXT/receipt-3.tlog-proof" 2>&1); rc=$?
+		case "$rc:$out" in 1:*"FAILED: checkpoint-extensions: $EXTMSG"*"0 verified, 1 failed") ok "ledger verify fails a receipt carrying it" ;;
+		*) not_ok "ledger verify fails a receipt carrying it" "$rc $out" ;; esac
+		check "the receipt of an honest log (no extension line) verifies" "$LEDGER" verify --vkey "$T/none.vkey" "$WWW/none/receipt-3.tlog-proof"
+		# The same log with the plain checkpoint: a mirror that holds
+		# it refuses the receipt carrying the other one.
+		cp -a "$WWW/$EXT" "$WWW/ext-plain"
+		mv "$WWW/ext-plain/checkpoint.plain" "$WWW/ext-plain/checkpoint"
+		check "the same log without the extension line syncs" "$AUDIT" sync --log "$NURL/ext-plain" --vkey "$T/$EXT.vkey" --state "$T/st-ext-plain"
+		out=$("$AUDIT" check-receipt --state "$T/st-ext-plain" "$WWW/$EXT/receipt-3.tlog-proof" 2>&1); rc=$?
+		case "$rc:$out" in 1:*"$EXTMSG"*) ok "check-receipt refuses a receipt whose checkpoint has an extension line" ;;
+		*) not_ok "check-receipt refuses a receipt whose checkpoint has an extension line" "$rc $out" ;; esac
+		cp "$WWW/$EXT/checkpoint" "$T/st-ext-plain/checkpoint"
+		expect_eq "a report never shows a checkpoint with extension lines" "$("$AUDIT" report --state "$T/st-ext-plain" --json | jq -c .checkpoint)$("$AUDIT" report --state "$T/st-ext-plain" 2>&1 | grep -c extension)" "{}0"
+	else
+		not_ok "mklog $EXT" "$(cat "$T/mklog.err")"
+	fi
 	# The same findings when the mirror's deferred indexes are frozen and
 	# flushed every 3 writes, so that the lookups made ahead (hints) are
 	# dropped mid-replay and the B-trees answer.

@@ -34,6 +34,11 @@
  *	chain-break		10's prev is not leaf 9's hash
  *	not-canonical		12 (the last leaf) has its version as cc 01
  *	bad-signature		8's signature has one bit flipped
+ *	extension-line		(no leaf) the signed checkpoint carries an
+ *				extension line after the root hash (and
+ *				DIR/checkpoint.plain is one without it)
+ * Every mode also writes DIR/receipt-3.tlog-proof, leaf 3's receipt
+ * carrying DIR/checkpoint.
  *	weak-key		0 registers city with the identity point as its
  *				key; batches 2 and 8 carry the signature
  *				(R = identity, S = 0) that such a key
@@ -69,7 +74,7 @@ static const char *const modes[] = { "none", "counter-mismatch",
     "over-cap-event", "over-cap-day", "factor-mismatch", "duplicate-dedup",
     "duplicate-evidence", "overspent", "bad-reversal", "unknown-issuer",
     "unknown-method", "overflow", "future-day", "chain-break",
-    "not-canonical", "bad-signature", "weak-key", NULL };
+    "not-canonical", "bad-signature", "weak-key", "extension-line", NULL };
 
 /* The identity point's encoding: the weak key, and R of its forgery. */
 static const uint8_t	identity[32] = { 1 };
@@ -550,7 +555,10 @@ static void
 write_log(struct gen *g, const char *dir)
 {
 	struct checkpoint	 c;
+	struct merkle_proof	 proof;
 	struct buf		 text = { 0 }, note = { 0 };
+	const uint8_t		*lp;
+	size_t			 len;
 	uint64_t		 size = g->tree.size, full, k;
 	unsigned		 partial, levels;
 	char			*path;
@@ -572,10 +580,33 @@ write_log(struct gen *g, const char *dir)
 	c.size = size;
 	merkle_tree_root(&g->tree, c.root);
 	checkpoint_format(&c, &text);
+	if (is(g, "extension-line")) {
+		/* The same checkpoint without it, for a mirror to hold. */
+		if (note_sign((char *)text.p, text.len, g->log, &note) !=
+		    LD_OK)
+			fatalx("cannot sign the checkpoint");
+		path = xasprintf("%s/checkpoint.plain", dir);
+		if (file_write(path, note.p, note.len, 0644, 0) != LD_OK)
+			fatalx("cannot write %s", path);
+		free(path);
+		buf_reset(&note);
+		buf_printf(&text, "extension: a line this log never writes\n");
+	}
 	if (note_sign((char *)text.p, text.len, g->log, &note) != LD_OK)
 		fatalx("cannot sign the checkpoint");
 	path = xasprintf("%s/checkpoint", dir);
 	if (file_write(path, note.p, note.len, 0644, 0) != LD_OK)
+		fatalx("cannot write %s", path);
+	free(path);
+	/* A receipt of leaf 3 (a credit) carrying that checkpoint. */
+	if (store_leaf_get(g->txn, 3, &lp, &len) != LD_OK ||
+	    merkle_prove_inclusion(store_node_fn, g->txn, 3, size, &proof) !=
+	    MERKLE_OK)
+		fatalx("cannot prove leaf 3");
+	buf_reset(&text);
+	tlog_proof_format(lp, len, 3, &proof, (char *)note.p, note.len, &text);
+	path = xasprintf("%s/receipt-3.tlog-proof", dir);
+	if (file_write(path, text.p, text.len, 0644, 0) != LD_OK)
 		fatalx("cannot write %s", path);
 	free(path);
 	buf_free(&text);

@@ -1055,6 +1055,57 @@ test_checkpoint_open(void)
 	T_ASSERT_EQ(checkpoint_open("example.com/log\n", 16, log, &d),
 	    LD_EINVAL);
 	T_ASSERT_EQ(checkpoint_open("", 0, log, &d), LD_EINVAL);
+	/* Signed by the log, with extension lines: refused (LD_ERULE);
+	 * with another key, the signature fails first. And a receipt of a
+	 * one-leaf tree carrying it. */
+	{
+		static const uint8_t	leaf[] = "a leaf";
+		struct tlog_proof	tp;
+		struct merkle_proof	none = { 0 };
+		struct buf		r = { 0 };
+		int			k;
+
+		strcpy(c.origin, "example.com/log");
+		c.size = 1;
+		merkle_leaf_hash(c.root, leaf, sizeof(leaf));
+		for (k = 1; k <= 2; k++) {
+			buf_reset(&b);
+			buf_reset(&text);
+			checkpoint_format(&c, &text);
+			buf_printf(&text, "ext one\n");
+			if (k == 2)
+				buf_printf(&text, "ext two\n");
+			T_ASSERT_EQ(note_sign(buf_cstr(&text), text.len, log,
+			    &b), LD_OK);
+			T_ASSERT_EQ(checkpoint_parse(buf_cstr(&text), text.len,
+			    &d), LD_OK);
+			T_ASSERT_EQ(d.nextensions, (size_t)k);
+			T_ASSERT_EQ(checkpoint_open((char *)b.p, b.len, log,
+			    &d), LD_ERULE);
+			T_ASSERT_EQ(checkpoint_open((char *)b.p, b.len, other,
+			    &d), LD_EBADSIG);
+			buf_reset(&r);
+			tlog_proof_format(leaf, sizeof(leaf), 0, &none,
+			    (char *)b.p, b.len, &r);
+			T_ASSERT_EQ(tlog_proof_parse((char *)r.p, r.len, &tp),
+			    LD_OK);
+			T_ASSERT_EQ(tlog_proof_verify(&tp, log, &d), LD_ERULE);
+			tlog_proof_free(&tp);
+		}
+		/* The same receipt without the extension line verifies. */
+		buf_reset(&b);
+		buf_reset(&text);
+		checkpoint_format(&c, &text);
+		T_ASSERT_EQ(note_sign(buf_cstr(&text), text.len, log, &b),
+		    LD_OK);
+		buf_reset(&r);
+		tlog_proof_format(leaf, sizeof(leaf), 0, &none, (char *)b.p,
+		    b.len, &r);
+		T_ASSERT_EQ(tlog_proof_parse((char *)r.p, r.len, &tp), LD_OK);
+		T_ASSERT_EQ(tlog_proof_verify(&tp, log, &d), LD_OK);
+		tlog_proof_free(&tp);
+		buf_free(&r);
+	}
 	buf_free(&text);
 	buf_free(&b);
 	buf_free(&line);
