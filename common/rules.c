@@ -113,8 +113,9 @@ rules_issuer(struct rules *r, uint64_t time, const struct issuer_reg *reg,
 		    "name must be 1..256 bytes of UTF-8 text");
 	if (sig_pub_check(reg->pub, &why) != LD_OK)
 		return fail(e, LD_EINVAL, "weak-key", NO_INDEX,
-		    "issuer %s's public key is %s: a weak Ed25519 key, for "
-		    "which signatures can be made without the private key",
+		    "issuer %s's public key is %s: a weak Ed25519 key (of "
+		    "small order, anyone can make its signatures; not "
+		    "canonical or not a point, verifiers disagree on it)",
 		    reg->id.s, why);
 	rc = r->ops->issuer_get(r->arg, reg->id.s, &st);
 	if (rc == LD_OK)

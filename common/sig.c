@@ -56,18 +56,31 @@ sig_compute_id(const char *name, size_t namelen, uint8_t type,
 /*
  * The Ed25519 point check. y is the low 255 bits (little-endian), the top
  * bit the sign of x. Curve: -x^2 + y^2 = 1 + d x^2 y^2 over p = 2^255 - 19,
- * so x^2 = (y^2 - 1) / (d y^2 + 1) (the divisor is never 0: d is not a
- * square). Doubling needs only x^2 and y (a = -1):
- *	y' = (y^2 + x^2) / (1 - d x^2 y^2),
- *	x'^2 = 4 x^2 y^2 / (1 + d x^2 y^2)^2,
- * and the law is complete, so [8]P is the identity (x^2 = 0, y = 1) exactly
- * when P's order divides 8. Public data: no need for constant time.
+ * so x^2 = u / v with u = y^2 - 1, v = d y^2 + 1 (v is never 0: d is not a
+ * square). A point exists iff u / v is a square, i.e. (Euler) iff
+ * (u v)^((p-1)/2) is 0 or 1; x = 0 iff u = 0. The points of order dividing
+ * 8 form a cyclic group of 8: the identity (y = 1), order 2 (y = -1), order
+ * 4 (y = 0, x = +-sqrt(-1)) and order 8 (the two y of small_y below, each
+ * with both signs of x): so once y < p, a point has small order iff its y
+ * is one of those five. Public data: no need for constant time.
  */
+static const uint8_t	small_y[2][32] = {	/* little-endian */
+	{ 0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4,
+	  0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6,
+	  0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05 },
+	{ 0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b,
+	  0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39,
+	  0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a },
+};
+
+#define ED25519_D \
+	"52036cee2b6ffe738cc740797779e89800700a4d4141d8ab75eb4dca135978a3"
+
 static const char *
 pub_problem(const uint8_t pub[32], BN_CTX *bc)
 {
-	BIGNUM		*p, *d, *y, *x2, *t, *u, *v, *w;
-	uint8_t		 be[32];
+	BIGNUM		*p, *d, *y, *t, *u, *v, *w;
+	uint8_t		 be[32], le[32];
 	const char	*why = NULL;
 	int		 i, sign = pub[31] >> 7, ok = 0;
 
@@ -75,74 +88,44 @@ pub_problem(const uint8_t pub[32], BN_CTX *bc)
 	p = BN_CTX_get(bc);
 	d = BN_CTX_get(bc);
 	y = BN_CTX_get(bc);
-	x2 = BN_CTX_get(bc);
 	t = BN_CTX_get(bc);
 	u = BN_CTX_get(bc);
 	v = BN_CTX_get(bc);
 	w = BN_CTX_get(bc);
 	if (w == NULL)
 		goto out;
+	memcpy(le, pub, 32);
+	le[31] &= 0x7f;
 	for (i = 0; i < 32; i++)
-		be[i] = pub[31 - i];
-	be[0] &= 0x7f;
-	/* p = 2^255 - 19; d = -121665 / 121666 mod p */
+		be[i] = le[31 - i];
+	/* p = 2^255 - 19; d = -121665 / 121666 mod p (were it wrong, about
+	 * half the valid keys would fail: t_note's 200 generated keys) */
 	BN_zero(p);
 	if (BN_bin2bn(be, 32, y) == NULL || !BN_set_bit(p, 255) ||
-	    !BN_sub_word(p, 19) ||
-	    !BN_set_word(t, 121666) || BN_mod_inverse(d, t, p, bc) == NULL ||
-	    !BN_mul_word(d, 121665) || !BN_mod(d, d, p, bc) ||
-	    !BN_sub(d, p, d))
+	    !BN_sub_word(p, 19) || BN_hex2bn(&d, ED25519_D) == 0)
 		goto out;
+	ok = 1;
 	if (BN_cmp(y, p) >= 0) {
 		why = "not canonical (y >= 2^255 - 19)";
-		ok = 1;
 		goto out;
 	}
-	/* x^2 = (y^2 - 1) / (d y^2 + 1) */
-	if (!BN_mod_sqr(t, y, p, bc) || !BN_mod_sub(u, t, BN_value_one(), p,
-	    bc) || !BN_mod_mul(v, d, t, p, bc) ||
+	ok = 0;
+	/* u = y^2 - 1, v = d y^2 + 1, w = (u v)^((p-1)/2) */
+	if (!BN_mod_sqr(t, y, p, bc) ||
+	    !BN_mod_sub(u, t, BN_value_one(), p, bc) ||
+	    !BN_mod_mul(v, d, t, p, bc) ||
 	    !BN_mod_add(v, v, BN_value_one(), p, bc) ||
-	    BN_mod_inverse(v, v, p, bc) == NULL ||
-	    !BN_mod_mul(x2, u, v, p, bc))
+	    !BN_mod_mul(t, u, v, p, bc) || !BN_rshift1(w, p) ||
+	    !BN_mod_exp(w, t, w, p, bc))
 		goto out;
-	if (BN_is_zero(x2)) {
-		if (sign) {
-			why = "not canonical (x = 0 with the sign bit set)";
-			ok = 1;
-			goto out;
-		}
-	} else {
-		/* Euler's criterion: x^2 must have a square root. */
-		if (!BN_rshift1(t, p) || !BN_mod_exp(w, x2, t, p, bc))
-			goto out;
-		if (!BN_is_one(w)) {
-			why = "not a point of the curve";
-			ok = 1;
-			goto out;
-		}
-	}
-	for (i = 0; i < 3; i++) {
-		/* t = d x^2 y^2; u = y^2 */
-		if (!BN_mod_sqr(u, y, p, bc) || !BN_mod_mul(t, x2, u, p, bc) ||
-		    !BN_mod_mul(t, t, d, p, bc))
-			goto out;
-		/* y' = (u + x^2) / (1 - t) */
-		if (!BN_mod_sub(v, BN_value_one(), t, p, bc) ||
-		    BN_mod_inverse(v, v, p, bc) == NULL ||
-		    !BN_mod_add(w, u, x2, p, bc) || !BN_mod_mul(w, w, v, p, bc))
-			goto out;
-		/* x'^2 = 4 x^2 u / (1 + t)^2 */
-		if (!BN_mod_add(v, BN_value_one(), t, p, bc) ||
-		    !BN_mod_sqr(v, v, p, bc) ||
-		    BN_mod_inverse(v, v, p, bc) == NULL ||
-		    !BN_mod_mul(x2, x2, u, p, bc) ||
-		    !BN_mod_lshift_quick(x2, x2, 2, p) ||
-		    !BN_mod_mul(x2, x2, v, p, bc) || BN_copy(y, w) == NULL)
-			goto out;
-	}
-	if (BN_is_zero(x2) && BN_is_one(y))
-		why = "of small order (its order divides 8)";
 	ok = 1;
+	if (BN_is_zero(u) && sign)
+		why = "not canonical (x = 0 with the sign bit set)";
+	else if (!BN_is_zero(u) && !BN_is_one(w))
+		why = "not a point of the curve";
+	else if (BN_is_zero(u) || BN_is_zero(y) ||	/* y = +-1, 0 */
+	    memcmp(le, small_y[0], 32) == 0 || memcmp(le, small_y[1], 32) == 0)
+		why = "of small order (its order divides 8)";
 out:
 	BN_CTX_end(bc);
 	if (!ok)
