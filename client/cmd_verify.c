@@ -124,6 +124,7 @@ rline_parse(const struct jv *doc, struct rline *rl, const char **why,
 	static const char *const keys[] = { "line", "index", "leaf_hash",
 	    "duplicate", "receipt", NULL };
 	const char	*k;
+	size_t		 n;
 
 	if (!jv_is_obj(doc)) {
 		*why = "not a JSON object";
@@ -132,7 +133,13 @@ rline_parse(const struct jv *doc, struct rline *rl, const char **why,
 	if ((k = jv_unknown_key(doc, keys)) != NULL) {
 		*why = "a field ledger submit does not write (this tool "
 		    "cannot check it)";
+		/* Named only if it is short printable ASCII. */
 		*unknown = k;
+		for (n = 0; k[n] != '\0'; n++)
+			if (k[n] < 0x20 || k[n] > 0x7e || n >= 64) {
+				*unknown = NULL;
+				break;
+			}
 		return LD_EINVAL;
 	}
 	if (jv_get_str(jv_get(doc, "receipt"), &rl->receipt, &rl->rlen) !=
@@ -311,7 +318,7 @@ cmd_verify(int argc, char **argv)
 			    LD_OK || rline_parse(doc, &rl, &why, &unknown) !=
 			    LD_OK)
 				vfail(&v, name, "receipt-line",
-				    "not a receipts line: %s%s%.64s%s", why,
+				    "not a receipts line: %s%s%s%s", why,
 				    unknown ? ": \"" : "",
 				    unknown ? unknown : "", unknown ? "\"" : "");
 			else
