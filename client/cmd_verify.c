@@ -185,40 +185,40 @@ verify_one(const char *name, const char *text, size_t len,
 	struct buf		b = { 0 };
 	uint8_t			h[32];
 	char			hex[65];
+	int			rc;
 
 	memset(&e, 0, sizeof(e));
 	if (client_verify_receipt_seen(text, len, log, seen, &l, &cp, &e) !=
 	    LD_OK)
 		return vfail(v, name, e.rule, "%s", e.msg);
+	rc = EXIT_FAIL;
 	if (rl != NULL) {
 		/* The receipt parsed and verified above: its leaf's hash. */
 		if (tlog_proof_parse(text, len, &p) != LD_OK) {
-			leaf_free(&l);
-			return vfail(v, name, "receipt-format",
+			vfail(v, name, "receipt-format",
 			    "the receipt does not parse");
+			goto out;
 		}
 		merkle_leaf_hash(h, p.extra, p.extra_len);
 		tlog_proof_free(&p);
 		if (rl->index != l.index) {
-			leaf_free(&l);
-			return vfail(v, name, "index", "the line says index "
-			    "%llu, the signed receipt proves index %llu",
+			vfail(v, name, "index", "the line says index %llu, the "
+			    "signed receipt proves index %llu",
 			    (unsigned long long)rl->index,
 			    (unsigned long long)l.index);
+			goto out;
 		}
 		if (memcmp(rl->leaf_hash, h, 32) != 0) {
-			leaf_free(&l);
 			hex_encode(hex, h, 32);
-			return vfail(v, name, "leaf_hash", "the line's "
-			    "leaf_hash is not the hash of the receipt's leaf "
-			    "(%s)", hex);
+			vfail(v, name, "leaf_hash", "the line's leaf_hash is "
+			    "not the hash of the receipt's leaf (%s)", hex);
+			goto out;
 		}
 	}
 	v->verified++;
-	if (v->quiet) {
-		leaf_free(&l);
-		return EXIT_OK;
-	}
+	rc = EXIT_OK;
+	if (v->quiet)
+		goto out;
 	if (v->json) {
 		o = jv_obj();
 		jv_set(o, "receipt", jv_str(name));
@@ -245,8 +245,9 @@ verify_one(const char *name, const char *text, size_t len,
 		    " (index and leaf_hash match)" : "");
 		print_leaf(&l, "");
 	}
+out:
 	leaf_free(&l);
-	return EXIT_OK;
+	return rc;
 }
 
 int
