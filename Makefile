@@ -87,8 +87,8 @@ $(B)/tests/t_merkle: $(B)/tests/unit/t_merkle.o $(LIBMERKLE)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcrypto
 # The client tests link the client library (client/ minus its commands).
 CLIENT_LIB = $(call obj,$(filter-out client/main.c client/cmd_%.c,$(CLIENT_SRC)))
-$(B)/tests/t_account: $(B)/tests/unit/t_account.o $(CLIENT_LIB) $(LIBCOMMON) \
-	  $(LIBMERKLE)
+$(B)/tests/t_account $(B)/tests/t_client: $(B)/tests/t_%: \
+	  $(B)/tests/unit/t_%.o $(CLIENT_LIB) $(LIBCOMMON) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)

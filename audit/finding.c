@@ -17,7 +17,7 @@
 const char *const finding_codes[] = {
 	/* the log itself */
 	"fork", "not-canonical", "chain-break", "counter-mismatch",
-	"bad-signature",
+	"bad-signature", "weak-key",
 	/* the rules */
 	"duplicate-dedup", "over-cap-event", "over-cap-day", "factor-mismatch",
 	"unknown-method", "overspent", "bad-reversal", "unknown-issuer",
@@ -59,6 +59,7 @@ static const struct {
 	{ "batch-runs", "malformed-entry" },
 	{ "entry-fields", "malformed-entry" },
 	{ "duplicate-issuer", "duplicate-registration" },
+	{ "weak-key", "weak-key" },
 	{ "duplicate-method", "duplicate-registration" },
 };
 

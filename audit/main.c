@@ -558,7 +558,7 @@ cmd_check_receipt(int argc, char **argv)
 	char			*note, *text;
 	size_t			 nlen, len, llen;
 	uint64_t		 idx = 0;
-	int			 i, bad = 0, ok;
+	int			 i, bad = 0, ok, v;
 	const char		*why;
 
 	parse(argc, argv, &o);
@@ -583,8 +583,11 @@ cmd_check_receipt(int argc, char **argv)
 		free(text);
 		why = "its checkpoint or inclusion proof does not verify "
 		    "with the log key";
-		if (tlog_proof_verify(&tp, log, &rc_cp) != LD_OK)
+		if ((v = tlog_proof_verify(&tp, log, &rc_cp)) != LD_OK) {
+			if (v == LD_ERULE)
+				why = "its " CHECKPOINT_EXT_MSG;
 			goto done1;
+		}
 		why = "its checkpoint is newer than the audited one: sync first";
 		if (rc_cp.size > c.size)
 			goto done1;

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "json.h"
 #include "log.h"
+#include "sig.h"
 
 /*
  * Which running counter of leaf l differs from the replay's rebuilt leaf
@@ -238,12 +239,24 @@ batch_open(struct replay *r, const struct leaf *l)
 	memcpy(b->root, l->u.batch.root, 32);
 	b->hashes = xcalloc(b->n ? b->n : 1, 32);
 	b->have = xcalloc(b->n ? b->n : 1, 1);
+	/* A weak key verifies nothing (rules_batch_verify refuses it):
+	 * anyone can make a signature that "verifies" with it. */
 	if (store_rules_ops.issuer_get(r->txn, b->issuer, &ist) == LD_OK &&
 	    rules_batch_verify(r->origin, &ist.reg, b->n, b->root,
-	    l->u.batch.sig) != LD_OK)
-		finding_add(r, "bad-signature", l->index, ist.reg_index,
-		    "batch %llu's signature does not verify with issuer %s's "
-		    "key", (unsigned long long)l->index, b->issuer);
+	    l->u.batch.sig) != LD_OK) {
+		if (sig_pub_check(ist.reg.pub, NULL) != LD_OK)
+			finding_add(r, "bad-signature", l->index,
+			    ist.reg_index, "batch %llu is signed with issuer "
+			    "%s's weak key (see the weak-key finding at entry "
+			    "%llu): its signature proves nothing",
+			    (unsigned long long)l->index, b->issuer,
+			    (unsigned long long)ist.reg_index);
+		else
+			finding_add(r, "bad-signature", l->index,
+			    ist.reg_index, "batch %llu's signature does not "
+			    "verify with issuer %s's key",
+			    (unsigned long long)l->index, b->issuer);
+	}
 	/* Entries that were already in the log when the batch came. */
 	for (i = 0; i < l->u.batch.nruns; i++)
 		for (k = 0; k < l->u.batch.runs[i].count; k++) {

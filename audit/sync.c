@@ -137,9 +137,12 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		    o->state);
 		return LD_ESYS;
 	}
-	if (sig_key_from_vkey(o->vkey, strlen(o->vkey), &log) != LD_OK) {
+	if ((rc = sig_key_from_vkey(o->vkey, strlen(o->vkey), &log)) !=
+	    LD_OK) {
 		snprintf(res->error, sizeof(res->error), "--vkey is not a "
-		    "verifier key");
+		    "verifier key%s", rc == LD_EWEAKKEY ? " (a weak Ed25519 "
+		    "key: of small order, or not a canonical curve point)" :
+		    "");
 		return LD_EINVAL;
 	}
 	/* The state belongs to one log key. */
@@ -184,10 +187,14 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		rc = LD_ENET;
 		goto done;
 	}
-	if (checkpoint_open((char *)resp.body.p, resp.body.len, log, &cp) !=
-	    LD_OK) {
-		snprintf(res->error, sizeof(res->error), "the checkpoint is "
-		    "not signed by %s", sig_key_name(log));
+	if ((rc = checkpoint_open((char *)resp.body.p, resp.body.len, log,
+	    &cp)) != LD_OK) {
+		if (rc == LD_ERULE)
+			snprintf(res->error, sizeof(res->error), "%s",
+			    CHECKPOINT_EXT_MSG);
+		else
+			snprintf(res->error, sizeof(res->error), "the "
+			    "checkpoint is not signed by %s", sig_key_name(log));
 		fetch_resp_free(&resp);
 		rc = LD_EBADSIG;
 		goto done;

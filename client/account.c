@@ -217,8 +217,12 @@ client_account_page(struct client_account *a, const struct jv *doc,
 	int			 rc;
 
 	*next = NO_INDEX;
-	if (jv_get_str(jv_get(doc, "checkpoint"), &note, &nlen) != LD_OK ||
-	    checkpoint_open(note, nlen, log, &cp) != LD_OK)
+	if (jv_get_str(jv_get(doc, "checkpoint"), &note, &nlen) != LD_OK)
+		return fail(e, LD_EBADSIG, "the page carries no checkpoint");
+	if ((rc = checkpoint_open(note, nlen, log, &cp)) == LD_ERULE)
+		return fail(e, LD_EBADPROOF, "the page's checkpoint: %s",
+		    CHECKPOINT_EXT_MSG);
+	if (rc != LD_OK)
 		return fail(e, LD_EBADSIG, "the page's checkpoint is not "
 		    "signed by %s", sig_key_name(log));
 	if (!a->started) {

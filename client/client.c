@@ -332,6 +332,11 @@ client_verify_receipt_seen(const char *text, size_t len,
 		return set_err(e, LD_EBADPROOF, "receipt-format",
 		    "not a c2sp.org/tlog-proof@v1 receipt");
 	rc = tlog_proof_verify_seen(&p, log, seen, &cp);
+	if (rc == LD_ERULE) {
+		rc = set_err(e, LD_EBADPROOF, "checkpoint-extensions", "%s",
+		    CHECKPOINT_EXT_MSG);
+		goto done;
+	}
 	if (rc == LD_EBADSIG || rc == LD_EINVAL) {
 		set_err(e, LD_EBADSIG, "checkpoint-signature",
 		    "the checkpoint is not signed by %s (wrong key or "
@@ -392,7 +397,10 @@ client_checkpoint(struct fetch *f, const struct sig_key *log,
 		return e->code;
 	}
 	rc = checkpoint_open((const char *)resp.body.p, resp.body.len, log, c);
-	if (rc != LD_OK)
+	if (rc == LD_ERULE)
+		set_err(e, LD_EBADPROOF, "checkpoint-extensions",
+		    "the server's checkpoint: %s", CHECKPOINT_EXT_MSG);
+	else if (rc != LD_OK)
 		set_err(e, LD_EBADSIG, "checkpoint-signature",
 		    "the server's checkpoint does not verify with %s's key",
 		    sig_key_name(log));

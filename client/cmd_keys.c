@@ -16,9 +16,12 @@ cmd_vkey(const char *arg)
 	struct sig_key	*k;
 	char		*s = NULL;
 	size_t		 len;
+	int		 rc;
 
-	if (sig_key_from_vkey(arg, strlen(arg), &k) == LD_OK)
+	if ((rc = sig_key_from_vkey(arg, strlen(arg), &k)) == LD_OK)
 		return k;
+	if (rc == LD_EWEAKKEY)
+		goto weak;
 	/* Else a file holding the vkey. */
 	if (file_read(arg[0] == '@' ? arg + 1 : arg, 4096, &s, &len) !=
 	    LD_OK) {
@@ -28,13 +31,20 @@ cmd_vkey(const char *arg)
 	}
 	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
 		len--;
-	if (sig_key_from_vkey(s, len, &k) != LD_OK) {
+	if ((rc = sig_key_from_vkey(s, len, &k)) == LD_EWEAKKEY)
+		goto weak;
+	if (rc != LD_OK) {
 		fprintf(stderr, "ledger: %s does not hold a verifier key\n",
 		    arg);
 		exit(EXIT_USAGE);
 	}
 	free(s);
 	return k;
+weak:
+	fprintf(stderr, "ledger: --vkey %s: a weak Ed25519 public key (of "
+	    "small order, or not a canonical encoding of a curve point); "
+	    "nothing signed with it can be trusted\n", arg);
+	exit(EXIT_USAGE);
 }
 
 struct fetch *

@@ -1,6 +1,7 @@
 /* cmd_verify.c - ledger verify, checkpoint, get and receipt. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include "err.h"
 #include "form.h"
 #include "json.h"
+#include "merkle.h"
+#include "note.h"
 #include "util.h"
 
 /* One line describing a leaf, for people. */
@@ -60,51 +63,192 @@ print_leaf(const struct leaf *l, const char *prefix)
 	putchar('\n');
 }
 
-/* Verify one receipt text; print the record or the failure. */
+/* What ledger verify prints: per receipt, failures, and the tally. */
+struct vout {
+	int		json, quiet;
+	uint64_t	verified, failed;
+};
+
+/* Print a failure (always, also with --quiet) and count it. */
+static int
+vfail(struct vout *v, const char *name, const char *rule, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static int
+vfail(struct vout *v, const char *name, const char *rule, const char *fmt,
+    ...)
+{
+	struct jv	*o;
+	struct buf	 b = { 0 };
+	char		 msg[512];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	v->failed++;
+	if (v->json) {
+		o = jv_obj();
+		jv_set(o, "receipt", jv_str(name));
+		jv_set(o, "ok", jv_bool(0));
+		jv_set(o, "failed", jv_str(rule));
+		jv_set(o, "message", jv_str(msg));
+		jv_render_json(o, &b);
+		printf("%.*s\n", (int)b.len, b.p);
+		jv_free(o);
+		buf_free(&b);
+	} else
+		printf("%s: FAILED: %s: %s\n", name, rule, msg);
+	return EXIT_FAIL;
+}
+
+/*
+ * A receipts line's own claims, each compared with the signed receipt:
+ * "index" with the proof's index (the leaf says the same), "leaf_hash"
+ * with the hash of the leaf in the receipt. "line" (a line number of the
+ * submitted file) and "duplicate" (whether that submission found the entry
+ * already logged) are facts about the submission, which no receipt holds:
+ * they are checked for form only and never shown as verified.
+ */
+struct rline {
+	const char	*receipt;
+	size_t		 rlen;
+	uint64_t	 index, line;
+	uint8_t		 leaf_hash[32];
+	int		 duplicate;
+};
+
+static int
+rline_parse(const struct jv *doc, struct rline *rl, const char **why,
+    const char **unknown)
+{
+	static const char *const keys[] = { "line", "index", "leaf_hash",
+	    "duplicate", "receipt", NULL };
+	const char	*k;
+	size_t		 n;
+
+	if (!jv_is_obj(doc)) {
+		*why = "not a JSON object";
+		return LD_EINVAL;
+	}
+	if ((k = jv_unknown_key(doc, keys)) != NULL) {
+		*why = "a field ledger submit does not write (this tool "
+		    "cannot check it)";
+		/* Named only if it is short printable ASCII. */
+		*unknown = k;
+		for (n = 0; k[n] != '\0'; n++)
+			if (k[n] < 0x20 || k[n] > 0x7e || n >= 64) {
+				*unknown = NULL;
+				break;
+			}
+		return LD_EINVAL;
+	}
+	if (jv_get_str(jv_get(doc, "receipt"), &rl->receipt, &rl->rlen) !=
+	    LD_OK) {
+		*why = "no \"receipt\" string";
+		return LD_EINVAL;
+	}
+	if (jv_get_u64(jv_get(doc, "line"), &rl->line) != LD_OK ||
+	    rl->line == 0) {
+		*why = "\"line\" must be a line number (1 or more)";
+		return LD_EINVAL;
+	}
+	if (jv_get_u64(jv_get(doc, "index"), &rl->index) != LD_OK) {
+		*why = "\"index\" must be an unsigned integer";
+		return LD_EINVAL;
+	}
+	if (jv_get_hex(jv_get(doc, "leaf_hash"), rl->leaf_hash, 32) !=
+	    LD_OK) {
+		*why = "\"leaf_hash\" must be 64 hex digits";
+		return LD_EINVAL;
+	}
+	if (jv_get_bool(jv_get(doc, "duplicate"), &rl->duplicate) != LD_OK) {
+		*why = "\"duplicate\" must be true or false";
+		return LD_EINVAL;
+	}
+	return LD_OK;
+}
+
+/*
+ * Verify one receipt text, and with rl the receipts line's claims against
+ * it; print the record (unless quiet) or the failure.
+ */
 static int
 verify_one(const char *name, const char *text, size_t len,
-    const struct sig_key *log, struct note_seen *seen, int json)
+    const struct rline *rl, const struct sig_key *log,
+    struct note_seen *seen, struct vout *v)
 {
 	struct client_err	e;
 	struct checkpoint	cp;
+	struct tlog_proof	p;
 	struct leaf		l;
-	struct jv		*o;
+	struct jv		*o, *a;
 	struct buf		b = { 0 };
+	uint8_t			h[32];
+	char			hex[65];
+	int			rc;
 
 	memset(&e, 0, sizeof(e));
 	if (client_verify_receipt_seen(text, len, log, seen, &l, &cp, &e) !=
-	    LD_OK) {
-		if (json) {
-			o = jv_obj();
-			jv_set(o, "receipt", jv_str(name));
-			jv_set(o, "ok", jv_bool(0));
-			jv_set(o, "failed", jv_str(e.rule));
-			jv_set(o, "message", jv_str(e.msg));
-			jv_render_json(o, &b);
-			printf("%.*s\n", (int)b.len, b.p);
-			jv_free(o);
-			buf_free(&b);
-		} else
-			printf("%s: FAILED: %s: %s\n", name, e.rule, e.msg);
-		return EXIT_FAIL;
+	    LD_OK)
+		return vfail(v, name, e.rule, "%s", e.msg);
+	rc = EXIT_FAIL;
+	if (rl != NULL) {
+		/* The receipt parsed and verified above: its leaf's hash. */
+		if (tlog_proof_parse(text, len, &p) != LD_OK) {
+			vfail(v, name, "receipt-format",
+			    "the receipt does not parse");
+			goto out;
+		}
+		merkle_leaf_hash(h, p.extra, p.extra_len);
+		tlog_proof_free(&p);
+		if (rl->index != l.index) {
+			vfail(v, name, "index", "the line says index %llu, the "
+			    "signed receipt proves index %llu",
+			    (unsigned long long)rl->index,
+			    (unsigned long long)l.index);
+			goto out;
+		}
+		if (memcmp(rl->leaf_hash, h, 32) != 0) {
+			hex_encode(hex, h, 32);
+			vfail(v, name, "leaf_hash", "the line's leaf_hash is "
+			    "not the hash of the receipt's leaf (%s)", hex);
+			goto out;
+		}
 	}
-	if (json) {
+	v->verified++;
+	rc = EXIT_OK;
+	if (v->quiet)
+		goto out;
+	if (v->json) {
 		o = jv_obj();
 		jv_set(o, "receipt", jv_str(name));
 		jv_set(o, "ok", jv_bool(1));
 		jv_set(o, "checkpoint_size", jv_u64(cp.size));
+		if (rl != NULL) {
+			a = jv_arr();
+			jv_push(a, jv_str("index"));
+			jv_push(a, jv_str("leaf_hash"));
+			jv_set(o, "line_fields_checked", a);
+			a = jv_arr();
+			jv_push(a, jv_str("line"));
+			jv_push(a, jv_str("duplicate"));
+			jv_set(o, "line_fields_not_checkable", a);
+		}
 		jv_set(o, "leaf", form_leaf_to_json(&l));
 		jv_render_json(o, &b);
 		printf("%.*s\n", (int)b.len, b.p);
 		jv_free(o);
 		buf_free(&b);
 	} else {
-		printf("%s: OK in %s at size %llu: ", name, cp.origin,
-		    (unsigned long long)cp.size);
+		printf("%s: OK in %s at size %llu%s: ", name, cp.origin,
+		    (unsigned long long)cp.size, rl != NULL ?
+		    " (index and leaf_hash match)" : "");
 		print_leaf(&l, "");
 	}
+out:
 	leaf_free(&l);
-	return EXIT_OK;
+	return rc;
 }
 
 int
@@ -113,25 +257,35 @@ cmd_verify(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "vkey", required_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char help[] =
-	    "usage: ledger verify --vkey VKEY [--json] RECEIPT...\n"
+	    "usage: ledger verify --vkey VKEY [--json] [--quiet] RECEIPT...\n"
 	    "Offline: each RECEIPT is a .tlog-proof file or a receipts JSONL\n"
-	    "from ledger submit. Exit 1 if any fails.\n";
+	    "from ledger submit. Checks each receipt's checkpoint signature\n"
+	    "by VKEY and its inclusion proof, and a JSONL line's index and\n"
+	    "leaf_hash against its receipt (its line and duplicate cannot be\n"
+	    "checked: no receipt holds them). Ends with \"N verified, N\n"
+	    "failed\" (on stderr with --json); --quiet prints only failures\n"
+	    "and that line. Exit 1 if any fails.\n";
 	struct sig_key	*log = NULL;
 	struct note_seen seen;
+	struct vout	 v;
+	struct rline	 rl;
 	struct jv	*doc;
-	char		*text, *line, *save = NULL, name[512];
-	const char	*r;
-	size_t		 len, rlen;
-	int		 c, json = 0, rc = EXIT_OK, i, n;
+	char		*text, *line, *save = NULL, name[512], *vk;
+	const char	*why, *unknown;
+	size_t		 len;
+	int		 c, i, n;
 
-	while ((c = getopt_long(argc, argv, "k:jh", opts, NULL)) != -1) {
+	memset(&v, 0, sizeof(v));
+	while ((c = getopt_long(argc, argv, "k:jqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': log = cmd_vkey(optarg); break;
-		case 'j': json = 1; break;
+		case 'j': v.json = 1; break;
+		case 'q': v.quiet = 1; break;
 		case 'h': cmd_help(help);
 		default: cmd_usage(help);
 		}
@@ -143,15 +297,12 @@ cmd_verify(int argc, char **argv)
 	memset(&seen, 0, sizeof(seen));
 	for (i = optind; i < argc; i++) {
 		if (file_read(argv[i], 1u << 30, &text, &len) != LD_OK) {
-			printf("%s: FAILED: cannot read the file\n", argv[i]);
-			rc = EXIT_FAIL;
+			vfail(&v, argv[i], "file", "cannot read the file");
 			continue;
 		}
 		if (len >= 22 && memcmp(text, "c2sp.org/tlog-proof@v1", 22) ==
 		    0) {
-			if (verify_one(argv[i], text, len, log, &seen,
-			    json) != 0)
-				rc = EXIT_FAIL;
+			verify_one(argv[i], text, len, NULL, log, &seen, &v);
 			free(text);
 			continue;
 		}
@@ -161,31 +312,36 @@ cmd_verify(int argc, char **argv)
 		    line = strtok_r(NULL, "\n", &save)) {
 			n++;
 			snprintf(name, sizeof(name), "%s:%d", argv[i], n);
-			if (jv_parse(line, strlen(line), &doc, NULL, 0) !=
-			    LD_OK || jv_get_str(jv_get(doc, "receipt"), &r,
-			    &rlen) != LD_OK) {
-				printf("%s: FAILED: not a receipt line\n",
-				    name);
-				rc = EXIT_FAIL;
-				if (doc)
-					jv_free(doc);
-				doc = NULL;
-				continue;
-			}
-			if (verify_one(name, r, rlen, log, &seen, json) != 0)
-				rc = EXIT_FAIL;
-			jv_free(doc);
 			doc = NULL;
+			memset(&rl, 0, sizeof(rl));
+			why = "not JSON";
+			unknown = NULL;
+			if (jv_parse(line, strlen(line), &doc, NULL, 0) !=
+			    LD_OK || rline_parse(doc, &rl, &why, &unknown) !=
+			    LD_OK)
+				vfail(&v, name, "receipt-line",
+				    "not a receipts line: %s%s%s%s", why,
+				    unknown ? ": \"" : "",
+				    unknown ? unknown : "", unknown ? "\"" : "");
+			else
+				verify_one(name, rl.receipt, rl.rlen, &rl, log,
+				    &seen, &v);
+			jv_free(doc);
 		}
-		if (n == 0) {
-			printf("%s: FAILED: empty\n", argv[i]);
-			rc = EXIT_FAIL;
-		}
+		if (n == 0)
+			vfail(&v, argv[i], "file", "empty");
 		free(text);
 	}
+	vk = sig_vkey(log);
+	if (!v.quiet && !v.json && v.verified > 0)
+		printf("checked: each receipt's checkpoint signature by %s and "
+		    "its inclusion proof at the checkpoint's size\n", vk);
+	fprintf(v.json ? stderr : stdout, "%llu verified, %llu failed\n",
+	    (unsigned long long)v.verified, (unsigned long long)v.failed);
+	free(vk);
 	note_seen_free(&seen);
 	sig_key_free(log);
-	return rc;
+	return v.failed > 0 ? EXIT_FAIL : EXIT_OK;
 }
 
 int
@@ -243,9 +399,15 @@ cmd_checkpoint(int argc, char **argv)
 	memset(&e, 0, sizeof(e));
 	rc = client_checkpoint(f, log, &cp, &note, &e);
 	for (k = 0; rc == LD_OK && k < nsince; k++) {
-		if (cpstate_load(since[k], log, &old, &text, &len) != LD_OK) {
-			fprintf(stderr, "ledger: %s is not a checkpoint signed "
-			    "by %s\n", since[k], sig_key_name(log));
+		if ((rc = cpstate_load(since[k], log, &old, &text,
+		    &len)) != LD_OK) {
+			if (rc == LD_ERULE)
+				fprintf(stderr, "ledger: %s: %s\n", since[k],
+				    CHECKPOINT_EXT_MSG);
+			else
+				fprintf(stderr, "ledger: %s is not a checkpoint "
+				    "signed by %s\n", since[k],
+				    sig_key_name(log));
 			return EXIT_USAGE;
 		}
 		rc = client_consistency(f, &old, &cp, &e);

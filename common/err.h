@@ -19,6 +19,7 @@ enum {
 	LD_EOVERFLOW	= -13,	/* a u64 sum would overflow */
 	LD_ENET		= -14,	/* network or server error (clients) */
 	LD_ERETRY	= -15,	/* the snapshot moved on: begin again */
+	LD_EWEAKKEY	= -16,	/* a weak or non-canonical Ed25519 key */
 	LD_ESTALE	= -17,	/* an older checkpoint, consistent with a
 				 * newer one seen before (clients) */
 };

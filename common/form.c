@@ -254,6 +254,7 @@ form_issuer_from_json(const struct jv *o, struct issuer_reg *reg,
 	struct sig_key	*k;
 	const char	*s;
 	size_t		 len;
+	int		 rc = LD_EINVAL;
 
 	memset(reg, 0, sizeof(*reg));
 	if (!jv_is_obj(o) || jv_unknown_key(o, keys) != NULL) {
@@ -261,8 +262,12 @@ form_issuer_from_json(const struct jv *o, struct issuer_reg *reg,
 		return LD_EINVAL;
 	}
 	if (jv_get_str(jv_get(o, "vkey"), &s, &len) != LD_OK ||
-	    sig_key_from_vkey(s, len, &k) != LD_OK) {
-		*why = "\"vkey\" must be a signed-note verifier key "
+	    (rc = sig_key_from_vkey(s, len, &k)) != LD_OK) {
+		*why = rc == LD_EWEAKKEY ? "\"vkey\" holds a weak Ed25519 "
+		    "public key (of small order, so anyone can sign for it; or "
+		    "not a canonical encoding of a curve point): make a new key "
+		    "with ledger keygen" :
+		    "\"vkey\" must be a signed-note verifier key "
 		    "(name+hexid+base64)";
 		return LD_EINVAL;
 	}

@@ -475,6 +475,10 @@ checkpoint_open(const char *s, size_t len, const struct sig_key *log,
 		rc = LD_EBADSIG;
 		goto done;
 	}
+	if (cp.nextensions > 0) {
+		rc = LD_ERULE;
+		goto done;
+	}
 	*c = cp;
 	rc = LD_OK;
 done:

@@ -66,8 +66,13 @@ int	checkpoint_parse(const char *text, size_t len, struct checkpoint *c);
 void	checkpoint_format(const struct checkpoint *c, struct buf *b);
 /*
  * Parse a signed checkpoint note, verify it with the log key (whose name
- * must be the origin) and return its body. LD_EBADSIG or LD_EINVAL.
+ * must be the origin) and return its body. LD_EBADSIG or LD_EINVAL; and
+ * LD_ERULE for a checkpoint with extension lines (tlog-checkpoint: NOT
+ * RECOMMENDED; this log never writes them, so a signed one is refused,
+ * never shown as signed data): CHECKPOINT_EXT_MSG says so.
  */
+#define CHECKPOINT_EXT_MSG	"the checkpoint carries extension lines; " \
+	"this log never writes them"
 int	checkpoint_open(const char *s, size_t len, const struct sig_key *log,
 	    struct checkpoint *c);
 

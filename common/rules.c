@@ -102,6 +102,7 @@ rules_issuer(struct rules *r, uint64_t time, const struct issuer_reg *reg,
 {
 	struct issuer_state	st;
 	struct leaf		l;
+	const char		*why;
 	int			rc;
 
 	if (valid_id(reg->id.s, reg->id.len) != LD_OK)
@@ -110,6 +111,12 @@ rules_issuer(struct rules *r, uint64_t time, const struct issuer_reg *reg,
 	if (valid_text(reg->name.s, reg->name.len, TEXT_MAX) != LD_OK)
 		return fail(e, LD_EINVAL, "issuer-name", NO_INDEX,
 		    "name must be 1..256 bytes of UTF-8 text");
+	if (sig_pub_check(reg->pub, &why) != LD_OK)
+		return fail(e, LD_EINVAL, "weak-key", NO_INDEX,
+		    "issuer %s's public key is %s: a weak Ed25519 key (of "
+		    "small order, anyone can make its signatures; not "
+		    "canonical or not a point, verifiers disagree on it)",
+		    reg->id.s, why);
 	rc = r->ops->issuer_get(r->arg, reg->id.s, &st);
 	if (rc == LD_OK)
 		return fail(e, LD_EEXIST, "duplicate-issuer", st.reg_index,

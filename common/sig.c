@@ -1,6 +1,7 @@
 /* sig.c - Ed25519 keys in the C2SP signed-note formats (via OpenSSL). */
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -50,6 +51,101 @@ sig_compute_id(const char *name, size_t namelen, uint8_t type,
 	merkle_sha256(h, buf, namelen + 2 + 32);
 	return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
 	    (uint32_t)h[2] << 8 | h[3];
+}
+
+/*
+ * The Ed25519 point check. y is the low 255 bits (little-endian), the top
+ * bit the sign of x. Curve: -x^2 + y^2 = 1 + d x^2 y^2 over p = 2^255 - 19,
+ * so x^2 = u / v with u = y^2 - 1, v = d y^2 + 1 (v is never 0: d is not a
+ * square). A point exists iff u / v is a square, i.e. (Euler) iff
+ * (u v)^((p-1)/2) is 0 or 1; x = 0 iff u = 0. The points of order dividing
+ * 8 form a cyclic group of 8: the identity (y = 1), order 2 (y = -1), order
+ * 4 (y = 0, x = +-sqrt(-1)) and order 8 (the two y of small_y below, each
+ * with both signs of x): so once y < p, a point has small order iff its y
+ * is one of those five. Public data: no need for constant time.
+ */
+static const uint8_t	small_y[2][32] = {	/* little-endian */
+	{ 0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4,
+	  0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6,
+	  0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05 },
+	{ 0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b,
+	  0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39,
+	  0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a },
+};
+
+#define ED25519_D \
+	"52036cee2b6ffe738cc740797779e89800700a4d4141d8ab75eb4dca135978a3"
+
+static const char *
+pub_problem(const uint8_t pub[32], BN_CTX *bc)
+{
+	BIGNUM		*p, *d, *y, *t, *u, *v, *w;
+	uint8_t		 be[32], le[32];
+	const char	*why = NULL;
+	int		 i, sign = pub[31] >> 7, ok = 0;
+
+	BN_CTX_start(bc);
+	p = BN_CTX_get(bc);
+	d = BN_CTX_get(bc);
+	y = BN_CTX_get(bc);
+	t = BN_CTX_get(bc);
+	u = BN_CTX_get(bc);
+	v = BN_CTX_get(bc);
+	w = BN_CTX_get(bc);
+	if (w == NULL)
+		goto out;
+	memcpy(le, pub, 32);
+	le[31] &= 0x7f;
+	for (i = 0; i < 32; i++)
+		be[i] = le[31 - i];
+	/* p = 2^255 - 19; d = -121665 / 121666 mod p (were it wrong, about
+	 * half the valid keys would fail: t_note's 200 generated keys) */
+	BN_zero(p);
+	if (BN_bin2bn(be, 32, y) == NULL || !BN_set_bit(p, 255) ||
+	    !BN_sub_word(p, 19) || BN_hex2bn(&d, ED25519_D) == 0)
+		goto out;
+	ok = 1;
+	if (BN_cmp(y, p) >= 0) {
+		why = "not canonical (y >= 2^255 - 19)";
+		goto out;
+	}
+	ok = 0;
+	/* u = y^2 - 1, v = d y^2 + 1, w = (u v)^((p-1)/2) */
+	if (!BN_mod_sqr(t, y, p, bc) ||
+	    !BN_mod_sub(u, t, BN_value_one(), p, bc) ||
+	    !BN_mod_mul(v, d, t, p, bc) ||
+	    !BN_mod_add(v, v, BN_value_one(), p, bc) ||
+	    !BN_mod_mul(t, u, v, p, bc) || !BN_rshift1(w, p) ||
+	    !BN_mod_exp(w, t, w, p, bc))
+		goto out;
+	ok = 1;
+	if (BN_is_zero(u) && sign)
+		why = "not canonical (x = 0 with the sign bit set)";
+	else if (!BN_is_zero(u) && !BN_is_one(w))
+		why = "not a point of the curve";
+	else if (BN_is_zero(u) || BN_is_zero(y) ||	/* y = +-1, 0 */
+	    memcmp(le, small_y[0], 32) == 0 || memcmp(le, small_y[1], 32) == 0)
+		why = "of small order (its order divides 8)";
+out:
+	BN_CTX_end(bc);
+	if (!ok)
+		fatalx("out of memory (Ed25519 point check)");
+	return why;
+}
+
+int
+sig_pub_check(const uint8_t pub[32], const char **why)
+{
+	BN_CTX		*bc;
+	const char	*w;
+
+	if ((bc = BN_CTX_new()) == NULL)
+		fatalx("out of memory (BN_CTX_new)");
+	w = pub_problem(pub, bc);
+	BN_CTX_free(bc);
+	if (why != NULL)
+		*why = w;
+	return w == NULL ? LD_OK : LD_EWEAKKEY;
 }
 
 static struct sig_key *
@@ -104,9 +200,12 @@ sig_key_from_pub(const char *name, uint8_t type, const uint8_t pub[32],
     struct sig_key **out)
 {
 	struct sig_key	*k;
+	int		 rc;
 
 	if (!sig_valid_name(name, strlen(name)))
 		return LD_EINVAL;
+	if ((rc = sig_pub_check(pub, NULL)) != LD_OK)
+		return rc;
 	k = key_new(name, strlen(name), type);
 	k->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);
 	if (k->pkey == NULL || key_finish(k) != LD_OK) {
@@ -158,6 +257,8 @@ parse_key_text(const char *s, size_t len, int private, struct sig_key **out)
 	    rawlen != 33 ||
 	    (raw[0] != SIG_TYPE_ED25519 && raw[0] != SIG_TYPE_COSIGN))
 		goto done;
+	if (!private && (rc = sig_pub_check(raw + 1, NULL)) != LD_OK)
+		goto done;
 	k = key_new(s, namelen, raw[0]);
 	if (private) {
 		k->pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL,
@@ -166,8 +267,10 @@ parse_key_text(const char *s, size_t len, int private, struct sig_key **out)
 	} else
 		k->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL,
 		    raw + 1, 32);
-	if (k->pkey == NULL || key_finish(k) != LD_OK || k->id != id)
+	if (k->pkey == NULL || key_finish(k) != LD_OK || k->id != id) {
+		rc = LD_EINVAL;
 		goto done;
+	}
 	*out = k;
 	k = NULL;
 	rc = LD_OK;

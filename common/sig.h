@@ -23,6 +23,15 @@ struct sig_key;		/* opaque: name, type, id, public and maybe private key */
 
 /* Generate a new private key. LD_EINVAL for a name that cannot be a key name. */
 int	sig_keygen(const char *name, uint8_t type, struct sig_key **out);
+/*
+ * LD_OK if pub is a canonical encoding of an Ed25519 point whose order does
+ * not divide 8; else LD_EWEAKKEY and, if why is not NULL, a static reason:
+ * y >= p, x = 0 with the sign bit set ("negative zero"), no such point, or
+ * small order (the identity and the other points of order 2, 4, 8, for
+ * which anyone can make signatures that verify). The parsers below refuse
+ * such keys with LD_EWEAKKEY.
+ */
+int	sig_pub_check(const uint8_t pub[32], const char **why);
 /* Parse a verifier key (strict; the key ID must match). */
 int	sig_key_from_vkey(const char *s, size_t len, struct sig_key **out);
 /* Parse a private key (surrounding whitespace allowed, nothing else). */

@@ -41,6 +41,23 @@ J
 expect_rc "admin without a token is refused" 1 sh -c "echo 00 > bad.token; '$LEDGER' admin add-issuer --server $URL --token-file bad.token --vkey '$(cat luzhou.vkey)' --name Luzhou"
 check "register issuer luzhou" "$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(cat luzhou.vkey)" --name "Luzhou Green Bud Points"
 check "register issuer bank" "$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(cat bank.vkey)" --name "A Bank"
+# Weak issuer keys: the identity point (anyone can "sign" for it), a point
+# of order 8, and y = p (not canonical); each with a correct key ID.
+wvkey() {	# wvkey NAME HEX64: a vkey text for that public key
+	raw=$({ printf '\001'; printf '%s' "$2" | tr a-f A-F | basenc --base16 -d; } | base64 -w0)
+	id=$({ printf '%s\n\001' "$1"; printf '%s' "$2" | tr a-f A-F | basenc --base16 -d; } | sha256sum | cut -c1-8)
+	printf '%s+%s+%s\n' "$1" "$id" "$raw"
+}
+size0=$(curl -s "$URL/checkpoint" | sed -n 2p)
+for pub in 0100000000000000000000000000000000000000000000000000000000000000 \
+    c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a \
+    edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f; do
+	out=$("$LEDGER" admin add-issuer --server "$URL" --token-file "$TOKEN" --vkey "$(wvkey weak "$pub")" --name Weak 2>&1); rc=$?
+	case "$rc:$out" in 1:*"holds a weak Ed25519 public key"*) ok "ledgerd refuses to register weak key ${pub%"${pub#????????}"}..., saying why" ;;
+	*) not_ok "ledgerd refuses weak key $pub" "$rc $out" ;; esac
+done
+expect_eq "... and appends nothing" "$(curl -s "$URL/checkpoint" | sed -n 2p)" "$size0"
+expect_rc "a client refuses a weak log vkey" 2 "$LEDGER" totals --server "$URL" --vkey "$(wvkey weak 0100000000000000000000000000000000000000000000000000000000000000)"
 check "register method bus" "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" bus.json
 check "register method plate" "$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" plate.json
 out=$("$LEDGER" admin add-method --server "$URL" --token-file "$TOKEN" bus.json)
@@ -64,6 +81,42 @@ expect_eq "checkpoint unchanged by the retry" "$(curl -s "$URL/checkpoint" | sed
 lh=$(head -n 1 r1.jsonl | jq -r .leaf_hash)
 expect_eq "no leaf-hash index unless init asked for one: 404 that says so" "$(curl -s -o lh.json -w '%{http_code}' -H 'Accept: application/json' "$URL/v1/lookup?leaf_hash=$lh") $(jq -r .message lh.json | cut -d'(' -f1)" "404 this log keeps no index of leaf hashes "
 check "duplicate receipts verify" "$LEDGER" verify --vkey "$VKEY" r2.jsonl
+
+# ledger verify compares a receipts line's own fields with its receipt.
+out=$("$LEDGER" verify --vkey "$VKEY" r1.jsonl)
+expect_eq "verify ends with the tally" "$(printf '%s\n' "$out" | tail -1)" "1200 verified, 0 failed"
+expect_eq "... and says what it checked, with which key" "$(printf '%s\n' "$out" | tail -2 | head -1)" "checked: each receipt's checkpoint signature by $VKEY and its inclusion proof at the checkpoint's size"
+expect_eq "--quiet prints only the tally when all pass" "$("$LEDGER" verify --quiet --vkey "$VKEY" r1.jsonl)" "1200 verified, 0 failed"
+# One tampered field per line (lines 1..9 of r1.jsonl), line 10 intact.
+L2=$(sed -n 2p r1.jsonl)
+head -10 r1.jsonl | jq -c --argjson r2 "$L2" '
+	if input_line_number == 1 then .index += 1
+	elif input_line_number == 2 then .leaf_hash = ("0" * 64)
+	elif input_line_number == 3 then .index = $r2.index | .leaf_hash = $r2.leaf_hash
+	elif input_line_number == 4 then .duplicate = "no"
+	elif input_line_number == 5 then .line = 0
+	elif input_line_number == 6 then .batch = 7
+	elif input_line_number == 7 then del(.leaf_hash)
+	elif input_line_number == 8 then .receipt = ($r2.receipt)
+	elif input_line_number == 9 then .leaf_hash = (.leaf_hash | ascii_upcase | .[0:63])
+	else . end' >tampered.jsonl
+out=$("$LEDGER" verify --vkey "$VKEY" tampered.jsonl); rc=$?
+expect_eq "each tampered field fails its line (exit 1)" "$rc $(printf '%s\n' "$out" | tail -1)" "1 1 verified, 9 failed"
+expect_eq "the failures name the field" "$(printf '%s\n' "$out" | grep FAILED | sed 's/: FAILED: \([^:]*\):.*/ \1/')" "tampered.jsonl:1 index
+tampered.jsonl:2 leaf_hash
+tampered.jsonl:3 index
+tampered.jsonl:4 receipt-line
+tampered.jsonl:5 receipt-line
+tampered.jsonl:6 receipt-line
+tampered.jsonl:7 receipt-line
+tampered.jsonl:8 index
+tampered.jsonl:9 receipt-line"
+expect_eq "an unknown field is named" "$(printf '%s\n' "$out" | grep '^tampered.jsonl:6:')" 'tampered.jsonl:6: FAILED: receipt-line: not a receipts line: a field ledger submit does not write (this tool cannot check it): "batch"'
+expect_eq "--quiet prints the failures and the tally" "$("$LEDGER" verify --quiet --vkey "$VKEY" tampered.jsonl | grep -vc FAILED) $("$LEDGER" verify --quiet --vkey "$VKEY" tampered.jsonl | wc -l)" "1 10"
+expect_eq "--json: one object per receipt, the tally on stderr" "$("$LEDGER" verify --json --vkey "$VKEY" tampered.jsonl 2>tally.txt | jq -c '[.ok, .failed]' | sort | uniq -c | tr -s ' ') $(cat tally.txt)" " 3 [false,\"index\"]
+ 1 [false,\"leaf_hash\"]
+ 5 [false,\"receipt-line\"]
+ 1 [true,null] 1 verified, 9 failed"
 
 # A conflicting dedup key: same key, a different entry.
 head -1 credits.jsonl | sed 's/"u-0"/"u-9999"/' >conflict.jsonl

@@ -152,7 +152,7 @@ M
 		cat "$WWW/old-version/checkpoint"
 	} >"$T/v1.tlog-proof"
 	out=$("$LEDGER" verify --vkey "$T/old-version.vkey" "$T/v1.tlog-proof" 2>&1); rc=$?
-	expect_eq "a receipt whose leaf is version 1: FAILED, naming both versions" "$rc $out" "1 $T/v1.tlog-proof: FAILED: leaf: the leaf in the receipt is of leaf format version 1; this program reads version 2 only"
+	expect_eq "a receipt whose leaf is version 1: FAILED, naming both versions" "$rc $(printf '%s\n' "$out" | head -1)" "1 $T/v1.tlog-proof: FAILED: leaf: the leaf in the receipt is of leaf format version 1; this program reads version 2 only"
 	# The auditor's clock (LEDGER_AUDIT_NOW, tests only): leaf 12 of
 	# future-time is at 2033596800; 300 s of skew are allowed, 301 not.
 	for now in 2033596500 2033596499; do
@@ -182,6 +182,49 @@ M
 	expect_eq "verify-claim of the true figure while a finding touches the sums: exit 1" "$?" 1
 	case "$out" in "NOT PASSED: city claims 400 g"*"finding counter-mismatch at entry 12"*) ok "verify-claim names the finding it will not pass over" ;; *) not_ok "verify-claim names the finding it will not pass over" "$out" ;; esac
 	expect_eq "verify-claim: a finding in the whole log's totals touches city's sums (its leaf is city's)" "$("$AUDIT" verify-claim --state "$T/st-counter-mismatch" --issuer city --grams 1 --json | jq -c '[.verdict, [.findings[].code]]')" '["FINDINGS",["counter-mismatch"]]'
+	# A weak issuer key (the identity point; tests/tools/mklog.c): the
+	# registration is the finding, and each batch "signed" with it too.
+	if "$MKLOG" --out "$WWW/weak-key" --origin example.org/mklog \
+	    --key-out "$T/weak-key.vkey" --tamper weak-key </dev/null >/dev/null 2>"$T/mklog.err"; then
+		out=$("$AUDIT" sync --log "$NURL/weak-key" --vkey "$T/weak-key.vkey" --state "$T/st-weak-key" --json </dev/null 2>&1)
+		expect_eq "weak-key: sync exits 1, 3 findings" "$? $(printf '%s\n' "$out" | jq -c '[.ok, .findings]')" '1 [false,3]'
+		expect_eq "weak-key: the registration and both batches named" "$(findings "$T/st-weak-key")" '[["weak-key",0,null],["bad-signature",2,0],["bad-signature",8,0]]'
+		"$AUDIT" report --state "$T/st-weak-key" >"$T/weak-key.report" 2>&1
+		case $(cat "$T/weak-key.report") in *"weak-key"*"of small order"*) ok "weak-key: the report says the key is of small order" ;;
+		*) not_ok "weak-key: the report says the key is of small order" "$(cat "$T/weak-key.report")" ;; esac
+	else
+		not_ok "mklog weak-key" "$(cat "$T/mklog.err")"
+	fi
+	# A checkpoint signed by the log key with an extension line: this log
+	# never writes them, so every client and the auditor refuse it.
+	EXT="extension-line"
+	if "$MKLOG" --out "$WWW/$EXT" --origin example.org/mklog \
+	    --key-out "$T/$EXT.vkey" --tamper "$EXT" </dev/null >/dev/null 2>"$T/mklog.err"; then
+		EXTMSG="the checkpoint carries extension lines; this log never writes them"
+		out=$("$AUDIT" sync --log "$NURL/$EXT" --vkey "$T/$EXT.vkey" --state "$T/st-ext" 2>&1); rc=$?
+		case "$rc:$out" in 1:*"$EXTMSG"*) ok "sync refuses a checkpoint with an extension line (exit 1, says so)" ;;
+		*) not_ok "sync refuses a checkpoint with an extension line" "$rc $out" ;; esac
+		expect_eq "... and keeps no checkpoint" "$(ls "$T/st-ext/checkpoint" 2>/dev/null)" ""
+		out=$("$LEDGER" checkpoint --server "$NURL/$EXT" --vkey "$T/$EXT.vkey" 2>&1); rc=$?
+		case "$rc:$out" in 1:*"$EXTMSG"*) ok "ledger checkpoint refuses it (exit 1, says so)" ;;
+		*) not_ok "ledger checkpoint refuses it" "$rc $out" ;; esac
+		out=$("$LEDGER" verify --vkey "$T/$EXT.vkey" "$WWW/$EXT/receipt-3.tlog-proof" 2>&1); rc=$?
+		case "$rc:$out" in 1:*"FAILED: checkpoint-extensions: $EXTMSG"*"0 verified, 1 failed") ok "ledger verify fails a receipt carrying it" ;;
+		*) not_ok "ledger verify fails a receipt carrying it" "$rc $out" ;; esac
+		check "the receipt of an honest log (no extension line) verifies" "$LEDGER" verify --vkey "$T/none.vkey" "$WWW/none/receipt-3.tlog-proof"
+		# The same log with the plain checkpoint: a mirror that holds
+		# it refuses the receipt carrying the other one.
+		cp -a "$WWW/$EXT" "$WWW/ext-plain"
+		mv "$WWW/ext-plain/checkpoint.plain" "$WWW/ext-plain/checkpoint"
+		check "the same log without the extension line syncs" "$AUDIT" sync --log "$NURL/ext-plain" --vkey "$T/$EXT.vkey" --state "$T/st-ext-plain"
+		out=$("$AUDIT" check-receipt --state "$T/st-ext-plain" "$WWW/$EXT/receipt-3.tlog-proof" 2>&1); rc=$?
+		case "$rc:$out" in 1:*"$EXTMSG"*) ok "check-receipt refuses a receipt whose checkpoint has an extension line" ;;
+		*) not_ok "check-receipt refuses a receipt whose checkpoint has an extension line" "$rc $out" ;; esac
+		cp "$WWW/$EXT/checkpoint" "$T/st-ext-plain/checkpoint"
+		expect_eq "a report never shows a checkpoint with extension lines" "$("$AUDIT" report --state "$T/st-ext-plain" --json | jq -c .checkpoint)$("$AUDIT" report --state "$T/st-ext-plain" 2>&1 | grep -c extension)" "{}0"
+	else
+		not_ok "mklog $EXT" "$(cat "$T/mklog.err")"
+	fi
 	# The same findings when the mirror's deferred indexes are frozen and
 	# flushed every 3 writes, so that the lookups made ahead (hints) are
 	# dropped mid-replay and the B-trees answer.

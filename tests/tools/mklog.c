@@ -49,6 +49,15 @@
  *				clock is before that)
  *	bad-signature		8's signature has one bit flipped
  *	unsigned-entry		10 credits u-4 160 g; batch 8 signed 80 g
+ *	extension-line		(no leaf) the signed checkpoint carries an
+ *				extension line after the root hash (and
+ *				DIR/checkpoint.plain is one without it)
+ * Every mode also writes DIR/receipt-3.tlog-proof, leaf 3's receipt
+ * carrying DIR/checkpoint.
+ *	weak-key		0 registers city with the identity point as its
+ *				key; batches 2 and 8 carry the signature
+ *				(R = identity, S = 0) that such a key
+ *				"verifies" for any message
  * A leaf that breaks a rule is built as the rules would build it if the
  * check were skipped (its counters follow from the previous leaves), and
  * mklog checks that the real rules refuse it with exactly that rule.
@@ -85,7 +94,11 @@ static const char *const modes[] = { "none", "counter-mismatch",
     "duplicate-evidence", "overspent", "bad-reversal", "unknown-issuer",
     "unknown-method", "overflow", "future-day", "chain-break",
     "not-canonical", "bad-signature", "unsigned-entry", "event-too-old",
-    "before-method", "future-time", "old-version", NULL };
+    "before-method", "future-time", "old-version", "weak-key",
+    "extension-line", NULL };
+
+/* The identity point's encoding: the weak key, and R of its forgery. */
+static const uint8_t	identity[32] = { 1 };
 
 struct gen {
 	struct store		*st;
@@ -141,6 +154,33 @@ reencode(struct gen *g, const struct leaf *l)
 		fatalx("cannot encode leaf %llu", (unsigned long long)l->index);
 }
 
+/* The issuer leaf the rules would build for reg without their checks. */
+static void
+forge_issuer(struct gen *g, const struct issuer_reg *reg)
+{
+	struct issuer_state	st;
+	struct leaf		l;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = KIND_ISSUER;
+	l.index = g->r.head.size;
+	l.time = g->time;
+	memcpy(l.prev, g->r.head.prev, 32);
+	l.totals = g->r.head.totals;
+	l.totals.count[KIND_ISSUER]++;
+	l.u.issuer = *reg;
+	reencode(g, &l);
+	g->r.head.time = l.time;
+	g->r.head.totals = l.totals;
+	append(g, g->out.p, g->out.len);
+	memset(&st, 0, sizeof(st));
+	st.reg = *reg;
+	st.reg_index = l.index;
+	st.ctr.prev = NO_INDEX;
+	if (store_rules_ops.issuer_put(g->txn, &st) != LD_OK)
+		fatalx("cannot store the issuer");
+}
+
 static void
 issuer(struct gen *g, const char *id, const char *name, struct sig_key *k)
 {
@@ -152,10 +192,16 @@ issuer(struct gen *g, const char *id, const char *name, struct sig_key *k)
 	STR_SET(reg.id, id, strlen(id));
 	STR_SET(reg.name, name, strlen(name));
 	memcpy(reg.pub, sig_key_pub(k), 32);
+	if (is(g, "weak-key"))
+		memcpy(reg.pub, identity, 32);
 	buf_reset(&g->out);
-	if (rules_issuer(&g->r, g->time, &reg, &g->out, h, &e) != LD_OK)
+	if (rules_issuer(&g->r, g->time, &reg, &g->out, h, &e) == LD_OK) {
+		append(g, g->out.p, g->out.len);
+		return;
+	}
+	if (!is(g, "weak-key") || strcmp(e.rule, "weak-key") != 0)
 		fatalx("issuer: %s: %s", e.rule, e.msg);
-	append(g, g->out.p, g->out.len);
+	forge_issuer(g, &reg);
 }
 
 static void
@@ -459,7 +505,11 @@ batch(struct gen *g, const struct sub *subs, uint32_t n, uint32_t x_pos,
 	b.n = n;
 	rules_batch_root(subs, n, b.root);
 	rules_batch_message(g->origin, "city", n, b.root, &msg);
-	if (sig_sign(g->iss, msg.p, msg.len, b.sig) != LD_OK)
+	if (is(g, "weak-key")) {
+		/* [0]B = R + [k]A for any k: "signed" without a key. */
+		memset(b.sig, 0, sizeof(b.sig));
+		memcpy(b.sig, identity, 32);
+	} else if (sig_sign(g->iss, msg.p, msg.len, b.sig) != LD_OK)
 		fatalx("cannot sign the batch");
 	buf_free(&msg);
 	if (flip)
@@ -594,7 +644,10 @@ static void
 write_log(struct gen *g, const char *dir)
 {
 	struct checkpoint	 c;
+	struct merkle_proof	 proof;
 	struct buf		 text = { 0 }, note = { 0 };
+	const uint8_t		*lp;
+	size_t			 len;
 	uint64_t		 size = g->tree.size, full, k;
 	unsigned		 partial, levels;
 	char			*path;
@@ -616,10 +669,33 @@ write_log(struct gen *g, const char *dir)
 	c.size = size;
 	merkle_tree_root(&g->tree, c.root);
 	checkpoint_format(&c, &text);
+	if (is(g, "extension-line")) {
+		/* The same checkpoint without it, for a mirror to hold. */
+		if (note_sign((char *)text.p, text.len, g->log, &note) !=
+		    LD_OK)
+			fatalx("cannot sign the checkpoint");
+		path = xasprintf("%s/checkpoint.plain", dir);
+		if (file_write(path, note.p, note.len, 0644, 0) != LD_OK)
+			fatalx("cannot write %s", path);
+		free(path);
+		buf_reset(&note);
+		buf_printf(&text, "extension: a line this log never writes\n");
+	}
 	if (note_sign((char *)text.p, text.len, g->log, &note) != LD_OK)
 		fatalx("cannot sign the checkpoint");
 	path = xasprintf("%s/checkpoint", dir);
 	if (file_write(path, note.p, note.len, 0644, 0) != LD_OK)
+		fatalx("cannot write %s", path);
+	free(path);
+	/* A receipt of leaf 3 (a credit) carrying that checkpoint. */
+	if (store_leaf_get(g->txn, 3, &lp, &len) != LD_OK ||
+	    merkle_prove_inclusion(store_node_fn, g->txn, 3, size, &proof) !=
+	    MERKLE_OK)
+		fatalx("cannot prove leaf 3");
+	buf_reset(&text);
+	tlog_proof_format(lp, len, 3, &proof, (char *)note.p, note.len, &text);
+	path = xasprintf("%s/receipt-3.tlog-proof", dir);
+	if (file_write(path, text.p, text.len, 0644, 0) != LD_OK)
 		fatalx("cannot write %s", path);
 	free(path);
 	buf_free(&text);

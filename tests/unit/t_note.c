@@ -236,6 +236,122 @@ test_vkeys(void)
 	}
 }
 
+/* A vkey text for pub with a correct key ID. */
+static char *
+vkey_for(const char *name, const uint8_t pub[32])
+{
+	uint8_t	raw[33];
+	char	b64[64];
+
+	raw[0] = SIG_TYPE_ED25519;
+	memcpy(raw + 1, pub, 32);
+	b64_encode(b64, raw, sizeof(raw));
+	return xasprintf("%s+%08x+%s", name, sig_compute_id(name,
+	    strlen(name), SIG_TYPE_ED25519, pub), b64);
+}
+
+static void
+hex32(uint8_t out[32], const char *s)
+{
+	T_ASSERT_EQ(hex_decode(out, 32, s, 64), LD_OK);
+}
+
+/*
+ * Weak Ed25519 keys. The eight points of order dividing 8 (identity, order
+ * 2, two of order 4, four of order 8) in their canonical encodings, from
+ * the small-order blocklists (libsodium's has_small_order, the "cofactor"
+ * literature); their non-canonical twins (y + p < 2^255, and x = 0 with the
+ * sign bit set); y >= p in general; a y with no x. All refused by the check
+ * and by both key parsers. The RFC 8032 section 7.1 public keys and
+ * generated keys pass.
+ */
+static void
+test_weak_keys(void)
+{
+	static const char *const small[] = {
+		/* identity (0, 1) */
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		/* order 2: (0, -1) */
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		/* order 4: (+-sqrt(-1), 0) */
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"0000000000000000000000000000000000000000000000000000000000000080",
+		/* order 8 */
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+	};
+	static const char *const noncanon[] = {
+		/* "negative zero": x = 0 with the sign bit set */
+		"0100000000000000000000000000000000000000000000000000000000000080",
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+		/* y = p (0 mod p) and p + 1 (1 mod p), both signs */
+		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+		/* y = p + 18 = 2^255 - 1, and p + 3 */
+		"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		/* y = 2: (y^2 - 1) / (d y^2 + 1) has no square root */
+		"0200000000000000000000000000000000000000000000000000000000000000",
+	};
+	static const char *const rfc8032[] = {
+		"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+		"3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+		"fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
+		"278117fc144c72340f67d0f2316e8386ceffbf2b2428c9c51fef7c597f1d426e",
+	};
+	struct sig_key	*k;
+	uint8_t		 pub[32];
+	const char	*why;
+	char		*vk;
+	size_t		 i;
+
+	for (i = 0; i < T_NCASES(small) + T_NCASES(noncanon); i++) {
+		int	is_small = i < T_NCASES(small);
+
+		hex32(pub, is_small ? small[i] : noncanon[i - T_NCASES(small)]);
+		why = NULL;
+		T_ASSERT_EQ(sig_pub_check(pub, &why), LD_EWEAKKEY);
+		T_ASSERT(why != NULL);
+		if (why != NULL && is_small)
+			T_ASSERT(strstr(why, "small order") != NULL);
+		if (why != NULL && !is_small)
+			T_ASSERT(strstr(why, "small order") == NULL);
+		k = NULL;
+		T_ASSERT_EQ(sig_key_from_pub("weak", SIG_TYPE_ED25519, pub,
+		    &k), LD_EWEAKKEY);
+		T_ASSERT(k == NULL);
+		vk = vkey_for("weak", pub);
+		T_ASSERT_EQ(sig_key_from_vkey(vk, strlen(vk), &k),
+		    LD_EWEAKKEY);
+		T_ASSERT(k == NULL);
+		free(vk);
+	}
+	for (i = 0; i < T_NCASES(rfc8032); i++) {
+		hex32(pub, rfc8032[i]);
+		T_ASSERT_EQ(sig_pub_check(pub, NULL), LD_OK);
+		vk = vkey_for("rfc8032", pub);
+		k = NULL;
+		T_ASSERT_EQ(sig_key_from_vkey(vk, strlen(vk), &k), LD_OK);
+		sig_key_free(k);
+		free(vk);
+	}
+	for (i = 0; i < 200; i++) {
+		T_ASSERT_EQ(sig_keygen("gen", SIG_TYPE_ED25519, &k), LD_OK);
+		why = NULL;
+		T_ASSERT_EQ(sig_pub_check(sig_key_pub(k), &why), LD_OK);
+		T_ASSERT(why == NULL);
+		vk = sig_vkey(k);
+		sig_key_free(k);
+		T_ASSERT_EQ(sig_key_from_vkey(vk, strlen(vk), &k), LD_OK);
+		sig_key_free(k);
+		free(vk);
+	}
+}
+
 static void
 test_cosignature_vector(void)
 {
@@ -939,6 +1055,57 @@ test_checkpoint_open(void)
 	T_ASSERT_EQ(checkpoint_open("example.com/log\n", 16, log, &d),
 	    LD_EINVAL);
 	T_ASSERT_EQ(checkpoint_open("", 0, log, &d), LD_EINVAL);
+	/* Signed by the log, with extension lines: refused (LD_ERULE);
+	 * with another key, the signature fails first. And a receipt of a
+	 * one-leaf tree carrying it. */
+	{
+		static const uint8_t	leaf[] = "a leaf";
+		struct tlog_proof	tp;
+		struct merkle_proof	none = { 0 };
+		struct buf		r = { 0 };
+		int			k;
+
+		strcpy(c.origin, "example.com/log");
+		c.size = 1;
+		merkle_leaf_hash(c.root, leaf, sizeof(leaf));
+		for (k = 1; k <= 2; k++) {
+			buf_reset(&b);
+			buf_reset(&text);
+			checkpoint_format(&c, &text);
+			buf_printf(&text, "ext one\n");
+			if (k == 2)
+				buf_printf(&text, "ext two\n");
+			T_ASSERT_EQ(note_sign(buf_cstr(&text), text.len, log,
+			    &b), LD_OK);
+			T_ASSERT_EQ(checkpoint_parse(buf_cstr(&text), text.len,
+			    &d), LD_OK);
+			T_ASSERT_EQ(d.nextensions, (size_t)k);
+			T_ASSERT_EQ(checkpoint_open((char *)b.p, b.len, log,
+			    &d), LD_ERULE);
+			T_ASSERT_EQ(checkpoint_open((char *)b.p, b.len, other,
+			    &d), LD_EBADSIG);
+			buf_reset(&r);
+			tlog_proof_format(leaf, sizeof(leaf), 0, &none,
+			    (char *)b.p, b.len, &r);
+			T_ASSERT_EQ(tlog_proof_parse((char *)r.p, r.len, &tp),
+			    LD_OK);
+			T_ASSERT_EQ(tlog_proof_verify(&tp, log, &d), LD_ERULE);
+			tlog_proof_free(&tp);
+		}
+		/* The same receipt without the extension line verifies. */
+		buf_reset(&b);
+		buf_reset(&text);
+		checkpoint_format(&c, &text);
+		T_ASSERT_EQ(note_sign(buf_cstr(&text), text.len, log, &b),
+		    LD_OK);
+		buf_reset(&r);
+		tlog_proof_format(leaf, sizeof(leaf), 0, &none, (char *)b.p,
+		    b.len, &r);
+		T_ASSERT_EQ(tlog_proof_parse((char *)r.p, r.len, &tp), LD_OK);
+		T_ASSERT_EQ(tlog_proof_verify(&tp, log, &d), LD_OK);
+		tlog_proof_free(&tp);
+		buf_free(&r);
+	}
 	buf_free(&text);
 	buf_free(&b);
 	buf_free(&line);
@@ -1386,6 +1553,7 @@ main(int argc, char **argv)
 		T_CASE(test_vector_example),
 		T_CASE(test_vector_neumann),
 		T_CASE(test_vkeys),
+		T_CASE(test_weak_keys),
 		T_CASE(test_cosignature_vector),
 		T_CASE(test_cosign),
 		T_CASE(test_verify_rules),

@@ -449,6 +449,18 @@ done:
 	free(s->st);
 }
 
+/* RFC 8032 section 7.1, tests 1 and 2: valid Ed25519 public keys. */
+static const uint8_t	rfc8032_pub1[32] = {
+	0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe,
+	0xd3, 0xc9, 0x64, 0x07, 0x3a, 0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6,
+	0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a,
+};
+static const uint8_t	rfc8032_pub2[32] = {
+	0x3d, 0x40, 0x17, 0xc3, 0xe8, 0x43, 0x89, 0x5a, 0x92, 0xb7, 0x0a,
+	0xa7, 0x4d, 0x1b, 0x7e, 0xbc, 0x9c, 0x98, 0x2c, 0xcf, 0x2e, 0xc4,
+	0x96, 0x8c, 0xc0, 0xcd, 0x55, 0xf1, 0x2a, 0xf4, 0x66, 0x0c,
+};
+
 static int
 issuer_(struct ctx *c, int line, uint64_t time, const char *id,
     const char *name, const uint8_t *pub, struct rules_err *e)
@@ -461,10 +473,9 @@ issuer_(struct ctx *c, int line, uint64_t time, const char *id,
 	memset(&reg, 0, sizeof(reg));
 	STR_SET(reg.id, id, strlen(id));
 	STR_SET(reg.name, name, strlen(name));
-	if (pub != NULL)
-		memcpy(reg.pub, pub, 32);
-	else
-		memset(reg.pub, 0x5a, 32);
+	if (pub == NULL)
+		pub = rfc8032_pub1;
+	memcpy(reg.pub, pub, 32);
 	snap_take(c, &s, e);
 	rc = rules_issuer(&c->r, time, &reg, &c->out, h, e);
 	settle(c, &s, rc, e, h, line);
@@ -711,7 +722,7 @@ test_issuer_registration(void)
 	uint8_t			 pub[32];
 	char			 id65[66];
 
-	memset(pub, 0xab, 32);
+	memcpy(pub, rfc8032_pub2, 32);
 	OK(ISSUER(c, T0, "luzhou-green", "Luzhou Green Bud Points \xe6\xb3\xb8",
 	    pub, &e), &e);
 	T_ASSERT_EQ(c->last.kind, KIND_ISSUER);
@@ -743,6 +754,27 @@ test_issuer_registration(void)
 	T_ASSERT_EQ(c->last.totals.count[KIND_ISSUER], 2);
 	REFUSED(ISSUER(c, T0, "Luzhou-Green", "x", NULL, &e), &e, LD_EEXIST,
 	    "duplicate-issuer", 1);
+
+	/* Weak keys: the identity, a point of order 8, y = p, no point. */
+	memset(pub, 0, 32);
+	pub[0] = 0x01;
+	REFUSED(ISSUER(c, T0, "newcomer", "x", pub, &e), &e, LD_EINVAL,
+	    "weak-key", NO_INDEX);
+	T_ASSERT(strstr(e.msg, "small order") != NULL);
+	T_ASSERT_EQ(hex_decode(pub, 32, "c7176a703d4dd84fba3c0b760d10670f2a"
+	    "2053fa2c39ccc64ec7fd7792ac037a", 64), LD_OK);
+	REFUSED(ISSUER(c, T0, "newcomer", "x", pub, &e), &e, LD_EINVAL,
+	    "weak-key", NO_INDEX);
+	memset(pub, 0xff, 32);
+	pub[0] = 0xed;
+	pub[31] = 0x7f;
+	REFUSED(ISSUER(c, T0, "newcomer", "x", pub, &e), &e, LD_EINVAL,
+	    "weak-key", NO_INDEX);
+	T_ASSERT(strstr(e.msg, "not canonical") != NULL);
+	memset(pub, 0xab, 32);
+	REFUSED(ISSUER(c, T0, "newcomer", "x", pub, &e), &e, LD_EINVAL,
+	    "weak-key", NO_INDEX);
+	memcpy(pub, rfc8032_pub2, 32);
 
 	/* Invalid ids and names. */
 	REFUSED(ISSUER(c, T0, "", "x", NULL, &e), &e, LD_EINVAL, "issuer-id",
