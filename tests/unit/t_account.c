@@ -294,6 +294,24 @@ test_reversal_of_another_accounts_credit(void)
 }
 
 static void
+test_reversal_of_a_later_credit(void)
+{
+	struct forged	f;
+	uint64_t	later[] = { 5, 4, 3, 2, 0 };
+
+	/* Entry 4 reverses credit 5, appended after it: no server could
+	 * have checked a target that was not yet in the log. */
+	honest(&f);
+	f.l[4].u.e.sub.target = 5;
+	add(&f, KIND_CREDIT, "u-1", 80, 0, 4, 320, 100, 80);
+	T_ASSERT_EQ(check(&f, "u-1", later, 5, msg, sizeof(msg)),
+	    LD_EBADPROOF);
+	T_ASSERT(strstr(msg, "not an earlier credit of this account") !=
+	    NULL);
+	forged_free(&f);
+}
+
+static void
 test_one_credit_reversed_twice(void)
 {
 	struct forged	f;
@@ -357,6 +375,7 @@ main(int argc, char **argv)
 		T_CASE(test_a_broken_link_is_refused),
 		T_CASE(test_a_looping_chain_is_refused),
 		T_CASE(test_reversal_of_another_accounts_credit),
+		T_CASE(test_reversal_of_a_later_credit),
 		T_CASE(test_one_credit_reversed_twice),
 		T_CASE(test_leaf_index_must_match_its_proof),
 		T_CASE(test_another_key_is_refused),
