@@ -156,10 +156,14 @@ api_submit(struct ledgerd *ld, struct http_req *req)
 	j->kind = JOB_SUBMIT;
 	j->json = json;
 	if (body_is_json(req)) {
-		if (jv_parse((const char *)body.p, body.len, &doc, err,
-		    sizeof(err)) != LD_OK) {
-			api_fail(req, 1, LD_EINVAL, "json", -1,
-			    "body is not JSON: %s", err);
+		if ((rc = jv_parse_limited((const char *)body.p, body.len,
+		    &form_batch_limits, &doc, err, sizeof(err))) != LD_OK) {
+			if (rc == LD_ETOOBIG)
+				api_fail(req, 1, rc, "batch-size", -1, "the body "
+				    "is larger than any batch: %s", err);
+			else
+				api_fail(req, 1, rc, "json", -1,
+				    "body is not a JSON batch: %s", err);
 			goto fail;
 		}
 		rc = form_batch_from_json(doc, &j->batch, &pos, &why);
