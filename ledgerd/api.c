@@ -280,6 +280,16 @@ api_handle(struct ledgerd *ld, struct http_req *req)
 		    "decode");
 		return;
 	}
+	/*
+	 * Two lengths make the body's end ambiguous (request smuggling
+	 * through a proxy that reads the other one): refuse, and close.
+	 */
+	if (http_header_count(req, "Content-Length") > 1) {
+		http_set_header(req, "Connection", "close");
+		api_fail(req, 1, LD_EINVAL, "content-length", -1,
+		    "more than one Content-Length header");
+		return;
+	}
 	if (strcmp(path, "/v1/submit") == 0 && post)
 		api_submit(ld, req);
 	else if (strcmp(path, "/v1/admin/issuers") == 0 && post)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -431,6 +432,20 @@ http_header(struct http_req *r, const char *name)
 {
 	return evhttp_find_header(evhttp_request_get_input_headers(
 	    (struct evhttp_request *)r), name);
+}
+
+size_t
+http_header_count(struct http_req *r, const char *name)
+{
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(
+	    (struct evhttp_request *)r);
+	struct evkeyval		*kv;
+	size_t			 n = 0;
+
+	for (kv = h->tqh_first; kv != NULL; kv = kv->next.tqe_next)
+		if (strcasecmp(kv->key, name) == 0)
+			n++;
+	return n;
 }
 
 size_t

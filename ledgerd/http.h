@@ -29,6 +29,8 @@ const char	*http_method(struct http_req *);	/* "GET", "POST", ... */
 const char	*http_path(struct http_req *);
 const char	*http_query(struct http_req *);		/* raw, or NULL */
 const char	*http_header(struct http_req *, const char *name);
+/* How many times the request carries header name (any case). */
+size_t		 http_header_count(struct http_req *, const char *name);
 size_t		 http_body_len(struct http_req *);
 /* Copy the body (at most max bytes) into b without flattening it. */
 int		 http_body(struct http_req *, struct buf *b, size_t max);
