@@ -14,10 +14,22 @@
  * second closes those that did not, unless a request of theirs is being
  * answered. At the connection limit the listener stops accepting (new
  * connections wait in the kernel's backlog) until a tenth have closed.
+ *
+ * Bytes held: every byte a connection receives is counted (an evbuffer
+ * callback on its input, which runs before evhttp reads it) until its
+ * request has been answered (or the connection closes), so the sum is
+ * what evhttp buffers for requests not yet answered: headers and bodies
+ * being read, bodies waiting for their reply. When a connection's bytes
+ * take the sum past the cap, and its request is not already being
+ * answered, this module takes its bufferevent from evhttp, answers 503
+ * itself (the reply set by conns_set_refusal), discards what else the
+ * client sends until it closes or the request timeout passes, and then
+ * frees the connection, and the bytes it held, through evhttp.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <event2/buffer.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -36,6 +48,10 @@ struct conn {
 	int64_t			 deadline;	/* monotonic ms */
 	int			 busy;		/* a request is being answered */
 	int			 fd;		/* -1 until adopted */
+	uint64_t		 held;		/* bytes received, not answered */
+	struct evbuffer_cb_entry *cb;		/* counts them */
+	void			*refused;	/* its evhttp connection, once
+						 * refused (503) by this module */
 	struct conn		*prev, *next;
 };
 
@@ -47,6 +63,9 @@ struct conns {
 	struct conn		**byfd;
 	size_t			 nfd;
 	uint64_t		 open, max, timeouts;
+	uint64_t		 held, held_max, refusals;
+	const char		*refusal;	/* the raw 503 reply */
+	size_t			 refusal_len;
 	int64_t			 timeout_ms;
 	int			 paused;
 };
@@ -103,9 +122,91 @@ release(struct conns *cs, struct conn *c)
 		cs->head = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	cs->held -= c->held;
+	evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->cb);
 	bufferevent_decref(c->bev);
 	free(c);
 	cs->open--;
+}
+
+/* A refused connection is over: evhttp frees it and its request. */
+static void
+refused_done(struct conns *cs, struct conn *c)
+{
+	struct evhttp_connection *evcon = c->refused;
+
+	bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	evhttp_connection_free(evcon);
+	release(cs, c);
+}
+
+/* Discard what the client of a refused request goes on sending. */
+static void
+refused_read(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	evbuffer_drain(bufferevent_get_input(bev),
+	    evbuffer_get_length(bufferevent_get_input(bev)));
+}
+
+/* The 503 is out: no more writing; wait for the client to close. */
+static void
+refused_written(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	if (bufferevent_getfd(bev) >= 0)
+		shutdown(bufferevent_getfd(bev), SHUT_WR);
+}
+
+static void
+refused_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+		refused_done(c->cs, c);
+}
+
+/*
+ * Take the connection from evhttp and answer 503. Its bytes count until
+ * they are freed with the connection (at the client's close, or within
+ * the request timeout); those that follow are discarded, uncounted.
+ */
+static void
+refuse(struct conns *cs, struct conn *c)
+{
+	void	*evcon;
+
+	bufferevent_getcb(c->bev, NULL, NULL, NULL, &evcon);
+	if (evcon == NULL)
+		return;
+	c->refused = evcon;
+	cs->refusals++;
+	c->deadline = now_ms() + cs->timeout_ms;
+	bufferevent_setcb(c->bev, refused_read, refused_written, refused_event,
+	    c);
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	bufferevent_write(c->bev, cs->refusal, cs->refusal_len);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/* Bytes arrived on a connection (before evhttp reads them). */
+static void
+on_input(struct evbuffer *eb, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct conn	*c = arg;
+	struct conns	*cs = c->cs;
+
+	(void)eb;
+	if (info->n_added == 0 || c->refused != NULL)
+		return;
+	c->held += info->n_added;
+	cs->held += info->n_added;
+	if (cs->held > cs->held_max && !c->busy && cs->refusal != NULL)
+		refuse(cs, c);
 }
 
 static void
@@ -125,7 +226,10 @@ on_sweep(evutil_socket_t fd, short what, void *arg)
 		/* evhttp passes its connection as the callbacks' argument
 		 * and clears them when it frees the connection. */
 		bufferevent_getcb(c->bev, NULL, NULL, NULL, &evcon);
-		if (evcon == NULL)
+		if (c->refused != NULL) {
+			if (now >= c->deadline)
+				refused_done(cs, c);
+		} else if (evcon == NULL)
 			release(cs, c);
 		else if (!c->busy && now >= c->deadline) {
 			cs->timeouts++;
@@ -153,6 +257,9 @@ conn_bev(struct event_base *base, void *arg)
 	c->cs = cs;
 	c->fd = -1;
 	c->deadline = now_ms() + cs->timeout_ms;
+	c->cb = evbuffer_add_cb(bufferevent_get_input(bev), on_input, c);
+	if (c->cb == NULL)
+		fatalx("libevent: cannot watch a connection's input");
 	c->next = cs->head;
 	if (cs->head != NULL)
 		cs->head->prev = c;
@@ -171,6 +278,7 @@ conns_new(struct event_base *base, struct evhttp *evh, uint64_t max,
 
 	cs->base = base;
 	cs->max = max;
+	cs->held_max = UINT64_MAX;
 	cs->timeout_ms = (int64_t)timeout_s * 1000;
 	cs->nfd = 65536;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
@@ -201,6 +309,9 @@ on_done(struct evhttp_request *req, void *arg)
 	(void)req;
 	c->busy = 0;
 	c->deadline = now_ms() + c->cs->timeout_ms;
+	/* The request and its body are freed once this returns. */
+	c->cs->held -= c->held;
+	c->held = 0;
 }
 
 void
@@ -227,6 +338,27 @@ uint64_t
 conns_open(const struct conns *cs)
 {
 	return cs->open;
+}
+
+void
+conns_set_refusal(struct conns *cs, uint64_t held_max, const char *reply,
+    size_t len)
+{
+	cs->held_max = held_max;
+	cs->refusal = reply;
+	cs->refusal_len = len;
+}
+
+uint64_t
+conns_held(const struct conns *cs)
+{
+	return cs->held;
+}
+
+uint64_t
+conns_refusals(const struct conns *cs)
+{
+	return cs->refusals;
 }
 
 uint64_t

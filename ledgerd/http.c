@@ -54,6 +54,8 @@ struct http {
 	char			*path;
 	struct evkeyvalq	 params;
 	int			 params_ok;
+
+	struct buf		 refusal;	/* the raw 503 at the cap */
 };
 
 static struct http	*the_http;	/* for the loop-thread accessors */
@@ -265,6 +267,24 @@ listen_on(struct evhttp *evh, const char *host, uint16_t port)
 	return evhttp_accept_socket_with_handle(evh, fd);
 }
 
+/* The reply to a request refused at the cap on bytes held (conn.c). */
+static void
+refusal_make(struct buf *out, uint64_t max)
+{
+	struct buf	body = { 0 };
+	char		msg[200];
+
+	snprintf(msg, sizeof(msg), "the server holds %llu bytes of requests "
+	    "not yet answered, its limit; retry after a second",
+	    (unsigned long long)max);
+	api_error_body(&body, 1, LD_EBUSY, "buffered", msg, -1, NO_INDEX);
+	buf_printf(out, "HTTP/1.1 503 Service Unavailable\r\n"
+	    "Content-Type: application/json\r\nRetry-After: 1\r\n"
+	    "Connection: close\r\nContent-Length: %zu\r\n\r\n", body.len);
+	buf_add(out, body.p, body.len);
+	buf_free(&body);
+}
+
 int
 http_open(struct ledgerd *ld, const char *listen, struct http **out)
 {
@@ -331,6 +351,9 @@ http_open(struct ledgerd *ld, const char *listen, struct http **out)
 	h->conns = conns_new(h->base, h->evh, ld->max_conns,
 	    ld->request_timeout);
 	conns_set_listener(h->conns, evhttp_bound_socket_get_listener(h->bound));
+	refusal_make(&h->refusal, ld->max_buffered);
+	conns_set_refusal(h->conns, ld->max_buffered, (const char *)h->refusal.p,
+	    h->refusal.len);
 	if (!h->ev_term || !h->ev_int || !h->ev_async || !h->ev_drain ||
 	    evsignal_add(h->ev_term, NULL) || evsignal_add(h->ev_int, NULL))
 		fatalx("libevent: cannot set up events");
@@ -363,6 +386,7 @@ http_free(struct http *h)
 	event_free(h->ev_drain);
 	evhttp_free(h->evh);
 	conns_free(h->conns);
+	buf_free(&h->refusal);
 	event_base_free(h->base);
 	pthread_mutex_destroy(&h->mu);
 	free(h);
@@ -544,6 +568,15 @@ http_metrics(struct http *h, struct buf *out)
 	    "ledger_http_request_timeouts_total counter\n"
 	    "ledger_http_request_timeouts_total %llu\n",
 	    (unsigned long long)conns_timeouts(h->conns));
+	buf_printf(out, "# HELP ledger_http_buffered_bytes Bytes received for "
+	    "requests not yet answered.\n# TYPE ledger_http_buffered_bytes "
+	    "gauge\nledger_http_buffered_bytes %llu\n",
+	    (unsigned long long)conns_held(h->conns));
+	buf_printf(out, "# HELP ledger_http_buffered_refusals_total Requests "
+	    "answered 503 at the cap on bytes held (--max-buffered).\n# TYPE "
+	    "ledger_http_buffered_refusals_total counter\n"
+	    "ledger_http_buffered_refusals_total %llu\n",
+	    (unsigned long long)conns_refusals(h->conns));
 	buf_printf(out, "# HELP ledger_http_accepting Whether the listener "
 	    "accepts (0 at the connection limit).\n# TYPE ledger_http_accepting "
 	    "gauge\nledger_http_accepting %d\n", conns_accepting(h->conns));
