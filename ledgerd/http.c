@@ -24,6 +24,7 @@
 #include "err.h"
 #include "http.h"
 #include "log.h"
+#include "parse.h"
 #include "seq.h"
 
 /* A reply handed over from another thread. */
@@ -198,7 +199,7 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_lock(&h->mu);
 	empty = h->head == NULL;
 	pthread_mutex_unlock(&h->mu);
-	if (empty && seq_idle(h->ld->seq)) {
+	if (empty && parser_idle(h->ld->parser) && seq_idle(h->ld->seq)) {
 		/* A last turn of the loop to flush what was just sent. */
 		event_base_loopexit(h->base, &tv);
 		return;
@@ -494,6 +495,42 @@ http_body(struct http_req *r, struct buf *b, size_t max)
 		return LD_ESYS;
 	b->len += len;
 	return LD_OK;
+}
+
+int
+http_body_take(struct http_req *r, size_t max, struct http_body **out)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(
+	    (struct evhttp_request *)r), *eb;
+
+	if (evbuffer_get_length(in) > max)
+		return LD_ETOOBIG;
+	if ((eb = evbuffer_new()) == NULL)
+		fatalx("out of memory (evbuffer_new)");
+	/* Moves the chains: no copy on the event loop. */
+	if (evbuffer_add_buffer(eb, in) != 0)
+		fatalx("evbuffer_add_buffer failed");
+	*out = (struct http_body *)eb;
+	return LD_OK;
+}
+
+void
+http_body_flat(struct http_body *hb, struct buf *b)
+{
+	struct evbuffer	*eb = (struct evbuffer *)hb;
+	size_t		 len = evbuffer_get_length(eb);
+
+	buf_reserve(b, len);
+	if (evbuffer_remove(eb, b->p + b->len, len) != (int)len)
+		fatalx("evbuffer_remove failed");
+	b->len += len;
+}
+
+void
+http_body_free(struct http_body *hb)
+{
+	if (hb != NULL)
+		evbuffer_free((struct evbuffer *)hb);
 }
 
 int

@@ -22,6 +22,7 @@
 					 * requests not yet answered */
 
 struct http;
+struct parser;
 struct seq;
 
 /* The latest signed checkpoint; readers take a reference under cp_mu. */
@@ -57,6 +58,7 @@ struct ledgerd {
 	struct store	*store;
 	struct store_ncache *ncache;	/* the event loop's (read.c) */
 	struct http	*http;
+	struct parser	*parser;	/* submissions, off the loop */
 	struct seq	*seq;
 
 	pthread_mutex_t	 cp_mu;

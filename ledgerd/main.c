@@ -14,6 +14,7 @@
 #include "http.h"
 #include "ledgerd.h"
 #include "log.h"
+#include "parse.h"
 #include "seq.h"
 #include "sig.h"
 #include "store.h"
@@ -259,6 +260,8 @@ cmd_serve(struct ledgerd *ld)
 	pthread_mutex_init(&ld->cp_mu, NULL);
 	if ((rc = seq_start(ld, &ld->seq)) != LD_OK)
 		fatalx("cannot load the log: %s", ld_strerror(rc));
+	if (parser_start(ld, &ld->parser) != LD_OK)
+		fatalx("cannot start the parser thread");
 	if (http_open(ld, ld->listen, &ld->http) != LD_OK)
 		fatalx("cannot listen on %s", ld->listen);
 	log_info("%s: serving %s, %llu entries, listening on %.*s:%d",
@@ -266,6 +269,7 @@ cmd_serve(struct ledgerd *ld)
 	    (int)(strrchr(ld->listen, ':') - ld->listen), ld->listen,
 	    http_port(ld->http));
 	rc = http_run(ld->http);
+	parser_stop(ld->parser);
 	seq_stop(ld->seq);
 	http_free(ld->http);
 	store_ncache_free(ld->ncache);
