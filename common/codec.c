@@ -269,7 +269,7 @@ static const struct mp_limits mp_any = { MAX_DEPTH, UINT64_MAX };
  * A submission: [issuer, [entry, ...], signature], an entry an array of
  * at most 8 scalars: 3 levels, 3 + BATCH_MAX * 9 objects below the top.
  */
-static const struct mp_limits mp_batch = { 3, 4 + (uint64_t)BATCH_MAX * 9 };
+static const struct mp_limits mp_batch = { 3, CODEC_BATCH_OBJECTS };
 
 /*
  * Walk one msgpack object without building it, checking that every
@@ -683,6 +683,7 @@ codec_batch_decode(const uint8_t *p, size_t len, struct batch_req *r,
 	*why = "body is not a msgpack array [issuer, [entries], signature]";
 	if ((rc = mp_unpack(p, len, &mp_batch, &u, why)) != LD_OK)
 		return rc;
+	rc = LD_EINVAL;
 	if ((a = arr(&u.data, 3)) == NULL)
 		goto done;
 	if (GET_STR(&a[0], r->issuer) ||

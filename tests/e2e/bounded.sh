@@ -40,6 +40,13 @@ if [ -z "${LEDGERD_WRAP:-}" ]; then
 	fi
 fi
 
+# Within the limits, a body that is not [issuer, [entries], signature]
+# is still refused (the pre-pass's answer is not the decoder's).
+printf '\000' >zero.mp
+expect_eq "a msgpack body of one integer is 400" "$(code -H "$MP" --data-binary @zero.mp "$URL/v1/submit")" 400
+printf '\223\000\000\000' >three.mp
+expect_eq "a msgpack array of three integers is 400" "$(code -H "$MP" --data-binary @three.mp "$URL/v1/submit")" 400
+
 # Nesting no batch has, and strings longer than any field.
 { awk 'BEGIN { for (i = 0; i < 100; i++) printf "%c", 145 }'; printf '\000'; } >deep.mp
 body=$(curl -s -H "$MP" -H 'Accept: application/json' --data-binary @deep.mp "$URL/v1/submit")
