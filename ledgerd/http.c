@@ -275,8 +275,8 @@ refusal_make(struct buf *out, uint64_t max)
 	struct buf	body = { 0 };
 	char		msg[200];
 
-	snprintf(msg, sizeof(msg), "the server holds %llu bytes of requests "
-	    "not yet answered, its limit; retry after a second",
+	snprintf(msg, sizeof(msg), "the server holds as many request bodies "
+	    "as it may (%llu bytes); retry after a second",
 	    (unsigned long long)max);
 	api_error_body(&body, 1, LD_EBUSY, "buffered", msg, -1, NO_INDEX);
 	buf_printf(out, "HTTP/1.1 503 Service Unavailable\r\n"
@@ -353,8 +353,8 @@ http_open(struct ledgerd *ld, const char *listen, struct http **out)
 	    ld->request_timeout);
 	conns_set_listener(h->conns, evhttp_bound_socket_get_listener(h->bound));
 	refusal_make(&h->refusal, ld->max_buffered);
-	conns_set_refusal(h->conns, ld->max_buffered, (const char *)h->refusal.p,
-	    h->refusal.len);
+	conns_set_refusal(h->conns, ld->max_buffered, LEDGERD_MAX_HEADERS,
+	    LEDGERD_MAX_BODY, (const char *)h->refusal.p, h->refusal.len);
 	if (!h->ev_term || !h->ev_int || !h->ev_async || !h->ev_drain ||
 	    evsignal_add(h->ev_term, NULL) || evsignal_add(h->ev_int, NULL))
 		fatalx("libevent: cannot set up events");
@@ -609,6 +609,10 @@ http_metrics(struct http *h, struct buf *out)
 	    "requests not yet answered.\n# TYPE ledger_http_buffered_bytes "
 	    "gauge\nledger_http_buffered_bytes %llu\n",
 	    (unsigned long long)conns_held(h->conns));
+	buf_printf(out, "# HELP ledger_http_reserved_bytes Bytes reserved for "
+	    "the bodies being read (at most --max-buffered).\n# TYPE "
+	    "ledger_http_reserved_bytes gauge\nledger_http_reserved_bytes "
+	    "%llu\n", (unsigned long long)conns_reserved(h->conns));
 	buf_printf(out, "# HELP ledger_http_buffered_refusals_total Requests "
 	    "answered 503 at the cap on bytes held (--max-buffered).\n# TYPE "
 	    "ledger_http_buffered_refusals_total counter\n"
