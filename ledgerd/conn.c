@@ -224,8 +224,13 @@ body_need(const struct conns *cs, const char *h, size_t len)
 			return cs->max_body;
 		if (len - i > sizeof(cl) - 1 &&
 		    strncasecmp(h + i, cl, sizeof(cl) - 1) == 0) {
-			for (i += sizeof(cl) - 1; i < len && h[i] == ' '; i++)
+			for (i += sizeof(cl) - 1; i < len && (h[i] == ' ' ||
+			    h[i] == '\t'); i++)
 				;
+			/* Not plain digits ("+1", "0x1"): assume the largest. */
+			if (i == len || h[i] < '0' || h[i] > '9' ||
+			    (i + 1 < len && h[i + 1] == 'x'))
+				return cs->max_body;
 			for (; i < len && h[i] >= '0' && h[i] <= '9'; i++) {
 				if (v > cs->max_body)
 					break;
