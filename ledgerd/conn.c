@@ -20,7 +20,7 @@
  * request has been answered (or the connection closes): what evhttp
  * buffers for requests not yet answered (the metric). The cap is on
  * bodies, by reservation: this module also reads each request's header
- * block as it arrives (a copy of at most small bytes) and, at its end,
+ * block as it arrives (a copy, of at most small bytes) and, at its end,
  * reserves the body's Content-Length (the largest body allowed for a
  * chunked one, or when the header block could not be read). A body whose
  * reservation would take the sum of reservations past the cap is
@@ -253,12 +253,12 @@ admit(struct conns *cs, struct conn *c, struct evbuffer *eb, size_t n)
 	size_t			 room, take, from, i;
 	uint64_t		 need;
 
-	if (c->hdr == NULL)
-		c->hdr = xmalloc(cs->held_small + 1);
 	room = cs->held_small - c->hdr_len;
 	take = n < room ? n : room;
 	from = c->hdr_len > 3 ? c->hdr_len - 3 : 0;
 	if (take > 0) {
+		/* As long as what arrived (a slow client costs no more). */
+		c->hdr = xrealloc(c->hdr, c->hdr_len + take);
 		evbuffer_ptr_set(eb, &pos, evbuffer_get_length(eb) - n,
 		    EVBUFFER_PTR_SET);
 		if (evbuffer_copyout_from(eb, &pos, c->hdr + c->hdr_len,
