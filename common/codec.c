@@ -256,19 +256,45 @@ be_read(const uint8_t *p, size_t len, size_t *off, int k, uint64_t *v)
 }
 
 /*
+ * What a pre-pass lets msgpack-c build: at most depth levels below the
+ * top and objects objects in all (each costs msgpack-c one 24-byte
+ * msgpack_object in its zone; strings and bins point into the input).
+ */
+struct mp_limits {
+	int		depth;
+	uint64_t	objects;
+};
+
+/* Any object of at most LEAF_MAX bytes, and the replies clients read. */
+static const struct mp_limits mp_any = { MAX_DEPTH, UINT64_MAX };
+/*
+ * A submission: [issuer, [entry, ...], signature], an entry an array of
+ * at most 8 scalars: 3 levels, 3 + BATCH_MAX * 9 objects below the top.
+ */
+static const struct mp_limits mp_batch = { 3, CODEC_BATCH_OBJECTS };
+
+/*
  * Walk one msgpack object without building it, checking that every
- * declared count is plausible (each element needs at least one byte) and
- * the nesting is shallow, so msgpack-c never allocates for a lie.
+ * declared count is plausible (each element needs at least one byte),
+ * the nesting within lim->depth and the number of objects within *left,
+ * so that msgpack-c never allocates for a lie nor more than the limits.
+ * -1 on a malformed object, -2 over the object count, -3 too deep.
  */
 static int
-mp_skip(const uint8_t *p, size_t len, size_t *off, int depth)
+mp_skip(const uint8_t *p, size_t len, size_t *off, int depth,
+    const struct mp_limits *lim, uint64_t *left)
 {
 	uint64_t	n = 0, sz = 0, i;
 	uint8_t		c;
-	int		kv = 1;
+	int		kv = 1, rc;
 
-	if (depth > MAX_DEPTH || *off >= len)
+	if (*off >= len)
 		return -1;
+	if (depth > lim->depth)
+		return -3;
+	if (*left == 0)
+		return -2;
+	(*left)--;
 	c = p[(*off)++];
 #define NEED(k)	do { if (len - *off < (k)) return -1; } while (0)
 #define BE(k)	do { if (be_read(p, len, off, (k), &sz) != 0) return -1; \
@@ -310,21 +336,40 @@ skip:
 items:
 	if (n * (uint64_t)kv > len - *off)
 		return -1;
+	if (n * (uint64_t)kv > *left)
+		return -2;
 	for (i = 0; i < n * (uint64_t)kv; i++)
-		if (mp_skip(p, len, off, depth + 1) != 0)
-			return -1;
+		if ((rc = mp_skip(p, len, off, depth + 1, lim, left)) != 0)
+			return rc;
 	return 0;
 #undef NEED
 #undef BE
 }
 
-/* Unpack exactly one object filling all of p. */
+/*
+ * Unpack exactly one object filling all of p, within lim: LD_EINVAL if
+ * malformed or too deep, LD_ETOOBIG over the object count; *why (if not
+ * NULL) gets the reason for the last two.
+ */
 static int
-mp_unpack(const uint8_t *p, size_t len, msgpack_unpacked *u)
+mp_unpack(const uint8_t *p, size_t len, const struct mp_limits *lim,
+    msgpack_unpacked *u, const char **why)
 {
-	size_t	off = 0;
+	size_t		off = 0;
+	uint64_t	left = lim->objects;
+	int		rc;
 
-	if (mp_skip(p, len, &off, 0) != 0 || off != len)
+	if ((rc = mp_skip(p, len, &off, 0, lim, &left)) != 0 && why != NULL) {
+		if (rc == -2)
+			*why = "the body holds more msgpack objects than a "
+			    "batch of 10000 entries can";
+		if (rc == -3)
+			*why = "the body nests deeper than a batch [issuer, "
+			    "[[field, ...], ...], signature]";
+	}
+	if (rc != 0)
+		return rc == -2 ? LD_ETOOBIG : LD_EINVAL;
+	if (off != len)
 		return LD_EINVAL;
 	off = 0;
 	msgpack_unpacked_init(u);
@@ -614,7 +659,7 @@ codec_leaf_decode(const uint8_t *p, size_t len, struct leaf *l)
 	memset(l, 0, sizeof(*l));
 	if (len == 0 || len > LEAF_MAX)
 		return LD_EINVAL;
-	if ((rc = mp_unpack(p, len, &u)) != LD_OK)
+	if ((rc = mp_unpack(p, len, &mp_any, &u, NULL)) != LD_OK)
 		return rc;
 	rc = leaf_body_decode(&u.data, l);
 	msgpack_unpacked_destroy(&u);
@@ -670,8 +715,9 @@ codec_batch_decode(const uint8_t *p, size_t len, struct batch_req *r,
 	memset(r, 0, sizeof(*r));
 	*bad_pos = -1;
 	*why = "body is not a msgpack array [issuer, [entries], signature]";
-	if (mp_unpack(p, len, &u) != LD_OK)
-		return LD_EINVAL;
+	if ((rc = mp_unpack(p, len, &mp_batch, &u, why)) != LD_OK)
+		return rc;
+	rc = LD_EINVAL;
 	if ((a = arr(&u.data, 3)) == NULL)
 		goto done;
 	if (GET_STR(&a[0], r->issuer) ||
@@ -750,7 +796,7 @@ cr_parse(const uint8_t *p, size_t len, struct cr **out,
 {
 	struct cr	*c = xcalloc(1, sizeof(*c));
 
-	if (mp_unpack(p, len, &c->u) != LD_OK) {
+	if (mp_unpack(p, len, &mp_any, &c->u, NULL) != LD_OK) {
 		free(c);
 		return LD_EINVAL;
 	}

@@ -42,6 +42,14 @@ struct batch_req {
 };
 int	codec_batch_decode(const uint8_t *p, size_t len, struct batch_req *r,
 	    long *bad_pos, const char **why);
+/*
+ * Before msgpack-c runs, a pre-pass walks the body without allocating
+ * and refuses (LD_ETOOBIG) one with more objects than a batch can hold
+ * (the array, the issuer, the entries array, the signature, and 9 objects
+ * an entry at most) or (LD_EINVAL) nested deeper than 3 levels below the
+ * top: msgpack-c then allocates at most 24 bytes an object.
+ */
+#define CODEC_BATCH_OBJECTS	(4 + (uint64_t)BATCH_MAX * 9)
 int	codec_batch_encode(const struct batch_req *, struct buf *b);
 void	batch_req_free(struct batch_req *);
 /* Check one submitted entry's fields; why gets a reason. */

@@ -232,6 +232,12 @@ form_batch_from_json(const struct jv *o, struct batch_req *r, long *bad_pos,
 	return LD_OK;
 }
 
+const struct jv_limits form_batch_limits = {
+	.tokens = 7 + 19 * (size_t)BATCH_MAX,
+	.str = 6 * TEXT_MAX,
+	.depth = 3,
+};
+
 struct jv *
 form_batch_to_json(const struct batch_req *r)
 {

@@ -21,6 +21,13 @@ struct jv *form_sub_to_json(const struct sub *s);
 int	form_batch_from_json(const struct jv *o, struct batch_req *r,
 	    long *bad_pos, const char **why);
 struct jv *form_batch_to_json(const struct batch_req *r);
+/*
+ * What parsing a JSON batch may build (jv_parse_limited): an entry is an
+ * object of at most 9 members (19 tokens), the batch an object of 3
+ * members around the entries (7 tokens), 3 levels deep; the longest
+ * string is a 256-byte text written with \u escapes (6 bytes each).
+ */
+extern const struct jv_limits form_batch_limits;
 /* {"vkey":..,"name":..} -> an issuer registration. */
 int	form_issuer_from_json(const struct jv *o, struct issuer_reg *reg,
 	    const char **why);

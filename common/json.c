@@ -205,6 +205,81 @@ jv_parse(const char *p, size_t len, struct jv **out, char *err, size_t errlen)
 	return LD_OK;
 }
 
+/*
+ * The pre-pass: lex p as JSON tokens without allocating. Anything the
+ * lexer does not know is left for Jansson to refuse; only the counts
+ * matter here, and every value Jansson could make starts a token counted.
+ */
+static int
+jv_precheck(const char *p, size_t len, const struct jv_limits *lim,
+    char *err, size_t errlen)
+{
+	size_t	i = 0, start, tokens = 0, depth = 0;
+	char	c;
+
+	while (i < len) {
+		c = p[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+		    c == ',' || c == ':') {
+			i++;
+			continue;
+		}
+		if (c == '}' || c == ']') {
+			if (depth > 0)
+				depth--;
+			i++;
+			continue;
+		}
+		if (++tokens > lim->tokens) {
+			snprintf(err, errlen, "more than %zu JSON tokens",
+			    lim->tokens);
+			return LD_ETOOBIG;
+		}
+		if (c == '{' || c == '[') {
+			if (++depth > lim->depth) {
+				snprintf(err, errlen, "JSON nested deeper than %zu "
+				    "levels", lim->depth);
+				return LD_EINVAL;
+			}
+			i++;
+			continue;
+		}
+		if (c == '"') {
+			start = ++i;
+			while (i < len && p[i] != '"')
+				i += p[i] == '\\' ? 2 : 1;
+			if (i - start > lim->str) {
+				snprintf(err, errlen, "a JSON string of more than "
+				    "%zu bytes", lim->str);
+				return LD_ETOOBIG;
+			}
+			i++;
+			continue;
+		}
+		/* A number, a literal or a stray byte: up to a delimiter. */
+		do
+			i++;
+		while (i < len && p[i] != '\0' &&
+		    strchr(" \t\n\r,:{}[]\"", p[i]) == NULL);
+	}
+	return LD_OK;
+}
+
+int
+jv_parse_limited(const char *p, size_t len, const struct jv_limits *lim,
+    struct jv **out, char *err, size_t errlen)
+{
+	char	e[160];
+	int	rc;
+
+	if ((rc = jv_precheck(p, len, lim, e, sizeof(e))) != LD_OK) {
+		if (err != NULL)
+			snprintf(err, errlen, "%s", e);
+		return rc;
+	}
+	return jv_parse(p, len, out, err, errlen);
+}
+
 const struct jv *
 jv_get(const struct jv *obj, const char *key)
 {

@@ -40,6 +40,25 @@ void		 jv_render_msgpack(const struct jv *, struct buf *);
  */
 int		 jv_parse(const char *p, size_t len, struct jv **out,
 		    char *err, size_t errlen);
+/*
+ * What jv_parse_limited lets Jansson build. A pre-pass lexes the text
+ * without allocating and refuses, before Jansson runs, a text with more
+ * than tokens tokens (strings, keys included, numbers, literals, and each
+ * object and array: Jansson makes at most one value per token), a string
+ * longer than str bytes as written, or containers nested deeper than
+ * depth (the top value is at depth 1). Then Jansson's memory is at most
+ * about 100 bytes a token plus the text's size.
+ */
+struct jv_limits {
+	size_t	tokens;
+	size_t	str;
+	size_t	depth;
+};
+/* jv_parse within lim: LD_ETOOBIG over tokens or str, LD_EINVAL if too
+ * deep (err says which) or malformed. */
+int		 jv_parse_limited(const char *p, size_t len,
+		    const struct jv_limits *lim, struct jv **out, char *err,
+		    size_t errlen);
 /* Accessors; NULL or LD_EINVAL when absent or of another type. */
 const struct jv	*jv_get(const struct jv *obj, const char *key);
 size_t		 jv_len(const struct jv *arr);

@@ -11,6 +11,7 @@
 #include "http.h"
 #include "json.h"
 #include "log.h"
+#include "parse.h"
 #include "read.h"
 #include "seq.h"
 
@@ -129,16 +130,15 @@ enqueue(struct ledgerd *ld, struct http_req *req, struct job *j)
 	}
 }
 
+/*
+ * A submission: the headers are checked here, the body is parsed on the
+ * parser thread (parse.h), which answers or queues the batch.
+ */
 static void
 api_submit(struct ledgerd *ld, struct http_req *req)
 {
-	struct job	*j;
-	struct buf	 body = { 0 };
-	struct jv	*doc = NULL;
-	const char	*why = "malformed";
-	char		 err[160];
-	long		 pos = -1;
-	int		 json = body_is_json(req), rc;
+	struct http_body	*body;
+	int			 json = body_is_json(req);
 
 	if (json < 0) {
 		api_fail(req, 1, LD_EINVAL, "content-type", -1,
@@ -146,41 +146,13 @@ api_submit(struct ledgerd *ld, struct http_req *req)
 		    "application/json");
 		return;
 	}
-	json = json || http_wants_json(req);
-	if (http_body(req, &body, LEDGERD_MAX_BODY) != LD_OK) {
-		api_fail(req, json, LD_ETOOBIG, "body-size", -1,
-		    "the body is over %u bytes", LEDGERD_MAX_BODY);
+	if (http_body_take(req, LEDGERD_MAX_BODY, &body) != LD_OK) {
+		api_fail(req, json || http_wants_json(req), LD_ETOOBIG,
+		    "body-size", -1, "the body is over %u bytes",
+		    LEDGERD_MAX_BODY);
 		return;
 	}
-	j = xcalloc(1, sizeof(*j));
-	j->kind = JOB_SUBMIT;
-	j->json = json;
-	if (body_is_json(req)) {
-		if (jv_parse((const char *)body.p, body.len, &doc, err,
-		    sizeof(err)) != LD_OK) {
-			api_fail(req, 1, LD_EINVAL, "json", -1,
-			    "body is not JSON: %s", err);
-			goto fail;
-		}
-		rc = form_batch_from_json(doc, &j->batch, &pos, &why);
-		jv_free(doc);
-	} else
-		rc = codec_batch_decode(body.p, body.len, &j->batch, &pos,
-		    &why);
-	if (rc != LD_OK) {
-		if (pos >= 0)
-			api_fail(req, json, rc, "entry", pos,
-			    "entry %ld: %s", pos, why);
-		else
-			api_fail(req, json, rc, "batch", -1, "%s", why);
-		goto fail;
-	}
-	buf_free(&body);
-	enqueue(ld, req, j);
-	return;
-fail:
-	buf_free(&body);
-	free(j);
+	parser_push(ld->parser, req, body, json, json || http_wants_json(req));
 }
 
 /* Admin calls: loopback only (unless configured) and the bearer token. */
@@ -274,6 +246,16 @@ api_handle(struct ledgerd *ld, struct http_req *req)
 	if (path == NULL) {
 		api_fail(req, 1, LD_EINVAL, "path", -1, "the path does not "
 		    "decode");
+		return;
+	}
+	/*
+	 * Two lengths make the body's end ambiguous (request smuggling
+	 * through a proxy that reads the other one): refuse, and close.
+	 */
+	if (http_header_count(req, "Content-Length") > 1) {
+		http_set_header(req, "Connection", "close");
+		api_fail(req, 1, LD_EINVAL, "content-length", -1,
+		    "more than one Content-Length header");
 		return;
 	}
 	if (strcmp(path, "/v1/submit") == 0 && post)

@@ -22,6 +22,19 @@ struct conns	*conns_new(struct event_base *, struct evhttp *evh,
 void		 conns_set_listener(struct conns *, struct evconnlistener *);
 /* A whole request arrived: no deadline until its reply is sent. */
 void		 conns_request(struct conns *, struct evhttp_request *);
+/*
+ * The cap on request bodies (conn.c says how they are reserved): a body
+ * whose reservation would take the sum past held_max is answered with
+ * reply (a whole raw HTTP response, kept by the caller) and closed.
+ * small is the longest header block (evhttp's limit), max_body the
+ * largest body evhttp reads. No cap until this is called.
+ */
+void		 conns_set_refusal(struct conns *, uint64_t held_max,
+		    uint64_t small, uint64_t max_body, const char *reply,
+		    size_t len);
+uint64_t	 conns_held(const struct conns *);	/* bytes now */
+uint64_t	 conns_reserved(const struct conns *);	/* for bodies */
+uint64_t	 conns_refusals(const struct conns *);	/* 503s so far */
 uint64_t	 conns_open(const struct conns *);
 uint64_t	 conns_timeouts(const struct conns *);	/* closed for it */
 int		 conns_accepting(const struct conns *);

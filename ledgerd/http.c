@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@
 #include "err.h"
 #include "http.h"
 #include "log.h"
+#include "parse.h"
 #include "seq.h"
 
 /* A reply handed over from another thread. */
@@ -53,6 +55,8 @@ struct http {
 	char			*path;
 	struct evkeyvalq	 params;
 	int			 params_ok;
+
+	struct buf		 refusal;	/* the raw 503 at the cap */
 };
 
 static struct http	*the_http;	/* for the loop-thread accessors */
@@ -195,7 +199,7 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_lock(&h->mu);
 	empty = h->head == NULL;
 	pthread_mutex_unlock(&h->mu);
-	if (empty && seq_idle(h->ld->seq)) {
+	if (empty && parser_idle(h->ld->parser) && seq_idle(h->ld->seq)) {
 		/* A last turn of the loop to flush what was just sent. */
 		event_base_loopexit(h->base, &tv);
 		return;
@@ -264,6 +268,24 @@ listen_on(struct evhttp *evh, const char *host, uint16_t port)
 	return evhttp_accept_socket_with_handle(evh, fd);
 }
 
+/* The reply to a request refused at the cap on bytes held (conn.c). */
+static void
+refusal_make(struct buf *out, uint64_t max)
+{
+	struct buf	body = { 0 };
+	char		msg[200];
+
+	snprintf(msg, sizeof(msg), "the server holds as many request bodies "
+	    "as it may (%llu bytes); retry after a second",
+	    (unsigned long long)max);
+	api_error_body(&body, 1, LD_EBUSY, "buffered", msg, -1, NO_INDEX);
+	buf_printf(out, "HTTP/1.1 503 Service Unavailable\r\n"
+	    "Content-Type: application/json\r\nRetry-After: 1\r\n"
+	    "Connection: close\r\nContent-Length: %zu\r\n\r\n", body.len);
+	buf_add(out, body.p, body.len);
+	buf_free(&body);
+}
+
 int
 http_open(struct ledgerd *ld, const char *listen, struct http **out)
 {
@@ -330,6 +352,9 @@ http_open(struct ledgerd *ld, const char *listen, struct http **out)
 	h->conns = conns_new(h->base, h->evh, ld->max_conns,
 	    ld->request_timeout);
 	conns_set_listener(h->conns, evhttp_bound_socket_get_listener(h->bound));
+	refusal_make(&h->refusal, ld->max_buffered);
+	conns_set_refusal(h->conns, ld->max_buffered, LEDGERD_MAX_HEADERS,
+	    LEDGERD_MAX_BODY, (const char *)h->refusal.p, h->refusal.len);
 	if (!h->ev_term || !h->ev_int || !h->ev_async || !h->ev_drain ||
 	    evsignal_add(h->ev_term, NULL) || evsignal_add(h->ev_int, NULL))
 		fatalx("libevent: cannot set up events");
@@ -362,6 +387,7 @@ http_free(struct http *h)
 	event_free(h->ev_drain);
 	evhttp_free(h->evh);
 	conns_free(h->conns);
+	buf_free(&h->refusal);
 	event_base_free(h->base);
 	pthread_mutex_destroy(&h->mu);
 	free(h);
@@ -434,6 +460,20 @@ http_header(struct http_req *r, const char *name)
 }
 
 size_t
+http_header_count(struct http_req *r, const char *name)
+{
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(
+	    (struct evhttp_request *)r);
+	struct evkeyval		*kv;
+	size_t			 n = 0;
+
+	for (kv = h->tqh_first; kv != NULL; kv = kv->next.tqe_next)
+		if (strcasecmp(kv->key, name) == 0)
+			n++;
+	return n;
+}
+
+size_t
 http_body_len(struct http_req *r)
 {
 	return evbuffer_get_length(evhttp_request_get_input_buffer(
@@ -455,6 +495,42 @@ http_body(struct http_req *r, struct buf *b, size_t max)
 		return LD_ESYS;
 	b->len += len;
 	return LD_OK;
+}
+
+int
+http_body_take(struct http_req *r, size_t max, struct http_body **out)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(
+	    (struct evhttp_request *)r), *eb;
+
+	if (evbuffer_get_length(in) > max)
+		return LD_ETOOBIG;
+	if ((eb = evbuffer_new()) == NULL)
+		fatalx("out of memory (evbuffer_new)");
+	/* Moves the chains: no copy on the event loop. */
+	if (evbuffer_add_buffer(eb, in) != 0)
+		fatalx("evbuffer_add_buffer failed");
+	*out = (struct http_body *)eb;
+	return LD_OK;
+}
+
+void
+http_body_flat(struct http_body *hb, struct buf *b)
+{
+	struct evbuffer	*eb = (struct evbuffer *)hb;
+	size_t		 len = evbuffer_get_length(eb);
+
+	buf_reserve(b, len);
+	if (evbuffer_remove(eb, b->p + b->len, len) != (int)len)
+		fatalx("evbuffer_remove failed");
+	b->len += len;
+}
+
+void
+http_body_free(struct http_body *hb)
+{
+	if (hb != NULL)
+		evbuffer_free((struct evbuffer *)hb);
 }
 
 int
@@ -529,6 +605,19 @@ http_metrics(struct http *h, struct buf *out)
 	    "ledger_http_request_timeouts_total counter\n"
 	    "ledger_http_request_timeouts_total %llu\n",
 	    (unsigned long long)conns_timeouts(h->conns));
+	buf_printf(out, "# HELP ledger_http_buffered_bytes Bytes received for "
+	    "requests not yet answered.\n# TYPE ledger_http_buffered_bytes "
+	    "gauge\nledger_http_buffered_bytes %llu\n",
+	    (unsigned long long)conns_held(h->conns));
+	buf_printf(out, "# HELP ledger_http_reserved_bytes Bytes reserved for "
+	    "the bodies being read (at most --max-buffered).\n# TYPE "
+	    "ledger_http_reserved_bytes gauge\nledger_http_reserved_bytes "
+	    "%llu\n", (unsigned long long)conns_reserved(h->conns));
+	buf_printf(out, "# HELP ledger_http_buffered_refusals_total Requests "
+	    "answered 503 at the cap on bytes held (--max-buffered).\n# TYPE "
+	    "ledger_http_buffered_refusals_total counter\n"
+	    "ledger_http_buffered_refusals_total %llu\n",
+	    (unsigned long long)conns_refusals(h->conns));
 	buf_printf(out, "# HELP ledger_http_accepting Whether the listener "
 	    "accepts (0 at the connection limit).\n# TYPE ledger_http_accepting "
 	    "gauge\nledger_http_accepting %d\n", conns_accepting(h->conns));

@@ -14,6 +14,7 @@
 #include "util.h"
 
 struct http_req;	/* an evhttp_request */
+struct http_body;	/* a request body moved out of its request */
 
 /* Bind host:port and prepare the loop; LD_ESYS with a logged reason. */
 int	http_open(struct ledgerd *, const char *listen, struct http **);
@@ -29,9 +30,20 @@ const char	*http_method(struct http_req *);	/* "GET", "POST", ... */
 const char	*http_path(struct http_req *);
 const char	*http_query(struct http_req *);		/* raw, or NULL */
 const char	*http_header(struct http_req *, const char *name);
+/* How many times the request carries header name (any case). */
+size_t		 http_header_count(struct http_req *, const char *name);
 size_t		 http_body_len(struct http_req *);
 /* Copy the body (at most max bytes) into b without flattening it. */
 int		 http_body(struct http_req *, struct buf *b, size_t max);
+/*
+ * Move the body (at most max bytes, else LD_ETOOBIG) out of the request
+ * without copying it, for another thread: http_body_flat copies it into
+ * b, http_body_free frees it (one thread at a time, any thread).
+ */
+int		 http_body_take(struct http_req *, size_t max,
+		    struct http_body **);
+void		 http_body_flat(struct http_body *, struct buf *b);
+void		 http_body_free(struct http_body *);
 int		 http_peer_loopback(struct http_req *);
 /* Whether the client prefers JSON (Accept or Content-Type). */
 int		 http_wants_json(struct http_req *);

@@ -18,8 +18,11 @@
 #define LEDGERD_REQUEST_TIMEOUT	20	/* seconds to deliver a whole request */
 #define LEDGERD_QUEUE_MAX	200000		/* entries waiting to be sequenced */
 #define LEDGERD_MAX_CONNS	16000	/* at most the fd limit less 64 */
+#define LEDGERD_MAX_BUFFERED	(8ull * LEDGERD_MAX_BODY) /* bytes held for
+					 * requests not yet answered */
 
 struct http;
+struct parser;
 struct seq;
 
 /* The latest signed checkpoint; readers take a reference under cp_mu. */
@@ -46,6 +49,7 @@ struct ledgerd {
 	size_t		 queue_max;
 	uint64_t	 max_conns;	/* stop accepting at this many */
 	unsigned	 request_timeout; /* seconds for each whole request */
+	uint64_t	 max_buffered;	/* bytes held across connections */
 	int		 leafhash_index; /* init --leaf-hash-index: lookups by
 					  * leaf hash (meta LEAFHASH_META) */
 
@@ -54,6 +58,7 @@ struct ledgerd {
 	struct store	*store;
 	struct store_ncache *ncache;	/* the event loop's (read.c) */
 	struct http	*http;
+	struct parser	*parser;	/* submissions, off the loop */
 	struct seq	*seq;
 
 	pthread_mutex_t	 cp_mu;

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "ledgerd.h"
 #include "log.h"
+#include "parse.h"
 #include "seq.h"
 #include "sig.h"
 #include "store.h"
@@ -33,7 +34,8 @@ usage(void)
 	    "       ledgerd serve [--data DIR] [--listen HOST:PORT] "
 	    "[--admin-remote]\n"
 	    "                     [--export-dir DIR] [--max-conns N]\n"
-	    "                     [--request-timeout SECONDS]\n"
+	    "                     [--request-timeout SECONDS] "
+	    "[--max-buffered BYTES]\n"
 	    "                     [--map-size BYTES] [--queue-max ENTRIES] "
 	    "[-v]\n"
 	    "Defaults: --data %s, --listen %s. See docs/operators.md.\n",
@@ -258,6 +260,8 @@ cmd_serve(struct ledgerd *ld)
 	pthread_mutex_init(&ld->cp_mu, NULL);
 	if ((rc = seq_start(ld, &ld->seq)) != LD_OK)
 		fatalx("cannot load the log: %s", ld_strerror(rc));
+	if (parser_start(ld, &ld->parser) != LD_OK)
+		fatalx("cannot start the parser thread");
 	if (http_open(ld, ld->listen, &ld->http) != LD_OK)
 		fatalx("cannot listen on %s", ld->listen);
 	log_info("%s: serving %s, %llu entries, listening on %.*s:%d",
@@ -265,6 +269,7 @@ cmd_serve(struct ledgerd *ld)
 	    (int)(strrchr(ld->listen, ':') - ld->listen), ld->listen,
 	    http_port(ld->http));
 	rc = http_run(ld->http);
+	parser_stop(ld->parser);
 	seq_stop(ld->seq);
 	http_free(ld->http);
 	store_ncache_free(ld->ncache);
@@ -293,6 +298,7 @@ main(int argc, char **argv)
 		{ "max-conns", required_argument, NULL, 'C' },
 		{ "export-dir", required_argument, NULL, 'E' },
 		{ "request-timeout", required_argument, NULL, 'T' },
+		{ "max-buffered", required_argument, NULL, 'B' },
 		{ "leaf-hash-index", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -308,12 +314,13 @@ main(int argc, char **argv)
 	ld.queue_max = LEDGERD_QUEUE_MAX;
 	ld.max_conns = LEDGERD_MAX_CONNS;
 	ld.request_timeout = LEDGERD_REQUEST_TIMEOUT;
+	ld.max_buffered = LEDGERD_MAX_BUFFERED;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)
 		usage();
 	cmd = argv[1];
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "d:o:l:Rm:q:vhO:E:C:T:", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "d:o:l:Rm:q:vhO:E:C:T:B:", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'd':
@@ -365,6 +372,13 @@ main(int argc, char **argv)
 				fatalx("--request-timeout must be 1 to 3600 "
 				    "seconds");
 			ld.request_timeout = (unsigned)v;
+			break;
+		case 'B':
+			if (parse_u64(optarg, strlen(optarg), &v) != LD_OK ||
+			    v < 65536)
+				fatalx("--max-buffered must be a byte count "
+				    ">= 65536");
+			ld.max_buffered = v;
 			break;
 		default:
 			usage();

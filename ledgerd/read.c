@@ -23,6 +23,9 @@
 #include "seq.h"
 
 #define ACCOUNT_PAGE	100
+/* A page stops after the entry that takes it past this many bytes of
+ * entries (as compact JSON), whatever the limit; next_cursor goes on. */
+#define ACCOUNT_PAGE_BYTES	(256u << 10)
 
 static void
 reply_doc(struct http_req *req, struct jv *o, int cacheable)
@@ -371,7 +374,8 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 	const uint8_t		*lp;
 	char			 issuer[ID_MAX + 1], account[ACCOUNT_MAX + 1];
 	uint64_t		 cur, limit = ACCOUNT_PAGE, n = 0;
-	size_t			 ilen, alen, len;
+	size_t			 ilen, alen, len, bytes = 0;
+	struct buf		 sz = { 0 };
 	int64_t			 bal;
 	int			 r, rc;
 	struct jv		*o, *arr, *e;
@@ -424,7 +428,7 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 		return 0;
 	}
 	arr = jv_arr();
-	while (cur != NO_INDEX && n < limit) {
+	while (cur != NO_INDEX && n < limit && bytes < ACCOUNT_PAGE_BYTES) {
 		if (store_leaf_get(t, cur, &lp, &len) != LD_OK ||
 		    codec_leaf_decode(lp, len, &l) != LD_OK) {
 			jv_free(arr);
@@ -437,6 +441,7 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 			leaf_free(&l);
 			jv_free(arr);
 			jv_free(o);
+			buf_free(&sz);
 			bad(req, LD_EINVAL, "%s", "cursor is not an entry of "
 			    "this account");
 			return 0;
@@ -448,17 +453,23 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 			jv_set(o, "balance_grams", jv_i64(bal));
 		}
 		e = entry_json(t, cur, cp, 1);
-		if (e != NULL)
+		if (e != NULL) {
+			sz.len = 0;
+			jv_render_json(e, &sz);
+			bytes += sz.len;
 			jv_push(arr, e);
+		}
 		cur = l.u.e.acct.prev;
 		leaf_free(&l);
 		n++;
 	}
+	buf_free(&sz);
 	jv_set(o, "entries", arr);
 	jv_set(o, "next_cursor", cur == NO_INDEX ? jv_null() : jv_u64(cur));
 	reply_doc(req, o, 0);
 	return 0;
 corrupt:
+	buf_free(&sz);
 	bad(req, LD_ECORRUPT, "%s: the stored chain is unreadable", path);
 	return 0;
 }

@@ -18,6 +18,11 @@
  *  5. restart time (fork to the first GET /checkpoint answered), after
  *     SIGTERM and after kill -9, RSS and bytes on disk at 10^6 and 10^7
  *     entries (quick: 2*10^4, 5*10^4).
+ *  7. bounded cost per request: 64 connections send the largest allowed
+ *     body (32 MiB of JSON that passes the pre-pass, parsed in full) for
+ *     10 s (quick 3 s) to a fresh ledgerd: its peak RSS (VmHWM) beside
+ *     the most body bytes it held (ledger_http_buffered_bytes, sampled
+ *     every 10 ms), target under 3 times.
  *  6. ledger submit end to end (10^6 credits; quick 2*10^4), beside row 1's
  *     rate, and ledger-audit sync of that log into a fresh state, beside
  *     the 300,000 entries/s target.
@@ -29,9 +34,10 @@
  * for 10 s (it grows the log). BENCH_PERF=DIR records perf profiles of
  * ledgerd during rows 1, 2 and 3 (the first round) into DIR (BENCH_PERF_CALLGRAPH=dwarf for
  * call chains). BENCH_KEEP=1 keeps the scratch files. For working on one
- * row: BENCH_ONLY=single,batched,reads,cli (any of them) runs only those,
+ * row: BENCH_ONLY=single,batched,reads,cli,bodies (any of them) runs only those,
  * BENCH_SECONDS=S measures submissions for S seconds.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +49,7 @@
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
+#include "fetch.h"
 #include "load.h"
 #include "merkle.h"
 #include "rules.h"
@@ -837,6 +844,135 @@ row_batched(struct srv *s, struct gen *g)
 	return eps;
 }
 
+/* 7. The largest body from 64 connections: peak RSS beside bytes held. */
+struct held_sampler {
+	char		 url[64];
+	volatile int	 stop;
+	uint64_t	 max;
+};
+
+static void *
+held_sample(void *arg)
+{
+	static const char	 key[] = "\nledger_http_buffered_bytes ";
+	struct held_sampler	*h = arg;
+	struct fetch		*f;
+	struct fetch_resp	 r;
+	const char		*p;
+	uint64_t		 v;
+	struct timespec		 ts = { 0, 10000000 };
+
+	if (fetch_open(h->url, 30, &f) != LD_OK)
+		return NULL;
+	while (!h->stop) {
+		memset(&r, 0, sizeof(r));
+		if (fetch_get(f, "/metrics", NULL, &r) == LD_OK) {
+			buf_cstr(&r.body);
+			p = strstr((char *)r.body.p, key);
+			if (p != NULL) {
+				v = strtoull(p + strlen(key), NULL, 10);
+				if (v > h->max)
+					h->max = v;
+			}
+		}
+		fetch_resp_free(&r);
+		nanosleep(&ts, NULL);
+	}
+	fetch_close(f);
+	return NULL;
+}
+
+static uint64_t
+proc_hwm_kb(pid_t pid)
+{
+	char		path[64], line[256];
+	uint64_t	v = 0;
+	FILE		*f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			v = strtoull(line + 6, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static int
+gen_body(void *arg, unsigned conn, struct load_req *r)
+{
+	const struct buf	*b = arg;
+
+	(void)conn;
+	load_head(r, "POST", "/v1/submit", "application/json", NULL, b->len);
+	r->body = b->p;
+	r->body_len = b->len;
+	return 0;
+}
+
+static void
+row_bodies(void)
+{
+	struct srv		 s;
+	struct held_sampler	 h;
+	struct load_result	 res;
+	struct buf		 body = { 0 }, ent = { 0 };
+	pthread_t		 thr;
+	char			 text[200];
+	uint64_t		 hwm, refused;
+	size_t			 max = 32u << 20, i, k;
+	static const char *const fields[] = { "account", "method", "units",
+	    "grams", "day", "time", "dedup", "evidence" };
+
+	/* Entries of 8 strings of 1536 bytes (the longest the pre-pass
+	 * lets through): Jansson copies every one. */
+	buf_adds(&ent, "{\"kind\":\"credit\"");
+	for (i = 0; i < 8; i++) {
+		buf_printf(&ent, ",\"%s\":\"", fields[i]);
+		for (k = 0; k < 1536; k++)
+			buf_addc(&ent, 'a');
+		buf_addc(&ent, '"');
+	}
+	buf_addc(&ent, '}');
+	buf_adds(&body, "{\"issuer\":\"bench\",\"entries\":[");
+	while (body.len + ent.len + 40 < max) {
+		if (body.p[body.len - 1] == '}')
+			buf_addc(&body, ',');
+		buf_add(&body, ent.p, ent.len);
+	}
+	buf_adds(&body, "],\"signature\":\"x\"}");
+	buf_free(&ent);
+	if (srv_init(&s, "bodies") != 0 || srv_start(&s, NULL) != 0) {
+		failed = 1;
+		buf_free(&body);
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	snprintf(h.url, sizeof(h.url), "%s", s.url);
+	if (pthread_create(&thr, NULL, held_sample, &h) != 0)
+		abort();
+	memset(&res, 0, sizeof(res));
+	load_run(s.port, 64, quick ? 3 : 10, gen_body, &body, &res);
+	h.stop = 1;
+	pthread_join(thr, NULL);
+	hwm = proc_hwm_kb(s.pid) * 1024;
+	refused = srv_metric(&s, "ledger_http_buffered_refusals_total");
+	note("bodies: %.1f MB each; %llu parsed in full (400: not a batch), "
+	    "%llu refused 503 at the cap; %llu non-2xx or cut in all",
+	    (double)body.len / 1e6, (unsigned long long)srv_metric(&s,
+	    "ledger_http_requests_total{route=\"submit\",status=\"400\"}"),
+	    (unsigned long long)refused, (unsigned long long)res.errors);
+	snprintf(text, sizeof(text), "  64 x 32 MiB bodies: bytes held, max");
+	bench_row(text, (double)h.max / 1e6, "MB",
+	    "--max-buffered (default)", (double)(8ull * max) / 1e6);
+	snprintf(text, sizeof(text), "  64 x 32 MiB bodies: ledgerd peak RSS");
+	bench_row(text, (double)hwm / 1e6, "MB", "bytes held, max (target 3x)",
+	    (double)h.max / 1e6);
+	srv_stop(&s);
+	buf_free(&body);
+}
+
 /* 3. Proofs and tiles beside the null route. */
 static void
 row_reads(struct srv *s, int nullport)
@@ -1127,7 +1263,7 @@ row_cli(struct sig_key *key, double batched_eps)
 }
 
 /* Whether to run a group of rows: all, or those BENCH_ONLY names
- * (single, batched, reads, cli; e.g. BENCH_ONLY=batched). */
+ * (single, batched, reads, cli, bodies; e.g. BENCH_ONLY=batched). */
 static int
 want(const char *row)
 {
@@ -1178,6 +1314,8 @@ main(int argc, char **argv)
 		row_reads(&s, nullport);
 	}
 	srv_stop(&s);
+	if (want("bodies"))
+		row_bodies();
 	if (want("cli"))
 		row_cli(key, eps);
 

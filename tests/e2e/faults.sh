@@ -27,6 +27,18 @@ size0=$(curl -s "$URL/checkpoint" | sed -n 2p)
 # Admin without or with a wrong token.
 expect_eq "admin call without a token is 401" "$(code -X POST -d '{}' "$URL/v1/admin/methods")" 401
 expect_eq "admin call with a wrong token is 401" "$(code -X POST -H "Authorization: Bearer $(printf '%064d' 0)" -d '{}' "$URL/v1/admin/methods")" 401
+# Every byte of the token is compared: one differing only in its first,
+# or only in its last byte is refused; the token itself is accepted.
+tok=$(cat "$TOKEN")
+flip() { case "$1" in 0) echo 1 ;; *) echo 0 ;; esac; }
+first=$(printf '%s' "$tok" | cut -c1); last=$(printf '%s' "$tok" | cut -c64)
+tok_first=$(flip "$first")$(printf '%s' "$tok" | cut -c2-64)
+tok_last=$(printf '%s' "$tok" | cut -c1-63)$(flip "$last")
+sed 's/"id":"bus"/"id":"tokbus"/' m.json >mtok.json
+expect_eq "a token differing only in its first byte is 401" "$(code -X POST -H "Authorization: Bearer $tok_first" --data-binary @mtok.json "$URL/v1/admin/methods")" 401
+expect_eq "a token differing only in its last byte is 401" "$(code -X POST -H "Authorization: Bearer $tok_last" --data-binary @mtok.json "$URL/v1/admin/methods")" 401
+expect_eq "the token itself is accepted" "$(code -X POST -H "Authorization: Bearer $tok" --data-binary @mtok.json "$URL/v1/admin/methods")" 200
+size0=$(curl -s "$URL/checkpoint" | sed -n 2p)
 
 # Admin calls from a peer that is not loopback: the server still listens on
 # 127.0.0.1 only, and curl connects from one of this host's own other

@@ -6,6 +6,11 @@
  * every entry passes sub_check; on failure bad_pos is -1 or names an
  * entry the body could hold, and why is set. The generic reply reader
  * (cr_parse) must accept every valid batch and walk any tree it accepts.
+ * Memory: decoding the input, and the input repeated in one array up to
+ * 512 KiB (the pre-pass at scale), takes at most 3 times the body plus
+ * what the pre-pass limits allow (CODEC_BATCH_OBJECTS msgpack objects of
+ * 24 bytes, counted as 32, and a batch's BATCH_MAX entries), whatever
+ * the decoder answers.
  */
 #include "codec.h"
 #include "entry.h"
@@ -39,6 +44,58 @@ walk(const struct cr_obj *o, int depth)
 	(void)cr_get(o, "issuer");
 }
 
+#define AMP	(512u << 10)
+
+static size_t
+mem_bound(size_t len)
+{
+	return 3 * len + CODEC_BATCH_OBJECTS * 32 +
+	    BATCH_MAX * sizeof(struct sub) + 65536;
+}
+
+/* Decode p and check the heap it took. */
+static void
+check_mem(const uint8_t *p, size_t len)
+{
+	struct batch_req	 r;
+	const char		*why = NULL;
+	long			 bad;
+	size_t			 peak;
+
+	fuzz_mem_start();
+	if (codec_batch_decode(p, len, &r, &bad, &why) == LD_OK)
+		batch_req_free(&r);
+	peak = fuzz_mem_peak();
+	if (peak > mem_bound(len)) {
+		fprintf(stderr, "%zu-byte body: %zu bytes of heap\n", len,
+		    peak);
+		CHECK(!"decoding takes at most 3 x the body + the limits");
+	}
+}
+
+/* The input k times in one array32 of k elements, about AMP bytes. */
+static void
+check_amplified(const uint8_t *data, size_t size)
+{
+	uint8_t		*big;
+	size_t		 k, i;
+
+	if (size == 0 || size > AMP / 4)
+		return;
+	k = (AMP - 5) / size;
+	if ((big = malloc(5 + k * size)) == NULL)
+		abort();
+	big[0] = 0xdd;
+	big[1] = (uint8_t)(k >> 24);
+	big[2] = (uint8_t)(k >> 16);
+	big[3] = (uint8_t)(k >> 8);
+	big[4] = (uint8_t)k;
+	for (i = 0; i < k; i++)
+		memcpy(big + 5 + i * size, data, size);
+	check_mem(big, 5 + k * size);
+	free(big);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -51,6 +108,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t		 i;
 	int			 rc, crc;
 
+	check_mem(data, size);
+	check_amplified(data, size);
 	crc = cr_parse(data, size, &c, &root);
 	if (crc == LD_OK) {
 		walk(root, 0);

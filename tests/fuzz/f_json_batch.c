@@ -12,6 +12,11 @@
  *   key prints (sig_vkey) as exactly the given "vkey";
  * - form_method_from_json: an accepted method round trips through
  *   form_method_to_json to the identical struct.
+ * - memory: jv_parse_limited within form_batch_limits, then
+ *   form_batch_from_json, on the input and on the input repeated in one
+ *   array up to 4 MiB (the pre-pass at scale), take at most 3 times the
+ *   text plus what the limits allow (128 bytes a token, a batch's
+ *   BATCH_MAX entries), whatever they answer.
  */
 #include "codec.h"
 #include "entry.h"
@@ -165,12 +170,67 @@ check_method(const struct jv *doc)
 	jv_free(j);
 }
 
+#define AMP	(4u << 20)
+
+/* Parse p as a batch within the limits and check the heap it took. */
+static void
+check_mem(const char *p, size_t len)
+{
+	struct batch_req	 r;
+	struct jv		*doc;
+	const char		*why = NULL;
+	char			 err[160];
+	long			 bad;
+	size_t			 peak, bound;
+
+	bound = 3 * len + form_batch_limits.tokens * 128 +
+	    BATCH_MAX * sizeof(struct sub) + 65536;
+	fuzz_mem_start();
+	if (jv_parse_limited(p, len, &form_batch_limits, &doc, err,
+	    sizeof(err)) == LD_OK) {
+		if (form_batch_from_json(doc, &r, &bad, &why) == LD_OK)
+			batch_req_free(&r);
+		jv_free(doc);
+	}
+	peak = fuzz_mem_peak();
+	if (peak > bound) {
+		fprintf(stderr, "%zu-byte text: %zu bytes of heap\n", len, peak);
+		CHECK(!"parsing takes at most 3 x the text + the limits");
+	}
+}
+
+/* "[input,input,...]", about AMP bytes. */
+static void
+check_amplified(const uint8_t *data, size_t size)
+{
+	char	*big;
+	size_t	 k, i, off = 0;
+
+	if (size == 0 || size > AMP / 4)
+		return;
+	k = (AMP - 2) / (size + 1);
+	if ((big = malloc(k * (size + 1) + 2)) == NULL)
+		abort();
+	big[off++] = '[';
+	for (i = 0; i < k; i++) {
+		if (i > 0)
+			big[off++] = ',';
+		memcpy(big + off, data, size);
+		off += size;
+	}
+	big[off++] = ']';
+	check_mem(big, off);
+	free(big);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct jv	*doc, *j;
 	char		 err[160];
 
+	check_mem((const char *)data, size);
+	check_amplified(data, size);
 	if (jv_parse((const char *)data, size, &doc, err, sizeof(err)) !=
 	    LD_OK)
 		return 0;

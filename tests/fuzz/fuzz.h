@@ -45,4 +45,57 @@ fuzz_strdup(const uint8_t *data, size_t size)
 	return s;
 }
 
+/*
+ * Heap bytes allocated between fuzz_mem_start and fuzz_mem_peak, at
+ * their highest (the sanitizer's malloc and free hooks), for invariants
+ * on how much memory a parser may take.
+ */
+#include <sanitizer/allocator_interface.h>
+
+static size_t	fuzz_mem_cur, fuzz_mem_top;
+static int	fuzz_mem_on;
+
+static inline void
+fuzz_mem_malloc(const volatile void *p, size_t n)
+{
+	(void)p;
+	if (!fuzz_mem_on)
+		return;
+	fuzz_mem_cur += n;
+	if (fuzz_mem_cur > fuzz_mem_top)
+		fuzz_mem_top = fuzz_mem_cur;
+}
+
+static inline void
+fuzz_mem_free(const volatile void *p)
+{
+	size_t	n;
+
+	if (!fuzz_mem_on || p == NULL)
+		return;
+	n = __sanitizer_get_allocated_size((const void *)p);
+	fuzz_mem_cur = n < fuzz_mem_cur ? fuzz_mem_cur - n : 0;
+}
+
+static inline void
+fuzz_mem_start(void)
+{
+	static int	installed;
+
+	if (!installed) {
+		__sanitizer_install_malloc_and_free_hooks(fuzz_mem_malloc,
+		    fuzz_mem_free);
+		installed = 1;
+	}
+	fuzz_mem_cur = fuzz_mem_top = 0;
+	fuzz_mem_on = 1;
+}
+
+static inline size_t
+fuzz_mem_peak(void)
+{
+	fuzz_mem_on = 0;
+	return fuzz_mem_top;
+}
+
 #endif /* FUZZ_H */

@@ -249,6 +249,8 @@ batch_seeds(void)
 	if (codec_batch_encode(&r, &b) != LD_OK)
 		die("batch");
 	putb("batch", "four", &b);
+	/* One object: amplified, as many objects as a body can hold. */
+	put("batch", "one-object", "\x00", 1);
 	put("batch", "bad-truncated", b.p, b.len - 3);
 	buf_reset(&b);
 	r.n = 1;
@@ -308,6 +310,8 @@ json_seeds(struct sig_key *issuer)
 	    "\"evidence\":null}],\"signature\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"}");
 	puts_("json_batch", "bad-dup-key", "{\"issuer\":\"a\",\"issuer\":\"b\"}");
+	/* One token: amplified, as many values as a text can hold. */
+	puts_("json_batch", "one-token", "0");
 
 	vk = sig_vkey(issuer);
 	s = xasprintf("{\"vkey\":\"%s\",\"name\":\"Luzhou Green Bud Points\"}", vk);
