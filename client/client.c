@@ -471,10 +471,12 @@ client_consistency(struct fetch *f, const struct checkpoint *a,
 			    "log was rewritten or forked)", (unsigned long long)b->size,
 			    (unsigned long long)a->size);
 		if (rc != LD_OK && e->status >= 400 && e->status < 500)
-			return set_err(e, LD_EBADPROOF, "fork", "the log "
-			    "shrank: the server serves checkpoint %llu and "
-			    "cannot prove it a prefix of checkpoint %llu seen "
-			    "before (HTTP %d)", (unsigned long long)b->size,
+			return set_err(e, LD_EBADPROOF, "unproven", "unproven: "
+			    "the server serves checkpoint %llu, older than "
+			    "checkpoint %llu seen before, and cannot prove it "
+			    "a prefix of it (HTTP %d): not verified, and not "
+			    "evidence of a fork (a lagging copy cannot prove "
+			    "it either)", (unsigned long long)b->size,
 			    (unsigned long long)a->size, e->status);
 		if (rc != LD_OK)
 			return rc;

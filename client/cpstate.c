@@ -44,7 +44,7 @@ cpstate_check(struct fetch *f, const char *dir, const struct sig_key *log,
 	have = cpstate_load(path, log, &old, &text, &len) == LD_OK;
 	if (have)
 		rc = client_consistency(f, &old, cp, e);
-	if (rc == LD_EBADPROOF) {
+	if (rc == LD_EBADPROOF && strcmp(e->rule, "fork") == 0) {
 		/* Keep both signed checkpoints: evidence. */
 		ev = xasprintf("%s/fork-%llu", dir,
 		    (unsigned long long)cp->size);

@@ -17,8 +17,11 @@
  * Check the checkpoint cp (note: its signed text, nlen bytes) against
  * DIR/checkpoint, with consistency proofs from f, and save it when it is
  * newer. LD_OK (saved, or the same), LD_ESTALE (older and consistent;
- * not saved), LD_EBADPROOF (a fork: DIR/fork-SIZE keeps cp's note beside
- * DIR/checkpoint), LD_ESYS if DIR cannot be written, or a network error.
+ * not saved), LD_EBADPROOF for a fork (e->rule "fork": proven
+ * inconsistent; DIR/fork-SIZE keeps cp's note beside DIR/checkpoint) or
+ * an older checkpoint the server cannot prove a prefix (e->rule
+ * "unproven": nothing kept), LD_ESYS if DIR cannot be written, or a
+ * network error.
  * e->msg says which. The caller owns every argument.
  */
 int	cpstate_check(struct fetch *f, const char *dir,

@@ -97,22 +97,52 @@ case "$out" in *"stale: older than size $NEWSIZE seen before, and consistent wit
 expect_eq "the state keeps the newer checkpoint" "$(sed -n 2p "$C/checkpoint")" "$NEWSIZE"
 expect_eq "stale in JSON" "$("$LEDGER" checkpoint --server "$N/old" --vkey "$VKEY" --state "$C" --json | jq -c '[.size, .stale]')" "[$OLDSIZE,true]"
 
-# 4. A fork that is smaller: a copy of the data dir grown differently.
+# 4. Older checkpoints that are not stale. A copy of the data dir grown
+# differently: its smaller checkpoint served in front of the original
+# (which can give the proof from that size) is proven inconsistent,
+# "the log shrank"; the copy itself cannot prove its checkpoint either
+# way: unproven, not a fork, nothing kept as evidence.
 stop_server
 cp -a "$L" "$T/copy"
+cp -a "$L" "$T/frozen"
 start_server "$L" || { not_ok "ledgerd restarts"; e2e_end; }
 URL1=$URL
 start_server "$T/copy" || { not_ok "the copy starts"; e2e_end; }
 URL2=$URL
+start_server "$T/frozen" || { not_ok "the frozen copy starts"; e2e_end; }
+URL3=$URL
 credits 6 6 2024-07-03 orig >c3.jsonl
 credits 3 3 2024-07-03 copy >c4.jsonl
 check "6 credits into the original" "$LEDGER" submit --server "$URL1" --key city.key c3.jsonl
 check "3 other credits into the copy" "$LEDGER" submit --server "$URL2" --key city.key c4.jsonl
+curl -s "$URL2/checkpoint" >forked-checkpoint
+chmod a+r forked-checkpoint
+nginx_servers() {
+	cat <<N
+	server {
+		listen 127.0.0.1:$1;
+		location = /checkpoint {
+			default_type text/plain;
+			alias $T/forked-checkpoint;
+		}
+		location / {
+			proxy_pass http://127.0.0.1:${URL1##*:};
+		}
+	}
+N
+}
+nginx_start forked || not_ok "the second nginx starts" "$(cat forked.start forked.err 2>/dev/null)"
 check "checkpoint --state sees the original" "$LEDGER" checkpoint --server "$URL1" --vkey "$VKEY" --state "$C"
-out=$("$LEDGER" checkpoint --server "$URL2" --vkey "$VKEY" --state "$C" 2>&1)
-expect_eq "the smaller, inconsistent copy: exit 1" "$?" 1
-case "$out" in *"the log shrank"*) ok "it says the log shrank" ;; *) not_ok "it says the log shrank" "$out" ;; esac
+out=$("$LEDGER" checkpoint --server "http://127.0.0.1:$NPORT" --vkey "$VKEY" --state "$C" 2>&1)
+expect_eq "the copy's smaller checkpoint, proven against the original: exit 1" "$?" 1
+case "$out" in *"the log shrank"*"not consistent"*) ok "it says the log shrank" ;; *) not_ok "it says the log shrank" "$out" ;; esac
 expect_eq "the fork's checkpoint is kept as evidence" "$(ls "$C" | grep -c '^fork-')" 1
+out=$("$LEDGER" checkpoint --server "$URL3" --vkey "$VKEY" --state "$C" 2>&1)
+expect_eq "an honest copy that lags and cannot prove it: exit 1 (not verified)" "$?" 1
+case "$out" in *"unproven"*"not evidence of a fork"*) ok "it says unproven, not shrank" ;; *) not_ok "it says unproven, not shrank" "$out" ;; esac
+expect_eq "nothing more is kept as evidence" "$(ls "$C" | grep -c '^fork-')" 1
+out=$("$LEDGER" checkpoint --server "$URL2" --vkey "$VKEY" --state "$C" 2>&1)
+expect_eq "the copy itself (it cannot prove its checkpoint either way): unproven" "$? $(printf '%s\n' "$out" | grep -c unproven)" "1 1"
 
 # 5. An account of several pages (1,000 entries a page at most) verifies
 # across them, its balance compared with the newest page's.
