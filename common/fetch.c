@@ -234,8 +234,8 @@ failure(struct slot *s, struct fetch_resp *resp)
 			if (tls_err_string(e, ssl, sizeof(ssl)))
 				break;
 	if (ssl[0] != '\0') {
-		snprintf(resp->error, sizeof(resp->error), "TLS with %s:%d "
-		    "failed: %s", f->host, f->port, ssl);
+		snprintf(resp->error, sizeof(resp->error), "TLS with %.100s:%d "
+		    "failed: %.200s", f->host, f->port, ssl);
 		return;
 	}
 	if (s->failed && s->fail == EVREQ_HTTP_TIMEOUT) {
