@@ -241,7 +241,7 @@ batch_open(struct replay *r, const struct leaf *l)
 	b->have = xcalloc(b->n ? b->n : 1, 1);
 	/* A weak key verifies nothing (rules_batch_verify refuses it):
 	 * anyone can make a signature that "verifies" with it. */
-	if (store_rules_ops.issuer_get(r->txn, b->issuer, &ist) == LD_OK &&
+	if (rules_store_ops.issuer_get(r->txn, b->issuer, &ist) == LD_OK &&
 	    rules_batch_verify(r->origin, &ist.reg, b->n, b->root,
 	    l->u.batch.sig) != LD_OK) {
 		if (sig_pub_check(ist.reg.pub, NULL) != LD_OK)
@@ -302,21 +302,21 @@ adopt(struct replay *r, const struct leaf *l, const uint8_t hash[32])
 	r->rules.head.totals = l->totals;
 	switch (l->kind) {
 	case KIND_ISSUER:
-		if (store_rules_ops.issuer_get(txn, l->u.issuer.id.s, &ist) ==
+		if (rules_store_ops.issuer_get(txn, l->u.issuer.id.s, &ist) ==
 		    LD_ENOTFOUND) {
 			memset(&ist, 0, sizeof(ist));
 			ist.reg = l->u.issuer;
 			ist.reg_index = l->index;
 			ist.ctr.prev = NO_INDEX;
-			store_rules_ops.issuer_put(txn, &ist);
+			rules_store_ops.issuer_put(txn, &ist);
 		}
 		return;
 	case KIND_METHOD:
-		if (store_rules_ops.method_get(txn, l->u.method.id.s, &mst) ==
+		if (rules_store_ops.method_get(txn, l->u.method.id.s, &mst) ==
 		    LD_ENOTFOUND) {
 			mst.reg = l->u.method;
 			mst.reg_index = l->index;
-			store_rules_ops.method_put(txn, &mst);
+			rules_store_ops.method_put(txn, &mst);
 		}
 		return;
 	case KIND_BATCH:
@@ -329,9 +329,9 @@ adopt(struct replay *r, const struct leaf *l, const uint8_t hash[32])
 	default:
 		break;
 	}
-	if (store_rules_ops.dedup_get(txn, l->u.e.sub.dedup, &v) ==
+	if (rules_store_ops.dedup_get(txn, l->u.e.sub.dedup, &v) ==
 	    LD_ENOTFOUND)
-		store_rules_ops.dedup_put(txn, l->u.e.sub.dedup, l->index);
+		rules_store_ops.dedup_put(txn, l->u.e.sub.dedup, l->index);
 	account = l->u.e.sub.account.s;
 	if (l->kind == KIND_REVERSE) {
 		account = NULL;
@@ -346,26 +346,26 @@ adopt(struct replay *r, const struct leaf *l, const uint8_t hash[32])
 			}
 			leaf_free(&t);
 		}
-		store_rules_ops.reversal_put(txn, l->u.e.sub.target, l->index);
+		rules_store_ops.reversal_put(txn, l->u.e.sub.target, l->index);
 	}
 	if (l->kind == KIND_CREDIT) {
 		rules_day_key(l->u.e.issuer.s, account, l->u.e.sub.method.s,
 		    l->u.e.sub.day, dk);
-		if (store_rules_ops.day_get(txn, dk, &day) != LD_OK)
+		if (rules_store_ops.day_get(txn, dk, &day) != LD_OK)
 			day = 0;
 		day = day + l->u.e.sub.grams < day ? UINT64_MAX :
 		    day + l->u.e.sub.grams;
-		store_rules_ops.day_put(txn, dk, day);
+		rules_store_ops.day_put(txn, dk, day);
 	}
 	if (account != NULL) {
 		a = l->u.e.acct;
 		a.prev = l->index;
-		store_rules_ops.account_put(txn, l->u.e.issuer.s, account, &a);
+		rules_store_ops.account_put(txn, l->u.e.issuer.s, account, &a);
 	}
-	if (store_rules_ops.issuer_get(txn, l->u.e.issuer.s, &ist) == LD_OK) {
+	if (rules_store_ops.issuer_get(txn, l->u.e.issuer.s, &ist) == LD_OK) {
 		ist.ctr = l->u.e.iss;
 		ist.ctr.prev = l->index;
-		store_rules_ops.issuer_put(txn, &ist);
+		rules_store_ops.issuer_put(txn, &ist);
 	}
 }
 
@@ -383,12 +383,10 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 	r->txn = t;
 	r->origin = origin;
 	r->batch.index = NO_INDEX;
-	rc = store_meta_get(t, "head", &p, &len);
-	if (rc == LD_OK && len == sizeof(head)) {
-		memcpy(&head, p, sizeof(head));
-		rules_init(&r->rules, &store_rules_ops, t, &head);
-	} else
-		rules_init(&r->rules, &store_rules_ops, t, NULL);
+	if (rules_store_head_get(t, &head) == LD_OK)
+		rules_init(&r->rules, &rules_store_ops, t, &head);
+	else
+		rules_init(&r->rules, &rules_store_ops, t, NULL);
 	if ((rc = store_tree(t, r->rules.head.size, &r->tree)) != LD_OK)
 		return rc;
 	if (store_meta_get(t, "audit/accounts", &p, &len) == LD_OK &&
@@ -507,11 +505,11 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 			batch_close(r, index);
 		batch_fill(r, l.u.e.pos, &l.u.e.sub, index);
 		if (l.kind == KIND_CREDIT) {
-			if (store_rules_ops.method_get(r->txn,
+			if (rules_store_ops.method_get(r->txn,
 			    l.u.e.sub.method.s, &mst) == LD_OK)
 				activity = mst.reg.activity.s;
 		}
-		if (l.kind != KIND_REVERSE && store_account(r->txn,
+		if (l.kind != KIND_REVERSE && rules_store_account(r->txn,
 		    l.u.e.issuer.s, l.u.e.sub.account.s, &a) == LD_ENOTFOUND)
 			new_account = 1;
 	}
@@ -629,8 +627,7 @@ replay_save(struct replay *r)
 	uint64_t	total = r->findings_total + r->findings;
 	int		rc;
 
-	if ((rc = store_meta_put(r->txn, "head", &r->rules.head,
-	    sizeof(r->rules.head))) != LD_OK ||
+	if ((rc = rules_store_head_put(r->txn, &r->rules.head)) != LD_OK ||
 	    (rc = store_meta_put(r->txn, "audit/accounts", &r->accounts,
 	    8)) != LD_OK ||
 	    (rc = store_meta_put(r->txn, "audit/findings", &total, 8)) !=

@@ -86,9 +86,8 @@ report_build(struct store_txn *t, const char *state)
 	free(text);
 	free(path);
 	jv_set(o, "checkpoint", cp);
-	memset(&head, 0, sizeof(head));
-	if (store_meta_get(t, "head", &p, &len) == LD_OK && len == sizeof(head))
-		memcpy(&head, p, len);
+	if (rules_store_head_get(t, &head) != LD_OK)
+		memset(&head, 0, sizeof(head));
 	jv_set(o, "entries", jv_u64(head.size));
 	if (store_meta_get(t, "audit/accounts", &p, &len) == LD_OK && len == 8)
 		memcpy(&accounts, p, 8);
