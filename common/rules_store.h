@@ -43,8 +43,8 @@ extern const struct rules_ops	rules_store_ops;
 
 /* The longest encodings (a buffer of this size always fits). */
 #define RULES_STORE_ISSUER_MAX	(2 + ID_MAX + 2 + TEXT_MAX + 32 + 5 * 8)
-#define RULES_STORE_METHOD_MAX	(2 + ID_MAX + 2 * (2 + TEXT_MAX) + 3 * 8 + \
-				 2 * 4 + 2 + REFERENCE_MAX + 8)
+#define RULES_STORE_METHOD_MAX	(2 + ID_MAX + 2 * (2 + TEXT_MAX) + \
+				 3 * 8 + 2 * 4 + 2 + REFERENCE_MAX + 8)
 #define RULES_STORE_ACCOUNT_LEN	32
 #define RULES_STORE_HEAD_MAX	(8 + 32 + 8 + (3 + KIND_MAX + 1) * 8 + 8 + \
 				 4 + 2 + ID_MAX)

@@ -149,17 +149,17 @@ enum store_table {
 #define STORE_HINT_VAL_MAX	32
 /* The value of key copied into out, which must be exactly n bytes long
  * (LD_ECORRUPT otherwise); LD_ENOTFOUND when absent. */
-int	store_state_get(struct store_txn *, enum store_table, const void *key,
-	    size_t klen, void *out, size_t n);
+int	store_state_get(struct store_txn *, enum store_table,
+	    const void *key, size_t klen, void *out, size_t n);
 /* A view of the value of key in a B-tree table (LD_EINVAL for a deferred
  * one); LD_ENOTFOUND when absent. */
-int	store_state_view(struct store_txn *, enum store_table, const void *key,
-	    size_t klen, const uint8_t **p, size_t *len);
+int	store_state_view(struct store_txn *, enum store_table,
+	    const void *key, size_t klen, const uint8_t **p, size_t *len);
 /* Set key's value (write transactions only: LD_EINVAL otherwise). A
  * deferred table's key and value must fit STORE_HINT_KEY_MAX and
  * STORE_HINT_VAL_MAX. */
-int	store_state_put(struct store_txn *, enum store_table, const void *key,
-	    size_t klen, const void *v, size_t vlen);
+int	store_state_put(struct store_txn *, enum store_table,
+	    const void *key, size_t klen, const void *v, size_t vlen);
 /* The same for u64 values, stored as 8 bytes big-endian. */
 int	store_state_get_u64(struct store_txn *, enum store_table,
 	    const void *key, size_t klen, uint64_t *out);

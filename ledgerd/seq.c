@@ -700,7 +700,8 @@ make_hints(struct store_txn *t, const struct batch_req *b)
 	uint32_t		 i;
 
 	for (i = 0; i < b->n; i++)
-		if (rules_store_hint_sub(hs, b->issuer.s, &b->subs[i]) != LD_OK)
+		if (rules_store_hint_sub(hs, b->issuer.s, &b->subs[i]) !=
+		    LD_OK)
 			break;
 	store_hints_done(hs);
 	return hs;

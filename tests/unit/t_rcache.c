@@ -1,4 +1,4 @@
-/* t_rcache.c - unit tests for common/rcache.c, the rules' state cache. */
+/* t_rcache.c - unit tests for ledgerd/rcache.c, the rules' state cache. */
 /*
  * An issuer's counters reach the store only at rcache_flush, and an
  * abort forgets them (the store's value is read again); methods are
