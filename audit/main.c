@@ -492,9 +492,9 @@ cross_evidence(void *arg, const char *key, size_t klen, const uint8_t *v,
 		return 0;
 	memcpy(k, key, klen);
 	k[klen] = '\0';
-	memcpy(&ia, v, 8);
+	ia = le64_get(v);
 	if (store_meta_get(x->other, k, &p, &len) == LD_OK && len == 8) {
-		memcpy(&ib, p, 8);
+		ib = le64_get(p);
 		cross_pair(x, "duplicate-evidence", ia, ib);
 	}
 	return 0;

@@ -118,7 +118,10 @@ agg_load_one(void *arg, const char *key, size_t klen, const uint8_t *v,
 	memcpy(k, slash + 1, (size_t)(key + klen - slash - 1));
 	k[key + klen - slash - 1] = '\0';
 	g = agg_get(a, k);
-	memcpy(&g->credited, v, 4 * sizeof(uint64_t));
+	g->credited = le64_get(v);
+	g->retired = le64_get(v + 8);
+	g->reversed = le64_get(v + 16);
+	g->entries = le64_get(v + 24);
 	return 0;
 }
 
@@ -126,13 +129,17 @@ static int
 agg_save(struct store_txn *t, const char *prefix, const struct aggs *a)
 {
 	char	*key;
+	uint8_t	 b[32];
 	size_t	 i;
 	int	 rc = LD_OK;
 
 	for (i = 0; i < a->n && rc == LD_OK; i++) {
 		key = xasprintf("%s%s", prefix, a->v[i].key);
-		rc = store_meta_put(t, key, &a->v[i].credited,
-		    4 * sizeof(uint64_t));
+		le64_put(b, a->v[i].credited);
+		le64_put(b + 8, a->v[i].retired);
+		le64_put(b + 16, a->v[i].reversed);
+		le64_put(b + 24, a->v[i].entries);
+		rc = store_meta_put(t, key, b, sizeof(b));
 		free(key);
 	}
 	return rc;
@@ -391,10 +398,10 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 		return rc;
 	if (store_meta_get(t, "audit/accounts", &p, &len) == LD_OK &&
 	    len == 8)
-		memcpy(&r->accounts, p, 8);
+		r->accounts = le64_get(p);
 	if (store_meta_get(t, "audit/findings", &p, &len) == LD_OK &&
 	    len == 8)
-		memcpy(&r->findings_total, p, 8);
+		r->findings_total = le64_get(p);
 	store_meta_each(t, "agg/iss/", agg_load_one, &r->by_issuer);
 	store_meta_each(t, "agg/mth/", agg_load_one, &r->by_method);
 	store_meta_each(t, "agg/act/", agg_load_one, &r->by_activity);
@@ -405,7 +412,7 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 	    len == 8) {
 		uint64_t closed;
 
-		memcpy(&closed, p, 8);
+		closed = le64_get(p);
 		if (closed == r->rules.head.batch_index)
 			return LD_OK;
 	}
@@ -588,19 +595,20 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 	if (l.kind == KIND_CREDIT && l.u.e.sub.has_evidence) {
 		char		 key[3 + 64 + 1];
 		const uint8_t	*vp;
+		uint8_t		 vb[8];
 		size_t		 vl;
 
 		memcpy(key, "ev/", 3);
 		hex_encode(key + 3, l.u.e.sub.evidence, 32);
 		if (store_meta_get(r->txn, key, &vp, &vl) == LD_OK && vl == 8) {
-			memcpy(&v, vp, 8);
+			v = le64_get(vp);
 			finding_add(r, "duplicate-evidence", index, v,
 			    "entry %llu credits evidence already credited by "
 			    "entry %llu", (unsigned long long)index,
 			    (unsigned long long)v);
 		} else {
-			v = index;
-			store_meta_put(r->txn, key, &v, 8);
+			le64_put(vb, index);
+			store_meta_put(r->txn, key, vb, 8);
 		}
 	}
 	return LD_OK;
@@ -614,24 +622,26 @@ void
 replay_finish(struct replay *r)
 {
 	uint64_t	bi = r->batch.index;
+	uint8_t		b[8];
 
 	if (bi == NO_INDEX)
 		return;
 	batch_close(r, r->rules.head.size);
-	store_meta_put(r->txn, "audit/batch-closed", &bi, 8);
+	le64_put(b, bi);
+	store_meta_put(r->txn, "audit/batch-closed", b, 8);
 }
 
 int
 replay_save(struct replay *r)
 {
-	uint64_t	total = r->findings_total + r->findings;
+	uint8_t		a[8], f[8];
 	int		rc;
 
+	le64_put(a, r->accounts);
+	le64_put(f, r->findings_total + r->findings);
 	if ((rc = rules_store_head_put(r->txn, &r->rules.head)) != LD_OK ||
-	    (rc = store_meta_put(r->txn, "audit/accounts", &r->accounts,
-	    8)) != LD_OK ||
-	    (rc = store_meta_put(r->txn, "audit/findings", &total, 8)) !=
-	    LD_OK ||
+	    (rc = store_meta_put(r->txn, "audit/accounts", a, 8)) != LD_OK ||
+	    (rc = store_meta_put(r->txn, "audit/findings", f, 8)) != LD_OK ||
 	    (rc = agg_save(r->txn, "agg/iss/", &r->by_issuer)) != LD_OK ||
 	    (rc = agg_save(r->txn, "agg/mth/", &r->by_method)) != LD_OK ||
 	    (rc = agg_save(r->txn, "agg/act/", &r->by_activity)) != LD_OK ||

@@ -21,7 +21,9 @@
  *	ixlog		u64 commit number -> the deferred puts of that commit
  * The values of accounts, issuers and methods and the "head" of meta are
  * encoded by common/rules_store.c (fixed-width little-endian fields);
- * the store only keeps bytes.
+ * the auditor's counters in meta (audit/..., agg/..., ev/...) are
+ * 8-byte little-endian u64s (util.h le64_put); the store only keeps
+ * bytes.
  *
  * Threads: one writer (a write transaction at a time) and any number of
  * readers, as store.h says; the deferred-index fields of struct store
