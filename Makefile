@@ -91,6 +91,11 @@ $(B)/tests/t_account $(B)/tests/t_client: $(B)/tests/t_%: \
 	  $(B)/tests/unit/t_%.o $(CLIENT_LIB) $(LIBCOMMON) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+# The rules' state cache is ledgerd's own (ledgerd/rcache.c).
+$(B)/tests/t_rcache: $(B)/tests/unit/t_rcache.o $(B)/ledgerd/rcache.o \
+	  $(LIBCOMMON) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
@@ -100,7 +105,8 @@ $(B)/tests/mklog: $(B)/tests/tools/mklog.o $(LIBCOMMON) $(LIBMERKLE)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 $(B)/tests/unit/%.o: tests/unit/%.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(INC) -Itests -Iclient $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(INC) -Itests -Iclient -Iledgerd $(PKG_CFLAGS) \
+	    -c $< -o $@
 
 # Benches link the bench helpers (tests/bench/*.c that are not b_*: the
 # load generator, the private ledgerd), the client library and ledgerd's

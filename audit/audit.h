@@ -10,6 +10,7 @@
 #include "merkle.h"
 #include "note.h"
 #include "rules.h"
+#include "rules_store.h"
 #include "sig.h"
 #include "store.h"
 

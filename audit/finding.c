@@ -94,6 +94,7 @@ finding_store(struct store_txn *t, const char *code, uint64_t index,
 	struct buf	 b = { 0 };
 	char		 key[96];
 	const uint8_t	*p;
+	uint8_t		 sb[8];
 	size_t		 len;
 	uint64_t	 seq = 0;
 	int		 rc;
@@ -113,14 +114,15 @@ finding_store(struct store_txn *t, const char *code, uint64_t index,
 	/* A sequence kept in the mirror: keys never collide across runs. */
 	if (store_meta_get(t, "audit/finding-seq", &p, &len) == LD_OK &&
 	    len == 8)
-		memcpy(&seq, p, 8);
+		seq = le64_get(p);
 	seq++;
 	snprintf(key, sizeof(key), "finding/%020llu/%s/%020llu",
 	    (unsigned long long)(index == NO_INDEX ? 0 : index), code,
 	    (unsigned long long)seq);
 	rc = store_meta_put(t, key, b.p, b.len);
+	le64_put(sb, seq);
 	if (rc == LD_OK)
-		rc = store_meta_put(t, "audit/finding-seq", &seq, 8);
+		rc = store_meta_put(t, "audit/finding-seq", sb, 8);
 	buf_free(&b);
 	return rc;
 }

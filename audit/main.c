@@ -340,7 +340,7 @@ cmd_verify_claim(int argc, char **argv)
 		    "\n", o.state[0]);
 		return EXIT_USAGE;
 	}
-	if (store_rules_ops.issuer_get(t, o.issuer, &ist) != LD_OK) {
+	if (rules_store_ops.issuer_get(t, o.issuer, &ist) != LD_OK) {
 		fprintf(stderr, "ledger-audit: issuer %s is not in the log\n",
 		    o.issuer);
 		return EXIT_FINDING;
@@ -473,7 +473,7 @@ cross_dedup(void *arg, const uint8_t key[32], uint64_t ia)
 	struct cross_ctx	*x = arg;
 	uint64_t		 ib;
 
-	if (store_rules_ops.dedup_get(x->other, key, &ib) == LD_OK)
+	if (rules_store_ops.dedup_get(x->other, key, &ib) == LD_OK)
 		cross_pair(x, "duplicate-dedup", ia, ib);
 	return 0;
 }
@@ -492,9 +492,9 @@ cross_evidence(void *arg, const char *key, size_t klen, const uint8_t *v,
 		return 0;
 	memcpy(k, key, klen);
 	k[klen] = '\0';
-	memcpy(&ia, v, 8);
+	ia = le64_get(v);
 	if (store_meta_get(x->other, k, &p, &len) == LD_OK && len == 8) {
-		memcpy(&ib, p, 8);
+		ib = le64_get(p);
 		cross_pair(x, "duplicate-evidence", ia, ib);
 	}
 	return 0;

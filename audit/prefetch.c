@@ -88,8 +88,8 @@ hint(struct store *st, struct pf_bundle *b)
 	for (i = 0; i < b->nent; i++) {
 		l = &b->ent[i].leaf;
 		if (b->ent[i].decoded && l->kind >= KIND_CREDIT &&
-		    store_hint_sub(b->hints, l->u.e.issuer.s, &l->u.e.sub) !=
-		    LD_OK)
+		    rules_store_hint_sub(b->hints, l->u.e.issuer.s,
+		    &l->u.e.sub) != LD_OK)
 			break;
 	}
 	store_hints_done(b->hints);

@@ -118,7 +118,10 @@ agg_load_one(void *arg, const char *key, size_t klen, const uint8_t *v,
 	memcpy(k, slash + 1, (size_t)(key + klen - slash - 1));
 	k[key + klen - slash - 1] = '\0';
 	g = agg_get(a, k);
-	memcpy(&g->credited, v, 4 * sizeof(uint64_t));
+	g->credited = le64_get(v);
+	g->retired = le64_get(v + 8);
+	g->reversed = le64_get(v + 16);
+	g->entries = le64_get(v + 24);
 	return 0;
 }
 
@@ -126,13 +129,17 @@ static int
 agg_save(struct store_txn *t, const char *prefix, const struct aggs *a)
 {
 	char	*key;
+	uint8_t	 b[32];
 	size_t	 i;
 	int	 rc = LD_OK;
 
 	for (i = 0; i < a->n && rc == LD_OK; i++) {
 		key = xasprintf("%s%s", prefix, a->v[i].key);
-		rc = store_meta_put(t, key, &a->v[i].credited,
-		    4 * sizeof(uint64_t));
+		le64_put(b, a->v[i].credited);
+		le64_put(b + 8, a->v[i].retired);
+		le64_put(b + 16, a->v[i].reversed);
+		le64_put(b + 24, a->v[i].entries);
+		rc = store_meta_put(t, key, b, sizeof(b));
 		free(key);
 	}
 	return rc;
@@ -241,7 +248,7 @@ batch_open(struct replay *r, const struct leaf *l)
 	b->have = xcalloc(b->n ? b->n : 1, 1);
 	/* A weak key verifies nothing (rules_batch_verify refuses it):
 	 * anyone can make a signature that "verifies" with it. */
-	if (store_rules_ops.issuer_get(r->txn, b->issuer, &ist) == LD_OK &&
+	if (rules_store_ops.issuer_get(r->txn, b->issuer, &ist) == LD_OK &&
 	    rules_batch_verify(r->origin, &ist.reg, b->n, b->root,
 	    l->u.batch.sig) != LD_OK) {
 		if (sig_pub_check(ist.reg.pub, NULL) != LD_OK)
@@ -302,21 +309,21 @@ adopt(struct replay *r, const struct leaf *l, const uint8_t hash[32])
 	r->rules.head.totals = l->totals;
 	switch (l->kind) {
 	case KIND_ISSUER:
-		if (store_rules_ops.issuer_get(txn, l->u.issuer.id.s, &ist) ==
+		if (rules_store_ops.issuer_get(txn, l->u.issuer.id.s, &ist) ==
 		    LD_ENOTFOUND) {
 			memset(&ist, 0, sizeof(ist));
 			ist.reg = l->u.issuer;
 			ist.reg_index = l->index;
 			ist.ctr.prev = NO_INDEX;
-			store_rules_ops.issuer_put(txn, &ist);
+			rules_store_ops.issuer_put(txn, &ist);
 		}
 		return;
 	case KIND_METHOD:
-		if (store_rules_ops.method_get(txn, l->u.method.id.s, &mst) ==
+		if (rules_store_ops.method_get(txn, l->u.method.id.s, &mst) ==
 		    LD_ENOTFOUND) {
 			mst.reg = l->u.method;
 			mst.reg_index = l->index;
-			store_rules_ops.method_put(txn, &mst);
+			rules_store_ops.method_put(txn, &mst);
 		}
 		return;
 	case KIND_BATCH:
@@ -329,9 +336,9 @@ adopt(struct replay *r, const struct leaf *l, const uint8_t hash[32])
 	default:
 		break;
 	}
-	if (store_rules_ops.dedup_get(txn, l->u.e.sub.dedup, &v) ==
+	if (rules_store_ops.dedup_get(txn, l->u.e.sub.dedup, &v) ==
 	    LD_ENOTFOUND)
-		store_rules_ops.dedup_put(txn, l->u.e.sub.dedup, l->index);
+		rules_store_ops.dedup_put(txn, l->u.e.sub.dedup, l->index);
 	account = l->u.e.sub.account.s;
 	if (l->kind == KIND_REVERSE) {
 		account = NULL;
@@ -346,26 +353,26 @@ adopt(struct replay *r, const struct leaf *l, const uint8_t hash[32])
 			}
 			leaf_free(&t);
 		}
-		store_rules_ops.reversal_put(txn, l->u.e.sub.target, l->index);
+		rules_store_ops.reversal_put(txn, l->u.e.sub.target, l->index);
 	}
 	if (l->kind == KIND_CREDIT) {
 		rules_day_key(l->u.e.issuer.s, account, l->u.e.sub.method.s,
 		    l->u.e.sub.day, dk);
-		if (store_rules_ops.day_get(txn, dk, &day) != LD_OK)
+		if (rules_store_ops.day_get(txn, dk, &day) != LD_OK)
 			day = 0;
 		day = day + l->u.e.sub.grams < day ? UINT64_MAX :
 		    day + l->u.e.sub.grams;
-		store_rules_ops.day_put(txn, dk, day);
+		rules_store_ops.day_put(txn, dk, day);
 	}
 	if (account != NULL) {
 		a = l->u.e.acct;
 		a.prev = l->index;
-		store_rules_ops.account_put(txn, l->u.e.issuer.s, account, &a);
+		rules_store_ops.account_put(txn, l->u.e.issuer.s, account, &a);
 	}
-	if (store_rules_ops.issuer_get(txn, l->u.e.issuer.s, &ist) == LD_OK) {
+	if (rules_store_ops.issuer_get(txn, l->u.e.issuer.s, &ist) == LD_OK) {
 		ist.ctr = l->u.e.iss;
 		ist.ctr.prev = l->index;
-		store_rules_ops.issuer_put(txn, &ist);
+		rules_store_ops.issuer_put(txn, &ist);
 	}
 }
 
@@ -383,20 +390,18 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 	r->txn = t;
 	r->origin = origin;
 	r->batch.index = NO_INDEX;
-	rc = store_meta_get(t, "head", &p, &len);
-	if (rc == LD_OK && len == sizeof(head)) {
-		memcpy(&head, p, sizeof(head));
-		rules_init(&r->rules, &store_rules_ops, t, &head);
-	} else
-		rules_init(&r->rules, &store_rules_ops, t, NULL);
+	if (rules_store_head_get(t, &head) == LD_OK)
+		rules_init(&r->rules, &rules_store_ops, t, &head);
+	else
+		rules_init(&r->rules, &rules_store_ops, t, NULL);
 	if ((rc = store_tree(t, r->rules.head.size, &r->tree)) != LD_OK)
 		return rc;
 	if (store_meta_get(t, "audit/accounts", &p, &len) == LD_OK &&
 	    len == 8)
-		memcpy(&r->accounts, p, 8);
+		r->accounts = le64_get(p);
 	if (store_meta_get(t, "audit/findings", &p, &len) == LD_OK &&
 	    len == 8)
-		memcpy(&r->findings_total, p, 8);
+		r->findings_total = le64_get(p);
 	store_meta_each(t, "agg/iss/", agg_load_one, &r->by_issuer);
 	store_meta_each(t, "agg/mth/", agg_load_one, &r->by_method);
 	store_meta_each(t, "agg/act/", agg_load_one, &r->by_activity);
@@ -407,7 +412,7 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 	    len == 8) {
 		uint64_t closed;
 
-		memcpy(&closed, p, 8);
+		closed = le64_get(p);
 		if (closed == r->rules.head.batch_index)
 			return LD_OK;
 	}
@@ -507,11 +512,11 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 			batch_close(r, index);
 		batch_fill(r, l.u.e.pos, &l.u.e.sub, index);
 		if (l.kind == KIND_CREDIT) {
-			if (store_rules_ops.method_get(r->txn,
+			if (rules_store_ops.method_get(r->txn,
 			    l.u.e.sub.method.s, &mst) == LD_OK)
 				activity = mst.reg.activity.s;
 		}
-		if (l.kind != KIND_REVERSE && store_account(r->txn,
+		if (l.kind != KIND_REVERSE && rules_store_account(r->txn,
 		    l.u.e.issuer.s, l.u.e.sub.account.s, &a) == LD_ENOTFOUND)
 			new_account = 1;
 	}
@@ -590,19 +595,20 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 	if (l.kind == KIND_CREDIT && l.u.e.sub.has_evidence) {
 		char		 key[3 + 64 + 1];
 		const uint8_t	*vp;
+		uint8_t		 vb[8];
 		size_t		 vl;
 
 		memcpy(key, "ev/", 3);
 		hex_encode(key + 3, l.u.e.sub.evidence, 32);
 		if (store_meta_get(r->txn, key, &vp, &vl) == LD_OK && vl == 8) {
-			memcpy(&v, vp, 8);
+			v = le64_get(vp);
 			finding_add(r, "duplicate-evidence", index, v,
 			    "entry %llu credits evidence already credited by "
 			    "entry %llu", (unsigned long long)index,
 			    (unsigned long long)v);
 		} else {
-			v = index;
-			store_meta_put(r->txn, key, &v, 8);
+			le64_put(vb, index);
+			store_meta_put(r->txn, key, vb, 8);
 		}
 	}
 	return LD_OK;
@@ -616,25 +622,26 @@ void
 replay_finish(struct replay *r)
 {
 	uint64_t	bi = r->batch.index;
+	uint8_t		b[8];
 
 	if (bi == NO_INDEX)
 		return;
 	batch_close(r, r->rules.head.size);
-	store_meta_put(r->txn, "audit/batch-closed", &bi, 8);
+	le64_put(b, bi);
+	store_meta_put(r->txn, "audit/batch-closed", b, 8);
 }
 
 int
 replay_save(struct replay *r)
 {
-	uint64_t	total = r->findings_total + r->findings;
+	uint8_t		a[8], f[8];
 	int		rc;
 
-	if ((rc = store_meta_put(r->txn, "head", &r->rules.head,
-	    sizeof(r->rules.head))) != LD_OK ||
-	    (rc = store_meta_put(r->txn, "audit/accounts", &r->accounts,
-	    8)) != LD_OK ||
-	    (rc = store_meta_put(r->txn, "audit/findings", &total, 8)) !=
-	    LD_OK ||
+	le64_put(a, r->accounts);
+	le64_put(f, r->findings_total + r->findings);
+	if ((rc = rules_store_head_put(r->txn, &r->rules.head)) != LD_OK ||
+	    (rc = store_meta_put(r->txn, "audit/accounts", a, 8)) != LD_OK ||
+	    (rc = store_meta_put(r->txn, "audit/findings", f, 8)) != LD_OK ||
 	    (rc = agg_save(r->txn, "agg/iss/", &r->by_issuer)) != LD_OK ||
 	    (rc = agg_save(r->txn, "agg/mth/", &r->by_method)) != LD_OK ||
 	    (rc = agg_save(r->txn, "agg/act/", &r->by_activity)) != LD_OK ||

@@ -17,11 +17,13 @@ collect_agg(void *arg, const char *key, size_t klen, const uint8_t *v,
 	struct collect	*c = arg;
 	struct jv	*o;
 	uint64_t	 x[4];
+	size_t		 i;
 	const char	*name = key + 8;	/* after the 8-byte "agg/iss/"-style prefix */
 
 	if (vlen != sizeof(x) || klen < 8)
 		return 0;
-	memcpy(x, v, sizeof(x));
+	for (i = 0; i < 4; i++)
+		x[i] = le64_get(v + 8 * i);
 	o = jv_obj();
 	jv_set(o, "name", jv_strn(name, klen - 8));
 	jv_set(o, "credited_grams", jv_u64(x[0]));
@@ -86,12 +88,11 @@ report_build(struct store_txn *t, const char *state)
 	free(text);
 	free(path);
 	jv_set(o, "checkpoint", cp);
-	memset(&head, 0, sizeof(head));
-	if (store_meta_get(t, "head", &p, &len) == LD_OK && len == sizeof(head))
-		memcpy(&head, p, len);
+	if (rules_store_head_get(t, &head) != LD_OK)
+		memset(&head, 0, sizeof(head));
 	jv_set(o, "entries", jv_u64(head.size));
 	if (store_meta_get(t, "audit/accounts", &p, &len) == LD_OK && len == 8)
-		memcpy(&accounts, p, 8);
+		accounts = le64_get(p);
 	jv_set(o, "accounts", jv_u64(accounts));
 	jv_set(o, "by_issuer", aggs(t, "agg/iss/"));
 	jv_set(o, "by_method", aggs(t, "agg/mth/"));

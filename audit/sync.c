@@ -44,16 +44,17 @@ store_finding(struct store *st, const char *code, uint64_t index,
 {
 	struct store_txn	*t;
 	const uint8_t		*p;
+	uint8_t			 nb[8];
 	size_t			 len;
 	uint64_t		 n = 0;
 
 	if (store_begin(st, 0, &t) != LD_OK)
 		return;
 	if (store_meta_get(t, "audit/findings", &p, &len) == LD_OK && len == 8)
-		memcpy(&n, p, 8);
-	n++;
+		n = le64_get(p);
+	le64_put(nb, ++n);
 	if (finding_store(t, code, index, related, msg) != LD_OK ||
-	    store_meta_put(t, "audit/findings", &n, 8) != LD_OK)
+	    store_meta_put(t, "audit/findings", nb, 8) != LD_OK)
 		store_abort(t);
 	else
 		store_commit(t);
@@ -78,7 +79,7 @@ mirror_prefix(struct store *st, uint64_t size, const uint8_t root[32],
 	if ((rc = store_begin(st, 1, &t)) != LD_OK)
 		return rc;
 	if (store_meta_get(t, "audit/findings", &p, &len) == LD_OK && len == 8)
-		memcpy(findings, p, 8);
+		*findings = le64_get(p);
 	if (size == 0)
 		merkle_empty_root(r);
 	else if (merkle_root(store_node_fn, t, size, r) != MERKLE_OK) {

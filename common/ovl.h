@@ -6,7 +6,7 @@
  * back (ovl_undo) or kept (ovl_done). Each entry also keeps the value it
  * had before its last commit, so that a reader whose snapshot predates
  * that commit still finds its value (ovl_read). The store keeps its
- * random-keyed indexes here between flushes (see store.c); this file does
+ * random-keyed indexes here between flushes (store_index.c); this file does
  * no I/O and takes no locks: the caller serialises the writer against
  * readers.
  */

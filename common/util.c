@@ -172,6 +172,26 @@ buf_free(struct buf *b)
 }
 
 void
+le64_put(uint8_t out[8], uint64_t v)
+{
+	int	i;
+
+	for (i = 0; i < 8; i++)
+		out[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint64_t
+le64_get(const uint8_t p[8])
+{
+	uint64_t	v = 0;
+	int		i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+void
 hex_encode(char *out, const void *in, size_t len)
 {
 	static const char	 digits[] = "0123456789abcdef";

@@ -41,6 +41,10 @@ void	hex_encode(char *out, const void *in, size_t len);
 /* Decode exactly outlen bytes from 2*outlen hex chars of s (len given). */
 int	hex_decode(uint8_t *out, size_t outlen, const char *s, size_t len);
 
+/* A u64 as 8 bytes little-endian, as stored counters are kept. */
+void	le64_put(uint8_t out[8], uint64_t v);
+uint64_t le64_get(const uint8_t p[8]);
+
 /* Standard base64 with padding (RFC 4648 section 4). */
 size_t	b64_encoded_len(size_t len);		/* without the NUL */
 void	b64_encode(char *out, const void *in, size_t len); /* adds NUL */

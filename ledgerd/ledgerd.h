@@ -9,6 +9,7 @@
 #include "merkle.h"
 #include "note.h"
 #include "sig.h"
+#include "entry.h"
 #include "store.h"
 #include "util.h"
 

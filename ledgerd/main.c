@@ -17,6 +17,7 @@
 #include "parse.h"
 #include "seq.h"
 #include "sig.h"
+#include "rules_store.h"
 #include "store.h"
 #include "util.h"
 
@@ -166,11 +167,9 @@ cmd_export(struct ledgerd *ld, const char *out)
 	struct store_txn	*t;
 	struct merkle_tree	 tree;
 	struct rules_head	 head;
-	const uint8_t		*p;
 	struct cp		*cp;
 	uint8_t			 root[32];
 	uint64_t		 exported = 0;
-	size_t			 len;
 	int			 rc;
 
 	if (out == NULL)
@@ -182,10 +181,8 @@ cmd_export(struct ledgerd *ld, const char *out)
 		    ld_strerror(rc));
 	if ((rc = store_begin(ld->store, 1, &t)) != LD_OK)
 		fatalx("cannot read the store: %s", ld_strerror(rc));
-	memset(&head, 0, sizeof(head));
-	if (store_meta_get(t, "head", &p, &len) == LD_OK &&
-	    len == sizeof(head))
-		memcpy(&head, p, len);
+	if (rules_store_head_get(t, &head) != LD_OK)
+		memset(&head, 0, sizeof(head));
 	if ((rc = store_tree(t, head.size, &tree)) != LD_OK)
 		fatalx("cannot read the tree: %s", ld_strerror(rc));
 	store_abort(t);

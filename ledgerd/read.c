@@ -20,6 +20,7 @@
 #include "json.h"
 #include "query.h"
 #include "read.h"
+#include "rules_store.h"
 #include "seq.h"
 
 #define ACCOUNT_PAGE	100
@@ -344,7 +345,7 @@ read_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 		    "up by its dedup key, or read its index from its receipt");
 		return 0;
 	}
-	rc = by_dedup ? store_rules_ops.dedup_get(t, key, &index) :
+	rc = by_dedup ? rules_store_ops.dedup_get(t, key, &index) :
 	    store_leafhash_get(t, key, &index);
 	if (rc == LD_ERETRY)
 		return rc;
@@ -399,7 +400,7 @@ read_account(struct http_req *req, struct store_txn *t, const char *path,
 		bad(req, LD_EINVAL, "%s", "query: cursor=INDEX, limit=1..1000");
 		return 0;
 	}
-	if ((rc = store_account(t, issuer, account, &a)) == LD_ERETRY)
+	if ((rc = rules_store_account(t, issuer, account, &a)) == LD_ERETRY)
 		return rc;
 	if (rc != LD_OK) {
 		bad(req, LD_ENOTFOUND, "%s: no such account", path);
@@ -568,9 +569,9 @@ read_registry(struct http_req *req, struct store_txn *t, const struct cp *cp,
 	struct jv	*o = jv_obj();
 
 	if (issuers)
-		store_issuers(t, list_issuer, &c);
+		rules_store_issuers(t, list_issuer, &c);
 	else
-		store_methods(t, list_method, &c);
+		rules_store_methods(t, list_method, &c);
 	jv_set(o, "size", jv_u64(cp->size));
 	jv_set(o, issuers ? "issuers" : "methods", c.arr);
 	reply_doc(req, o, 0);
@@ -589,7 +590,7 @@ read_issuer(struct http_req *req, struct store_txn *t, const char *path,
 	struct jv		*o;
 
 	if (valid_id(id, strlen(id)) != LD_OK ||
-	    store_rules_ops.issuer_get(t, id, &st) != LD_OK ||
+	    rules_store_ops.issuer_get(t, id, &st) != LD_OK ||
 	    st.reg_index >= cp->size) {
 		bad(req, LD_ENOTFOUND, "%s: no such issuer", path);
 		return;

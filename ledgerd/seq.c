@@ -16,6 +16,7 @@
 #include "rcache.h"
 #include "receipt.h"
 #include "rules.h"
+#include "rules_store.h"
 #include "seq.h"
 #include "store.h"
 
@@ -357,8 +358,7 @@ run_admin(struct seq *s, struct store_txn *txn, struct job *j, uint64_t now,
 static int
 save_head(struct seq *s, struct store_txn *txn)
 {
-	return store_meta_put(txn, "head", &s->rules.head,
-	    sizeof(s->rules.head));
+	return rules_store_head_put(txn, &s->rules.head);
 }
 
 /* ---- replies ---------------------------------------------------------- */
@@ -700,7 +700,8 @@ make_hints(struct store_txn *t, const struct batch_req *b)
 	uint32_t		 i;
 
 	for (i = 0; i < b->n; i++)
-		if (store_hint_sub(hs, b->issuer.s, &b->subs[i]) != LD_OK)
+		if (rules_store_hint_sub(hs, b->issuer.s, &b->subs[i]) !=
+		    LD_OK)
 			break;
 	store_hints_done(hs);
 	return hs;
@@ -776,7 +777,7 @@ verify_main(void *arg)
 			t = NULL;
 		for (j = jobs; j; j = next) {
 			next = j->next;
-			if (t != NULL && store_rules_ops.issuer_get(t,
+			if (t != NULL && rules_store_ops.issuer_get(t,
 			    j->batch.issuer.s, &ist) == LD_OK) {
 				rules_batch_root(j->batch.subs, j->batch.n,
 				    j->root);
@@ -847,8 +848,6 @@ seq_start(struct ledgerd *ld, struct seq **out)
 	struct seq		*s = xcalloc(1, sizeof(*s));
 	struct store_txn	*t;
 	struct rules_head	 head;
-	const uint8_t		*p;
-	size_t			 len;
 	uint8_t			 root[32];
 	int			 rc;
 
@@ -861,9 +860,8 @@ seq_start(struct ledgerd *ld, struct seq **out)
 	pthread_cond_init(&s->vcv, NULL);
 	if ((rc = store_begin(ld->store, 1, &t)) != LD_OK)
 		goto fail;
-	rc = store_meta_get(t, "head", &p, &len);
-	if (rc == LD_OK && len == sizeof(head)) {
-		memcpy(&head, p, sizeof(head));
+	rc = rules_store_head_get(t, &head);
+	if (rc == LD_OK) {
 		rules_init(&s->rules, &rcache_ops, s->rc, &head);
 		rc = store_tree(t, head.size, &s->tree);
 	} else if (rc == LD_ENOTFOUND) {

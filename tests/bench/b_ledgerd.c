@@ -53,6 +53,7 @@
 #include "load.h"
 #include "merkle.h"
 #include "rules.h"
+#include "rules_store.h"
 #include "sig.h"
 #include "srv.h"
 #include "store.h"
@@ -415,7 +416,7 @@ struct raw {
 static uint64_t
 raw_group(struct raw *w, uint32_t n)
 {
-	const struct rules_ops	*o = &store_rules_ops;
+	const struct rules_ops	*o = &rules_store_ops;
 	struct store_txn	*t;
 	struct account_ctr	 a;
 	uint8_t			 seed[16];
@@ -477,7 +478,7 @@ raw_group(struct raw *w, uint32_t n)
 	}
 	w->size += n;
 	w->head.size = w->size;
-	if (store_meta_put(t, "head", &w->head, sizeof(w->head)) != LD_OK ||
+	if (rules_store_head_put(t, &w->head) != LD_OK ||
 	    store_commit(t) != LD_OK)
 		abort();
 	return bench_now_ns() - t0;
@@ -507,8 +508,8 @@ raw_lmdb(size_t leaf_len, uint32_t group, uint64_t prefill, double secs,
 	STR_SET(w.mst.reg.id, BENCH_METHOD, strlen(BENCH_METHOD));
 	w.mst.reg.grams_per_unit = 80;
 	if (store_begin(w.st, 0, &t) != LD_OK ||
-	    store_rules_ops.issuer_put(t, &w.ist) != LD_OK ||
-	    store_rules_ops.method_put(t, &w.mst) != LD_OK ||
+	    rules_store_ops.issuer_put(t, &w.ist) != LD_OK ||
+	    rules_store_ops.method_put(t, &w.mst) != LD_OK ||
 	    store_commit(t) != LD_OK)
 		abort();
 	w.leaf_len = leaf_len;

@@ -78,6 +78,7 @@
 #include "merkle.h"
 #include "note.h"
 #include "rules.h"
+#include "rules_store.h"
 #include "sig.h"
 #include "store.h"
 #include "util.h"
@@ -179,7 +180,7 @@ forge_issuer(struct gen *g, const struct issuer_reg *reg)
 	st.reg = *reg;
 	st.reg_index = l.index;
 	st.ctr.prev = NO_INDEX;
-	if (store_rules_ops.issuer_put(g->txn, &st) != LD_OK)
+	if (rules_store_ops.issuer_put(g->txn, &st) != LD_OK)
 		fatalx("cannot store the issuer");
 }
 
@@ -288,7 +289,7 @@ static void
 forge_entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
     const struct sub *s)
 {
-	const struct rules_ops	*ops = &store_rules_ops;
+	const struct rules_ops	*ops = &rules_store_ops;
 	struct issuer_state	 ist;
 	struct account_ctr	 a;
 	struct leaf		 l, t;
@@ -784,7 +785,7 @@ main(int argc, char **argv)
 	if (store_open(&g.st, scratch, 64ULL << 20, 0) != LD_OK ||
 	    store_begin(g.st, 0, &g.txn) != LD_OK)
 		fatalx("cannot open a scratch store in %s", scratch);
-	rules_init(&g.r, &store_rules_ops, g.txn, NULL);
+	rules_init(&g.r, &rules_store_ops, g.txn, NULL);
 	merkle_tree_init(&g.tree);
 	build(&g);
 	write_log(&g, out);

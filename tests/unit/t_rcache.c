@@ -1,4 +1,4 @@
-/* t_rcache.c - unit tests for common/rcache.c, the rules' state cache. */
+/* t_rcache.c - unit tests for ledgerd/rcache.c, the rules' state cache. */
 /*
  * An issuer's counters reach the store only at rcache_flush, and an
  * abort forgets them (the store's value is read again); methods are
@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "rcache.h"
+#include "rules_store.h"
 #include "store.h"
 #include "t.h"
 #include "util.h"
@@ -57,7 +58,7 @@ stored_credited(struct store *s, const char *id)
 	uint64_t		 v = UINT64_MAX;
 
 	T_ASSERT_EQ(store_begin(s, 1, &t), LD_OK);
-	if (store_rules_ops.issuer_get(t, id, &st) == LD_OK)
+	if (rules_store_ops.issuer_get(t, id, &st) == LD_OK)
 		v = st.ctr.credited;
 	store_abort(t);
 	return v;
@@ -76,7 +77,7 @@ test_write_back(void)
 	rcache_begin(c, t);
 	issuer(&st, "city", 80);
 	T_ASSERT_EQ(rcache_ops.issuer_put(c, &st), LD_OK);
-	T_ASSERT_EQ(store_rules_ops.issuer_get(t, "city", &got), LD_ENOTFOUND);
+	T_ASSERT_EQ(rules_store_ops.issuer_get(t, "city", &got), LD_ENOTFOUND);
 	T_ASSERT_EQ(rcache_ops.issuer_get(c, "city", &got), LD_OK);
 	T_ASSERT_EQ(got.ctr.credited, 80);
 	T_ASSERT_EQ(rcache_flush(c), LD_OK);
@@ -140,7 +141,7 @@ test_methods_and_growth(void)
 		T_ASSERT_EQ(rcache_ops.issuer_put(c, &st), LD_OK);
 	}
 	/* Written through: the store has it before any flush. */
-	T_ASSERT_EQ(store_rules_ops.method_get(t, "m17", &got), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.method_get(t, "m17", &got), LD_OK);
 	T_ASSERT_EQ(got.reg.grams_per_unit, 18);
 	T_ASSERT_EQ(rcache_flush(c), LD_OK);
 	T_ASSERT_EQ(store_commit(t), LD_OK);

@@ -1,4 +1,4 @@
-/* t_store.c - unit tests for the deferred indexes of common/store.c and ovl.c. */
+/* t_store.c - unit tests for the store (common/store*.c) and ovl.c. */
 /*
  * What a reader sees of the deferred indexes (leaf hash, dedup, daily
  * sums, accounts) while the writer writes, commits and flushes; the redo log
@@ -16,6 +16,7 @@
 #include "err.h"
 #include "merkle.h"
 #include "ovl.h"
+#include "rules_store.h"
 #include "store.h"
 #include "t.h"
 #include "util.h"
@@ -52,7 +53,7 @@ dedup_get(struct store_txn *t, unsigned i, uint64_t *v)
 	uint8_t	k[32];
 
 	key(k, i);
-	return store_rules_ops.dedup_get(t, k, v);
+	return rules_store_ops.dedup_get(t, k, v);
 }
 
 /* One write transaction putting dedup key i -> index i. */
@@ -64,7 +65,7 @@ commit_dedup(struct store *s, unsigned i)
 
 	key(k, i);
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
-	T_ASSERT_EQ(store_rules_ops.dedup_put(w, k, i), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.dedup_put(w, k, i), LD_OK);
 	T_ASSERT_EQ(store_commit(w), LD_OK);
 }
 
@@ -79,18 +80,18 @@ test_visibility(void)
 	key(k, 1);
 	T_ASSERT_EQ(store_begin(s, 1, &r0), LD_OK);
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
-	T_ASSERT_EQ(store_rules_ops.dedup_put(w, k, 100), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.dedup_put(w, k, 100), LD_OK);
 	/* The writer sees its own put at once... */
-	T_ASSERT_EQ(store_rules_ops.dedup_get(w, k, &v), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.dedup_get(w, k, &v), LD_OK);
 	T_ASSERT_EQ(v, 100);
 	/* ...a reader not before the commit... */
-	T_ASSERT_EQ(store_rules_ops.dedup_get(r0, k, &v), LD_ENOTFOUND);
+	T_ASSERT_EQ(rules_store_ops.dedup_get(r0, k, &v), LD_ENOTFOUND);
 	T_ASSERT_EQ(store_commit(w), LD_OK);
 	/* ...nor after it, if it began before: its snapshot stays. */
-	T_ASSERT_EQ(store_rules_ops.dedup_get(r0, k, &v), LD_ENOTFOUND);
+	T_ASSERT_EQ(rules_store_ops.dedup_get(r0, k, &v), LD_ENOTFOUND);
 	T_ASSERT_EQ(store_begin(s, 1, &r1), LD_OK);
 	v = 0;
-	T_ASSERT_EQ(store_rules_ops.dedup_get(r1, k, &v), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.dedup_get(r1, k, &v), LD_OK);
 	T_ASSERT_EQ(v, 100);
 	T_ASSERT_EQ(store_deferred(s), 1);
 	store_abort(r0);
@@ -108,55 +109,55 @@ test_rewritten_since(void)
 	uint64_t		 g;
 
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
-	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.account_put(w, "city", "u-1", &a), LD_OK);
 	a.credited = 20;
 	a.prev = 6;
 	/* Two puts in one transaction: the last one counts. */
-	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
-	T_ASSERT_EQ(store_rules_ops.day_put(w, day, 7), LD_OK);
-	T_ASSERT_EQ(store_rules_ops.day_put(w, day, 9), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.day_put(w, day, 7), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.day_put(w, day, 9), LD_OK);
 	T_ASSERT_EQ(store_commit(w), LD_OK);
 	T_ASSERT_EQ(store_begin(s, 1, &r), LD_OK);
-	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_OK);
+	T_ASSERT_EQ(rules_store_account(r, "city", "u-1", &got), LD_OK);
 	T_ASSERT_EQ(got.credited, 20);
 	T_ASSERT_EQ(got.prev, 6);
-	T_ASSERT_EQ(store_rules_ops.day_get(r, day, &g), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.day_get(r, day, &g), LD_OK);
 	T_ASSERT_EQ(g, 9);
 	/* Rewritten after the reader began: it still reads its own value,
 	 * while the writer is at it and after its commit. */
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
 	a.credited = 30;
 	a.prev = 7;
-	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
-	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	T_ASSERT_EQ(rules_store_account(r, "city", "u-1", &got), LD_OK);
 	T_ASSERT_EQ(got.credited, 20);
 	T_ASSERT_EQ(store_commit(w), LD_OK);
-	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_OK);
+	T_ASSERT_EQ(rules_store_account(r, "city", "u-1", &got), LD_OK);
 	T_ASSERT_EQ(got.credited, 20);
 	/* Rewritten twice: it cannot tell its old value any more. */
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
 	a.credited = 25;
-	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.account_put(w, "city", "u-1", &a), LD_OK);
 	T_ASSERT_EQ(store_commit(w), LD_OK);
-	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_ERETRY);
+	T_ASSERT_EQ(rules_store_account(r, "city", "u-1", &got), LD_ERETRY);
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
 	a.credited = 30;
-	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.account_put(w, "city", "u-1", &a), LD_OK);
 	T_ASSERT_EQ(store_commit(w), LD_OK);
 	/* Another account, never in the overlay: not found, no retry. */
-	T_ASSERT_EQ(store_account(r, "city", "u-2", &got), LD_ENOTFOUND);
+	T_ASSERT_EQ(rules_store_account(r, "city", "u-2", &got), LD_ENOTFOUND);
 	store_abort(r);
 	T_ASSERT_EQ(store_begin(s, 1, &r), LD_OK);
-	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_OK);
+	T_ASSERT_EQ(rules_store_account(r, "city", "u-1", &got), LD_OK);
 	T_ASSERT_EQ(got.credited, 30);
 	store_abort(r);
 	/* An aborted writer leaves nothing behind. */
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
 	a.credited = 99;
-	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.account_put(w, "city", "u-1", &a), LD_OK);
 	store_abort(w);
 	T_ASSERT_EQ(store_begin(s, 1, &r), LD_OK);
-	T_ASSERT_EQ(store_account(r, "city", "u-1", &got), LD_OK);
+	T_ASSERT_EQ(rules_store_account(r, "city", "u-1", &got), LD_OK);
 	T_ASSERT_EQ(got.credited, 30);
 	store_abort(r);
 	store_close(s);
@@ -342,7 +343,7 @@ test_dedup_each(void)
 	memset(seen, 0, sizeof(seen));
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
 	key(k, 6);
-	T_ASSERT_EQ(store_rules_ops.dedup_put(w, k, 6), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.dedup_put(w, k, 6), LD_OK);
 	T_ASSERT_EQ(store_dedup_each(w, count_key, seen), LD_OK);
 	for (i = 1; i <= 6; i++)
 		T_ASSERT_EQ(seen[i], 1);
@@ -603,18 +604,18 @@ test_hints(void)
 	for (i = 1; i <= 3; i++)
 		commit_dedup(s, i);	/* 1 and 2 flushed into the B-tree */
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
-	T_ASSERT_EQ(store_rules_ops.account_put(w, "city", "u-1", &a), LD_OK);
+	T_ASSERT_EQ(rules_store_ops.account_put(w, "city", "u-1", &a), LD_OK);
 	T_ASSERT_EQ(store_commit(w), LD_OK);
 	T_ASSERT_EQ(store_begin(s, 1, &rt), LD_OK);
 	hs = store_hints_new(rt, 4);
 	key(k, 1);
-	T_ASSERT_EQ(store_hint_dedup(hs, k), LD_OK);
+	T_ASSERT_EQ(store_hint(hs, STORE_DEDUP, k, 32), LD_OK);
 	key(k, 5);
-	T_ASSERT_EQ(store_hint_dedup(hs, k), LD_OK);	/* absent */
-	T_ASSERT_EQ(store_hint_account(hs, "city", "u-9"), LD_OK);
-	T_ASSERT_EQ(store_hint_account(hs, "city", "u-1"), LD_OK);
+	T_ASSERT_EQ(store_hint(hs, STORE_DEDUP, k, 32), LD_OK);	/* absent */
+	T_ASSERT_EQ(rules_store_hint_account(hs, "city", "u-9"), LD_OK);
+	T_ASSERT_EQ(rules_store_hint_account(hs, "city", "u-1"), LD_OK);
 	key(k, 6);
-	T_ASSERT_EQ(store_hint_dedup(hs, k), LD_ETOOBIG);	/* past n */
+	T_ASSERT_EQ(store_hint(hs, STORE_DEDUP, k, 32), LD_ETOOBIG);	/* past n */
 	store_hints_done(hs);
 	store_abort(rt);
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
@@ -622,9 +623,9 @@ test_hints(void)
 	T_ASSERT_EQ(dedup_get(w, 1, &v), LD_OK);
 	T_ASSERT_EQ(v, 1);
 	T_ASSERT_EQ(dedup_get(w, 5, &v), LD_ENOTFOUND);
-	T_ASSERT_EQ(store_rules_ops.account_get(w, "city", "u-9", &got),
+	T_ASSERT_EQ(rules_store_ops.account_get(w, "city", "u-9", &got),
 	    LD_ENOTFOUND);
-	T_ASSERT_EQ(store_rules_ops.account_get(w, "city", "u-1", &got),
+	T_ASSERT_EQ(rules_store_ops.account_get(w, "city", "u-1", &got),
 	    LD_OK);
 	T_ASSERT_EQ(got.credited, 80);
 	T_ASSERT_EQ(dedup_get(w, 3, &v), LD_OK);	/* not hinted */
@@ -651,7 +652,33 @@ test_hints(void)
 	store_close(s);
 }
 
-/* A store written in another layout is refused, not misread. */
+/* store_open's log lines while it runs, into buf (NUL-terminated). */
+static int
+open_logged(struct store **s, int rdonly, char *buf, size_t n)
+{
+	FILE	*f = tmpfile();
+	size_t	 got;
+	int	 rc, fd = dup(2);
+
+	T_ASSERT(f != NULL && fd >= 0);
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	rc = store_open(s, dir, 1ULL << 30, rdonly);
+	fflush(stderr);
+	dup2(fd, 2);
+	close(fd);
+	rewind(f);
+	got = fread(buf, 1, n - 1, f);
+	buf[got] = '\0';
+	fclose(f);
+	return rc;
+}
+
+/*
+ * A store written in another layout is refused, not misread, and the
+ * refusal names both formats: format 6 held the rules' state as C
+ * structs' bytes, format 7 encodes it field by field (rules_store.h).
+ */
 static void
 test_format(void)
 {
@@ -659,19 +686,33 @@ test_format(void)
 	struct store_txn	*w;
 	const uint8_t		*p;
 	size_t			 len;
+	char			 log[1024];
 
 	T_ASSERT_EQ(store_begin(s, 1, &w), LD_OK);
 	T_ASSERT_EQ(store_meta_get(w, "store-format", &p, &len), LD_OK);
-	T_ASSERT(len == 1 && p[0] == '6');
+	T_ASSERT(len == 1 && p[0] == '7');
 	store_abort(w);
 	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
 	T_ASSERT_EQ(store_leaf_put(w, 0, "leaf", 4), LD_OK);
+	T_ASSERT_EQ(store_meta_put(w, "store-format", "6", 1), LD_OK);
+	T_ASSERT_EQ(store_commit(w), LD_OK);
+	store_close(s);
+	T_ASSERT_EQ(open_logged(&s2, 0, log, sizeof(log)), LD_ECORRUPT);
+	T_ASSERT(strstr(log, "holds a store of format 6;") != NULL);
+	T_ASSERT(strstr(log, "reads format 7 only") != NULL);
+	T_ASSERT_EQ(open_logged(&s2, 1, log, sizeof(log)), LD_ECORRUPT);
+	T_ASSERT(strstr(log, "format 6") != NULL &&
+	    strstr(log, "format 7") != NULL);
 	/* Format 5: leaves of version 1, methods without event dates. */
+	T_ASSERT_EQ(store_open(&s2, dir, 1ULL << 30, 1), LD_ECORRUPT);
+	s = open_fresh();
+	T_ASSERT_EQ(store_begin(s, 0, &w), LD_OK);
+	T_ASSERT_EQ(store_leaf_put(w, 0, "leaf", 4), LD_OK);
 	T_ASSERT_EQ(store_meta_put(w, "store-format", "5", 1), LD_OK);
 	T_ASSERT_EQ(store_commit(w), LD_OK);
 	store_close(s);
-	T_ASSERT(store_open(&s2, dir, 1ULL << 30, 0) != LD_OK);
-	T_ASSERT(store_open(&s2, dir, 1ULL << 30, 1) != LD_OK);
+	T_ASSERT_EQ(open_logged(&s2, 0, log, sizeof(log)), LD_ECORRUPT);
+	T_ASSERT(strstr(log, "format 5;") != NULL);
 }
 
 static void

@@ -20,6 +20,29 @@
 #include "t.h"
 #include "util.h"
 
+/* ---- le64: stored counters ---------------------------------------------- */
+
+/* 8 bytes, least significant first, whatever the machine's order. */
+static void
+test_le64(void)
+{
+	static const uint8_t	want[8] = { 0x08, 0x07, 0x06, 0x05, 0x04,
+				    0x03, 0x02, 0x01 };
+	uint8_t			b[8];
+	uint64_t		v;
+	int			i;
+
+	le64_put(b, 0x0102030405060708ULL);
+	T_ASSERT_MEM(b, want, 8);
+	T_ASSERT_EQ(le64_get(want), 0x0102030405060708ULL);
+	for (i = 0; i < 1000; i++) {
+		v = t_rand();
+		le64_put(b, v);
+		T_ASSERT_EQ(le64_get(b), v);
+		T_ASSERT_EQ(b[7], v >> 56);
+	}
+}
+
 /* ---- hex ---------------------------------------------------------------- */
 
 static void
@@ -785,6 +808,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct t_case	cases[] = {
+		T_CASE(test_le64),
 		T_CASE(test_hex_encode),
 		T_CASE(test_hex_decode),
 		T_CASE(test_b64_rfc4648),

@@ -4,6 +4,7 @@
 
 #include "err.h"
 #include "rcache.h"
+#include "rules_store.h"
 #include "store.h"
 #include "util.h"
 
@@ -149,7 +150,7 @@ rcache_flush(struct rcache *c)
 
 		if (e == NULL || !e->dirty)
 			continue;
-		if ((rc = store_rules_ops.issuer_put(c->txn, &e->u.issuer)) !=
+		if ((rc = rules_store_ops.issuer_put(c->txn, &e->u.issuer)) !=
 		    LD_OK)
 			return rc;
 		e->dirty = 0;
@@ -184,7 +185,7 @@ rc_issuer_get(void *arg, const char *id, struct issuer_state *out)
 	int		 rc;
 
 	if ((e = lookup(c, RC_ISSUER, id)) == NULL) {
-		if ((rc = store_rules_ops.issuer_get(c->txn, id, out)) != LD_OK)
+		if ((rc = rules_store_ops.issuer_get(c->txn, id, out)) != LD_OK)
 			return rc;
 		e = insert(c, RC_ISSUER, id);
 		e->u.issuer = *out;
@@ -214,7 +215,7 @@ rc_method_get(void *arg, const char *id, struct method_state *out)
 	int		 rc;
 
 	if ((e = lookup(c, RC_METHOD, id)) == NULL) {
-		if ((rc = store_rules_ops.method_get(c->txn, id, out)) != LD_OK)
+		if ((rc = rules_store_ops.method_get(c->txn, id, out)) != LD_OK)
 			return rc;
 		e = insert(c, RC_METHOD, id);
 		e->u.method = *out;
@@ -231,7 +232,7 @@ rc_method_put(void *arg, const struct method_state *st)
 	int		 rc;
 
 	/* Registrations are rare: written through. */
-	if ((rc = store_rules_ops.method_put(c->txn, st)) != LD_OK)
+	if ((rc = rules_store_ops.method_put(c->txn, st)) != LD_OK)
 		return rc;
 	insert(c, RC_METHOD, st->reg.id.s)->u.method = *st;
 	c->changed = 1;
@@ -247,7 +248,7 @@ rc_dedup_get(void *arg, const uint8_t key[32], uint64_t *index)
 		c->absent_set = 0;
 		return LD_ENOTFOUND;
 	}
-	return store_rules_ops.dedup_get(c->txn, key, index);
+	return rules_store_ops.dedup_get(c->txn, key, index);
 }
 
 static int
@@ -256,7 +257,7 @@ rc_dedup_put(void *arg, const uint8_t key[32], uint64_t index)
 	struct rcache	*c = arg;
 
 	c->absent_set = 0;
-	return store_rules_ops.dedup_put(c->txn, key, index);
+	return rules_store_ops.dedup_put(c->txn, key, index);
 }
 
 /* The rest goes straight to the store. */
@@ -264,7 +265,7 @@ static int
 rc_account_get(void *arg, const char *issuer, const char *account,
     struct account_ctr *a)
 {
-	return store_rules_ops.account_get(((struct rcache *)arg)->txn, issuer,
+	return rules_store_ops.account_get(((struct rcache *)arg)->txn, issuer,
 	    account, a);
 }
 
@@ -272,40 +273,40 @@ static int
 rc_account_put(void *arg, const char *issuer, const char *account,
     const struct account_ctr *a)
 {
-	return store_rules_ops.account_put(((struct rcache *)arg)->txn, issuer,
+	return rules_store_ops.account_put(((struct rcache *)arg)->txn, issuer,
 	    account, a);
 }
 
 static int
 rc_day_get(void *arg, const uint8_t key[16], uint64_t *grams)
 {
-	return store_rules_ops.day_get(((struct rcache *)arg)->txn, key, grams);
+	return rules_store_ops.day_get(((struct rcache *)arg)->txn, key, grams);
 }
 
 static int
 rc_day_put(void *arg, const uint8_t key[16], uint64_t grams)
 {
-	return store_rules_ops.day_put(((struct rcache *)arg)->txn, key, grams);
+	return rules_store_ops.day_put(((struct rcache *)arg)->txn, key, grams);
 }
 
 static int
 rc_leaf_get(void *arg, uint64_t index, const uint8_t **p, size_t *len)
 {
-	return store_rules_ops.leaf_get(((struct rcache *)arg)->txn, index, p,
+	return rules_store_ops.leaf_get(((struct rcache *)arg)->txn, index, p,
 	    len);
 }
 
 static int
 rc_reversal_get(void *arg, uint64_t credit, uint64_t *by)
 {
-	return store_rules_ops.reversal_get(((struct rcache *)arg)->txn,
+	return rules_store_ops.reversal_get(((struct rcache *)arg)->txn,
 	    credit, by);
 }
 
 static int
 rc_reversal_put(void *arg, uint64_t credit, uint64_t by)
 {
-	return store_rules_ops.reversal_put(((struct rcache *)arg)->txn,
+	return rules_store_ops.reversal_put(((struct rcache *)arg)->txn,
 	    credit, by);
 }
 

@@ -1,6 +1,6 @@
 /* rcache.h - the rules' state over a store, with registries in memory. */
 /*
- * store_rules_ops reads and writes every piece of rule state in LMDB. A
+ * rules_store_ops reads and writes every piece of rule state in LMDB. A
  * credit touches its issuer twice (get, put: a few hundred bytes) and its
  * method once (about 1.6 KB), in small B-trees that never grow; the same
  * few keys over and over. rcache_ops keeps those in memory: methods as
