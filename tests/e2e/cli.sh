@@ -73,6 +73,15 @@ cli_case "verify -k -q: a missing receipt fails, exit 1" 1 out \
     "0 verified, 1 failed" "$LEDGER" verify -k "$VK" -q nosuch.tlog-proof
 cli_case "verify --vk (a prefix): exit 1" 1 out "0 verified, 1 failed" \
     "$LEDGER" verify --vk "$VK" --q nosuch.tlog-proof
+"$LEDGER" verify --vkey "$VK" --json nosuch.tlog-proof >out.txt 2>err.txt
+rc=$?
+if [ "$rc" = 1 ] && grep -qF '"ok":false' out.txt &&
+    grep -qF "0 verified, 1 failed" err.txt; then
+	ok "verify --json: the failure as JSON, the tally on stderr, exit 1"
+else
+	not_ok "verify --json: the failure as JSON, the tally on stderr, exit 1" \
+	    "exit $rc: $(cat out.txt err.txt)"
+fi
 cli_case "get -s -j with no server: exit 3" 3 err "cannot reach 127.0.0.1:1" \
     "$LEDGER" get -s "$NOSERVER" -j 5
 
