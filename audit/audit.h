@@ -14,11 +14,6 @@
 #include "sig.h"
 #include "store.h"
 
-#define EXIT_OK		0
-#define EXIT_FINDING	1	/* a finding or a verification failure */
-#define EXIT_USAGE	2
-#define EXIT_NET	3
-
 /* A running sum kept per issuer, method, activity or month. */
 struct agg {
 	char		key[REFERENCE_MAX + 8];

@@ -1,5 +1,4 @@
 /* main.c - ledger-audit(1): mirror, replay, report, claims, cross-log checks. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 
 #include "audit.h"
 #include "claim.h"
+#include "cli.h"
 #include "codec.h"
 #include "err.h"
 #include "form.h"
@@ -16,24 +16,21 @@
 #include "report.h"
 #include "sync.h"
 
-static void
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: ledger-audit sync --log URL --vkey VKEY --state DIR [--json]\n"
-	    "                         [--cacert FILE]  (https: trust only the\n"
-	    "                         CA certificates in FILE, not the system's)\n"
-	    "       ledger-audit report --state DIR [--json | --md FILE | "
-	    "--html FILE]\n"
-	    "       ledger-audit verify-claim --state DIR --issuer ID --grams N "
-	    "[--until TIME] [--json]\n"
-	    "       ledger-audit cross --state DIR1 --state DIR2 [...] [--json]\n"
-	    "       ledger-audit check-receipt --state DIR [--json] RECEIPT...\n"
-	    "exit: 0 everything verified and nothing found, 1 a finding or a "
-	    "failed check,\n      2 usage, 3 network\n");
-	exit(EXIT_USAGE);
-}
+/* The help of every command (--help), and the text of a usage error. */
+static const char usage[] =
+    "usage: ledger-audit sync --log URL --vkey VKEY --state DIR [--json]\n"
+    "                         [--cacert FILE]  (https: trust only the\n"
+    "                         CA certificates in FILE, not the system's)\n"
+    "       ledger-audit report --state DIR [--json | --md FILE | "
+    "--html FILE]\n"
+    "       ledger-audit verify-claim --state DIR --issuer ID --grams N "
+    "[--until TIME] [--json]\n"
+    "       ledger-audit cross --state DIR1 --state DIR2 [...] [--json]\n"
+    "       ledger-audit check-receipt --state DIR [--json] RECEIPT...\n"
+    "exit: 0 everything verified and nothing found, 1 a finding or a "
+    "failed check,\n      2 usage, 3 network\n";
 
+/* Every command takes every option; each checks those it needs. */
 struct opts {
 	const char	*log, *vkey, *state[16], *md, *html, *issuer, *until;
 	const char	*cacert;
@@ -43,63 +40,67 @@ struct opts {
 	int		 have_grams;
 };
 
+/* --vkey: a vkey, or a file holding one. */
 static void
+opt_vkey(void *arg, const char *v)
+{
+	struct opts	*o = arg;
+	char		*text;
+	size_t		 len;
+
+	if (file_read(v, 4096, &text, &len) == LD_OK) {
+		while (len > 0 && text[len - 1] == '\n')
+			text[--len] = '\0';
+		free(o->vkey_text);
+		o->vkey = o->vkey_text = text;
+	} else
+		o->vkey = v;
+}
+
+static void
+opt_state(void *arg, const char *dir)
+{
+	struct opts	*o = arg;
+
+	if (o->nstate == 16)
+		cli_usage(usage);
+	o->state[o->nstate++] = dir;
+}
+
+static void
+opt_grams(void *arg, const char *v)
+{
+	struct opts	*o = arg;
+
+	if (parse_u64(v, strlen(v), &o->grams))
+		cli_usage(usage);
+	o->have_grams = 1;
+}
+
+/* Parse the options after the command; returns the first operand's index. */
+static int
 parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {
-		{ "log", required_argument, NULL, 'l' },
-		{ "cacert", required_argument, NULL, 'C' },
-		{ "vkey", required_argument, NULL, 'k' },
-		{ "state", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "md", required_argument, NULL, 'm' },
-		{ "html", required_argument, NULL, 'H' },
-		{ "issuer", required_argument, NULL, 'i' },
-		{ "grams", required_argument, NULL, 'g' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct cli_opt opts[] = {
+		{ .name = "log", .letter = 'l', .arg = "URL", .str = &o->log },
+		CLI_OPT_CACERT(&o->cacert),
+		CLI_OPT_VKEY('k', opt_vkey, o),
+		{ .name = "state", .letter = 's', .arg = "DIR", .fn = opt_state,
+		    .ctx = o },
+		CLI_OPT_JSON(&o->json),
+		{ .name = "md", .letter = 'm', .arg = "FILE", .str = &o->md },
+		{ .name = "html", .letter = 'H', .arg = "FILE", .str = &o->html },
+		{ .name = "issuer", .letter = 'i', .arg = "ID",
+		    .str = &o->issuer },
+		{ .name = "grams", .letter = 'g', .arg = "N", .fn = opt_grams,
+		    .ctx = o },
+		{ .name = "until", .letter = 'u', .arg = "TIME",
+		    .str = &o->until },
+		CLI_OPT_END,
 	};
-	char	*text;
-	size_t	 len;
-	int	 c;
 
 	memset(o, 0, sizeof(*o));
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "l:k:s:jm:H:i:g:u:h", lo, NULL)) !=
-	    -1) {
-		switch (c) {
-		case 'l': o->log = optarg; break;
-		case 'C': o->cacert = optarg; break;
-		case 'k':
-			/* A vkey, or a file holding one. */
-			if (file_read(optarg, 4096, &text, &len) == LD_OK) {
-				while (len > 0 && text[len - 1] == '\n')
-					text[--len] = '\0';
-				free(o->vkey_text);
-				o->vkey = o->vkey_text = text;
-			} else
-				o->vkey = optarg;
-			break;
-		case 's':
-			if (o->nstate == 16)
-				usage();
-			o->state[o->nstate++] = optarg;
-			break;
-		case 'j': o->json = 1; break;
-		case 'm': o->md = optarg; break;
-		case 'H': o->html = optarg; break;
-		case 'i': o->issuer = optarg; break;
-		case 'u': o->until = optarg; break;
-		case 'g':
-			if (parse_u64(optarg, strlen(optarg), &o->grams))
-				usage();
-			o->have_grams = 1;
-			break;
-		default:
-			usage();
-		}
-	}
+	return cli_parse(argc, argv, 2, opts, usage);
 }
 
 static void
@@ -128,7 +129,7 @@ audit_clock(void)
 		if (parse_u64(s, strlen(s), &v) != LD_OK) {
 			fprintf(stderr, "ledger-audit: LEDGER_AUDIT_NOW must be "
 			    "UTC seconds\n");
-			exit(EXIT_USAGE);
+			exit(CLI_EXIT_USAGE);
 		}
 		return v;
 	}
@@ -145,9 +146,9 @@ cmd_sync(int argc, char **argv)
 	struct jv		*d;
 	int			rc;
 
-	parse(argc, argv, &o);
-	if (o.log == NULL || o.vkey == NULL || o.nstate != 1 || optind != argc)
-		usage();
+	if (parse(argc, argv, &o) != argc || o.log == NULL || o.vkey == NULL ||
+	    o.nstate != 1)
+		cli_usage(usage);
 	memset(&so, 0, sizeof(so));
 	so.url = o.log;
 	so.cacert = o.cacert;
@@ -190,10 +191,11 @@ cmd_sync(int argc, char **argv)
 		    0.0, (unsigned long long)r.findings_total,
 		    (unsigned long long)r.findings_new);
 	if (rc == LD_ENET)
-		return EXIT_NET;
+		return CLI_EXIT_NET;
 	if (rc == LD_EINVAL)
-		return EXIT_USAGE;
-	return rc == LD_OK && r.findings_total == 0 ? EXIT_OK : EXIT_FINDING;
+		return CLI_EXIT_USAGE;
+	return rc == LD_OK && r.findings_total == 0 ? CLI_EXIT_OK :
+	    CLI_EXIT_FAIL;
 }
 
 /* Open a state directory read-only. */
@@ -205,11 +207,11 @@ open_state(const char *dir, struct store_txn **t)
 	if (store_open(&st, dir, 0, 1) != LD_OK) {
 		fprintf(stderr, "ledger-audit: %s is not a mirror (run "
 		    "ledger-audit sync first)\n", dir);
-		exit(EXIT_USAGE);
+		exit(CLI_EXIT_USAGE);
 	}
 	if (store_begin(st, 1, t) != LD_OK) {
 		fprintf(stderr, "ledger-audit: cannot read %s\n", dir);
-		exit(EXIT_USAGE);
+		exit(CLI_EXIT_USAGE);
 	}
 	return st;
 }
@@ -224,9 +226,8 @@ cmd_report(int argc, char **argv)
 	struct buf		 b = { 0 };
 	int			 nfind;
 
-	parse(argc, argv, &o);
-	if (o.nstate != 1 || optind != argc)
-		usage();
+	if (parse(argc, argv, &o) != argc || o.nstate != 1)
+		cli_usage(usage);
 	st = open_state(o.state[0], &t);
 	r = report_build(t, o.state[0]);
 	nfind = (int)jv_len(jv_get(r, "findings"));
@@ -253,7 +254,7 @@ cmd_report(int argc, char **argv)
 	jv_free(r);
 	store_abort(t);
 	store_close(st);
-	return nfind ? EXIT_FINDING : EXIT_OK;
+	return nfind ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
 /* The signed checkpoint held in a state directory. */
@@ -321,15 +322,14 @@ cmd_verify_claim(int argc, char **argv)
 	uint32_t		 day;
 	int			 pass, rc;
 
-	parse(argc, argv, &o);
-	if (o.nstate != 1 || o.issuer == NULL || !o.have_grams ||
-	    optind != argc)
-		usage();
+	if (parse(argc, argv, &o) != argc || o.nstate != 1 || o.issuer == NULL ||
+	    !o.have_grams)
+		cli_usage(usage);
 	if (o.until != NULL) {
 		if (parse_utc_day(o.until, strlen(o.until), &day) != LD_OK) {
 			fprintf(stderr, "ledger-audit: --until takes an RFC 3339"
 			    " time or a date\n");
-			return EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		}
 		/* Day granularity: up to the end of that UTC day. */
 		until = (uint64_t)day * 86400 + 86399;
@@ -338,18 +338,18 @@ cmd_verify_claim(int argc, char **argv)
 	if (state_checkpoint(o.state[0], &c, &note, &nlen, &log) != LD_OK) {
 		fprintf(stderr, "ledger-audit: %s holds no verified checkpoint"
 		    "\n", o.state[0]);
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (rules_store_ops.issuer_get(t, o.issuer, &ist) != LD_OK) {
 		fprintf(stderr, "ledger-audit: issuer %s is not in the log\n",
 		    o.issuer);
-		return EXIT_FINDING;
+		return CLI_EXIT_FAIL;
 	}
 	/* The auditor's own sums, from the entries it replayed. */
 	if ((rc = claim_sum(t, c.size, o.issuer, until, &cs)) != LD_OK) {
 		fprintf(stderr, "ledger-audit: cannot sum the mirror: %s\n",
 		    ld_strerror(rc));
-		return EXIT_FINDING;
+		return CLI_EXIT_FAIL;
 	}
 	nf = jv_len(cs.findings);
 	pass = o.grams <= cs.net && nf == 0;
@@ -426,7 +426,7 @@ cmd_verify_claim(int argc, char **argv)
 	sig_key_free(log);
 	store_abort(t);
 	store_close(st);
-	return pass ? EXIT_OK : EXIT_FINDING;
+	return pass ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
 struct cross_ctx {
@@ -509,9 +509,8 @@ cmd_cross(int argc, char **argv)
 	struct opts		 o;
 	int			 i, j, n;
 
-	parse(argc, argv, &o);
-	if (o.nstate < 2 || optind != argc)
-		usage();
+	if (parse(argc, argv, &o) != argc || o.nstate < 2)
+		cli_usage(usage);
 	for (i = 0; i < o.nstate; i++)
 		st[i] = open_state(o.state[i], &t[i]);
 	memset(&x, 0, sizeof(x));
@@ -541,7 +540,7 @@ cmd_cross(int argc, char **argv)
 		store_abort(t[i]);
 		store_close(st[i]);
 	}
-	return n ? EXIT_FINDING : EXIT_OK;
+	return n ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
 static int
@@ -558,19 +557,19 @@ cmd_check_receipt(int argc, char **argv)
 	char			*note, *text;
 	size_t			 nlen, len, llen;
 	uint64_t		 idx = 0;
-	int			 i, bad = 0, ok, v;
+	int			 first, i, bad = 0, ok, v;
 	const char		*why;
 
-	parse(argc, argv, &o);
-	if (o.nstate != 1 || optind == argc)
-		usage();
+	first = parse(argc, argv, &o);
+	if (o.nstate != 1 || first == argc)
+		cli_usage(usage);
 	st = open_state(o.state[0], &t);
 	if (state_checkpoint(o.state[0], &c, &note, &nlen, &log) != LD_OK) {
 		fprintf(stderr, "ledger-audit: %s holds no verified checkpoint"
 		    "\n", o.state[0]);
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
-	for (i = optind; i < argc; i++) {
+	for (i = first; i < argc; i++) {
 		ok = 0;
 		why = "cannot read it";
 		if (file_read(argv[i], 1 << 20, &text, &len) != LD_OK)
@@ -619,7 +618,7 @@ report:
 	sig_key_free(log);
 	store_abort(t);
 	store_close(st);
-	return bad ? EXIT_FINDING : EXIT_OK;
+	return bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
 int
@@ -627,7 +626,9 @@ main(int argc, char **argv)
 {
 	log_init("ledger-audit", 1);
 	if (argc < 2)
-		usage();
+		cli_usage(usage);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		cli_help(usage);
 	if (strcmp(argv[1], "sync") == 0)
 		return cmd_sync(argc, argv);
 	if (strcmp(argv[1], "report") == 0)
@@ -638,5 +639,5 @@ main(int argc, char **argv)
 		return cmd_cross(argc, argv);
 	if (strcmp(argv[1], "check-receipt") == 0)
 		return cmd_check_receipt(argc, argv);
-	usage();
+	cli_usage(usage);
 }

@@ -2,16 +2,11 @@
 #ifndef CMD_H
 #define CMD_H
 
+#include "cli.h"
 #include "client.h"
 #include "sig.h"
 
-#define EXIT_OK		0
-#define EXIT_FAIL	1	/* verification failed or rejected */
-#define EXIT_USAGE	2
-#define EXIT_NET	3	/* network or server error */
-
-/* --cacert FILE, taken by every command that takes --server. */
-#define CMD_OPT_CACERT	0x100
+/* The TLS paragraph of the help of the commands that take --server. */
 #define CMD_HELP_TLS \
     "--server is http[s]://host[:port][/prefix]. https verifies the server's\n" \
     "certificate chain and name; --cacert FILE trusts only the CA\n" \
@@ -27,12 +22,11 @@ int	cmd_receipt(int, char **);
 int	cmd_account(int, char **);
 int	cmd_totals(int, char **);
 
-/* --help: print text to stdout and exit 0. */
-void	cmd_help(const char *text) __attribute__((noreturn));
-/* Print text to stderr and exit 2. */
-void	cmd_usage(const char *text) __attribute__((noreturn));
 /* A verifier key from text or @file / a file path; exits 2 if bad. */
 struct sig_key	*cmd_vkey(const char *arg);
+/* --vkey VKEY (letter: its short form) into *kp, by cmd_vkey. */
+#define CMD_OPT_VKEY(letter, kp)	CLI_OPT_VKEY(letter, cmd_vkey_opt, kp)
+void	cmd_vkey_opt(void *kp, const char *arg);
 /* Open the server URL (https: trusting cacert, or the system's CAs if
  * NULL); exits 2 if the URL is malformed or cacert unusable. */
 struct fetch	*cmd_server(const char *url, const char *cacert);

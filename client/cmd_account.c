@@ -5,7 +5,6 @@
  * account's chain of previous-entry indexes is walked with no gaps, and
  * the balance is recomputed from the entries themselves.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +21,6 @@
 int
 cmd_account(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "server", required_argument, NULL, 's' },
-		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
-		{ "vkey", required_argument, NULL, 'k' },
-		{ "issuer", required_argument, NULL, 'i' },
-		{ "state", required_argument, NULL, 'S' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char help[] =
 	    "usage: ledger account --server URL --vkey VKEY --issuer ID "
 	    "[--state DIR] [--json]\n"
@@ -49,38 +38,37 @@ cmd_account(int argc, char **argv)
 	struct jv		*out, *arr, *chk;
 	struct buf		 b = { 0 };
 	const char		*server = NULL, *issuer = NULL, *state = NULL;
-	const char		*cacert = NULL;
+	const char		*cacert = NULL, *account;
 	char			 day[16];
 	size_t			 i;
-	int			 c, json = 0, rc;
+	int			 json = 0, rc;
+	const struct cli_opt	 opts[] = {
+		CLI_OPT_SERVER(&server),
+		CLI_OPT_CACERT(&cacert),
+		CMD_OPT_VKEY('k', &log),
+		{ .name = "issuer", .letter = 'i', .arg = "ID", .str = &issuer },
+		{ .name = "state", .letter = 'S', .arg = "DIR", .str = &state },
+		CLI_OPT_JSON(&json),
+		CLI_OPT_END,
+	};
 
-	while ((c = getopt_long(argc, argv, "s:k:i:S:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': server = optarg; break;
-		case CMD_OPT_CACERT: cacert = optarg; break;
-		case 'k': log = cmd_vkey(optarg); break;
-		case 'i': issuer = optarg; break;
-		case 'S': state = optarg; break;
-		case 'j': json = 1; break;
-		case 'h': cmd_help(help);
-		default: cmd_usage(help);
-		}
-	}
-	if (log == NULL || issuer == NULL || optind + 1 != argc)
-		cmd_usage(help);
+	if (cli_parse(argc, argv, 1, opts, help) + 1 != argc || log == NULL ||
+	    issuer == NULL)
+		cli_usage(help);
+	account = argv[argc - 1];
 	f = cmd_server(server, cacert);
-	rc = client_account(f, log, issuer, argv[optind], &a, &e);
+	rc = client_account(f, log, issuer, account, &a, &e);
 	if (state != NULL && (rc == LD_OK || rc == LD_ENOTFOUND)) {
 		int found = rc == LD_OK, r2;
 
-		if ((r2 = acctstate_check(state, issuer, argv[optind], &a,
+		if ((r2 = acctstate_check(state, issuer, account, &a,
 		    found, &e)) != LD_OK)
 			rc = r2;
 		else if (found && (r2 = cpstate_check(f, state, log, &a.cp,
 		    (const char *)a.note.p, a.note.len, &e)) != LD_OK &&
 		    r2 != LD_ESTALE)
 			rc = r2;
-		else if (found && acctstate_save(state, issuer, argv[optind],
+		else if (found && acctstate_save(state, issuer, account,
 		    &a) != LD_OK) {
 			fprintf(stderr, "ledger: cannot write %s\n", state);
 			rc = LD_ESYS;
@@ -91,10 +79,10 @@ cmd_account(int argc, char **argv)
 	}
 	if (rc == LD_ENOTFOUND) {
 		fprintf(stderr, "ledger: no such account in the log\n");
-		rc = EXIT_FAIL;
+		rc = CLI_EXIT_FAIL;
 	} else if (rc == LD_EBADSIG || rc == LD_EBADPROOF) {
 		fprintf(stderr, "ledger: FAILED: %s\n", e.msg);
-		rc = EXIT_FAIL;
+		rc = CLI_EXIT_FAIL;
 	} else if (rc != LD_OK) {
 		fprintf(stderr, "ledger: %s\n", e.msg);
 		rc = cmd_exit_for(&e);
@@ -102,7 +90,7 @@ cmd_account(int argc, char **argv)
 		out = jv_obj();
 		arr = jv_arr();
 		jv_set(out, "issuer", jv_str(issuer));
-		jv_set(out, "account", jv_str(argv[optind]));
+		jv_set(out, "account", jv_str(account));
 		jv_set(out, "checkpoint_size", jv_u64(a.cp.size));
 		jv_set(out, "credited_grams", jv_u64(a.credited));
 		jv_set(out, "retired_grams", jv_u64(a.retired));
@@ -137,7 +125,7 @@ cmd_account(int argc, char **argv)
 		printf("%.*s\n", (int)b.len, b.p);
 		buf_free(&b);
 		jv_free(out);
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	} else {
 		printf("%-10s %-10s %-8s %10s %12s  %s\n", "index", "day",
 		    "kind", "grams", "balance", "detail");
@@ -169,11 +157,11 @@ cmd_account(int argc, char **argv)
 		    (unsigned long long)a.retired,
 		    (unsigned long long)a.reversed, a.n, a.cp.origin,
 		    (unsigned long long)a.cp.size, sig_key_name(log), issuer,
-		    argv[optind], state ? "newest entry: no rollback against "
+		    account, state ? "newest entry: no rollback against "
 		    "the state directory" : "not verified: that the server "
 		    "named the account's newest entry (use --state DIR to "
 		    "refuse rollbacks)");
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
 	client_account_free(&a);
 	fetch_close(f);
@@ -184,15 +172,6 @@ cmd_account(int argc, char **argv)
 int
 cmd_totals(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "server", required_argument, NULL, 's' },
-		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
-		{ "vkey", required_argument, NULL, 'k' },
-		{ "issuer", required_argument, NULL, 'i' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char help[] =
 	    "usage: ledger totals --server URL --vkey VKEY [--issuer ID] "
 	    "[--json]\n"
@@ -210,22 +189,19 @@ cmd_totals(int argc, char **argv)
 	const char		*cacert = NULL;
 	char			*path;
 	size_t			 rlen;
-	int			 c, json = 0, rc;
+	int			 json = 0, rc;
+	const struct cli_opt	 opts[] = {
+		CLI_OPT_SERVER(&server),
+		CLI_OPT_CACERT(&cacert),
+		CMD_OPT_VKEY('k', &log),
+		{ .name = "issuer", .letter = 'i', .arg = "ID", .str = &issuer },
+		CLI_OPT_JSON(&json),
+		CLI_OPT_END,
+	};
 
-	while ((c = getopt_long(argc, argv, "s:k:i:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': server = optarg; break;
-		case CMD_OPT_CACERT: cacert = optarg; break;
-		case 'k': log = cmd_vkey(optarg); break;
-		case 'i': issuer = optarg; break;
-		case 'j': json = 1; break;
-		case 'h': cmd_help(help);
-		default: cmd_usage(help);
-		}
-	}
-	if (log == NULL || optind != argc ||
+	if (cli_parse(argc, argv, 1, opts, help) != argc || log == NULL ||
 	    (issuer && valid_id(issuer, strlen(issuer)) != LD_OK))
-		cmd_usage(help);
+		cli_usage(help);
 	f = cmd_server(server, cacert);
 	path = issuer ? xasprintf("/v1/issuers/%s", issuer) :
 	    xstrdup("/v1/totals");
@@ -239,12 +215,12 @@ cmd_totals(int argc, char **argv)
 	}
 	if (jv_get_str(jv_get(doc, "receipt"), &r, &rlen) != LD_OK) {
 		printf("no entries yet\n");
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 		goto done;
 	}
 	if (client_verify_receipt(r, rlen, log, &l, &cp, &e) != LD_OK) {
 		fprintf(stderr, "ledger: FAILED: %s\n", e.msg);
-		rc = EXIT_FAIL;
+		rc = CLI_EXIT_FAIL;
 		goto done;
 	}
 	if ((issuer == NULL && l.index + 1 != cp.size) ||
@@ -253,7 +229,7 @@ cmd_totals(int argc, char **argv)
 		fprintf(stderr, "ledger: FAILED: the receipt is not for %s\n",
 		    issuer ? "an entry of that issuer" : "the last leaf");
 		leaf_free(&l);
-		rc = EXIT_FAIL;
+		rc = CLI_EXIT_FAIL;
 		goto done;
 	}
 	if (json) {
@@ -311,7 +287,7 @@ cmd_totals(int argc, char **argv)
 		    "entry of the issuer exists" : ", its last entry");
 	}
 	leaf_free(&l);
-	rc = EXIT_OK;
+	rc = CLI_EXIT_OK;
 done:
 	jv_free(doc);
 	fetch_close(f);

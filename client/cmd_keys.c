@@ -1,5 +1,4 @@
 /* cmd_keys.c - ledger keygen and ledger admin. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +26,7 @@ cmd_vkey(const char *arg)
 	    LD_OK) {
 		fprintf(stderr, "ledger: --vkey %s is neither a verifier key "
 		    "(name+id+base64) nor a readable file\n", arg);
-		exit(EXIT_USAGE);
+		exit(CLI_EXIT_USAGE);
 	}
 	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
 		len--;
@@ -36,7 +35,7 @@ cmd_vkey(const char *arg)
 	if (rc != LD_OK) {
 		fprintf(stderr, "ledger: %s does not hold a verifier key\n",
 		    arg);
-		exit(EXIT_USAGE);
+		exit(CLI_EXIT_USAGE);
 	}
 	free(s);
 	return k;
@@ -44,7 +43,16 @@ weak:
 	fprintf(stderr, "ledger: --vkey %s: a weak Ed25519 public key (of "
 	    "small order, or not a canonical encoding of a curve point); "
 	    "nothing signed with it can be trusted\n", arg);
-	exit(EXIT_USAGE);
+	exit(CLI_EXIT_USAGE);
+}
+
+void
+cmd_vkey_opt(void *kp, const char *arg)
+{
+	struct sig_key	**k = kp;
+
+	sig_key_free(*k);	/* the last --vkey counts */
+	*k = cmd_vkey(arg);
 }
 
 struct fetch *
@@ -54,10 +62,10 @@ cmd_server(const char *url, const char *cacert)
 	char		 err[512];
 
 	if (url == NULL)
-		cmd_usage("ledger: --server URL is required\n");
+		cli_usage("ledger: --server URL is required\n");
 	if (fetch_open(url, cacert, 120, err, sizeof(err), &f) != LD_OK) {
 		fprintf(stderr, "ledger: --server %s\n", err);
-		exit(EXIT_USAGE);
+		exit(CLI_EXIT_USAGE);
 	}
 	return f;
 }
@@ -71,21 +79,15 @@ cmd_exit_for(const struct client_err *e)
 	case LD_EFULL:
 	case LD_ESYS:
 	case LD_ECORRUPT:
-		return EXIT_NET;
+		return CLI_EXIT_NET;
 	default:
-		return EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 }
 
 int
 cmd_keygen(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "id", required_argument, NULL, 'i' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char help[] =
 	    "usage: ledger keygen --id ISSUER_ID --out FILE\n"
 	    "Write an Ed25519 signing key (C2SP signed-note private key,\n"
@@ -93,33 +95,25 @@ cmd_keygen(int argc, char **argv)
 	    "verifier key, which the operator registers.\n";
 	struct sig_key	*k;
 	const char	*id = NULL, *out = NULL;
+	const struct cli_opt opts[] = {
+		{ .name = "id", .letter = 'i', .arg = "ISSUER_ID", .str = &id },
+		{ .name = "out", .letter = 'o', .arg = "FILE", .str = &out },
+		CLI_OPT_END,
+	};
 	char		*skey, *vkey, *line, *vpath;
-	int		 c, rc;
+	int		 rc;
 
-	while ((c = getopt_long(argc, argv, "i:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			id = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'h':
-			cmd_help(help);
-		default:
-			cmd_usage(help);
-		}
-	}
-	if (id == NULL || out == NULL || optind != argc)
-		cmd_usage(help);
+	if (cli_parse(argc, argv, 1, opts, help) != argc || id == NULL ||
+	    out == NULL)
+		cli_usage(help);
 	if (valid_id(id, strlen(id)) != LD_OK) {
 		fprintf(stderr, "ledger: --id must be 1..64 of "
 		    "[A-Za-z0-9._-]\n");
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (sig_keygen(id, SIG_TYPE_ED25519, &k) != LD_OK) {
 		fprintf(stderr, "ledger: cannot generate a key\n");
-		return EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	skey = sig_skey(k);
 	line = xasprintf("%s\n", skey);
@@ -132,7 +126,7 @@ cmd_keygen(int argc, char **argv)
 		fprintf(stderr, "ledger: %s: %s\n", out, rc == LD_EEXIST ?
 		    "exists (refusing to overwrite a key)" : ld_strerror(rc));
 		sig_key_free(k);
-		return EXIT_FAIL;
+		return CLI_EXIT_FAIL;
 	}
 	vkey = sig_vkey(k);
 	line = xasprintf("%s\n", vkey);
@@ -144,7 +138,7 @@ cmd_keygen(int argc, char **argv)
 	free(line);
 	free(vkey);
 	sig_key_free(k);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 /* POST a JSON document to an admin endpoint and print the result. */
@@ -163,18 +157,18 @@ admin_post(const char *server, const char *cacert, const char *token_file,
 	size_t			 len;
 
 	if (token_file == NULL)
-		cmd_usage("ledger admin: --token-file F is required\n");
+		cli_usage("ledger admin: --token-file F is required\n");
 	/* The token is a password: only over TLS or to this machine. */
 	if (!fetch_confidential(f)) {
 		fprintf(stderr, "ledger: refusing to send the admin token to "
 		    "%s over plain http (not a loopback address); use "
 		    "https://\n", fetch_url(f));
 		fetch_close(f);
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	if (file_read(token_file, 4096, &tok, &len) != LD_OK) {
 		fprintf(stderr, "ledger: cannot read %s\n", token_file);
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	while (len > 0 && (tok[len - 1] == '\n' || tok[len - 1] == ' '))
 		tok[--len] = '\0';
@@ -210,22 +204,12 @@ admin_post(const char *server, const char *cacert, const char *token_file,
 	}
 	fetch_resp_free(&resp);
 	fetch_close(f);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 int
 cmd_admin(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "server", required_argument, NULL, 's' },
-		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
-		{ "token-file", required_argument, NULL, 't' },
-		{ "vkey", required_argument, NULL, 'k' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char help[] =
 	    "usage: ledger admin add-issuer --server URL --token-file F "
 	    "--vkey VKEY --name NAME\n"
@@ -242,48 +226,46 @@ cmd_admin(int argc, char **argv)
 	struct jv	*doc;
 	char		*text, err[160];
 	size_t		 len;
-	int		 c, json = 0, rc;
+	int		 json = 0, rc, op;
+	/* The vkey is sent as given: the server checks it. */
+	const struct cli_opt opts[] = {
+		CLI_OPT_SERVER(&server),
+		CLI_OPT_CACERT(&cacert),
+		{ .name = "token-file", .letter = 't', .arg = "F", .str = &token },
+		{ .name = "vkey", .letter = 'k', .arg = "VKEY", .str = &vkey },
+		{ .name = "name", .letter = 'n', .arg = "NAME", .str = &name },
+		CLI_OPT_JSON(&json),
+		CLI_OPT_END,
+	};
 
 	if (argc < 2)
-		cmd_usage(help);
+		cli_usage(help);
 	sub = argv[1];
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "s:t:k:n:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': server = optarg; break;
-		case CMD_OPT_CACERT: cacert = optarg; break;
-		case 't': token = optarg; break;
-		case 'k': vkey = optarg; break;
-		case 'n': name = optarg; break;
-		case 'j': json = 1; break;
-		case 'h': cmd_help(help);
-		default: cmd_usage(help);
-		}
-	}
+	op = cli_parse(argc, argv, 2, opts, help);
 	if (strcmp(sub, "add-issuer") == 0) {
-		if (vkey == NULL || name == NULL || optind != argc)
-			cmd_usage(help);
+		if (vkey == NULL || name == NULL || op != argc)
+			cli_usage(help);
 		doc = jv_obj();
 		jv_set(doc, "vkey", jv_str(vkey));
 		jv_set(doc, "name", jv_str(name));
 		rc = admin_post(server, cacert, token, "/v1/admin/issuers", doc, json);
 	} else if (strcmp(sub, "add-method") == 0) {
-		if (optind + 1 != argc)
-			cmd_usage(help);
-		if (file_read(argv[optind], 1 << 20, &text, &len) != LD_OK) {
+		if (op + 1 != argc)
+			cli_usage(help);
+		if (file_read(argv[op], 1 << 20, &text, &len) != LD_OK) {
 			fprintf(stderr, "ledger: cannot read %s\n",
-			    argv[optind]);
-			return EXIT_USAGE;
+			    argv[op]);
+			return CLI_EXIT_USAGE;
 		}
 		if (jv_parse(text, len, &doc, err, sizeof(err)) != LD_OK) {
-			fprintf(stderr, "ledger: %s: %s\n", argv[optind], err);
+			fprintf(stderr, "ledger: %s: %s\n", argv[op], err);
 			free(text);
-			return EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		}
 		free(text);
 		rc = admin_post(server, cacert, token, "/v1/admin/methods", doc, json);
 	} else
-		cmd_usage(help);
+		cli_usage(help);
 	jv_free(doc);
 	return rc;
 }

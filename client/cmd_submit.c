@@ -6,7 +6,6 @@
  * the first rejected batch stops everything after it. Network errors
  * and 503 are retried with backoff: resubmission is idempotent.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,23 +329,40 @@ run(struct submit *s)
 	return s->failed ? -1 : 0;
 }
 
+static void
+opt_batch(void *arg, const char *v)
+{
+	struct submit	*s = arg;
+	uint64_t	 n;
+
+	if (parse_u64(v, strlen(v), &n) || n == 0 || n > BATCH_MAX)
+		cli_usage("ledger submit: --batch is 1..10000\n");
+	s->batch_size = (uint32_t)n;
+}
+
+static void
+opt_inflight(void *arg, const char *v)
+{
+	struct submit	*s = arg;
+	uint64_t	 n;
+
+	if (parse_u64(v, strlen(v), &n) || n == 0 || n > FETCH_MAX_INFLIGHT)
+		cli_usage("ledger submit: --inflight is 1..16\n");
+	s->inflight = (int)n;
+}
+
+static void
+opt_skip(void *arg, const char *v)
+{
+	struct submit	*s = arg;
+
+	if (parse_u64(v, strlen(v), &s->skip))
+		cli_usage("ledger submit: --skip N\n");
+}
+
 int
 cmd_submit(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "server", required_argument, NULL, 's' },
-		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
-		{ "key", required_argument, NULL, 'k' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "receipts", required_argument, NULL, 'r' },
-		{ "skip", required_argument, NULL, 'S' },
-		{ "inflight", required_argument, NULL, 'I' },
-		{ "vkey", required_argument, NULL, 'V' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char help[] =
 	    "usage: ledger submit --server URL --key FILE [--batch N] "
 	    "[--receipts OUT.jsonl]\n"
@@ -356,72 +372,58 @@ cmd_submit(int argc, char **argv)
 	    "'-' reads stdin. See docs/issuers.md.\n" CMD_HELP_TLS;
 	struct submit	 s;
 	struct stat	 st;
-	uint64_t	 v;
 	const char	*server = NULL, *keyfile = NULL, *receipts = NULL;
-	const char	*cacert = NULL;
+	const char	*cacert = NULL, *input;
 	char		*text;
 	size_t		 len;
 	double		 dt;
-	int		 c, quiet = 0, rc;
+	int		 quiet = 0, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_SERVER(&server),
+		CLI_OPT_CACERT(&cacert),
+		{ .name = "key", .letter = 'k', .arg = "FILE", .str = &keyfile },
+		{ .name = "batch", .letter = 'b', .arg = "N", .fn = opt_batch,
+		    .ctx = &s },
+		{ .name = "receipts", .letter = 'r', .arg = "OUT.jsonl",
+		    .str = &receipts },
+		{ .name = "skip", .letter = 'S', .arg = "N", .fn = opt_skip,
+		    .ctx = &s },
+		{ .name = "inflight", .letter = 'I', .arg = "N",
+		    .fn = opt_inflight, .ctx = &s },
+		CMD_OPT_VKEY('V', &s.log),
+		CLI_OPT_JSON(&s.json),
+		{ .name = "quiet", .letter = 'q', .flag = &quiet },
+		CLI_OPT_END,
+	};
 
 	memset(&s, 0, sizeof(s));
 	s.batch_size = DEFAULT_BATCH;
 	s.inflight = DEFAULT_INFLIGHT;
-	while ((c = getopt_long(argc, argv, "s:k:b:r:S:I:V:jqh", opts,
-	    NULL)) != -1) {
-		switch (c) {
-		case 's': server = optarg; break;
-		case CMD_OPT_CACERT: cacert = optarg; break;
-		case 'k': keyfile = optarg; break;
-		case 'r': receipts = optarg; break;
-		case 'V': s.log = cmd_vkey(optarg); break;
-		case 'j': s.json = 1; break;
-		case 'q': quiet = 1; break;
-		case 'b':
-			if (parse_u64(optarg, strlen(optarg), &v) || v == 0 ||
-			    v > BATCH_MAX)
-				cmd_usage("ledger submit: --batch is 1..10000\n");
-			s.batch_size = (uint32_t)v;
-			break;
-		case 'I':
-			if (parse_u64(optarg, strlen(optarg), &v) || v == 0 ||
-			    v > FETCH_MAX_INFLIGHT)
-				cmd_usage("ledger submit: --inflight is 1..16\n");
-			s.inflight = (int)v;
-			break;
-		case 'S':
-			if (parse_u64(optarg, strlen(optarg), &s.skip))
-				cmd_usage("ledger submit: --skip N\n");
-			break;
-		case 'h':
-			cmd_help(help);
-		default:
-			cmd_usage(help);
-		}
-	}
-	if (keyfile == NULL || optind + 1 != argc)
-		cmd_usage(help);
+	if (cli_parse(argc, argv, 1, opts, help) + 1 != argc ||
+	    keyfile == NULL)
+		cli_usage(help);
+	input = argv[argc - 1];
 	if (file_read(keyfile, 4096, &text, &len) != LD_OK ||
 	    sig_key_from_skey(text, len, &s.key) != LD_OK) {
 		fprintf(stderr, "ledger: %s is not a signing key (ledger "
 		    "keygen makes one)\n", keyfile);
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	secure_wipe(text, len);
 	free(text);
 	s.f = cmd_server(server, cacert);
-	s.input_name = argv[optind];
-	if (strcmp(argv[optind], "-") == 0)
+	s.input_name = input;
+	if (strcmp(input, "-") == 0)
 		s.in = stdin;
-	else if ((s.in = fopen(argv[optind], "r")) == NULL) {
-		fprintf(stderr, "ledger: cannot open %s\n", argv[optind]);
-		return EXIT_USAGE;
+	else if ((s.in = fopen(input, "r")) == NULL) {
+		fprintf(stderr, "ledger: cannot open %s\n", input);
+		return CLI_EXIT_USAGE;
 	}
 	if (fstat(fileno(s.in), &st) == 0 && S_ISREG(st.st_mode))
 		s.bytes_total = (uint64_t)st.st_size;
 	if (receipts != NULL && (s.receipts = fopen(receipts, "w")) == NULL) {
 		fprintf(stderr, "ledger: cannot write %s\n", receipts);
-		return EXIT_USAGE;
+		return CLI_EXIT_USAGE;
 	}
 	/* A receipt line is about 1.7 KB: stdio's 4 KB buffer made a
 	 * write(2) every two lines. */
@@ -479,5 +481,5 @@ cmd_submit(int argc, char **argv)
 	sig_key_free(s.key);
 	sig_key_free(s.log);
 	fetch_close(s.f);
-	return rc == 0 ? EXIT_OK : cmd_exit_for(&s.err);
+	return rc == 0 ? CLI_EXIT_OK : cmd_exit_for(&s.err);
 }

@@ -1,6 +1,5 @@
 /* cmd_verify.c - ledger verify, checkpoint, get and receipt. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,7 +98,7 @@ vfail(struct vout *v, const char *name, const char *rule, const char *fmt,
 		buf_free(&b);
 	} else
 		printf("%s: FAILED: %s: %s\n", name, rule, msg);
-	return EXIT_FAIL;
+	return CLI_EXIT_FAIL;
 }
 
 /*
@@ -192,7 +191,7 @@ verify_one(const char *name, const char *text, size_t len,
 	if (client_verify_receipt_seen(text, len, log, seen, &l, &cp, &e) !=
 	    LD_OK)
 		return vfail(v, name, e.rule, "%s", e.msg);
-	rc = EXIT_FAIL;
+	rc = CLI_EXIT_FAIL;
 	if (rl != NULL) {
 		/* The receipt parsed and verified above: its leaf's hash. */
 		if (tlog_proof_parse(text, len, &p) != LD_OK) {
@@ -217,7 +216,7 @@ verify_one(const char *name, const char *text, size_t len,
 		}
 	}
 	v->verified++;
-	rc = EXIT_OK;
+	rc = CLI_EXIT_OK;
 	if (v->quiet)
 		goto out;
 	if (v->json) {
@@ -254,13 +253,6 @@ out:
 int
 cmd_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "vkey", required_argument, NULL, 'k' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char help[] =
 	    "usage: ledger verify --vkey VKEY [--json] [--quiet] RECEIPT...\n"
 	    "Offline: each RECEIPT is a .tlog-proof file or a receipts JSONL\n"
@@ -278,24 +270,22 @@ cmd_verify(int argc, char **argv)
 	char		*text, *line, *save = NULL, name[512], *vk;
 	const char	*why, *unknown;
 	size_t		 len;
-	int		 c, i, n;
+	int		 first, i, n;
+	const struct cli_opt opts[] = {
+		CMD_OPT_VKEY('k', &log),
+		CLI_OPT_JSON(&v.json),
+		{ .name = "quiet", .letter = 'q', .flag = &v.quiet },
+		CLI_OPT_END,
+	};
 
 	memset(&v, 0, sizeof(v));
-	while ((c = getopt_long(argc, argv, "k:jqh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': log = cmd_vkey(optarg); break;
-		case 'j': v.json = 1; break;
-		case 'q': v.quiet = 1; break;
-		case 'h': cmd_help(help);
-		default: cmd_usage(help);
-		}
-	}
-	if (log == NULL || optind == argc)
-		cmd_usage(help);
+	first = cli_parse(argc, argv, 1, opts, help);
+	if (log == NULL || first == argc)
+		cli_usage(help);
 	/* Receipts of one batch share a checkpoint: its signature is
 	 * checked once, every inclusion proof each time. */
 	memset(&seen, 0, sizeof(seen));
-	for (i = optind; i < argc; i++) {
+	for (i = first; i < argc; i++) {
 		if (file_read(argv[i], 1u << 30, &text, &len) != LD_OK) {
 			vfail(&v, argv[i], "file", "cannot read the file");
 			continue;
@@ -341,22 +331,27 @@ cmd_verify(int argc, char **argv)
 	free(vk);
 	note_seen_free(&seen);
 	sig_key_free(log);
-	return v.failed > 0 ? EXIT_FAIL : EXIT_OK;
+	return v.failed > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+/* --since FILE, which may be given more than once. */
+struct since {
+	const char	**v;
+	int		  n;
+};
+
+static void
+opt_since(void *arg, const char *file)
+{
+	struct since	*s = arg;
+
+	s->v = xreallocarray(s->v, (size_t)s->n + 1, sizeof(*s->v));
+	s->v[s->n++] = file;
 }
 
 int
 cmd_checkpoint(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "server", required_argument, NULL, 's' },
-		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
-		{ "vkey", required_argument, NULL, 'k' },
-		{ "state", required_argument, NULL, 'S' },
-		{ "since", required_argument, NULL, 'i' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char help[] =
 	    "usage: ledger checkpoint --server URL --vkey VKEY [--state DIR]\n"
 	    "                         [--since CHECKPOINT_FILE]... [--json]\n"
@@ -371,47 +366,42 @@ cmd_checkpoint(int argc, char **argv)
 	struct client_err	 e;
 	struct buf		 note = { 0 };
 	char			 root[65], *path = NULL, *text = NULL;
-	const char		*server = NULL, *state = NULL, **since = NULL;
+	const char		*server = NULL, *state = NULL;
 	const char		*what = NULL, *cacert = NULL;
 	size_t			 len;
 	uint64_t		 stale = 0;
-	int			 c, json = 0, rc, nsince = 0, k;
+	int			 json = 0, rc, k;
+	struct since		 since = { NULL, 0 };
+	const struct cli_opt	 opts[] = {
+		CLI_OPT_SERVER(&server),
+		CLI_OPT_CACERT(&cacert),
+		CMD_OPT_VKEY('k', &log),
+		{ .name = "state", .letter = 'S', .arg = "DIR", .str = &state },
+		{ .name = "since", .letter = 'i', .arg = "CHECKPOINT_FILE",
+		    .fn = opt_since, .ctx = &since },
+		CLI_OPT_JSON(&json),
+		CLI_OPT_END,
+	};
 
-	while ((c = getopt_long(argc, argv, "s:k:S:i:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': server = optarg; break;
-		case CMD_OPT_CACERT: cacert = optarg; break;
-		case 'k': log = cmd_vkey(optarg); break;
-		case 'S': state = optarg; break;
-		case 'i':
-			since = xreallocarray(since, (size_t)nsince + 1,
-			    sizeof(*since));
-			since[nsince++] = optarg;
-			break;
-		case 'j': json = 1; break;
-		case 'h': cmd_help(help);
-		default: cmd_usage(help);
-		}
-	}
-	if (log == NULL || optind != argc)
-		cmd_usage(help);
+	if (cli_parse(argc, argv, 1, opts, help) != argc || log == NULL)
+		cli_usage(help);
 	f = cmd_server(server, cacert);
 	memset(&e, 0, sizeof(e));
 	rc = client_checkpoint(f, log, &cp, &note, &e);
-	for (k = 0; rc == LD_OK && k < nsince; k++) {
-		if ((rc = cpstate_load(since[k], log, &old, &text,
+	for (k = 0; rc == LD_OK && k < since.n; k++) {
+		if ((rc = cpstate_load(since.v[k], log, &old, &text,
 		    &len)) != LD_OK) {
 			if (rc == LD_ERULE)
-				fprintf(stderr, "ledger: %s: %s\n", since[k],
+				fprintf(stderr, "ledger: %s: %s\n", since.v[k],
 				    CHECKPOINT_EXT_MSG);
 			else
 				fprintf(stderr, "ledger: %s is not a checkpoint "
-				    "signed by %s\n", since[k],
+				    "signed by %s\n", since.v[k],
 				    sig_key_name(log));
-			return EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		}
 		rc = client_consistency(f, &old, &cp, &e);
-		what = since[k];
+		what = since.v[k];
 		free(text);
 		if (rc == LD_ESTALE) {
 			stale = old.size;
@@ -457,9 +447,9 @@ cmd_checkpoint(int argc, char **argv)
 			    "\n", cp.origin, (unsigned long long)cp.size, root,
 			    sig_key_name(log), what ? ", consistent with the "
 			    "last one seen" : "");
-		rc = EXIT_OK;
+		rc = CLI_EXIT_OK;
 	}
-	free(since);
+	free(since.v);
 	free(path);
 	buf_free(&note);
 	fetch_close(f);
@@ -483,46 +473,37 @@ get_text(const char *server, const char *cacert, const char *path,
 		fetch_resp_free(&resp);
 		fetch_close(f);
 		return e.code == LD_ENOTFOUND || resp.status == 404 ?
-		    EXIT_FAIL : cmd_exit_for(&e);
+		    CLI_EXIT_FAIL : cmd_exit_for(&e);
 	}
 	buf_add(out, resp.body.p, resp.body.len);
 	fetch_resp_free(&resp);
 	fetch_close(f);
-	return EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 static int
 index_cmd(int argc, char **argv, const char *help, const char *route,
     const char *accept)
 {
-	static const struct option opts[] = {
-		{ "server", required_argument, NULL, 's' },
-		{ "cacert", required_argument, NULL, CMD_OPT_CACERT },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct buf	 b = { 0 };
 	const char	*server = NULL, *cacert = NULL;
 	char		*path;
 	uint64_t	 idx;
-	int		 c, rc;
+	int		 first, rc;
+	const struct cli_opt opts[] = {
+		CLI_OPT_SERVER(&server),
+		CLI_OPT_CACERT(&cacert),
+		CLI_OPT_JSON(NULL),	/* accepted and ignored */
+		CLI_OPT_END,
+	};
 
-	while ((c = getopt_long(argc, argv, "s:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': server = optarg; break;
-		case CMD_OPT_CACERT: cacert = optarg; break;
-		case 'j': break;
-		case 'h': cmd_help(help);
-		default: cmd_usage(help);
-		}
-	}
-	if (optind + 1 != argc || parse_u64(argv[optind],
-	    strlen(argv[optind]), &idx) != LD_OK)
-		cmd_usage(help);
+	first = cli_parse(argc, argv, 1, opts, help);
+	if (first + 1 != argc || parse_u64(argv[first],
+	    strlen(argv[first]), &idx) != LD_OK)
+		cli_usage(help);
 	path = xasprintf("%s/%llu", route, (unsigned long long)idx);
 	rc = get_text(server, cacert, path, accept, &b);
-	if (rc == EXIT_OK)
+	if (rc == CLI_EXIT_OK)
 		fwrite(b.p, 1, b.len, stdout);
 	free(path);
 	buf_free(&b);

@@ -1,20 +1,11 @@
 /* main.c - ledger(1): keys, submission, receipts and checks for issuers and users. */
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "client.h"
+#include "cli.h"
 #include "cmd.h"
-#include "err.h"
-#include "form.h"
-#include "json.h"
 #include "log.h"
-#include "util.h"
 
 static const struct {
 	const char	*name;
@@ -32,33 +23,22 @@ static const struct {
 	{ "totals", cmd_totals, "the log's or an issuer's totals, verified" },
 };
 
-void
-cmd_help(const char *text)
-{
-	fputs(text, stdout);
-	exit(EXIT_OK);
-}
-
-void
-cmd_usage(const char *text)
-{
-	fprintf(stderr, "%s", text);
-	exit(EXIT_USAGE);
-}
-
+/* The commands and exit codes: --help to stdout, else a usage error. */
 static void
-usage(void)
+usage(int help)
 {
-	size_t	i;
+	FILE	*fp = help ? stdout : stderr;
+	size_t	 i;
 
-	fprintf(stderr, "usage: ledger COMMAND [options]   (ledger COMMAND "
+	fprintf(fp, "usage: ledger COMMAND [options]   (ledger COMMAND "
 	    "--help for each)\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(stderr, "  %-11s %s\n", commands[i].name,
+		fprintf(fp, "  %-11s %s\n", commands[i].name,
 		    commands[i].help);
-	fprintf(stderr, "\nexit codes: 0 ok, 1 verification failed or "
-	    "rejected, 2 usage, 3 network or server error\n");
-	exit(EXIT_USAGE);
+	fprintf(fp, "\nexit codes: %d ok, %d verification failed or "
+	    "rejected, %d usage, %d network or server error\n", CLI_EXIT_OK,
+	    CLI_EXIT_FAIL, CLI_EXIT_USAGE, CLI_EXIT_NET);
+	exit(help ? CLI_EXIT_OK : CLI_EXIT_USAGE);
 }
 
 int
@@ -67,12 +47,13 @@ main(int argc, char **argv)
 	size_t	i;
 
 	log_init("ledger", 1);
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0)
-		usage();
+	if (argc < 2)
+		usage(0);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		usage(1);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "ledger: unknown command %s\n", argv[1]);
-	usage();
+	usage(0);
 }
