@@ -94,6 +94,8 @@ $(B)/tests/t_account $(B)/tests/t_client: $(B)/tests/t_%: \
 	  $(B)/tests/unit/t_%.o $(CLIENT_LIB) $(LIBCOMMON) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+# Tests of the rules over the in-memory state (tests/fixture/memrules.c).
+$(B)/tests/t_rules $(B)/tests/t_protocol: $(B)/tests/fixture/memrules.o
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
