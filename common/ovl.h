@@ -86,9 +86,9 @@ struct ovl_ent	*ovl_get(const struct ovl *, unsigned db, const void *k,
  * Write (db, k) = v as part of commit cseq, which must be newer than
  * every commit written so far and stays pending until ovl_done or
  * ovl_undo. A write with a newer cseq than the pending one first keeps
- * the pending commit's writes (as ovl_done would). LD_EINVAL for db, a
- * key or a value over 255 (bytes), cseq 0, or a value whose length
- * differs from the existing one; nothing is then changed.
+ * the pending commit's writes (as ovl_done would). LD_EINVAL for a db
+ * over 255, a key or value over 255 bytes, cseq 0, or a value whose
+ * length differs from the existing one; no entry is then changed.
  */
 int	ovl_write(struct ovl *, unsigned db, const void *k, size_t klen,
 	    const void *v, size_t vlen, uint64_t cseq);

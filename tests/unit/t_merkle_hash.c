@@ -1,4 +1,4 @@
-/* t_merkle_hash.c - unit tests for merkle/hash.c: leaf, node and empty-tree hashes. */
+/* t_merkle_hash.c - unit tests for merkle/hash.c: leaf, node, empty hashes. */
 /*
  * Checked against the published RFC 6962 vectors (TLOG.md 5.2) and against
  * SHA-256 straight from OpenSSL's EVP interface (tests/fixture/merkleref.c).

@@ -1,4 +1,4 @@
-/* t_merkle_span.c - unit tests for merkle/span.c: spans of a tree and their right-hand pieces. */
+/* t_merkle_span.c - unit tests for merkle/span.c: spans of a tree. */
 /*
  * Against the RFC 6962 vectors, the shared 100,001-leaf tree and virtual
  * trees of 64-bit sizes (tests/fixture/merkleref.c).

@@ -1,4 +1,4 @@
-/* t_merkle_tile.c - unit tests for merkle/tile.c: tile counts, paths, parsing and checks. */
+/* t_merkle_tile.c - unit tests for merkle/tile.c: counts, paths, parsing. */
 /*
  * Against references written out here (which tiles a tree of a size has,
  * their paths in the tlog-tiles layout), at random 64-bit sizes.

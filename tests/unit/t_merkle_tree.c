@@ -1,4 +1,4 @@
-/* t_merkle_tree.c - unit tests for merkle/merkle.c: the tree, roots, proofs and their verifiers. */
+/* t_merkle_tree.c - unit tests for merkle/merkle.c: tree, roots, proofs. */
 /*
  * The library is checked against the published RFC 6962 vectors
  * (TLOG.md 5.2-5.4), against the naive references of
