@@ -88,13 +88,21 @@ for r in $(grep -oE 'fail\(e, LD_[A-Z]+, "[a-z-]+"' common/rules.c |
 done
 
 # Size: no .c or .h outside tests/ (and the build trees) over MAX_LINES.
-for f in $(find . \( -path ./.git -o -path './build*' -o -path ./tests \) \
+# One awk reads them all (a process per file is slow on a busy machine).
+long=$(find . \( -path ./.git -o -path './build*' -o -path ./tests \) \
     -prune -o \( -name '*.c' -o -name '*.h' \) -print | sed 's|^\./||' |
-    sort); do
-	n=$(wc -l <"$f" | tr -d ' ')
-	[ "$n" -gt "$MAX_LINES" ] && violation size "$f" \
+    sort | xargs awk -v max="$MAX_LINES" '
+	FNR == 1 && NR > 1 && n > max { print prev, n }
+	{ prev = FILENAME; n = FNR }
+	END { if (n > max) print prev, n }')
+old_ifs=$IFS; IFS='
+'
+for l in $long; do
+	f=${l% *}; n=${l##* }
+	violation size "$f" \
 	    "$f has $n lines (more than $MAX_LINES): split it along its jobs"
 done
+IFS=$old_ifs
 
 # Include cycles: within one folder, X.c or X.h including "Y.h" (a header
 # of the same folder) is an arrow X -> Y; a cycle X -> ... -> X among the
@@ -102,15 +110,18 @@ done
 # shortest cycle through its first module.
 for d in $CYCLE_DIRS; do
 	[ -d "$d" ] || continue
-	cycles=$(for f in "$d"/*.c "$d"/*.h; do
-		[ -f "$f" ] || continue
-		sed -n 's/^[ 	]*#[ 	]*include[ 	]*"\([^"/]*\)\.h".*/\1/p' "$f" |
-		    while read -r y; do
-			[ -f "$d/$y.h" ] || continue
-			x=${f##*/}; x=${x%.*}
-			[ "$x" = "$y" ] || echo "$x $y"
-		done
-	done | sort -u | awk '
+	set -- "$d"/*.c "$d"/*.h
+	cycles=$(for f; do [ -f "$f" ] && echo "$f"; done | xargs awk '
+	# The arrows: "X Y" for X.c or X.h including "Y.h" of the folder.
+	FNR == 1 {
+		x = FILENAME; sub(/.*\//, "", x); sub(/\.[ch]$/, "", x)
+	}
+	/^[ \t]*#[ \t]*include[ \t]*"[^"\/]*\.h"/ {
+		y = $0; sub(/^[^"]*"/, "", y); sub(/\.h".*/, "", y)
+		if (y != x) print x, y
+	}' | sort -u | while read -r x y; do
+		[ -f "$d/$y.h" ] && echo "$x $y"
+	done | awk '
 	{ if (!(($1, $2) in E)) { E[$1, $2] = 1; out[$1] = out[$1] " " $2 }
 	  node[$1] = 1; node[$2] = 1 }
 	# Tarjan: strongly connected components.
