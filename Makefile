@@ -94,8 +94,13 @@ $(B)/tests/t_account $(B)/tests/t_client: $(B)/tests/t_%: \
 	  $(B)/tests/unit/t_%.o $(CLIENT_LIB) $(LIBCOMMON) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
-# Tests of the rules over the in-memory state (tests/fixture/memrules.c).
-$(B)/tests/t_rules $(B)/tests/t_protocol: $(B)/tests/fixture/memrules.o
+# Tests of the rules over the in-memory state (tests/fixture/memrules.c),
+# linked before the libraries it calls.
+$(B)/tests/t_rules $(B)/tests/t_protocol: $(B)/tests/t_%: \
+	  $(B)/tests/unit/t_%.o $(B)/tests/fixture/memrules.o \
+	  $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
