@@ -83,9 +83,9 @@ int		 jv_parse_limited(const char *p, size_t len,
  * Accessors; NULL (or 0, or LD_EINVAL) when absent or of another type,
  * NULL arguments included. Results are borrowed from the tree (see
  * above). jv_get_str gives a view of the string, NUL-terminated at len
- * (LD_EINVAL if a NUL is inside it); jv_get_u64 takes a non-negative
- * integer or a canonical decimal string (how jv_u64 writes numbers above
- * INT64_MAX).
+ * (LD_EINVAL if a NUL is inside it, *s and *len being written all the
+ * same); jv_get_u64 takes a non-negative integer or a canonical decimal
+ * string (how jv_u64 writes numbers above INT64_MAX).
  */
 const struct jv	*jv_get(const struct jv *obj, const char *key);
 size_t		 jv_len(const struct jv *arr);

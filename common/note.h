@@ -3,10 +3,11 @@
  * Contract. Parsers copy what they keep: a parsed struct note or struct
  * tlog_proof owns its memory (note_free, tlog_proof_free; both leave the
  * struct zeroed and are safe on a zeroed struct or NULL) and holds no
- * pointer into the input. A parser zeroes its output first and, on
- * failure, leaves nothing to free. Writers append to the caller's buffer
- * only on LD_OK. No global state: any thread, on its own arguments (keys
- * may be shared, sig.h). Out of memory exits.
+ * pointer into the input. note_parse and tlog_proof_parse zero their
+ * output first and, on failure, leave nothing to free; checkpoint_parse
+ * and checkpoint_open write *c only on LD_OK. Writers append to the
+ * caller's buffer only on LD_OK. No global state: any thread, on its own
+ * arguments (keys may be shared, sig.h). Out of memory exits.
  */
 #ifndef NOTE_H
 #define NOTE_H

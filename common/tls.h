@@ -8,8 +8,8 @@
  * Contract. A tls_ctx is reference-counted by OpenSSL: each SSL made from
  * it holds a reference, so the caller may free its own while SSLs live.
  * Once made it is only read: SSLs may be made from it on several threads
- * at once; each SSL is used by one thread at a time. Strings passed in
- * are copied.
+ * at once; each SSL is used by one thread at a time. cacert and host are
+ * not kept (why is: see tls_ssl_new).
  */
 #ifndef TLS_H
 #define TLS_H
