@@ -80,9 +80,12 @@ $(B)/bin/ledger-audit: $(call obj,$(AUDIT_SRC)) $(LIBCOMMON) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
-# The merkle tests link libmerkle and libcrypto only: a stray LMDB or
-# libevent call in merkle/ fails here, at link time.
-$(B)/tests/t_merkle: $(B)/tests/unit/t_merkle.o $(LIBMERKLE)
+# The merkle tests (one per file of merkle/) link libmerkle, their shared
+# references (tests/fixture/merkleref.c) and libcrypto only: a stray LMDB
+# or libevent call in merkle/ fails here, at link time.
+MERKLE_TESTS = $(filter $(B)/tests/t_merkle_%,$(UNITS))
+$(MERKLE_TESTS): $(B)/tests/t_merkle_%: $(B)/tests/unit/t_merkle_%.o \
+	  $(B)/tests/fixture/merkleref.o $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcrypto
 # The client tests link the client library (client/ minus its commands).
@@ -96,6 +99,13 @@ $(B)/tests/t_rcache: $(B)/tests/unit/t_rcache.o $(B)/ledgerd/rcache.o \
 	  $(LIBCOMMON) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+# Tests of the rules over the in-memory state (tests/fixture/memrules.c),
+# linked before the libraries it calls.
+$(B)/tests/t_rules $(B)/tests/t_protocol: $(B)/tests/t_%: \
+	  $(B)/tests/unit/t_%.o $(B)/tests/fixture/memrules.o \
+	  $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
@@ -104,6 +114,11 @@ $(B)/tests/mklog: $(B)/tests/tools/mklog.o $(LIBCOMMON) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 $(B)/tests/unit/%.o: tests/unit/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC) -Itests -Iclient -Iledgerd $(PKG_CFLAGS) \
+	    -c $< -o $@
+# Fixtures the unit tests share (tests/fixture/: in-memory stand-ins).
+$(B)/tests/fixture/%.o: tests/fixture/%.c tests/fixture/%.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(INC) -Itests -Iclient -Iledgerd $(PKG_CFLAGS) \
 	    -c $< -o $@

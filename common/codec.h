@@ -5,6 +5,11 @@
  * shortest form and no maps or floats; docs/protocol.md gives the bytes.
  * Decoders are strict: exact types and counts, and a decoded leaf must
  * re-encode to the same bytes (else LD_EINVAL, "not canonical").
+ *
+ * Contract: no global state, so any thread may call any function on its
+ * own arguments. Encoders append to the caller's buffer and never fail
+ * for lack of memory (util.h: out of memory exits). Decoders never keep
+ * a pointer into their input, except the cr_* reader (below).
  */
 #ifndef CODEC_H
 #define CODEC_H
@@ -15,11 +20,20 @@
 #include "entry.h"
 #include "util.h"
 
-/* Append the canonical encoding of a submitted entry to b. */
+/* Append the canonical encoding of a submitted entry to b. The fields are
+ * not checked (sub_check does that). LD_EINVAL, appending nothing, for an
+ * unknown kind. */
 int	codec_sub_encode(const struct sub *, struct buf *b);
-/* Append the canonical leaf encoding; LD_ETOOBIG over LEAF_MAX. */
+/* Append the canonical leaf encoding; LD_ETOOBIG over LEAF_MAX, LD_EINVAL
+ * for an unknown kind or an entry whose sub.kind is not the leaf's kind.
+ * On failure b is as before. */
 int	codec_leaf_encode(const struct leaf *, struct buf *b);
-/* Decode a leaf strictly; call leaf_free after. */
+/*
+ * Decode a leaf strictly into *l (overwritten; it need not be freed
+ * before). LD_EINVAL if empty, longer than LEAF_MAX, malformed or not
+ * canonical. On LD_OK *l owns its allocations (call leaf_free after) and
+ * keeps no pointer into p; on failure it is already freed.
+ */
 int	codec_leaf_decode(const uint8_t *p, size_t len, struct leaf *l);
 /*
  * The format version a leaf claims (its first element), read without
@@ -33,6 +47,10 @@ int	codec_leaf_version(const uint8_t *p, size_t len, uint64_t *v);
  * A submission: [issuer, [sub, ...], signature]. Decoding checks every
  * field (types, lengths, charset) and reports the first bad entry's
  * position in *bad_pos (or -1) and a reason in why (static string).
+ * codec_batch_decode overwrites *r: on LD_OK r->subs is the caller's
+ * (batch_req_free), with no pointer into p; on failure (LD_EINVAL, or
+ * LD_ETOOBIG over CODEC_BATCH_OBJECTS or BATCH_MAX entries) nothing is
+ * left to free.
  */
 struct batch_req {
 	STR(ID_MAX)	 issuer;
@@ -50,14 +68,18 @@ int	codec_batch_decode(const uint8_t *p, size_t len, struct batch_req *r,
  * top: msgpack-c then allocates at most 24 bytes an object.
  */
 #define CODEC_BATCH_OBJECTS	(4 + (uint64_t)BATCH_MAX * 9)
+/* Append the encoding; LD_EINVAL if an entry's kind is unknown, in which
+ * case b holds a partial encoding (truncate it to its old len). */
 int	codec_batch_encode(const struct batch_req *, struct buf *b);
+/* Free r->subs and empty r; safe on a zeroed or freed batch_req. */
 void	batch_req_free(struct batch_req *);
-/* Check one submitted entry's fields; why gets a reason. */
+/* Check one submitted entry's fields: LD_OK, or LD_EINVAL with *why a
+ * static reason. */
 int	sub_check(const struct sub *s, const char **why);
 
 /*
  * A minimal msgpack writer for replies (maps with string keys). Each call
- * appends to the buffer; counts must match what follows.
+ * appends to the buffer (never fails); counts must match what follows.
  */
 void	cw_map(struct buf *, uint32_t n);
 void	cw_array(struct buf *, uint32_t n);
@@ -71,8 +93,14 @@ void	cw_nil(struct buf *);
 
 /*
  * A minimal msgpack reader over a decoded tree, for replies the clients
- * read. cr_parse decodes p (one object, nothing after); cr_free frees.
- * Accessors return NULL/LD_EINVAL on a type mismatch.
+ * read. cr_parse decodes p (one object, nothing after, nested at most 8
+ * levels below the top; LD_EINVAL otherwise); *out is the caller's, freed
+ * by cr_free.
+ * *root and every cr_obj are borrowed from *out: valid until cr_free.
+ * Strings and byte strings (cr_bytes) point into p itself (msgpack-c does
+ * not copy them): keep p unchanged until cr_free. Accessors return NULL
+ * (0, LD_EINVAL) on a type mismatch, a missing key or index, or a NULL
+ * argument. One thread at a time per tree.
  */
 struct cr;			/* opaque decoded object tree */
 struct cr_obj;			/* a node in it */

@@ -4,6 +4,10 @@
  * method) are added by the operator; a batch leaf records an issuer's
  * signature over a submitted batch; credit, retire and reverse leaves
  * each carry one submitted entry and the running counters after it.
+ *
+ * Contract: plain values. Every struct here is self-contained (strings
+ * inline, STR below) except a batch leaf's runs, which the leaf owns and
+ * leaf_free releases. The functions keep no state: any thread.
  */
 #ifndef ENTRY_H
 #define ENTRY_H
@@ -30,9 +34,9 @@ enum kind {
 	KIND_MAX	= 6,
 };
 
-/* Name of a kind ("credit"), or NULL. */
+/* Name of a kind ("credit"): a static string, or NULL for no kind. */
 const char	*kind_name(int kind);
-/* Kind for a name, or 0. */
+/* Kind for a name of len bytes (exact, case-sensitive), or 0. */
 int		 kind_from_name(const char *s, size_t len);
 
 /* A length-counted string held inline; always NUL-terminated too. */
@@ -135,17 +139,24 @@ struct leaf {
 	struct totals		totals;
 };
 
-void	leaf_free(struct leaf *);	/* frees batch runs; NULL-safe */
+/* Free what a leaf owns (a batch's runs) and leave it safe to free again;
+ * a no-op for other kinds and for NULL. The struct itself is the
+ * caller's. */
+void	leaf_free(struct leaf *);
 
-/* An account's balance (credited - retired - reversed), may be negative. */
+/* An account's balance (credited - retired - reversed), may be negative:
+ * LD_OK, or LD_EOVERFLOW (*bal untouched) outside int64_t. */
 int	account_balance(const struct account_ctr *, int64_t *bal);
 
 /* Field checks shared by every parser: LD_OK or LD_EINVAL. */
 int	valid_id(const char *s, size_t len);		/* [A-Za-z0-9._-]{1,64} */
 int	valid_account(const char *s, size_t len);	/* + ':' '~', 1..64 */
-int	valid_text(const char *s, size_t len, size_t max); /* UTF-8, no controls */
+/* 1..max bytes of UTF-8 (no overlong forms, no surrogates), no C0 or C1
+ * control characters and no DEL. */
+int	valid_text(const char *s, size_t len, size_t max);
 
-/* Copy s of len bytes into a STR field; LD_ETOOBIG if it does not fit. */
+/* Copy s of len bytes into a STR field and NUL-terminate it; LD_ETOOBIG
+ * (the field untouched) if it does not fit. The bytes are not checked. */
 #define STR_SET(f, p, n)	str_set((f).s, &(f).len, sizeof((f).s) - 1, (p), (n))
 int	str_set(char *dst, uint16_t *dlen, size_t max, const char *s, size_t n);
 

@@ -1,4 +1,11 @@
 /* err.h - the project's one error space: 0 or a negative LD_E* code. */
+/*
+ * Contract for every header of common/: a function that can fail returns
+ * LD_OK (0) or one of these negative codes, never errno or -1; its comment
+ * names the codes it returns. A function that cannot fail returns void.
+ * Unless a comment says otherwise, out-parameters are written only on
+ * LD_OK.
+ */
 #ifndef ERR_H
 #define ERR_H
 
@@ -24,7 +31,10 @@ enum {
 				 * newer one seen before (clients) */
 };
 
-/* Return a static description of an LD_* code. */
+/*
+ * A static, constant description of an LD_* code ("unknown error" for any
+ * other value); never NULL, never freed. Any thread.
+ */
 const char	*ld_strerror(int err);
 
 #endif /* ERR_H */

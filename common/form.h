@@ -2,6 +2,15 @@
 /*
  * Field names are docs/api.md's. Parsers are strict: unknown fields,
  * wrong types, bad hex, bad dates are refused with a reason in *why.
+ *
+ * Contract. The *_from_json parsers zero their output first; they return
+ * LD_OK or LD_EINVAL (form_batch_from_json also LD_ETOOBIG over BATCH_MAX
+ * entries), never keep a pointer into the JSON, and leave nothing to free
+ * on failure. *why is a static string, except "unknown field ..." of an
+ * entry, which lives in a thread-local buffer: valid on that thread until
+ * its next form_sub_from_json or form_batch_from_json. The *_to_json
+ * builders return a new value the caller frees with jv_free (they never
+ * fail: out of memory exits). No other state: any thread.
  */
 #ifndef FORM_H
 #define FORM_H
@@ -17,7 +26,8 @@
  */
 int	form_sub_from_json(const struct jv *o, struct sub *s, const char **why);
 struct jv *form_sub_to_json(const struct sub *s);
-/* {"issuer":..,"entries":[..],"signature":base64}; *bad_pos as codec. */
+/* {"issuer":..,"entries":[..],"signature":base64}; *bad_pos as codec. On
+ * LD_OK r->subs is the caller's: batch_req_free. */
 int	form_batch_from_json(const struct jv *o, struct batch_req *r,
 	    long *bad_pos, const char **why);
 struct jv *form_batch_to_json(const struct batch_req *r);

@@ -8,6 +8,18 @@
  * and on success builds its leaf (counters included), encodes it, updates
  * the state and advances the chain (size, previous leaf hash, totals).
  * On failure nothing is changed and *e says which rule and why.
+ *
+ * Contract. A struct rules is the caller's and is used by one thread at
+ * a time; the ops are called on that thread, synchronously, and keep
+ * their own data (nothing here allocates beyond a call). A refusal
+ * returns e->code: LD_EINVAL, LD_EEXIST, LD_EAUTH, LD_ERULE or
+ * LD_EOVERFLOW (LD_ETOOBIG for a leaf over LEAF_MAX), with e->rule a
+ * static name and e->msg the message; nothing is changed. A failing
+ * state get or put (rule "store", e->code the op's own code, such as
+ * LD_ESYS, LD_EFULL or LD_ECORRUPT) is not a refusal: the state may be
+ * half-written, the head advanced and out appended to, so the caller
+ * aborts its transaction and starts again from its stored head. The
+ * functions after rules_entry keep no state: any thread.
  */
 #ifndef RULES_H
 #define RULES_H
@@ -29,7 +41,8 @@ struct method_state {
 	uint64_t		reg_index;
 };
 
-/* State access. get returns LD_OK, LD_ENOTFOUND or another LD_* error. */
+/* State access. get returns LD_OK, LD_ENOTFOUND or another LD_* error;
+ * put LD_OK or an LD_* error. Values are copied in and out. */
 struct rules_ops {
 	int	(*issuer_get)(void *, const char *id, struct issuer_state *);
 	int	(*issuer_put)(void *, const struct issuer_state *);
@@ -77,14 +90,15 @@ struct rules {
 	struct rules_head	 head;
 };
 
-/* Start with an empty log or a stored head. */
+/* Start with an empty log (head NULL) or a copy of a stored head. ops and
+ * arg are kept, not copied: they must outlive r. */
 void	rules_init(struct rules *, const struct rules_ops *, void *arg,
 	    const struct rules_head *head);
 
 /*
  * Each appends the new leaf's encoding to out (the caller stores it),
  * writes its leaf hash to leaf_hash and advances r->head. time is the
- * integration time in UTC seconds.
+ * integration time in UTC seconds, never before the head's.
  */
 int	rules_issuer(struct rules *, uint64_t time, const struct issuer_reg *,
 	    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e);
@@ -99,12 +113,14 @@ int	rules_entry(struct rules *, uint64_t time, const char *issuer,
 	    uint64_t batch_index, uint32_t pos, const struct sub *,
 	    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e);
 
-/* The message an issuer signs for a batch. */
+/* Append the message an issuer signs for a batch to msg. */
 void	rules_batch_message(const char *origin, const char *issuer, uint32_t n,
 	    const uint8_t root[32], struct buf *msg);
-/* The batch root: MTH of the leaf hashes of the entries' encodings. */
+/* The batch root: MTH of the leaf hashes of the entries' encodings (the
+ * empty root for n = 0). */
 void	rules_batch_root(const struct sub *subs, uint32_t n, uint8_t root[32]);
-/* Verify an issuer's batch signature: LD_OK or LD_EBADSIG. */
+/* Verify an issuer's batch signature: LD_OK or LD_EBADSIG (also when
+ * iss->pub is not a usable key). */
 int	rules_batch_verify(const char *origin, const struct issuer_reg *iss,
 	    uint32_t n, const uint8_t root[32], const uint8_t sig[64]);
 /* The same with the issuer's key already made from iss->pub (a caller

@@ -21,6 +21,7 @@
 #include "sig.h"
 #include "t.h"
 #include "util.h"
+#include "fixture/memrules.h"
 
 #define DOC		"docs/protocol.md"
 #define ORIGIN		"ledger.example.org/carbon/2024"
@@ -609,231 +610,7 @@ test_canonical(void)
 
 /* ---- the rules produce the same leaves -------------------------------- */
 
-#define MEM_MAX	32
-
-/* A tiny in-memory state behind struct rules_ops. */
-struct mem {
-	struct issuer_state	iss[4];
-	size_t			niss;
-	struct method_state	met[4];
-	size_t			nmet;
-	struct {
-		char			issuer[ID_MAX + 1];
-		char			account[ACCOUNT_MAX + 1];
-		struct account_ctr	c;
-	}			acc[MEM_MAX];
-	size_t			nacc;
-	struct {
-		uint8_t		key[32];
-		uint64_t	index;
-	}			dedup[MEM_MAX];
-	size_t			ndedup;
-	struct {
-		uint8_t		key[16];
-		uint64_t	grams;
-	}			day[MEM_MAX];
-	size_t			nday;
-	struct {
-		uint64_t	credit, by;
-	}			rev[MEM_MAX];
-	size_t			nrev;
-	struct buf		leaf[MEM_MAX];	/* by index */
-};
-
-static int
-m_issuer_get(void *a, const char *id, struct issuer_state *st)
-{
-	struct mem	*m = a;
-	size_t		 i;
-
-	for (i = 0; i < m->niss; i++)
-		if (strcmp(m->iss[i].reg.id.s, id) == 0) {
-			*st = m->iss[i];
-			return LD_OK;
-		}
-	return LD_ENOTFOUND;
-}
-
-static int
-m_issuer_put(void *a, const struct issuer_state *st)
-{
-	struct mem	*m = a;
-	size_t		 i;
-
-	for (i = 0; i < m->niss; i++)
-		if (strcmp(m->iss[i].reg.id.s, st->reg.id.s) == 0)
-			break;
-	if (i == 4)
-		return LD_EFULL;
-	m->iss[i] = *st;
-	if (i == m->niss)
-		m->niss++;
-	return LD_OK;
-}
-
-static int
-m_method_get(void *a, const char *id, struct method_state *st)
-{
-	struct mem	*m = a;
-	size_t		 i;
-
-	for (i = 0; i < m->nmet; i++)
-		if (strcmp(m->met[i].reg.id.s, id) == 0) {
-			*st = m->met[i];
-			return LD_OK;
-		}
-	return LD_ENOTFOUND;
-}
-
-static int
-m_method_put(void *a, const struct method_state *st)
-{
-	struct mem	*m = a;
-
-	if (m->nmet == 4)
-		return LD_EFULL;
-	m->met[m->nmet++] = *st;
-	return LD_OK;
-}
-
-static int
-m_account_get(void *a, const char *issuer, const char *account,
-    struct account_ctr *c)
-{
-	struct mem	*m = a;
-	size_t		 i;
-
-	for (i = 0; i < m->nacc; i++)
-		if (strcmp(m->acc[i].issuer, issuer) == 0 &&
-		    strcmp(m->acc[i].account, account) == 0) {
-			*c = m->acc[i].c;
-			return LD_OK;
-		}
-	return LD_ENOTFOUND;
-}
-
-static int
-m_account_put(void *a, const char *issuer, const char *account,
-    const struct account_ctr *c)
-{
-	struct mem	*m = a;
-	size_t		 i;
-
-	for (i = 0; i < m->nacc; i++)
-		if (strcmp(m->acc[i].issuer, issuer) == 0 &&
-		    strcmp(m->acc[i].account, account) == 0)
-			break;
-	if (i == MEM_MAX)
-		return LD_EFULL;
-	snprintf(m->acc[i].issuer, sizeof(m->acc[i].issuer), "%s", issuer);
-	snprintf(m->acc[i].account, sizeof(m->acc[i].account), "%s", account);
-	m->acc[i].c = *c;
-	if (i == m->nacc)
-		m->nacc++;
-	return LD_OK;
-}
-
-static int
-m_dedup_get(void *a, const uint8_t key[32], uint64_t *index)
-{
-	struct mem	*m = a;
-	size_t		 i;
-
-	for (i = 0; i < m->ndedup; i++)
-		if (memcmp(m->dedup[i].key, key, 32) == 0) {
-			*index = m->dedup[i].index;
-			return LD_OK;
-		}
-	return LD_ENOTFOUND;
-}
-
-static int
-m_dedup_put(void *a, const uint8_t key[32], uint64_t index)
-{
-	struct mem	*m = a;
-
-	if (m->ndedup == MEM_MAX)
-		return LD_EFULL;
-	memcpy(m->dedup[m->ndedup].key, key, 32);
-	m->dedup[m->ndedup++].index = index;
-	return LD_OK;
-}
-
-static int
-m_day_get(void *a, const uint8_t key[16], uint64_t *grams)
-{
-	struct mem	*m = a;
-	size_t		 i;
-
-	for (i = 0; i < m->nday; i++)
-		if (memcmp(m->day[i].key, key, 16) == 0) {
-			*grams = m->day[i].grams;
-			return LD_OK;
-		}
-	return LD_ENOTFOUND;
-}
-
-static int
-m_day_put(void *a, const uint8_t key[16], uint64_t grams)
-{
-	struct mem	*m = a;
-	size_t		 i;
-
-	for (i = 0; i < m->nday; i++)
-		if (memcmp(m->day[i].key, key, 16) == 0)
-			break;
-	if (i == MEM_MAX)
-		return LD_EFULL;
-	memcpy(m->day[i].key, key, 16);
-	m->day[i].grams = grams;
-	if (i == m->nday)
-		m->nday++;
-	return LD_OK;
-}
-
-static int
-m_leaf_get(void *a, uint64_t index, const uint8_t **p, size_t *len)
-{
-	struct mem	*m = a;
-
-	if (index >= MEM_MAX || m->leaf[index].len == 0)
-		return LD_ENOTFOUND;
-	*p = m->leaf[index].p;
-	*len = m->leaf[index].len;
-	return LD_OK;
-}
-
-static int
-m_reversal_get(void *a, uint64_t credit, uint64_t *by)
-{
-	struct mem	*m = a;
-	size_t		 i;
-
-	for (i = 0; i < m->nrev; i++)
-		if (m->rev[i].credit == credit) {
-			*by = m->rev[i].by;
-			return LD_OK;
-		}
-	return LD_ENOTFOUND;
-}
-
-static int
-m_reversal_put(void *a, uint64_t credit, uint64_t by)
-{
-	struct mem	*m = a;
-
-	if (m->nrev == MEM_MAX)
-		return LD_EFULL;
-	m->rev[m->nrev].credit = credit;
-	m->rev[m->nrev++].by = by;
-	return LD_OK;
-}
-
-static const struct rules_ops mem_ops = {
-	m_issuer_get, m_issuer_put, m_method_get, m_method_put,
-	m_account_get, m_account_put, m_dedup_get, m_dedup_put,
-	m_day_get, m_day_put, m_leaf_get, m_reversal_get, m_reversal_put,
-};
+/* The in-memory state behind struct rules_ops: tests/fixture/memrules.[ch]. */
 
 /*
  * The state of section 9 after leaf 3: the issuer (leaf 0), the method
@@ -841,7 +618,7 @@ static const struct rules_ops mem_ops = {
  * same day; leaf 3's hash stands in as H("leaf 3").
  */
 static void
-example_state(struct mem *m, struct rules *r)
+example_state(struct memrules *m, struct rules *r)
 {
 	struct rules_head	 head;
 	struct buf		 pub = { 0 };
@@ -850,7 +627,7 @@ example_state(struct mem *m, struct rules *r)
 	uint8_t			 key[32], dkey[16];
 
 	memset(m, 0, sizeof(*m));
-	is = &m->iss[m->niss++];
+	is = &m->st.iss[m->st.niss++];
 	STR_SET(is->reg.id, ISSUER, strlen(ISSUER));
 	STR_SET(is->reg.name, "Luzhou Green Bud Points", 23);
 	unhex(pub_hex, &pub);
@@ -858,18 +635,19 @@ example_state(struct mem *m, struct rules *r)
 	is->reg_index = 0;
 	is->ctr.credited = 80;
 	is->ctr.prev = 3;
-	ms = &m->met[m->nmet++];
+	ms = &m->st.meth[m->st.nmeth++];
 	example_method(&ms->reg);
 	ms->reg_index = 1;
-	snprintf(m->acc[0].issuer, sizeof(m->acc[0].issuer), ISSUER);
-	snprintf(m->acc[0].account, sizeof(m->acc[0].account), "u-7f3a");
-	m->acc[0].c.credited = 80;
-	m->acc[0].c.prev = 3;
-	m->nacc = 1;
+	snprintf(m->st.acct[0].issuer, sizeof(m->st.acct[0].issuer), ISSUER);
+	snprintf(m->st.acct[0].account, sizeof(m->st.acct[0].account),
+	    "u-7f3a");
+	m->st.acct[0].ctr.credited = 80;
+	m->st.acct[0].ctr.prev = 3;
+	m->st.nacct = 1;
 	sha_str(key, "luzhou-green:bus-trip:2024-07-25:000870");
-	m_dedup_put(m, key, 3);
+	memrules_ops.dedup_put(m, key, 3);
 	rules_day_key(ISSUER, "u-7f3a", METHOD, EX_DAY, dkey);
-	m_day_put(m, dkey, 80);
+	memrules_ops.day_put(m, dkey, 80);
 
 	memset(&head, 0, sizeof(head));
 	head.size = 4;
@@ -881,13 +659,13 @@ example_state(struct mem *m, struct rules *r)
 	head.totals.count[KIND_BATCH] = 1;
 	head.totals.count[KIND_CREDIT] = 1;
 	head.batch_index = NO_INDEX;
-	rules_init(r, &mem_ops, m, &head);
+	rules_init(r, &memrules_ops, m, &head);
 	buf_free(&pub);
 }
 
 /* Append one entry of the open batch; its leaf is kept in m. */
 static int
-mem_entry(struct mem *m, struct rules *r, uint64_t batch, uint32_t pos,
+mem_entry(struct memrules *m, struct rules *r, uint64_t batch, uint32_t pos,
     const struct sub *s, struct rules_err *e)
 {
 	uint64_t	index = r->head.size;
@@ -923,7 +701,7 @@ check_ctr(const struct buf *leaf, const uint64_t acct[3], uint64_t aprev,
 static void
 test_rules_reproduce(void)
 {
-	static struct mem	 m;
+	static struct memrules	 m;
 	struct rules		 r;
 	struct rules_err	 e;
 	struct batch_reg	 br;
@@ -931,7 +709,6 @@ test_rules_reproduce(void)
 	struct buf		 want = { 0 };
 	struct leaf		 d;
 	uint8_t			 h[32];
-	size_t			 i;
 
 	example_state(&m, &r);
 	example_subs(subs);
@@ -1042,8 +819,7 @@ test_rules_reproduce(void)
 		T_ASSERT_STR(e.rule, "bad-reversal");
 		T_ASSERT_EQ(e.index, 10);
 	}
-	for (i = 0; i < MEM_MAX; i++)
-		buf_free(&m.leaf[i]);
+	memrules_free(&m);
 	buf_free(&want);
 }
 

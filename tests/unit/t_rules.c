@@ -1,13 +1,13 @@
 /* t_rules.c - unit tests for common/rules.c over an in-memory state. */
 /*
  * The rules module is pure: its state lives behind struct rules_ops, which
- * this test implements with plain arrays. Every call goes through one
- * harness that checks, after success, the leaf the rules emitted (its
- * hash, index, previous-leaf hash, time and per-kind counts against the
- * head) and, after a refusal, that the head, the state and the output
- * buffer are exactly as before. On top of that: each rule by name, the
- * running counters and prev chains in the leaves, a seeded random run
- * checked against an independent model, and batch signatures.
+ * tests/fixture/memrules.c implements with plain arrays. Every call goes
+ * through one harness that checks, after success, the leaf the rules
+ * emitted (its hash, index, previous-leaf hash, time and per-kind counts
+ * against the head) and, after a refusal, that the head, the state and
+ * the output buffer are exactly as before. On top of that: each rule by
+ * name, the running counters and prev chains in the leaves, a seeded
+ * random run checked against an independent model, and batch signatures.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -23,296 +23,17 @@
 #include "sig.h"
 #include "t.h"
 #include "util.h"
-
-#define MAX_ISS		8
-#define MAX_METH	8
-#define MAX_ACCT	64
-#define MAX_DEDUP	2048
-#define MAX_DAY		256
-#define MAX_REV		512
-#define MAX_LEAVES	2048
+#include "fixture/memrules.h"
 
 #define DAY0		19929ULL			/* 2024-07-25 */
 #define T0		(DAY0 * 86400 + 10 * 3600)	/* 10:00 UTC */
 
-/* ---- the in-memory state -------------------------------------------------- */
-
-struct acct_rec {
-	char			issuer[ID_MAX + 1];
-	char			account[ACCOUNT_MAX + 1];
-	struct account_ctr	ctr;
-};
-
-struct dedup_rec {
-	uint8_t		key[32];
-	uint64_t	index;
-};
-
-struct day_rec {
-	uint8_t		key[16];
-	uint64_t	grams;
-};
-
-struct rev_rec {
-	uint64_t	credit;
-	uint64_t	by;
-};
-
-struct state {
-	struct issuer_state	iss[MAX_ISS];
-	size_t			niss;
-	struct method_state	meth[MAX_METH];
-	size_t			nmeth;
-	struct acct_rec		acct[MAX_ACCT];
-	size_t			nacct;
-	struct dedup_rec	dedup[MAX_DEDUP];
-	size_t			ndedup;
-	struct day_rec		day[MAX_DAY];
-	size_t			nday;
-	struct rev_rec		rev[MAX_REV];
-	size_t			nrev;
-	unsigned		puts;
-};
-
-struct mem {
-	struct state	st;
-	struct buf	leaf[MAX_LEAVES];	/* stored by the harness */
-	uint64_t	nleaves;
-};
-
-static struct state *
-ST(void *arg)
-{
-	return &((struct mem *)arg)->st;
-}
-
-static int
-m_issuer_get(void *arg, const char *id, struct issuer_state *out)
-{
-	struct state	*s = ST(arg);
-	size_t		 i;
-
-	for (i = 0; i < s->niss; i++)
-		if (strcmp(s->iss[i].reg.id.s, id) == 0) {
-			memcpy(out, &s->iss[i], sizeof(*out));
-			return LD_OK;
-		}
-	return LD_ENOTFOUND;
-}
-
-static int
-m_issuer_put(void *arg, const struct issuer_state *in)
-{
-	struct state	*s = ST(arg);
-	size_t		 i;
-
-	s->puts++;
-	for (i = 0; i < s->niss; i++)
-		if (strcmp(s->iss[i].reg.id.s, in->reg.id.s) == 0)
-			break;
-	if (i == MAX_ISS)
-		return LD_EFULL;
-	memcpy(&s->iss[i], in, sizeof(*in));
-	if (i == s->niss)
-		s->niss++;
-	return LD_OK;
-}
-
-static int
-m_method_get(void *arg, const char *id, struct method_state *out)
-{
-	struct state	*s = ST(arg);
-	size_t		 i;
-
-	for (i = 0; i < s->nmeth; i++)
-		if (strcmp(s->meth[i].reg.id.s, id) == 0) {
-			memcpy(out, &s->meth[i], sizeof(*out));
-			return LD_OK;
-		}
-	return LD_ENOTFOUND;
-}
-
-static int
-m_method_put(void *arg, const struct method_state *in)
-{
-	struct state	*s = ST(arg);
-	size_t		 i;
-
-	s->puts++;
-	for (i = 0; i < s->nmeth; i++)
-		if (strcmp(s->meth[i].reg.id.s, in->reg.id.s) == 0)
-			break;
-	if (i == MAX_METH)
-		return LD_EFULL;
-	memcpy(&s->meth[i], in, sizeof(*in));
-	if (i == s->nmeth)
-		s->nmeth++;
-	return LD_OK;
-}
-
-static struct acct_rec *
-acct_find(struct state *s, const char *issuer, const char *account)
-{
-	size_t	i;
-
-	for (i = 0; i < s->nacct; i++)
-		if (strcmp(s->acct[i].issuer, issuer) == 0 &&
-		    strcmp(s->acct[i].account, account) == 0)
-			return &s->acct[i];
-	return NULL;
-}
-
-static int
-m_account_get(void *arg, const char *issuer, const char *account,
-    struct account_ctr *out)
-{
-	struct acct_rec	*a = acct_find(ST(arg), issuer, account);
-
-	if (a == NULL)
-		return LD_ENOTFOUND;
-	*out = a->ctr;
-	return LD_OK;
-}
-
-static int
-m_account_put(void *arg, const char *issuer, const char *account,
-    const struct account_ctr *in)
-{
-	struct state	*s = ST(arg);
-	struct acct_rec	*a = acct_find(s, issuer, account);
-
-	s->puts++;
-	if (a == NULL) {
-		if (s->nacct == MAX_ACCT || strlen(issuer) > ID_MAX ||
-		    strlen(account) > ACCOUNT_MAX)
-			return LD_EFULL;
-		a = &s->acct[s->nacct++];
-		strcpy(a->issuer, issuer);
-		strcpy(a->account, account);
-	}
-	a->ctr = *in;
-	return LD_OK;
-}
-
-static int
-m_dedup_get(void *arg, const uint8_t key[32], uint64_t *index)
-{
-	struct state	*s = ST(arg);
-	size_t		 i;
-
-	for (i = 0; i < s->ndedup; i++)
-		if (memcmp(s->dedup[i].key, key, 32) == 0) {
-			*index = s->dedup[i].index;
-			return LD_OK;
-		}
-	return LD_ENOTFOUND;
-}
-
-static int
-m_dedup_put(void *arg, const uint8_t key[32], uint64_t index)
-{
-	struct state	*s = ST(arg);
-
-	s->puts++;
-	if (s->ndedup == MAX_DEDUP)
-		return LD_EFULL;
-	memcpy(s->dedup[s->ndedup].key, key, 32);
-	s->dedup[s->ndedup++].index = index;
-	return LD_OK;
-}
-
-static int
-m_day_get(void *arg, const uint8_t key[16], uint64_t *grams)
-{
-	struct state	*s = ST(arg);
-	size_t		 i;
-
-	for (i = 0; i < s->nday; i++)
-		if (memcmp(s->day[i].key, key, 16) == 0) {
-			*grams = s->day[i].grams;
-			return LD_OK;
-		}
-	return LD_ENOTFOUND;
-}
-
-static int
-m_day_put(void *arg, const uint8_t key[16], uint64_t grams)
-{
-	struct state	*s = ST(arg);
-	size_t		 i;
-
-	s->puts++;
-	for (i = 0; i < s->nday; i++)
-		if (memcmp(s->day[i].key, key, 16) == 0)
-			break;
-	if (i == MAX_DAY)
-		return LD_EFULL;
-	memcpy(s->day[i].key, key, 16);
-	s->day[i].grams = grams;
-	if (i == s->nday)
-		s->nday++;
-	return LD_OK;
-}
-
-static int
-m_leaf_get(void *arg, uint64_t index, const uint8_t **p, size_t *len)
-{
-	struct mem	*m = arg;
-
-	if (index >= m->nleaves)
-		return LD_ENOTFOUND;
-	*p = m->leaf[index].p;
-	*len = m->leaf[index].len;
-	return LD_OK;
-}
-
-static int
-m_reversal_get(void *arg, uint64_t credit, uint64_t *by)
-{
-	struct state	*s = ST(arg);
-	size_t		 i;
-
-	for (i = 0; i < s->nrev; i++)
-		if (s->rev[i].credit == credit) {
-			*by = s->rev[i].by;
-			return LD_OK;
-		}
-	return LD_ENOTFOUND;
-}
-
-static int
-m_reversal_put(void *arg, uint64_t credit, uint64_t by)
-{
-	struct state	*s = ST(arg);
-
-	s->puts++;
-	if (s->nrev == MAX_REV)
-		return LD_EFULL;
-	s->rev[s->nrev].credit = credit;
-	s->rev[s->nrev++].by = by;
-	return LD_OK;
-}
-
-static const struct rules_ops	mem_ops = {
-	.issuer_get = m_issuer_get,
-	.issuer_put = m_issuer_put,
-	.method_get = m_method_get,
-	.method_put = m_method_put,
-	.account_get = m_account_get,
-	.account_put = m_account_put,
-	.dedup_get = m_dedup_get,
-	.dedup_put = m_dedup_put,
-	.day_get = m_day_get,
-	.day_put = m_day_put,
-	.leaf_get = m_leaf_get,
-	.reversal_get = m_reversal_get,
-	.reversal_put = m_reversal_put,
-};
+/* The in-memory state is tests/fixture/memrules.[ch]. */
 
 /* ---- the harness ------------------------------------------------------------ */
 
 struct ctx {
-	struct mem	m;
+	struct memrules	m;
 	struct rules	r;
 	struct buf	out;
 	struct leaf	last;		/* the last appended leaf, decoded */
@@ -324,17 +45,14 @@ ctx_new(void)
 {
 	struct ctx	*c = xcalloc(1, sizeof(*c));
 
-	rules_init(&c->r, &mem_ops, &c->m, NULL);
+	rules_init(&c->r, &memrules_ops, &c->m, NULL);
 	return c;
 }
 
 static void
 ctx_free(struct ctx *c)
 {
-	uint64_t	i;
-
-	for (i = 0; i < c->m.nleaves; i++)
-		buf_free(&c->m.leaf[i]);
+	memrules_free(&c->m);
 	leaf_free(&c->last);
 	buf_free(&c->out);
 	free(c);
@@ -353,7 +71,7 @@ new_dedup(struct ctx *c, uint8_t key[32])
 }
 
 struct snap {
-	struct state		*st;
+	struct memrules_state		*st;
 	struct rules_head	 head;
 	int			 failed;
 };
@@ -435,7 +153,7 @@ settle(struct ctx *c, struct snap *s, int rc, const struct rules_err *e,
 		T_ASSERT_EQ(l.totals.retired, s->head.totals.retired);
 	if (l.kind != KIND_REVERSE)
 		T_ASSERT_EQ(l.totals.reversed, s->head.totals.reversed);
-	if (c->m.nleaves < MAX_LEAVES) {
+	if (c->m.nleaves < MEMRULES_MAX_LEAVES) {
 		buf_add(&c->m.leaf[c->m.nleaves], p, n);
 		c->m.nleaves++;
 	} else
@@ -734,7 +452,7 @@ test_issuer_registration(void)
 	T_ASSERT_MEM(c->last.u.issuer.pub, pub, 32);
 	T_ASSERT_EQ(c->last.totals.count[KIND_ISSUER], 1);
 	/* Its state: registered at 0, no entries yet. */
-	T_ASSERT_EQ(m_issuer_get(&c->m, "luzhou-green", &st), LD_OK);
+	T_ASSERT_EQ(memrules_ops.issuer_get(&c->m, "luzhou-green", &st), LD_OK);
 	T_ASSERT_EQ(st.reg_index, 0);
 	T_ASSERT_EQ(st.ctr.credited, 0);
 	T_ASSERT_EQ(st.ctr.retired, 0);
@@ -800,7 +518,8 @@ test_issuer_registration(void)
 	    LD_EINVAL, "issuer-name", NO_INDEX);
 	REFUSED(ISSUER(c, T0, "newcomer", "bad \xff utf-8", NULL, &e), &e,
 	    LD_EINVAL, "issuer-name", NO_INDEX);
-	T_ASSERT_EQ(m_issuer_get(&c->m, "newcomer", &st), LD_ENOTFOUND);
+	T_ASSERT_EQ(memrules_ops.issuer_get(&c->m, "newcomer", &st),
+	    LD_ENOTFOUND);
 	T_ASSERT_EQ(c->r.head.size, 3);
 	ctx_free(c);
 }
@@ -822,7 +541,7 @@ test_method_registration(void)
 	T_ASSERT_EQ(c->last.u.method.max_age, AGE0);
 	T_ASSERT_STR(c->last.u.method.unit.s, "ride");
 	T_ASSERT_EQ(c->last.totals.count[KIND_METHOD], 1);
-	T_ASSERT_EQ(m_method_get(&c->m, "transit-bus", &st), LD_OK);
+	T_ASSERT_EQ(memrules_ops.method_get(&c->m, "transit-bus", &st), LD_OK);
 	T_ASSERT_EQ(st.reg_index, 0);
 	T_ASSERT_EQ(st.reg.grams_per_unit, 80);
 	T_ASSERT_EQ(st.reg.valid_from, VALID0);
@@ -1017,10 +736,11 @@ test_credit_counters(void)
 	TOTALS(c, 240, 0, 0);
 	T_ASSERT_EQ(c->last.totals.count[KIND_CREDIT], 1);
 	/* The state now points at leaf 5. */
-	T_ASSERT_EQ(m_account_get(&c->m, "luzhou-green", "alice", &a), LD_OK);
+	T_ASSERT_EQ(memrules_ops.account_get(&c->m,
+	    "luzhou-green", "alice", &a), LD_OK);
 	T_ASSERT(a.credited == 240 && a.retired == 0 && a.reversed == 0 &&
 	    a.prev == 5);
-	T_ASSERT_EQ(m_issuer_get(&c->m, "luzhou-green", &st), LD_OK);
+	T_ASSERT_EQ(memrules_ops.issuer_get(&c->m, "luzhou-green", &st), LD_OK);
 	T_ASSERT(st.ctr.credited == 240 && st.ctr.prev == 5 &&
 	    st.reg_index == 0);
 
@@ -1054,10 +774,11 @@ test_credit_counters(void)
 	T_ASSERT_EQ(c->last.totals.count[KIND_BATCH], 2);
 	T_ASSERT_EQ(c->last.totals.count[KIND_ISSUER], 2);
 	T_ASSERT_EQ(c->last.totals.count[KIND_METHOD], 2);
-	T_ASSERT_EQ(m_account_get(&c->m, "luzhou-green", "alice", &a), LD_OK);
+	T_ASSERT_EQ(memrules_ops.account_get(&c->m,
+	    "luzhou-green", "alice", &a), LD_OK);
 	T_ASSERT(a.credited == 1040 && a.prev == 7);
-	T_ASSERT_EQ(m_account_get(&c->m, "shenzhen-metro", "alice", &a),
-	    LD_OK);
+	T_ASSERT_EQ(memrules_ops.account_get(&c->m,
+	    "shenzhen-metro", "alice", &a), LD_OK);
 	T_ASSERT(a.credited == 80 && a.prev == 9);
 	ctx_free(c);
 }
@@ -1434,7 +1155,8 @@ test_retire_and_reverse(void)
 	ISS(c, 864, 720, 400, 12);
 	TOTALS(c, 944, 720, 400);
 	T_ASSERT_EQ(c->last.totals.count[KIND_REVERSE], 1);
-	T_ASSERT_EQ(m_account_get(&c->m, "luzhou-green", "alice", &a), LD_OK);
+	T_ASSERT_EQ(memrules_ops.account_get(&c->m,
+	    "luzhou-green", "alice", &a), LD_OK);
 	T_ASSERT(a.credited == 720 && a.retired == 720 && a.reversed == 400 &&
 	    a.prev == 13);
 	/* The balance is now negative, and nothing more can be retired. */
@@ -1507,7 +1229,8 @@ test_retire_and_reverse(void)
 	ACCT(c, 144, 0, 144, 7);
 	ISS(c, 1344, 800, 544, 16);
 	TOTALS(c, 1424, 800, 544);
-	T_ASSERT_EQ(m_account_get(&c->m, "luzhou-green", "bob", &a), LD_OK);
+	T_ASSERT_EQ(memrules_ops.account_get(&c->m, "luzhou-green", "bob", &a),
+	    LD_OK);
 	T_ASSERT(a.reversed == 144 && a.prev == 17);
 	T_ASSERT_EQ(account_balance(&a, &bal), LD_OK);
 	T_ASSERT(bal == 0);
@@ -1579,7 +1302,7 @@ test_head_restore_and_limits(void)
 		buf_add(&d->m.leaf[i], c->m.leaf[i].p, c->m.leaf[i].len);
 	d->m.nleaves = c->m.nleaves;
 	d->ndedup = c->ndedup;
-	rules_init(&d->r, &mem_ops, &d->m, &head);
+	rules_init(&d->r, &memrules_ops, &d->m, &head);
 	T_ASSERT(memcmp(&d->r.head, &head, sizeof(head)) == 0);
 	credit(d, &s, "alice", "transit-bus", 2, 160, DAY0);
 	OK(entry_(d, __LINE__, T0 + 1, "luzhou-green", 4, 1, &s, &e), &e);
@@ -1597,13 +1320,13 @@ test_head_restore_and_limits(void)
 
 	/* A full log refuses everything. */
 	head.size = NO_INDEX;
-	rules_init(&c->r, &mem_ops, &c->m, &head);
+	rules_init(&c->r, &memrules_ops, &c->m, &head);
 	REFUSED(ISSUER(c, T0, "late", "Late", NULL, &e), &e, LD_EOVERFLOW,
 	    "overflow", NO_INDEX);
 	/* A per-kind counter that would overflow. */
 	head.size = 6;
 	head.totals.count[KIND_METHOD] = UINT64_MAX;
-	rules_init(&c->r, &mem_ops, &c->m, &head);
+	rules_init(&c->r, &memrules_ops, &c->m, &head);
 	REFUSED(METHOD(c, T0, "late", 1, 1, 1, &e), &e, LD_EOVERFLOW,
 	    "overflow", NO_INDEX);
 	ctx_free(c);
@@ -1627,11 +1350,11 @@ struct model {
 		int		acct;
 		uint64_t	grams;
 		uint64_t	reversed_by;
-	} leaf[MAX_LEAVES];
+	} leaf[MEMRULES_MAX_LEAVES];
 	struct {
 		uint8_t		key[32];
 		uint64_t	index;
-	} used[MAX_DEDUP];
+	} used[MEMRULES_MAX_DEDUP];
 	size_t		nused;
 };
 
@@ -1830,12 +1553,12 @@ test_random_against_model(void)
 			int64_t	b;
 
 			if (mo->acct_prev[bi][ai] == NO_INDEX) {
-				T_ASSERT_EQ(m_account_get(&c->m, m_issuers[bi],
-				    m_accounts[ai], &a), LD_ENOTFOUND);
+				T_ASSERT_EQ(memrules_ops.account_get(&c->m,
+				    m_issuers[bi], m_accounts[ai], &a), LD_ENOTFOUND);
 				continue;
 			}
-			T_ASSERT_EQ(m_account_get(&c->m, m_issuers[bi],
-			    m_accounts[ai], &a), LD_OK);
+			T_ASSERT_EQ(memrules_ops.account_get(&c->m,
+			    m_issuers[bi], m_accounts[ai], &a), LD_OK);
 			T_ASSERT_EQ(a.credited, mo->acct[bi][ai][0]);
 			T_ASSERT_EQ(a.retired, mo->acct[bi][ai][1]);
 			T_ASSERT_EQ(a.reversed, mo->acct[bi][ai][2]);
