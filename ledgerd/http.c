@@ -25,6 +25,7 @@
 #include "http.h"
 #include "log.h"
 #include "parse.h"
+#include "reply.h"
 #include "seq.h"
 
 /* A reply handed over from another thread. */
@@ -278,7 +279,7 @@ refusal_make(struct buf *out, uint64_t max)
 	snprintf(msg, sizeof(msg), "the server holds as many request bodies "
 	    "as it may (%llu bytes); retry after a second",
 	    (unsigned long long)max);
-	api_error_body(&body, 1, LD_EBUSY, "buffered", msg, -1, NO_INDEX);
+	reply_error_body(&body, 1, LD_EBUSY, "buffered", msg, -1, NO_INDEX);
 	buf_printf(out, "HTTP/1.1 503 Service Unavailable\r\n"
 	    "Content-Type: application/json\r\nRetry-After: 1\r\n"
 	    "Connection: close\r\nContent-Length: %zu\r\n\r\n", body.len);

@@ -13,11 +13,13 @@
 
 #include "api.h"
 #include "codec.h"
+#include "core.h"
 #include "err.h"
 #include "export.h"
 #include "form.h"
 #include "http.h"
 #include "json.h"
+#include "metrics.h"
 #include "query.h"
 #include "read.h"
 #include "seq.h"
@@ -72,15 +74,6 @@ proof_json(const struct merkle_proof *p)
 	for (i = 0; i < p->n; i++)
 		jv_push(a, jv_hex(p->path[i], 32));
 	return a;
-}
-
-/* Inclusion proof of index at size; LD_ECORRUPT if a node is missing. */
-static int
-prove(struct store_txn *t, uint64_t index, uint64_t size,
-    struct merkle_proof *p)
-{
-	return merkle_prove_inclusion(store_node_fn, t, index, size, p) ==
-	    MERKLE_OK ? LD_OK : LD_ECORRUPT;
 }
 
 /* ---- tiles ------------------------------------------------------------- */
@@ -158,7 +151,7 @@ read_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 	/* The leaf hash is a level-0 node: read with the proof's lowest
 	 * siblings, not rehashed from the leaf. */
 	if (store_node_get(t, 0, index, h) != LD_OK ||
-	    prove(t, index, n, &p) != LD_OK) {
+	    core_prove(t, index, n, &p) != LD_OK) {
 		bad(req, LD_ECORRUPT, "%s", "the store lacks a hash");
 		return;
 	}
@@ -253,7 +246,7 @@ entry_json(struct store_txn *t, uint64_t index, const struct cp *cp,
 	jv_set(o, "leaf", jv_b64(lp, len));
 	jv_set(o, "leaf_hash", jv_hex(h, 32));
 	jv_set(o, "entry", form_leaf_to_json(&l));
-	if (with_proof && prove(t, index, cp->size, &p) == LD_OK)
+	if (with_proof && core_prove(t, index, cp->size, &p) == LD_OK)
 		jv_set(o, "proof", proof_json(&p));
 	leaf_free(&l);
 	return o;
@@ -286,7 +279,7 @@ receipt(struct store_txn *t, uint64_t index, const struct cp *cp,
 	size_t			 len;
 
 	if (store_leaf_get(t, index, &lp, &len) != LD_OK ||
-	    prove(t, index, cp->size, &p) != LD_OK)
+	    core_prove(t, index, cp->size, &p) != LD_OK)
 		return LD_ECORRUPT;
 	tlog_proof_format(lp, len, index, &p, cp->text, cp->len, b);
 	return LD_OK;
@@ -649,84 +642,11 @@ read_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 static void
-metric_table(void *arg, const char *table, uint64_t bytes)
-{
-	buf_printf(arg, "ledger_store_table_bytes{table=\"%s\"} %llu\n",
-	    table, (unsigned long long)bytes);
-}
-
-static void
 read_metrics(struct ledgerd *ld, struct http_req *req, const struct cp *cp)
 {
 	struct buf	b = { 0 };
-	uint64_t	bytes = 0, cum = 0, sum;
-	int		k;
 
-	buf_printf(&b, "# HELP ledger_tree_size Leaves in the latest "
-	    "checkpoint.\n# TYPE ledger_tree_size gauge\nledger_tree_size "
-	    "%llu\n", (unsigned long long)cp->size);
-	buf_printf(&b, "# HELP ledger_checkpoint_age_seconds Age of the "
-	    "latest checkpoint.\n# TYPE ledger_checkpoint_age_seconds gauge\n"
-	    "ledger_checkpoint_age_seconds %lld\n",
-	    (long long)(time(NULL) - (time_t)cp->time));
-	buf_printf(&b, "# HELP ledger_appended_total Leaves appended since "
-	    "start, by kind.\n# TYPE ledger_appended_total counter\n");
-	for (k = 1; k <= KIND_MAX; k++)
-		buf_printf(&b, "ledger_appended_total{kind=\"%s\"} %llu\n",
-		    kind_name(k), (unsigned long long)atomic_load(
-		    &ld->m_appended[k]));
-	buf_printf(&b, "# HELP ledger_commits_total Group commits.\n"
-	    "# TYPE ledger_commits_total counter\nledger_commits_total %llu\n",
-	    (unsigned long long)atomic_load(&ld->m_commits));
-	buf_printf(&b, "# HELP ledger_commit_entries_total Leaves in group "
-	    "commits.\n# TYPE ledger_commit_entries_total counter\n"
-	    "ledger_commit_entries_total %llu\n",
-	    (unsigned long long)atomic_load(&ld->m_commit_entries));
-	buf_printf(&b, "# HELP ledger_commit_seconds Group commit latency.\n"
-	    "# TYPE ledger_commit_seconds histogram\n");
-	for (k = 0; k < 24; k++) {
-		cum += atomic_load(&ld->m_commit_us_hist[k]);
-		buf_printf(&b, "ledger_commit_seconds_bucket{le=\"%g\"} %llu\n",
-		    (double)(1ULL << k) / 1e6, (unsigned long long)cum);
-	}
-	cum += atomic_load(&ld->m_commit_us_hist[24]);
-	sum = atomic_load(&ld->m_commit_us_sum);
-	buf_printf(&b, "ledger_commit_seconds_bucket{le=\"+Inf\"} %llu\n"
-	    "ledger_commit_seconds_count %llu\n"
-	    "ledger_commit_seconds_sum %llu.%06llu\n", (unsigned long long)cum,
-	    (unsigned long long)cum, (unsigned long long)(sum / 1000000),
-	    (unsigned long long)(sum % 1000000));
-	buf_printf(&b, "# HELP ledger_commit_leaves Leaves per group commit.\n"
-	    "# TYPE ledger_commit_leaves histogram\n");
-	for (k = 0, cum = 0; k < 16; k++) {
-		cum += atomic_load(&ld->m_commit_size_hist[k]);
-		buf_printf(&b, "ledger_commit_leaves_bucket{le=\"%llu\"} %llu\n",
-		    (unsigned long long)((1ULL << k) - 1), (unsigned long long)cum);
-	}
-	cum += atomic_load(&ld->m_commit_size_hist[16]);
-	buf_printf(&b, "ledger_commit_leaves_bucket{le=\"+Inf\"} %llu\n"
-	    "ledger_commit_leaves_count %llu\nledger_commit_leaves_sum %llu\n",
-	    (unsigned long long)cum, (unsigned long long)cum,
-	    (unsigned long long)atomic_load(&ld->m_commit_entries));
-	buf_printf(&b, "# HELP ledger_submit_rejected_total Submissions "
-	    "refused by a rule or check.\n# TYPE ledger_submit_rejected_total "
-	    "counter\nledger_submit_rejected_total %llu\n",
-	    (unsigned long long)atomic_load(&ld->m_submit_rejects));
-	buf_printf(&b, "# HELP ledger_queue_entries Entries waiting for the "
-	    "sequencer.\n# TYPE ledger_queue_entries gauge\n"
-	    "ledger_queue_entries %zu\n", seq_queued(ld->seq));
-	buf_printf(&b, "# HELP ledger_store_deferred_entries Index entries "
-	    "kept in memory and in the redo log, not yet in their B-trees.\n"
-	    "# TYPE ledger_store_deferred_entries gauge\n"
-	    "ledger_store_deferred_entries %zu\n", store_deferred(ld->store));
-	if (store_stat(ld->store, &bytes) == LD_OK)
-		buf_printf(&b, "# HELP ledger_store_bytes LMDB pages in use.\n"
-		    "# TYPE ledger_store_bytes gauge\nledger_store_bytes "
-		    "%llu\n", (unsigned long long)bytes);
-	buf_printf(&b, "# HELP ledger_store_table_bytes The pages of each LMDB "
-	    "table, and the free pages the file holds for reuse.\n"
-	    "# TYPE ledger_store_table_bytes gauge\n");
-	store_tables(ld->store, metric_table, &b);
+	metrics_render(ld, cp, &b);
 	http_metrics(ld->http, &b);
 	http_set_header(req, "Cache-Control", "no-store");
 	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.p,
