@@ -1,4 +1,4 @@
-/* api.c - HTTP routes: request parsing, the error table, replies. */
+/* api.c - the write routes (submit, admin) and the checkpoint. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,6 @@
 #include "json.h"
 #include "log.h"
 #include "parse.h"
-#include "read.h"
 #include "reply.h"
 #include "seq.h"
 
@@ -107,12 +106,13 @@ enqueue(struct ledgerd *ld, struct http_req *req, struct core_job *j,
  * A submission: the headers are checked here, the body is parsed on the
  * parser thread (parse.h), which answers or queues the batch.
  */
-static void
-api_submit(struct ledgerd *ld, struct http_req *req)
+void
+api_submit(struct ledgerd *ld, struct http_req *req, const char *path)
 {
 	struct http_body	*body;
 	int			 json = body_is_json(req);
 
+	(void)path;
 	if (json < 0) {
 		api_fail(req, 1, LD_EINVAL, "content-type", -1,
 		    "Content-Type must be application/msgpack or "
@@ -158,7 +158,7 @@ admin_ok(struct ledgerd *ld, struct http_req *req)
 }
 
 static void
-api_admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
+admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
 {
 	struct core_job	*j;
 	struct buf	 body = { 0 };
@@ -197,50 +197,28 @@ api_admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
 	enqueue(ld, req, j, json);
 }
 
-static void
-api_checkpoint(struct ledgerd *ld, struct http_req *req)
+void
+api_issuers(struct ledgerd *ld, struct http_req *req, const char *path)
+{
+	(void)path;
+	admin(ld, req, CORE_ISSUER);
+}
+
+void
+api_methods(struct ledgerd *ld, struct http_req *req, const char *path)
+{
+	(void)path;
+	admin(ld, req, CORE_METHOD);
+}
+
+void
+api_checkpoint(struct ledgerd *ld, struct http_req *req, const char *path)
 {
 	struct cp	*cp = ledgerd_cp_get(ld);
 
+	(void)path;
 	http_set_header(req, "Cache-Control", "no-store");
 	http_set_header(req, "Access-Control-Allow-Origin", "*");
 	http_reply(req, 200, "text/plain; charset=utf-8", cp->text, cp->len);
 	ledgerd_cp_put(cp);
-}
-
-void
-api_handle(struct ledgerd *ld, struct http_req *req)
-{
-	const char	*m = http_method(req), *path = http_path(req);
-	int		 post = strcmp(m, "POST") == 0;
-	int		 get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
-
-	if (path == NULL) {
-		api_fail(req, 1, LD_EINVAL, "path", -1, "the path does not "
-		    "decode");
-		return;
-	}
-	/*
-	 * Two lengths make the body's end ambiguous (request smuggling
-	 * through a proxy that reads the other one): refuse, and close.
-	 */
-	if (http_header_count(req, "Content-Length") > 1) {
-		http_set_header(req, "Connection", "close");
-		api_fail(req, 1, LD_EINVAL, "content-length", -1,
-		    "more than one Content-Length header");
-		return;
-	}
-	if (strcmp(path, "/v1/submit") == 0 && post)
-		api_submit(ld, req);
-	else if (strcmp(path, "/v1/admin/issuers") == 0 && post)
-		api_admin(ld, req, CORE_ISSUER);
-	else if (strcmp(path, "/v1/admin/methods") == 0 && post)
-		api_admin(ld, req, CORE_METHOD);
-	else if (strcmp(path, "/checkpoint") == 0 && get)
-		api_checkpoint(ld, req);
-	else if (get && read_handle(ld, req, path))
-		;
-	else
-		api_fail(req, 1, LD_ENOTFOUND, "route", -1,
-		    "no route for %s %s", m, path);
 }

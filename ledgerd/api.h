@@ -7,8 +7,15 @@
 
 struct http_req;
 
-/* Route one request (event-loop thread). */
-void	api_handle(struct ledgerd *, struct http_req *);
+/*
+ * The handlers of route.c's table (event-loop thread). A submission's
+ * body goes to the parser thread, an admin call's job to the sequencer;
+ * either is answered through the job's completion (api.c, api_done).
+ */
+void	api_submit(struct ledgerd *, struct http_req *, const char *path);
+void	api_issuers(struct ledgerd *, struct http_req *, const char *path);
+void	api_methods(struct ledgerd *, struct http_req *, const char *path);
+void	api_checkpoint(struct ledgerd *, struct http_req *, const char *path);
 /* Reply with an error now (loop thread only). */
 void	api_fail(struct http_req *, int json, int ld_err, const char *rule,
 	    long pos, const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -19,14 +19,11 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 
-#include "api.h"
 #include "conn.h"
 #include "err.h"
 #include "http.h"
 #include "log.h"
-#include "parse.h"
 #include "reply.h"
-#include "seq.h"
 
 /* A reply handed over from another thread. */
 struct async_reply {
@@ -40,6 +37,7 @@ struct async_reply {
 
 struct http {
 	struct ledgerd		*ld;
+	struct http_hooks	 hooks;		/* the layer above */
 	struct conns		*conns;		/* the limit and deadlines */
 	struct event_base	*base;
 	struct evhttp		*evh;
@@ -62,49 +60,13 @@ struct http {
 
 static struct http	*the_http;	/* for the loop-thread accessors */
 
-/* Requests by route and status, for /metrics (loop thread only). */
-static const char *const routes[] = { "submit", "admin", "checkpoint",
-    "tile", "proof", "entries", "receipt", "lookup", "accounts", "issuers",
-    "totals", "methods", "healthz", "metrics", "other" };
-#define NROUTES		(sizeof(routes) / sizeof(routes[0]))
-static const int statuses[] = { 200, 400, 401, 404, 409, 413, 422, 500,
-    503, 507, 0 };
-#define NSTATUSES	(sizeof(statuses) / sizeof(statuses[0]))
-static uint64_t	req_count[NROUTES][NSTATUSES];
-
-static size_t
-route_of(const char *uri)
-{
-	static const char *const prefix[] = { "/v1/submit", "/v1/admin/",
-	    "/checkpoint", "/tile/", "/v1/proof/", "/v1/entries/",
-	    "/v1/receipt/", "/v1/lookup", "/v1/accounts/", "/v1/issuers",
-	    "/v1/totals", "/v1/methods", "/healthz", "/metrics" };
-	size_t	i;
-
-	for (i = 0; uri != NULL && i < sizeof(prefix) / sizeof(prefix[0]);
-	    i++)
-		if (strncmp(uri, prefix[i], strlen(prefix[i])) == 0)
-			return i;
-	return NROUTES - 1;
-}
-
-static void
-count_reply(struct evhttp_request *req, int status)
-{
-	size_t	i;
-
-	for (i = 0; i < NSTATUSES - 1 && statuses[i] != status; i++)
-		;
-	req_count[route_of(evhttp_request_get_uri(req))][i]++;
-}
-
 static void
 dispatch(struct evhttp_request *req, void *arg)
 {
 	struct http	*h = arg;
 
 	conns_request(h->conns, req);
-	api_handle(h->ld, (struct http_req *)req);
+	h->hooks.handle(h->ld, (struct http_req *)req);
 	/* Drop the per-request caches. */
 	if (h->cache_req == req) {
 		free(h->path);
@@ -134,7 +96,8 @@ send_reply(struct evhttp_request *req, int status, const char *ctype,
 	}
 	if (len)
 		evbuffer_add(eb, body, len);
-	count_reply(req, status);
+	if (the_http != NULL)
+		the_http->hooks.replied(evhttp_request_get_uri(req), status);
 	evhttp_send_reply(req, status, NULL, eb);
 	evbuffer_free(eb);
 }
@@ -200,7 +163,7 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_lock(&h->mu);
 	empty = h->head == NULL;
 	pthread_mutex_unlock(&h->mu);
-	if (empty && parser_idle(h->ld->parser) && seq_idle(h->ld->seq)) {
+	if (empty && h->hooks.idle(h->ld)) {
 		/* A last turn of the loop to flush what was just sent. */
 		event_base_loopexit(h->base, &tv);
 		return;
@@ -225,7 +188,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		evhttp_del_accept_socket(h->evh, h->bound);
 		h->bound = NULL;
 	}
-	seq_drain(h->ld->seq);
+	h->hooks.drain(h->ld);
 	evtimer_add(h->ev_drain, &tv);
 }
 
@@ -288,7 +251,8 @@ refusal_make(struct buf *out, uint64_t max)
 }
 
 int
-http_open(struct ledgerd *ld, const char *listen, struct http **out)
+http_open(struct ledgerd *ld, const char *listen,
+    const struct http_hooks *hooks, struct http **out)
 {
 	struct http		*h = xcalloc(1, sizeof(*h));
 	struct sockaddr_storage	 ss;
@@ -309,6 +273,7 @@ http_open(struct ledgerd *ld, const char *listen, struct http **out)
 		ld->max_conns = rl.rlim_cur - 64;
 	signal(SIGPIPE, SIG_IGN);
 	h->ld = ld;
+	h->hooks = *hooks;
 	pthread_mutex_init(&h->mu, NULL);
 	h->tail = &h->head;
 	host = xstrdup(listen);
@@ -585,18 +550,6 @@ http_open_conns(struct http *h)
 void
 http_metrics(struct http *h, struct buf *out)
 {
-	size_t	r, k;
-
-	buf_printf(out, "# HELP ledger_http_requests_total Requests answered, "
-	    "by route and status (0 = other).\n# TYPE ledger_http_requests_total"
-	    " counter\n");
-	for (r = 0; r < NROUTES; r++)
-		for (k = 0; k < NSTATUSES; k++)
-			if (req_count[r][k] != 0)
-				buf_printf(out, "ledger_http_requests_total{route="
-				    "\"%s\",status=\"%d\"} %llu\n", routes[r],
-				    statuses[k],
-				    (unsigned long long)req_count[r][k]);
 	buf_printf(out, "# HELP ledger_http_open_connections Open client "
 	    "connections.\n# TYPE ledger_http_open_connections "
 	    "gauge\nledger_http_open_connections %llu\n",

@@ -15,6 +15,7 @@
 #include "ledgerd.h"
 #include "log.h"
 #include "parse.h"
+#include "route.h"
 #include "seq.h"
 #include "sig.h"
 #include "store.h"
@@ -235,6 +236,24 @@ lock_datadir(const char *dir)
 	return fd;
 }
 
+/* Stopping: the sequencer takes no more jobs. */
+static void
+serve_drain(struct ledgerd *ld)
+{
+	seq_drain(ld->seq);
+}
+
+/* Every body parsed and every job answered. */
+static int
+serve_idle(struct ledgerd *ld)
+{
+	return parser_idle(ld->parser) && seq_idle(ld->seq);
+}
+
+static const struct http_hooks serve_hooks = {
+	route_dispatch, route_count, serve_drain, serve_idle,
+};
+
 static int
 cmd_serve(struct ledgerd *ld)
 {
@@ -262,7 +281,7 @@ cmd_serve(struct ledgerd *ld)
 		fatalx("cannot load the log: %s", ld_strerror(rc));
 	if (parser_start(ld, &ld->parser) != LD_OK)
 		fatalx("cannot start the parser thread");
-	if (http_open(ld, ld->listen, &ld->http) != LD_OK)
+	if (http_open(ld, ld->listen, &serve_hooks, &ld->http) != LD_OK)
 		fatalx("cannot listen on %s", ld->listen);
 	log_info("%s: serving %s, %llu entries, listening on %.*s:%d",
 	    ld->datadir, ld->origin, (unsigned long long)ld->cp->size,

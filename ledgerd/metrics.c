@@ -5,7 +5,6 @@
 
 #include "entry.h"
 #include "metrics.h"
-#include "seq.h"
 #include "store.h"
 
 void
@@ -33,7 +32,8 @@ metric_table(void *arg, const char *table, uint64_t bytes)
 }
 
 void
-metrics_render(struct ledgerd *ld, const struct cp *cp, struct buf *out)
+metrics_render(struct ledgerd *ld, const struct cp *cp, size_t queued,
+    struct buf *out)
 {
 	struct buf	b = { 0 };
 	uint64_t	bytes = 0, cum = 0, sum;
@@ -91,7 +91,7 @@ metrics_render(struct ledgerd *ld, const struct cp *cp, struct buf *out)
 	    (unsigned long long)atomic_load(&ld->m_submit_rejects));
 	buf_printf(&b, "# HELP ledger_queue_entries Entries waiting for the "
 	    "sequencer.\n# TYPE ledger_queue_entries gauge\n"
-	    "ledger_queue_entries %zu\n", seq_queued(ld->seq));
+	    "ledger_queue_entries %zu\n", queued);
 	buf_printf(&b, "# HELP ledger_store_deferred_entries Index entries "
 	    "kept in memory and in the redo log, not yet in their B-trees.\n"
 	    "# TYPE ledger_store_deferred_entries gauge\n"

@@ -14,7 +14,9 @@
 /* One group commit: its latency, leaves, and leaves by kind. */
 void	metrics_commit(struct ledgerd *, uint64_t us, uint64_t leaves,
 	    const uint64_t appended[KIND_MAX + 1]);
-/* Append the store's, the tree's and the writer's metrics to out. */
-void	metrics_render(struct ledgerd *, const struct cp *, struct buf *out);
+/* Append the store's, the tree's and the writer's metrics to out;
+ * queued: the entries waiting for the sequencer (seq_queued). */
+void	metrics_render(struct ledgerd *, const struct cp *, size_t queued,
+	    struct buf *out);
 
 #endif /* METRICS_H */

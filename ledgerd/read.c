@@ -19,10 +19,8 @@
 #include "form.h"
 #include "http.h"
 #include "json.h"
-#include "metrics.h"
 #include "query.h"
 #include "read.h"
-#include "seq.h"
 
 #define ACCOUNT_PAGE	100
 /* A page stops after the entry that takes it past this many bytes of
@@ -79,7 +77,7 @@ proof_json(const struct merkle_proof *p)
 /* ---- tiles ------------------------------------------------------------- */
 
 static void
-read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+get_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
     const char *path, uint64_t size)
 {
 	struct merkle_tile	 tile;
@@ -98,7 +96,7 @@ read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 		bad(req, LD_ENOTFOUND, "%s is beyond the tree", path);
 		return;
 	}
-	rc = tile_bytes(t, &tile, &b);
+	rc = export_tile_bytes(t, &tile, &b);
 	if (rc != LD_OK) {
 		bad(req, LD_ECORRUPT, "%s: the store lacks a hash", path);
 		buf_free(&b);
@@ -115,7 +113,7 @@ read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 /* ---- proofs ------------------------------------------------------------ */
 
 static void
-read_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
+get_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 {
 	static const char *const keys[] = { "index", "size", NULL };
 	struct merkle_proof	 p;
@@ -164,7 +162,7 @@ read_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 }
 
 static void
-read_consistency(struct http_req *req, struct store_txn *t, uint64_t size)
+get_consistency(struct http_req *req, struct store_txn *t, uint64_t size)
 {
 	static const char *const keys[] = { "old", "new", NULL };
 	struct merkle_proof	 p;
@@ -253,7 +251,7 @@ entry_json(struct store_txn *t, uint64_t index, const struct cp *cp,
 }
 
 static void
-read_entry(struct http_req *req, struct store_txn *t, const char *path,
+get_entry(struct http_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	struct jv	*o;
@@ -286,7 +284,7 @@ receipt(struct store_txn *t, uint64_t index, const struct cp *cp,
 }
 
 static void
-read_receipt(struct http_req *req, struct store_txn *t, const char *path,
+get_receipt(struct http_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	struct buf	b = { 0 };
@@ -306,7 +304,7 @@ read_receipt(struct http_req *req, struct store_txn *t, const char *path,
 
 /* LD_ERETRY (nothing replied) when the snapshot moved on. */
 static int
-read_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+get_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
     const struct cp *cp)
 {
 	static const char *const keys[] = { "dedup", "leaf_hash", NULL };
@@ -355,7 +353,7 @@ read_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 
 /* LD_ERETRY (nothing replied) when the snapshot moved on. */
 static int
-read_account(struct http_req *req, struct store_txn *t, const char *path,
+get_account(struct http_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	static const char *const keys[] = { "cursor", "limit", NULL };
@@ -485,7 +483,7 @@ totals_doc(struct store_txn *t, uint64_t index, const struct cp *cp,
 }
 
 static void
-read_totals(struct http_req *req, struct store_txn *t, const struct cp *cp)
+get_totals(struct http_req *req, struct store_txn *t, const struct cp *cp)
 {
 	struct leaf	 l;
 	const uint8_t	*lp;
@@ -554,7 +552,7 @@ list_method(void *arg, const struct method_state *st)
 }
 
 static void
-read_registry(struct http_req *req, struct store_txn *t, const struct cp *cp,
+get_registry(struct http_req *req, struct store_txn *t, const struct cp *cp,
     int issuers)
 {
 	struct list_ctx	 c = { jv_arr(), cp->size };
@@ -570,7 +568,7 @@ read_registry(struct http_req *req, struct store_txn *t, const struct cp *cp,
 }
 
 static void
-read_issuer(struct http_req *req, struct store_txn *t, const char *path,
+get_issuer(struct http_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	struct issuer_state	 st;
@@ -622,7 +620,7 @@ corrupt:
 /* ---- health and metrics --------------------------------------------------- */
 
 static void
-read_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+get_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
     const struct cp *cp)
 {
 	const uint8_t	*p;
@@ -641,83 +639,150 @@ read_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 	http_reply(req, 200, "text/plain; charset=utf-8", msg, strlen(msg));
 }
 
-static void
-read_metrics(struct ledgerd *ld, struct http_req *req, const struct cp *cp)
-{
-	struct buf	b = { 0 };
-
-	metrics_render(ld, cp, &b);
-	http_metrics(ld->http, &b);
-	http_set_header(req, "Cache-Control", "no-store");
-	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.p,
-	    b.len);
-	buf_free(&b);
-}
-
-int
-read_handle(struct ledgerd *ld, struct http_req *req, const char *path)
+/*
+ * Run a read-path handler in a read transaction at the current
+ * checkpoint, with the event loop's node cache. Lookups in the deferred
+ * indexes may ask for a fresh snapshot (LD_ERETRY, store.h): a few tries,
+ * then 503.
+ */
+void
+read_run(struct ledgerd *ld, struct http_req *req, const char *path,
+    read_fn *fn)
 {
 	struct store_txn	*t;
 	struct cp		*cp;
-	int			 tries = 0;
+	int			 tries = 0, rc;
 
-	if (strncmp(path, "/tile/", 6) != 0 && strncmp(path, "/v1/", 4) != 0 &&
-	    strcmp(path, "/healthz") != 0 && strcmp(path, "/metrics") != 0)
-		return 0;
 again:
 	cp = ledgerd_cp_get(ld);
 	if (store_begin(ld->store, 1, &t) != LD_OK) {
 		ledgerd_cp_put(cp);
 		api_fail(req, 1, LD_ESYS, "store", -1, "cannot read the store");
-		return 1;
+		return;
 	}
 	/* The event loop's cache of upper tree nodes (proofs, tiles). */
 	if (ld->ncache == NULL)
 		ld->ncache = store_ncache_new();
 	store_txn_ncache(t, ld->ncache);
-	if (strncmp(path, "/tile/", 6) == 0)
-		read_tile(ld, req, t, path, cp->size);
-	else if (strcmp(path, "/v1/proof/inclusion") == 0)
-		read_inclusion(req, t, cp->size);
-	else if (strcmp(path, "/v1/proof/consistency") == 0)
-		read_consistency(req, t, cp->size);
-	else if (strncmp(path, "/v1/entries/", 12) == 0)
-		read_entry(req, t, path, cp);
-	else if (strncmp(path, "/v1/receipt/", 12) == 0)
-		read_receipt(req, t, path, cp);
-	else if (strcmp(path, "/v1/lookup") == 0 ||
-	    strncmp(path, "/v1/accounts/", 13) == 0) {
-		/* Lookups in the deferred indexes may ask for a fresh
-		 * snapshot (store.h); a few tries, then 503. */
-		if ((path[4] == 'l' ? read_lookup(ld, req, t, cp) :
-		    read_account(req, t, path, cp)) == LD_ERETRY) {
-			store_abort(t);
-			ledgerd_cp_put(cp);
-			if (++tries < 5)
-				goto again;
-			api_fail(req, 1, LD_EBUSY, "store", -1, "%s",
-			    "the log is moving fast; try again");
-			return 1;
-		}
-	}
-	else if (strcmp(path, "/v1/totals") == 0)
-		read_totals(req, t, cp);
-	else if (strcmp(path, "/v1/issuers") == 0)
-		read_registry(req, t, cp, 1);
-	else if (strcmp(path, "/v1/methods") == 0)
-		read_registry(req, t, cp, 0);
-	else if (strncmp(path, "/v1/issuers/", 12) == 0)
-		read_issuer(req, t, path, cp);
-	else if (strcmp(path, "/healthz") == 0)
-		read_health(ld, req, t, cp);
-	else if (strcmp(path, "/metrics") == 0)
-		read_metrics(ld, req, cp);
-	else {
-		store_abort(t);
-		ledgerd_cp_put(cp);
-		return 0;
-	}
+	rc = fn(ld, req, t, path, cp);
 	store_abort(t);
 	ledgerd_cp_put(cp);
-	return 1;
+	if (rc == LD_ERETRY) {
+		if (++tries < 5)
+			goto again;
+		api_fail(req, 1, LD_EBUSY, "store", -1, "%s",
+		    "the log is moving fast; try again");
+	}
+}
+
+/* ---- the handlers, one per route (route.c) ------------------------------- */
+
+int
+read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	get_tile(ld, req, t, path, cp->size);
+	return LD_OK;
+}
+
+int
+read_inclusion(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	(void)path;
+	get_inclusion(req, t, cp->size);
+	return LD_OK;
+}
+
+int
+read_consistency(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	(void)path;
+	get_consistency(req, t, cp->size);
+	return LD_OK;
+}
+
+int
+read_entry(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	get_entry(req, t, path, cp);
+	return LD_OK;
+}
+
+int
+read_receipt(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	get_receipt(req, t, path, cp);
+	return LD_OK;
+}
+
+int
+read_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)path;
+	return get_lookup(ld, req, t, cp);
+}
+
+int
+read_account(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	return get_account(req, t, path, cp);
+}
+
+int
+read_totals(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	(void)path;
+	get_totals(req, t, cp);
+	return LD_OK;
+}
+
+int
+read_issuers(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	(void)path;
+	get_registry(req, t, cp, 1);
+	return LD_OK;
+}
+
+int
+read_methods(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	(void)path;
+	get_registry(req, t, cp, 0);
+	return LD_OK;
+}
+
+int
+read_issuer(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	get_issuer(req, t, path, cp);
+	return LD_OK;
+}
+
+int
+read_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)path;
+	get_health(ld, req, t, cp);
+	return LD_OK;
 }

@@ -24,6 +24,39 @@ check 'jansson\.h' common/json.c
 # TLS (common/tls.c) is OpenSSL too; fetch.c gets SSL objects from it.
 check 'openssl/' merkle/hash.c common/sig.c common/tls.c
 
+# No include cycle among the files of one folder: X.c or X.h including
+# Y.h (Y.c or Y.h in the same folder) is an arrow X -> Y; tsort finds loops.
+for d in merkle common ledgerd client audit; do
+	[ -d "$d" ] || continue
+	edges=$(for f in "$d"/*.c "$d"/*.h; do
+		[ -e "$f" ] || continue
+		x=$(basename "$f"); x=${x%.*}
+		grep -oE '^#include "[a-z0-9_]+\.h"' "$f" | sed 's/.*"\(.*\)\.h"/\1/' |
+		while read -r y; do
+			[ "$y" != "$x" ] && { [ -e "$d/$y.h" ] || [ -e "$d/$y.c" ]; } &&
+			    echo "$x $y"
+		done
+	done | sort -u)
+	if ! printf '%s\n' "$edges" | tsort >/dev/null 2>"${TMPDIR:-/tmp}/lint-tsort.$$"; then
+		echo "lint: include cycle in $d/ (X -> Y: X includes Y.h):" >&2
+		grep -v 'input contains a loop' "${TMPDIR:-/tmp}/lint-tsort.$$" |
+		    sed 's/^tsort: /lint:   /' >&2
+		rc=1
+	fi
+	rm -f "${TMPDIR:-/tmp}/lint-tsort.$$"
+done
+# ledgerd's layers: below the route layer (the core, the sequencer, the
+# renderers, metrics, export) nothing includes the HTTP layer's header.
+for f in ledgerd/core.[ch] ledgerd/seq.[ch] ledgerd/reply.[ch] \
+    ledgerd/metrics.[ch] ledgerd/export.[ch] ledgerd/query.[ch] \
+    ledgerd/cp.c ledgerd/ledgerd.h; do
+	[ -e "$f" ] || continue
+	if grep -qE '^#include "(http|route|api|read|parse)\.h"' "$f"; then
+		echo "lint: $f is below the route layer and includes $(grep -oE '^#include "(http|route|api|read|parse)\.h"' "$f" | head -1 | cut -d'"' -f2)" >&2
+		rc=1
+	fi
+done
+
 # Finding codes: audit/finding.c's finding_codes[] against the codes
 # documented under "## Findings" in docs/auditors.md (**`code`** or a
 # table row | `code` |).

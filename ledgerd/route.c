@@ -1,0 +1,159 @@
+/* route.c - the route table: dispatch, per-route metrics, 404. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "err.h"
+#include "http.h"
+#include "metrics.h"
+#include "read.h"
+#include "route.h"
+#include "seq.h"
+
+static void	get_metrics(struct ledgerd *, struct http_req *, const char *);
+
+struct route {
+	const char	*method;	/* "GET" (HEAD too) or "POST" */
+	int		 prefix;	/* path is a prefix of the request's */
+	const char	*path;
+	/* One of: */
+	void		(*fn)(struct ledgerd *, struct http_req *,
+			    const char *path);
+	read_fn		*read;		/* in a read transaction (read_run) */
+	const char	*label;		/* route="..." in /metrics */
+};
+
+/*
+ * The labels appear in /metrics in the order of their first row. A reply
+ * counts under the first row whose path starts its URI, else "other".
+ */
+static const struct route routes[] = {
+	{ "POST", 0, "/v1/submit",		api_submit, NULL, "submit" },
+	{ "POST", 0, "/v1/admin/issuers",	api_issuers, NULL, "admin" },
+	{ "POST", 0, "/v1/admin/methods",	api_methods, NULL, "admin" },
+	{ "GET",  0, "/checkpoint",		api_checkpoint, NULL,
+	    "checkpoint" },
+	{ "GET",  1, "/tile/",			NULL, read_tile, "tile" },
+	{ "GET",  0, "/v1/proof/inclusion",	NULL, read_inclusion, "proof" },
+	{ "GET",  0, "/v1/proof/consistency",	NULL, read_consistency,
+	    "proof" },
+	{ "GET",  1, "/v1/entries/",		NULL, read_entry, "entries" },
+	{ "GET",  1, "/v1/receipt/",		NULL, read_receipt, "receipt" },
+	{ "GET",  0, "/v1/lookup",		NULL, read_lookup, "lookup" },
+	{ "GET",  1, "/v1/accounts/",		NULL, read_account, "accounts" },
+	{ "GET",  0, "/v1/issuers",		NULL, read_issuers, "issuers" },
+	{ "GET",  1, "/v1/issuers/",		NULL, read_issuer, "issuers" },
+	{ "GET",  0, "/v1/totals",		NULL, read_totals, "totals" },
+	{ "GET",  0, "/v1/methods",		NULL, read_methods, "methods" },
+	{ "GET",  0, "/healthz",		NULL, read_health, "healthz" },
+	{ "GET",  0, "/metrics",		get_metrics, NULL, "metrics" },
+};
+#define NROUTES		(sizeof(routes) / sizeof(routes[0]))
+
+static const int statuses[] = { 200, 400, 401, 404, 409, 413, 422, 500,
+    503, 507, 0 };
+#define NSTATUSES	(sizeof(statuses) / sizeof(statuses[0]))
+/* By the first row of each label; [NROUTES] is "other". */
+static uint64_t	req_count[NROUTES + 1][NSTATUSES];
+
+void
+route_dispatch(struct ledgerd *ld, struct http_req *req)
+{
+	const struct route	*r;
+	const char		*m = http_method(req), *path = http_path(req);
+	int			 get = strcmp(m, "GET") == 0 ||
+				    strcmp(m, "HEAD") == 0;
+	size_t			 i;
+
+	if (path == NULL) {
+		api_fail(req, 1, LD_EINVAL, "path", -1, "the path does not "
+		    "decode");
+		return;
+	}
+	/*
+	 * Two lengths make the body's end ambiguous (request smuggling
+	 * through a proxy that reads the other one): refuse, and close.
+	 */
+	if (http_header_count(req, "Content-Length") > 1) {
+		http_set_header(req, "Connection", "close");
+		api_fail(req, 1, LD_EINVAL, "content-length", -1,
+		    "more than one Content-Length header");
+		return;
+	}
+	for (i = 0; i < NROUTES; i++) {
+		r = &routes[i];
+		if (r->prefix ? strncmp(path, r->path, strlen(r->path)) != 0 :
+		    strcmp(path, r->path) != 0)
+			continue;
+		if (r->method[0] == 'G' ? !get : strcmp(m, r->method) != 0)
+			continue;
+		if (r->read != NULL)
+			read_run(ld, req, path, r->read);
+		else
+			r->fn(ld, req, path);
+		return;
+	}
+	api_fail(req, 1, LD_ENOTFOUND, "route", -1, "no route for %s %s", m,
+	    path);
+}
+
+/* The row counting for uri: the first of its label whose path starts it. */
+static size_t
+label_of(const char *uri)
+{
+	size_t	i, k;
+
+	for (i = 0; uri != NULL && i < NROUTES; i++)
+		if (strncmp(uri, routes[i].path, strlen(routes[i].path)) == 0) {
+			for (k = 0; strcmp(routes[k].label,
+			    routes[i].label) != 0; k++)
+				;
+			return k;
+		}
+	return NROUTES;
+}
+
+void
+route_count(const char *uri, int status)
+{
+	size_t	k;
+
+	for (k = 0; k < NSTATUSES - 1 && statuses[k] != status; k++)
+		;
+	req_count[label_of(uri)][k]++;
+}
+
+void
+route_metrics(struct buf *out)
+{
+	size_t	r, k;
+
+	buf_printf(out, "# HELP ledger_http_requests_total Requests answered, "
+	    "by route and status (0 = other).\n# TYPE ledger_http_requests_total"
+	    " counter\n");
+	for (r = 0; r <= NROUTES; r++)
+		for (k = 0; k < NSTATUSES; k++)
+			if (req_count[r][k] != 0)
+				buf_printf(out, "ledger_http_requests_total{route="
+				    "\"%s\",status=\"%d\"} %llu\n", r < NROUTES ?
+				    routes[r].label : "other", statuses[k],
+				    (unsigned long long)req_count[r][k]);
+}
+
+/* GET /metrics: the writer's and store's, the routes', the connections'. */
+static void
+get_metrics(struct ledgerd *ld, struct http_req *req, const char *path)
+{
+	struct cp	*cp = ledgerd_cp_get(ld);
+	struct buf	 b = { 0 };
+
+	(void)path;
+	metrics_render(ld, cp, seq_queued(ld->seq), &b);
+	ledgerd_cp_put(cp);
+	route_metrics(&b);
+	http_metrics(ld->http, &b);
+	http_set_header(req, "Cache-Control", "no-store");
+	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.p,
+	    b.len);
+	buf_free(&b);
+}
