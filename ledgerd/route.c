@@ -24,8 +24,8 @@ struct route {
 };
 
 /*
- * The labels appear in /metrics in the order of their first row. A reply
- * counts under the first row whose path starts its URI, else "other".
+ * The labels appear in /metrics in the order of their first row (see
+ * label_of for which label a reply counts under).
  */
 static const struct route routes[] = {
 	{ "POST", 0, "/v1/submit",		api_submit, NULL, "submit" },
@@ -97,19 +97,37 @@ route_dispatch(struct ledgerd *ld, struct http_req *req)
 	    path);
 }
 
-/* The row counting for uri: the first of its label whose path starts it. */
+/*
+ * The row counting for uri: among the first rows of each label, the first
+ * whose paths' common prefix (that of all the rows of its label) starts
+ * uri, e.g. "/v1/proof/" for the two proofs; else "other".
+ */
 static size_t
 label_of(const char *uri)
 {
-	size_t	i, k;
+	static size_t	plen[NROUTES];	/* 0: not the first of its label */
+	static int	ready;
+	size_t		i, k, n;
 
-	for (i = 0; uri != NULL && i < NROUTES; i++)
-		if (strncmp(uri, routes[i].path, strlen(routes[i].path)) == 0) {
+	if (!ready) {
+		for (i = 0; i < NROUTES; i++) {
 			for (k = 0; strcmp(routes[k].label,
 			    routes[i].label) != 0; k++)
 				;
-			return k;
+			if (k == i) {
+				plen[i] = strlen(routes[i].path);
+				continue;
+			}
+			for (n = 0; n < plen[k] &&
+			    routes[i].path[n] == routes[k].path[n]; n++)
+				;
+			plen[k] = n;
 		}
+		ready = 1;
+	}
+	for (i = 0; uri != NULL && i < NROUTES; i++)
+		if (plen[i] != 0 && strncmp(uri, routes[i].path, plen[i]) == 0)
+			return i;
 	return NROUTES;
 }
 
