@@ -7,6 +7,7 @@
 #include "api.h"
 #include "codec.h"
 #include "core.h"
+#include "cp.h"
 #include "err.h"
 #include "form.h"
 #include "http.h"
@@ -214,11 +215,11 @@ api_methods(struct ledgerd *ld, struct http_req *req, const char *path)
 void
 api_checkpoint(struct ledgerd *ld, struct http_req *req, const char *path)
 {
-	struct cp	*cp = ledgerd_cp_get(ld);
+	struct cp	*cp = cp_get(ld);
 
 	(void)path;
 	http_set_header(req, "Cache-Control", "no-store");
 	http_set_header(req, "Access-Control-Allow-Origin", "*");
 	http_reply(req, 200, "text/plain; charset=utf-8", cp->text, cp->len);
-	ledgerd_cp_put(cp);
+	cp_put(cp);
 }

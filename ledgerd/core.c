@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core.h"
+#include "cp.h"
 #include "err.h"
 #include "export.h"
 #include "log.h"
@@ -438,14 +439,14 @@ core_group(struct core *c, struct core_job *jobs)
 	/* Durable. Now the new size may be signed and answered. */
 	if (c->tree.size != before) {
 		merkle_tree_root(&c->tree, root);
-		ledgerd_cp_set(ld, ledgerd_cp_sign(ld, c->tree.size, root));
+		cp_set(ld, cp_sign(ld, c->tree.size, root));
 	}
 	memset(appended, 0, sizeof(appended));
 	for (k = 1; k <= KIND_MAX; k++)
 		appended[k] = c->rules.head.totals.count[k] -
 		    g_head.totals.count[k];
 	metrics_commit(ld, now_us() - t0, c->tree.size - before, appended);
-	cp = ledgerd_cp_get(ld);
+	cp = cp_get(ld);
 	if (store_begin(ld->store, 1, &rt) != LD_OK)
 		rt = NULL;
 	for (j = jobs; j; j = j->next) {
@@ -464,7 +465,7 @@ core_group(struct core *c, struct core_job *jobs)
 	    (rc = export_tree(ld->store, cp, ld->export_dir,
 	    &c->exported)) != LD_OK)
 		log_warnx("export to %s: %s", ld->export_dir, ld_strerror(rc));
-	ledgerd_cp_put(cp);
+	cp_put(cp);
 	free(g_tree);
 	return;
 fail_all:
@@ -559,7 +560,7 @@ core_open(struct ledgerd *ld, struct core **out)
 	if (rc != LD_OK)
 		goto fail;
 	merkle_tree_root(&c->tree, root);
-	ledgerd_cp_set(ld, ledgerd_cp_sign(ld, c->tree.size, root));
+	cp_set(ld, cp_sign(ld, c->tree.size, root));
 	*out = c;
 	return LD_OK;
 fail:

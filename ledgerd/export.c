@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cp.h"
 #include "err.h"
 #include "export.h"
 #include "log.h"

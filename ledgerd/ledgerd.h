@@ -21,19 +21,10 @@
 #define LEDGERD_MAX_BUFFERED	(8ull * LEDGERD_MAX_BODY) /* bytes held for
 					 * requests not yet answered */
 
+struct cp;
 struct http;
 struct parser;
 struct seq;
-
-/* The latest signed checkpoint; readers take a reference under cp_mu. */
-struct cp {
-	_Atomic int	 refs;
-	uint64_t	 size;
-	uint8_t		 root[32];
-	uint64_t	 time;		/* when it was signed, UTC seconds */
-	size_t		 len;
-	char		 text[];	/* the signed note */
-};
 
 /* Set by ledgerd init --leaf-hash-index: every leaf hash is indexed. */
 #define LEAFHASH_META	"leaf-hash-index"
@@ -83,14 +74,5 @@ struct ledgerd {
 	_Atomic uint64_t m_commit_size_hist[17];	/* log2 buckets, leaves; the last: more */
 	_Atomic uint64_t m_submit_rejects;
 };
-
-/* The current checkpoint with a reference held; cp_put releases it. */
-struct cp	*ledgerd_cp_get(struct ledgerd *);
-void		 ledgerd_cp_put(struct cp *);
-/* Replace the current checkpoint (the sequencer, after each commit). */
-void		 ledgerd_cp_set(struct ledgerd *, struct cp *);
-/* Sign a checkpoint for (size, root) with the log key. */
-struct cp	*ledgerd_cp_sign(struct ledgerd *, uint64_t size,
-		    const uint8_t root[32]);
 
 #endif /* LEDGERD_H */

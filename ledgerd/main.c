@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cp.h"
 #include "err.h"
 #include "export.h"
 #include "http.h"
@@ -191,12 +192,12 @@ cmd_export(struct ledgerd *ld, const char *out)
 		fatalx("cannot read the tree: %s", ld_strerror(rc));
 	store_abort(t);
 	merkle_tree_root(&tree, root);
-	cp = ledgerd_cp_sign(ld, head.size, root);
+	cp = cp_sign(ld, head.size, root);
 	if ((rc = export_tree(ld->store, cp, out, &exported)) != LD_OK)
 		fatalx("export to %s: %s", out, ld_strerror(rc));
 	printf("exported %llu entries to %s\n", (unsigned long long)head.size,
 	    out);
-	ledgerd_cp_put(cp);
+	cp_put(cp);
 	store_close(ld->store);
 	sig_key_free(ld->key);
 	free(ld->origin);
@@ -293,7 +294,7 @@ cmd_serve(struct ledgerd *ld)
 	http_free(ld->http);
 	store_ncache_free(ld->ncache);
 	store_close(ld->store);
-	ledgerd_cp_put(ld->cp);
+	cp_put(ld->cp);
 	sig_key_free(ld->key);
 	free(ld->origin);
 	secure_wipe(ld->token, sizeof(ld->token));

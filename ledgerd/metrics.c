@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "cp.h"
 #include "entry.h"
 #include "metrics.h"
 #include "store.h"

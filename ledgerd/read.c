@@ -14,6 +14,7 @@
 #include "api.h"
 #include "codec.h"
 #include "core.h"
+#include "cp.h"
 #include "err.h"
 #include "export.h"
 #include "form.h"
@@ -654,9 +655,9 @@ read_run(struct ledgerd *ld, struct http_req *req, const char *path,
 	int			 tries = 0, rc;
 
 again:
-	cp = ledgerd_cp_get(ld);
+	cp = cp_get(ld);
 	if (store_begin(ld->store, 1, &t) != LD_OK) {
-		ledgerd_cp_put(cp);
+		cp_put(cp);
 		api_fail(req, 1, LD_ESYS, "store", -1, "cannot read the store");
 		return;
 	}
@@ -666,7 +667,7 @@ again:
 	store_txn_ncache(t, ld->ncache);
 	rc = fn(ld, req, t, path, cp);
 	store_abort(t);
-	ledgerd_cp_put(cp);
+	cp_put(cp);
 	if (rc == LD_ERETRY) {
 		if (++tries < 5)
 			goto again;

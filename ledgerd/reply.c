@@ -5,6 +5,7 @@
 
 #include "codec.h"
 #include "core.h"
+#include "cp.h"
 #include "err.h"
 #include "json.h"
 #include "merkle.h"

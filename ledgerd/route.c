@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "cp.h"
 #include "err.h"
 #include "http.h"
 #include "metrics.h"
@@ -162,12 +163,12 @@ route_metrics(struct buf *out)
 static void
 get_metrics(struct ledgerd *ld, struct http_req *req, const char *path)
 {
-	struct cp	*cp = ledgerd_cp_get(ld);
+	struct cp	*cp = cp_get(ld);
 	struct buf	 b = { 0 };
 
 	(void)path;
 	metrics_render(ld, cp, seq_queued(ld->seq), &b);
-	ledgerd_cp_put(cp);
+	cp_put(cp);
 	route_metrics(&b);
 	http_metrics(ld->http, &b);
 	http_set_header(req, "Cache-Control", "no-store");

@@ -16,6 +16,7 @@
 
 #include "codec.h"
 #include "core.h"
+#include "cp.h"
 #include "entry.h"
 #include "err.h"
 #include "rules.h"
@@ -95,7 +96,7 @@ env_close(struct env *e)
 	char	cmd[128];
 
 	core_free(e->core);
-	ledgerd_cp_set(&e->ld, NULL);
+	cp_set(&e->ld, NULL);
 	store_close(e->ld.store);
 	sig_key_free(e->ld.key);
 	sig_key_free(e->ik);
