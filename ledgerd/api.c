@@ -218,7 +218,6 @@ api_checkpoint(struct ledgerd *ld, struct http_req *req, const char *path)
 	struct cp	*cp = cp_get(ld);
 
 	(void)path;
-	http_set_header(req, "Cache-Control", "no-store");
 	http_set_header(req, "Access-Control-Allow-Origin", "*");
 	http_reply(req, 200, "text/plain; charset=utf-8", cp->text, cp->len);
 	cp_put(cp);

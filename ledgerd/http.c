@@ -54,6 +54,7 @@ struct http {
 	char			*path;
 	struct evkeyvalq	 params;
 	int			 params_ok;
+	const char		*ok_cache;	/* Cache-Control of a 200 */
 
 	struct buf		 refusal;	/* the raw 503 at the cap */
 };
@@ -74,6 +75,7 @@ dispatch(struct evhttp_request *req, void *arg)
 		if (h->params_ok)
 			evhttp_clear_headers(&h->params);
 		h->params_ok = 0;
+		h->ok_cache = NULL;
 		h->cache_req = NULL;
 	}
 }
@@ -88,6 +90,9 @@ send_reply(struct evhttp_request *req, int status, const char *ctype,
 
 	if (eb == NULL)
 		fatalx("out of memory (evbuffer_new)");
+	if (status == 200 && the_http != NULL && the_http->cache_req == req &&
+	    the_http->ok_cache != NULL)
+		evhttp_add_header(out, "Cache-Control", the_http->ok_cache);
 	if (ctype != NULL)
 		evhttp_add_header(out, "Content-Type", ctype);
 	if (retry_after > 0) {
@@ -373,6 +378,7 @@ cache_for(struct evhttp_request *r)
 	if (h->params_ok)
 		evhttp_clear_headers(&h->params);
 	h->params_ok = 0;
+	h->ok_cache = NULL;
 	h->cache_req = r;
 }
 
@@ -532,6 +538,13 @@ http_wants_json(struct http_req *r)
 	if (a != NULL && strstr(a, "application/msgpack") != NULL)
 		return 0;
 	return ct != NULL && strncmp(ct, "application/json", 16) == 0;
+}
+
+void
+http_cache_ok(struct http_req *r, const char *cache_control)
+{
+	cache_for((struct evhttp_request *)r);
+	the_http->ok_cache = cache_control;
 }
 
 void

@@ -61,6 +61,9 @@ int		 http_peer_loopback(struct http_req *);
 int		 http_wants_json(struct http_req *);
 
 void	http_set_header(struct http_req *, const char *name, const char *val);
+/* The Cache-Control header of the request's reply if it is a 200 sent
+ * on the loop thread (a static string; route.c's cache column). */
+void	http_cache_ok(struct http_req *, const char *cache_control);
 /* Reply now (loop thread only). */
 void	http_reply(struct http_req *, int status, const char *ctype,
 	    const void *body, size_t len);

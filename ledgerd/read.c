@@ -103,9 +103,6 @@ get_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 		buf_free(&b);
 		return;
 	}
-	/* A tile's content never changes, partial ones included. */
-	http_set_header(req, "Cache-Control",
-	    "public, max-age=31536000, immutable");
 	http_set_header(req, "Access-Control-Allow-Origin", "*");
 	http_reply(req, 200, "application/octet-stream", b.p, b.len);
 	buf_free(&b);
@@ -297,7 +294,6 @@ get_receipt(struct http_req *req, struct store_txn *t, const char *path,
 		bad(req, LD_ECORRUPT, "%s: the store lacks a hash", path);
 		return;
 	}
-	http_set_header(req, "Cache-Control", "no-store");
 	http_set_header(req, "Access-Control-Allow-Origin", "*");
 	http_reply(req, 200, "text/plain; charset=utf-8", b.p, b.len);
 	buf_free(&b);
@@ -636,7 +632,6 @@ get_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 		return;
 	}
 	snprintf(msg, sizeof(msg), "ok %llu\n", (unsigned long long)cp->size);
-	http_set_header(req, "Cache-Control", "no-store");
 	http_reply(req, 200, "text/plain; charset=utf-8", msg, strlen(msg));
 }
 

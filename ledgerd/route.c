@@ -22,32 +22,40 @@ struct route {
 			    const char *path);
 	read_fn		*read;		/* in a read transaction (read_run) */
 	const char	*label;		/* route="..." in /metrics */
+	const char	*cache;		/* Cache-Control of its 200 replies, or
+					 * NULL: the handler's (per request) */
 };
+
+#define NO_STORE	"no-store"
+#define IMMUTABLE	"public, max-age=31536000, immutable"
 
 /*
  * The labels appear in /metrics in the order of their first row (see
  * label_of for which label a reply counts under).
  */
 static const struct route routes[] = {
-	{ "POST", 0, "/v1/submit",		api_submit, NULL, "submit" },
-	{ "POST", 0, "/v1/admin/issuers",	api_issuers, NULL, "admin" },
-	{ "POST", 0, "/v1/admin/methods",	api_methods, NULL, "admin" },
-	{ "GET",  0, "/checkpoint",		api_checkpoint, NULL,
-	    "checkpoint" },
-	{ "GET",  1, "/tile/",			NULL, read_tile, "tile" },
-	{ "GET",  0, "/v1/proof/inclusion",	NULL, read_inclusion, "proof" },
-	{ "GET",  0, "/v1/proof/consistency",	NULL, read_consistency,
-	    "proof" },
-	{ "GET",  1, "/v1/entries/",		NULL, read_entry, "entries" },
-	{ "GET",  1, "/v1/receipt/",		NULL, read_receipt, "receipt" },
-	{ "GET",  0, "/v1/lookup",		NULL, read_lookup, "lookup" },
-	{ "GET",  1, "/v1/accounts/",		NULL, read_account, "accounts" },
-	{ "GET",  0, "/v1/issuers",		NULL, read_issuers, "issuers" },
-	{ "GET",  1, "/v1/issuers/",		NULL, read_issuer, "issuers" },
-	{ "GET",  0, "/v1/totals",		NULL, read_totals, "totals" },
-	{ "GET",  0, "/v1/methods",		NULL, read_methods, "methods" },
-	{ "GET",  0, "/healthz",		NULL, read_health, "healthz" },
-	{ "GET",  0, "/metrics",		get_metrics, NULL, "metrics" },
+	{ "POST", 0, "/v1/submit",	api_submit, NULL, "submit", NULL },
+	{ "POST", 0, "/v1/admin/issuers", api_issuers, NULL, "admin", NULL },
+	{ "POST", 0, "/v1/admin/methods", api_methods, NULL, "admin", NULL },
+	{ "GET",  0, "/checkpoint",	api_checkpoint, NULL, "checkpoint",
+	    NO_STORE },
+	/* A tile's content never changes, partial ones included. */
+	{ "GET",  1, "/tile/",		NULL, read_tile, "tile", IMMUTABLE },
+	{ "GET",  0, "/v1/proof/inclusion", NULL, read_inclusion, "proof",
+	    NULL },
+	{ "GET",  0, "/v1/proof/consistency", NULL, read_consistency, "proof",
+	    NULL },
+	{ "GET",  1, "/v1/entries/",	NULL, read_entry, "entries", NULL },
+	{ "GET",  1, "/v1/receipt/",	NULL, read_receipt, "receipt",
+	    NO_STORE },
+	{ "GET",  0, "/v1/lookup",	NULL, read_lookup, "lookup", NULL },
+	{ "GET",  1, "/v1/accounts/",	NULL, read_account, "accounts", NULL },
+	{ "GET",  0, "/v1/issuers",	NULL, read_issuers, "issuers", NULL },
+	{ "GET",  1, "/v1/issuers/",	NULL, read_issuer, "issuers", NULL },
+	{ "GET",  0, "/v1/totals",	NULL, read_totals, "totals", NULL },
+	{ "GET",  0, "/v1/methods",	NULL, read_methods, "methods", NULL },
+	{ "GET",  0, "/healthz",	NULL, read_health, "healthz", NO_STORE },
+	{ "GET",  0, "/metrics",	get_metrics, NULL, "metrics", NO_STORE },
 };
 #define NROUTES		(sizeof(routes) / sizeof(routes[0]))
 
@@ -88,6 +96,8 @@ route_dispatch(struct ledgerd *ld, struct http_req *req)
 			continue;
 		if (r->method[0] == 'G' ? !get : strcmp(m, r->method) != 0)
 			continue;
+		if (r->cache != NULL)
+			http_cache_ok(req, r->cache);
 		if (r->read != NULL)
 			read_run(ld, req, path, r->read);
 		else
@@ -171,7 +181,6 @@ get_metrics(struct ledgerd *ld, struct http_req *req, const char *path)
 	cp_put(cp);
 	route_metrics(&b);
 	http_metrics(ld->http, &b);
-	http_set_header(req, "Cache-Control", "no-store");
 	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.p,
 	    b.len);
 	buf_free(&b);

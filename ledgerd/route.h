@@ -1,7 +1,9 @@
 /* route.h - the route table: dispatch, per-route metrics, 404. */
 /*
  * Every route of ledgerd is one row of route.c's table: method, path
- * (exact or a prefix), handler, metric label. A new route is one row.
+ * (exact or a prefix), handler, metric label, cache policy (the
+ * Cache-Control of its 200 replies, or the handler's). A new route is
+ * one row.
  * Event-loop thread only.
  */
 #ifndef ROUTE_H
