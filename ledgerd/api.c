@@ -1,4 +1,4 @@
-/* api.c - HTTP routes: request parsing, the error table, replies. */
+/* api.c - the write routes (submit, admin) and the checkpoint. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,80 +6,16 @@
 
 #include "api.h"
 #include "codec.h"
+#include "core.h"
+#include "cp.h"
 #include "err.h"
 #include "form.h"
 #include "http.h"
 #include "json.h"
 #include "log.h"
 #include "parse.h"
-#include "read.h"
+#include "reply.h"
 #include "seq.h"
-
-/* The one table from error codes to HTTP statuses. */
-static const struct {
-	int		 err;
-	int		 status;
-	const char	*name;
-} status_table[] = {
-	{ LD_OK,	200, "ok" },
-	{ LD_EINVAL,	400, "malformed" },
-	{ LD_EAUTH,	401, "unauthorized" },
-	{ LD_EBADSIG,	401, "bad-signature" },
-	{ LD_ENOTFOUND,	404, "not-found" },
-	{ LD_EEXIST,	409, "conflict" },
-	{ LD_ETOOBIG,	413, "too-large" },
-	{ LD_ERULE,	422, "rule" },
-	{ LD_EOVERFLOW,	422, "overflow" },
-	{ LD_EBADPROOF,	422, "bad-proof" },
-	{ LD_EBUSY,	503, "busy" },
-	{ LD_EFULL,	507, "disk-full" },
-	{ LD_ECORRUPT,	500, "corrupt" },
-	{ LD_ESYS,	500, "internal" },
-};
-
-int
-api_status(int err)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof(status_table) / sizeof(status_table[0]); i++)
-		if (status_table[i].err == err)
-			return status_table[i].status;
-	return 500;
-}
-
-const char *
-api_error_name(int err)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof(status_table) / sizeof(status_table[0]); i++)
-		if (status_table[i].err == err)
-			return status_table[i].name;
-	return "internal";
-}
-
-void
-api_error_body(struct buf *b, int json, int err, const char *rule,
-    const char *msg, long pos, uint64_t index)
-{
-	struct jv	*o = jv_obj();
-
-	jv_set(o, "error", jv_str(api_error_name(err)));
-	if (rule != NULL)
-		jv_set(o, "rule", jv_str(rule));
-	jv_set(o, "message", jv_str(msg));
-	if (pos >= 0)
-		jv_set(o, "position", jv_u64((uint64_t)pos));
-	if (index != NO_INDEX)
-		jv_set(o, "index", jv_u64(index));
-	if (json) {
-		jv_render_json(o, b);
-		buf_addc(b, '\n');
-	} else
-		jv_render_msgpack(o, b);
-	jv_free(o);
-}
 
 /* Reply with an error now (loop thread). */
 void
@@ -93,10 +29,10 @@ api_fail(struct http_req *req, int json, int err, const char *rule,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	api_error_body(&b, json, err, rule, msg, pos, NO_INDEX);
+	reply_error_body(&b, json, err, rule, msg, pos, NO_INDEX);
 	if (err == LD_EBUSY)
 		http_set_header(req, "Retry-After", "1");
-	http_reply(req, api_status(err), json ? "application/json" :
+	http_reply(req, reply_status(err), json ? "application/json" :
 	    "application/msgpack", b.p, b.len);
 	buf_free(&b);
 }
@@ -115,18 +51,55 @@ body_is_json(struct http_req *req)
 	return -1;
 }
 
-static void
-enqueue(struct ledgerd *ld, struct http_req *req, struct job *j)
-{
-	int	rc;
+/* A request waiting for the sequencer (the argument of api_done). */
+struct api_wait {
+	struct http	*http;
+	struct http_req	*req;
+	int		 json;		/* reply in JSON */
+};
 
-	j->req = req;
-	if ((rc = seq_push(ld->seq, j)) != LD_OK) {
-		api_fail(req, j->json, LD_EBUSY, "queue-full", -1,
+static void *
+api_wait_new(struct ledgerd *ld, struct http_req *req, int json)
+{
+	struct api_wait	*w = xmalloc(sizeof(*w));
+
+	w->http = ld->http;
+	w->req = req;
+	w->json = json;
+	return w;
+}
+
+/*
+ * A job is finished (on the sequencer's or the parser's thread): render
+ * its reply there, hand it to the event loop.
+ */
+static void
+api_done(void *arg, const struct core_job *j, const struct cp *cp,
+    struct store_txn *rt)
+{
+	struct api_wait	*w = arg;
+	struct buf	 b = { 0 };
+	const char	*ctype;
+	int		 status;
+
+	status = reply_job(j, w->json, cp, rt, &b, &ctype);
+	http_reply_async(w->http, w->req, status, ctype, &b,
+	    j->res.err == LD_EBUSY ? 1 : 0);
+	free(w);
+}
+
+static void
+enqueue(struct ledgerd *ld, struct http_req *req, struct core_job *j,
+    int json)
+{
+	j->done = api_done;
+	j->arg = api_wait_new(ld, req, json);
+	if (seq_push(ld->seq, j) != LD_OK) {
+		free(j->arg);
+		api_fail(req, json, LD_EBUSY, "queue-full", -1,
 		    "the submission queue is full or the server is stopping; "
 		    "retry after a second");
-		batch_req_free(&j->batch);
-		free(j);
+		core_job_free(j);
 	}
 }
 
@@ -134,12 +107,13 @@ enqueue(struct ledgerd *ld, struct http_req *req, struct job *j)
  * A submission: the headers are checked here, the body is parsed on the
  * parser thread (parse.h), which answers or queues the batch.
  */
-static void
-api_submit(struct ledgerd *ld, struct http_req *req)
+void
+api_submit(struct ledgerd *ld, struct http_req *req, const char *path)
 {
 	struct http_body	*body;
 	int			 json = body_is_json(req);
 
+	(void)path;
 	if (json < 0) {
 		api_fail(req, 1, LD_EINVAL, "content-type", -1,
 		    "Content-Type must be application/msgpack or "
@@ -152,7 +126,8 @@ api_submit(struct ledgerd *ld, struct http_req *req)
 		    LEDGERD_MAX_BODY);
 		return;
 	}
-	parser_push(ld->parser, req, body, json, json || http_wants_json(req));
+	parser_push(ld->parser, body, json, api_done, api_wait_new(ld, req,
+	    json || http_wants_json(req)));
 }
 
 /* Admin calls: loopback only (unless configured) and the bearer token. */
@@ -184,9 +159,9 @@ admin_ok(struct ledgerd *ld, struct http_req *req)
 }
 
 static void
-api_admin(struct ledgerd *ld, struct http_req *req, enum job_kind kind)
+admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
 {
-	struct job	*j;
+	struct core_job	*j;
 	struct buf	 body = { 0 };
 	struct jv	*doc = NULL;
 	const char	*why = "malformed";
@@ -208,67 +183,42 @@ api_admin(struct ledgerd *ld, struct http_req *req, enum job_kind kind)
 		return;
 	}
 	buf_free(&body);
-	j = xcalloc(1, sizeof(*j));
-	j->kind = kind;
-	j->json = json;
-	if (kind == JOB_ISSUER)
+	j = core_job_new(kind, NULL, NULL);
+	if (kind == CORE_ISSUER)
 		rc = form_issuer_from_json(doc, &j->issuer, &why);
 	else
 		rc = form_method_from_json(doc, &j->method, &why);
 	jv_free(doc);
 	if (rc != LD_OK) {
-		api_fail(req, json, rc, kind == JOB_ISSUER ? "issuer" :
+		api_fail(req, json, rc, kind == CORE_ISSUER ? "issuer" :
 		    "method", -1, "%s", why);
-		free(j);
+		core_job_free(j);
 		return;
 	}
-	enqueue(ld, req, j);
-}
-
-static void
-api_checkpoint(struct ledgerd *ld, struct http_req *req)
-{
-	struct cp	*cp = ledgerd_cp_get(ld);
-
-	http_set_header(req, "Cache-Control", "no-store");
-	http_set_header(req, "Access-Control-Allow-Origin", "*");
-	http_reply(req, 200, "text/plain; charset=utf-8", cp->text, cp->len);
-	ledgerd_cp_put(cp);
+	enqueue(ld, req, j, json);
 }
 
 void
-api_handle(struct ledgerd *ld, struct http_req *req)
+api_issuers(struct ledgerd *ld, struct http_req *req, const char *path)
 {
-	const char	*m = http_method(req), *path = http_path(req);
-	int		 post = strcmp(m, "POST") == 0;
-	int		 get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+	(void)path;
+	admin(ld, req, CORE_ISSUER);
+}
 
-	if (path == NULL) {
-		api_fail(req, 1, LD_EINVAL, "path", -1, "the path does not "
-		    "decode");
-		return;
-	}
-	/*
-	 * Two lengths make the body's end ambiguous (request smuggling
-	 * through a proxy that reads the other one): refuse, and close.
-	 */
-	if (http_header_count(req, "Content-Length") > 1) {
-		http_set_header(req, "Connection", "close");
-		api_fail(req, 1, LD_EINVAL, "content-length", -1,
-		    "more than one Content-Length header");
-		return;
-	}
-	if (strcmp(path, "/v1/submit") == 0 && post)
-		api_submit(ld, req);
-	else if (strcmp(path, "/v1/admin/issuers") == 0 && post)
-		api_admin(ld, req, JOB_ISSUER);
-	else if (strcmp(path, "/v1/admin/methods") == 0 && post)
-		api_admin(ld, req, JOB_METHOD);
-	else if (strcmp(path, "/checkpoint") == 0 && get)
-		api_checkpoint(ld, req);
-	else if (get && read_handle(ld, req, path))
-		;
-	else
-		api_fail(req, 1, LD_ENOTFOUND, "route", -1,
-		    "no route for %s %s", m, path);
+void
+api_methods(struct ledgerd *ld, struct http_req *req, const char *path)
+{
+	(void)path;
+	admin(ld, req, CORE_METHOD);
+}
+
+void
+api_checkpoint(struct ledgerd *ld, struct http_req *req, const char *path)
+{
+	struct cp	*cp = cp_get(ld);
+
+	(void)path;
+	http_set_header(req, "Access-Control-Allow-Origin", "*");
+	http_reply(req, 200, "text/plain; charset=utf-8", cp->text, cp->len);
+	cp_put(cp);
 }

@@ -4,12 +4,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "cp.h"
 #include "err.h"
 #include "ledgerd.h"
 #include "log.h"
 
 struct cp *
-ledgerd_cp_sign(struct ledgerd *ld, uint64_t size, const uint8_t root[32])
+cp_sign(struct ledgerd *ld, uint64_t size, const uint8_t root[32])
 {
 	struct checkpoint	 c;
 	struct buf		 body = { 0 }, note = { 0 };
@@ -36,7 +37,7 @@ ledgerd_cp_sign(struct ledgerd *ld, uint64_t size, const uint8_t root[32])
 }
 
 struct cp *
-ledgerd_cp_get(struct ledgerd *ld)
+cp_get(struct ledgerd *ld)
 {
 	struct cp	*cp;
 
@@ -49,14 +50,14 @@ ledgerd_cp_get(struct ledgerd *ld)
 }
 
 void
-ledgerd_cp_put(struct cp *cp)
+cp_put(struct cp *cp)
 {
 	if (cp != NULL && atomic_fetch_sub(&cp->refs, 1) == 1)
 		free(cp);
 }
 
 void
-ledgerd_cp_set(struct ledgerd *ld, struct cp *cp)
+cp_set(struct ledgerd *ld, struct cp *cp)
 {
 	struct cp	*old;
 
@@ -64,5 +65,5 @@ ledgerd_cp_set(struct ledgerd *ld, struct cp *cp)
 	old = ld->cp;
 	ld->cp = cp;
 	pthread_mutex_unlock(&ld->cp_mu);
-	ledgerd_cp_put(old);
+	cp_put(old);
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cp.h"
 #include "err.h"
 #include "export.h"
 #include "log.h"
@@ -91,7 +92,7 @@ add_bundled(void *arg, uint64_t index, const uint8_t *p, size_t len)
 }
 
 int
-tile_bytes(struct store_txn *t, const struct merkle_tile *tile, struct buf *b)
+export_tile_bytes(struct store_txn *t, const struct merkle_tile *tile, struct buf *b)
 {
 	uint64_t	first = tile->index * MERKLE_TILE_WIDTH, i;
 	uint8_t		h[32];
@@ -125,7 +126,7 @@ write_tile(struct store_txn *t, const char *outdir, int level, uint64_t n,
 
 	if (merkle_tile_path(&tile, rel, sizeof(rel)) != MERKLE_OK)
 		return LD_EINVAL;
-	rc = tile_bytes(t, &tile, &b);
+	rc = export_tile_bytes(t, &tile, &b);
 	path = xasprintf("%s/%s", outdir, rel);
 	if (rc == LD_OK)
 		rc = put_file(path, b.p, b.len);

@@ -13,10 +13,11 @@
  * after the tiles are synced. *exported carries the size written last
  * time (0 at first; the function also reads outdir/checkpoint).
  */
-/* Append the bytes of a tile (hashes, or an entry bundle) to b. */
-int	tile_bytes(struct store_txn *, const struct merkle_tile *, struct buf *);
-
 int	export_tree(struct store *, const struct cp *cp, const char *outdir,
 	    uint64_t *exported);
+
+/* Append the bytes of a tile (hashes, or an entry bundle) to b. */
+int	export_tile_bytes(struct store_txn *, const struct merkle_tile *,
+	    struct buf *);
 
 #endif /* EXPORT_H */

@@ -19,13 +19,11 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 
-#include "api.h"
 #include "conn.h"
 #include "err.h"
 #include "http.h"
 #include "log.h"
-#include "parse.h"
-#include "seq.h"
+#include "reply.h"
 
 /* A reply handed over from another thread. */
 struct async_reply {
@@ -39,6 +37,7 @@ struct async_reply {
 
 struct http {
 	struct ledgerd		*ld;
+	struct http_hooks	 hooks;		/* the layer above */
 	struct conns		*conns;		/* the limit and deadlines */
 	struct event_base	*base;
 	struct evhttp		*evh;
@@ -55,47 +54,12 @@ struct http {
 	char			*path;
 	struct evkeyvalq	 params;
 	int			 params_ok;
+	const char		*ok_cache;	/* Cache-Control of a 200 */
 
 	struct buf		 refusal;	/* the raw 503 at the cap */
 };
 
 static struct http	*the_http;	/* for the loop-thread accessors */
-
-/* Requests by route and status, for /metrics (loop thread only). */
-static const char *const routes[] = { "submit", "admin", "checkpoint",
-    "tile", "proof", "entries", "receipt", "lookup", "accounts", "issuers",
-    "totals", "methods", "healthz", "metrics", "other" };
-#define NROUTES		(sizeof(routes) / sizeof(routes[0]))
-static const int statuses[] = { 200, 400, 401, 404, 409, 413, 422, 500,
-    503, 507, 0 };
-#define NSTATUSES	(sizeof(statuses) / sizeof(statuses[0]))
-static uint64_t	req_count[NROUTES][NSTATUSES];
-
-static size_t
-route_of(const char *uri)
-{
-	static const char *const prefix[] = { "/v1/submit", "/v1/admin/",
-	    "/checkpoint", "/tile/", "/v1/proof/", "/v1/entries/",
-	    "/v1/receipt/", "/v1/lookup", "/v1/accounts/", "/v1/issuers",
-	    "/v1/totals", "/v1/methods", "/healthz", "/metrics" };
-	size_t	i;
-
-	for (i = 0; uri != NULL && i < sizeof(prefix) / sizeof(prefix[0]);
-	    i++)
-		if (strncmp(uri, prefix[i], strlen(prefix[i])) == 0)
-			return i;
-	return NROUTES - 1;
-}
-
-static void
-count_reply(struct evhttp_request *req, int status)
-{
-	size_t	i;
-
-	for (i = 0; i < NSTATUSES - 1 && statuses[i] != status; i++)
-		;
-	req_count[route_of(evhttp_request_get_uri(req))][i]++;
-}
 
 static void
 dispatch(struct evhttp_request *req, void *arg)
@@ -103,7 +67,7 @@ dispatch(struct evhttp_request *req, void *arg)
 	struct http	*h = arg;
 
 	conns_request(h->conns, req);
-	api_handle(h->ld, (struct http_req *)req);
+	h->hooks.handle(h->ld, (struct http_req *)req);
 	/* Drop the per-request caches. */
 	if (h->cache_req == req) {
 		free(h->path);
@@ -111,6 +75,7 @@ dispatch(struct evhttp_request *req, void *arg)
 		if (h->params_ok)
 			evhttp_clear_headers(&h->params);
 		h->params_ok = 0;
+		h->ok_cache = NULL;
 		h->cache_req = NULL;
 	}
 }
@@ -125,6 +90,9 @@ send_reply(struct evhttp_request *req, int status, const char *ctype,
 
 	if (eb == NULL)
 		fatalx("out of memory (evbuffer_new)");
+	if (status == 200 && the_http != NULL && the_http->cache_req == req &&
+	    the_http->ok_cache != NULL)
+		evhttp_add_header(out, "Cache-Control", the_http->ok_cache);
 	if (ctype != NULL)
 		evhttp_add_header(out, "Content-Type", ctype);
 	if (retry_after > 0) {
@@ -133,7 +101,8 @@ send_reply(struct evhttp_request *req, int status, const char *ctype,
 	}
 	if (len)
 		evbuffer_add(eb, body, len);
-	count_reply(req, status);
+	if (the_http != NULL)
+		the_http->hooks.replied(evhttp_request_get_uri(req), status);
 	evhttp_send_reply(req, status, NULL, eb);
 	evbuffer_free(eb);
 }
@@ -199,7 +168,7 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_lock(&h->mu);
 	empty = h->head == NULL;
 	pthread_mutex_unlock(&h->mu);
-	if (empty && parser_idle(h->ld->parser) && seq_idle(h->ld->seq)) {
+	if (empty && h->hooks.idle(h->ld)) {
 		/* A last turn of the loop to flush what was just sent. */
 		event_base_loopexit(h->base, &tv);
 		return;
@@ -224,7 +193,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		evhttp_del_accept_socket(h->evh, h->bound);
 		h->bound = NULL;
 	}
-	seq_drain(h->ld->seq);
+	h->hooks.drain(h->ld);
 	evtimer_add(h->ev_drain, &tv);
 }
 
@@ -278,7 +247,7 @@ refusal_make(struct buf *out, uint64_t max)
 	snprintf(msg, sizeof(msg), "the server holds as many request bodies "
 	    "as it may (%llu bytes); retry after a second",
 	    (unsigned long long)max);
-	api_error_body(&body, 1, LD_EBUSY, "buffered", msg, -1, NO_INDEX);
+	reply_error_body(&body, 1, LD_EBUSY, "buffered", msg, -1, NO_INDEX);
 	buf_printf(out, "HTTP/1.1 503 Service Unavailable\r\n"
 	    "Content-Type: application/json\r\nRetry-After: 1\r\n"
 	    "Connection: close\r\nContent-Length: %zu\r\n\r\n", body.len);
@@ -287,7 +256,8 @@ refusal_make(struct buf *out, uint64_t max)
 }
 
 int
-http_open(struct ledgerd *ld, const char *listen, struct http **out)
+http_open(struct ledgerd *ld, const char *listen,
+    const struct http_hooks *hooks, struct http **out)
 {
 	struct http		*h = xcalloc(1, sizeof(*h));
 	struct sockaddr_storage	 ss;
@@ -308,6 +278,7 @@ http_open(struct ledgerd *ld, const char *listen, struct http **out)
 		ld->max_conns = rl.rlim_cur - 64;
 	signal(SIGPIPE, SIG_IGN);
 	h->ld = ld;
+	h->hooks = *hooks;
 	pthread_mutex_init(&h->mu, NULL);
 	h->tail = &h->head;
 	host = xstrdup(listen);
@@ -407,6 +378,7 @@ cache_for(struct evhttp_request *r)
 	if (h->params_ok)
 		evhttp_clear_headers(&h->params);
 	h->params_ok = 0;
+	h->ok_cache = NULL;
 	h->cache_req = r;
 }
 
@@ -569,6 +541,13 @@ http_wants_json(struct http_req *r)
 }
 
 void
+http_cache_ok(struct http_req *r, const char *cache_control)
+{
+	cache_for((struct evhttp_request *)r);
+	the_http->ok_cache = cache_control;
+}
+
+void
 http_set_header(struct http_req *r, const char *name, const char *val)
 {
 	evhttp_add_header(evhttp_request_get_output_headers(
@@ -584,18 +563,6 @@ http_open_conns(struct http *h)
 void
 http_metrics(struct http *h, struct buf *out)
 {
-	size_t	r, k;
-
-	buf_printf(out, "# HELP ledger_http_requests_total Requests answered, "
-	    "by route and status (0 = other).\n# TYPE ledger_http_requests_total"
-	    " counter\n");
-	for (r = 0; r < NROUTES; r++)
-		for (k = 0; k < NSTATUSES; k++)
-			if (req_count[r][k] != 0)
-				buf_printf(out, "ledger_http_requests_total{route="
-				    "\"%s\",status=\"%d\"} %llu\n", routes[r],
-				    statuses[k],
-				    (unsigned long long)req_count[r][k]);
 	buf_printf(out, "# HELP ledger_http_open_connections Open client "
 	    "connections.\n# TYPE ledger_http_open_connections "
 	    "gauge\nledger_http_open_connections %llu\n",

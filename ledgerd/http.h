@@ -1,8 +1,11 @@
 /* http.h - the libevent evhttp adapter: listener, requests, replies. */
 /*
- * The only part of ledgerd that includes <event2/...>. One event loop on
- * the main thread serves every request; replies computed elsewhere (the
- * sequencer) come back through http_reply_async, which is thread-safe.
+ * With conn.c, the only part of ledgerd that includes <event2/...>. One
+ * event loop on the main thread serves every request; replies computed
+ * elsewhere (the sequencer, the parser) come back through
+ * http_reply_async, which is thread-safe. What a request means is the
+ * layer above's: http_open takes its hooks (route.c, main.c), so this
+ * file includes no handler's header.
  */
 #ifndef HTTP_H
 #define HTTP_H
@@ -16,8 +19,17 @@
 struct http_req;	/* an evhttp_request */
 struct http_body;	/* a request body moved out of its request */
 
+/* What the loop calls in the layer above (on the loop thread). */
+struct http_hooks {
+	void	(*handle)(struct ledgerd *, struct http_req *);	/* answer */
+	void	(*replied)(const char *uri, int status);	/* count */
+	void	(*drain)(struct ledgerd *);	/* stopping: take no more */
+	int	(*idle)(struct ledgerd *);	/* nothing left to answer */
+};
+
 /* Bind host:port and prepare the loop; LD_ESYS with a logged reason. */
-int	http_open(struct ledgerd *, const char *listen, struct http **);
+int	http_open(struct ledgerd *, const char *listen,
+	    const struct http_hooks *, struct http **);
 /* Run until SIGTERM/SIGINT, then drain: stop accepting, let the
  * sequencer finish, flush the replies, return. */
 int	http_run(struct http *);
@@ -49,6 +61,9 @@ int		 http_peer_loopback(struct http_req *);
 int		 http_wants_json(struct http_req *);
 
 void	http_set_header(struct http_req *, const char *name, const char *val);
+/* The Cache-Control header of the request's reply if it is a 200 sent
+ * on the loop thread (a static string; route.c's cache column). */
+void	http_cache_ok(struct http_req *, const char *cache_control);
 /* Reply now (loop thread only). */
 void	http_reply(struct http_req *, int status, const char *ctype,
 	    const void *body, size_t len);
@@ -56,7 +71,7 @@ void	http_reply(struct http_req *, int status, const char *ctype,
 void	http_reply_async(struct http *, struct http_req *, int status,
 	    const char *ctype, struct buf *body, int retry_after);
 
-/* Counters for /metrics. */
+/* The connection gauges and counters for /metrics. */
 uint64_t	http_open_conns(struct http *);
 void		http_metrics(struct http *, struct buf *out);
 

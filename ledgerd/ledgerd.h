@@ -22,25 +22,20 @@
 #define LEDGERD_MAX_BUFFERED	(8ull * LEDGERD_MAX_BODY) /* bytes held for
 					 * requests not yet answered */
 
+struct cp;
 struct http;
 struct parser;
 struct seq;
 
-/* The latest signed checkpoint; readers take a reference under cp_mu. */
-struct cp {
-	_Atomic int	 refs;
-	uint64_t	 size;
-	uint8_t		 root[32];
-	uint64_t	 time;		/* when it was signed, UTC seconds */
-	size_t		 len;
-	char		 text[];	/* the signed note */
-};
-
 /* Set by ledgerd init --leaf-hash-index: every leaf hash is indexed. */
 #define LEAFHASH_META	"leaf-hash-index"
 
+/*
+ * Who touches what: "set once" fields are written by main before any
+ * thread starts and only read after; the others say their thread.
+ */
 struct ledgerd {
-	/* configuration */
+	/* configuration: set once (main.c) */
 	const char	*datadir;
 	const char	*listen;
 	const char	*export_dir;	/* keep a static copy current, or NULL */
@@ -48,41 +43,37 @@ struct ledgerd {
 	int		 admin_remote;	/* accept admin calls from any peer */
 	uint64_t	 mapsize;
 	size_t		 queue_max;
-	uint64_t	 max_conns;	/* stop accepting at this many */
+	uint64_t	 max_conns;	/* stop accepting at this many (lowered
+					 * by http_open to the fd limit) */
 	unsigned	 request_timeout; /* seconds for each whole request */
 	uint64_t	 max_buffered;	/* bytes held across connections */
 	int		 leafhash_index; /* init --leaf-hash-index: lookups by
 					  * leaf hash (meta LEAFHASH_META) */
 
+	/* set once (main.c); each is safe to use from any thread */
 	struct sig_key	*key;		/* the log's signing key */
 	uint8_t		 token[32];	/* admin token, raw */
 	struct store	*store;
-	struct store_ncache *ncache;	/* the event loop's (read.c) */
-	struct http	*http;
+	struct http	*http;		/* http_reply_async from any thread */
 	struct parser	*parser;	/* submissions, off the loop */
 	struct seq	*seq;
 
+	/* event loop only (read.c) */
+	struct store_ncache *ncache;	/* upper tree nodes for reads */
+
+	/* any thread, under cp_mu (cp.c); the sequencer replaces it */
 	pthread_mutex_t	 cp_mu;
 	struct cp	*cp;
 
-	/* metrics */
+	/* metrics (atomics): the sequencer adds (core.c, metrics.c), the
+	 * event loop reads (/metrics) */
 	_Atomic uint64_t m_appended[KIND_MAX + 1];
 	_Atomic uint64_t m_commits;
 	_Atomic uint64_t m_commit_entries;
 	_Atomic uint64_t m_commit_us_hist[25];	/* log2 buckets of us; the last: slower */
 	_Atomic uint64_t m_commit_us_sum;
 	_Atomic uint64_t m_commit_size_hist[17];	/* log2 buckets, leaves; the last: more */
-	_Atomic uint64_t m_submit_dups;
 	_Atomic uint64_t m_submit_rejects;
 };
-
-/* The current checkpoint with a reference held; cp_put releases it. */
-struct cp	*ledgerd_cp_get(struct ledgerd *);
-void		 ledgerd_cp_put(struct cp *);
-/* Replace the current checkpoint (the sequencer, after each commit). */
-void		 ledgerd_cp_set(struct ledgerd *, struct cp *);
-/* Sign a checkpoint for (size, root) with the log key. */
-struct cp	*ledgerd_cp_sign(struct ledgerd *, uint64_t size,
-		    const uint8_t root[32]);
 
 #endif /* LEDGERD_H */

@@ -9,12 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cp.h"
 #include "err.h"
 #include "export.h"
 #include "http.h"
 #include "ledgerd.h"
 #include "log.h"
 #include "parse.h"
+#include "route.h"
 #include "seq.h"
 #include "sig.h"
 #include "rules_store.h"
@@ -187,12 +189,12 @@ cmd_export(struct ledgerd *ld, const char *out)
 		fatalx("cannot read the tree: %s", ld_strerror(rc));
 	store_abort(t);
 	merkle_tree_root(&tree, root);
-	cp = ledgerd_cp_sign(ld, head.size, root);
+	cp = cp_sign(ld, head.size, root);
 	if ((rc = export_tree(ld->store, cp, out, &exported)) != LD_OK)
 		fatalx("export to %s: %s", out, ld_strerror(rc));
 	printf("exported %llu entries to %s\n", (unsigned long long)head.size,
 	    out);
-	ledgerd_cp_put(cp);
+	cp_put(cp);
 	store_close(ld->store);
 	sig_key_free(ld->key);
 	free(ld->origin);
@@ -232,6 +234,24 @@ lock_datadir(const char *dir)
 	return fd;
 }
 
+/* Stopping: the sequencer takes no more jobs. */
+static void
+serve_drain(struct ledgerd *ld)
+{
+	seq_drain(ld->seq);
+}
+
+/* Every body parsed and every job answered. */
+static int
+serve_idle(struct ledgerd *ld)
+{
+	return parser_idle(ld->parser) && seq_idle(ld->seq);
+}
+
+static const struct http_hooks serve_hooks = {
+	route_dispatch, route_count, serve_drain, serve_idle,
+};
+
 static int
 cmd_serve(struct ledgerd *ld)
 {
@@ -259,7 +279,7 @@ cmd_serve(struct ledgerd *ld)
 		fatalx("cannot load the log: %s", ld_strerror(rc));
 	if (parser_start(ld, &ld->parser) != LD_OK)
 		fatalx("cannot start the parser thread");
-	if (http_open(ld, ld->listen, &ld->http) != LD_OK)
+	if (http_open(ld, ld->listen, &serve_hooks, &ld->http) != LD_OK)
 		fatalx("cannot listen on %s", ld->listen);
 	log_info("%s: serving %s, %llu entries, listening on %.*s:%d",
 	    ld->datadir, ld->origin, (unsigned long long)ld->cp->size,
@@ -271,7 +291,7 @@ cmd_serve(struct ledgerd *ld)
 	http_free(ld->http);
 	store_ncache_free(ld->ncache);
 	store_close(ld->store);
-	ledgerd_cp_put(ld->cp);
+	cp_put(ld->cp);
 	sig_key_free(ld->key);
 	free(ld->origin);
 	secure_wipe(ld->token, sizeof(ld->token));

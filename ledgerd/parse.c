@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
 #include "codec.h"
+#include "core.h"
 #include "err.h"
 #include "form.h"
 #include "http.h"
@@ -15,9 +15,10 @@
 #include "seq.h"
 
 struct pjob {
-	struct http_req		*req;
 	struct http_body	*body;
-	int			 body_json, reply_json;
+	int			 body_json;
+	core_done_fn		*done;
+	void			*arg;
 	struct pjob		*next;
 };
 
@@ -30,44 +31,36 @@ struct parser {
 	int			 busy, stop, started;
 };
 
-/* Answer an error from this thread. */
+/* Answer an error from this thread, through the job's completion. */
 static void
-fail(struct parser *p, struct pjob *pj, int json, int err, const char *rule,
-    long pos, const char *msg)
+fail(struct core_job *j, int err, const char *rule, long pos, const char *msg)
 {
-	struct buf	b = { 0 };
-
-	api_error_body(&b, json, err, rule, msg, pos, NO_INDEX);
-	http_reply_async(p->ld->http, pj->req, api_status(err), json ?
-	    "application/json" : "application/msgpack", &b,
-	    err == LD_EBUSY ? 1 : 0);
+	core_job_fail(j, err, rule, pos, NO_INDEX, "%s", msg);
+	j->done(j->arg, j, NULL, NULL);
 }
 
 static void
 parse_one(struct parser *p, struct pjob *pj)
 {
-	struct job	*j = xcalloc(1, sizeof(*j));
+	struct core_job	*j = core_job_new(CORE_SUBMIT, pj->done, pj->arg);
 	struct buf	 body = { 0 };
 	struct jv	*doc = NULL;
 	const char	*why = "malformed";
 	char		 err[160], msg[256];
 	long		 pos = -1;
-	int		 rc, json = pj->reply_json;
+	int		 rc;
 
 	http_body_flat(pj->body, &body);
 	http_body_free(pj->body);
 	pj->body = NULL;
-	j->kind = JOB_SUBMIT;
-	j->json = json;
-	j->req = pj->req;
 	if (pj->body_json) {
 		if ((rc = jv_parse_limited((const char *)body.p, body.len,
 		    &form_batch_limits, &doc, err, sizeof(err))) != LD_OK) {
 			snprintf(msg, sizeof(msg), rc == LD_ETOOBIG ? "the body "
 			    "is larger than any batch: %s" : "body is not a JSON "
 			    "batch: %s", err);
-			fail(p, pj, 1, rc, rc == LD_ETOOBIG ? "batch-size" :
-			    "json", -1, msg);
+			fail(j, rc, rc == LD_ETOOBIG ? "batch-size" : "json", -1,
+			    msg);
 			goto out;
 		}
 		rc = form_batch_from_json(doc, &j->batch, &pos, &why);
@@ -78,23 +71,22 @@ parse_one(struct parser *p, struct pjob *pj)
 	if (rc != LD_OK) {
 		if (pos >= 0) {
 			snprintf(msg, sizeof(msg), "entry %ld: %s", pos, why);
-			fail(p, pj, json, rc, "entry", pos, msg);
+			fail(j, rc, "entry", pos, msg);
 		} else
-			fail(p, pj, json, rc, "batch", -1, why);
+			fail(j, rc, "batch", -1, why);
 		goto out;
 	}
 	buf_free(&body);
 	if (seq_push(p->ld->seq, j) != LD_OK) {
-		fail(p, pj, json, LD_EBUSY, "queue-full", -1, "the submission "
+		fail(j, LD_EBUSY, "queue-full", -1, "the submission "
 		    "queue is full or the server is stopping; retry after a "
 		    "second");
-		batch_req_free(&j->batch);
-		free(j);
+		core_job_free(j);
 	}
 	return;
 out:
 	buf_free(&body);
-	free(j);
+	core_job_free(j);
 }
 
 static void *
@@ -145,15 +137,15 @@ parser_start(struct ledgerd *ld, struct parser **out)
 }
 
 void
-parser_push(struct parser *p, struct http_req *req, struct http_body *body,
-    int body_json, int reply_json)
+parser_push(struct parser *p, struct http_body *body, int body_json,
+    core_done_fn *done, void *arg)
 {
 	struct pjob	*pj = xcalloc(1, sizeof(*pj));
 
-	pj->req = req;
 	pj->body = body;
 	pj->body_json = body_json;
-	pj->reply_json = reply_json;
+	pj->done = done;
+	pj->arg = arg;
 	pthread_mutex_lock(&p->mu);
 	*p->tail = pj;
 	p->tail = &pj->next;

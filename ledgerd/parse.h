@@ -5,24 +5,25 @@
  * api.c only checks the headers and hands the body over, uncopied; one
  * parser thread decodes it (msgpack or JSON, within the pre-pass bounds
  * of codec.c and json.c), then queues the batch on the sequencer or
- * answers the error itself (http_reply_async).
+ * refuses it through the job's completion callback.
  */
 #ifndef PARSE_H
 #define PARSE_H
 
+#include "core.h"
 #include "ledgerd.h"
 
-struct http_req;
 struct http_body;
 
 int	parser_start(struct ledgerd *, struct parser **);
 /*
- * Queue a submission: its body (taken over), whether the body is JSON
- * and whether the reply is. Never fails: bodies in the queue are bounded
- * by the bytes held for unanswered requests (serve --max-buffered).
+ * Queue a submission: its body (taken over), whether the body is JSON,
+ * and the job's completion (called with the refusal if the body does not
+ * parse or the queue is full). Never fails: bodies in the queue are
+ * bounded by the bytes held for unanswered requests (--max-buffered).
  */
-void	parser_push(struct parser *, struct http_req *, struct http_body *,
-	    int body_json, int reply_json);
+void	parser_push(struct parser *, struct http_body *, int body_json,
+	    core_done_fn *done, void *arg);
 /* Nothing queued and nothing being parsed. */
 int	parser_idle(struct parser *);
 /* Parse what is queued, then stop and join the thread. */

@@ -13,6 +13,8 @@
 
 #include "api.h"
 #include "codec.h"
+#include "core.h"
+#include "cp.h"
 #include "err.h"
 #include "export.h"
 #include "form.h"
@@ -21,7 +23,6 @@
 #include "query.h"
 #include "read.h"
 #include "rules_store.h"
-#include "seq.h"
 
 #define ACCOUNT_PAGE	100
 /* A page stops after the entry that takes it past this many bytes of
@@ -75,19 +76,10 @@ proof_json(const struct merkle_proof *p)
 	return a;
 }
 
-/* Inclusion proof of index at size; LD_ECORRUPT if a node is missing. */
-static int
-prove(struct store_txn *t, uint64_t index, uint64_t size,
-    struct merkle_proof *p)
-{
-	return merkle_prove_inclusion(store_node_fn, t, index, size, p) ==
-	    MERKLE_OK ? LD_OK : LD_ECORRUPT;
-}
-
 /* ---- tiles ------------------------------------------------------------- */
 
 static void
-read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+get_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
     const char *path, uint64_t size)
 {
 	struct merkle_tile	 tile;
@@ -106,15 +98,12 @@ read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 		bad(req, LD_ENOTFOUND, "%s is beyond the tree", path);
 		return;
 	}
-	rc = tile_bytes(t, &tile, &b);
+	rc = export_tile_bytes(t, &tile, &b);
 	if (rc != LD_OK) {
 		bad(req, LD_ECORRUPT, "%s: the store lacks a hash", path);
 		buf_free(&b);
 		return;
 	}
-	/* A tile's content never changes, partial ones included. */
-	http_set_header(req, "Cache-Control",
-	    "public, max-age=31536000, immutable");
 	http_set_header(req, "Access-Control-Allow-Origin", "*");
 	http_reply(req, 200, "application/octet-stream", b.p, b.len);
 	buf_free(&b);
@@ -123,7 +112,7 @@ read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 /* ---- proofs ------------------------------------------------------------ */
 
 static void
-read_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
+get_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 {
 	static const char *const keys[] = { "index", "size", NULL };
 	struct merkle_proof	 p;
@@ -159,7 +148,7 @@ read_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 	/* The leaf hash is a level-0 node: read with the proof's lowest
 	 * siblings, not rehashed from the leaf. */
 	if (store_node_get(t, 0, index, h) != LD_OK ||
-	    prove(t, index, n, &p) != LD_OK) {
+	    core_prove(t, index, n, &p) != LD_OK) {
 		bad(req, LD_ECORRUPT, "%s", "the store lacks a hash");
 		return;
 	}
@@ -172,7 +161,7 @@ read_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 }
 
 static void
-read_consistency(struct http_req *req, struct store_txn *t, uint64_t size)
+get_consistency(struct http_req *req, struct store_txn *t, uint64_t size)
 {
 	static const char *const keys[] = { "old", "new", NULL };
 	struct merkle_proof	 p;
@@ -254,14 +243,14 @@ entry_json(struct store_txn *t, uint64_t index, const struct cp *cp,
 	jv_set(o, "leaf", jv_b64(lp, len));
 	jv_set(o, "leaf_hash", jv_hex(h, 32));
 	jv_set(o, "entry", form_leaf_to_json(&l));
-	if (with_proof && prove(t, index, cp->size, &p) == LD_OK)
+	if (with_proof && core_prove(t, index, cp->size, &p) == LD_OK)
 		jv_set(o, "proof", proof_json(&p));
 	leaf_free(&l);
 	return o;
 }
 
 static void
-read_entry(struct http_req *req, struct store_txn *t, const char *path,
+get_entry(struct http_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	struct jv	*o;
@@ -287,14 +276,14 @@ receipt(struct store_txn *t, uint64_t index, const struct cp *cp,
 	size_t			 len;
 
 	if (store_leaf_get(t, index, &lp, &len) != LD_OK ||
-	    prove(t, index, cp->size, &p) != LD_OK)
+	    core_prove(t, index, cp->size, &p) != LD_OK)
 		return LD_ECORRUPT;
 	tlog_proof_format(lp, len, index, &p, cp->text, cp->len, b);
 	return LD_OK;
 }
 
 static void
-read_receipt(struct http_req *req, struct store_txn *t, const char *path,
+get_receipt(struct http_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	struct buf	b = { 0 };
@@ -306,7 +295,6 @@ read_receipt(struct http_req *req, struct store_txn *t, const char *path,
 		bad(req, LD_ECORRUPT, "%s: the store lacks a hash", path);
 		return;
 	}
-	http_set_header(req, "Cache-Control", "no-store");
 	http_set_header(req, "Access-Control-Allow-Origin", "*");
 	http_reply(req, 200, "text/plain; charset=utf-8", b.p, b.len);
 	buf_free(&b);
@@ -314,7 +302,7 @@ read_receipt(struct http_req *req, struct store_txn *t, const char *path,
 
 /* LD_ERETRY (nothing replied) when the snapshot moved on. */
 static int
-read_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+get_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
     const struct cp *cp)
 {
 	static const char *const keys[] = { "dedup", "leaf_hash", NULL };
@@ -363,7 +351,7 @@ read_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 
 /* LD_ERETRY (nothing replied) when the snapshot moved on. */
 static int
-read_account(struct http_req *req, struct store_txn *t, const char *path,
+get_account(struct http_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	static const char *const keys[] = { "cursor", "limit", NULL };
@@ -493,7 +481,7 @@ totals_doc(struct store_txn *t, uint64_t index, const struct cp *cp,
 }
 
 static void
-read_totals(struct http_req *req, struct store_txn *t, const struct cp *cp)
+get_totals(struct http_req *req, struct store_txn *t, const struct cp *cp)
 {
 	struct leaf	 l;
 	const uint8_t	*lp;
@@ -562,7 +550,7 @@ list_method(void *arg, const struct method_state *st)
 }
 
 static void
-read_registry(struct http_req *req, struct store_txn *t, const struct cp *cp,
+get_registry(struct http_req *req, struct store_txn *t, const struct cp *cp,
     int issuers)
 {
 	struct list_ctx	 c = { jv_arr(), cp->size };
@@ -578,7 +566,7 @@ read_registry(struct http_req *req, struct store_txn *t, const struct cp *cp,
 }
 
 static void
-read_issuer(struct http_req *req, struct store_txn *t, const char *path,
+get_issuer(struct http_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	struct issuer_state	 st;
@@ -630,7 +618,7 @@ corrupt:
 /* ---- health and metrics --------------------------------------------------- */
 
 static void
-read_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+get_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
     const struct cp *cp)
 {
 	const uint8_t	*p;
@@ -645,160 +633,153 @@ read_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 		return;
 	}
 	snprintf(msg, sizeof(msg), "ok %llu\n", (unsigned long long)cp->size);
-	http_set_header(req, "Cache-Control", "no-store");
 	http_reply(req, 200, "text/plain; charset=utf-8", msg, strlen(msg));
 }
 
-static void
-metric_table(void *arg, const char *table, uint64_t bytes)
-{
-	buf_printf(arg, "ledger_store_table_bytes{table=\"%s\"} %llu\n",
-	    table, (unsigned long long)bytes);
-}
-
-static void
-read_metrics(struct ledgerd *ld, struct http_req *req, const struct cp *cp)
-{
-	struct buf	b = { 0 };
-	uint64_t	bytes = 0, cum = 0, sum;
-	int		k;
-
-	buf_printf(&b, "# HELP ledger_tree_size Leaves in the latest "
-	    "checkpoint.\n# TYPE ledger_tree_size gauge\nledger_tree_size "
-	    "%llu\n", (unsigned long long)cp->size);
-	buf_printf(&b, "# HELP ledger_checkpoint_age_seconds Age of the "
-	    "latest checkpoint.\n# TYPE ledger_checkpoint_age_seconds gauge\n"
-	    "ledger_checkpoint_age_seconds %lld\n",
-	    (long long)(time(NULL) - (time_t)cp->time));
-	buf_printf(&b, "# HELP ledger_appended_total Leaves appended since "
-	    "start, by kind.\n# TYPE ledger_appended_total counter\n");
-	for (k = 1; k <= KIND_MAX; k++)
-		buf_printf(&b, "ledger_appended_total{kind=\"%s\"} %llu\n",
-		    kind_name(k), (unsigned long long)atomic_load(
-		    &ld->m_appended[k]));
-	buf_printf(&b, "# HELP ledger_commits_total Group commits.\n"
-	    "# TYPE ledger_commits_total counter\nledger_commits_total %llu\n",
-	    (unsigned long long)atomic_load(&ld->m_commits));
-	buf_printf(&b, "# HELP ledger_commit_entries_total Leaves in group "
-	    "commits.\n# TYPE ledger_commit_entries_total counter\n"
-	    "ledger_commit_entries_total %llu\n",
-	    (unsigned long long)atomic_load(&ld->m_commit_entries));
-	buf_printf(&b, "# HELP ledger_commit_seconds Group commit latency.\n"
-	    "# TYPE ledger_commit_seconds histogram\n");
-	for (k = 0; k < 24; k++) {
-		cum += atomic_load(&ld->m_commit_us_hist[k]);
-		buf_printf(&b, "ledger_commit_seconds_bucket{le=\"%g\"} %llu\n",
-		    (double)(1ULL << k) / 1e6, (unsigned long long)cum);
-	}
-	cum += atomic_load(&ld->m_commit_us_hist[24]);
-	sum = atomic_load(&ld->m_commit_us_sum);
-	buf_printf(&b, "ledger_commit_seconds_bucket{le=\"+Inf\"} %llu\n"
-	    "ledger_commit_seconds_count %llu\n"
-	    "ledger_commit_seconds_sum %llu.%06llu\n", (unsigned long long)cum,
-	    (unsigned long long)cum, (unsigned long long)(sum / 1000000),
-	    (unsigned long long)(sum % 1000000));
-	buf_printf(&b, "# HELP ledger_commit_leaves Leaves per group commit.\n"
-	    "# TYPE ledger_commit_leaves histogram\n");
-	for (k = 0, cum = 0; k < 16; k++) {
-		cum += atomic_load(&ld->m_commit_size_hist[k]);
-		buf_printf(&b, "ledger_commit_leaves_bucket{le=\"%llu\"} %llu\n",
-		    (unsigned long long)((1ULL << k) - 1), (unsigned long long)cum);
-	}
-	cum += atomic_load(&ld->m_commit_size_hist[16]);
-	buf_printf(&b, "ledger_commit_leaves_bucket{le=\"+Inf\"} %llu\n"
-	    "ledger_commit_leaves_count %llu\nledger_commit_leaves_sum %llu\n",
-	    (unsigned long long)cum, (unsigned long long)cum,
-	    (unsigned long long)atomic_load(&ld->m_commit_entries));
-	buf_printf(&b, "# HELP ledger_submit_rejected_total Submissions "
-	    "refused by a rule or check.\n# TYPE ledger_submit_rejected_total "
-	    "counter\nledger_submit_rejected_total %llu\n",
-	    (unsigned long long)atomic_load(&ld->m_submit_rejects));
-	buf_printf(&b, "# HELP ledger_queue_entries Entries waiting for the "
-	    "sequencer.\n# TYPE ledger_queue_entries gauge\n"
-	    "ledger_queue_entries %zu\n", seq_queued(ld->seq));
-	buf_printf(&b, "# HELP ledger_store_deferred_entries Index entries "
-	    "kept in memory and in the redo log, not yet in their B-trees.\n"
-	    "# TYPE ledger_store_deferred_entries gauge\n"
-	    "ledger_store_deferred_entries %zu\n", store_deferred(ld->store));
-	if (store_stat(ld->store, &bytes) == LD_OK)
-		buf_printf(&b, "# HELP ledger_store_bytes LMDB pages in use.\n"
-		    "# TYPE ledger_store_bytes gauge\nledger_store_bytes "
-		    "%llu\n", (unsigned long long)bytes);
-	buf_printf(&b, "# HELP ledger_store_table_bytes The pages of each LMDB "
-	    "table, and the free pages the file holds for reuse.\n"
-	    "# TYPE ledger_store_table_bytes gauge\n");
-	store_tables(ld->store, metric_table, &b);
-	http_metrics(ld->http, &b);
-	http_set_header(req, "Cache-Control", "no-store");
-	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.p,
-	    b.len);
-	buf_free(&b);
-}
-
-int
-read_handle(struct ledgerd *ld, struct http_req *req, const char *path)
+/*
+ * Run a read-path handler in a read transaction at the current
+ * checkpoint, with the event loop's node cache. Lookups in the deferred
+ * indexes may ask for a fresh snapshot (LD_ERETRY, store.h): a few tries,
+ * then 503.
+ */
+void
+read_run(struct ledgerd *ld, struct http_req *req, const char *path,
+    read_fn *fn)
 {
 	struct store_txn	*t;
 	struct cp		*cp;
-	int			 tries = 0;
+	int			 tries = 0, rc;
 
-	if (strncmp(path, "/tile/", 6) != 0 && strncmp(path, "/v1/", 4) != 0 &&
-	    strcmp(path, "/healthz") != 0 && strcmp(path, "/metrics") != 0)
-		return 0;
 again:
-	cp = ledgerd_cp_get(ld);
+	cp = cp_get(ld);
 	if (store_begin(ld->store, 1, &t) != LD_OK) {
-		ledgerd_cp_put(cp);
+		cp_put(cp);
 		api_fail(req, 1, LD_ESYS, "store", -1, "cannot read the store");
-		return 1;
+		return;
 	}
 	/* The event loop's cache of upper tree nodes (proofs, tiles). */
 	if (ld->ncache == NULL)
 		ld->ncache = store_ncache_new();
 	store_txn_ncache(t, ld->ncache);
-	if (strncmp(path, "/tile/", 6) == 0)
-		read_tile(ld, req, t, path, cp->size);
-	else if (strcmp(path, "/v1/proof/inclusion") == 0)
-		read_inclusion(req, t, cp->size);
-	else if (strcmp(path, "/v1/proof/consistency") == 0)
-		read_consistency(req, t, cp->size);
-	else if (strncmp(path, "/v1/entries/", 12) == 0)
-		read_entry(req, t, path, cp);
-	else if (strncmp(path, "/v1/receipt/", 12) == 0)
-		read_receipt(req, t, path, cp);
-	else if (strcmp(path, "/v1/lookup") == 0 ||
-	    strncmp(path, "/v1/accounts/", 13) == 0) {
-		/* Lookups in the deferred indexes may ask for a fresh
-		 * snapshot (store.h); a few tries, then 503. */
-		if ((path[4] == 'l' ? read_lookup(ld, req, t, cp) :
-		    read_account(req, t, path, cp)) == LD_ERETRY) {
-			store_abort(t);
-			ledgerd_cp_put(cp);
-			if (++tries < 5)
-				goto again;
-			api_fail(req, 1, LD_EBUSY, "store", -1, "%s",
-			    "the log is moving fast; try again");
-			return 1;
-		}
-	}
-	else if (strcmp(path, "/v1/totals") == 0)
-		read_totals(req, t, cp);
-	else if (strcmp(path, "/v1/issuers") == 0)
-		read_registry(req, t, cp, 1);
-	else if (strcmp(path, "/v1/methods") == 0)
-		read_registry(req, t, cp, 0);
-	else if (strncmp(path, "/v1/issuers/", 12) == 0)
-		read_issuer(req, t, path, cp);
-	else if (strcmp(path, "/healthz") == 0)
-		read_health(ld, req, t, cp);
-	else if (strcmp(path, "/metrics") == 0)
-		read_metrics(ld, req, cp);
-	else {
-		store_abort(t);
-		ledgerd_cp_put(cp);
-		return 0;
-	}
+	rc = fn(ld, req, t, path, cp);
 	store_abort(t);
-	ledgerd_cp_put(cp);
-	return 1;
+	cp_put(cp);
+	if (rc == LD_ERETRY) {
+		if (++tries < 5)
+			goto again;
+		api_fail(req, 1, LD_EBUSY, "store", -1, "%s",
+		    "the log is moving fast; try again");
+	}
+}
+
+/* ---- the handlers, one per route (route.c) ------------------------------- */
+
+int
+read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	get_tile(ld, req, t, path, cp->size);
+	return LD_OK;
+}
+
+int
+read_inclusion(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	(void)path;
+	get_inclusion(req, t, cp->size);
+	return LD_OK;
+}
+
+int
+read_consistency(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	(void)path;
+	get_consistency(req, t, cp->size);
+	return LD_OK;
+}
+
+int
+read_entry(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	get_entry(req, t, path, cp);
+	return LD_OK;
+}
+
+int
+read_receipt(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	get_receipt(req, t, path, cp);
+	return LD_OK;
+}
+
+int
+read_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)path;
+	return get_lookup(ld, req, t, cp);
+}
+
+int
+read_account(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	return get_account(req, t, path, cp);
+}
+
+int
+read_totals(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	(void)path;
+	get_totals(req, t, cp);
+	return LD_OK;
+}
+
+int
+read_issuers(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	(void)path;
+	get_registry(req, t, cp, 1);
+	return LD_OK;
+}
+
+int
+read_methods(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	(void)path;
+	get_registry(req, t, cp, 0);
+	return LD_OK;
+}
+
+int
+read_issuer(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)ld;
+	get_issuer(req, t, path, cp);
+	return LD_OK;
+}
+
+int
+read_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+    const char *path, const struct cp *cp)
+{
+	(void)path;
+	get_health(ld, req, t, cp);
+	return LD_OK;
 }

@@ -1,57 +1,40 @@
-/* seq.h - the sequencer: group commit of submissions on its own thread. */
+/* seq.h - the sequencer's threads and queues: jobs to the ledger core. */
 /*
- * Jobs queue up while the sequencer thread commits the previous group.
- * Each group runs in one LMDB write transaction, one nested transaction
- * per job (a batch is all or nothing); the commit fsyncs, then the tree
- * advances, one checkpoint is signed and every job of the group is
- * answered. The event loop never waits for any of it. Submissions pass
- * first through a verifier thread (batch root and Ed25519 signature), so
- * that work overlaps the sequencer's commits.
+ * Two threads, each fed by a queue of the same type: the verifier
+ * (core_verify: batch roots and Ed25519 signatures, B-tree lookups made
+ * ahead) and the sequencer (core_group: one group commit for all that
+ * queued while the previous group ran). Admin jobs skip the verifier.
+ * Neither thread knows HTTP: each job's completion callback answers it.
  */
 #ifndef SEQ_H
 #define SEQ_H
 
-#include "codec.h"
-#include "entry.h"
+#include <stddef.h>
+
+#include "core.h"
 #include "ledgerd.h"
 
-struct http_req;
-struct store_hints;
-
-enum job_kind {
-	JOB_SUBMIT,
-	JOB_ISSUER,
-	JOB_METHOD,
+/* A list of jobs and the queue entries they count (a batch's entries). */
+struct seq_queue {
+	struct core_job	*head, **tail;
+	size_t		 n;
 };
 
-struct job {
-	enum job_kind		 kind;
-	struct http_req		*req;
-	int			 json;		/* reply in JSON */
-	struct batch_req	 batch;		/* JOB_SUBMIT */
-	struct issuer_reg	 issuer;	/* JOB_ISSUER */
-	struct method_reg	 method;	/* JOB_METHOD */
-	struct job		*next;
-	/* Filled by the verifier thread (submissions). */
-	int			 verified;	/* sig_ok and root are set */
-	int			 sig_ok;
-	uint8_t			 root[32];
-	struct store_hints	*hints;		/* B-tree lookups made ahead */
-	/* Filled by the sequencer. */
-	struct job_result	*res;
-};
-
-/* Load the chain head and tree, sign the current checkpoint, start. */
+/* Open the ledger core (core_open) and start both threads. */
 int	seq_start(struct ledgerd *, struct seq **);
-/* Queue a job (taken over). LD_EBUSY when the queue is full or draining. */
-int	seq_push(struct seq *, struct job *);
+/*
+ * Queue a job (taken over on LD_OK). LD_EBUSY when the queues already
+ * hold entries and j's would take them past ld->queue_max, or when
+ * draining; the job is then the caller's.
+ */
+int	seq_push(struct seq *, struct core_job *);
 /* Refuse new jobs from now on. */
 void	seq_drain(struct seq *);
-/* Draining, nothing queued and nothing in progress. */
+/* Nothing queued and nothing in progress. */
 int	seq_idle(struct seq *);
-/* Stop and join the thread (after draining). */
+/* Finish what is queued, stop and join the threads, free. */
 void	seq_stop(struct seq *);
-/* Entries waiting, for metrics. */
+/* Entries waiting in both queues, for metrics. */
 size_t	seq_queued(struct seq *);
 
 #endif /* SEQ_H */

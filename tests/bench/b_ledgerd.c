@@ -863,7 +863,7 @@ held_sample(void *arg)
 	uint64_t		 v;
 	struct timespec		 ts = { 0, 10000000 };
 
-	if (fetch_open(h->url, 30, &f) != LD_OK)
+	if (fetch_open(h->url, NULL, 30, NULL, 0, &f) != LD_OK)
 		return NULL;
 	while (!h->stop) {
 		memset(&r, 0, sizeof(r));

@@ -1,7 +1,7 @@
 /* b_sign.c - checkpoint signing beside OpenSSL's raw Ed25519 rate. */
 /*
  * After each group commit ledgerd computes the tree root and signs a
- * checkpoint (ledgerd/cp.c: ledgerd_cp_sign, note_sign, sig_sign). Here
+ * checkpoint (ledgerd/cp.c: cp_sign, note_sign, sig_sign). Here
  * that path runs on a 10^6-leaf tree (root from the frontier, the
  * checkpoint text, the signed note) beside the raw rate: one EVP_PKEY,
  * EVP_DigestSign over a message of the same length, as `openssl speed
@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "bench.h"
+#include "cp.h"
 #include "err.h"
 #include "ledgerd.h"
 #include "merkle.h"
@@ -90,7 +91,7 @@ ckpt_sign(void *arg)
 	uint8_t		 root[32];
 
 	merkle_tree_root(&c->tree, root);
-	ledgerd_cp_put(ledgerd_cp_sign(c->ld, c->tree.size, root));
+	cp_put(cp_sign(c->ld, c->tree.size, root));
 }
 
 int
@@ -138,7 +139,7 @@ main(int argc, char **argv)
 	rraw = best_rate(rounds, raw_sign, &raw);
 	rwrap = best_rate(rounds, wrap_sign, &w);
 	rckpt = best_rate(rounds, ckpt_sign, &c);
-	bench_row("checkpoint: root + note + sign (ledgerd_cp_sign)", rckpt,
+	bench_row("checkpoint: root + note + sign (cp_sign)", rckpt,
 	    "signs/s", "OpenSSL Ed25519 EVP_DigestSign", rraw);
 	bench_row("  sig_sign alone (EVP ctx per signature)", rwrap, "signs/s",
 	    "OpenSSL Ed25519 EVP_DigestSign", rraw);

@@ -18,7 +18,7 @@ fresh() {
 # lint_in WANT_RC PATTERN DESCRIPTION: lint.sh in the scratch copy exits
 # WANT_RC and prints a line matching PATTERN (grep -E).
 lint_in() {
-	out=$(cd "$T/tree" && sh "$TOP/tools/lint.sh" 2>&1); rc=$?
+	out=$(cd "$T/tree" && sh tools/lint.sh 2>&1); rc=$?
 	if [ "$rc" = "$1" ] && printf '%s\n' "$out" | grep -qE "$2"; then
 		ok "$3"
 	else
@@ -32,9 +32,19 @@ add_line() {
 	    "$T/tree/$1" >"$T/tree/$1.new" && mv "$T/tree/$1.new" "$T/tree/$1"
 }
 
-# Today's known violations are warnings, not failures.
+# allow FILE-ENTRY: add KIND:WHAT to the copy's LINT_ALLOW.
+allow() {
+	awk -v e="$1" '{ print } /^LINT_ALLOW="$/ { print e "\t# test" }' \
+	    "$T/tree/tools/lint.sh" >"$T/tree/tools/lint.sh.new" &&
+	    mv "$T/tree/tools/lint.sh.new" "$T/tree/tools/lint.sh"
+}
+
+# Known violations in LINT_ALLOW are warnings, not failures.
 fresh
-lint_in 0 '^lint: warning \(allowed for now, http:ledgerd/seq\.c\)' \
+awk '{ print } END { for (i = NR; i < 950; i++) print "/* pad */" }' \
+    client/input.c >"$T/tree/client/input.c"
+allow size:client/input.c
+lint_in 0 '^lint: warning \(allowed for now, size:client/input\.c\)' \
     "allow-listed violations are warnings"
 
 # (a) include cycles among one folder's files.
@@ -76,7 +86,7 @@ lint_in 1 "^lint: ledgerd/seq\\.h includes the HTTP layer's ledgerd/http\\.h" \
     "a header below the routes (seq.h) including http.h fails"
 # An allow-list entry whose violation is gone is reported, not failed.
 fresh
-grep -v '#include "http.h"' ledgerd/seq.c >"$T/tree/ledgerd/seq.c"
-lint_in 0 '^lint: note: http:ledgerd/seq\.c is allowed .* no longer occurs' \
+allow http:ledgerd/export.c
+lint_in 0 '^lint: note: http:ledgerd/export\.c is allowed .* no longer occurs' \
     "a stale allow-list entry is noted"
 e2e_end

@@ -39,6 +39,11 @@ expect_eq "partial of an older size is served" "$(code "$URL/tile/0/002.p/100")"
 hdr=$(curl -s -D - -o /dev/null "$URL/tile/0/000" | tr -d '\r')
 case "$hdr" in *"Cache-Control: public, max-age=31536000, immutable"*) ok "tiles are immutable" ;; *) not_ok "tiles are immutable" "$hdr" ;; esac
 expect_eq "a tile beyond the tree is 404" "$(code "$URL/tile/0/003")" 404
+# The route table's cache policy is for 200s: an error is not immutable.
+hdr=$(curl -s -D - -o /dev/null "$URL/tile/0/003" | tr -d '\r')
+case "$hdr" in *"Cache-Control"*) not_ok "a 404 tile carries no Cache-Control" "$hdr" ;; *) ok "a 404 tile carries no Cache-Control" ;; esac
+hdr=$(curl -s -D - -o /dev/null "$URL/v1/receipt/10" | tr -d '\r')
+case "$hdr" in *"HTTP/1.1 200"*"Cache-Control: no-store"*) ok "a receipt is no-store" ;; *) not_ok "a receipt is no-store" "$hdr" ;; esac
 expect_eq "a partial wider than the tree is 404" "$(code "$URL/tile/0/002.p/165")" 404
 expect_eq "a level beyond the tree is 404" "$(code "$URL/tile/2/000.p/1")" 404
 for p in tile/0/3 tile/0/0003 tile/00/000 tile/0/000.p/0 tile/0/000.p/256 tile/0/x000/001 tile/x/000 tile/0/000.p/07 tile/entries/1; do

@@ -1,0 +1,119 @@
+/* core.h - the ledger writer: admission, the rules, appending, the group
+ * commit and its proofs; plain results, no HTTP and no threads. */
+/*
+ * The writer's state (the rules' head and cache, the tree) belongs to
+ * core.c and is touched by one thread at a time: the sequencer's
+ * (seq.c). A group of jobs runs in one LMDB write transaction; a job the
+ * rules refuse is dropped and the group re-run without it, so a refused
+ * batch leaves no trace. After the commit (fsync), one checkpoint is
+ * signed and each job's completion callback gets its result, the new
+ * checkpoint and a read transaction to build proofs from. core_verify is
+ * the admission work that may run ahead on another thread (the batch
+ * root, the issuer's signature, the B-tree lookups).
+ */
+#ifndef CORE_H
+#define CORE_H
+
+#include "codec.h"
+#include "entry.h"
+#include "ledgerd.h"
+#include "merkle.h"
+
+struct store_hints;
+struct store_txn;
+
+enum core_kind {
+	CORE_SUBMIT,
+	CORE_ISSUER,
+	CORE_METHOD,
+};
+
+/* What a job produced: a refusal, or the leaves it appended. */
+struct core_result {
+	int		 err;		/* LD_OK or why it was refused */
+	const char	*rule;
+	char		 msg[256];
+	long		 pos;		/* position in the batch, or -1 */
+	uint64_t	 err_index;	/* conflicting leaf, or NO_INDEX */
+	/* Leaves appended: [start, start + nleaves). */
+	uint64_t	 start;
+	uint32_t	 nleaves;
+	struct buf	 leaves;	/* concatenated leaf bytes */
+	size_t		*offs;		/* nleaves + 1 offsets into leaves */
+	uint8_t		 left[MERKLE_MAX_LEVELS][32];
+	size_t		 nleft;
+	/* Per submitted position: its leaf index and whether it was a dup. */
+	uint64_t	*index;
+	uint8_t		*dup;
+	uint32_t	 n;
+	int		 duplicate;	/* admin: identical registration */
+};
+
+struct core_job;
+
+/*
+ * Called once per job on the thread that ran it (the sequencer, or the
+ * parser for a body that does not parse). cp and rt are NULL when
+ * j->res.err is set; else rt reads the store at cp->size or more (for
+ * the duplicates' proofs). The callback does not free the job.
+ */
+typedef void	 core_done_fn(void *arg, const struct core_job *j,
+		    const struct cp *cp, struct store_txn *rt);
+
+struct core_job {
+	enum core_kind		 kind;
+	struct batch_req	 batch;		/* CORE_SUBMIT */
+	struct issuer_reg	 issuer;	/* CORE_ISSUER */
+	struct method_reg	 method;	/* CORE_METHOD */
+	core_done_fn		*done;
+	void			*arg;
+	struct core_job		*next;		/* the queue's and group's */
+	/* Filled by core_verify (submissions), ahead of the group. */
+	int			 verified;	/* sig_ok and root are set */
+	int			 sig_ok;
+	uint8_t			 root[32];
+	struct store_hints	*hints;		/* B-tree lookups made ahead */
+	/* Filled by core_group. */
+	struct core_result	 res;
+};
+
+struct core;
+struct core_keys;
+
+/* A job (zeroed) with its completion; core_job_free frees all it holds. */
+struct core_job	*core_job_new(enum core_kind, core_done_fn *, void *arg);
+void		 core_job_free(struct core_job *);
+/* Size of a job in queue entries: a batch's entries, else 1. */
+size_t		 core_job_size(const struct core_job *);
+/* Refuse j (format like printf) without running it; returns err. */
+int		 core_job_fail(struct core_job *j, int err, const char *rule,
+		    long pos, uint64_t index, const char *fmt, ...)
+		    __attribute__((format(printf, 6, 7)));
+
+/* Load the chain head and tree, sign the current checkpoint. */
+int	core_open(struct ledgerd *, struct core **);
+void	core_free(struct core *);
+/*
+ * Run jobs (a list through next) as one group: append, commit, sign,
+ * then call each job's done, in order. Writer thread only.
+ */
+void	core_group(struct core *, struct core_job *jobs);
+/* Size of the tree the writer holds (writer thread only). */
+uint64_t core_size(const struct core *);
+
+/* The verifier's cache of issuer keys (one per verifying thread). */
+struct core_keys *core_keys_new(void);
+void	core_keys_free(struct core_keys *);
+/*
+ * Admission ahead of the group, in the read transaction t: the batch
+ * root, the issuer signature and the hints. A job whose issuer is not
+ * registered yet stays unverified (core_group checks it itself).
+ */
+void	core_verify(struct ledgerd *, struct core_keys *, struct store_txn *t,
+	    struct core_job *);
+
+/* Inclusion proof of index in the tree of size (the read path's too). */
+int	core_prove(struct store_txn *, uint64_t index, uint64_t size,
+	    struct merkle_proof *);
+
+#endif /* CORE_H */

@@ -1,0 +1,242 @@
+/* reply.c - replies as bytes: the error table, error bodies, receipts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "core.h"
+#include "cp.h"
+#include "err.h"
+#include "json.h"
+#include "merkle.h"
+#include "receipt.h"
+#include "reply.h"
+#include "store.h"
+
+/* The one table from error codes to HTTP statuses. */
+static const struct {
+	int		 err;
+	int		 status;
+	const char	*name;
+} status_table[] = {
+	{ LD_OK,	200, "ok" },
+	{ LD_EINVAL,	400, "malformed" },
+	{ LD_EAUTH,	401, "unauthorized" },
+	{ LD_EBADSIG,	401, "bad-signature" },
+	{ LD_ENOTFOUND,	404, "not-found" },
+	{ LD_EEXIST,	409, "conflict" },
+	{ LD_ETOOBIG,	413, "too-large" },
+	{ LD_ERULE,	422, "rule" },
+	{ LD_EOVERFLOW,	422, "overflow" },
+	{ LD_EBADPROOF,	422, "bad-proof" },
+	{ LD_EBUSY,	503, "busy" },
+	{ LD_EFULL,	507, "disk-full" },
+	{ LD_ECORRUPT,	500, "corrupt" },
+	{ LD_ESYS,	500, "internal" },
+};
+
+int
+reply_status(int err)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(status_table) / sizeof(status_table[0]); i++)
+		if (status_table[i].err == err)
+			return status_table[i].status;
+	return 500;
+}
+
+const char *
+reply_error_name(int err)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(status_table) / sizeof(status_table[0]); i++)
+		if (status_table[i].err == err)
+			return status_table[i].name;
+	return "internal";
+}
+
+void
+reply_error_body(struct buf *b, int json, int err, const char *rule,
+    const char *msg, long pos, uint64_t index)
+{
+	struct jv	*o = jv_obj();
+
+	jv_set(o, "error", jv_str(reply_error_name(err)));
+	if (rule != NULL)
+		jv_set(o, "rule", jv_str(rule));
+	jv_set(o, "message", jv_str(msg));
+	if (pos >= 0)
+		jv_set(o, "position", jv_u64((uint64_t)pos));
+	if (index != NO_INDEX)
+		jv_set(o, "index", jv_u64(index));
+	if (json) {
+		jv_render_json(o, b);
+		buf_addc(b, '\n');
+	} else
+		jv_render_msgpack(o, b);
+	jv_free(o);
+}
+
+/* The msgpack receipt data; LD_ECORRUPT if the tree cannot be read. */
+static int
+receipts_msgpack(const struct core_result *r, const struct cp *cp,
+    struct store_txn *rt, struct buf *out)
+{
+	struct merkle_proof	 p;
+	uint8_t			 right[MERKLE_SPAN_MAX_RIGHT][32];
+	const uint8_t		*lp;
+	size_t			 nright = 0, len, k;
+	uint32_t		 i, ndups = 0;
+
+	if (r->nleaves > 0 && merkle_span_right(store_node_fn, rt,
+	    r->start + r->nleaves, cp->size, right, &nright) != MERKLE_OK) {
+		return LD_ECORRUPT;
+	}
+	for (i = 0; i < r->n; i++)
+		ndups += r->dup[i];
+	cw_map(out, 9);
+	cw_cstr(out, "checkpoint");
+	cw_str(out, cp->text, cp->len);
+	cw_cstr(out, "size");
+	cw_u64(out, cp->size);
+	cw_cstr(out, "start");
+	cw_u64(out, r->start);
+	cw_cstr(out, "leaves");
+	cw_array(out, r->nleaves);
+	for (i = 0; i < r->nleaves; i++)
+		cw_bin(out, r->leaves.p + r->offs[i], r->offs[i + 1] -
+		    r->offs[i]);
+	cw_cstr(out, "left");
+	cw_array(out, r->nleaves ? (uint32_t)r->nleft : 0);
+	for (k = 0; r->nleaves && k < r->nleft; k++)
+		cw_bin(out, r->left[k], 32);
+	cw_cstr(out, "right");
+	cw_array(out, (uint32_t)nright);
+	for (k = 0; k < nright; k++)
+		cw_bin(out, right[k], 32);
+	cw_cstr(out, "entries");
+	cw_array(out, r->n);
+	for (i = 0; i < r->n; i++) {
+		cw_array(out, 2);
+		cw_u64(out, r->index[i]);
+		cw_bool(out, r->dup[i]);
+	}
+	/* Each duplicate with its own leaf and proof. */
+	cw_cstr(out, "dups");
+	cw_array(out, ndups);
+	for (i = 0; i < r->n; i++) {
+		if (!r->dup[i])
+			continue;
+		cw_array(out, 3);
+		cw_u64(out, r->index[i]);
+		if (store_leaf_get(rt, r->index[i], &lp, &len) != LD_OK ||
+		    core_prove(rt, r->index[i], cp->size, &p) != LD_OK) {
+			len = 0;
+			p.n = 0;
+			lp = NULL;
+		}
+		cw_bin(out, lp, len);
+		cw_array(out, (uint32_t)p.n);
+		for (k = 0; k < p.n; k++)
+			cw_bin(out, p.path[k], 32);
+	}
+	cw_cstr(out, "duplicate");
+	cw_bool(out, r->duplicate);
+	return LD_OK;
+}
+
+/* The JSON receipts: one per submitted position. */
+static int
+receipts_json(const struct core_result *r, const struct cp *cp,
+    struct store_txn *rt, struct buf *out)
+{
+	struct receipt_span	 rs;
+	struct merkle_proof	 p;
+	uint8_t			 right[MERKLE_SPAN_MAX_RIGHT][32], h[32];
+	const uint8_t		**lv = NULL, *lp;
+	size_t			*ll = NULL, nright = 0, len;
+	struct jv		*o = jv_obj(), *arr = jv_arr(), *e;
+	struct buf		 rec = { 0 };
+	uint32_t		 i;
+	int			 have_span = 0;
+
+	if (r->nleaves > 0) {
+		lv = xcalloc(r->nleaves, sizeof(*lv));
+		ll = xcalloc(r->nleaves, sizeof(*ll));
+		for (i = 0; i < r->nleaves; i++) {
+			lv[i] = r->leaves.p + r->offs[i];
+			ll[i] = r->offs[i + 1] - r->offs[i];
+		}
+		if (merkle_span_right(store_node_fn, rt, r->start + r->nleaves,
+		    cp->size, right, &nright) == MERKLE_OK &&
+		    receipt_span_init(&rs, cp->text, cp->len, cp->size,
+		    r->start, lv, ll, r->nleaves,
+		    (const uint8_t (*)[32])r->left, r->nleft,
+		    (const uint8_t (*)[32])right, nright) == LD_OK)
+			have_span = 1;
+	}
+	jv_set(o, "checkpoint", jv_strn(cp->text, cp->len));
+	jv_set(o, "size", jv_u64(cp->size));
+	for (i = 0; i < r->n; i++) {
+		e = jv_obj();
+		jv_set(e, "index", jv_u64(r->index[i]));
+		buf_reset(&rec);
+		if (!r->dup[i] && have_span) {
+			uint64_t k = r->index[i] - r->start;
+
+			merkle_leaf_hash(h, lv[k], ll[k]);
+			receipt_span_get(&rs, r->index[i], lv[k], ll[k], &rec);
+		} else if (store_leaf_get(rt, r->index[i], &lp, &len) ==
+		    LD_OK && core_prove(rt, r->index[i], cp->size, &p) ==
+		    LD_OK) {
+			merkle_leaf_hash(h, lp, len);
+			tlog_proof_format(lp, len, r->index[i], &p, cp->text,
+			    cp->len, &rec);
+		}
+		jv_set(e, "leaf_hash", jv_hex(h, 32));
+		jv_set(e, "duplicate", jv_bool(r->dup[i]));
+		jv_set(e, "receipt", jv_strn((const char *)rec.p, rec.len));
+		jv_push(arr, e);
+	}
+	jv_set(o, "entries", arr);
+	jv_render_json(o, out);
+	buf_addc(out, '\n');
+	jv_free(o);
+	if (have_span)
+		receipt_span_free(&rs);
+	free(lv);
+	free(ll);
+	buf_free(&rec);
+	return LD_OK;
+}
+
+
+int
+reply_job(const struct core_job *j, int json, const struct cp *cp,
+    struct store_txn *rt, struct buf *out, const char **ctype)
+{
+	const struct core_result	*r = &j->res;
+	int				 err = r->err;
+
+	if (err == LD_OK && cp != NULL && rt != NULL) {
+		err = json ? receipts_json(r, cp, rt, out) :
+		    receipts_msgpack(r, cp, rt, out);
+		if (err == LD_OK) {
+			*ctype = json ? "application/json" :
+			    "application/msgpack";
+			return 200;
+		}
+		buf_reset(out);
+		reply_error_body(out, json, err, "store", "cannot read the tree",
+		    -1, NO_INDEX);
+	} else if (err == LD_OK)
+		reply_error_body(out, json, err = LD_ESYS, "store",
+		    "cannot read the store", -1, NO_INDEX);
+	else
+		reply_error_body(out, json, err, r->rule, r->msg, r->pos,
+		    r->err_index);
+	*ctype = json ? "application/json" : "application/msgpack";
+	return reply_status(err);
+}

@@ -1,0 +1,35 @@
+/* reply.h - replies as bytes: the error table, error bodies, receipts. */
+/*
+ * Rendering only: no HTTP calls and no threads. The handlers (api.c,
+ * read.c, parse.c) send what is rendered here.
+ */
+#ifndef REPLY_H
+#define REPLY_H
+
+#include <stdint.h>
+
+#include "ledgerd.h"
+#include "util.h"
+
+struct core_job;
+struct store_txn;
+
+/* The HTTP status for an LD_* code (one table for every reply). */
+int		 reply_status(int ld_err);
+/* A short machine-readable error name for an LD_* code. */
+const char	*reply_error_name(int ld_err);
+/*
+ * Build an error body {error, message, ...} as JSON or msgpack into b;
+ * pos and index are omitted when negative / NO_INDEX.
+ */
+void		 reply_error_body(struct buf *b, int json, int ld_err,
+		    const char *rule, const char *msg, long pos, uint64_t index);
+/*
+ * A finished job's reply into out (JSON or msgpack): the receipts at cp
+ * (proofs read in rt), or its refusal. Returns the HTTP status and sets
+ * *ctype.
+ */
+int		 reply_job(const struct core_job *, int json, const struct cp *cp,
+		    struct store_txn *rt, struct buf *out, const char **ctype);
+
+#endif /* REPLY_H */
