@@ -22,6 +22,7 @@ ld_strerror(int err)
 	case LD_ENET:		return "network or server error";
 	case LD_ERETRY:		return "the store moved on; try again";
 	case LD_EWEAKKEY:	return "weak or non-canonical Ed25519 public key";
+	case LD_EMETHOD:	return "method not allowed";
 	case LD_ESTALE:		return "an older checkpoint than one seen before";
 	default:		return "unknown error";
 	}

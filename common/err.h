@@ -29,6 +29,7 @@ enum {
 	LD_EWEAKKEY	= -16,	/* a weak or non-canonical Ed25519 key */
 	LD_ESTALE	= -17,	/* an older checkpoint, consistent with a
 				 * newer one seen before (clients) */
+	LD_EMETHOD	= -18,	/* a known path, another method (servers) */
 };
 
 /*

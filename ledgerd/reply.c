@@ -24,6 +24,7 @@ static const struct {
 	{ LD_EAUTH,	401, "unauthorized" },
 	{ LD_EBADSIG,	401, "bad-signature" },
 	{ LD_ENOTFOUND,	404, "not-found" },
+	{ LD_EMETHOD,	405, "method-not-allowed" },
 	{ LD_EEXIST,	409, "conflict" },
 	{ LD_ETOOBIG,	413, "too-large" },
 	{ LD_ERULE,	422, "rule" },

@@ -1,4 +1,4 @@
-/* route.c - the route table: dispatch, per-route metrics, 404. */
+/* route.c - the route table: dispatch, per-route metrics, 404 and 405. */
 #include <stdio.h>
 #include <string.h>
 
@@ -59,8 +59,8 @@ static const struct route routes[] = {
 };
 #define NROUTES		(sizeof(routes) / sizeof(routes[0]))
 
-static const int statuses[] = { 200, 400, 401, 404, 409, 413, 422, 500,
-    503, 507, 0 };
+static const int statuses[] = { 200, 400, 401, 404, 405, 409, 413, 422,
+    500, 503, 507, 0 };
 #define NSTATUSES	(sizeof(statuses) / sizeof(statuses[0]))
 /* By the first row of each label; [NROUTES] is "other". */
 static uint64_t	req_count[NROUTES + 1][NSTATUSES];
@@ -70,6 +70,7 @@ route_dispatch(struct ledgerd *ld, struct http_req *req)
 {
 	const struct route	*r;
 	const char		*m = http_method(req), *path = http_path(req);
+	char			 allow[16];
 	int			 get = strcmp(m, "GET") == 0 ||
 				    strcmp(m, "HEAD") == 0;
 	size_t			 i;
@@ -89,19 +90,30 @@ route_dispatch(struct ledgerd *ld, struct http_req *req)
 		    "more than one Content-Length header");
 		return;
 	}
+	allow[0] = '\0';
 	for (i = 0; i < NROUTES; i++) {
 		r = &routes[i];
 		if (r->prefix ? strncmp(path, r->path, strlen(r->path)) != 0 :
 		    strcmp(path, r->path) != 0)
 			continue;
-		if (r->method[0] == 'G' ? !get : strcmp(m, r->method) != 0)
+		if (r->method[0] == 'G' ? !get : strcmp(m, r->method) != 0) {
+			/* The path is known: say which methods it takes. */
+			snprintf(allow, sizeof(allow), "%s",
+			    r->method[0] == 'G' ? "GET, HEAD" : r->method);
 			continue;
+		}
 		if (r->cache != NULL)
 			http_cache_ok(req, r->cache);
 		if (r->read != NULL)
 			read_run(ld, req, path, r->read);
 		else
 			r->fn(ld, req, path);
+		return;
+	}
+	if (allow[0] != '\0') {
+		http_set_header(req, "Allow", allow);
+		api_fail(req, 1, LD_EMETHOD, "method", -1, "%s takes %s, not %s",
+		    path, allow, m);
 		return;
 	}
 	api_fail(req, 1, LD_ENOTFOUND, "route", -1, "no route for %s %s", m,

@@ -32,6 +32,12 @@ expect_eq "checkpoint has three body lines then a signature" "$(sed -n 1p cp.txt
 check "ledger checkpoint verifies it" "$LEDGER" checkpoint --server "$URL" --vkey "$VKEY"
 
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+# The route table answers 405 for a known path and another method, with
+# the route's methods in Allow; an unknown path is 404.
+expect_eq "POST /checkpoint is 405 with Allow: GET, HEAD" "$(curl -s -D - -o /dev/null -X POST "$URL/checkpoint" | tr -d '\r' | sed -n 's/^Allow: //p') $(code -X POST "$URL/checkpoint")" "GET, HEAD 405"
+expect_eq "GET /v1/submit is 405 with Allow: POST" "$(curl -s -D - -o /dev/null "$URL/v1/submit" | tr -d '\r' | sed -n 's/^Allow: //p') $(curl -s "$URL/v1/submit" | jq -r '.error + " " + .rule')" "POST method-not-allowed method"
+expect_eq "POST on a read prefix (/tile/0/000) is 405" "$(code -X POST "$URL/tile/0/000")" 405
+expect_eq "an unknown path is 404 (route)" "$(code "$URL/v1/nope") $(curl -s "$URL/v1/nope" | jq -r .rule)" "404 route"
 expect_eq "full level-0 tile is 8192 bytes" "$(curl -s "$URL/tile/0/001" | wc -c)" 8192
 expect_eq "partial level-0 tile of width 164" "$(curl -s "$URL/tile/0/002.p/164" | wc -c)" 5248
 expect_eq "level-1 partial tile of width 2" "$(curl -s "$URL/tile/1/000.p/2" | wc -c)" 64
