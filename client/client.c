@@ -160,7 +160,7 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 	const struct cr_obj	*root, *leaves, *ents, *dups, *ent, *d = NULL;
 	struct receipt_span	 rs;
 	struct merkle_proof	 proof;
-	struct note_seen	 seen;
+	struct tlog_proof_seen	 seen;
 	uint8_t			 left[MERKLE_MAX_LEVELS][32];
 	uint8_t			 right[MERKLE_SPAN_MAX_RIGHT][32];
 	const uint8_t		**lv = NULL, *cp, *lp;
@@ -265,7 +265,7 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 	}
 	rc = LD_OK;
 done:
-	note_seen_free(&seen);
+	tlog_proof_seen_free(&seen);
 	buf_free(&tmp);
 	if (have_span)
 		receipt_span_free(&rs);
@@ -320,7 +320,7 @@ client_verify_receipt(const char *text, size_t len, const struct sig_key *log,
 
 int
 client_verify_receipt_seen(const char *text, size_t len,
-    const struct sig_key *log, struct note_seen *seen, struct leaf *l,
+    const struct sig_key *log, struct tlog_proof_seen *seen, struct leaf *l,
     struct checkpoint *c, struct client_err *e)
 {
 	struct tlog_proof	p;

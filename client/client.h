@@ -13,11 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checkpoint.h"
 #include "codec.h"
 #include "entry.h"
 #include "fetch.h"
 #include "note.h"
 #include "sig.h"
+#include "tlog_proof.h"
 
 struct jv;
 
@@ -68,9 +70,9 @@ int	client_verify_receipt(const char *text, size_t len,
 	    const struct sig_key *log, struct leaf *l, struct checkpoint *c,
 	    struct client_err *e);
 /* The same, verifying each distinct checkpoint's signature once (seen:
- * see note.h; zeroed by the caller, note_seen_free after). */
+ * see note.h; zeroed by the caller, tlog_proof_seen_free after). */
 int	client_verify_receipt_seen(const char *text, size_t len,
-	    const struct sig_key *log, struct note_seen *seen, struct leaf *l,
+	    const struct sig_key *log, struct tlog_proof_seen *seen, struct leaf *l,
 	    struct checkpoint *c, struct client_err *e);
 
 /* Fetch /checkpoint and verify it; note gets the signed note text. */

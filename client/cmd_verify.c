@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "checkpoint.h"
 #include "cmd.h"
 #include "cpstate.h"
 #include "err.h"
@@ -13,6 +14,7 @@
 #include "json.h"
 #include "merkle.h"
 #include "note.h"
+#include "tlog_proof.h"
 #include "util.h"
 
 /* One line describing a leaf, for people. */
@@ -175,7 +177,7 @@ rline_parse(const struct jv *doc, struct rline *rl, const char **why,
 static int
 verify_one(const char *name, const char *text, size_t len,
     const struct rline *rl, const struct sig_key *log,
-    struct note_seen *seen, struct vout *v)
+    struct tlog_proof_seen *seen, struct vout *v)
 {
 	struct client_err	e;
 	struct checkpoint	cp;
@@ -263,7 +265,7 @@ cmd_verify(int argc, char **argv)
 	    "failed\" (on stderr with --json); --quiet prints only failures\n"
 	    "and that line. Exit 1 if any fails.\n";
 	struct sig_key	*log = NULL;
-	struct note_seen seen;
+	struct tlog_proof_seen seen;
 	struct vout	 v;
 	struct rline	 rl;
 	struct jv	*doc;
@@ -329,7 +331,7 @@ cmd_verify(int argc, char **argv)
 	fprintf(v.json ? stderr : stdout, "%llu verified, %llu failed\n",
 	    (unsigned long long)v.verified, (unsigned long long)v.failed);
 	free(vk);
-	note_seen_free(&seen);
+	tlog_proof_seen_free(&seen);
 	sig_key_free(log);
 	return v.failed > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

@@ -5,6 +5,7 @@
 #include "err.h"
 #include "note.h"
 #include "receipt.h"
+#include "tlog_proof.h"
 
 int
 receipt_span_init(struct receipt_span *rs, const char *checkpoint,

@@ -6,11 +6,13 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "checkpoint.h"
+#include "entry.h"
 #include "merkle.h"
 #include "note.h"
 #include "sig.h"
-#include "entry.h"
 #include "store.h"
+#include "tlog_proof.h"
 #include "util.h"
 
 #define LEDGERD_MAX_BODY	(32u << 20)	/* a 10,000-entry JSON batch fits */

@@ -9,6 +9,7 @@
  *   accepted checkpoint formats (checkpoint_format) to exactly the text
  *   when it has no extension lines, and to a prefix of it otherwise.
  */
+#include "checkpoint.h"
 #include "err.h"
 #include "fuzz.h"
 #include "note.h"

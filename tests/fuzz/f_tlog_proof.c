@@ -5,11 +5,13 @@
  * tlog_proof_verify against a log key generated once here never accepts
  * it, since the fuzzer cannot forge that key's Ed25519 signature.
  */
+#include "checkpoint.h"
 #include "err.h"
 #include "fuzz.h"
 #include "merkle.h"
 #include "note.h"
 #include "sig.h"
+#include "tlog_proof.h"
 #include "util.h"
 
 static struct sig_key	*key;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "checkpoint.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
@@ -20,6 +21,7 @@
 #include "merkle.h"
 #include "note.h"
 #include "sig.h"
+#include "tlog_proof.h"
 #include "util.h"
 
 static const char	*outdir;

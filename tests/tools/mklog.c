@@ -71,6 +71,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
@@ -81,6 +82,7 @@
 #include "rules_store.h"
 #include "sig.h"
 #include "store.h"
+#include "tlog_proof.h"
 #include "util.h"
 
 #define DAY		19929u			/* 2024-07-25 */
