@@ -12,7 +12,7 @@ struct scan {
 	struct store_txn	*t;
 	const char		*issuer;
 	uint64_t		 until, size;
-	struct jv		*out;
+	struct json		*out;
 };
 
 /* Whether leaf index is the issuer's (or a methodology's) and logged by
@@ -49,24 +49,24 @@ collect(void *arg, const char *key, size_t klen, const uint8_t *v,
     size_t vlen)
 {
 	struct scan	*s = arg;
-	struct jv	*f = NULL;
+	struct json	*f = NULL;
 	uint64_t	 index, related;
 	int		 hit;
 
 	(void)key;
 	(void)klen;
-	if (jv_parse((const char *)v, vlen, &f, NULL, 0) != LD_OK)
+	if (json_parse((const char *)v, vlen, &f, NULL, 0) != LD_OK)
 		return 0;
-	if (jv_get_u64(jv_get(f, "index"), &index) != LD_OK)
+	if (json_get_u64(json_get(f, "index"), &index) != LD_OK)
 		hit = 1;	/* log-wide: a fork */
 	else
 		hit = touches_leaf(s, index) ||
-		    (jv_get_u64(jv_get(f, "related"), &related) == LD_OK &&
+		    (json_get_u64(json_get(f, "related"), &related) == LD_OK &&
 		    touches_leaf(s, related));
 	if (hit)
-		jv_push(s->out, f);
+		json_push(s->out, f);
 	else
-		jv_free(f);
+		json_free(f);
 	return 0;
 }
 
@@ -83,7 +83,7 @@ claim_sum(struct store_txn *t, uint64_t size, const char *issuer,
 
 	memset(out, 0, sizeof(*out));
 	out->last = NO_INDEX;
-	out->findings = s.out = jv_arr();
+	out->findings = s.out = json_arr();
 	for (i = 0; i < size && rc == LD_OK; i++) {
 		if (store_leaf_get(t, i, &p, &len) != LD_OK)
 			return LD_ECORRUPT;
@@ -122,6 +122,6 @@ claim_sum(struct store_txn *t, uint64_t size, const char *issuer,
 void
 claim_sum_free(struct claim_sum *c)
 {
-	jv_free(c->findings);
+	json_free(c->findings);
 	c->findings = NULL;
 }

@@ -39,7 +39,7 @@ fail(struct client_err *e, int code, const char *fmt, ...)
 }
 
 int
-client_get_json(struct fetch *f, const char *path, struct jv **doc,
+client_get_json(struct fetch *f, const char *path, struct json **doc,
     struct client_err *e)
 {
 	struct fetch_resp	resp;
@@ -53,33 +53,33 @@ client_get_json(struct fetch *f, const char *path, struct jv **doc,
 		fetch_resp_free(&resp);
 		return e->code ? e->code : LD_ENET;
 	}
-	rc = jv_parse((const char *)resp.body.p, resp.body.len, doc, NULL, 0);
+	rc = json_parse((const char *)resp.body.p, resp.body.len, doc, NULL, 0);
 	fetch_resp_free(&resp);
 	return rc == LD_OK ? LD_OK : fail(e, LD_EINVAL, "the reply is not JSON");
 }
 
 /* Verify one listed entry against (size, root) and decode its leaf. */
 static int
-verify_entry(const struct jv *o, uint64_t size, const uint8_t root[32],
+verify_entry(const struct json *o, uint64_t size, const uint8_t root[32],
     uint64_t *index, struct leaf *l, const char **why)
 {
 	struct merkle_proof	 p;
-	const struct jv		*pr = jv_get(o, "proof");
+	const struct json		*pr = json_get(o, "proof");
 	const char		*b64;
 	uint8_t			*leaf, h[32];
 	size_t			 len, llen, i;
 	int			 rc = LD_EBADPROOF;
 
 	*why = "malformed entry";
-	if (jv_get_u64(jv_get(o, "index"), index) != LD_OK ||
-	    jv_get_str(jv_get(o, "leaf"), &b64, &len) != LD_OK ||
-	    (p.n = jv_len(pr)) > MERKLE_MAX_PROOF)
+	if (json_get_u64(json_get(o, "index"), index) != LD_OK ||
+	    json_get_str(json_get(o, "leaf"), &b64, &len) != LD_OK ||
+	    (p.n = json_len(pr)) > MERKLE_MAX_PROOF)
 		return LD_EINVAL;
 	leaf = xmalloc(b64_decoded_max(len));
 	if (b64_decode(leaf, &llen, b64, len) != LD_OK)
 		goto done;
 	for (i = 0; i < p.n; i++)
-		if (jv_get_hex(jv_at(pr, i), p.path[i], 32) != LD_OK)
+		if (json_get_hex(json_at(pr, i), p.path[i], 32) != LD_OK)
 			goto done;
 	merkle_leaf_hash(h, leaf, llen);
 	*why = "its inclusion proof does not verify against the checkpoint";
@@ -205,19 +205,19 @@ recompute(struct client_account *a, struct client_err *e)
 }
 
 int
-client_account_page(struct client_account *a, const struct jv *doc,
+client_account_page(struct client_account *a, const struct json *doc,
     const struct sig_key *log, const char *issuer, const char *account,
     struct fetch *f, uint64_t *next, struct client_err *e)
 {
 	struct checkpoint	 cp;
-	const struct jv		*list;
+	const struct json		*list;
 	const char		*note, *why;
 	size_t			 nlen, i, cap;
 	uint64_t		 srv;
 	int			 rc;
 
 	*next = NO_INDEX;
-	if (jv_get_str(jv_get(doc, "checkpoint"), &note, &nlen) != LD_OK)
+	if (json_get_str(json_get(doc, "checkpoint"), &note, &nlen) != LD_OK)
 		return fail(e, LD_EBADSIG, "the page carries no checkpoint");
 	if ((rc = checkpoint_open(note, nlen, log, &cp)) == LD_ERULE)
 		return fail(e, LD_EBADPROOF, "the page's checkpoint: %s",
@@ -229,9 +229,9 @@ client_account_page(struct client_account *a, const struct jv *doc,
 		a->cp = cp;
 		a->started = 1;
 		buf_add(&a->note, note, nlen);
-		if (jv_get_u64(jv_get(doc, "last"), &a->expect) != LD_OK)
+		if (json_get_u64(json_get(doc, "last"), &a->expect) != LD_OK)
 			a->expect = NO_INDEX;
-		if (jv_get_u64(jv_get(doc, "balance_grams"), &srv) == LD_OK) {
+		if (json_get_u64(json_get(doc, "balance_grams"), &srv) == LD_OK) {
 			a->server_balance = (int64_t)srv;
 			a->have_server_balance = 1;
 		}
@@ -243,8 +243,8 @@ client_account_page(struct client_account *a, const struct jv *doc,
 		if ((rc = client_consistency(f, &a->cp, &cp, e)) != LD_OK)
 			return rc;
 	}
-	list = jv_get(doc, "entries");
-	for (i = 0; i < jv_len(list); i++) {
+	list = json_get(doc, "entries");
+	for (i = 0; i < json_len(list); i++) {
 		struct leaf	*l;
 		uint64_t	*ix;
 
@@ -261,7 +261,7 @@ client_account_page(struct client_account *a, const struct jv *doc,
 		}
 		l = &a->leaves[a->n];
 		ix = &a->index[a->n];
-		if (verify_entry(jv_at(list, i), cp.size, cp.root, ix, l,
+		if (verify_entry(json_at(list, i), cp.size, cp.root, ix, l,
 		    &why) != LD_OK)
 			return fail(e, LD_EBADPROOF, "entry %zu of the "
 			    "account: %s", a->n, why);
@@ -292,7 +292,7 @@ client_account_page(struct client_account *a, const struct jv *doc,
 			    (unsigned long long)l->u.e.acct.prev);
 		a->expect = l->u.e.acct.prev;
 	}
-	if (jv_get_u64(jv_get(doc, "next_cursor"), next) != LD_OK) {
+	if (json_get_u64(json_get(doc, "next_cursor"), next) != LD_OK) {
 		*next = NO_INDEX;
 		return LD_OK;
 	}
@@ -325,7 +325,7 @@ int
 client_account(struct fetch *f, const struct sig_key *log, const char *issuer,
     const char *account, struct client_account *a, struct client_err *e)
 {
-	struct jv	*doc = NULL;
+	struct json	*doc = NULL;
 	char		*path;
 	uint64_t	 cursor = NO_INDEX;
 	int		 rc;
@@ -347,7 +347,7 @@ client_account(struct fetch *f, const struct sig_key *log, const char *issuer,
 			return rc;
 		rc = client_account_page(a, doc, log, issuer, account, f,
 		    &cursor, e);
-		jv_free(doc);
+		json_free(doc);
 		if (rc != LD_OK)
 			return rc;
 		if (cursor == NO_INDEX)

@@ -63,7 +63,7 @@ client_receipt_free(struct client_receipt *r)
 void
 client_error_reply(const struct fetch_resp *r, struct client_err *e)
 {
-	struct jv	*doc = NULL;
+	struct json	*doc = NULL;
 	struct cr	*c = NULL;
 	const struct cr_obj *root;
 	const uint8_t	*p;
@@ -85,15 +85,15 @@ client_error_reply(const struct fetch_resp *r, struct client_err *e)
 		return;
 	}
 	if (strncmp(r->ctype, "application/json", 16) == 0 &&
-	    jv_parse((const char *)r->body.p, r->body.len, &doc, NULL, 0) ==
+	    json_parse((const char *)r->body.p, r->body.len, &doc, NULL, 0) ==
 	    LD_OK) {
-		if (jv_get_str(jv_get(doc, "message"), &s, &len) == LD_OK)
+		if (json_get_str(json_get(doc, "message"), &s, &len) == LD_OK)
 			snprintf(e->msg, sizeof(e->msg), "%.*s", (int)len, s);
-		if (jv_get_str(jv_get(doc, "rule"), &s, &len) == LD_OK)
+		if (json_get_str(json_get(doc, "rule"), &s, &len) == LD_OK)
 			snprintf(e->rule, sizeof(e->rule), "%.*s", (int)len, s);
-		if (jv_get_u64(jv_get(doc, "position"), &v) == LD_OK)
+		if (json_get_u64(json_get(doc, "position"), &v) == LD_OK)
 			e->pos = (long)v;
-		jv_free(doc);
+		json_free(doc);
 	} else if (cr_parse(r->body.p, r->body.len, &c, &root) == LD_OK) {
 		if (cr_bytes(cr_get(root, "message"), &p, &len) == LD_OK)
 			snprintf(e->msg, sizeof(e->msg), "%.*s", (int)len, p);
@@ -452,8 +452,8 @@ client_consistency(struct fetch *f, const struct checkpoint *a,
 {
 	struct fetch_resp	 resp;
 	struct merkle_proof	 p;
-	struct jv		*doc = NULL;
-	const struct jv		*arr;
+	struct json		*doc = NULL;
+	const struct json		*arr;
 	char			 path[96];
 	size_t			 i;
 	int			 rc;
@@ -500,21 +500,21 @@ client_consistency(struct fetch *f, const struct checkpoint *a,
 		fetch_resp_free(&resp);
 		return e->code;
 	}
-	rc = jv_parse((const char *)resp.body.p, resp.body.len, &doc, NULL, 0);
+	rc = json_parse((const char *)resp.body.p, resp.body.len, &doc, NULL, 0);
 	fetch_resp_free(&resp);
-	arr = jv_get(doc, "proof");
-	p.n = jv_len(arr);
+	arr = json_get(doc, "proof");
+	p.n = json_len(arr);
 	if (rc != LD_OK || p.n > MERKLE_MAX_PROOF) {
-		jv_free(doc);
+		json_free(doc);
 		return set_err(e, LD_EINVAL, "reply", "bad consistency reply");
 	}
 	for (i = 0; i < p.n; i++)
-		if (jv_get_hex(jv_at(arr, i), p.path[i], 32) != LD_OK) {
-			jv_free(doc);
+		if (json_get_hex(json_at(arr, i), p.path[i], 32) != LD_OK) {
+			json_free(doc);
 			return set_err(e, LD_EINVAL, "reply",
 			    "bad consistency reply");
 		}
-	jv_free(doc);
+	json_free(doc);
 	if (merkle_verify_consistency(a->size, b->size, a->root, b->root, &p) !=
 	    MERKLE_OK)
 		return set_err(e, LD_EBADPROOF, "fork", "checkpoint %llu is "

@@ -21,7 +21,7 @@
 #include "sig.h"
 #include "tlog_proof.h"
 
-struct jv;
+struct json;
 
 struct client_err {
 	int		code;		/* LD_* */
@@ -126,7 +126,7 @@ int	client_account(struct fetch *f, const struct sig_key *log,
  * against different checkpoints. Then client_account_finish checks the
  * chain ended and recomputes the counters.
  */
-int	client_account_page(struct client_account *a, const struct jv *doc,
+int	client_account_page(struct client_account *a, const struct json *doc,
 	    const struct sig_key *log, const char *issuer,
 	    const char *account, struct fetch *f, uint64_t *next,
 	    struct client_err *e);
@@ -134,8 +134,8 @@ int	client_account_finish(struct client_account *a,
 	    struct client_err *e);
 void	client_account_free(struct client_account *);
 /* GET path with Accept: application/json and parse it (LD_ENOTFOUND on
- * 404). *doc is freed with jv_free. */
-int	client_get_json(struct fetch *f, const char *path, struct jv **doc,
+ * 404). *doc is freed with json_free. */
+int	client_get_json(struct fetch *f, const char *path, struct json **doc,
 	    struct client_err *e);
 /* The log's origin from an unverified /checkpoint (for signing). */
 int	client_origin(struct fetch *f, char *origin, size_t len,

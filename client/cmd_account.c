@@ -35,7 +35,7 @@ cmd_account(int argc, char **argv)
 	struct fetch		*f;
 	struct client_account	 a;
 	struct client_err	 e;
-	struct jv		*out, *arr, *chk;
+	struct json		*out, *arr, *chk;
 	struct buf		 b = { 0 };
 	const char		*server = NULL, *issuer = NULL, *state = NULL;
 	const char		*cacert = NULL, *account;
@@ -87,44 +87,44 @@ cmd_account(int argc, char **argv)
 		fprintf(stderr, "ledger: %s\n", e.msg);
 		rc = cmd_exit_for(&e);
 	} else if (json) {
-		out = jv_obj();
-		arr = jv_arr();
-		jv_set(out, "issuer", jv_str(issuer));
-		jv_set(out, "account", jv_str(account));
-		jv_set(out, "checkpoint_size", jv_u64(a.cp.size));
-		jv_set(out, "credited_grams", jv_u64(a.credited));
-		jv_set(out, "retired_grams", jv_u64(a.retired));
-		jv_set(out, "reversed_grams", jv_u64(a.reversed));
-		jv_set(out, "balance_grams", jv_i64(a.balance));
-		jv_set(out, "verified", jv_bool(1));
-		jv_set(out, "log_key", jv_str(sig_key_name(log)));
-		chk = jv_arr();
-		jv_push(chk, jv_str("every entry's inclusion proof against the "
+		out = json_obj();
+		arr = json_arr();
+		json_set(out, "issuer", json_str(issuer));
+		json_set(out, "account", json_str(account));
+		json_set(out, "checkpoint_size", json_u64(a.cp.size));
+		json_set(out, "credited_grams", json_u64(a.credited));
+		json_set(out, "retired_grams", json_u64(a.retired));
+		json_set(out, "reversed_grams", json_u64(a.reversed));
+		json_set(out, "balance_grams", json_i64(a.balance));
+		json_set(out, "verified", json_bool(1));
+		json_set(out, "log_key", json_str(sig_key_name(log)));
+		chk = json_arr();
+		json_push(chk, json_str("every entry's inclusion proof against the "
 		    "signed checkpoint"));
-		jv_push(chk, jv_str("every entry is this issuer's and this "
+		json_push(chk, json_str("every entry is this issuer's and this "
 		    "account's"));
-		jv_push(chk, jv_str("the chain is complete from the newest "
+		json_push(chk, json_str("the chain is complete from the newest "
 		    "entry the server named"));
-		jv_push(chk, jv_str("every entry's counters are the sums of "
+		json_push(chk, json_str("every entry's counters are the sums of "
 		    "the entries up to it"));
 		if (state)
-			jv_push(chk, jv_str("no rollback against the state "
+			json_push(chk, json_str("no rollback against the state "
 			    "directory"));
-		jv_set(out, "checked", chk);
-		chk = jv_arr();
+		json_set(out, "checked", chk);
+		chk = json_arr();
 		if (!state)
-			jv_push(chk, jv_str("that the server named the "
+			json_push(chk, json_str("that the server named the "
 			    "account's newest entry (use --state DIR)"));
-		jv_push(chk, jv_str("that each credit obeys its methodology "
+		json_push(chk, json_str("that each credit obeys its methodology "
 		    "(an auditor's replay checks the rules)"));
-		jv_set(out, "not_checked", chk);
+		json_set(out, "not_checked", chk);
 		for (i = 0; i < a.n; i++)
-			jv_push(arr, form_leaf_to_json(&a.leaves[i]));
-		jv_set(out, "entries", arr);
-		jv_render_json(out, &b);
+			json_push(arr, form_leaf_to_json(&a.leaves[i]));
+		json_set(out, "entries", arr);
+		json_render(out, &b);
 		printf("%.*s\n", (int)b.len, b.p);
 		buf_free(&b);
-		jv_free(out);
+		json_free(out);
 		rc = CLI_EXIT_OK;
 	} else {
 		printf("%-10s %-10s %-8s %10s %12s  %s\n", "index", "day",
@@ -184,7 +184,7 @@ cmd_totals(int argc, char **argv)
 	struct checkpoint	 cp;
 	struct client_err	 e;
 	struct leaf		 l;
-	struct jv		*doc = NULL, *out;
+	struct json		*doc = NULL, *out;
 	const char		*server = NULL, *issuer = NULL, *r;
 	const char		*cacert = NULL;
 	char			*path;
@@ -213,7 +213,7 @@ cmd_totals(int argc, char **argv)
 		rc = cmd_exit_for(&e);
 		goto done;
 	}
-	if (jv_get_str(jv_get(doc, "receipt"), &r, &rlen) != LD_OK) {
+	if (json_get_str(json_get(doc, "receipt"), &r, &rlen) != LD_OK) {
 		printf("no entries yet\n");
 		rc = CLI_EXIT_OK;
 		goto done;
@@ -233,31 +233,31 @@ cmd_totals(int argc, char **argv)
 		goto done;
 	}
 	if (json) {
-		out = issuer ? jv_obj() : form_totals_to_json(&l.totals);
+		out = issuer ? json_obj() : form_totals_to_json(&l.totals);
 		if (issuer) {
-			jv_set(out, "issuer", jv_str(issuer));
-			jv_set(out, "credited_grams", jv_u64(l.u.e.iss.credited));
-			jv_set(out, "retired_grams", jv_u64(l.u.e.iss.retired));
-			jv_set(out, "reversed_grams", jv_u64(l.u.e.iss.reversed));
+			json_set(out, "issuer", json_str(issuer));
+			json_set(out, "credited_grams", json_u64(l.u.e.iss.credited));
+			json_set(out, "retired_grams", json_u64(l.u.e.iss.retired));
+			json_set(out, "reversed_grams", json_u64(l.u.e.iss.reversed));
 		}
-		jv_set(out, "index", jv_u64(l.index));
-		jv_set(out, "checkpoint_size", jv_u64(cp.size));
-		jv_set(out, "log_key", jv_str(sig_key_name(log)));
-		jv_set(out, "verified", jv_bool(1));
-		jv_set(out, "proved", jv_str("the log committed to these "
+		json_set(out, "index", json_u64(l.index));
+		json_set(out, "checkpoint_size", json_u64(cp.size));
+		json_set(out, "log_key", json_str(sig_key_name(log)));
+		json_set(out, "verified", json_bool(1));
+		json_set(out, "proved", json_str("the log committed to these "
 		    "counters at this size (inclusion proof verified)"));
-		jv_set(out, "not_proved", jv_str(issuer ? "that the counters "
+		json_set(out, "not_proved", json_str(issuer ? "that the counters "
 		    "add up (an auditor's replay recomputes them); that no "
 		    "newer entry of the issuer exists" : "that the counters "
 		    "add up (an auditor's replay recomputes them)"));
 		{
 			struct buf b = { 0 };
 
-			jv_render_json(out, &b);
+			json_render(out, &b);
 			printf("%.*s\n", (int)b.len, b.p);
 			buf_free(&b);
 		}
-		jv_free(out);
+		json_free(out);
 	} else {
 		if (issuer)
 			printf("%s: credited %llu g, retired %llu g, reversed "
@@ -289,7 +289,7 @@ cmd_totals(int argc, char **argv)
 	leaf_free(&l);
 	rc = CLI_EXIT_OK;
 done:
-	jv_free(doc);
+	json_free(doc);
 	fetch_close(f);
 	sig_key_free(log);
 	return rc;

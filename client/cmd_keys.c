@@ -144,13 +144,13 @@ cmd_keygen(int argc, char **argv)
 /* POST a JSON document to an admin endpoint and print the result. */
 static int
 admin_post(const char *server, const char *cacert, const char *token_file,
-    const char *path, struct jv *doc, int json)
+    const char *path, struct json *doc, int json)
 {
 	struct fetch		*f = cmd_server(server, cacert);
 	struct fetch_resp	 resp;
 	struct client_err	 e;
 	struct buf		 body = { 0 };
-	struct jv		*r = NULL;
+	struct json		*r = NULL;
 	uint64_t		 idx;
 	int			 dup = 0, rc;
 	char			*tok, *auth;
@@ -175,7 +175,7 @@ admin_post(const char *server, const char *cacert, const char *token_file,
 	auth = xasprintf("Bearer %s", tok);
 	secure_wipe(tok, len);
 	free(tok);
-	jv_render_json(doc, &body);
+	json_render(doc, &body);
 	rc = fetch_post(f, path, "application/json", "application/json", auth,
 	    body.p, body.len, &resp);
 	secure_wipe(auth, strlen(auth));
@@ -190,17 +190,17 @@ admin_post(const char *server, const char *cacert, const char *token_file,
 	}
 	if (json) {
 		fwrite(resp.body.p, 1, resp.body.len, stdout);
-	} else if (jv_parse((const char *)resp.body.p, resp.body.len, &r,
+	} else if (json_parse((const char *)resp.body.p, resp.body.len, &r,
 	    NULL, 0) == LD_OK) {
-		const struct jv *e0 = jv_at(jv_get(r, "entries"), 0);
+		const struct json *e0 = json_at(json_get(r, "entries"), 0);
 
-		if (jv_get_u64(jv_get(e0, "index"), &idx) == LD_OK) {
-			jv_get_bool(jv_get(e0, "duplicate"), &dup);
+		if (json_get_u64(json_get(e0, "index"), &idx) == LD_OK) {
+			json_get_bool(json_get(e0, "duplicate"), &dup);
 			printf("%s at index %llu\n", dup ?
 			    "already registered (identical)" : "registered",
 			    (unsigned long long)idx);
 		}
-		jv_free(r);
+		json_free(r);
 	}
 	fetch_resp_free(&resp);
 	fetch_close(f);
@@ -223,7 +223,7 @@ cmd_admin(int argc, char **argv)
 	const char	*server = NULL, *token = NULL, *vkey = NULL;
 	const char	*cacert = NULL;
 	const char	*name = NULL, *sub;
-	struct jv	*doc;
+	struct json	*doc;
 	char		*text, err[160];
 	size_t		 len;
 	int		 json = 0, rc, op;
@@ -245,9 +245,9 @@ cmd_admin(int argc, char **argv)
 	if (strcmp(sub, "add-issuer") == 0) {
 		if (vkey == NULL || name == NULL || op != argc)
 			cli_usage(help);
-		doc = jv_obj();
-		jv_set(doc, "vkey", jv_str(vkey));
-		jv_set(doc, "name", jv_str(name));
+		doc = json_obj();
+		json_set(doc, "vkey", json_str(vkey));
+		json_set(doc, "name", json_str(name));
 		rc = admin_post(server, cacert, token, "/v1/admin/issuers", doc, json);
 	} else if (strcmp(sub, "add-method") == 0) {
 		if (op + 1 != argc)
@@ -257,7 +257,7 @@ cmd_admin(int argc, char **argv)
 			    argv[op]);
 			return CLI_EXIT_USAGE;
 		}
-		if (jv_parse(text, len, &doc, err, sizeof(err)) != LD_OK) {
+		if (json_parse(text, len, &doc, err, sizeof(err)) != LD_OK) {
 			fprintf(stderr, "ledger: %s: %s\n", argv[op], err);
 			free(text);
 			return CLI_EXIT_USAGE;
@@ -266,6 +266,6 @@ cmd_admin(int argc, char **argv)
 		rc = admin_post(server, cacert, token, "/v1/admin/methods", doc, json);
 	} else
 		cli_usage(help);
-	jv_free(doc);
+	json_free(doc);
 	return rc;
 }

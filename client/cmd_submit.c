@@ -170,7 +170,7 @@ static int
 finish_batch(struct submit *s, struct batch *b)
 {
 	struct client_receipt	*rc;
-	struct jv		*o;
+	struct json		*o;
 	struct buf		 line = { 0 };
 	uint32_t		 i;
 	int			 r;
@@ -192,9 +192,9 @@ finish_batch(struct submit *s, struct batch *b)
 		if (s->err.pos >= 0 && (uint32_t)s->err.pos < b->req.n) {
 			s->err_line = b->lines[s->err.pos];
 			o = form_sub_to_json(&b->req.subs[s->err.pos]);
-			jv_render_json(o, &line);
+			json_render(o, &line);
 			s->err_text = xstrndup((char *)line.p, line.len);
-			jv_free(o);
+			json_free(o);
 			buf_free(&line);
 		} else
 			s->err_line = b->first_line;
@@ -210,18 +210,18 @@ finish_batch(struct submit *s, struct batch *b)
 			s->appended++;
 		if (s->receipts == NULL)
 			continue;
-		o = jv_obj();
-		jv_set(o, "line", jv_u64(b->lines[i]));
-		jv_set(o, "index", jv_u64(rc[i].index));
-		jv_set(o, "leaf_hash", jv_hex(rc[i].leaf_hash, 32));
-		jv_set(o, "duplicate", jv_bool(rc[i].duplicate));
-		jv_set(o, "receipt", jv_strn((char *)rc[i].text.p,
+		o = json_obj();
+		json_set(o, "line", json_u64(b->lines[i]));
+		json_set(o, "index", json_u64(rc[i].index));
+		json_set(o, "leaf_hash", json_hex(rc[i].leaf_hash, 32));
+		json_set(o, "duplicate", json_bool(rc[i].duplicate));
+		json_set(o, "receipt", json_strn((char *)rc[i].text.p,
 		    rc[i].text.len));
 		buf_reset(&line);
-		jv_render_json(o, &line);
+		json_render(o, &line);
 		buf_addc(&line, '\n');
 		fwrite(line.p, 1, line.len, s->receipts);
-		jv_free(o);
+		json_free(o);
 	}
 	for (i = 0; i < b->req.n; i++)
 		client_receipt_free(&rc[i]);

@@ -163,7 +163,7 @@ admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
 {
 	struct core_job	*j;
 	struct buf	 body = { 0 };
-	struct jv	*doc = NULL;
+	struct json	*doc = NULL;
 	const char	*why = "malformed";
 	char		 err[160];
 	int		 json = 1, rc;
@@ -175,7 +175,7 @@ admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
 		    "admin bodies are at most 64 KiB");
 		return;
 	}
-	if (jv_parse((const char *)body.p, body.len, &doc, err,
+	if (json_parse((const char *)body.p, body.len, &doc, err,
 	    sizeof(err)) != LD_OK) {
 		api_fail(req, json, LD_EINVAL, "json", -1,
 		    "body is not JSON: %s", err);
@@ -188,7 +188,7 @@ admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
 		rc = form_issuer_from_json(doc, &j->issuer, &why);
 	else
 		rc = form_method_from_json(doc, &j->method, &why);
-	jv_free(doc);
+	json_free(doc);
 	if (rc != LD_OK) {
 		api_fail(req, json, rc, kind == CORE_ISSUER ? "issuer" :
 		    "method", -1, "%s", why);

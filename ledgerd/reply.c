@@ -61,22 +61,22 @@ void
 reply_error_body(struct buf *b, int json, int err, const char *rule,
     const char *msg, long pos, uint64_t index)
 {
-	struct jv	*o = jv_obj();
+	struct json	*o = json_obj();
 
-	jv_set(o, "error", jv_str(reply_error_name(err)));
+	json_set(o, "error", json_str(reply_error_name(err)));
 	if (rule != NULL)
-		jv_set(o, "rule", jv_str(rule));
-	jv_set(o, "message", jv_str(msg));
+		json_set(o, "rule", json_str(rule));
+	json_set(o, "message", json_str(msg));
 	if (pos >= 0)
-		jv_set(o, "position", jv_u64((uint64_t)pos));
+		json_set(o, "position", json_u64((uint64_t)pos));
 	if (index != NO_INDEX)
-		jv_set(o, "index", jv_u64(index));
+		json_set(o, "index", json_u64(index));
 	if (json) {
-		jv_render_json(o, b);
+		json_render(o, b);
 		buf_addc(b, '\n');
 	} else
-		jv_render_msgpack(o, b);
-	jv_free(o);
+		json_render_msgpack(o, b);
+	json_free(o);
 }
 
 /* The msgpack receipt data; LD_ECORRUPT if the tree cannot be read. */
@@ -157,7 +157,7 @@ receipts_json(const struct core_result *r, const struct cp *cp,
 	uint8_t			 right[MERKLE_SPAN_MAX_RIGHT][32], h[32];
 	const uint8_t		**lv = NULL, *lp;
 	size_t			*ll = NULL, nright = 0, len;
-	struct jv		*o = jv_obj(), *arr = jv_arr(), *e;
+	struct json		*o = json_obj(), *arr = json_arr(), *e;
 	struct buf		 rec = { 0 };
 	uint32_t		 i;
 	int			 have_span = 0;
@@ -177,11 +177,11 @@ receipts_json(const struct core_result *r, const struct cp *cp,
 		    (const uint8_t (*)[32])right, nright) == LD_OK)
 			have_span = 1;
 	}
-	jv_set(o, "checkpoint", jv_strn(cp->text, cp->len));
-	jv_set(o, "size", jv_u64(cp->size));
+	json_set(o, "checkpoint", json_strn(cp->text, cp->len));
+	json_set(o, "size", json_u64(cp->size));
 	for (i = 0; i < r->n; i++) {
-		e = jv_obj();
-		jv_set(e, "index", jv_u64(r->index[i]));
+		e = json_obj();
+		json_set(e, "index", json_u64(r->index[i]));
 		buf_reset(&rec);
 		if (!r->dup[i] && have_span) {
 			uint64_t k = r->index[i] - r->start;
@@ -195,15 +195,15 @@ receipts_json(const struct core_result *r, const struct cp *cp,
 			tlog_proof_format(lp, len, r->index[i], &p, cp->text,
 			    cp->len, &rec);
 		}
-		jv_set(e, "leaf_hash", jv_hex(h, 32));
-		jv_set(e, "duplicate", jv_bool(r->dup[i]));
-		jv_set(e, "receipt", jv_strn((const char *)rec.p, rec.len));
-		jv_push(arr, e);
+		json_set(e, "leaf_hash", json_hex(h, 32));
+		json_set(e, "duplicate", json_bool(r->dup[i]));
+		json_set(e, "receipt", json_strn((const char *)rec.p, rec.len));
+		json_push(arr, e);
 	}
-	jv_set(o, "entries", arr);
-	jv_render_json(o, out);
+	json_set(o, "entries", arr);
+	json_render(o, out);
 	buf_addc(out, '\n');
-	jv_free(o);
+	json_free(o);
 	if (have_span)
 		receipt_span_free(&rs);
 	free(lv);

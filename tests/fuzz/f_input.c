@@ -20,20 +20,20 @@ static void
 check_entry(const struct sub *s)
 {
 	struct buf	 a = { 0 }, b = { 0 }, j = { 0 };
-	struct jv	*o, *doc;
+	struct json	*o, *doc;
 	struct sub	 s2;
 	const char	*why = NULL;
 
 	CHECK(codec_sub_encode(s, &a) == LD_OK);
 	CHECK(sub_check(s, &why) == LD_OK);
 	o = form_sub_to_json(s);
-	jv_render_json(o, &j);
-	CHECK(jv_parse((const char *)j.p, j.len, &doc, NULL, 0) == LD_OK);
+	json_render(o, &j);
+	CHECK(json_parse((const char *)j.p, j.len, &doc, NULL, 0) == LD_OK);
 	CHECK(form_sub_from_json(doc, &s2, &why) == LD_OK);
 	CHECK(codec_sub_encode(&s2, &b) == LD_OK);
 	CHECK(same_bytes(a.p, a.len, b.p, b.len));
-	jv_free(doc);
-	jv_free(o);
+	json_free(doc);
+	json_free(o);
 	buf_free(&a);
 	buf_free(&b);
 	buf_free(&j);

@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct leaf	 l;
 	struct buf	 b = { 0 }, j = { 0 };
-	struct jv	*o;
+	struct json	*o;
 	int		 rc;
 
 	rc = codec_leaf_decode(data, size, &l);
@@ -30,9 +30,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(codec_leaf_encode(&l, &b) == LD_OK);
 	CHECK(same_bytes(b.p, b.len, data, size));
 	o = form_leaf_to_json(&l);
-	jv_render_json(o, &j);
+	json_render(o, &j);
 	CHECK(j.len > 0);
-	jv_free(o);
+	json_free(o);
 	buf_free(&j);
 	buf_free(&b);
 	leaf_free(&l);

@@ -287,20 +287,20 @@ json_seeds(struct sig_key *issuer)
 	struct sub		 subs[4];
 	struct method_reg	 m;
 	struct buf		 b = { 0 };
-	struct jv		*o;
+	struct json		*o;
 	char			*vk, *s;
 
 	make_batch(&r, subs);
 	o = form_batch_to_json(&r);
-	jv_render_json(o, &b);
-	jv_free(o);
+	json_render(o, &b);
+	json_free(o);
 	putb("json_batch", "batch", &b);
 	buf_reset(&b);
 
 	r.n = 1;
 	o = form_batch_to_json(&r);
-	jv_render_pretty(o, &b);
-	jv_free(o);
+	json_render_pretty(o, &b);
+	json_free(o);
 	putb("json_batch", "batch-pretty", &b);
 	buf_reset(&b);
 
@@ -332,8 +332,8 @@ json_seeds(struct sig_key *issuer)
 	m.max_age = 30;
 	SET(m.reference, "https://example.org/m");
 	o = form_method_to_json(&m);
-	jv_render_json(o, &b);
-	jv_free(o);
+	json_render(o, &b);
+	json_free(o);
 	putb("json_batch", "method", &b);
 	buf_free(&b);
 }
@@ -345,22 +345,22 @@ input_seeds(void)
 {
 	struct sub	 s;
 	struct buf	 b = { 0 };
-	struct jv	*o;
+	struct json	*o;
 
 	credit(&s, 0x01, 1);
 	o = form_sub_to_json(&s);
-	jv_render_json(o, &b);
-	jv_free(o);
+	json_render(o, &b);
+	json_free(o);
 	buf_addc(&b, '\n');
 	retire(&s, 0x02);
 	o = form_sub_to_json(&s);
-	jv_render_json(o, &b);
-	jv_free(o);
+	json_render(o, &b);
+	json_free(o);
 	buf_adds(&b, "\n\n");
 	reverse(&s, 0x03);
 	o = form_sub_to_json(&s);
-	jv_render_json(o, &b);
-	jv_free(o);
+	json_render(o, &b);
+	json_free(o);
 	buf_addc(&b, '\n');
 	putb("input", "jsonl", &b);
 	buf_free(&b);

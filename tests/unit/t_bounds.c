@@ -1,7 +1,7 @@
 /* t_bounds.c - the submission parsers' pre-pass limits, at their edges. */
 /*
  * codec_batch_decode walks a msgpack body before msgpack-c builds it, and
- * jv_parse_limited lexes a JSON text before Jansson does (codec.h,
+ * json_parse_limited lexes a JSON text before Jansson does (codec.h,
  * json.h, form.h): each limit is checked one under, at and one over, and
  * the largest valid batch of each kind must pass.
  */
@@ -126,7 +126,7 @@ test_largest_batches_pass(void)
 {
 	struct batch_req	 r, r2;
 	struct buf		 b = { 0 };
-	struct jv		*o, *doc = NULL;
+	struct json		*o, *doc = NULL;
 	const char		*why = NULL;
 	char			 err[160];
 	long			 pos;
@@ -140,16 +140,16 @@ test_largest_batches_pass(void)
 	batch_req_free(&r2);
 	buf_reset(&b);
 	o = form_batch_to_json(&r);
-	jv_render_json(o, &b);
-	jv_free(o);
-	T_ASSERT_EQ(jv_parse_limited((const char *)b.p, b.len,
+	json_render(o, &b);
+	json_free(o);
+	T_ASSERT_EQ(json_parse_limited((const char *)b.p, b.len,
 	    &form_batch_limits, &doc, err, sizeof(err)), LD_OK);
 	T_ASSERT_EQ(form_batch_from_json(doc, &r2, &pos, &why), LD_OK);
 	if (r2.n != BATCH_MAX)
 		fprintf(stderr, "JSON: %s; %s (entry %ld)\n", err, why, pos);
 	T_ASSERT_EQ(r2.n, BATCH_MAX);
 	batch_req_free(&r2);
-	jv_free(doc);
+	json_free(doc);
 	batch_req_free(&r);
 	buf_free(&b);
 }
@@ -157,12 +157,12 @@ test_largest_batches_pass(void)
 static int
 json_rc(const struct buf *b, char *err, size_t errlen)
 {
-	struct jv	*doc = NULL;
+	struct json	*doc = NULL;
 	int		 rc;
 
-	rc = jv_parse_limited((const char *)b->p, b->len, &form_batch_limits,
+	rc = json_parse_limited((const char *)b->p, b->len, &form_batch_limits,
 	    &doc, err, errlen);
-	jv_free(doc);
+	json_free(doc);
 	return rc;
 }
 
