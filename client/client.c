@@ -32,7 +32,7 @@ set_err(struct client_err *e, int code, const char *rule, const char *fmt,
 }
 
 int
-client_sign_batch(struct batch_req *b, const char *origin,
+client_sign_batch(struct codec_batch *b, const char *origin,
     const struct sig_key *key)
 {
 	struct buf	msg = { 0 };
@@ -49,7 +49,7 @@ client_sign_batch(struct batch_req *b, const char *origin,
 }
 
 int
-client_batch_body(const struct batch_req *b, struct buf *body)
+client_batch_body(const struct codec_batch *b, struct buf *body)
 {
 	return codec_batch_encode(b, body);
 }
@@ -64,8 +64,8 @@ void
 client_error_reply(const struct fetch_resp *r, struct client_err *e)
 {
 	struct json	*doc = NULL;
-	struct cr	*c = NULL;
-	const struct cr_obj *root;
+	struct codec_tree	*c = NULL;
+	const struct codec_obj *root;
 	const uint8_t	*p;
 	const char	*s;
 	size_t		 len;
@@ -94,30 +94,30 @@ client_error_reply(const struct fetch_resp *r, struct client_err *e)
 		if (json_get_u64(json_get(doc, "position"), &v) == LD_OK)
 			e->pos = (long)v;
 		json_free(doc);
-	} else if (cr_parse(r->body.p, r->body.len, &c, &root) == LD_OK) {
-		if (cr_bytes(cr_get(root, "message"), &p, &len) == LD_OK)
+	} else if (codec_tree_parse(r->body.p, r->body.len, &c, &root) == LD_OK) {
+		if (codec_get_bytes(codec_get(root, "message"), &p, &len) == LD_OK)
 			snprintf(e->msg, sizeof(e->msg), "%.*s", (int)len, p);
-		if (cr_bytes(cr_get(root, "rule"), &p, &len) == LD_OK)
+		if (codec_get_bytes(codec_get(root, "rule"), &p, &len) == LD_OK)
 			snprintf(e->rule, sizeof(e->rule), "%.*s", (int)len, p);
-		if (cr_u64(cr_get(root, "position"), &v) == LD_OK)
+		if (codec_get_u64(codec_get(root, "position"), &v) == LD_OK)
 			e->pos = (long)v;
-		cr_free(c);
+		codec_tree_free(c);
 	}
 }
 
 /* Read n 32-byte hashes from a msgpack array. */
 static int
-read_hashes(const struct cr_obj *a, uint8_t (*out)[32], size_t max,
+read_hashes(const struct codec_obj *a, uint8_t (*out)[32], size_t max,
     size_t *n)
 {
 	const uint8_t	*p;
 	size_t		 i, len;
 
-	*n = cr_len(a);
+	*n = codec_len(a);
 	if (*n > max)
 		return LD_EINVAL;
 	for (i = 0; i < *n; i++) {
-		if (cr_bytes(cr_at(a, i), &p, &len) != LD_OK || len != 32)
+		if (codec_get_bytes(codec_at(a, i), &p, &len) != LD_OK || len != 32)
 			return LD_EINVAL;
 		memcpy(out[i], p, 32);
 	}
@@ -150,14 +150,14 @@ leaf_holds(const uint8_t *p, size_t len, const char *issuer,
 }
 
 int
-client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
+client_submit_reply(const uint8_t *p, size_t len, const struct codec_batch *b,
     const struct sig_key *log, struct client_receipt *out,
     struct client_err *e)
 {
 	struct buf		 tmp = { 0 };
 	uint32_t		 n = b->n;
-	struct cr		*c = NULL;
-	const struct cr_obj	*root, *leaves, *ents, *dups, *ent, *d = NULL;
+	struct codec_tree		*c = NULL;
+	const struct codec_obj	*root, *leaves, *ents, *dups, *ent, *d = NULL;
 	struct receipt_span	 rs;
 	struct merkle_proof	 proof;
 	struct tlog_proof_seen	 seen;
@@ -168,20 +168,20 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 	uint64_t		 size, start, idx, di;
 	int			 dup, rc = LD_EBADPROOF, have_span = 0;
 
-	if (cr_parse(p, len, &c, &root) != LD_OK)
+	if (codec_tree_parse(p, len, &c, &root) != LD_OK)
 		return set_err(e, LD_EINVAL, "reply", "the reply is not msgpack");
 	memset(&seen, 0, sizeof(seen));
-	leaves = cr_get(root, "leaves");
-	ents = cr_get(root, "entries");
-	dups = cr_get(root, "dups");
-	nl = cr_len(leaves);
-	if (cr_bytes(cr_get(root, "checkpoint"), &cp, &cplen) != LD_OK ||
-	    cr_u64(cr_get(root, "size"), &size) != LD_OK ||
-	    cr_u64(cr_get(root, "start"), &start) != LD_OK ||
-	    cr_len(ents) != n ||
-	    read_hashes(cr_get(root, "left"), left, MERKLE_MAX_LEVELS,
+	leaves = codec_get(root, "leaves");
+	ents = codec_get(root, "entries");
+	dups = codec_get(root, "dups");
+	nl = codec_len(leaves);
+	if (codec_get_bytes(codec_get(root, "checkpoint"), &cp, &cplen) != LD_OK ||
+	    codec_get_u64(codec_get(root, "size"), &size) != LD_OK ||
+	    codec_get_u64(codec_get(root, "start"), &start) != LD_OK ||
+	    codec_len(ents) != n ||
+	    read_hashes(codec_get(root, "left"), left, MERKLE_MAX_LEVELS,
 	    &nleft) != LD_OK ||
-	    read_hashes(cr_get(root, "right"), right, MERKLE_SPAN_MAX_RIGHT,
+	    read_hashes(codec_get(root, "right"), right, MERKLE_SPAN_MAX_RIGHT,
 	    &nright) != LD_OK) {
 		set_err(e, LD_EINVAL, "reply", "the reply lacks fields");
 		goto done;
@@ -190,7 +190,7 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 		lv = xcalloc(nl, sizeof(*lv));
 		ll = xcalloc(nl, sizeof(*ll));
 		for (i = 0; i < nl; i++)
-			if (cr_bytes(cr_at(leaves, i), &lv[i], &ll[i]) !=
+			if (codec_get_bytes(codec_at(leaves, i), &lv[i], &ll[i]) !=
 			    LD_OK) {
 				set_err(e, LD_EINVAL, "reply", "bad leaf");
 				goto done;
@@ -205,10 +205,10 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 		have_span = 1;
 	}
 	for (i = 0; i < n; i++) {
-		ent = cr_at(ents, i);
+		ent = codec_at(ents, i);
 		buf_reset(&out[i].text);
-		if (cr_u64(cr_at(ent, 0), &idx) != LD_OK ||
-		    cr_bool(cr_at(ent, 1), &dup) != LD_OK) {
+		if (codec_get_u64(codec_at(ent, 0), &idx) != LD_OK ||
+		    codec_get_bool(codec_at(ent, 1), &dup) != LD_OK) {
 			set_err(e, LD_EINVAL, "reply", "bad entry %zu", i);
 			goto done;
 		}
@@ -231,15 +231,15 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 			}
 		} else {
 			/* A duplicate: its own leaf and proof in "dups". */
-			for (k = 0; k < cr_len(dups); k++) {
-				d = cr_at(dups, k);
-				if (cr_u64(cr_at(d, 0), &di) == LD_OK &&
+			for (k = 0; k < codec_len(dups); k++) {
+				d = codec_at(dups, k);
+				if (codec_get_u64(codec_at(d, 0), &di) == LD_OK &&
 				    di == idx)
 					break;
 			}
-			if (k == cr_len(dups) ||
-			    cr_bytes(cr_at(d, 1), &lp, &plen) != LD_OK ||
-			    read_hashes(cr_at(d, 2), proof.path,
+			if (k == codec_len(dups) ||
+			    codec_get_bytes(codec_at(d, 1), &lp, &plen) != LD_OK ||
+			    read_hashes(codec_at(d, 2), proof.path,
 			    MERKLE_MAX_PROOF, &proof.n) != LD_OK) {
 				set_err(e, LD_EINVAL, "reply",
 				    "no receipt for duplicate entry %zu", i);
@@ -271,12 +271,12 @@ done:
 		receipt_span_free(&rs);
 	free(lv);
 	free(ll);
-	cr_free(c);
+	codec_tree_free(c);
 	return rc;
 }
 
 int
-client_submit(struct fetch *f, struct batch_req *b, const struct sig_key *log,
+client_submit(struct fetch *f, struct codec_batch *b, const struct sig_key *log,
     struct client_receipt *out, struct client_err *e)
 {
 	struct fetch_resp	resp;

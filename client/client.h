@@ -39,10 +39,10 @@ struct client_receipt {
 };
 
 /* Sign b (issuer, entries) for the log origin with the issuer's key. */
-int	client_sign_batch(struct batch_req *b, const char *origin,
+int	client_sign_batch(struct codec_batch *b, const char *origin,
 	    const struct sig_key *issuer_key);
 /* The msgpack body of a signed batch. */
-int	client_batch_body(const struct batch_req *b, struct buf *body);
+int	client_batch_body(const struct codec_batch *b, struct buf *body);
 /*
  * Turn a submit reply (msgpack) into receipts: out[i] for entry i of the
  * batch b. Each receipt's leaf must hold exactly entry i of b for b's
@@ -50,14 +50,14 @@ int	client_batch_body(const struct batch_req *b, struct buf *body);
  * signed checkpoint. LD_EBADPROOF if the reply does not add up.
  */
 int	client_submit_reply(const uint8_t *p, size_t len,
-	    const struct batch_req *b, const struct sig_key *log,
+	    const struct codec_batch *b, const struct sig_key *log,
 	    struct client_receipt *out, struct client_err *e);
 /* Map an error reply (JSON or msgpack) and status into e. */
 void	client_error_reply(const struct fetch_resp *r, struct client_err *e);
 void	client_receipt_free(struct client_receipt *);
 
 /* Submit one batch and wait (with retries of 503 and network errors). */
-int	client_submit(struct fetch *f, struct batch_req *b,
+int	client_submit(struct fetch *f, struct codec_batch *b,
 	    const struct sig_key *log, struct client_receipt *out,
 	    struct client_err *e);
 

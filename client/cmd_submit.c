@@ -25,7 +25,7 @@
 #define MAX_TRIES		10
 
 struct batch {
-	struct batch_req	 req;
+	struct codec_batch	 req;
 	uint64_t		 first_line;	/* input line of entry 0 */
 	uint64_t		*lines;		/* input line of each entry */
 	struct buf		 body;
@@ -157,7 +157,7 @@ send_batch(struct submit *s, struct batch *b)
 static void
 batch_release(struct batch *b)
 {
-	batch_req_free(&b->req);
+	codec_batch_free(&b->req);
 	free(b->lines);
 	b->lines = NULL;
 	fetch_resp_free(&b->resp);

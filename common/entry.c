@@ -135,3 +135,48 @@ str_set(char *dst, uint16_t *dlen, size_t max, const char *s, size_t n)
 	*dlen = (uint16_t)n;
 	return LD_OK;
 }
+
+int
+entry_sub_check(const struct sub *s, const char **why)
+{
+	switch (s->kind) {
+	case KIND_CREDIT:
+		if (valid_account(s->account.s, s->account.len) != LD_OK) {
+			*why = "account must be 1..64 of [A-Za-z0-9._:~-]";
+			return LD_EINVAL;
+		}
+		if (valid_id(s->method.s, s->method.len) != LD_OK) {
+			*why = "method must be 1..64 of [A-Za-z0-9._-]";
+			return LD_EINVAL;
+		}
+		if (s->units == 0 || s->grams == 0) {
+			*why = "units and grams must be positive";
+			return LD_EINVAL;
+		}
+		break;
+	case KIND_RETIRE:
+		if (valid_account(s->account.s, s->account.len) != LD_OK) {
+			*why = "account must be 1..64 of [A-Za-z0-9._:~-]";
+			return LD_EINVAL;
+		}
+		if (s->grams == 0) {
+			*why = "grams must be positive";
+			return LD_EINVAL;
+		}
+		if (valid_text(s->text.s, s->text.len, TEXT_MAX) != LD_OK) {
+			*why = "beneficiary must be 1..256 bytes of UTF-8 text";
+			return LD_EINVAL;
+		}
+		break;
+	case KIND_REVERSE:
+		if (valid_text(s->text.s, s->text.len, TEXT_MAX) != LD_OK) {
+			*why = "reason must be 1..256 bytes of UTF-8 text";
+			return LD_EINVAL;
+		}
+		break;
+	default:
+		*why = "unknown entry kind";
+		return LD_EINVAL;
+	}
+	return LD_OK;
+}

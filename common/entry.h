@@ -160,4 +160,8 @@ int	valid_text(const char *s, size_t len, size_t max);
 #define STR_SET(f, p, n)	str_set((f).s, &(f).len, sizeof((f).s) - 1, (p), (n))
 int	str_set(char *dst, uint16_t *dlen, size_t max, const char *s, size_t n);
 
+/* Check one submitted entry's fields: LD_OK, or LD_EINVAL with *why a
+ * static reason. */
+int	entry_sub_check(const struct sub *s, const char **why);
+
 #endif /* ENTRY_H */

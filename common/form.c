@@ -148,7 +148,7 @@ form_sub_from_json(const struct json *o, struct sub *s, const char **why)
 		}
 		break;
 	}
-	return sub_check(s, why);
+	return entry_sub_check(s, why);
 }
 
 struct json *
@@ -185,7 +185,7 @@ form_sub_to_json(const struct sub *s)
 }
 
 int
-form_batch_from_json(const struct json *o, struct batch_req *r, long *bad_pos,
+form_batch_from_json(const struct json *o, struct codec_batch *r, long *bad_pos,
     const char **why)
 {
 	static const char *const keys[] = { "issuer", "entries", "signature",
@@ -224,7 +224,7 @@ form_batch_from_json(const struct json *o, struct batch_req *r, long *bad_pos,
 		if (form_sub_from_json(json_at(ents, i), &r->subs[i], why) !=
 		    LD_OK) {
 			*bad_pos = (long)i;
-			batch_req_free(r);
+			codec_batch_free(r);
 			return LD_EINVAL;
 		}
 	}
@@ -239,7 +239,7 @@ const struct json_limits form_batch_limits = {
 };
 
 struct json *
-form_batch_to_json(const struct batch_req *r)
+form_batch_to_json(const struct codec_batch *r)
 {
 	struct json	*o = json_obj(), *a = json_arr();
 	uint32_t	 i;

@@ -27,10 +27,10 @@
 int	form_sub_from_json(const struct json *o, struct sub *s, const char **why);
 struct json *form_sub_to_json(const struct sub *s);
 /* {"issuer":..,"entries":[..],"signature":base64}; *bad_pos as codec. On
- * LD_OK r->subs is the caller's: batch_req_free. */
-int	form_batch_from_json(const struct json *o, struct batch_req *r,
+ * LD_OK r->subs is the caller's: codec_batch_free. */
+int	form_batch_from_json(const struct json *o, struct codec_batch *r,
 	    long *bad_pos, const char **why);
-struct json *form_batch_to_json(const struct batch_req *r);
+struct json *form_batch_to_json(const struct codec_batch *r);
 /*
  * What parsing a JSON batch may build (json_parse_limited): an entry is an
  * object of at most 9 members (19 tokens), the batch an object of 3

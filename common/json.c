@@ -150,34 +150,34 @@ to_msgpack(const json_t *j, struct buf *b)
 
 	switch (json_typeof(j)) {
 	case JSON_OBJECT:
-		cw_map(b, (uint32_t)json_object_size(j));
+		codec_put_map(b, (uint32_t)json_object_size(j));
 		json_object_foreach((json_t *)j, key, val) {
-			cw_cstr(b, key);
+			codec_put_cstr(b, key);
 			to_msgpack(val, b);
 		}
 		break;
 	case JSON_ARRAY:
-		cw_array(b, (uint32_t)json_array_size(j));
+		codec_put_array(b, (uint32_t)json_array_size(j));
 		json_array_foreach(j, i, val)
 			to_msgpack(val, b);
 		break;
 	case JSON_STRING:
-		cw_str(b, json_string_value(j), json_string_length(j));
+		codec_put_str(b, json_string_value(j), json_string_length(j));
 		break;
 	case JSON_INTEGER:
 		if (json_integer_value(j) >= 0)
-			cw_u64(b, (uint64_t)json_integer_value(j));
+			codec_put_u64(b, (uint64_t)json_integer_value(j));
 		else
-			cw_i64(b, json_integer_value(j));
+			codec_put_i64(b, json_integer_value(j));
 		break;
 	case JSON_TRUE:
-		cw_bool(b, 1);
+		codec_put_bool(b, 1);
 		break;
 	case JSON_FALSE:
-		cw_bool(b, 0);
+		codec_put_bool(b, 0);
 		break;
 	default:
-		cw_nil(b);
+		codec_put_nil(b);
 		break;
 	}
 }

@@ -264,7 +264,7 @@ entry_common(struct rules *r, uint64_t time, const char *issuer,
 	    strcmp(issuer, r->head.batch_issuer) != 0)
 		return fail(e, LD_EINVAL, "batch-order", batch_index,
 		    "entry is not part of the open batch");
-	if (sub_check(s, &why) != LD_OK)
+	if (entry_sub_check(s, &why) != LD_OK)
 		return fail(e, LD_EINVAL, "entry-fields", NO_INDEX, "%s", why);
 	if (s->day > time / 86400)
 		return fail(e, LD_ERULE, "future-day", NO_INDEX,

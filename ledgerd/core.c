@@ -159,7 +159,7 @@ static int
 run_submit(struct core *c, struct store_txn *txn, struct core_job *j, uint64_t now,
     struct core_result *r)
 {
-	struct batch_req	*b = &j->batch;
+	struct codec_batch	*b = &j->batch;
 	struct issuer_state	 ist;
 	struct rules_err	 e;
 	struct leaf		 bl;
@@ -519,7 +519,7 @@ core_job_free(struct core_job *j)
 	if (j == NULL)
 		return;
 	store_hints_free(j->hints);
-	batch_req_free(&j->batch);
+	codec_batch_free(&j->batch);
 	result_reset(&j->res);
 	free(j);
 }
@@ -583,7 +583,7 @@ core_free(struct core *c)
  * so that the sequencer finds them answered (store.h, hints).
  */
 static struct store_hints *
-make_hints(struct store_txn *t, const struct batch_req *b)
+make_hints(struct store_txn *t, const struct codec_batch *b)
 {
 	struct store_hints	*hs = store_hints_new(t, 3 * (size_t)b->n);
 	uint32_t		 i;

@@ -62,7 +62,7 @@ typedef void	 core_done_fn(void *arg, const struct core_job *j,
 
 struct core_job {
 	enum core_kind		 kind;
-	struct batch_req	 batch;		/* CORE_SUBMIT */
+	struct codec_batch	 batch;		/* CORE_SUBMIT */
 	struct issuer_reg	 issuer;	/* CORE_ISSUER */
 	struct method_reg	 method;	/* CORE_METHOD */
 	core_done_fn		*done;

@@ -96,54 +96,54 @@ receipts_msgpack(const struct core_result *r, const struct cp *cp,
 	}
 	for (i = 0; i < r->n; i++)
 		ndups += r->dup[i];
-	cw_map(out, 9);
-	cw_cstr(out, "checkpoint");
-	cw_str(out, cp->text, cp->len);
-	cw_cstr(out, "size");
-	cw_u64(out, cp->size);
-	cw_cstr(out, "start");
-	cw_u64(out, r->start);
-	cw_cstr(out, "leaves");
-	cw_array(out, r->nleaves);
+	codec_put_map(out, 9);
+	codec_put_cstr(out, "checkpoint");
+	codec_put_str(out, cp->text, cp->len);
+	codec_put_cstr(out, "size");
+	codec_put_u64(out, cp->size);
+	codec_put_cstr(out, "start");
+	codec_put_u64(out, r->start);
+	codec_put_cstr(out, "leaves");
+	codec_put_array(out, r->nleaves);
 	for (i = 0; i < r->nleaves; i++)
-		cw_bin(out, r->leaves.p + r->offs[i], r->offs[i + 1] -
+		codec_put_bin(out, r->leaves.p + r->offs[i], r->offs[i + 1] -
 		    r->offs[i]);
-	cw_cstr(out, "left");
-	cw_array(out, r->nleaves ? (uint32_t)r->nleft : 0);
+	codec_put_cstr(out, "left");
+	codec_put_array(out, r->nleaves ? (uint32_t)r->nleft : 0);
 	for (k = 0; r->nleaves && k < r->nleft; k++)
-		cw_bin(out, r->left[k], 32);
-	cw_cstr(out, "right");
-	cw_array(out, (uint32_t)nright);
+		codec_put_bin(out, r->left[k], 32);
+	codec_put_cstr(out, "right");
+	codec_put_array(out, (uint32_t)nright);
 	for (k = 0; k < nright; k++)
-		cw_bin(out, right[k], 32);
-	cw_cstr(out, "entries");
-	cw_array(out, r->n);
+		codec_put_bin(out, right[k], 32);
+	codec_put_cstr(out, "entries");
+	codec_put_array(out, r->n);
 	for (i = 0; i < r->n; i++) {
-		cw_array(out, 2);
-		cw_u64(out, r->index[i]);
-		cw_bool(out, r->dup[i]);
+		codec_put_array(out, 2);
+		codec_put_u64(out, r->index[i]);
+		codec_put_bool(out, r->dup[i]);
 	}
 	/* Each duplicate with its own leaf and proof. */
-	cw_cstr(out, "dups");
-	cw_array(out, ndups);
+	codec_put_cstr(out, "dups");
+	codec_put_array(out, ndups);
 	for (i = 0; i < r->n; i++) {
 		if (!r->dup[i])
 			continue;
-		cw_array(out, 3);
-		cw_u64(out, r->index[i]);
+		codec_put_array(out, 3);
+		codec_put_u64(out, r->index[i]);
 		if (store_leaf_get(rt, r->index[i], &lp, &len) != LD_OK ||
 		    core_prove(rt, r->index[i], cp->size, &p) != LD_OK) {
 			len = 0;
 			p.n = 0;
 			lp = NULL;
 		}
-		cw_bin(out, lp, len);
-		cw_array(out, (uint32_t)p.n);
+		codec_put_bin(out, lp, len);
+		codec_put_array(out, (uint32_t)p.n);
 		for (k = 0; k < p.n; k++)
-			cw_bin(out, p.path[k], 32);
+			codec_put_bin(out, p.path[k], 32);
 	}
-	cw_cstr(out, "duplicate");
-	cw_bool(out, r->duplicate);
+	codec_put_cstr(out, "duplicate");
+	codec_put_bool(out, r->duplicate);
 	return LD_OK;
 }
 

@@ -4,7 +4,7 @@
  * NUL-terminated buffer without the newline, to input_line with one fresh
  * struct input per fuzz input. Invariants: the result is 1, 0 or
  * LD_EINVAL with a reason; an entry returned encodes (codec_sub_encode),
- * passes sub_check, and its JSON face (form_sub_to_json) reads back to
+ * passes entry_sub_check, and its JSON face (form_sub_to_json) reads back to
  * the same encoding.
  */
 #include "codec.h"
@@ -25,7 +25,7 @@ check_entry(const struct sub *s)
 	const char	*why = NULL;
 
 	CHECK(codec_sub_encode(s, &a) == LD_OK);
-	CHECK(sub_check(s, &why) == LD_OK);
+	CHECK(entry_sub_check(s, &why) == LD_OK);
 	o = form_sub_to_json(s);
 	json_render(o, &j);
 	CHECK(json_parse((const char *)j.p, j.len, &doc, NULL, 0) == LD_OK);

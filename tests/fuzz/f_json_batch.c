@@ -55,7 +55,7 @@ sub_bytes(const struct sub *s, struct buf *b)
 static void
 check_batch(const struct json *doc)
 {
-	struct batch_req	 r, r2, r3;
+	struct codec_batch	 r, r2, r3;
 	struct buf		 a = { 0 }, b = { 0 };
 	struct json		*o, *j;
 	const char		*why = NULL;
@@ -83,7 +83,7 @@ check_batch(const struct json *doc)
 	CHECK(same_bytes(r.issuer.s, r.issuer.len, r2.issuer.s, r2.issuer.len));
 	CHECK(memcmp(r.sig, r2.sig, 64) == 0);
 	for (i = 0; i < r.n; i++) {
-		CHECK(sub_check(&r.subs[i], &why) == LD_OK);
+		CHECK(entry_sub_check(&r.subs[i], &why) == LD_OK);
 		sub_bytes(&r.subs[i], &a);
 		sub_bytes(&r2.subs[i], &b);
 		CHECK(same_bytes(a.p, a.len, b.p, b.len));
@@ -93,9 +93,9 @@ check_batch(const struct json *doc)
 	CHECK(codec_batch_encode(&r, &a) == LD_OK);
 	CHECK(codec_batch_decode(a.p, a.len, &r3, &bad, &why) == LD_OK);
 	CHECK(r3.n == r.n);
-	batch_req_free(&r3);
-	batch_req_free(&r2);
-	batch_req_free(&r);
+	codec_batch_free(&r3);
+	codec_batch_free(&r2);
+	codec_batch_free(&r);
 	json_free(o);
 	json_free(j);
 	buf_free(&a);
@@ -114,7 +114,7 @@ check_sub(const struct json *doc)
 		CHECK(why != NULL);
 		return;
 	}
-	CHECK(sub_check(&s, &why) == LD_OK);
+	CHECK(entry_sub_check(&s, &why) == LD_OK);
 	o = form_sub_to_json(&s);
 	j = reparse(o);
 	CHECK(form_sub_from_json(j, &s2, &why) == LD_OK);
@@ -176,7 +176,7 @@ check_method(const struct json *doc)
 static void
 check_mem(const char *p, size_t len)
 {
-	struct batch_req	 r;
+	struct codec_batch	 r;
 	struct json		*doc;
 	const char		*why = NULL;
 	char			 err[160];
@@ -189,7 +189,7 @@ check_mem(const char *p, size_t len)
 	if (json_parse_limited(p, len, &form_batch_limits, &doc, err,
 	    sizeof(err)) == LD_OK) {
 		if (form_batch_from_json(doc, &r, &bad, &why) == LD_OK)
-			batch_req_free(&r);
+			codec_batch_free(&r);
 		json_free(doc);
 	}
 	peak = fuzz_mem_peak();

@@ -227,7 +227,7 @@ leaf_seeds(void)
 /* ---- batches --------------------------------------------------------------- */
 
 static void
-make_batch(struct batch_req *r, struct sub *subs)
+make_batch(struct codec_batch *r, struct sub *subs)
 {
 	memset(r, 0, sizeof(*r));
 	SET(r->issuer, "luzhou-green");
@@ -243,7 +243,7 @@ make_batch(struct batch_req *r, struct sub *subs)
 static void
 batch_seeds(void)
 {
-	struct batch_req	 r;
+	struct codec_batch	 r;
 	struct sub		 subs[4];
 	struct buf		 b = { 0 };
 
@@ -283,7 +283,7 @@ batch_seeds(void)
 static void
 json_seeds(struct sig_key *issuer)
 {
-	struct batch_req	 r;
+	struct codec_batch	 r;
 	struct sub		 subs[4];
 	struct method_reg	 m;
 	struct buf		 b = { 0 };

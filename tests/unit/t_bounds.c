@@ -36,13 +36,13 @@ mp_ints(struct buf *b, uint64_t n)
 static int
 mp_decode(const struct buf *b, const char **why)
 {
-	struct batch_req	r;
+	struct codec_batch	r;
 	long			pos;
 	int			rc;
 
 	rc = codec_batch_decode(b->p, b->len, &r, &pos, why);
 	if (rc == LD_OK)
-		batch_req_free(&r);
+		codec_batch_free(&r);
 	else
 		T_ASSERT(r.n == 0 && r.subs == NULL);
 	return rc;
@@ -92,7 +92,7 @@ test_msgpack_depth_and_shape(void)
 
 /* The largest batch: BATCH_MAX credits with evidence, the longest ids. */
 static void
-big_batch(struct batch_req *r)
+big_batch(struct codec_batch *r)
 {
 	char		id[ID_MAX];
 	uint32_t	i;
@@ -124,7 +124,7 @@ big_batch(struct batch_req *r)
 static void
 test_largest_batches_pass(void)
 {
-	struct batch_req	 r, r2;
+	struct codec_batch	 r, r2;
 	struct buf		 b = { 0 };
 	struct json		*o, *doc = NULL;
 	const char		*why = NULL;
@@ -137,7 +137,7 @@ test_largest_batches_pass(void)
 	if (r2.n != BATCH_MAX)
 		fprintf(stderr, "msgpack: %s (entry %ld)\n", why, pos);
 	T_ASSERT_EQ(r2.n, BATCH_MAX);
-	batch_req_free(&r2);
+	codec_batch_free(&r2);
 	buf_reset(&b);
 	o = form_batch_to_json(&r);
 	json_render(o, &b);
@@ -148,9 +148,9 @@ test_largest_batches_pass(void)
 	if (r2.n != BATCH_MAX)
 		fprintf(stderr, "JSON: %s; %s (entry %ld)\n", err, why, pos);
 	T_ASSERT_EQ(r2.n, BATCH_MAX);
-	batch_req_free(&r2);
+	codec_batch_free(&r2);
 	json_free(doc);
-	batch_req_free(&r);
+	codec_batch_free(&r);
 	buf_free(&b);
 }
 
