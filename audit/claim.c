@@ -40,7 +40,7 @@ touches_leaf(const struct scan *s, uint64_t index)
 		r = strcmp(l.u.batch.issuer.s, s->issuer) == 0;
 	else
 		r = strcmp(l.u.e.issuer.s, s->issuer) == 0;
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	return r;
 }
 
@@ -107,10 +107,10 @@ claim_sum(struct store_txn *t, uint64_t size, const char *issuer,
 					out->entries++;
 					out->last = i;
 				}
-				leaf_free(&c);
+				entry_leaf_free(&c);
 			}
 		}
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
 	if (rc != LD_OK)
 		return rc;

@@ -457,7 +457,7 @@ cross_pair(struct cross_ctx *x, const char *what, uint64_t ia, uint64_t ib)
 		if (store_leaf_get(t, i, &p, &len) == LD_OK &&
 		    codec_leaf_decode(p, len, &l) == LD_OK) {
 			json_set(e, "entry", form_leaf_to_json(&l));
-			leaf_free(&l);
+			entry_leaf_free(&l);
 		}
 		json_set(o, k ? "b" : "a", e);
 	}

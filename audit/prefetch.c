@@ -67,7 +67,7 @@ pf_bundle_free(struct pf_bundle *b)
 		return;
 	for (i = 0; i < b->nent; i++)
 		if (b->ent[i].decoded)
-			leaf_free(&b->ent[i].leaf);
+			entry_leaf_free(&b->ent[i].leaf);
 	free(b->ent);
 	store_hints_free(b->hints);
 	buf_free(&b->body);

@@ -64,7 +64,7 @@ counter_diff(const struct leaf *l, const uint8_t *p, size_t len, char *out,
 		CTR("issuer.prev", u.e.iss.prev);
 	}
 #undef CTR
-	leaf_free(&b);
+	entry_leaf_free(&b);
 	for (i = 0; i < n; i++)
 		if (c[i].leaf != c[i].replay)
 			break;
@@ -351,7 +351,7 @@ adopt(struct replay *r, const struct leaf *l, const uint8_t hash[32])
 				    t.u.e.sub.account.s);
 				account = acc;
 			}
-			leaf_free(&t);
+			entry_leaf_free(&t);
 		}
 		rules_store_ops.reversal_put(txn, l->u.e.sub.target, l->index);
 	}
@@ -425,7 +425,7 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 			struct replay tmp = *r;
 
 			batch_open(r, &l);
-			leaf_free(&l);
+			entry_leaf_free(&l);
 			for (i = bi + 1; i < r->rules.head.size; i++)
 				if (store_leaf_get(t, i, &p, &len) == LD_OK &&
 				    codec_leaf_decode(p, len, &l) == LD_OK) {
@@ -433,7 +433,7 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 					    l.u.e.batch == bi)
 						batch_fill(r, l.u.e.pos,
 						    &l.u.e.sub, i);
-					leaf_free(&l);
+					entry_leaf_free(&l);
 				}
 			r->findings = tmp.findings;
 		}
@@ -586,7 +586,7 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 
 				if (t.kind == KIND_CREDIT)
 					g->reversed += t.u.e.sub.grams;
-				leaf_free(&t);
+				entry_leaf_free(&t);
 			}
 		}
 		r->accounts += new_account;

@@ -90,7 +90,7 @@ verify_entry(const struct json *o, uint64_t size, const uint8_t root[32],
 		goto done;
 	*why = "its leaf carries another index than its proof";
 	if (l->index != *index) {
-		leaf_free(l);
+		entry_leaf_free(l);
 		goto done;
 	}
 	rc = LD_OK;
@@ -105,7 +105,7 @@ client_account_free(struct client_account *a)
 	size_t	i;
 
 	for (i = 0; i < a->n; i++)
-		leaf_free(&a->leaves[i]);
+		entry_leaf_free(&a->leaves[i]);
 	free(a->leaves);
 	free(a->index);
 	buf_free(&a->note);
@@ -197,7 +197,7 @@ recompute(struct client_account *a, struct client_err *e)
 		struct account_ctr c = { a->credited, a->retired, a->reversed,
 		    NO_INDEX };
 
-		if (account_balance(&c, &a->balance) != LD_OK)
+		if (entry_account_balance(&c, &a->balance) != LD_OK)
 			return fail(e, LD_EBADPROOF, "the account's balance "
 			    "does not fit in 64 bits");
 	}
@@ -280,7 +280,7 @@ client_account_page(struct client_account *a, const struct json *doc,
 			    "entry of %s account %s (it is %s%s%s%s): the "
 			    "server answered with another account's records",
 			    (unsigned long long)*ix, issuer, account,
-			    kind_name(l->kind) ? kind_name(l->kind) : "?",
+			    entry_kind_name(l->kind) ? entry_kind_name(l->kind) : "?",
 			    l->kind >= KIND_CREDIT ? " of " : "",
 			    l->kind >= KIND_CREDIT ? l->u.e.issuer.s : "",
 			    l->kind >= KIND_CREDIT && l->kind != KIND_REVERSE ?
@@ -332,8 +332,8 @@ client_account(struct fetch *f, const struct sig_key *log, const char *issuer,
 
 	memset(a, 0, sizeof(*a));
 	memset(e, 0, sizeof(*e));
-	if (valid_id(issuer, strlen(issuer)) != LD_OK ||
-	    valid_account(account, strlen(account)) != LD_OK)
+	if (entry_valid_id(issuer, strlen(issuer)) != LD_OK ||
+	    entry_valid_account(account, strlen(account)) != LD_OK)
 		return fail(e, LD_EINVAL, "bad issuer id or account");
 	for (;;) {
 		path = cursor == NO_INDEX ?

@@ -136,7 +136,7 @@ leaf_holds(const uint8_t *p, size_t len, const char *issuer,
 	if (codec_leaf_decode(p, len, &l) != LD_OK)
 		return 0;
 	if (l.kind < KIND_CREDIT || strcmp(l.u.e.issuer.s, issuer) != 0) {
-		leaf_free(&l);
+		entry_leaf_free(&l);
 		return 0;
 	}
 	buf_reset(tmp);
@@ -145,7 +145,7 @@ leaf_holds(const uint8_t *p, size_t len, const char *issuer,
 	codec_sub_encode(s, tmp);
 	same = tmp->len == 2 * mark &&
 	    memcmp(tmp->p, tmp->p + mark, mark) == 0;
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	return same;
 }
 
@@ -365,7 +365,7 @@ client_verify_receipt_seen(const char *text, size_t len,
 		goto done;
 	}
 	if (lf.index != p.index) {
-		leaf_free(&lf);
+		entry_leaf_free(&lf);
 		rc = set_err(e, LD_EBADPROOF, "leaf-index",
 		    "the leaf says index %llu, the proof %llu",
 		    (unsigned long long)lf.index, (unsigned long long)p.index);
@@ -374,7 +374,7 @@ client_verify_receipt_seen(const char *text, size_t len,
 	if (l != NULL)
 		*l = lf;
 	else
-		leaf_free(&lf);
+		entry_leaf_free(&lf);
 	if (c != NULL)
 		*c = cp;
 	rc = LD_OK;

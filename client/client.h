@@ -64,7 +64,7 @@ int	client_submit(struct fetch *f, struct codec_batch *b,
 /*
  * Verify a receipt offline: the checkpoint's signature by the log key,
  * the inclusion of the leaf in its extra line. On LD_OK l (if not NULL)
- * gets the decoded leaf (leaf_free it) and c the checkpoint.
+ * gets the decoded leaf (entry_leaf_free it) and c the checkpoint.
  */
 int	client_verify_receipt(const char *text, size_t len,
 	    const struct sig_key *log, struct leaf *l, struct checkpoint *c,

@@ -133,11 +133,11 @@ cmd_account(int argc, char **argv)
 			const struct leaf *l = &a.leaves[i];
 			int64_t b2 = 0;
 
-			account_balance(&l->u.e.acct, &b2);
+			entry_account_balance(&l->u.e.acct, &b2);
 			format_day(day, sizeof(day), l->u.e.sub.day);
 			printf("%-10llu %-10s %-8s %10llu %12lld  %s\n",
 			    (unsigned long long)a.index[i], day,
-			    kind_name(l->kind),
+			    entry_kind_name(l->kind),
 			    (unsigned long long)(l->kind == KIND_REVERSE ? 0 :
 			    l->u.e.sub.grams), (long long)b2,
 			    l->kind == KIND_CREDIT ? l->u.e.sub.method.s :
@@ -200,7 +200,7 @@ cmd_totals(int argc, char **argv)
 	};
 
 	if (cli_parse(argc, argv, 1, opts, help) != argc || log == NULL ||
-	    (issuer && valid_id(issuer, strlen(issuer)) != LD_OK))
+	    (issuer && entry_valid_id(issuer, strlen(issuer)) != LD_OK))
 		cli_usage(help);
 	f = cmd_server(server, cacert);
 	path = issuer ? xasprintf("/v1/issuers/%s", issuer) :
@@ -228,7 +228,7 @@ cmd_totals(int argc, char **argv)
 	    strcmp(l.u.e.issuer.s, issuer) != 0))) {
 		fprintf(stderr, "ledger: FAILED: the receipt is not for %s\n",
 		    issuer ? "an entry of that issuer" : "the last leaf");
-		leaf_free(&l);
+		entry_leaf_free(&l);
 		rc = CLI_EXIT_FAIL;
 		goto done;
 	}
@@ -286,7 +286,7 @@ cmd_totals(int argc, char **argv)
 		    sig_key_name(log), issuer ? "; not proved: that no newer "
 		    "entry of the issuer exists" : ", its last entry");
 	}
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	rc = CLI_EXIT_OK;
 done:
 	json_free(doc);

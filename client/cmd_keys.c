@@ -106,7 +106,7 @@ cmd_keygen(int argc, char **argv)
 	if (cli_parse(argc, argv, 1, opts, help) != argc || id == NULL ||
 	    out == NULL)
 		cli_usage(help);
-	if (valid_id(id, strlen(id)) != LD_OK) {
+	if (entry_valid_id(id, strlen(id)) != LD_OK) {
 		fprintf(stderr, "ledger: --id must be 1..64 of "
 		    "[A-Za-z0-9._-]\n");
 		return CLI_EXIT_USAGE;

@@ -25,11 +25,11 @@ print_leaf(const struct leaf *l, const char *prefix)
 	int64_t		bal = 0;
 
 	printf("%sindex %llu: %s", prefix, (unsigned long long)l->index,
-	    kind_name(l->kind));
+	    entry_kind_name(l->kind));
 	switch (l->kind) {
 	case KIND_CREDIT:
 		format_day(day, sizeof(day), l->u.e.sub.day);
-		account_balance(&l->u.e.acct, &bal);
+		entry_account_balance(&l->u.e.acct, &bal);
 		printf(" %llu g to %s/%s (%s, %llu units, %s), balance %lld g",
 		    (unsigned long long)l->u.e.sub.grams, l->u.e.issuer.s,
 		    l->u.e.sub.account.s, l->u.e.sub.method.s,
@@ -37,7 +37,7 @@ print_leaf(const struct leaf *l, const char *prefix)
 		break;
 	case KIND_RETIRE:
 		format_day(day, sizeof(day), l->u.e.sub.day);
-		account_balance(&l->u.e.acct, &bal);
+		entry_account_balance(&l->u.e.acct, &bal);
 		printf(" %llu g from %s/%s for \"%s\" (%s), balance %lld g",
 		    (unsigned long long)l->u.e.sub.grams, l->u.e.issuer.s,
 		    l->u.e.sub.account.s, l->u.e.sub.text.s, day,
@@ -248,7 +248,7 @@ verify_one(const char *name, const char *text, size_t len,
 		print_leaf(&l, "");
 	}
 out:
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	return rc;
 }
 

@@ -415,7 +415,7 @@ get_str(const msgpack_object *o, char *dst, uint16_t *dlen, size_t max)
 {
 	if (o->type != MSGPACK_OBJECT_STR)
 		return LD_EINVAL;
-	return str_set(dst, dlen, max, o->via.str.ptr, o->via.str.size);
+	return entry_str_set(dst, dlen, max, o->via.str.ptr, o->via.str.size);
 }
 
 #define GET_STR(o, f)	get_str((o), (f).s, &(f).len, sizeof((f).s) - 1)
@@ -624,7 +624,7 @@ codec_leaf_decode(const uint8_t *p, size_t len, struct leaf *l)
 		rc = LD_EINVAL;
 	buf_free(&b);
 	if (rc != LD_OK)
-		leaf_free(l);
+		entry_leaf_free(l);
 	return rc;
 }
 
@@ -676,7 +676,7 @@ codec_batch_decode(const uint8_t *p, size_t len, struct codec_batch *r,
 	if ((a = arr(&u.data, 3)) == NULL)
 		goto done;
 	if (GET_STR(&a[0], r->issuer) ||
-	    valid_id(r->issuer.s, r->issuer.len) != LD_OK) {
+	    entry_valid_id(r->issuer.s, r->issuer.len) != LD_OK) {
 		*why = "issuer must be 1..64 of [A-Za-z0-9._-]";
 		goto done;
 	}

@@ -31,7 +31,7 @@ int	codec_leaf_encode(const struct leaf *, struct buf *b);
 /*
  * Decode a leaf strictly into *l (overwritten; it need not be freed
  * before). LD_EINVAL if empty, longer than LEAF_MAX, malformed or not
- * canonical. On LD_OK *l owns its allocations (call leaf_free after) and
+ * canonical. On LD_OK *l owns its allocations (call entry_leaf_free after) and
  * keeps no pointer into p; on failure it is already freed.
  */
 int	codec_leaf_decode(const uint8_t *p, size_t len, struct leaf *l);

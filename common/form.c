@@ -17,7 +17,7 @@ get_strf(const struct json *o, const char *key, char *dst, uint16_t *dlen,
 
 	if (json_get_str(json_get(o, key), &s, &len) != LD_OK)
 		return LD_EINVAL;
-	return str_set(dst, dlen, max, s, len);
+	return entry_str_set(dst, dlen, max, s, len);
 }
 
 #define GETS(o, key, f)	get_strf((o), (key), (f).s, &(f).len, sizeof((f).s) - 1)
@@ -72,7 +72,7 @@ form_sub_from_json(const struct json *o, struct sub *s, const char **why)
 		*why = "\"kind\" must be \"credit\", \"retire\" or \"reverse\"";
 		return LD_EINVAL;
 	}
-	s->kind = (uint8_t)kind_from_name(kind, klen);
+	s->kind = (uint8_t)entry_kind_from_name(kind, klen);
 	switch (s->kind) {
 	case KIND_CREDIT:
 		bad = json_unknown_key(o, credit_keys);
@@ -157,7 +157,7 @@ form_sub_to_json(const struct sub *s)
 	struct json	*o = json_obj();
 	char		 day[16];
 
-	json_set(o, "kind", json_str(kind_name(s->kind)));
+	json_set(o, "kind", json_str(entry_kind_name(s->kind)));
 	switch (s->kind) {
 	case KIND_CREDIT:
 		json_set(o, "account", json_strn(s->account.s, s->account.len));
@@ -202,7 +202,7 @@ form_batch_from_json(const struct json *o, struct codec_batch *r, long *bad_pos,
 		return LD_EINVAL;
 	}
 	if (GETS(o, "issuer", r->issuer) != LD_OK ||
-	    valid_id(r->issuer.s, r->issuer.len) != LD_OK) {
+	    entry_valid_id(r->issuer.s, r->issuer.len) != LD_OK) {
 		*why = "\"issuer\" must be 1..64 of [A-Za-z0-9._-]";
 		return LD_EINVAL;
 	}
@@ -279,7 +279,7 @@ form_issuer_from_json(const struct json *o, struct issuer_reg *reg,
 	}
 	if (sig_key_type(k) != SIG_TYPE_ED25519 ||
 	    STR_SET(reg->id, sig_key_name(k), strlen(sig_key_name(k))) ||
-	    valid_id(reg->id.s, reg->id.len) != LD_OK) {
+	    entry_valid_id(reg->id.s, reg->id.len) != LD_OK) {
 		sig_key_free(k);
 		*why = "the key must be Ed25519 (type 0x01) and its name an "
 		    "issuer id of 1..64 [A-Za-z0-9._-]";
@@ -288,7 +288,7 @@ form_issuer_from_json(const struct json *o, struct issuer_reg *reg,
 	memcpy(reg->pub, sig_key_pub(k), 32);
 	sig_key_free(k);
 	if (GETS(o, "name", reg->name) != LD_OK ||
-	    valid_text(reg->name.s, reg->name.len, TEXT_MAX) != LD_OK) {
+	    entry_valid_text(reg->name.s, reg->name.len, TEXT_MAX) != LD_OK) {
 		*why = "\"name\" must be 1..256 bytes of UTF-8 text";
 		return LD_EINVAL;
 	}
@@ -315,15 +315,15 @@ form_method_from_json(const struct json *o, struct method_reg *m,
 		return LD_EINVAL;
 	}
 	if (GETS(o, "id", m->id) != LD_OK ||
-	    valid_id(m->id.s, m->id.len) != LD_OK) {
+	    entry_valid_id(m->id.s, m->id.len) != LD_OK) {
 		*why = "\"id\" must be 1..64 of [A-Za-z0-9._-]";
 		return LD_EINVAL;
 	}
 	if (GETS(o, "activity", m->activity) || GETS(o, "unit", m->unit) ||
 	    GETS(o, "reference", m->reference) ||
-	    valid_text(m->activity.s, m->activity.len, TEXT_MAX) ||
-	    valid_text(m->unit.s, m->unit.len, TEXT_MAX) ||
-	    valid_text(m->reference.s, m->reference.len, REFERENCE_MAX)) {
+	    entry_valid_text(m->activity.s, m->activity.len, TEXT_MAX) ||
+	    entry_valid_text(m->unit.s, m->unit.len, TEXT_MAX) ||
+	    entry_valid_text(m->reference.s, m->reference.len, REFERENCE_MAX)) {
 		*why = "\"activity\", \"unit\" (1..256) and \"reference\" "
 		    "(1..1024) must be UTF-8 text";
 		return LD_EINVAL;
@@ -380,7 +380,7 @@ form_totals_to_json(const struct totals *t)
 	json_set(o, "retired_grams", json_u64(t->retired));
 	json_set(o, "reversed_grams", json_u64(t->reversed));
 	for (k = 1; k <= KIND_MAX; k++)
-		json_set(c, kind_name(k), json_u64(t->count[k]));
+		json_set(c, entry_kind_name(k), json_u64(t->count[k]));
 	json_set(o, "entries", c);
 	return o;
 }
@@ -399,7 +399,7 @@ form_leaf_to_json(const struct leaf *l)
 	int64_t		 bal;
 
 	json_set(o, "version", json_u64(LEAF_VERSION));
-	json_set(o, "kind", json_str(kind_name(l->kind)));
+	json_set(o, "kind", json_str(entry_kind_name(l->kind)));
 	json_set(o, "index", json_u64(l->index));
 	json_set(o, "time", json_u64(l->time));
 	json_set(o, "prev", json_hex(l->prev, 32));
@@ -439,7 +439,7 @@ form_leaf_to_json(const struct leaf *l)
 		json_set(x, "credited_grams", json_u64(l->u.e.acct.credited));
 		json_set(x, "retired_grams", json_u64(l->u.e.acct.retired));
 		json_set(x, "reversed_grams", json_u64(l->u.e.acct.reversed));
-		if (account_balance(&l->u.e.acct, &bal) == LD_OK)
+		if (entry_account_balance(&l->u.e.acct, &bal) == LD_OK)
 			json_set(x, "balance_grams", json_i64(bal));
 		json_set(x, "prev", index_or_null(l->u.e.acct.prev));
 		json_set(o, "account", x);

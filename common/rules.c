@@ -105,10 +105,10 @@ rules_issuer(struct rules *r, uint64_t time, const struct issuer_reg *reg,
 	const char		*why;
 	int			rc;
 
-	if (valid_id(reg->id.s, reg->id.len) != LD_OK)
+	if (entry_valid_id(reg->id.s, reg->id.len) != LD_OK)
 		return fail(e, LD_EINVAL, "issuer-id", NO_INDEX,
 		    "issuer id must be 1..64 of [A-Za-z0-9._-]");
-	if (valid_text(reg->name.s, reg->name.len, TEXT_MAX) != LD_OK)
+	if (entry_valid_text(reg->name.s, reg->name.len, TEXT_MAX) != LD_OK)
 		return fail(e, LD_EINVAL, "issuer-name", NO_INDEX,
 		    "name must be 1..256 bytes of UTF-8 text");
 	if (sig_pub_check(reg->pub, &why) != LD_OK)
@@ -144,12 +144,12 @@ rules_method(struct rules *r, uint64_t time, const struct method_reg *m,
 	struct leaf		l;
 	int			rc;
 
-	if (valid_id(m->id.s, m->id.len) != LD_OK)
+	if (entry_valid_id(m->id.s, m->id.len) != LD_OK)
 		return fail(e, LD_EINVAL, "method-id", NO_INDEX,
 		    "method id must be 1..64 of [A-Za-z0-9._-]");
-	if (valid_text(m->activity.s, m->activity.len, TEXT_MAX) ||
-	    valid_text(m->unit.s, m->unit.len, TEXT_MAX) ||
-	    valid_text(m->reference.s, m->reference.len, REFERENCE_MAX))
+	if (entry_valid_text(m->activity.s, m->activity.len, TEXT_MAX) ||
+	    entry_valid_text(m->unit.s, m->unit.len, TEXT_MAX) ||
+	    entry_valid_text(m->reference.s, m->reference.len, REFERENCE_MAX))
 		return fail(e, LD_EINVAL, "method-text", NO_INDEX,
 		    "activity, unit (1..256) and reference (1..1024) must be "
 		    "UTF-8 text");
@@ -315,10 +315,10 @@ reversal_target(struct rules *r, const char *issuer, const struct sub *s,
 		    "stored leaf %llu does not decode",
 		    (unsigned long long)s->target);
 	if (t->kind != KIND_CREDIT) {
-		leaf_free(t);
+		entry_leaf_free(t);
 		return fail(e, LD_ERULE, "bad-reversal", s->target,
 		    "entry %llu is a %s, only credits can be reversed",
-		    (unsigned long long)s->target, kind_name(t->kind));
+		    (unsigned long long)s->target, entry_kind_name(t->kind));
 	}
 	if (strcmp(t->u.e.issuer.s, issuer) != 0)
 		return fail(e, LD_ERULE, "bad-reversal", s->target,

@@ -114,7 +114,7 @@ same_entry(struct store_txn *txn, uint64_t index, const char *issuer,
 	if (codec_leaf_decode(p, len, &l) != LD_OK)
 		return LD_ECORRUPT;
 	if (l.kind < KIND_CREDIT || strcmp(l.u.e.issuer.s, issuer) != 0) {
-		leaf_free(&l);
+		entry_leaf_free(&l);
 		return LD_OK;
 	}
 	buf_reset(tmp);
@@ -123,7 +123,7 @@ same_entry(struct store_txn *txn, uint64_t index, const char *issuer,
 	codec_sub_encode(sub, tmp);
 	*same = tmp->len == 2 * mark &&
 	    memcmp(tmp->p, tmp->p + mark, mark) == 0;
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	return LD_OK;
 }
 

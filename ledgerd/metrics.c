@@ -51,7 +51,7 @@ metrics_render(struct ledgerd *ld, const struct cp *cp, size_t queued,
 	    "start, by kind.\n# TYPE ledger_appended_total counter\n");
 	for (k = 1; k <= KIND_MAX; k++)
 		buf_printf(&b, "ledger_appended_total{kind=\"%s\"} %llu\n",
-		    kind_name(k), (unsigned long long)atomic_load(
+		    entry_kind_name(k), (unsigned long long)atomic_load(
 		    &ld->m_appended[k]));
 	buf_printf(&b, "# HELP ledger_commits_total Group commits.\n"
 	    "# TYPE ledger_commits_total counter\nledger_commits_total %llu\n",

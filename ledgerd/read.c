@@ -245,7 +245,7 @@ entry_json(struct store_txn *t, uint64_t index, const struct cp *cp,
 	json_set(o, "entry", form_leaf_to_json(&l));
 	if (with_proof && core_prove(t, index, cp->size, &p) == LD_OK)
 		json_set(o, "proof", proof_json(&p));
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	return o;
 }
 
@@ -372,8 +372,8 @@ get_account(struct http_req *req, struct store_txn *t, const char *path,
 	slash = strchr(rest, '/');
 	ilen = slash ? (size_t)(slash - rest) : 0;
 	alen = slash ? strlen(slash + 1) : 0;
-	if (slash == NULL || valid_id(rest, ilen) != LD_OK ||
-	    valid_account(slash + 1, alen) != LD_OK) {
+	if (slash == NULL || entry_valid_id(rest, ilen) != LD_OK ||
+	    entry_valid_account(slash + 1, alen) != LD_OK) {
 		bad(req, LD_EINVAL, "%s: want /v1/accounts/ISSUER/ACCOUNT",
 		    path);
 		return 0;
@@ -401,7 +401,7 @@ get_account(struct http_req *req, struct store_txn *t, const char *path,
 		    codec_leaf_decode(lp, len, &l) != LD_OK)
 			goto corrupt;
 		cur = l.u.e.acct.prev;
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
 	o = json_obj();
 	json_set(o, "issuer", json_str(issuer));
@@ -427,7 +427,7 @@ get_account(struct http_req *req, struct store_txn *t, const char *path,
 		if (l.kind < KIND_CREDIT || strcmp(l.u.e.issuer.s, issuer) ||
 		    (l.kind != KIND_REVERSE &&
 		    strcmp(l.u.e.sub.account.s, account) != 0)) {
-			leaf_free(&l);
+			entry_leaf_free(&l);
 			json_free(arr);
 			json_free(o);
 			buf_free(&sz);
@@ -435,7 +435,7 @@ get_account(struct http_req *req, struct store_txn *t, const char *path,
 			    "this account");
 			return 0;
 		}
-		if (n == 0 && account_balance(&l.u.e.acct, &bal) == LD_OK) {
+		if (n == 0 && entry_account_balance(&l.u.e.acct, &bal) == LD_OK) {
 			json_set(o, "credited_grams", json_u64(l.u.e.acct.credited));
 			json_set(o, "retired_grams", json_u64(l.u.e.acct.retired));
 			json_set(o, "reversed_grams", json_u64(l.u.e.acct.reversed));
@@ -449,7 +449,7 @@ get_account(struct http_req *req, struct store_txn *t, const char *path,
 			json_push(arr, e);
 		}
 		cur = l.u.e.acct.prev;
-		leaf_free(&l);
+		entry_leaf_free(&l);
 		n++;
 	}
 	buf_free(&sz);
@@ -501,7 +501,7 @@ get_totals(struct http_req *req, struct store_txn *t, const struct cp *cp)
 		return;
 	}
 	o = totals_doc(t, cp->size - 1, cp, &l);
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	reply_doc(req, o, 0);
 }
 
@@ -577,7 +577,7 @@ get_issuer(struct http_req *req, struct store_txn *t, const char *path,
 	size_t			 len;
 	struct json		*o;
 
-	if (valid_id(id, strlen(id)) != LD_OK ||
+	if (entry_valid_id(id, strlen(id)) != LD_OK ||
 	    rules_store_ops.issuer_get(t, id, &st) != LD_OK ||
 	    st.reg_index >= cp->size) {
 		bad(req, LD_ENOTFOUND, "%s: no such issuer", path);
@@ -590,7 +590,7 @@ get_issuer(struct http_req *req, struct store_txn *t, const char *path,
 		    codec_leaf_decode(lp, len, &l) != LD_OK)
 			goto corrupt;
 		last = l.u.e.iss.prev;
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
 	if (last == NO_INDEX) {
 		o = json_obj();
@@ -604,7 +604,7 @@ get_issuer(struct http_req *req, struct store_txn *t, const char *path,
 		json_set(o, "credited_grams", json_u64(l.u.e.iss.credited));
 		json_set(o, "retired_grams", json_u64(l.u.e.iss.retired));
 		json_set(o, "reversed_grams", json_u64(l.u.e.iss.reversed));
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
 	json_set(o, "id", json_str(st.reg.id.s));
 	json_set(o, "name", json_str(st.reg.name.s));

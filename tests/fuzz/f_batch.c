@@ -128,7 +128,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(crc == LD_OK);
 	CHECK(bad == -1);
 	CHECK(r.n >= 1 && r.n <= BATCH_MAX && r.subs != NULL);
-	CHECK(valid_id(r.issuer.s, r.issuer.len) == LD_OK);
+	CHECK(entry_valid_id(r.issuer.s, r.issuer.len) == LD_OK);
 	for (i = 0; i < r.n; i++)
 		CHECK(entry_sub_check(&r.subs[i], &why) == LD_OK);
 	CHECK(codec_batch_encode(&r, &b) == LD_OK);

@@ -140,8 +140,8 @@ check_issuer(const struct json *doc)
 		CHECK(why != NULL);
 		return;
 	}
-	CHECK(valid_id(reg.id.s, reg.id.len) == LD_OK);
-	CHECK(valid_text(reg.name.s, reg.name.len, TEXT_MAX) == LD_OK);
+	CHECK(entry_valid_id(reg.id.s, reg.id.len) == LD_OK);
+	CHECK(entry_valid_text(reg.name.s, reg.name.len, TEXT_MAX) == LD_OK);
 	CHECK(json_get_str(json_get(doc, "vkey"), &vk, &vklen) == LD_OK);
 	CHECK(sig_key_from_pub(reg.id.s, SIG_TYPE_ED25519, reg.pub, &k) ==
 	    LD_OK);

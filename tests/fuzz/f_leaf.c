@@ -35,6 +35,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_free(o);
 	buf_free(&j);
 	buf_free(&b);
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	return 0;
 }

@@ -327,7 +327,7 @@ forge_entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
 		grams = t.u.e.sub.grams;
 		snprintf(acc, sizeof(acc), "%s", t.u.e.sub.account.s);
 		account = acc;
-		leaf_free(&t);
+		entry_leaf_free(&t);
 	}
 	if (ops->account_get(g->txn, iss, account, &a) != LD_OK) {
 		memset(&a, 0, sizeof(a));
@@ -437,7 +437,7 @@ entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
 		else
 			l.prev[0] ^= 0x01;
 		reencode(g, &l);
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
 	if (g->r.head.size - 1 == LAST_INDEX && is(g, "not-canonical")) {
 		/* The version as cc 02 instead of 02: same value, longer. */

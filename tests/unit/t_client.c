@@ -204,7 +204,7 @@ test_reply_holds_entries(void)
 		STR_SET(l.u.e.issuer, "ghost", 5);
 		buf_reset(&lx);
 		T_ASSERT_EQ(codec_leaf_encode(&l, &lx), LD_OK);
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
 	reply(log, &l0, &lx, 0, &r);
 	T_ASSERT_EQ(check(&r, &b, log, &e, NULL), LD_EBADPROOF);

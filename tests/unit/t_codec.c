@@ -305,7 +305,7 @@ roundtrip(const struct leaf *l, struct buf *enc)
 	T_ASSERT_EQ(again.len, enc->len);
 	T_ASSERT(again.len == enc->len &&
 	    memcmp(again.p, enc->p, enc->len) == 0);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	buf_free(&again);
 }
 
@@ -318,7 +318,7 @@ decode_rc(const uint8_t *p, size_t len)
 
 	rc = codec_leaf_decode(p, len, &d);
 	if (rc == LD_OK)
-		leaf_free(&d);
+		entry_leaf_free(&d);
 	else
 		T_ASSERT(d.kind != KIND_BATCH || d.u.batch.runs == NULL);
 	return rc;
@@ -473,7 +473,7 @@ test_leaf_credit_evidence_and_no_index(void)
 	T_ASSERT_EQ(codec_leaf_decode(enc.p, enc.len, &d), LD_OK);
 	T_ASSERT_EQ(d.u.e.acct.prev, NO_INDEX);
 	T_ASSERT_EQ(d.u.e.iss.prev, NO_INDEX);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	/* acct [1520 200 80 nil], iss [5000000 1000000 80 nil] */
 	T_ASSERT(memmem(enc.p, enc.len, "\x94\xcd\x05\xf0\xcc\xc8\x50\xc0"
 	    "\x94\xce\x00\x4c\x4b\x40\xce\x00\x0f\x42\x40\x50\xc0", 21) !=
@@ -506,7 +506,7 @@ test_leaf_golden_bytes(void)
 	/* The golden bytes decode to the golden leaf. */
 	T_ASSERT_EQ(codec_leaf_decode(want.p, want.len, &d), LD_OK);
 	leaf_eq(&d, &l);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 
 	/* The entry inside is codec_sub_encode's bytes, after pos. */
 	T_ASSERT_EQ(codec_sub_encode(&l.u.e.sub, &sub), LD_OK);
@@ -576,7 +576,7 @@ test_leaf_method_golden(void)
 	}
 	T_ASSERT_EQ(codec_leaf_decode(want.p, want.len, &d), LD_OK);
 	leaf_eq(&d, &l);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	T_ASSERT_EQ(codec_leaf_version(want.p, want.len, &v), LD_OK);
 	T_ASSERT_EQ(v, 2);
 
@@ -669,7 +669,7 @@ test_leaf_protocol_example(void)
 	}
 	T_ASSERT_EQ(codec_leaf_decode(want.p, want.len, &d), LD_OK);
 	leaf_eq(&d, &l);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	/* The leaf hash the document prints. */
 	merkle_leaf_hash(h, want.p, want.len);
 	hex_encode(hex, h, 32);
@@ -1168,16 +1168,16 @@ test_leaf_batch_runs(void)
 	struct dup_run	*runs;
 	uint32_t	 i;
 
-	/* Runs decode into owned memory that leaf_free releases. */
+	/* Runs decode into owned memory that entry_leaf_free releases. */
 	sample_leaf(KIND_BATCH, 1, &l);
 	T_ASSERT_EQ(codec_leaf_encode(&l, &enc), LD_OK);
 	T_ASSERT_EQ(codec_leaf_decode(enc.p, enc.len, &d), LD_OK);
 	T_ASSERT_EQ(d.u.batch.nruns, 3);
 	T_ASSERT(d.u.batch.runs != NULL && d.u.batch.runs != sample_runs);
 	T_ASSERT_EQ(d.u.batch.runs[2].index, UINT64_MAX - 5);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	T_ASSERT(d.u.batch.runs == NULL && d.u.batch.nruns == 0);
-	leaf_free(NULL);
+	entry_leaf_free(NULL);
 
 	/* More than BATCH_MAX runs cannot be a batch's. */
 	runs = xcalloc(BATCH_MAX + 1, sizeof(*runs));
@@ -1944,17 +1944,17 @@ test_kind_names(void)
 	int				k;
 
 	for (k = 1; k <= KIND_MAX; k++) {
-		T_ASSERT_STR(kind_name(k), names[k - 1]);
-		T_ASSERT_EQ(kind_from_name(names[k - 1], strlen(names[k - 1])),
+		T_ASSERT_STR(entry_kind_name(k), names[k - 1]);
+		T_ASSERT_EQ(entry_kind_from_name(names[k - 1], strlen(names[k - 1])),
 		    k);
 	}
-	T_ASSERT(kind_name(0) == NULL);
-	T_ASSERT(kind_name(KIND_MAX + 1) == NULL);
-	T_ASSERT(kind_name(-1) == NULL);
-	T_ASSERT_EQ(kind_from_name("credits", 7), 0);
-	T_ASSERT_EQ(kind_from_name("credit", 5), 0);
-	T_ASSERT_EQ(kind_from_name("Credit", 6), 0);
-	T_ASSERT_EQ(kind_from_name("", 0), 0);
+	T_ASSERT(entry_kind_name(0) == NULL);
+	T_ASSERT(entry_kind_name(KIND_MAX + 1) == NULL);
+	T_ASSERT(entry_kind_name(-1) == NULL);
+	T_ASSERT_EQ(entry_kind_from_name("credits", 7), 0);
+	T_ASSERT_EQ(entry_kind_from_name("credit", 5), 0);
+	T_ASSERT_EQ(entry_kind_from_name("Credit", 6), 0);
+	T_ASSERT_EQ(entry_kind_from_name("", 0), 0);
 }
 
 int

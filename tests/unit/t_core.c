@@ -281,7 +281,7 @@ test_retry_records_duplicate_runs(void)
 		T_ASSERT_EQ(l.u.batch.runs[0].count, 2);
 		T_ASSERT_EQ(l.u.batch.runs[0].index, 3);
 	}
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	store_abort(t);
 	env_close(&e);
 }
@@ -328,7 +328,7 @@ test_group_reruns_without_refused(void)
 	T_ASSERT_EQ(codec_leaf_decode(p, len, &l), LD_OK);
 	T_ASSERT_EQ(l.kind, KIND_BATCH);
 	T_ASSERT_EQ(l.u.batch.n, 2);
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	T_ASSERT_EQ(store_leaf_get(t, 8, &p, &len), LD_ENOTFOUND);
 	store_abort(t);
 	/* b's dedup keys were not used: b without its bad entry commits. */

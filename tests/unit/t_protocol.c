@@ -430,7 +430,7 @@ test_method_leaf(void)
 	T_ASSERT_EQ(d.u.method.max_day, 400);
 	T_ASSERT_EQ(d.u.method.valid_from, EX_VALID_FROM);
 	T_ASSERT_EQ(d.u.method.max_age, EX_MAX_AGE);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	/* Version 1 in front of this body, or this version without the
 	 * dates (array(7) registration), is refused. */
 	splice_(&v, &want, 1, 1, "\x01", 1);
@@ -471,7 +471,7 @@ test_batch_leaf(void)
 	T_ASSERT(codec_leaf_encode(&d, &again) == LD_OK);
 	T_ASSERT(again.len == want.len &&
 	    memcmp(again.p, want.p, want.len) == 0);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 
 	/* The run [[1, 2, 17]] of section 9.4 is 91 93 01 02 11. */
 	{
@@ -557,7 +557,7 @@ test_credit_leaf(void)
 	T_ASSERT(codec_leaf_encode(&d, &again) == LD_OK);
 	T_ASSERT(again.len == want.len &&
 	    memcmp(again.p, want.p, want.len) == 0);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	buf_free(&b);
 	buf_free(&want);
 	buf_free(&again);
@@ -579,7 +579,7 @@ test_canonical(void)
 
 	unhex(credit_leaf_hex, &want);
 	T_ASSERT(codec_leaf_decode(want.p, want.len, &d) == LD_OK);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	/* index 5 as uint8 (cc 05) instead of fixint 05 */
 	splice_(&v, &want, 3, 1, idx8, 2);
 	T_ASSERT(codec_leaf_decode(v.p, v.len, &d) == LD_EINVAL);
@@ -695,7 +695,7 @@ check_ctr(const struct buf *leaf, const uint64_t acct[3], uint64_t aprev,
 	T_ASSERT_EQ(d.u.e.iss.retired, iss[1]);
 	T_ASSERT_EQ(d.u.e.iss.reversed, iss[2]);
 	T_ASSERT_EQ(d.u.e.iss.prev, iprev);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 }
 
 static void
@@ -743,7 +743,7 @@ test_rules_reproduce(void)
 	T_ASSERT_EQ(d.totals.reversed, 0);
 	T_ASSERT_EQ(d.totals.count[KIND_CREDIT], 3);
 	T_ASSERT_EQ(d.totals.count[KIND_RETIRE], 1);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 
 	/* A second batch (leaf 8) to try the rules of section 5.4 on. */
 	br.n = 10;

@@ -53,7 +53,7 @@ static void
 ctx_free(struct ctx *c)
 {
 	memrules_free(&c->m);
-	leaf_free(&c->last);
+	entry_leaf_free(&c->last);
 	buf_free(&c->out);
 	free(c);
 }
@@ -158,7 +158,7 @@ settle(struct ctx *c, struct snap *s, int rc, const struct rules_err *e,
 		c->m.nleaves++;
 	} else
 		T_ASSERT(!"test log full");
-	leaf_free(&c->last);
+	entry_leaf_free(&c->last);
 	c->last = l;
 done:
 	if (t_failed_checks != s->failed)
@@ -1160,10 +1160,10 @@ test_retire_and_reverse(void)
 	T_ASSERT(a.credited == 720 && a.retired == 720 && a.reversed == 400 &&
 	    a.prev == 13);
 	/* The balance is now negative, and nothing more can be retired. */
-	T_ASSERT_EQ(account_balance(&a, &bal), LD_OK);
+	T_ASSERT_EQ(entry_account_balance(&a, &bal), LD_OK);
 	T_ASSERT_EQ((uint64_t)bal, (uint64_t)(int64_t)-400);
 	T_ASSERT(bal == -400);
-	T_ASSERT_EQ(account_balance(&c->last.u.e.acct, &bal), LD_OK);
+	T_ASSERT_EQ(entry_account_balance(&c->last.u.e.acct, &bal), LD_OK);
 	T_ASSERT(bal == -400);
 	retire(c, &s, "alice", 1, DAY0);
 	REFUSED(PUT(c, T0 + 20, "luzhou-green", &s, &e), &e, LD_ERULE,
@@ -1232,7 +1232,7 @@ test_retire_and_reverse(void)
 	T_ASSERT_EQ(memrules_ops.account_get(&c->m, "luzhou-green", "bob", &a),
 	    LD_OK);
 	T_ASSERT(a.reversed == 144 && a.prev == 17);
-	T_ASSERT_EQ(account_balance(&a, &bal), LD_OK);
+	T_ASSERT_EQ(entry_account_balance(&a, &bal), LD_OK);
 	T_ASSERT(bal == 0);
 	/* The other issuer reverses its own credit 9. */
 	OK(OPEN(c, T0 + 40, "shenzhen-metro", 10, NULL, 0, &e), &e);
@@ -1563,7 +1563,7 @@ test_random_against_model(void)
 			T_ASSERT_EQ(a.retired, mo->acct[bi][ai][1]);
 			T_ASSERT_EQ(a.reversed, mo->acct[bi][ai][2]);
 			T_ASSERT_EQ(a.prev, mo->acct_prev[bi][ai]);
-			T_ASSERT_EQ(account_balance(&a, &b), LD_OK);
+			T_ASSERT_EQ(entry_account_balance(&a, &b), LD_OK);
 			T_ASSERT(b == (int64_t)mo->acct[bi][ai][0] -
 			    (int64_t)mo->acct[bi][ai][1] -
 			    (int64_t)mo->acct[bi][ai][2]);
@@ -1586,7 +1586,7 @@ test_random_against_model(void)
 			T_ASSERT_MEM(l.prev, h, 32);
 		}
 		T_ASSERT_EQ(l.kind, mo->leaf[k].kind);
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
 
 	/* Every path was taken (else the run proves little). */
