@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "checkpoint.h"
 #include "entry.h"
 #include "fetch.h"

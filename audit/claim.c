@@ -6,7 +6,7 @@
 #include "codec.h"
 #include "err.h"
 #include "json.h"
-#include "util.h"
+#include "u64.h"
 
 struct scan {
 	struct store_txn	*t;
@@ -92,7 +92,7 @@ claim_sum(struct store_txn *t, uint64_t size, const char *issuer,
 		if (l.kind >= KIND_CREDIT && l.time <= until &&
 		    strcmp(l.u.e.issuer.s, issuer) == 0) {
 			if (l.kind == KIND_CREDIT) {
-				rc = add_u64(out->credited, l.u.e.sub.grams,
+				rc = u64_add(out->credited, l.u.e.sub.grams,
 				    &out->credited);
 				out->entries++;
 				out->last = i;
@@ -102,7 +102,7 @@ claim_sum(struct store_txn *t, uint64_t size, const char *issuer,
 			    codec_leaf_decode(p, len, &c) == LD_OK) {
 				if (c.kind == KIND_CREDIT &&
 				    strcmp(c.u.e.issuer.s, issuer) == 0) {
-					rc = add_u64(out->reversed,
+					rc = u64_add(out->reversed,
 					    c.u.e.sub.grams, &out->reversed);
 					out->entries++;
 					out->last = i;

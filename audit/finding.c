@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "audit.h"
+#include "buf.h"
 #include "err.h"
 #include "json.h"
 #include "log.h"
+#include "u64.h"
 
 const char *const finding_codes[] = {
 	/* the log itself */
@@ -114,13 +116,13 @@ finding_store(struct store_txn *t, const char *code, uint64_t index,
 	/* A sequence kept in the mirror: keys never collide across runs. */
 	if (store_meta_get(t, "audit/finding-seq", &p, &len) == LD_OK &&
 	    len == 8)
-		seq = le64_get(p);
+		seq = u64_le_get(p);
 	seq++;
 	snprintf(key, sizeof(key), "finding/%020llu/%s/%020llu",
 	    (unsigned long long)(index == NO_INDEX ? 0 : index), code,
 	    (unsigned long long)seq);
 	rc = store_meta_put(t, key, b.p, b.len);
-	le64_put(sb, seq);
+	u64_le_put(sb, seq);
 	if (rc == LD_OK)
 		rc = store_meta_put(t, "audit/finding-seq", sb, 8);
 	buf_free(&b);

@@ -6,15 +6,20 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "buf.h"
 #include "claim.h"
 #include "cli.h"
 #include "codec.h"
+#include "day.h"
 #include "err.h"
+#include "file.h"
 #include "form.h"
 #include "json.h"
 #include "log.h"
 #include "report.h"
 #include "sync.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 /* The help of every command (--help), and the text of a usage error. */
 static const char usage[] =
@@ -72,7 +77,7 @@ opt_grams(void *arg, const char *v)
 {
 	struct opts	*o = arg;
 
-	if (parse_u64(v, strlen(v), &o->grams))
+	if (u64_parse(v, strlen(v), &o->grams))
 		cli_usage(usage);
 	o->have_grams = 1;
 }
@@ -126,7 +131,7 @@ audit_clock(void)
 	time_t		 t;
 
 	if (s != NULL) {
-		if (parse_u64(s, strlen(s), &v) != LD_OK) {
+		if (u64_parse(s, strlen(s), &v) != LD_OK) {
 			fprintf(stderr, "ledger-audit: LEDGER_AUDIT_NOW must be "
 			    "UTC seconds\n");
 			exit(CLI_EXIT_USAGE);
@@ -326,7 +331,7 @@ cmd_verify_claim(int argc, char **argv)
 	    !o.have_grams)
 		cli_usage(usage);
 	if (o.until != NULL) {
-		if (parse_utc_day(o.until, strlen(o.until), &day) != LD_OK) {
+		if (day_parse_utc(o.until, strlen(o.until), &day) != LD_OK) {
 			fprintf(stderr, "ledger-audit: --until takes an RFC 3339"
 			    " time or a date\n");
 			return CLI_EXIT_USAGE;
@@ -492,9 +497,9 @@ cross_evidence(void *arg, const char *key, size_t klen, const uint8_t *v,
 		return 0;
 	memcpy(k, key, klen);
 	k[klen] = '\0';
-	ia = le64_get(v);
+	ia = u64_le_get(v);
 	if (store_meta_get(x->other, k, &p, &len) == LD_OK && len == 8) {
-		ib = le64_get(p);
+		ib = u64_le_get(p);
 		cross_pair(x, "duplicate-evidence", ia, ib);
 	}
 	return 0;

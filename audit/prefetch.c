@@ -19,9 +19,11 @@
 #include <string.h>
 
 #include "audit.h"
+#include "buf.h"
 #include "codec.h"
 #include "err.h"
 #include "merkle.h"
+#include "xmalloc.h"
 
 /* The largest entry bundle tlog-tiles allows: 256 entries, each a 2-byte
  * length and at most 65535 bytes. */

@@ -3,8 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "err.h"
+#include "file.h"
+#include "hex.h"
 #include "report.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 struct collect {
 	struct json	*arr;
@@ -23,7 +28,7 @@ collect_agg(void *arg, const char *key, size_t klen, const uint8_t *v,
 	if (vlen != sizeof(x) || klen < 8)
 		return 0;
 	for (i = 0; i < 4; i++)
-		x[i] = le64_get(v + 8 * i);
+		x[i] = u64_le_get(v + 8 * i);
 	o = json_obj();
 	json_set(o, "name", json_strn(name, klen - 8));
 	json_set(o, "credited_grams", json_u64(x[0]));
@@ -92,7 +97,7 @@ report_build(struct store_txn *t, const char *state)
 		memset(&head, 0, sizeof(head));
 	json_set(o, "entries", json_u64(head.size));
 	if (store_meta_get(t, "audit/accounts", &p, &len) == LD_OK && len == 8)
-		accounts = le64_get(p);
+		accounts = u64_le_get(p);
 	json_set(o, "accounts", json_u64(accounts));
 	json_set(o, "by_issuer", aggs(t, "agg/iss/"));
 	json_set(o, "by_method", aggs(t, "agg/mth/"));

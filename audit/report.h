@@ -3,6 +3,7 @@
 #define REPORT_H
 
 #include "audit.h"
+#include "buf.h"
 #include "json.h"
 
 /* The report as a JSON value (read from an open state directory). */

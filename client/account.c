@@ -16,9 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "client.h"
 #include "err.h"
 #include "json.h"
+#include "xmalloc.h"
 
 static int
 fail(struct client_err *e, int code, const char *fmt, ...)

@@ -7,9 +7,11 @@
 #include <sys/stat.h>
 
 #include "acctstate.h"
+#include "buf.h"
 #include "err.h"
+#include "file.h"
 #include "json.h"
-#include "util.h"
+#include "xmalloc.h"
 
 /* What is kept of one account. */
 struct held {

@@ -5,12 +5,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "client.h"
 #include "err.h"
 #include "json.h"
 #include "merkle.h"
 #include "receipt.h"
 #include "rules.h"
+#include "xmalloc.h"
 
 static int
 set_err(struct client_err *e, int code, const char *rule, const char *fmt,

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "checkpoint.h"
 #include "codec.h"
 #include "entry.h"

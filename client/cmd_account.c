@@ -9,14 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
 #include "acctstate.h"
+#include "buf.h"
+#include "cmd.h"
 #include "codec.h"
 #include "cpstate.h"
+#include "day.h"
 #include "err.h"
 #include "form.h"
 #include "json.h"
-#include "util.h"
+#include "xmalloc.h"
 
 int
 cmd_account(int argc, char **argv)
@@ -134,7 +136,7 @@ cmd_account(int argc, char **argv)
 			int64_t b2 = 0;
 
 			entry_account_balance(&l->u.e.acct, &b2);
-			format_day(day, sizeof(day), l->u.e.sub.day);
+			day_format(day, sizeof(day), l->u.e.sub.day);
 			printf("%-10llu %-10s %-8s %10llu %12lld  %s\n",
 			    (unsigned long long)a.index[i], day,
 			    entry_kind_name(l->kind),

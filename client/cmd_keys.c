@@ -4,10 +4,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "err.h"
+#include "file.h"
 #include "json.h"
-#include "util.h"
+#include "wipe.h"
+#include "xmalloc.h"
 
 struct sig_key *
 cmd_vkey(const char *arg)
@@ -118,8 +121,8 @@ cmd_keygen(int argc, char **argv)
 	skey = sig_skey(k);
 	line = xasprintf("%s\n", skey);
 	rc = file_write(out, line, strlen(line), 0600, 1);
-	secure_wipe(skey, strlen(skey));
-	secure_wipe(line, strlen(line));
+	wipe_secure(skey, strlen(skey));
+	wipe_secure(line, strlen(line));
 	free(skey);
 	free(line);
 	if (rc != LD_OK) {
@@ -173,12 +176,12 @@ admin_post(const char *server, const char *cacert, const char *token_file,
 	while (len > 0 && (tok[len - 1] == '\n' || tok[len - 1] == ' '))
 		tok[--len] = '\0';
 	auth = xasprintf("Bearer %s", tok);
-	secure_wipe(tok, len);
+	wipe_secure(tok, len);
 	free(tok);
 	json_render(doc, &body);
 	rc = fetch_post(f, path, "application/json", "application/json", auth,
 	    body.p, body.len, &resp);
-	secure_wipe(auth, strlen(auth));
+	wipe_secure(auth, strlen(auth));
 	free(auth);
 	buf_free(&body);
 	if (rc != LD_OK || resp.status != 200) {

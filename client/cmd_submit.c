@@ -13,12 +13,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "err.h"
+#include "file.h"
 #include "form.h"
 #include "input.h"
 #include "json.h"
-#include "util.h"
+#include "u64.h"
+#include "wipe.h"
+#include "xmalloc.h"
 
 #define DEFAULT_BATCH		1000
 #define DEFAULT_INFLIGHT	4
@@ -335,7 +339,7 @@ opt_batch(void *arg, const char *v)
 	struct submit	*s = arg;
 	uint64_t	 n;
 
-	if (parse_u64(v, strlen(v), &n) || n == 0 || n > BATCH_MAX)
+	if (u64_parse(v, strlen(v), &n) || n == 0 || n > BATCH_MAX)
 		cli_usage("ledger submit: --batch is 1..10000\n");
 	s->batch_size = (uint32_t)n;
 }
@@ -346,7 +350,7 @@ opt_inflight(void *arg, const char *v)
 	struct submit	*s = arg;
 	uint64_t	 n;
 
-	if (parse_u64(v, strlen(v), &n) || n == 0 || n > FETCH_MAX_INFLIGHT)
+	if (u64_parse(v, strlen(v), &n) || n == 0 || n > FETCH_MAX_INFLIGHT)
 		cli_usage("ledger submit: --inflight is 1..16\n");
 	s->inflight = (int)n;
 }
@@ -356,7 +360,7 @@ opt_skip(void *arg, const char *v)
 {
 	struct submit	*s = arg;
 
-	if (parse_u64(v, strlen(v), &s->skip))
+	if (u64_parse(v, strlen(v), &s->skip))
 		cli_usage("ledger submit: --skip N\n");
 }
 
@@ -409,7 +413,7 @@ cmd_submit(int argc, char **argv)
 		    "keygen makes one)\n", keyfile);
 		return CLI_EXIT_USAGE;
 	}
-	secure_wipe(text, len);
+	wipe_secure(text, len);
 	free(text);
 	s.f = cmd_server(server, cacert);
 	s.input_name = input;

@@ -6,16 +6,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "buf.h"
 #include "checkpoint.h"
 #include "cmd.h"
 #include "cpstate.h"
+#include "day.h"
 #include "err.h"
+#include "file.h"
 #include "form.h"
+#include "hex.h"
 #include "json.h"
 #include "merkle.h"
 #include "note.h"
 #include "tlog_proof.h"
-#include "util.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 /* One line describing a leaf, for people. */
 static void
@@ -28,7 +33,7 @@ print_leaf(const struct leaf *l, const char *prefix)
 	    entry_kind_name(l->kind));
 	switch (l->kind) {
 	case KIND_CREDIT:
-		format_day(day, sizeof(day), l->u.e.sub.day);
+		day_format(day, sizeof(day), l->u.e.sub.day);
 		entry_account_balance(&l->u.e.acct, &bal);
 		printf(" %llu g to %s/%s (%s, %llu units, %s), balance %lld g",
 		    (unsigned long long)l->u.e.sub.grams, l->u.e.issuer.s,
@@ -36,7 +41,7 @@ print_leaf(const struct leaf *l, const char *prefix)
 		    (unsigned long long)l->u.e.sub.units, day, (long long)bal);
 		break;
 	case KIND_RETIRE:
-		format_day(day, sizeof(day), l->u.e.sub.day);
+		day_format(day, sizeof(day), l->u.e.sub.day);
 		entry_account_balance(&l->u.e.acct, &bal);
 		printf(" %llu g from %s/%s for \"%s\" (%s), balance %lld g",
 		    (unsigned long long)l->u.e.sub.grams, l->u.e.issuer.s,
@@ -500,7 +505,7 @@ index_cmd(int argc, char **argv, const char *help, const char *route,
 	};
 
 	first = cli_parse(argc, argv, 1, opts, help);
-	if (first + 1 != argc || parse_u64(argv[first],
+	if (first + 1 != argc || u64_parse(argv[first],
 	    strlen(argv[first]), &idx) != LD_OK)
 		cli_usage(help);
 	path = xasprintf("%s/%llu", route, (unsigned long long)idx);

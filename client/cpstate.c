@@ -7,7 +7,8 @@
 
 #include "cpstate.h"
 #include "err.h"
-#include "util.h"
+#include "file.h"
+#include "xmalloc.h"
 
 int
 cpstate_load(const char *path, const struct sig_key *log,

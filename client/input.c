@@ -6,7 +6,8 @@
 #include "form.h"
 #include "input.h"
 #include "json.h"
-#include "util.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 #define CSV_MAX_COLS	16
 
@@ -73,7 +74,7 @@ csv_row(struct input *in, char *line, struct sub *s, const char **why)
 			}
 		} else if (strcmp(in->cols[i], "units") == 0 ||
 		    strcmp(in->cols[i], "grams") == 0) {
-			if (parse_u64(p, strlen(p), &v) != LD_OK) {
+			if (u64_parse(p, strlen(p), &v) != LD_OK) {
 				*why = "units and grams must be unsigned "
 				    "integers";
 				goto done;

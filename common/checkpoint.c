@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "checkpoint.h"
 #include "err.h"
 #include "note.h"
 #include "sig.h"
-#include "util.h"
+#include "u64.h"
 
 #define ROOT_B64_LEN		44		/* base64 of 32 bytes */
 
@@ -40,7 +42,7 @@ checkpoint_parse(const char *text, size_t len, struct checkpoint *c)
 		return LD_EINVAL;
 	memcpy(cp.origin, line[0], ll[0]);
 	cp.origin[ll[0]] = '\0';
-	if (parse_u64(line[1], ll[1], &cp.size) != LD_OK)
+	if (u64_parse(line[1], ll[1], &cp.size) != LD_OK)
 		return LD_EINVAL;
 	if (ll[2] != ROOT_B64_LEN ||
 	    b64_decode(root, &rootlen, line[2], ll[2]) != LD_OK ||

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "sig.h"
-#include "util.h"
 
 #define CHECKPOINT_ORIGIN_MAX	255
 

@@ -4,8 +4,10 @@
 
 #include <msgpack.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "err.h"
+#include "xmalloc.h"
 
 #define MAX_DEPTH	8
 

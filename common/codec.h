@@ -8,7 +8,7 @@
  *
  * Contract: no global state, so any thread may call any function on its
  * own arguments. Encoders append to the caller's buffer and never fail
- * for lack of memory (util.h: out of memory exits). Decoders never keep
+ * for lack of memory (xmalloc.h: out of memory exits). Decoders never keep
  * a pointer into their input, except the cr_* reader (below).
  */
 #ifndef CODEC_H
@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "entry.h"
-#include "util.h"
 
 /* Append the canonical encoding of a submitted entry to b. The fields are
  * not checked (entry_sub_check does that). LD_EINVAL, appending nothing,

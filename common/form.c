@@ -3,10 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "day.h"
 #include "err.h"
 #include "form.h"
 #include "sig.h"
-#include "util.h"
+#include "xmalloc.h"
 
 static int
 get_strf(const struct json *o, const char *key, char *dst, uint16_t *dlen,
@@ -41,7 +43,7 @@ get_day(const struct json *o, uint32_t *day, const char **why)
 		*why = "day must be YYYY-MM-DD";
 		return LD_EINVAL;
 	}
-	if (parse_utc_day(s, len, day) != LD_OK) {
+	if (day_parse_utc(s, len, day) != LD_OK) {
 		*why = d ? "day must be a valid YYYY-MM-DD date" :
 		    "time must be an RFC 3339 timestamp or a YYYY-MM-DD date";
 		return LD_EINVAL;
@@ -175,7 +177,7 @@ form_sub_to_json(const struct sub *s)
 		json_set(o, "reason", json_strn(s->text.s, s->text.len));
 		break;
 	}
-	format_day(day, sizeof(day), s->day);
+	day_format(day, sizeof(day), s->day);
 	json_set(o, "day", json_str(day));
 	json_set(o, "dedup", json_hex(s->dedup, 32));
 	if (s->kind == KIND_CREDIT)
@@ -336,7 +338,7 @@ form_method_from_json(const struct json *o, struct method_reg *m,
 		return LD_EINVAL;
 	}
 	if (json_get_str(json_get(o, "valid_from"), &d, &dlen) != LD_OK ||
-	    dlen != 10 || parse_utc_day(d, dlen, &m->valid_from) != LD_OK) {
+	    dlen != 10 || day_parse_utc(d, dlen, &m->valid_from) != LD_OK) {
 		*why = "\"valid_from\" must be a YYYY-MM-DD date: the first "
 		    "event day the method covers";
 		return LD_EINVAL;
@@ -363,7 +365,7 @@ form_method_to_json(const struct method_reg *m)
 	json_set(o, "grams_per_unit", json_u64(m->grams_per_unit));
 	json_set(o, "max_grams_per_event", json_u64(m->max_event));
 	json_set(o, "max_grams_per_account_day", json_u64(m->max_day));
-	format_day(day, sizeof(day), m->valid_from);
+	day_format(day, sizeof(day), m->valid_from);
 	json_set(o, "valid_from", json_str(day));
 	json_set(o, "max_event_age_days", json_u64(m->max_age));
 	json_set(o, "reference", json_strn(m->reference.s, m->reference.len));

@@ -5,10 +5,15 @@
 
 #include <jansson.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "codec.h"
 #include "err.h"
+#include "hex.h"
 #include "json.h"
 #include "log.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 /* A struct json is a json_t; the casts stay in this file. */
 #define J(v)	((json_t *)(v))
@@ -341,7 +346,7 @@ json_get_u64(const struct json *v, uint64_t *out)
 	}
 	/* Numbers past INT64_MAX travel as decimal strings. */
 	if (json_get_str(v, &s, &len) == LD_OK)
-		return parse_u64(s, len, out);
+		return u64_parse(s, len, out);
 	return LD_EINVAL;
 }
 

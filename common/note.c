@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "err.h"
 #include "merkle.h"
 #include "note.h"
 #include "sig.h"
-#include "util.h"
+#include "xmalloc.h"
 
 #define EM_DASH_SP		"\xe2\x80\x94 "	/* U+2014 U+0020 */
 #define EM_DASH_SP_LEN		4

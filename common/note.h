@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "sig.h"
-#include "util.h"
 
 #define NOTE_MAX		(64 * 1024)	/* a whole note, bytes */
 #define NOTE_MAX_SIGS		100

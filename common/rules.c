@@ -3,11 +3,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "codec.h"
+#include "day.h"
 #include "err.h"
 #include "merkle.h"
 #include "rules.h"
 #include "sig.h"
+#include "u64.h"
 
 /* Fill e and return its code. */
 static int
@@ -70,7 +74,7 @@ leaf_start(struct rules *r, uint64_t time, uint8_t kind, struct leaf *l,
 	l->time = time;
 	memcpy(l->prev, r->head.prev, 32);
 	l->totals = r->head.totals;
-	if (add_u64(l->totals.count[kind], 1, &l->totals.count[kind]))
+	if (u64_add(l->totals.count[kind], 1, &l->totals.count[kind]))
 		return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 		    "entry counter overflows");
 	return LD_OK;
@@ -198,7 +202,7 @@ rules_batch(struct rules *r, uint64_t time, const struct batch_reg *b,
 
 		if (d->count == 0 || d->pos < next || d->pos >= b->n ||
 		    d->count > b->n - d->pos ||
-		    add_u64(d->index, d->count, &end) || end > r->head.size)
+		    u64_add(d->index, d->count, &end) || end > r->head.size)
 			return fail(e, LD_EINVAL, "batch-runs", NO_INDEX,
 			    "duplicate run %u is out of order or range", i);
 		next = d->pos + d->count;
@@ -367,14 +371,14 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 		 * max_age days back from the integration day (entry_common
 		 * made sure the day is not after it). */
 		if (s->day < mst.reg.valid_from) {
-			format_day(d1, sizeof(d1), s->day);
-			format_day(d2, sizeof(d2), mst.reg.valid_from);
+			day_format(d1, sizeof(d1), s->day);
+			day_format(d2, sizeof(d2), mst.reg.valid_from);
 			return fail(e, LD_ERULE, "before-method", NO_INDEX,
 			    "event day %s is before %s, the first day %s "
 			    "covers", d1, d2, mst.reg.id.s);
 		}
 		if (time / 86400 - s->day > mst.reg.max_age) {
-			format_day(d1, sizeof(d1), s->day);
+			day_format(d1, sizeof(d1), s->day);
 			return fail(e, LD_ERULE, "event-too-old", NO_INDEX,
 			    "event day %s is %llu days before the integration "
 			    "day; %s accepts events at most %u days old", d1,
@@ -404,7 +408,7 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 			day = 0;
 		else if (rc != LD_OK)
 			return fail_store(e, rc);
-		if (add_u64(day, s->grams, &day))
+		if (u64_add(day, s->grams, &day))
 			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "daily sum overflows");
 		if (day > mst.reg.max_day)
@@ -416,9 +420,9 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 		grams = s->grams;
 		if ((rc = account_load(r, issuer, account, &a, e)) != LD_OK)
 			return rc;
-		if (add_u64(a.credited, grams, &a.credited) ||
-		    add_u64(ist.ctr.credited, grams, &ist.ctr.credited) ||
-		    add_u64(l.totals.credited, grams, &l.totals.credited))
+		if (u64_add(a.credited, grams, &a.credited) ||
+		    u64_add(ist.ctr.credited, grams, &ist.ctr.credited) ||
+		    u64_add(l.totals.credited, grams, &l.totals.credited))
 			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "credited grams overflow");
 		break;
@@ -437,9 +441,9 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 			    "retiring %llu g needs a balance of at least that; "
 			    "the account has %llu g", (unsigned long long)grams,
 			    (unsigned long long)bal);
-		if (add_u64(a.retired, grams, &a.retired) ||
-		    add_u64(ist.ctr.retired, grams, &ist.ctr.retired) ||
-		    add_u64(l.totals.retired, grams, &l.totals.retired))
+		if (u64_add(a.retired, grams, &a.retired) ||
+		    u64_add(ist.ctr.retired, grams, &ist.ctr.retired) ||
+		    u64_add(l.totals.retired, grams, &l.totals.retired))
 			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "retired grams overflow");
 		break;
@@ -452,9 +456,9 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 		    e)) != LD_OK)
 			return rc;
 		account = NULL;
-		if (add_u64(a.reversed, grams, &a.reversed) ||
-		    add_u64(ist.ctr.reversed, grams, &ist.ctr.reversed) ||
-		    add_u64(l.totals.reversed, grams, &l.totals.reversed))
+		if (u64_add(a.reversed, grams, &a.reversed) ||
+		    u64_add(ist.ctr.reversed, grams, &ist.ctr.reversed) ||
+		    u64_add(l.totals.reversed, grams, &l.totals.reversed))
 			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "reversed grams overflow");
 		break;

@@ -27,8 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "entry.h"
-#include "util.h"
 
 struct issuer_state {
 	struct issuer_reg	reg;

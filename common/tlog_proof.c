@@ -4,13 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "checkpoint.h"
 #include "err.h"
 #include "merkle.h"
 #include "note.h"
 #include "sig.h"
 #include "tlog_proof.h"
-#include "util.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 #define ROOT_B64_LEN		44		/* base64 of 32 bytes */
 
@@ -72,7 +75,7 @@ tlog_proof_parse(const char *s, size_t len, struct tlog_proof *p)
 			goto done;
 	}
 	if (ll < 6 || memcmp(line, "index ", 6) != 0 ||
-	    parse_u64(line + 6, ll - 6, &tp.index) != LD_OK)
+	    u64_parse(line + 6, ll - 6, &tp.index) != LD_OK)
 		goto done;
 	for (;;) {
 		if (next_line(s, len, &off, &line, &ll) != LD_OK)

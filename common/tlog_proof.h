@@ -14,10 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "checkpoint.h"
 #include "merkle.h"
 #include "sig.h"
-#include "util.h"
 
 /* A c2sp.org/tlog-proof@v1 receipt. */
 struct tlog_proof {

@@ -5,17 +5,21 @@
 #include <string.h>
 
 #include "api.h"
+#include "buf.h"
 #include "codec.h"
 #include "core.h"
 #include "cp.h"
 #include "err.h"
 #include "form.h"
+#include "hex.h"
 #include "http.h"
 #include "json.h"
 #include "log.h"
 #include "parse.h"
 #include "reply.h"
 #include "seq.h"
+#include "wipe.h"
+#include "xmalloc.h"
 
 /* Reply with an error now (loop thread). */
 void
@@ -148,7 +152,7 @@ admin_ok(struct ledgerd *ld, struct http_req *req)
 	    hex_decode(tok, 32, auth + 7, strlen(auth + 7)) == LD_OK;
 	/* Compare always, in constant time. */
 	good &= sig_ct_equal(tok, ld->token, 32);
-	secure_wipe(tok, sizeof(tok));
+	wipe_secure(tok, sizeof(tok));
 	if (!good) {
 		api_fail(req, 1, LD_EAUTH, "admin-token", -1,
 		    "missing or wrong admin token (Authorization: Bearer "

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "core.h"
 #include "cp.h"
 #include "err.h"
@@ -17,6 +18,7 @@
 #include "rules.h"
 #include "rules_store.h"
 #include "store.h"
+#include "xmalloc.h"
 
 struct core {
 	struct ledgerd		*ld;

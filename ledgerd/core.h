@@ -14,6 +14,7 @@
 #ifndef CORE_H
 #define CORE_H
 
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "ledgerd.h"

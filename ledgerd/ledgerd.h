@@ -13,7 +13,6 @@
 #include "sig.h"
 #include "store.h"
 #include "tlog_proof.h"
-#include "util.h"
 
 #define LEDGERD_MAX_BODY	(32u << 20)	/* a 10,000-entry JSON batch fits */
 #define LEDGERD_MAX_HEADERS	(16u << 10)

@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "buf.h"
 #include "cp.h"
 #include "entry.h"
+#include "err.h"
 #include "metrics.h"
 #include "store.h"
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "core.h"
 #include "err.h"
@@ -13,6 +14,7 @@
 #include "log.h"
 #include "parse.h"
 #include "seq.h"
+#include "xmalloc.h"
 
 struct pjob {
 	struct http_body	*body;

@@ -12,17 +12,20 @@
 #include <time.h>
 
 #include "api.h"
+#include "buf.h"
 #include "codec.h"
 #include "core.h"
 #include "cp.h"
 #include "err.h"
 #include "export.h"
 #include "form.h"
+#include "hex.h"
 #include "http.h"
 #include "json.h"
 #include "query.h"
 #include "read.h"
 #include "rules_store.h"
+#include "u64.h"
 
 #define ACCOUNT_PAGE	100
 /* A page stops after the entry that takes it past this many bytes of
@@ -210,7 +213,7 @@ static int
 path_index(struct http_req *req, const char *path, size_t plen,
     const struct cp *cp, uint64_t *v)
 {
-	if (parse_u64(path + plen, strlen(path + plen), v) != LD_OK) {
+	if (u64_parse(path + plen, strlen(path + plen), v) != LD_OK) {
 		bad(req, LD_EINVAL, "%s: the index must be a decimal number",
 		    path);
 		return -1;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "core.h"
 #include "cp.h"
@@ -12,6 +13,7 @@
 #include "receipt.h"
 #include "reply.h"
 #include "store.h"
+#include "xmalloc.h"
 
 /* The one table from error codes to HTTP statuses. */
 static const struct {

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "bench.h"
+#include "buf.h"
 #include "checkpoint.h"
 #include "cp.h"
 #include "err.h"

@@ -16,13 +16,17 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "buf.h"
 #include "client.h"
 #include "entry.h"
 #include "err.h"
 #include "fetch.h"
+#include "file.h"
+#include "hex.h"
 #include "merkle.h"
 #include "sig.h"
 #include "srv.h"
+#include "xmalloc.h"
 
 #define MAX_KIDS	16
 

@@ -12,11 +12,11 @@
  * 24 bytes, counted as 32, and a batch's BATCH_MAX entries), whatever
  * the decoder answers.
  */
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
 #include "fuzz.h"
-#include "util.h"
 
 /* Visit every node of a cr tree through its accessors. */
 static void

@@ -7,6 +7,7 @@
  * passes entry_sub_check, and its JSON face (form_sub_to_json) reads back to
  * the same encoding.
  */
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
@@ -14,7 +15,6 @@
 #include "fuzz.h"
 #include "input.h"
 #include "json.h"
-#include "util.h"
 
 static void
 check_entry(const struct sub *s)

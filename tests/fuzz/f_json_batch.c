@@ -18,6 +18,7 @@
  *   text plus what the limits allow (128 bytes a token, a batch's
  *   BATCH_MAX entries), whatever they answer.
  */
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
@@ -25,7 +26,6 @@
 #include "fuzz.h"
 #include "json.h"
 #include "sig.h"
-#include "util.h"
 
 /* Render o, parse it back into a new value. */
 static struct json *

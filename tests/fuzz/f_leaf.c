@@ -4,13 +4,13 @@
  * exactly the input bytes; a refused input leaves nothing to free. The
  * form_leaf_to_json face of a decoded leaf must render too.
  */
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
 #include "form.h"
 #include "fuzz.h"
 #include "json.h"
-#include "util.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,6 +5,7 @@
  * tlog_proof_verify against a log key generated once here never accepts
  * it, since the fuzzer cannot forge that key's Ed25519 signature.
  */
+#include "buf.h"
 #include "checkpoint.h"
 #include "err.h"
 #include "fuzz.h"
@@ -12,7 +13,6 @@
 #include "note.h"
 #include "sig.h"
 #include "tlog_proof.h"
-#include "util.h"
 
 static struct sig_key	*key;
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "buf.h"
 #include "checkpoint.h"
 #include "codec.h"
 #include "entry.h"
@@ -22,7 +23,8 @@
 #include "note.h"
 #include "sig.h"
 #include "tlog_proof.h"
-#include "util.h"
+#include "wipe.h"
+#include "xmalloc.h"
 
 static const char	*outdir;
 
@@ -542,7 +544,7 @@ text_seeds(struct sig_key *log, struct sig_key *cosigner)
 	free(s);
 	s = sig_skey(log);
 	puts_("vkey", "skey", s);
-	secure_wipe(s, strlen(s));
+	wipe_secure(s, strlen(s));
 	free(s);
 	puts_("vkey", "bad-id",
 	    "x+00000000+AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");

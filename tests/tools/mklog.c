@@ -71,10 +71,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "checkpoint.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
+#include "file.h"
 #include "log.h"
 #include "merkle.h"
 #include "note.h"
@@ -83,7 +85,7 @@
 #include "sig.h"
 #include "store.h"
 #include "tlog_proof.h"
-#include "util.h"
+#include "xmalloc.h"
 
 #define DAY		19929u			/* 2024-07-25 */
 #define T0		((uint64_t)DAY * 86400 + 8 * 3600)

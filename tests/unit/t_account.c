@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "checkpoint.h"
 #include "client.h"
 #include "codec.h"
@@ -22,7 +23,6 @@
 #include "note.h"
 #include "sig.h"
 #include "t.h"
-#include "util.h"
 
 #define MAXLEAVES	16
 

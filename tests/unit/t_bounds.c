@@ -11,13 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
 #include "form.h"
 #include "json.h"
 #include "t.h"
-#include "util.h"
+#include "xmalloc.h"
 
 /* An array32 of n positive fixints. */
 static void

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "checkpoint.h"
 #include "client.h"
 #include "codec.h"
@@ -20,7 +21,6 @@
 #include "note.h"
 #include "sig.h"
 #include "t.h"
-#include "util.h"
 
 #define ORIGIN	"example.org/t-client"
 #define DAY	19929u

@@ -13,12 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
+#include "hex.h"
 #include "merkle.h"
 #include "t.h"
-#include "util.h"
+#include "xmalloc.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

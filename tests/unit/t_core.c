@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "core.h"
 #include "cp.h"
@@ -24,7 +25,7 @@
 #include "sig.h"
 #include "store.h"
 #include "t.h"
-#include "util.h"
+#include "xmalloc.h"
 
 #define ORIGIN	"example.org/t-core"
 #define ISSUER	"luzhou-green"

@@ -12,14 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "checkpoint.h"
 #include "err.h"
+#include "hex.h"
 #include "merkle.h"
 #include "note.h"
 #include "sig.h"
 #include "t.h"
 #include "tlog_proof.h"
-#include "util.h"
+#include "xmalloc.h"
 
 #define EM	"\xe2\x80\x94"		/* U+2014 EM DASH */
 

@@ -13,14 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
+#include "file.h"
+#include "hex.h"
 #include "merkle.h"
 #include "rules.h"
 #include "sig.h"
 #include "t.h"
-#include "util.h"
+#include "xmalloc.h"
 #include "fixture/memrules.h"
 
 #define DOC		"docs/protocol.md"

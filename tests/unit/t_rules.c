@@ -15,14 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
+#include "hex.h"
 #include "merkle.h"
 #include "rules.h"
 #include "sig.h"
 #include "t.h"
-#include "util.h"
+#include "xmalloc.h"
 #include "fixture/memrules.h"
 
 #define DAY0		19929ULL			/* 2024-07-25 */
