@@ -451,7 +451,7 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
     const uint8_t hash[32], const struct leaf *lp)
 {
 	struct merkle_node	 nodes[MERKLE_MAX_LEVELS];
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct method_state	 mst;
 	struct account_ctr	 a;
 	struct leaf		 l;

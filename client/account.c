@@ -24,11 +24,11 @@
 #include "xmalloc.h"
 
 static int
-fail(struct client_err *e, int code, const char *fmt, ...)
+fail(struct ld_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
-fail(struct client_err *e, int code, const char *fmt, ...)
+fail(struct ld_error *e, int code, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -43,7 +43,7 @@ fail(struct client_err *e, int code, const char *fmt, ...)
 
 int
 client_get_json(struct fetch *f, const char *path, struct json **doc,
-    struct client_err *e)
+    struct ld_error *e)
 {
 	struct fetch_resp	resp;
 	int			rc;
@@ -141,7 +141,7 @@ add(uint64_t *sum, uint64_t g)
  * own counters against them, and every reversal's target.
  */
 static int
-recompute(struct client_account *a, struct client_err *e)
+recompute(struct client_account *a, struct ld_error *e)
 {
 	size_t	i, k, j;
 
@@ -210,7 +210,7 @@ recompute(struct client_account *a, struct client_err *e)
 int
 client_account_page(struct client_account *a, const struct json *doc,
     const struct sig_key *log, const char *issuer, const char *account,
-    struct fetch *f, uint64_t *next, struct client_err *e)
+    struct fetch *f, uint64_t *next, struct ld_error *e)
 {
 	struct checkpoint	 cp;
 	const struct json		*list;
@@ -306,7 +306,7 @@ client_account_page(struct client_account *a, const struct json *doc,
 }
 
 int
-client_account_finish(struct client_account *a, struct client_err *e)
+client_account_finish(struct client_account *a, struct ld_error *e)
 {
 	int	rc;
 
@@ -326,7 +326,7 @@ client_account_finish(struct client_account *a, struct client_err *e)
 
 int
 client_account(struct fetch *f, const struct sig_key *log, const char *issuer,
-    const char *account, struct client_account *a, struct client_err *e)
+    const char *account, struct client_account *a, struct ld_error *e)
 {
 	struct json	*doc = NULL;
 	char		*path;

@@ -19,11 +19,11 @@ struct held {
 };
 
 static int
-fail(struct client_err *e, int code, const char *fmt, ...)
+fail(struct ld_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
-fail(struct client_err *e, int code, const char *fmt, ...)
+fail(struct ld_error *e, int code, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -72,7 +72,7 @@ held_load(const char *dir, const char *issuer, const char *account,
 
 int
 acctstate_check(const char *dir, const char *issuer, const char *account,
-    const struct client_account *a, int found, struct client_err *e)
+    const struct client_account *a, int found, struct ld_error *e)
 {
 	struct held	 h;
 	size_t		 k;

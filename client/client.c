@@ -15,11 +15,11 @@
 #include "xmalloc.h"
 
 static int
-set_err(struct client_err *e, int code, const char *rule, const char *fmt,
+set_err(struct ld_error *e, int code, const char *rule, const char *fmt,
     ...) __attribute__((format(printf, 4, 5)));
 
 static int
-set_err(struct client_err *e, int code, const char *rule, const char *fmt,
+set_err(struct ld_error *e, int code, const char *rule, const char *fmt,
     ...)
 {
 	va_list	ap;
@@ -63,7 +63,7 @@ client_receipt_free(struct client_receipt *r)
 }
 
 void
-client_error_reply(const struct fetch_resp *r, struct client_err *e)
+client_error_reply(const struct fetch_resp *r, struct ld_error *e)
 {
 	struct json	*doc = NULL;
 	struct codec_tree	*c = NULL;
@@ -154,7 +154,7 @@ leaf_holds(const uint8_t *p, size_t len, const char *issuer,
 int
 client_submit_reply(const uint8_t *p, size_t len, const struct codec_batch *b,
     const struct sig_key *log, struct client_receipt *out,
-    struct client_err *e)
+    struct ld_error *e)
 {
 	struct buf		 tmp = { 0 };
 	uint32_t		 n = b->n;
@@ -279,7 +279,7 @@ done:
 
 int
 client_submit(struct fetch *f, struct codec_batch *b, const struct sig_key *log,
-    struct client_receipt *out, struct client_err *e)
+    struct client_receipt *out, struct ld_error *e)
 {
 	struct fetch_resp	resp;
 	struct buf		body = { 0 };
@@ -315,7 +315,7 @@ client_submit(struct fetch *f, struct codec_batch *b, const struct sig_key *log,
 
 int
 client_verify_receipt(const char *text, size_t len, const struct sig_key *log,
-    struct leaf *l, struct checkpoint *c, struct client_err *e)
+    struct leaf *l, struct checkpoint *c, struct ld_error *e)
 {
 	return client_verify_receipt_seen(text, len, log, NULL, l, c, e);
 }
@@ -323,7 +323,7 @@ client_verify_receipt(const char *text, size_t len, const struct sig_key *log,
 int
 client_verify_receipt_seen(const char *text, size_t len,
     const struct sig_key *log, struct tlog_proof_seen *seen, struct leaf *l,
-    struct checkpoint *c, struct client_err *e)
+    struct checkpoint *c, struct ld_error *e)
 {
 	struct tlog_proof	p;
 	struct checkpoint	cp;
@@ -387,7 +387,7 @@ done:
 
 int
 client_checkpoint(struct fetch *f, const struct sig_key *log,
-    struct checkpoint *c, struct buf *note, struct client_err *e)
+    struct checkpoint *c, struct buf *note, struct ld_error *e)
 {
 	struct fetch_resp	resp;
 	int			rc;
@@ -414,7 +414,7 @@ client_checkpoint(struct fetch *f, const struct sig_key *log,
 
 int
 client_origin(struct fetch *f, char *origin, size_t len,
-    struct client_err *e)
+    struct ld_error *e)
 {
 	struct fetch_resp	 resp;
 	const char		*nl;
@@ -450,7 +450,7 @@ client_origin(struct fetch *f, char *origin, size_t len,
 
 int
 client_consistency(struct fetch *f, const struct checkpoint *a,
-    const struct checkpoint *b, struct client_err *e)
+    const struct checkpoint *b, struct ld_error *e)
 {
 	struct fetch_resp	 resp;
 	struct merkle_proof	 p;

@@ -5,7 +5,7 @@
  * (c2sp.org/tlog-proof@v1, the leaf in its extra line). Verifying: a
  * receipt offline against the log's verifier key; a checkpoint fetched
  * from a server. Errors are LD_* codes with a message in a caller's
- * struct client_err.
+ * struct ld_error.
  */
 #ifndef CLIENT_H
 #define CLIENT_H
@@ -17,20 +17,13 @@
 #include "checkpoint.h"
 #include "codec.h"
 #include "entry.h"
+#include "err.h"
 #include "fetch.h"
 #include "note.h"
 #include "sig.h"
 #include "tlog_proof.h"
 
 struct json;
-
-struct client_err {
-	int		code;		/* LD_* */
-	int		status;		/* HTTP status, or 0 */
-	long		pos;		/* position in the batch, or -1 */
-	char		rule[48];
-	char		msg[512];
-};
 
 struct client_receipt {
 	uint64_t	index;
@@ -52,15 +45,15 @@ int	client_batch_body(const struct codec_batch *b, struct buf *body);
  */
 int	client_submit_reply(const uint8_t *p, size_t len,
 	    const struct codec_batch *b, const struct sig_key *log,
-	    struct client_receipt *out, struct client_err *e);
+	    struct client_receipt *out, struct ld_error *e);
 /* Map an error reply (JSON or msgpack) and status into e. */
-void	client_error_reply(const struct fetch_resp *r, struct client_err *e);
+void	client_error_reply(const struct fetch_resp *r, struct ld_error *e);
 void	client_receipt_free(struct client_receipt *);
 
 /* Submit one batch and wait (with retries of 503 and network errors). */
 int	client_submit(struct fetch *f, struct codec_batch *b,
 	    const struct sig_key *log, struct client_receipt *out,
-	    struct client_err *e);
+	    struct ld_error *e);
 
 /*
  * Verify a receipt offline: the checkpoint's signature by the log key,
@@ -69,23 +62,23 @@ int	client_submit(struct fetch *f, struct codec_batch *b,
  */
 int	client_verify_receipt(const char *text, size_t len,
 	    const struct sig_key *log, struct leaf *l, struct checkpoint *c,
-	    struct client_err *e);
+	    struct ld_error *e);
 /* The same, verifying each distinct checkpoint's signature once (seen:
  * see note.h; zeroed by the caller, tlog_proof_seen_free after). */
 int	client_verify_receipt_seen(const char *text, size_t len,
 	    const struct sig_key *log, struct tlog_proof_seen *seen, struct leaf *l,
-	    struct checkpoint *c, struct client_err *e);
+	    struct checkpoint *c, struct ld_error *e);
 
 /* Fetch /checkpoint and verify it; note gets the signed note text. */
 int	client_checkpoint(struct fetch *f, const struct sig_key *log,
-	    struct checkpoint *c, struct buf *note, struct client_err *e);
+	    struct checkpoint *c, struct buf *note, struct ld_error *e);
 /*
  * Prove with the server's consistency proof that checkpoint b extends a
  * (same origin, a.size <= b.size). LD_EBADPROOF if it does not: with two
  * signed checkpoints, that is evidence of a fork.
  */
 int	client_consistency(struct fetch *f, const struct checkpoint *a,
-	    const struct checkpoint *b, struct client_err *e);
+	    const struct checkpoint *b, struct ld_error *e);
 /* An account's entries and balance, verified (client_account). */
 struct client_account {
 	struct checkpoint	 cp;		/* what the proofs are against */
@@ -118,7 +111,7 @@ struct client_account {
  */
 int	client_account(struct fetch *f, const struct sig_key *log,
 	    const char *issuer, const char *account,
-	    struct client_account *out, struct client_err *e);
+	    struct client_account *out, struct ld_error *e);
 /*
  * The same, one page at a time, for callers with pages from elsewhere:
  * verify the page doc (GET /v1/accounts JSON) into a (zeroed before the
@@ -130,16 +123,16 @@ int	client_account(struct fetch *f, const struct sig_key *log,
 int	client_account_page(struct client_account *a, const struct json *doc,
 	    const struct sig_key *log, const char *issuer,
 	    const char *account, struct fetch *f, uint64_t *next,
-	    struct client_err *e);
+	    struct ld_error *e);
 int	client_account_finish(struct client_account *a,
-	    struct client_err *e);
+	    struct ld_error *e);
 void	client_account_free(struct client_account *);
 /* GET path with Accept: application/json and parse it (LD_ENOTFOUND on
  * 404). *doc is freed with json_free. */
 int	client_get_json(struct fetch *f, const char *path, struct json **doc,
-	    struct client_err *e);
+	    struct ld_error *e);
 /* The log's origin from an unverified /checkpoint (for signing). */
 int	client_origin(struct fetch *f, char *origin, size_t len,
-	    struct client_err *e);
+	    struct ld_error *e);
 
 #endif /* CLIENT_H */

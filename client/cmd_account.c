@@ -36,7 +36,7 @@ cmd_account(int argc, char **argv)
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
 	struct client_account	 a;
-	struct client_err	 e;
+	struct ld_error	 e;
 	struct json		*out, *arr, *chk;
 	struct buf		 b = { 0 };
 	const char		*server = NULL, *issuer = NULL, *state = NULL;
@@ -184,7 +184,7 @@ cmd_totals(int argc, char **argv)
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
 	struct checkpoint	 cp;
-	struct client_err	 e;
+	struct ld_error	 e;
 	struct leaf		 l;
 	struct json		*doc = NULL, *out;
 	const char		*server = NULL, *issuer = NULL, *r;

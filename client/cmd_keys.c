@@ -74,7 +74,7 @@ cmd_server(const char *url, const char *cacert)
 }
 
 int
-cmd_exit_for(const struct client_err *e)
+cmd_exit_for(const struct ld_error *e)
 {
 	switch (e->code) {
 	case LD_ENET:
@@ -151,7 +151,7 @@ admin_post(const char *server, const char *cacert, const char *token_file,
 {
 	struct fetch		*f = cmd_server(server, cacert);
 	struct fetch_resp	 resp;
-	struct client_err	 e;
+	struct ld_error	 e;
 	struct buf		 body = { 0 };
 	struct json		*r = NULL;
 	uint64_t		 idx;

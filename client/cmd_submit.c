@@ -55,7 +55,7 @@ struct submit {
 	struct batch		*ring;
 	int			 head, count;	/* oldest batch, batches out */
 	int			 failed;
-	struct client_err	 err;
+	struct ld_error	 err;
 	uint64_t		 err_line;
 	char			*err_text;
 };

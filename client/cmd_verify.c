@@ -184,7 +184,7 @@ verify_one(const char *name, const char *text, size_t len,
     const struct rline *rl, const struct sig_key *log,
     struct tlog_proof_seen *seen, struct vout *v)
 {
-	struct client_err	e;
+	struct ld_error	e;
 	struct checkpoint	cp;
 	struct tlog_proof	p;
 	struct leaf		l;
@@ -370,7 +370,7 @@ cmd_checkpoint(int argc, char **argv)
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
 	struct checkpoint	 cp, old;
-	struct client_err	 e;
+	struct ld_error	 e;
 	struct buf		 note = { 0 };
 	char			 root[65], *path = NULL, *text = NULL;
 	const char		*server = NULL, *state = NULL;
@@ -471,7 +471,7 @@ get_text(const char *server, const char *cacert, const char *path,
 {
 	struct fetch		*f = cmd_server(server, cacert);
 	struct fetch_resp	 resp;
-	struct client_err	 e;
+	struct ld_error	 e;
 
 	if (fetch_get(f, path, accept, &resp) != LD_OK ||
 	    resp.status != 200) {

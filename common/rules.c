@@ -15,17 +15,19 @@
 
 /* Fill e and return its code. */
 static int
-fail(struct rules_err *e, int code, const char *rule, uint64_t index,
+fail(struct ld_error *e, int code, const char *rule, uint64_t index,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static int
-fail(struct rules_err *e, int code, const char *rule, uint64_t index,
+fail(struct ld_error *e, int code, const char *rule, uint64_t index,
     const char *fmt, ...)
 {
 	va_list	ap;
 
 	e->code = code;
-	e->rule = rule;
+	e->status = 0;
+	e->pos = -1;
+	snprintf(e->rule, sizeof(e->rule), "%s", rule != NULL ? rule : "");
 	e->index = index;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
@@ -35,7 +37,7 @@ fail(struct rules_err *e, int code, const char *rule, uint64_t index,
 
 /* A state store failure: not a rule, the caller aborts. */
 static int
-fail_store(struct rules_err *e, int code)
+fail_store(struct ld_error *e, int code)
 {
 	return fail(e, code, "store", NO_INDEX, "state store: %s",
 	    ld_strerror(code));
@@ -58,7 +60,7 @@ rules_init(struct rules *r, const struct rules_ops *ops, void *arg,
 /* Common leaf header fields and time check. */
 static int
 leaf_start(struct rules *r, uint64_t time, uint8_t kind, struct leaf *l,
-    struct rules_err *e)
+    struct ld_error *e)
 {
 	memset(l, 0, sizeof(*l));
 	if (time < r->head.time)
@@ -83,7 +85,7 @@ leaf_start(struct rules *r, uint64_t time, uint8_t kind, struct leaf *l,
 /* Encode l, hash it and advance the head. */
 static int
 leaf_finish(struct rules *r, const struct leaf *l, struct buf *out,
-    uint8_t leaf_hash[32], struct rules_err *e)
+    uint8_t leaf_hash[32], struct ld_error *e)
 {
 	size_t	start = out->len;
 	int	rc;
@@ -102,7 +104,7 @@ leaf_finish(struct rules *r, const struct leaf *l, struct buf *out,
 
 int
 rules_issuer(struct rules *r, uint64_t time, const struct issuer_reg *reg,
-    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e)
+    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
 	struct issuer_state	st;
 	struct leaf		l;
@@ -142,7 +144,7 @@ rules_issuer(struct rules *r, uint64_t time, const struct issuer_reg *reg,
 
 int
 rules_method(struct rules *r, uint64_t time, const struct method_reg *m,
-    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e)
+    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
 	struct method_state	st;
 	struct leaf		l;
@@ -180,7 +182,7 @@ rules_method(struct rules *r, uint64_t time, const struct method_reg *m,
 
 int
 rules_batch(struct rules *r, uint64_t time, const struct batch_reg *b,
-    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e)
+    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
 	struct issuer_state	st;
 	struct leaf		l;
@@ -251,7 +253,7 @@ rules_day_key(const char *issuer, const char *account, const char *method,
 static int
 entry_common(struct rules *r, uint64_t time, const char *issuer,
     uint64_t batch_index, uint32_t pos, const struct sub *s,
-    struct issuer_state *ist, struct rules_err *e)
+    struct issuer_state *ist, struct ld_error *e)
 {
 	const char	*why;
 	uint64_t	 idx;
@@ -286,7 +288,7 @@ entry_common(struct rules *r, uint64_t time, const char *issuer,
 
 static int
 account_load(struct rules *r, const char *issuer, const char *account,
-    struct account_ctr *a, struct rules_err *e)
+    struct account_ctr *a, struct ld_error *e)
 {
 	int	rc = r->ops->account_get(r->arg, issuer, account, a);
 
@@ -301,7 +303,7 @@ account_load(struct rules *r, const char *issuer, const char *account,
 /* Decode the credit a reversal targets and check it may be reversed. */
 static int
 reversal_target(struct rules *r, const char *issuer, const struct sub *s,
-    struct leaf *t, struct rules_err *e)
+    struct leaf *t, struct ld_error *e)
 {
 	const uint8_t	*p;
 	size_t		 len;
@@ -341,7 +343,7 @@ reversal_target(struct rules *r, const char *issuer, const struct sub *s,
 int
 rules_entry(struct rules *r, uint64_t time, const char *issuer,
     uint64_t batch_index, uint32_t pos, const struct sub *s,
-    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e)
+    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
 	struct issuer_state	 ist;
 	struct method_state	 mst;

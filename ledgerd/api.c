@@ -88,7 +88,7 @@ api_done(void *arg, const struct core_job *j, const struct cp *cp,
 
 	status = reply_job(j, w->json, cp, rt, &b, &ctype);
 	http_reply_async(w->http, w->req, status, ctype, &b,
-	    j->res.err == LD_EBUSY ? 1 : 0);
+	    j->res.err.code == LD_EBUSY ? 1 : 0);
 	free(w);
 }
 

@@ -38,11 +38,12 @@ static void
 fail_va(struct core_result *r, int err, const char *rule, long pos,
     uint64_t index, const char *fmt, va_list ap)
 {
-	r->err = err;
-	r->rule = rule;
-	r->pos = pos;
-	r->err_index = index;
-	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	r->err.code = err;
+	snprintf(r->err.rule, sizeof(r->err.rule), "%s",
+	    rule != NULL ? rule : "");
+	r->err.pos = pos;
+	r->err.index = index;
+	vsnprintf(r->err.msg, sizeof(r->err.msg), fmt, ap);
 }
 
 static int
@@ -131,7 +132,7 @@ same_entry(struct store_txn *txn, uint64_t index, const char *issuer,
 
 /* Map a rules error into the job's result. */
 static int
-rules_fail(struct core_result *r, const struct rules_err *e, long pos)
+rules_fail(struct core_result *r, const struct ld_error *e, long pos)
 {
 	return fail_res(r, e->code, e->rule, pos, e->index, "%s", e->msg);
 }
@@ -163,7 +164,7 @@ run_submit(struct core *c, struct store_txn *txn, struct core_job *j, uint64_t n
 {
 	struct codec_batch	*b = &j->batch;
 	struct issuer_state	 ist;
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct leaf		 bl;
 	uint8_t			 root[32], h[32];
 	uint32_t		*slots, i, ndup = 0;
@@ -296,7 +297,7 @@ run_admin(struct core *c, struct store_txn *txn, struct core_job *j, uint64_t no
 {
 	struct issuer_state	ist;
 	struct method_state	mst;
-	struct rules_err	e;
+	struct ld_error	e;
 	uint8_t			h[32];
 	int			rc;
 
@@ -408,7 +409,7 @@ core_group(struct core *c, struct core_job *jobs)
 			goto fail_all;
 		rcache_begin(c->rc, txn);
 		for (j = jobs; j; j = j->next) {
-			if (j->res.err != LD_OK)
+			if (j->res.err.code != LD_OK)
 				continue;	/* refused in an earlier run */
 			result_reset(&j->res);
 			if (j->kind == CORE_SUBMIT) {
@@ -452,8 +453,8 @@ core_group(struct core *c, struct core_job *jobs)
 	if (store_begin(ld->store, 1, &rt) != LD_OK)
 		rt = NULL;
 	for (j = jobs; j; j = j->next) {
-		if (j->res.err != LD_OK || rt == NULL) {
-			if (j->res.err == LD_OK)
+		if (j->res.err.code != LD_OK || rt == NULL) {
+			if (j->res.err.code == LD_OK)
 				fail_res(&j->res, LD_ESYS, "store", -1,
 				    NO_INDEX, "cannot read the store");
 			atomic_fetch_add(&ld->m_submit_rejects, 1);
@@ -478,7 +479,7 @@ fail_all:
 	c->tree = *g_tree;
 	log_warnx("group commit failed: %s", ld_strerror(rc));
 	for (j = jobs; j; j = j->next) {
-		if (j->res.err == LD_OK || rc == LD_EFULL)
+		if (j->res.err.code == LD_OK || rc == LD_EFULL)
 			fail_res(&j->res, rc, rc == LD_EFULL ? "disk-full" :
 			    "store", -1, NO_INDEX, "%s; nothing was appended",
 			    rc == LD_EFULL ? "the disk is full" :
@@ -510,8 +511,8 @@ core_job_new(enum core_kind kind, core_done_fn *done, void *arg)
 	j->kind = kind;
 	j->done = done;
 	j->arg = arg;
-	j->res.pos = -1;
-	j->res.err_index = NO_INDEX;
+	j->res.err.pos = -1;
+	j->res.err.index = NO_INDEX;
 	return j;
 }
 

@@ -220,7 +220,7 @@ reply_job(const struct core_job *j, int json, const struct cp *cp,
     struct store_txn *rt, struct buf *out, const char **ctype)
 {
 	const struct core_result	*r = &j->res;
-	int				 err = r->err;
+	int				 err = r->err.code;
 
 	if (err == LD_OK && cp != NULL && rt != NULL) {
 		err = json ? receipts_json(r, cp, rt, out) :
@@ -237,8 +237,9 @@ reply_job(const struct core_job *j, int json, const struct cp *cp,
 		reply_error_body(out, json, err = LD_ESYS, "store",
 		    "cannot read the store", -1, NO_INDEX);
 	else
-		reply_error_body(out, json, err, r->rule, r->msg, r->pos,
-		    r->err_index);
+		reply_error_body(out, json, err,
+		    r->err.rule[0] != '\0' ? r->err.rule : NULL, r->err.msg,
+		    r->err.pos, r->err.index);
 	*ctype = json ? "application/json" : "application/msgpack";
 	return reply_status(err);
 }

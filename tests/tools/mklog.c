@@ -192,7 +192,7 @@ static void
 issuer(struct gen *g, const char *id, const char *name, struct sig_key *k)
 {
 	struct issuer_reg	reg;
-	struct rules_err	e;
+	struct ld_error	e;
 	uint8_t			h[32];
 
 	memset(&reg, 0, sizeof(reg));
@@ -216,7 +216,7 @@ method(struct gen *g, const char *id, uint64_t gpu, uint64_t max_event,
     uint64_t max_day)
 {
 	struct method_reg	m;
-	struct rules_err	e;
+	struct ld_error	e;
 	uint8_t			h[32];
 
 	memset(&m, 0, sizeof(m));
@@ -398,7 +398,7 @@ static void
 entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
     const struct sub *s, const char *breaks)
 {
-	struct rules_err	e;
+	struct ld_error	e;
 	struct leaf		l;
 	uint8_t			h[32];
 	uint64_t		t = g->time;
@@ -501,7 +501,7 @@ batch(struct gen *g, const struct sub *subs, uint32_t n, uint32_t x_pos,
     int flip)
 {
 	struct batch_reg	b;
-	struct rules_err	e;
+	struct ld_error	e;
 	struct buf		msg = { 0 };
 	uint8_t			h[32];
 	uint64_t		bi;

@@ -157,7 +157,7 @@ check(struct forged *f, const char *account, const uint64_t *idx, size_t k,
     char *msg, size_t msglen)
 {
 	struct client_account	 a;
-	struct client_err	 e;
+	struct ld_error	 e;
 	struct json		*doc = page(f, idx, k);
 	uint64_t		 next;
 	int			 rc;
@@ -350,7 +350,7 @@ test_another_key_is_refused(void)
 	    LD_OK);
 	{
 		struct client_account	 a;
-		struct client_err	 e;
+		struct ld_error	 e;
 		struct json		*doc = page(&f, chain, 4);
 		uint64_t		 next;
 

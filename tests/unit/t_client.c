@@ -140,7 +140,7 @@ reply(const struct sig_key *log, const struct buf *leaf0,
 /* Run client_submit_reply on a reply for batch b; the code it returns. */
 static int
 check(const struct buf *r, const struct codec_batch *b,
-    const struct sig_key *log, struct client_err *e, uint64_t idx[2])
+    const struct sig_key *log, struct ld_error *e, uint64_t idx[2])
 {
 	struct client_receipt	out[2];
 	int			rc, i;
@@ -167,7 +167,7 @@ test_reply_holds_entries(void)
 	struct sig_key		*log;
 	struct codec_batch	 b;
 	struct sub		 subs[2], other;
-	struct client_err	 e;
+	struct ld_error	 e;
 	struct buf		 l0 = { 0 }, l1 = { 0 }, lx = { 0 }, r = { 0 };
 	uint64_t		 idx[2];
 

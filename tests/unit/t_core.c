@@ -44,7 +44,7 @@ struct env {
 struct done {
 	int		 calls;
 	int		 err;
-	const char	*rule;
+	char		 rule[48];
 	long		 pos;
 	int		 had_cp;
 	uint64_t	 cp_size;
@@ -62,9 +62,9 @@ on_done(void *arg, const struct core_job *j, const struct cp *cp,
 	uint32_t	 i;
 
 	d->calls++;
-	d->err = j->res.err;
-	d->rule = j->res.rule;
-	d->pos = j->res.pos;
+	d->err = j->res.err.code;
+	snprintf(d->rule, sizeof(d->rule), "%s", j->res.err.rule);
+	d->pos = j->res.err.pos;
 	d->had_cp = cp != NULL && rt != NULL;
 	d->cp_size = cp != NULL ? cp->size : 0;
 	d->start = j->res.start;
@@ -357,7 +357,7 @@ on_gate(void *arg, const struct core_job *j, const struct cp *cp,
 	(void)rt;
 	pthread_mutex_lock(&g->mu);
 	g->calls++;
-	g->busy += j->res.err == LD_EBUSY;
+	g->busy += j->res.err.code == LD_EBUSY;
 	g->entered = 1;
 	pthread_cond_broadcast(&g->cv);
 	while (!g->open)

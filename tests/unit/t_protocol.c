@@ -670,7 +670,7 @@ example_state(struct memrules *m, struct rules *r)
 /* Append one entry of the open batch; its leaf is kept in m. */
 static int
 mem_entry(struct memrules *m, struct rules *r, uint64_t batch, uint32_t pos,
-    const struct sub *s, struct rules_err *e)
+    const struct sub *s, struct ld_error *e)
 {
 	uint64_t	index = r->head.size;
 	uint8_t		h[32];
@@ -707,7 +707,7 @@ test_rules_reproduce(void)
 {
 	static struct memrules	 m;
 	struct rules		 r;
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct batch_reg	 br;
 	struct sub		 subs[3];
 	struct buf		 want = { 0 };

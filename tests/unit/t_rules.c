@@ -80,7 +80,7 @@ struct snap {
 };
 
 static void
-snap_take(struct ctx *c, struct snap *s, struct rules_err *e)
+snap_take(struct ctx *c, struct snap *s, struct ld_error *e)
 {
 	s->st = xmemdup(&c->m.st, sizeof(c->m.st));
 	s->head = c->r.head;
@@ -93,7 +93,7 @@ snap_take(struct ctx *c, struct snap *s, struct rules_err *e)
 
 /* Check the outcome of one rules_* call. */
 static void
-settle(struct ctx *c, struct snap *s, int rc, const struct rules_err *e,
+settle(struct ctx *c, struct snap *s, int rc, const struct ld_error *e,
     const uint8_t hash[32], int line)
 {
 	static const uint8_t	 zero[32];
@@ -166,7 +166,7 @@ settle(struct ctx *c, struct snap *s, int rc, const struct rules_err *e,
 done:
 	if (t_failed_checks != s->failed)
 		fprintf(stderr, "  (in the call at line %d: rc %d, rule %s, %s)\n",
-		    line, rc, e->rule ? e->rule : "-", e->msg);
+		    line, rc, e->rule[0] ? e->rule : "-", e->msg);
 	free(s->st);
 }
 
@@ -184,7 +184,7 @@ static const uint8_t	rfc8032_pub2[32] = {
 
 static int
 issuer_(struct ctx *c, int line, uint64_t time, const char *id,
-    const char *name, const uint8_t *pub, struct rules_err *e)
+    const char *name, const uint8_t *pub, struct ld_error *e)
 {
 	struct issuer_reg	reg;
 	struct snap		s;
@@ -206,7 +206,7 @@ issuer_(struct ctx *c, int line, uint64_t time, const char *id,
 static int
 method_(struct ctx *c, int line, uint64_t time, const char *id, uint64_t gpu,
     uint64_t max_event, uint64_t max_day, uint32_t valid_from,
-    uint32_t max_age, struct rules_err *e)
+    uint32_t max_age, struct ld_error *e)
 {
 	struct method_reg	m;
 	struct snap		s;
@@ -231,7 +231,7 @@ method_(struct ctx *c, int line, uint64_t time, const char *id, uint64_t gpu,
 
 static int
 batch_(struct ctx *c, int line, uint64_t time, const char *issuer, uint32_t n,
-    struct dup_run *runs, uint32_t nruns, struct rules_err *e)
+    struct dup_run *runs, uint32_t nruns, struct ld_error *e)
 {
 	struct batch_reg	b;
 	struct snap		s;
@@ -258,7 +258,7 @@ batch_(struct ctx *c, int line, uint64_t time, const char *issuer, uint32_t n,
 
 static int
 entry_(struct ctx *c, int line, uint64_t time, const char *issuer,
-    uint64_t batch, uint32_t pos, const struct sub *sub, struct rules_err *e)
+    uint64_t batch, uint32_t pos, const struct sub *sub, struct ld_error *e)
 {
 	struct snap	s;
 	uint8_t		h[32];
@@ -299,25 +299,25 @@ static uint32_t	next_pos;
 	(c)->r.head.batch_index, next_pos++, (sub), (e))
 
 static void
-ok_(int line, int rc, const struct rules_err *e)
+ok_(int line, int rc, const struct ld_error *e)
 {
 	if (rc != LD_OK) {
 		t_failed_checks++;
 		fprintf(stderr, "line %d: refused (%d, %s): %s\n", line, rc,
-		    e->rule ? e->rule : "-", e->msg);
+		    e->rule[0] ? e->rule : "-", e->msg);
 	}
 }
 
 static void
-refused_(int line, int rc, const struct rules_err *e, int code,
+refused_(int line, int rc, const struct ld_error *e, int code,
     const char *rule, uint64_t index)
 {
-	if (rc != code || e->code != code || e->rule == NULL ||
+	if (rc != code || e->code != code || e->rule[0] == '\0' ||
 	    strcmp(e->rule, rule) != 0 || e->index != index) {
 		t_failed_checks++;
 		fprintf(stderr, "line %d: got rc %d rule %s index %" PRIu64
 		    " (\"%s\"); want rc %d rule %s index %" PRIu64 "\n", line,
-		    rc, e->rule ? e->rule : "-", e->index, e->msg, code, rule,
+		    rc, e->rule[0] ? e->rule : "-", e->index, e->msg, code, rule,
 		    index);
 	}
 }
@@ -420,7 +420,7 @@ static struct ctx *
 setup(void)
 {
 	struct ctx		*c = ctx_new();
-	struct rules_err	 e;
+	struct ld_error	 e;
 
 	OK(ISSUER(c, T0, "luzhou-green", "Luzhou Green Bud Points", NULL, &e),
 	    &e);					/* 0 */
@@ -438,7 +438,7 @@ static void
 test_issuer_registration(void)
 {
 	struct ctx		*c = ctx_new();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct issuer_state	 st;
 	uint8_t			 pub[32];
 	char			 id65[66];
@@ -531,7 +531,7 @@ static void
 test_method_registration(void)
 {
 	struct ctx		*c = ctx_new();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct method_state	 st;
 
 	OK(METHOD(c, T0, "transit-bus", 80, 800, 1600, &e), &e);
@@ -580,7 +580,7 @@ static void
 test_method_text(void)
 {
 	struct ctx		*c = ctx_new();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct method_reg	 m;
 	struct snap		 s;
 	uint8_t			 h[32];
@@ -616,7 +616,7 @@ static void
 test_batch_leaf(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct dup_run		 runs[3];
 	struct sub		 s;
 
@@ -701,7 +701,7 @@ static void
 test_no_open_batch(void)
 {
 	struct ctx		*c = ctx_new();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s;
 
 	OK(ISSUER(c, T0, "luzhou-green", "Luzhou", NULL, &e), &e);
@@ -721,7 +721,7 @@ static void
 test_credit_counters(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct account_ctr	 a;
 	struct issuer_state	 st;
 	struct sub		 s;
@@ -790,7 +790,7 @@ static void
 test_credit_rules(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s, first;
 
 	credit(c, &first, "alice", "transit-bus", 3, 240, DAY0);
@@ -908,7 +908,7 @@ static void
 test_boundaries(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s;
 	uint64_t		 tend = DAY0 * 86400 + 86399;	/* 23:59:59 */
 
@@ -979,7 +979,7 @@ static void
 test_event_dates(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s;
 	uint64_t		 t = T0;
 	uint32_t		 d, accepted = 0;
@@ -1051,7 +1051,7 @@ static void
 test_credit_overflow(void)
 {
 	struct ctx		*c = ctx_new();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s;
 
 	OK(ISSUER(c, T0, "luzhou-green", "Luzhou", NULL, &e), &e);
@@ -1097,7 +1097,7 @@ static void
 test_retire_and_reverse(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct account_ctr	 a;
 	struct sub		 s;
 	int64_t			 bal;
@@ -1257,7 +1257,7 @@ static void
 test_time_order(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s;
 
 	credit(c, &s, "alice", "transit-bus", 1, 80, DAY0);
@@ -1290,7 +1290,7 @@ test_head_restore_and_limits(void)
 {
 	struct ctx		*c = setup(), *d;
 	struct rules_head	 head;
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s;
 	uint64_t		 i;
 
@@ -1385,7 +1385,7 @@ test_random_against_model(void)
 {
 	struct ctx		*c = ctx_new();
 	struct model		*mo = xcalloc(1, sizeof(*mo));
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct account_ctr	 a;
 	struct sub		 s;
 	uint64_t		 time = T0, today, want_index, bal, grams;
