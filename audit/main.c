@@ -165,7 +165,8 @@ cmd_sync(int argc, char **argv)
 	free(o.vkey_text);
 	if (o.json) {
 		d = json_obj();
-		json_set(d, "ok", json_bool(rc == LD_OK && r.findings_total == 0));
+		json_set(d, "ok", json_bool(rc == LD_OK &&
+		    r.findings_total == 0));
 		json_set(d, "size", json_u64(r.size));
 		json_set(d, "previous_size", json_u64(r.old_size));
 		json_set(d, "mirrored", json_u64(r.start));
@@ -177,7 +178,8 @@ cmd_sync(int argc, char **argv)
 		json_set(d, "stale", json_bool(r.stale));
 		if (r.stale)
 			json_set(d, "note", json_str(r.error));
-		json_set(d, "seconds", json_u64((uint64_t)(r.seconds * 1000) / 1000));
+		json_set(d, "seconds",
+		    json_u64((uint64_t)(r.seconds * 1000) / 1000));
 		if (rc != LD_OK)
 			json_set(d, "error", json_str(r.error));
 		print_doc(d);

@@ -150,7 +150,8 @@ table_text(struct buf *b, const struct json *o, const char *k,
 void
 report_text(const struct json *o, struct buf *b)
 {
-	const struct json	*cp = json_get(o, "checkpoint"), *fs = json_get(o,
+	const struct json	*cp = json_get(o, "checkpoint"),
+	    *fs = json_get(o,
 			    "findings"), *f;
 	size_t		 i;
 
@@ -200,7 +201,8 @@ table_md(struct buf *b, const struct json *o, const char *k, const char *title)
 void
 report_md(const struct json *o, struct buf *b)
 {
-	const struct json	*cp = json_get(o, "checkpoint"), *fs = json_get(o,
+	const struct json	*cp = json_get(o, "checkpoint"),
+	    *fs = json_get(o,
 			    "findings"), *f;
 	size_t		 i;
 
@@ -288,7 +290,8 @@ svg_bars(struct buf *b, const struct json *a, const char *title)
 void
 report_html(const struct json *o, struct buf *b)
 {
-	const struct json	*cp = json_get(o, "checkpoint"), *fs = json_get(o,
+	const struct json	*cp = json_get(o, "checkpoint"),
+	    *fs = json_get(o,
 			    "findings"), *f;
 	size_t		 i;
 

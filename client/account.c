@@ -234,7 +234,8 @@ client_account_page(struct client_account *a, const struct json *doc,
 		buf_add(&a->note, note, nlen);
 		if (json_get_u64(json_get(doc, "last"), &a->expect) != LD_OK)
 			a->expect = NO_INDEX;
-		if (json_get_u64(json_get(doc, "balance_grams"), &srv) == LD_OK) {
+		if (json_get_u64(json_get(doc, "balance_grams"),
+		    &srv) == LD_OK) {
 			a->server_balance = (int64_t)srv;
 			a->have_server_balance = 1;
 		}

@@ -61,9 +61,12 @@ held_load(const char *dir, const char *issuer, const char *account,
 	if (json_parse(text, len, &doc, NULL, 0) == LD_OK &&
 	    json_get_u64(json_get(doc, "index"), &h->index) == LD_OK &&
 	    json_get_u64(json_get(doc, "size"), &h->size) == LD_OK &&
-	    json_get_u64(json_get(doc, "credited_grams"), &h->credited) == LD_OK &&
-	    json_get_u64(json_get(doc, "retired_grams"), &h->retired) == LD_OK &&
-	    json_get_u64(json_get(doc, "reversed_grams"), &h->reversed) == LD_OK)
+	    json_get_u64(json_get(doc, "credited_grams"),
+	    &h->credited) == LD_OK &&
+	    json_get_u64(json_get(doc, "retired_grams"),
+	    &h->retired) == LD_OK &&
+	    json_get_u64(json_get(doc, "reversed_grams"),
+	    &h->reversed) == LD_OK)
 		rc = LD_OK;
 	json_free(doc);
 	free(text);

@@ -96,8 +96,10 @@ client_error_reply(const struct fetch_resp *r, struct ld_error *e)
 		if (json_get_u64(json_get(doc, "position"), &v) == LD_OK)
 			e->pos = (long)v;
 		json_free(doc);
-	} else if (codec_tree_parse(r->body.p, r->body.len, &c, &root) == LD_OK) {
-		if (codec_get_bytes(codec_get(root, "message"), &p, &len) == LD_OK)
+	} else if (codec_tree_parse(r->body.p, r->body.len, &c,
+	    &root) == LD_OK) {
+		if (codec_get_bytes(codec_get(root, "message"), &p,
+		    &len) == LD_OK)
 			snprintf(e->msg, sizeof(e->msg), "%.*s", (int)len, p);
 		if (codec_get_bytes(codec_get(root, "rule"), &p, &len) == LD_OK)
 			snprintf(e->rule, sizeof(e->rule), "%.*s", (int)len, p);
@@ -119,7 +121,8 @@ read_hashes(const struct codec_obj *a, uint8_t (*out)[32], size_t max,
 	if (*n > max)
 		return LD_EINVAL;
 	for (i = 0; i < *n; i++) {
-		if (codec_get_bytes(codec_at(a, i), &p, &len) != LD_OK || len != 32)
+		if (codec_get_bytes(codec_at(a, i), &p, &len) != LD_OK ||
+		    len != 32)
 			return LD_EINVAL;
 		memcpy(out[i], p, 32);
 	}
@@ -177,7 +180,8 @@ client_submit_reply(const uint8_t *p, size_t len, const struct codec_batch *b,
 	ents = codec_get(root, "entries");
 	dups = codec_get(root, "dups");
 	nl = codec_len(leaves);
-	if (codec_get_bytes(codec_get(root, "checkpoint"), &cp, &cplen) != LD_OK ||
+	if (codec_get_bytes(codec_get(root, "checkpoint"), &cp,
+	    &cplen) != LD_OK ||
 	    codec_get_u64(codec_get(root, "size"), &size) != LD_OK ||
 	    codec_get_u64(codec_get(root, "start"), &start) != LD_OK ||
 	    codec_len(ents) != n ||
@@ -192,7 +196,8 @@ client_submit_reply(const uint8_t *p, size_t len, const struct codec_batch *b,
 		lv = xcalloc(nl, sizeof(*lv));
 		ll = xcalloc(nl, sizeof(*ll));
 		for (i = 0; i < nl; i++)
-			if (codec_get_bytes(codec_at(leaves, i), &lv[i], &ll[i]) !=
+			if (codec_get_bytes(codec_at(leaves, i), &lv[i],
+			    &ll[i]) !=
 			    LD_OK) {
 				set_err(e, LD_EINVAL, "reply", "bad leaf");
 				goto done;
@@ -235,12 +240,14 @@ client_submit_reply(const uint8_t *p, size_t len, const struct codec_batch *b,
 			/* A duplicate: its own leaf and proof in "dups". */
 			for (k = 0; k < codec_len(dups); k++) {
 				d = codec_at(dups, k);
-				if (codec_get_u64(codec_at(d, 0), &di) == LD_OK &&
+				if (codec_get_u64(codec_at(d, 0),
+				    &di) == LD_OK &&
 				    di == idx)
 					break;
 			}
 			if (k == codec_len(dups) ||
-			    codec_get_bytes(codec_at(d, 1), &lp, &plen) != LD_OK ||
+			    codec_get_bytes(codec_at(d, 1), &lp,
+			    &plen) != LD_OK ||
 			    read_hashes(codec_at(d, 2), proof.path,
 			    MERKLE_MAX_PROOF, &proof.n) != LD_OK) {
 				set_err(e, LD_EINVAL, "reply",
@@ -502,7 +509,8 @@ client_consistency(struct fetch *f, const struct checkpoint *a,
 		fetch_resp_free(&resp);
 		return e->code;
 	}
-	rc = json_parse((const char *)resp.body.p, resp.body.len, &doc, NULL, 0);
+	rc = json_parse((const char *)resp.body.p, resp.body.len, &doc, NULL,
+	    0);
 	fetch_resp_free(&resp);
 	arr = json_get(doc, "proof");
 	p.n = json_len(arr);

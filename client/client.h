@@ -66,7 +66,8 @@ int	client_verify_receipt(const char *text, size_t len,
 /* The same, verifying each distinct checkpoint's signature once (seen:
  * see note.h; zeroed by the caller, tlog_proof_seen_free after). */
 int	client_verify_receipt_seen(const char *text, size_t len,
-	    const struct sig_key *log, struct tlog_proof_seen *seen, struct leaf *l,
+	    const struct sig_key *log, struct tlog_proof_seen *seen,
+	    struct leaf *l,
 	    struct checkpoint *c, struct ld_error *e);
 
 /* Fetch /checkpoint and verify it; note gets the signed note text. */

@@ -101,13 +101,15 @@ cmd_account(int argc, char **argv)
 		json_set(out, "verified", json_bool(1));
 		json_set(out, "log_key", json_str(sig_key_name(log)));
 		chk = json_arr();
-		json_push(chk, json_str("every entry's inclusion proof against the "
+		json_push(chk,
+		    json_str("every entry's inclusion proof against the "
 		    "signed checkpoint"));
 		json_push(chk, json_str("every entry is this issuer's and this "
 		    "account's"));
 		json_push(chk, json_str("the chain is complete from the newest "
 		    "entry the server named"));
-		json_push(chk, json_str("every entry's counters are the sums of "
+		json_push(chk,
+		    json_str("every entry's counters are the sums of "
 		    "the entries up to it"));
 		if (state)
 			json_push(chk, json_str("no rollback against the state "
@@ -117,7 +119,8 @@ cmd_account(int argc, char **argv)
 		if (!state)
 			json_push(chk, json_str("that the server named the "
 			    "account's newest entry (use --state DIR)"));
-		json_push(chk, json_str("that each credit obeys its methodology "
+		json_push(chk,
+		    json_str("that each credit obeys its methodology "
 		    "(an auditor's replay checks the rules)"));
 		json_set(out, "not_checked", chk);
 		for (i = 0; i < a.n; i++)
@@ -238,9 +241,12 @@ cmd_totals(int argc, char **argv)
 		out = issuer ? json_obj() : form_totals_to_json(&l.totals);
 		if (issuer) {
 			json_set(out, "issuer", json_str(issuer));
-			json_set(out, "credited_grams", json_u64(l.u.e.iss.credited));
-			json_set(out, "retired_grams", json_u64(l.u.e.iss.retired));
-			json_set(out, "reversed_grams", json_u64(l.u.e.iss.reversed));
+			json_set(out, "credited_grams",
+			    json_u64(l.u.e.iss.credited));
+			json_set(out, "retired_grams",
+			    json_u64(l.u.e.iss.retired));
+			json_set(out, "reversed_grams",
+			    json_u64(l.u.e.iss.reversed));
 		}
 		json_set(out, "index", json_u64(l.index));
 		json_set(out, "checkpoint_size", json_u64(cp.size));
@@ -248,7 +254,8 @@ cmd_totals(int argc, char **argv)
 		json_set(out, "verified", json_bool(1));
 		json_set(out, "proved", json_str("the log committed to these "
 		    "counters at this size (inclusion proof verified)"));
-		json_set(out, "not_proved", json_str(issuer ? "that the counters "
+		json_set(out, "not_proved",
+		    json_str(issuer ? "that the counters "
 		    "add up (an auditor's replay recomputes them); that no "
 		    "newer entry of the issuer exists" : "that the counters "
 		    "add up (an auditor's replay recomputes them)"));

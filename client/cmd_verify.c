@@ -168,7 +168,8 @@ rline_parse(const struct json *doc, struct rline *rl, const char **why,
 		*why = "\"leaf_hash\" must be 64 hex digits";
 		return LD_EINVAL;
 	}
-	if (json_get_bool(json_get(doc, "duplicate"), &rl->duplicate) != LD_OK) {
+	if (json_get_bool(json_get(doc, "duplicate"),
+	    &rl->duplicate) != LD_OK) {
 		*why = "\"duplicate\" must be true or false";
 		return LD_EINVAL;
 	}

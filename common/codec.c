@@ -187,14 +187,16 @@ codec_leaf_encode(const struct leaf *l, struct buf *b)
 	case KIND_METHOD:
 		codec_put_array(b, 9);
 		codec_put_str(b, l->u.method.id.s, l->u.method.id.len);
-		codec_put_str(b, l->u.method.activity.s, l->u.method.activity.len);
+		codec_put_str(b, l->u.method.activity.s,
+		    l->u.method.activity.len);
 		codec_put_str(b, l->u.method.unit.s, l->u.method.unit.len);
 		codec_put_u64(b, l->u.method.grams_per_unit);
 		codec_put_u64(b, l->u.method.max_event);
 		codec_put_u64(b, l->u.method.max_day);
 		codec_put_u64(b, l->u.method.valid_from);
 		codec_put_u64(b, l->u.method.max_age);
-		codec_put_str(b, l->u.method.reference.s, l->u.method.reference.len);
+		codec_put_str(b, l->u.method.reference.s,
+		    l->u.method.reference.len);
 		break;
 	case KIND_BATCH:
 		codec_put_array(b, 5);

@@ -109,7 +109,8 @@ size_t	codec_len(const struct codec_obj *arr);	/* 0 if not an array/map */
 const struct codec_obj *codec_at(const struct codec_obj *arr, size_t i);
 int	codec_get_u64(const struct codec_obj *, uint64_t *);
 int	codec_get_bool(const struct codec_obj *, int *);
-int	codec_get_bytes(const struct codec_obj *, const uint8_t **p, size_t *len);
+int	codec_get_bytes(const struct codec_obj *, const uint8_t **p,
+	    size_t *len);
 						/* str or bin */
 int	codec_is_nil(const struct codec_obj *);
 

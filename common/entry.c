@@ -141,7 +141,8 @@ entry_sub_check(const struct sub *s, const char **why)
 {
 	switch (s->kind) {
 	case KIND_CREDIT:
-		if (entry_valid_account(s->account.s, s->account.len) != LD_OK) {
+		if (entry_valid_account(s->account.s,
+		    s->account.len) != LD_OK) {
 			*why = "account must be 1..64 of [A-Za-z0-9._:~-]";
 			return LD_EINVAL;
 		}
@@ -155,7 +156,8 @@ entry_sub_check(const struct sub *s, const char **why)
 		}
 		break;
 	case KIND_RETIRE:
-		if (entry_valid_account(s->account.s, s->account.len) != LD_OK) {
+		if (entry_valid_account(s->account.s,
+		    s->account.len) != LD_OK) {
 			*why = "account must be 1..64 of [A-Za-z0-9._:~-]";
 			return LD_EINVAL;
 		}
@@ -163,13 +165,15 @@ entry_sub_check(const struct sub *s, const char **why)
 			*why = "grams must be positive";
 			return LD_EINVAL;
 		}
-		if (entry_valid_text(s->text.s, s->text.len, TEXT_MAX) != LD_OK) {
+		if (entry_valid_text(s->text.s, s->text.len,
+		    TEXT_MAX) != LD_OK) {
 			*why = "beneficiary must be 1..256 bytes of UTF-8 text";
 			return LD_EINVAL;
 		}
 		break;
 	case KIND_REVERSE:
-		if (entry_valid_text(s->text.s, s->text.len, TEXT_MAX) != LD_OK) {
+		if (entry_valid_text(s->text.s, s->text.len,
+		    TEXT_MAX) != LD_OK) {
 			*why = "reason must be 1..256 bytes of UTF-8 text";
 			return LD_EINVAL;
 		}

@@ -149,8 +149,9 @@ void	entry_leaf_free(struct leaf *);
 int	entry_account_balance(const struct account_ctr *, int64_t *bal);
 
 /* Field checks shared by every parser: LD_OK or LD_EINVAL. */
-int	entry_valid_id(const char *s, size_t len);	/* [A-Za-z0-9._-]{1,64} */
-int	entry_valid_account(const char *s, size_t len);	/* + ':' '~', 1..64 */
+/* [A-Za-z0-9._-]{1,64}; an account also allows ':' and '~'. */
+int	entry_valid_id(const char *s, size_t len);
+int	entry_valid_account(const char *s, size_t len);
 /* 1..max bytes of UTF-8 (no overlong forms, no surrogates), no C0 or C1
  * control characters and no DEL. */
 int	entry_valid_text(const char *s, size_t len, size_t max);

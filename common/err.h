@@ -43,7 +43,7 @@ enum {
  */
 struct ld_error {
 	int		code;		/* LD_OK or an LD_* code */
-	int		status;		/* HTTP status of a reply (client), or 0 */
+	int		status;		/* the client: a reply's HTTP status */
 	long		pos;		/* position in the batch, or -1 */
 	uint64_t	index;		/* the conflicting leaf, or NO_INDEX */
 	char		rule[48];	/* stable rule name, or "" */

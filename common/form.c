@@ -27,7 +27,8 @@ get_strf(const struct json *o, const char *key, char *dst, uint16_t *dlen,
 static int
 get_day(const struct json *o, uint32_t *day, const char **why)
 {
-	const struct json	*d = json_get(o, "day"), *t = json_get(o, "time");
+	const struct json	*d = json_get(o, "day");
+	const struct json	*t = json_get(o, "time");
 	const char	*s;
 	size_t		 len;
 
@@ -332,7 +333,8 @@ form_method_from_json(const struct json *o, struct method_reg *m,
 	}
 	if (json_get_u64(json_get(o, "grams_per_unit"), &m->grams_per_unit) ||
 	    json_get_u64(json_get(o, "max_grams_per_event"), &m->max_event) ||
-	    json_get_u64(json_get(o, "max_grams_per_account_day"), &m->max_day) ||
+	    json_get_u64(json_get(o, "max_grams_per_account_day"),
+	    &m->max_day) ||
 	    m->grams_per_unit == 0 || m->max_event == 0 || m->max_day == 0) {
 		*why = "grams_per_unit and both caps must be positive integers";
 		return LD_EINVAL;
@@ -407,7 +409,8 @@ form_leaf_to_json(const struct leaf *l)
 	json_set(o, "prev", json_hex(l->prev, 32));
 	switch (l->kind) {
 	case KIND_ISSUER:
-		json_set(o, "id", json_strn(l->u.issuer.id.s, l->u.issuer.id.len));
+		json_set(o, "id", json_strn(l->u.issuer.id.s,
+		    l->u.issuer.id.len));
 		json_set(o, "name", json_strn(l->u.issuer.name.s,
 		    l->u.issuer.name.len));
 		json_set(o, "public_key", json_hex(l->u.issuer.pub, 32));
@@ -425,8 +428,10 @@ form_leaf_to_json(const struct leaf *l)
 		for (i = 0; i < l->u.batch.nruns; i++) {
 			x = json_obj();
 			json_set(x, "pos", json_u64(l->u.batch.runs[i].pos));
-			json_set(x, "count", json_u64(l->u.batch.runs[i].count));
-			json_set(x, "index", json_u64(l->u.batch.runs[i].index));
+			json_set(x, "count",
+			    json_u64(l->u.batch.runs[i].count));
+			json_set(x, "index",
+			    json_u64(l->u.batch.runs[i].index));
 			json_push(runs, x);
 		}
 		json_set(o, "duplicates", runs);

@@ -24,7 +24,8 @@
  * "grams":..,"day":"YYYY-MM-DD","dedup":hex64,"evidence":hex64}; "time"
  * (RFC 3339 or a date) may stand for "day": only its UTC day is kept.
  */
-int	form_sub_from_json(const struct json *o, struct sub *s, const char **why);
+int	form_sub_from_json(const struct json *o, struct sub *s,
+	    const char **why);
 struct json *form_sub_to_json(const struct sub *s);
 /* {"issuer":..,"entries":[..],"signature":base64}; *bad_pos as codec. On
  * LD_OK r->subs is the caller's: codec_batch_free. */

@@ -194,7 +194,8 @@ json_render_msgpack(const struct json *v, struct buf *b)
 }
 
 int
-json_parse(const char *p, size_t len, struct json **out, char *err, size_t errlen)
+json_parse(const char *p, size_t len, struct json **out, char *err,
+    size_t errlen)
 {
 	json_error_t	 e;
 	json_t		*j;

@@ -101,6 +101,7 @@ int		 json_get_hex(const struct json *, uint8_t *out, size_t n);
 /* Keys of an object, for strict "no unknown field" checks: returns the
  * first key not in allowed (a NULL-terminated list), or NULL (also for a
  * non-object). The key is borrowed from obj. */
-const char	*json_unknown_key(const struct json *obj, const char *const *allowed);
+const char	*json_unknown_key(const struct json *obj,
+	    const char *const *allowed);
 
 #endif /* JSON_H */

@@ -438,10 +438,14 @@ get_account(struct http_req *req, struct store_txn *t, const char *path,
 			    "this account");
 			return 0;
 		}
-		if (n == 0 && entry_account_balance(&l.u.e.acct, &bal) == LD_OK) {
-			json_set(o, "credited_grams", json_u64(l.u.e.acct.credited));
-			json_set(o, "retired_grams", json_u64(l.u.e.acct.retired));
-			json_set(o, "reversed_grams", json_u64(l.u.e.acct.reversed));
+		if (n == 0 && entry_account_balance(&l.u.e.acct,
+		    &bal) == LD_OK) {
+			json_set(o, "credited_grams",
+			    json_u64(l.u.e.acct.credited));
+			json_set(o, "retired_grams",
+			    json_u64(l.u.e.acct.retired));
+			json_set(o, "reversed_grams",
+			    json_u64(l.u.e.acct.reversed));
 			json_set(o, "balance_grams", json_i64(bal));
 		}
 		e = entry_json(t, cur, cp, 1);
@@ -457,7 +461,8 @@ get_account(struct http_req *req, struct store_txn *t, const char *path,
 	}
 	buf_free(&sz);
 	json_set(o, "entries", arr);
-	json_set(o, "next_cursor", cur == NO_INDEX ? json_nil() : json_u64(cur));
+	json_set(o, "next_cursor",
+	    cur == NO_INDEX ? json_nil() : json_u64(cur));
 	reply_doc(req, o, 0);
 	return 0;
 corrupt:
@@ -494,7 +499,8 @@ get_totals(struct http_req *req, struct store_txn *t, const struct cp *cp)
 	if (cp->size == 0) {
 		o = json_obj();
 		json_set(o, "size", json_u64(0));
-		json_set(o, "totals", form_totals_to_json(&(struct totals){ 0 }));
+		json_set(o, "totals",
+		    form_totals_to_json(&(struct totals){ 0 }));
 		reply_doc(req, o, 0);
 		return;
 	}

@@ -36,7 +36,8 @@ reparse(const struct json *o)
 	char		 err[160];
 
 	json_render(o, &b);
-	if (json_parse((const char *)b.p, b.len, &j, err, sizeof(err)) != LD_OK) {
+	if (json_parse((const char *)b.p, b.len, &j, err,
+	    sizeof(err)) != LD_OK) {
 		fprintf(stderr, "reparse: %s: %.*s\n", err, (int)b.len,
 		    (const char *)b.p);
 		CHECK(!"a rendered document parses");

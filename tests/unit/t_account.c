@@ -135,7 +135,8 @@ page(struct forged *f, const uint64_t *idx, size_t k)
 	for (i = 0; i < k; i++) {
 		e = json_obj();
 		json_set(e, "index", json_u64(idx[i]));
-		json_set(e, "leaf", json_b64(f->enc[idx[i]].p, f->enc[idx[i]].len));
+		json_set(e, "leaf", json_b64(f->enc[idx[i]].p,
+		    f->enc[idx[i]].len));
 		T_ASSERT_EQ(merkle_prove_inclusion(node, f, idx[i], f->n, &p),
 		    MERKLE_OK);
 		pr = json_arr();

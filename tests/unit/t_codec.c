@@ -839,10 +839,12 @@ build_golden(struct buf *b, enum mut m)
 	if (m == M_ARRAY16_OUTER)
 		buf_add(b, "\xdc\x00\x0c", 3);
 	else
-		codec_put_array(b, m == M_OUTER_SHORT ? 11 : m == M_OUTER_LONG ? 13 : 12);
+		codec_put_array(b,
+		    m == M_OUTER_SHORT ? 11 : m == M_OUTER_LONG ? 13 : 12);
 	codec_put_u64(b, m == M_VERSION0 ? 0 : m == M_VERSION1 ? 1 :
 	    m == M_VERSION3 ? 3 : 2);
-	codec_put_u64(b, m == M_KIND0 ? 0 : m == M_KIND7 ? 7 : m == M_KIND_RETIRE ?
+	codec_put_u64(b,
+	    m == M_KIND0 ? 0 : m == M_KIND7 ? 7 : m == M_KIND_RETIRE ?
 	    KIND_RETIRE : m == M_KIND_ISSUER ? KIND_ISSUER : KIND_CREDIT);
 	if (m == M_U32_INDEX)
 		buf_add(b, "\xce\x00\x00\x04\xd2", 5);
@@ -918,7 +920,8 @@ build_golden(struct buf *b, enum mut m)
 		codec_put_u64(b, 4);
 	} else {
 		codec_put_array(b, m == M_SUB7 ? 7 : m == M_SUB9 ? 9 : 8);
-		codec_put_u64(b, m == M_SUB_KIND_RETIRE ? KIND_RETIRE : KIND_CREDIT);
+		codec_put_u64(b,
+		    m == M_SUB_KIND_RETIRE ? KIND_RETIRE : KIND_CREDIT);
 		if (m == M_ACCOUNT_BIN)
 			codec_put_bin(b, "user:7f3a~01", 12);
 		else if (m == M_BAD_ACCOUNT)
@@ -943,7 +946,8 @@ build_golden(struct buf *b, enum mut m)
 			buf_add(b, "\xd1\x01\x40", 3);
 		else
 			codec_put_u64(b, m == M_GRAMS0 ? 0 : 320);
-		codec_put_u64(b, m == M_DAY_OVER_U32 ? (uint64_t)UINT32_MAX + 1 :
+		codec_put_u64(b,
+		    m == M_DAY_OVER_U32 ? (uint64_t)UINT32_MAX + 1 :
 		    19929);
 		if (m == M_DEDUP_STR)
 			codec_put_str(b, (const char *)dedup, 32);
@@ -992,7 +996,8 @@ build_golden(struct buf *b, enum mut m)
 	if (m == M_MAP_TOTALS) {
 		codec_put_map(b, 0);
 	} else {
-		codec_put_array(b, m == M_TOTALS8 ? 8 : m == M_TOTALS10 ? 10 : 9);
+		codec_put_array(b,
+		    m == M_TOTALS8 ? 8 : m == M_TOTALS10 ? 10 : 9);
 		codec_put_u64(b, 123456789);
 		codec_put_u64(b, 2345678);
 		codec_put_u64(b, 3456);
@@ -1836,7 +1841,8 @@ test_cw_cr_roundtrip(void)
 	T_ASSERT_EQ(codec_get_bytes(codec_get(root, "hash"), &p, &len), LD_OK);
 	T_ASSERT_EQ(len, 32);
 	T_ASSERT_MEM(p, h, 32);
-	T_ASSERT_EQ(codec_get_bytes(codec_get(root, "origin"), &p, &len), LD_OK);
+	T_ASSERT_EQ(codec_get_bytes(codec_get(root, "origin"), &p, &len),
+	    LD_OK);
 	T_ASSERT(len == 30 && memcmp(p, "ledger.example.org/carbon/2026",
 	    30) == 0);
 	T_ASSERT(codec_is_nil(codec_get(root, "next")));
@@ -1876,8 +1882,10 @@ test_cw_cr_roundtrip(void)
 	T_ASSERT_EQ(codec_get_bool(codec_get(root, "size"), &bo), LD_EINVAL);
 	T_ASSERT_EQ(codec_get_bool(codec_get(root, "next"), &bo), LD_EINVAL);
 	T_ASSERT_EQ(codec_get_bool(NULL, &bo), LD_EINVAL);
-	T_ASSERT_EQ(codec_get_bytes(codec_get(root, "size"), &p, &len), LD_EINVAL);
-	T_ASSERT_EQ(codec_get_bytes(codec_get(root, "items"), &p, &len), LD_EINVAL);
+	T_ASSERT_EQ(codec_get_bytes(codec_get(root, "size"), &p, &len),
+	    LD_EINVAL);
+	T_ASSERT_EQ(codec_get_bytes(codec_get(root, "items"), &p, &len),
+	    LD_EINVAL);
 	T_ASSERT_EQ(codec_get_bytes(NULL, &p, &len), LD_EINVAL);
 	codec_tree_free(c);
 	codec_tree_free(NULL);
@@ -1947,7 +1955,8 @@ test_kind_names(void)
 
 	for (k = 1; k <= KIND_MAX; k++) {
 		T_ASSERT_STR(entry_kind_name(k), names[k - 1]);
-		T_ASSERT_EQ(entry_kind_from_name(names[k - 1], strlen(names[k - 1])),
+		T_ASSERT_EQ(entry_kind_from_name(names[k - 1],
+		    strlen(names[k - 1])),
 		    k);
 	}
 	T_ASSERT(entry_kind_name(0) == NULL);

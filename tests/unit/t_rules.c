@@ -317,7 +317,8 @@ refused_(int line, int rc, const struct ld_error *e, int code,
 		t_failed_checks++;
 		fprintf(stderr, "line %d: got rc %d rule %s index %" PRIu64
 		    " (\"%s\"); want rc %d rule %s index %" PRIu64 "\n", line,
-		    rc, e->rule[0] ? e->rule : "-", e->index, e->msg, code, rule,
+		    rc, e->rule[0] ? e->rule : "-", e->index, e->msg, code,
+		    rule,
 		    index);
 	}
 }
@@ -1362,9 +1363,9 @@ struct model {
 };
 
 static const char *const	m_issuers[2] = { "luzhou-green",
-    "shenzhen-metro" };
+	    "shenzhen-metro" };
 static const char *const	m_accounts[NACC] = { "alice", "bob",
-    "wx:oABC~1", "d.e_f-9" };
+	    "wx:oABC~1", "d.e_f-9" };
 static const char *const	m_methods[2] = { "transit-bus", "empty-plate" };
 static const uint64_t		m_gpu[2] = { 80, 144 };
 static const uint64_t		m_max_event[2] = { 800, 144 };
@@ -1377,7 +1378,7 @@ enum outcome {
 };
 
 static const char *const	o_rule[O_NOUTCOMES] = { NULL, "future-day",
-    "duplicate-dedup", "unknown-method", "event-too-old", "factor-mismatch",
+	    "duplicate-dedup", "unknown-method", "event-too-old", "factor-mismatch",
     "over-cap-event", "over-cap-day", "overspent", "bad-reversal" };
 
 static void

@@ -391,7 +391,8 @@ test_days_walk(void)
 			for (d = 1; d <= month_days(y, m); d++, z++) {
 				if (day_from_civil(y, m, d) != z) {
 					if (bad++ < 5)
-						fprintf(stderr, "day_from_civil("
+						fprintf(stderr,
+						    "day_from_civil("
 						    "%04" PRId64 "-%02u-%02u) = %"
 						    PRId64 ", want %" PRId64 "\n",
 						    y, m, d,
