@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+#include "checkpoint.h"
 #include "entry.h"
 #include "fetch.h"
 #include "merkle.h"
@@ -13,6 +15,7 @@
 #include "rules_store.h"
 #include "sig.h"
 #include "store.h"
+#include "tlog_proof.h"
 
 /* A running sum kept per issuer, method, activity or month. */
 struct agg {

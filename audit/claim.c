@@ -6,13 +6,13 @@
 #include "codec.h"
 #include "err.h"
 #include "json.h"
-#include "util.h"
+#include "u64.h"
 
 struct scan {
 	struct store_txn	*t;
 	const char		*issuer;
 	uint64_t		 until, size;
-	struct jv		*out;
+	struct json		*out;
 };
 
 /* Whether leaf index is the issuer's (or a methodology's) and logged by
@@ -40,7 +40,7 @@ touches_leaf(const struct scan *s, uint64_t index)
 		r = strcmp(l.u.batch.issuer.s, s->issuer) == 0;
 	else
 		r = strcmp(l.u.e.issuer.s, s->issuer) == 0;
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	return r;
 }
 
@@ -49,24 +49,24 @@ collect(void *arg, const char *key, size_t klen, const uint8_t *v,
     size_t vlen)
 {
 	struct scan	*s = arg;
-	struct jv	*f = NULL;
+	struct json	*f = NULL;
 	uint64_t	 index, related;
 	int		 hit;
 
 	(void)key;
 	(void)klen;
-	if (jv_parse((const char *)v, vlen, &f, NULL, 0) != LD_OK)
+	if (json_parse((const char *)v, vlen, &f, NULL, 0) != LD_OK)
 		return 0;
-	if (jv_get_u64(jv_get(f, "index"), &index) != LD_OK)
+	if (json_get_u64(json_get(f, "index"), &index) != LD_OK)
 		hit = 1;	/* log-wide: a fork */
 	else
 		hit = touches_leaf(s, index) ||
-		    (jv_get_u64(jv_get(f, "related"), &related) == LD_OK &&
+		    (json_get_u64(json_get(f, "related"), &related) == LD_OK &&
 		    touches_leaf(s, related));
 	if (hit)
-		jv_push(s->out, f);
+		json_push(s->out, f);
 	else
-		jv_free(f);
+		json_free(f);
 	return 0;
 }
 
@@ -83,7 +83,7 @@ claim_sum(struct store_txn *t, uint64_t size, const char *issuer,
 
 	memset(out, 0, sizeof(*out));
 	out->last = NO_INDEX;
-	out->findings = s.out = jv_arr();
+	out->findings = s.out = json_arr();
 	for (i = 0; i < size && rc == LD_OK; i++) {
 		if (store_leaf_get(t, i, &p, &len) != LD_OK)
 			return LD_ECORRUPT;
@@ -92,7 +92,7 @@ claim_sum(struct store_txn *t, uint64_t size, const char *issuer,
 		if (l.kind >= KIND_CREDIT && l.time <= until &&
 		    strcmp(l.u.e.issuer.s, issuer) == 0) {
 			if (l.kind == KIND_CREDIT) {
-				rc = add_u64(out->credited, l.u.e.sub.grams,
+				rc = u64_add(out->credited, l.u.e.sub.grams,
 				    &out->credited);
 				out->entries++;
 				out->last = i;
@@ -102,15 +102,15 @@ claim_sum(struct store_txn *t, uint64_t size, const char *issuer,
 			    codec_leaf_decode(p, len, &c) == LD_OK) {
 				if (c.kind == KIND_CREDIT &&
 				    strcmp(c.u.e.issuer.s, issuer) == 0) {
-					rc = add_u64(out->reversed,
+					rc = u64_add(out->reversed,
 					    c.u.e.sub.grams, &out->reversed);
 					out->entries++;
 					out->last = i;
 				}
-				leaf_free(&c);
+				entry_leaf_free(&c);
 			}
 		}
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
 	if (rc != LD_OK)
 		return rc;
@@ -122,6 +122,6 @@ claim_sum(struct store_txn *t, uint64_t size, const char *issuer,
 void
 claim_sum_free(struct claim_sum *c)
 {
-	jv_free(c->findings);
+	json_free(c->findings);
 	c->findings = NULL;
 }

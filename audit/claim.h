@@ -12,7 +12,7 @@
 
 #include "store.h"
 
-struct jv;
+struct json;
 
 struct claim_sum {
 	uint64_t	credited;	/* grams of the issuer's credits */
@@ -20,7 +20,7 @@ struct claim_sum {
 	uint64_t	net;		/* credited - reversed (0 if negative) */
 	uint64_t	entries;	/* credits and reversals counted */
 	uint64_t	last;		/* the last entry counted, or NO_INDEX */
-	struct jv	*findings;	/* [{code, index, related, message}]
+	struct json	*findings;	/* [{code, index, related, message}]
 					 * that touch these sums; owned */
 };
 

@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "audit.h"
+#include "buf.h"
 #include "err.h"
 #include "json.h"
 #include "log.h"
+#include "u64.h"
 
 const char *const finding_codes[] = {
 	/* the log itself */
@@ -90,7 +92,7 @@ int
 finding_store(struct store_txn *t, const char *code, uint64_t index,
     uint64_t related, const char *msg)
 {
-	struct jv	*o;
+	struct json	*o;
 	struct buf	 b = { 0 };
 	char		 key[96];
 	const uint8_t	*p;
@@ -103,24 +105,24 @@ finding_store(struct store_txn *t, const char *code, uint64_t index,
 		log_warnx("finding code %s is not documented", code);
 		return LD_EINVAL;
 	}
-	o = jv_obj();
-	jv_set(o, "code", jv_str(code));
-	jv_set(o, "index", index == NO_INDEX ? jv_null() : jv_u64(index));
+	o = json_obj();
+	json_set(o, "code", json_str(code));
+	json_set(o, "index", index == NO_INDEX ? json_nil() : json_u64(index));
 	if (related != NO_INDEX)
-		jv_set(o, "related", jv_u64(related));
-	jv_set(o, "message", jv_str(msg));
-	jv_render_json(o, &b);
-	jv_free(o);
+		json_set(o, "related", json_u64(related));
+	json_set(o, "message", json_str(msg));
+	json_render(o, &b);
+	json_free(o);
 	/* A sequence kept in the mirror: keys never collide across runs. */
 	if (store_meta_get(t, "audit/finding-seq", &p, &len) == LD_OK &&
 	    len == 8)
-		seq = le64_get(p);
+		seq = u64_le_get(p);
 	seq++;
 	snprintf(key, sizeof(key), "finding/%020llu/%s/%020llu",
 	    (unsigned long long)(index == NO_INDEX ? 0 : index), code,
 	    (unsigned long long)seq);
 	rc = store_meta_put(t, key, b.p, b.len);
-	le64_put(sb, seq);
+	u64_le_put(sb, seq);
 	if (rc == LD_OK)
 		rc = store_meta_put(t, "audit/finding-seq", sb, 8);
 	buf_free(&b);

@@ -6,15 +6,20 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "buf.h"
 #include "claim.h"
 #include "cli.h"
 #include "codec.h"
+#include "day.h"
 #include "err.h"
+#include "file.h"
 #include "form.h"
 #include "json.h"
 #include "log.h"
 #include "report.h"
 #include "sync.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 /* The help of every command (--help), and the text of a usage error. */
 static const char usage[] =
@@ -72,7 +77,7 @@ opt_grams(void *arg, const char *v)
 {
 	struct opts	*o = arg;
 
-	if (parse_u64(v, strlen(v), &o->grams))
+	if (u64_parse(v, strlen(v), &o->grams))
 		cli_usage(usage);
 	o->have_grams = 1;
 }
@@ -104,11 +109,11 @@ parse(int argc, char **argv, struct opts *o)
 }
 
 static void
-print_doc(struct jv *o)
+print_doc(struct json *o)
 {
 	struct buf	b = { 0 };
 
-	jv_render_json(o, &b);
+	json_render(o, &b);
 	printf("%.*s\n", (int)b.len, b.p);
 	buf_free(&b);
 }
@@ -126,7 +131,7 @@ audit_clock(void)
 	time_t		 t;
 
 	if (s != NULL) {
-		if (parse_u64(s, strlen(s), &v) != LD_OK) {
+		if (u64_parse(s, strlen(s), &v) != LD_OK) {
 			fprintf(stderr, "ledger-audit: LEDGER_AUDIT_NOW must be "
 			    "UTC seconds\n");
 			exit(CLI_EXIT_USAGE);
@@ -143,7 +148,7 @@ cmd_sync(int argc, char **argv)
 	struct sync_opts	so;
 	struct sync_result	r;
 	struct opts		o;
-	struct jv		*d;
+	struct json		*d;
 	int			rc;
 
 	if (parse(argc, argv, &o) != argc || o.log == NULL || o.vkey == NULL ||
@@ -159,24 +164,26 @@ cmd_sync(int argc, char **argv)
 	rc = audit_sync(&so, &r);
 	free(o.vkey_text);
 	if (o.json) {
-		d = jv_obj();
-		jv_set(d, "ok", jv_bool(rc == LD_OK && r.findings_total == 0));
-		jv_set(d, "size", jv_u64(r.size));
-		jv_set(d, "previous_size", jv_u64(r.old_size));
-		jv_set(d, "mirrored", jv_u64(r.start));
-		jv_set(d, "new_findings", jv_u64(r.findings_new));
-		jv_set(d, "findings", jv_u64(r.findings_total +
+		d = json_obj();
+		json_set(d, "ok", json_bool(rc == LD_OK &&
+		    r.findings_total == 0));
+		json_set(d, "size", json_u64(r.size));
+		json_set(d, "previous_size", json_u64(r.old_size));
+		json_set(d, "mirrored", json_u64(r.start));
+		json_set(d, "new_findings", json_u64(r.findings_new));
+		json_set(d, "findings", json_u64(r.findings_total +
 		    (rc != LD_OK ? r.findings_before : 0)));
-		jv_set(d, "fork", jv_bool(r.fork));
-		jv_set(d, "root_mismatch", jv_bool(r.root_mismatch));
-		jv_set(d, "stale", jv_bool(r.stale));
+		json_set(d, "fork", json_bool(r.fork));
+		json_set(d, "root_mismatch", json_bool(r.root_mismatch));
+		json_set(d, "stale", json_bool(r.stale));
 		if (r.stale)
-			jv_set(d, "note", jv_str(r.error));
-		jv_set(d, "seconds", jv_u64((uint64_t)(r.seconds * 1000) / 1000));
+			json_set(d, "note", json_str(r.error));
+		json_set(d, "seconds",
+		    json_u64((uint64_t)(r.seconds * 1000) / 1000));
 		if (rc != LD_OK)
-			jv_set(d, "error", jv_str(r.error));
+			json_set(d, "error", json_str(r.error));
 		print_doc(d);
-		jv_free(d);
+		json_free(d);
 	} else if (rc != LD_OK)
 		fprintf(stderr, "ledger-audit: %s%s\n", r.fork ? "FORK: " :
 		    r.root_mismatch ? "ROOT MISMATCH: " : "", r.error);
@@ -222,7 +229,7 @@ cmd_report(int argc, char **argv)
 	struct store_txn	*t;
 	struct store		*st;
 	struct opts		 o;
-	struct jv		*r;
+	struct json		*r;
 	struct buf		 b = { 0 };
 	int			 nfind;
 
@@ -230,7 +237,7 @@ cmd_report(int argc, char **argv)
 		cli_usage(usage);
 	st = open_state(o.state[0], &t);
 	r = report_build(t, o.state[0]);
-	nfind = (int)jv_len(jv_get(r, "findings"));
+	nfind = (int)json_len(json_get(r, "findings"));
 	if (o.json)
 		print_doc(r);
 	else if (o.md == NULL && o.html == NULL) {
@@ -251,7 +258,7 @@ cmd_report(int argc, char **argv)
 			    o.html);
 	}
 	buf_free(&b);
-	jv_free(r);
+	json_free(r);
 	store_abort(t);
 	store_close(st);
 	return nfind ? CLI_EXIT_FAIL : CLI_EXIT_OK;
@@ -313,8 +320,8 @@ cmd_verify_claim(int argc, char **argv)
 	struct sig_key		*log = NULL;
 	struct opts		 o;
 	struct buf		 rec = { 0 };
-	struct jv		*d;
-	const struct jv		*f;
+	struct json		*d;
+	const struct json		*f;
 	const char		*code;
 	char			*note;
 	size_t			 nlen, i, nf, len;
@@ -326,7 +333,7 @@ cmd_verify_claim(int argc, char **argv)
 	    !o.have_grams)
 		cli_usage(usage);
 	if (o.until != NULL) {
-		if (parse_utc_day(o.until, strlen(o.until), &day) != LD_OK) {
+		if (day_parse_utc(o.until, strlen(o.until), &day) != LD_OK) {
 			fprintf(stderr, "ledger-audit: --until takes an RFC 3339"
 			    " time or a date\n");
 			return CLI_EXIT_USAGE;
@@ -351,34 +358,34 @@ cmd_verify_claim(int argc, char **argv)
 		    ld_strerror(rc));
 		return CLI_EXIT_FAIL;
 	}
-	nf = jv_len(cs.findings);
+	nf = json_len(cs.findings);
 	pass = o.grams <= cs.net && nf == 0;
 	if (cs.last != NO_INDEX)
 		mirror_receipt(t, cs.last, &c, note, nlen, &rec);
 	if (o.json) {
-		d = jv_obj();
-		jv_set(d, "issuer", jv_str(o.issuer));
-		jv_set(d, "claimed_grams", jv_u64(o.grams));
-		jv_set(d, "ledger_grams", jv_u64(cs.net));
-		jv_set(d, "credited_grams", jv_u64(cs.credited));
-		jv_set(d, "reversed_grams", jv_u64(cs.reversed));
-		jv_set(d, "entries_counted", jv_u64(cs.entries));
-		jv_set(d, "verdict", jv_str(o.grams > cs.net ? "INFLATED" :
+		d = json_obj();
+		json_set(d, "issuer", json_str(o.issuer));
+		json_set(d, "claimed_grams", json_u64(o.grams));
+		json_set(d, "ledger_grams", json_u64(cs.net));
+		json_set(d, "credited_grams", json_u64(cs.credited));
+		json_set(d, "reversed_grams", json_u64(cs.reversed));
+		json_set(d, "entries_counted", json_u64(cs.entries));
+		json_set(d, "verdict", json_str(o.grams > cs.net ? "INFLATED" :
 		    nf ? "FINDINGS" : "PASS"));
 		if (o.grams > cs.net)
-			jv_set(d, "inflated_by_grams",
-			    jv_u64(o.grams - cs.net));
-		jv_set(d, "checkpoint_size", jv_u64(c.size));
-		jv_set(d, "recomputed", jv_str("from the mirrored entries, "
+			json_set(d, "inflated_by_grams",
+			    json_u64(o.grams - cs.net));
+		json_set(d, "checkpoint_size", json_u64(c.size));
+		json_set(d, "recomputed", json_str("from the mirrored entries, "
 		    "every rule replayed; not from the leaves' counters"));
-		jv_set(d, "index", cs.last == NO_INDEX ? jv_null() :
-		    jv_u64(cs.last));
-		jv_set(d, "receipt", cs.last == NO_INDEX ? jv_null() :
-		    jv_strn((char *)rec.p, rec.len));
-		jv_set(d, "findings", cs.findings);
+		json_set(d, "index", cs.last == NO_INDEX ? json_nil() :
+		    json_u64(cs.last));
+		json_set(d, "receipt", cs.last == NO_INDEX ? json_nil() :
+		    json_strn((char *)rec.p, rec.len));
+		json_set(d, "findings", cs.findings);
 		cs.findings = NULL;
 		print_doc(d);
-		jv_free(d);
+		json_free(d);
 	} else {
 		if (o.grams > cs.net)
 			printf("INFLATED by %llu g: %s claims %llu g; the "
@@ -404,11 +411,11 @@ cmd_verify_claim(int argc, char **argv)
 		    (unsigned long long)c.size, o.until ? ", until " : "",
 		    o.until ? o.until : "", (unsigned long long)cs.entries);
 		for (i = 0; i < nf; i++) {
-			f = jv_at(cs.findings, i);
-			if (jv_get_str(jv_get(f, "code"), &code, &len) !=
+			f = json_at(cs.findings, i);
+			if (json_get_str(json_get(f, "code"), &code, &len) !=
 			    LD_OK)
 				continue;
-			if (jv_get_u64(jv_get(f, "index"), &fi) == LD_OK)
+			if (json_get_u64(json_get(f, "index"), &fi) == LD_OK)
 				printf("finding %.*s at entry %llu\n", (int)len,
 				    code, (unsigned long long)fi);
 			else
@@ -433,35 +440,35 @@ struct cross_ctx {
 	struct store_txn	*other;
 	const char		*a, *b;
 	struct store_txn	*self;
-	struct jv		*pairs;
+	struct json		*pairs;
 	int			 json;
 };
 
 static void
 cross_pair(struct cross_ctx *x, const char *what, uint64_t ia, uint64_t ib)
 {
-	struct jv	*o = jv_obj(), *e;
+	struct json	*o = json_obj(), *e;
 	const uint8_t	*p;
 	size_t		 len;
 	struct leaf	 l;
 	int		 k;
 
-	jv_set(o, "kind", jv_str(what));
+	json_set(o, "kind", json_str(what));
 	for (k = 0; k < 2; k++) {
 		struct store_txn *t = k ? x->other : x->self;
 		uint64_t i = k ? ib : ia;
 
-		e = jv_obj();
-		jv_set(e, "state", jv_str(k ? x->b : x->a));
-		jv_set(e, "index", jv_u64(i));
+		e = json_obj();
+		json_set(e, "state", json_str(k ? x->b : x->a));
+		json_set(e, "index", json_u64(i));
 		if (store_leaf_get(t, i, &p, &len) == LD_OK &&
 		    codec_leaf_decode(p, len, &l) == LD_OK) {
-			jv_set(e, "entry", form_leaf_to_json(&l));
-			leaf_free(&l);
+			json_set(e, "entry", form_leaf_to_json(&l));
+			entry_leaf_free(&l);
 		}
-		jv_set(o, k ? "b" : "a", e);
+		json_set(o, k ? "b" : "a", e);
 	}
-	jv_push(x->pairs, o);
+	json_push(x->pairs, o);
 	if (!x->json)
 		printf("%s: %s entry %llu and %s entry %llu\n", what, x->a,
 		    (unsigned long long)ia, x->b, (unsigned long long)ib);
@@ -492,9 +499,9 @@ cross_evidence(void *arg, const char *key, size_t klen, const uint8_t *v,
 		return 0;
 	memcpy(k, key, klen);
 	k[klen] = '\0';
-	ia = le64_get(v);
+	ia = u64_le_get(v);
 	if (store_meta_get(x->other, k, &p, &len) == LD_OK && len == 8) {
-		ib = le64_get(p);
+		ib = u64_le_get(p);
 		cross_pair(x, "duplicate-evidence", ia, ib);
 	}
 	return 0;
@@ -514,7 +521,7 @@ cmd_cross(int argc, char **argv)
 	for (i = 0; i < o.nstate; i++)
 		st[i] = open_state(o.state[i], &t[i]);
 	memset(&x, 0, sizeof(x));
-	x.pairs = jv_arr();
+	x.pairs = json_arr();
 	x.json = o.json;
 	for (i = 0; i < o.nstate; i++)
 		for (j = i + 1; j < o.nstate; j++) {
@@ -525,16 +532,16 @@ cmd_cross(int argc, char **argv)
 			store_dedup_each(t[i], cross_dedup, &x);
 			store_meta_each(t[i], "ev/", cross_evidence, &x);
 		}
-	n = (int)jv_len(x.pairs);
+	n = (int)json_len(x.pairs);
 	if (o.json) {
-		struct jv *d = jv_obj();
+		struct json *d = json_obj();
 
-		jv_set(d, "pairs", x.pairs);
+		json_set(d, "pairs", x.pairs);
 		print_doc(d);
-		jv_free(d);
+		json_free(d);
 	} else {
 		printf("%d double claims across %d logs\n", n, o.nstate);
-		jv_free(x.pairs);
+		json_free(x.pairs);
 	}
 	for (i = 0; i < o.nstate; i++) {
 		store_abort(t[i]);

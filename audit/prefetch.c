@@ -19,9 +19,11 @@
 #include <string.h>
 
 #include "audit.h"
+#include "buf.h"
 #include "codec.h"
 #include "err.h"
 #include "merkle.h"
+#include "xmalloc.h"
 
 /* The largest entry bundle tlog-tiles allows: 256 entries, each a 2-byte
  * length and at most 65535 bytes. */
@@ -67,7 +69,7 @@ pf_bundle_free(struct pf_bundle *b)
 		return;
 	for (i = 0; i < b->nent; i++)
 		if (b->ent[i].decoded)
-			leaf_free(&b->ent[i].leaf);
+			entry_leaf_free(&b->ent[i].leaf);
 	free(b->ent);
 	store_hints_free(b->hints);
 	buf_free(&b->body);

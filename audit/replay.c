@@ -14,11 +14,16 @@
 #include <string.h>
 
 #include "audit.h"
+#include "buf.h"
 #include "codec.h"
+#include "day.h"
 #include "err.h"
+#include "hex.h"
 #include "json.h"
 #include "log.h"
 #include "sig.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 /*
  * Which running counter of leaf l differs from the replay's rebuilt leaf
@@ -64,7 +69,7 @@ counter_diff(const struct leaf *l, const uint8_t *p, size_t len, char *out,
 		CTR("issuer.prev", u.e.iss.prev);
 	}
 #undef CTR
-	leaf_free(&b);
+	entry_leaf_free(&b);
 	for (i = 0; i < n; i++)
 		if (c[i].leaf != c[i].replay)
 			break;
@@ -118,10 +123,10 @@ agg_load_one(void *arg, const char *key, size_t klen, const uint8_t *v,
 	memcpy(k, slash + 1, (size_t)(key + klen - slash - 1));
 	k[key + klen - slash - 1] = '\0';
 	g = agg_get(a, k);
-	g->credited = le64_get(v);
-	g->retired = le64_get(v + 8);
-	g->reversed = le64_get(v + 16);
-	g->entries = le64_get(v + 24);
+	g->credited = u64_le_get(v);
+	g->retired = u64_le_get(v + 8);
+	g->reversed = u64_le_get(v + 16);
+	g->entries = u64_le_get(v + 24);
 	return 0;
 }
 
@@ -135,10 +140,10 @@ agg_save(struct store_txn *t, const char *prefix, const struct aggs *a)
 
 	for (i = 0; i < a->n && rc == LD_OK; i++) {
 		key = xasprintf("%s%s", prefix, a->v[i].key);
-		le64_put(b, a->v[i].credited);
-		le64_put(b + 8, a->v[i].retired);
-		le64_put(b + 16, a->v[i].reversed);
-		le64_put(b + 24, a->v[i].entries);
+		u64_le_put(b, a->v[i].credited);
+		u64_le_put(b + 8, a->v[i].retired);
+		u64_le_put(b + 16, a->v[i].reversed);
+		u64_le_put(b + 24, a->v[i].entries);
 		rc = store_meta_put(t, key, b, sizeof(b));
 		free(key);
 	}
@@ -160,7 +165,7 @@ agg_entry(struct replay *r, const struct leaf *l, const char *activity,
 		if (activity != NULL)
 			g[n++] = agg_get(&r->by_activity, activity);
 	}
-	format_day(day, sizeof(day), l->u.e.sub.day);
+	day_format(day, sizeof(day), l->u.e.sub.day);
 	snprintf(mon, sizeof(mon), "%.7s", day);
 	g[n++] = agg_get(&r->by_month, mon);
 	for (i = 0; i < n; i++) {
@@ -351,7 +356,7 @@ adopt(struct replay *r, const struct leaf *l, const uint8_t hash[32])
 				    t.u.e.sub.account.s);
 				account = acc;
 			}
-			leaf_free(&t);
+			entry_leaf_free(&t);
 		}
 		rules_store_ops.reversal_put(txn, l->u.e.sub.target, l->index);
 	}
@@ -398,10 +403,10 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 		return rc;
 	if (store_meta_get(t, "audit/accounts", &p, &len) == LD_OK &&
 	    len == 8)
-		r->accounts = le64_get(p);
+		r->accounts = u64_le_get(p);
 	if (store_meta_get(t, "audit/findings", &p, &len) == LD_OK &&
 	    len == 8)
-		r->findings_total = le64_get(p);
+		r->findings_total = u64_le_get(p);
 	store_meta_each(t, "agg/iss/", agg_load_one, &r->by_issuer);
 	store_meta_each(t, "agg/mth/", agg_load_one, &r->by_method);
 	store_meta_each(t, "agg/act/", agg_load_one, &r->by_activity);
@@ -412,7 +417,7 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 	    len == 8) {
 		uint64_t closed;
 
-		closed = le64_get(p);
+		closed = u64_le_get(p);
 		if (closed == r->rules.head.batch_index)
 			return LD_OK;
 	}
@@ -425,7 +430,7 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 			struct replay tmp = *r;
 
 			batch_open(r, &l);
-			leaf_free(&l);
+			entry_leaf_free(&l);
 			for (i = bi + 1; i < r->rules.head.size; i++)
 				if (store_leaf_get(t, i, &p, &len) == LD_OK &&
 				    codec_leaf_decode(p, len, &l) == LD_OK) {
@@ -433,7 +438,7 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 					    l.u.e.batch == bi)
 						batch_fill(r, l.u.e.pos,
 						    &l.u.e.sub, i);
-					leaf_free(&l);
+					entry_leaf_free(&l);
 				}
 			r->findings = tmp.findings;
 		}
@@ -446,7 +451,7 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
     const uint8_t hash[32], const struct leaf *lp)
 {
 	struct merkle_node	 nodes[MERKLE_MAX_LEVELS];
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct method_state	 mst;
 	struct account_ctr	 a;
 	struct leaf		 l;
@@ -586,7 +591,7 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 
 				if (t.kind == KIND_CREDIT)
 					g->reversed += t.u.e.sub.grams;
-				leaf_free(&t);
+				entry_leaf_free(&t);
 			}
 		}
 		r->accounts += new_account;
@@ -601,13 +606,13 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 		memcpy(key, "ev/", 3);
 		hex_encode(key + 3, l.u.e.sub.evidence, 32);
 		if (store_meta_get(r->txn, key, &vp, &vl) == LD_OK && vl == 8) {
-			v = le64_get(vp);
+			v = u64_le_get(vp);
 			finding_add(r, "duplicate-evidence", index, v,
 			    "entry %llu credits evidence already credited by "
 			    "entry %llu", (unsigned long long)index,
 			    (unsigned long long)v);
 		} else {
-			le64_put(vb, index);
+			u64_le_put(vb, index);
 			store_meta_put(r->txn, key, vb, 8);
 		}
 	}
@@ -627,7 +632,7 @@ replay_finish(struct replay *r)
 	if (bi == NO_INDEX)
 		return;
 	batch_close(r, r->rules.head.size);
-	le64_put(b, bi);
+	u64_le_put(b, bi);
 	store_meta_put(r->txn, "audit/batch-closed", b, 8);
 }
 
@@ -637,8 +642,8 @@ replay_save(struct replay *r)
 	uint8_t		a[8], f[8];
 	int		rc;
 
-	le64_put(a, r->accounts);
-	le64_put(f, r->findings_total + r->findings);
+	u64_le_put(a, r->accounts);
+	u64_le_put(f, r->findings_total + r->findings);
 	if ((rc = rules_store_head_put(r->txn, &r->rules.head)) != LD_OK ||
 	    (rc = store_meta_put(r->txn, "audit/accounts", a, 8)) != LD_OK ||
 	    (rc = store_meta_put(r->txn, "audit/findings", f, 8)) != LD_OK ||

@@ -3,11 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "err.h"
+#include "file.h"
+#include "hex.h"
 #include "report.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 struct collect {
-	struct jv	*arr;
+	struct json	*arr;
 };
 
 static int
@@ -15,7 +20,7 @@ collect_agg(void *arg, const char *key, size_t klen, const uint8_t *v,
     size_t vlen)
 {
 	struct collect	*c = arg;
-	struct jv	*o;
+	struct json	*o;
 	uint64_t	 x[4];
 	size_t		 i;
 	const char	*name = key + 8;	/* after the 8-byte "agg/iss/"-style prefix */
@@ -23,14 +28,14 @@ collect_agg(void *arg, const char *key, size_t klen, const uint8_t *v,
 	if (vlen != sizeof(x) || klen < 8)
 		return 0;
 	for (i = 0; i < 4; i++)
-		x[i] = le64_get(v + 8 * i);
-	o = jv_obj();
-	jv_set(o, "name", jv_strn(name, klen - 8));
-	jv_set(o, "credited_grams", jv_u64(x[0]));
-	jv_set(o, "retired_grams", jv_u64(x[1]));
-	jv_set(o, "reversed_grams", jv_u64(x[2]));
-	jv_set(o, "entries", jv_u64(x[3]));
-	jv_push(c->arr, o);
+		x[i] = u64_le_get(v + 8 * i);
+	o = json_obj();
+	json_set(o, "name", json_strn(name, klen - 8));
+	json_set(o, "credited_grams", json_u64(x[0]));
+	json_set(o, "retired_grams", json_u64(x[1]));
+	json_set(o, "reversed_grams", json_u64(x[2]));
+	json_set(o, "entries", json_u64(x[3]));
+	json_push(c->arr, o);
 	return 0;
 }
 
@@ -39,29 +44,29 @@ collect_finding(void *arg, const char *key, size_t klen, const uint8_t *v,
     size_t vlen)
 {
 	struct collect	*c = arg;
-	struct jv	*o;
+	struct json	*o;
 
 	(void)key;
 	(void)klen;
-	if (jv_parse((const char *)v, vlen, &o, NULL, 0) == LD_OK)
-		jv_push(c->arr, o);
+	if (json_parse((const char *)v, vlen, &o, NULL, 0) == LD_OK)
+		json_push(c->arr, o);
 	return 0;
 }
 
-static struct jv *
+static struct json *
 aggs(struct store_txn *t, const char *prefix)
 {
-	struct collect	c = { jv_arr() };
+	struct collect	c = { json_arr() };
 
 	store_meta_each(t, prefix, collect_agg, &c);
 	return c.arr;
 }
 
-struct jv *
+struct json *
 report_build(struct store_txn *t, const char *state)
 {
-	struct collect	 c = { jv_arr() };
-	struct jv	*o = jv_obj(), *cp = jv_obj();
+	struct collect	 c = { json_arr() };
+	struct json	*o = json_obj(), *cp = json_obj();
 	struct checkpoint ck;
 	struct rules_head head;
 	const uint8_t	*p;
@@ -78,62 +83,62 @@ report_build(struct store_txn *t, const char *state)
 		if (checkpoint_parse(n.text, n.text_len, &ck) == LD_OK &&
 		    ck.nextensions == 0) {
 			hex_encode(root, ck.root, 32);
-			jv_set(cp, "origin", jv_str(ck.origin));
-			jv_set(cp, "size", jv_u64(ck.size));
-			jv_set(cp, "root", jv_str(root));
-			jv_set(cp, "note", jv_strn(text, len));
+			json_set(cp, "origin", json_str(ck.origin));
+			json_set(cp, "size", json_u64(ck.size));
+			json_set(cp, "root", json_str(root));
+			json_set(cp, "note", json_strn(text, len));
 		}
 		note_free(&n);
 	}
 	free(text);
 	free(path);
-	jv_set(o, "checkpoint", cp);
+	json_set(o, "checkpoint", cp);
 	if (rules_store_head_get(t, &head) != LD_OK)
 		memset(&head, 0, sizeof(head));
-	jv_set(o, "entries", jv_u64(head.size));
+	json_set(o, "entries", json_u64(head.size));
 	if (store_meta_get(t, "audit/accounts", &p, &len) == LD_OK && len == 8)
-		accounts = le64_get(p);
-	jv_set(o, "accounts", jv_u64(accounts));
-	jv_set(o, "by_issuer", aggs(t, "agg/iss/"));
-	jv_set(o, "by_method", aggs(t, "agg/mth/"));
-	jv_set(o, "by_activity", aggs(t, "agg/act/"));
-	jv_set(o, "by_month", aggs(t, "agg/mon/"));
+		accounts = u64_le_get(p);
+	json_set(o, "accounts", json_u64(accounts));
+	json_set(o, "by_issuer", aggs(t, "agg/iss/"));
+	json_set(o, "by_method", aggs(t, "agg/mth/"));
+	json_set(o, "by_activity", aggs(t, "agg/act/"));
+	json_set(o, "by_month", aggs(t, "agg/mon/"));
 	store_meta_each(t, "finding/", collect_finding, &c);
-	jv_set(o, "findings", c.arr);
+	json_set(o, "findings", c.arr);
 	return o;
 }
 
 static uint64_t
-u(const struct jv *o, const char *k)
+u(const struct json *o, const char *k)
 {
 	uint64_t	v = 0;
 
-	jv_get_u64(jv_get(o, k), &v);
+	json_get_u64(json_get(o, k), &v);
 	return v;
 }
 
 static const char *
-s(const struct jv *o, const char *k)
+s(const struct json *o, const char *k)
 {
 	const char	*v = "";
 	size_t		 len;
 
-	if (jv_get_str(jv_get(o, k), &v, &len) != LD_OK)
+	if (json_get_str(json_get(o, k), &v, &len) != LD_OK)
 		return "";
 	return v;
 }
 
 static void
-table_text(struct buf *b, const struct jv *o, const char *k,
+table_text(struct buf *b, const struct json *o, const char *k,
     const char *title)
 {
-	const struct jv	*a = jv_get(o, k), *e;
+	const struct json	*a = json_get(o, k), *e;
 	size_t		 i;
 
 	buf_printf(b, "\n%s\n%-32s %16s %16s %16s %10s\n", title, "",
 	    "credited g", "retired g", "reversed g", "entries");
-	for (i = 0; i < jv_len(a); i++) {
-		e = jv_at(a, i);
+	for (i = 0; i < json_len(a); i++) {
+		e = json_at(a, i);
 		buf_printf(b, "%-32s %16llu %16llu %16llu %10llu\n", s(e, "name"),
 		    (unsigned long long)u(e, "credited_grams"),
 		    (unsigned long long)u(e, "retired_grams"),
@@ -143,9 +148,10 @@ table_text(struct buf *b, const struct jv *o, const char *k,
 }
 
 void
-report_text(const struct jv *o, struct buf *b)
+report_text(const struct json *o, struct buf *b)
 {
-	const struct jv	*cp = jv_get(o, "checkpoint"), *fs = jv_get(o,
+	const struct json	*cp = json_get(o, "checkpoint"),
+	    *fs = json_get(o,
 			    "findings"), *f;
 	size_t		 i;
 
@@ -153,19 +159,19 @@ report_text(const struct jv *o, struct buf *b)
 	    s(cp, "origin"), (unsigned long long)u(cp, "size"), s(cp, "root"));
 	buf_printf(b, "entries replayed: %llu; accounts: %llu; findings: %zu\n",
 	    (unsigned long long)u(o, "entries"),
-	    (unsigned long long)u(o, "accounts"), jv_len(fs));
+	    (unsigned long long)u(o, "accounts"), json_len(fs));
 	table_text(b, o, "by_issuer", "Totals by issuer");
 	table_text(b, o, "by_method", "Totals by method");
 	table_text(b, o, "by_activity", "Totals by activity");
 	table_text(b, o, "by_month", "Totals by month of the event");
 	buf_printf(b, "\nFindings\n");
-	if (jv_len(fs) == 0)
+	if (json_len(fs) == 0)
 		buf_printf(b, "none: every rule holds and every total adds up\n");
-	for (i = 0; i < jv_len(fs); i++) {
+	for (i = 0; i < json_len(fs); i++) {
 		uint64_t idx;
 
-		f = jv_at(fs, i);
-		if (jv_get_u64(jv_get(f, "index"), &idx) == LD_OK)
+		f = json_at(fs, i);
+		if (json_get_u64(json_get(f, "index"), &idx) == LD_OK)
 			buf_printf(b, "%-18s entry %llu: %s\n", s(f, "code"),
 			    (unsigned long long)idx, s(f, "message"));
 		else
@@ -175,15 +181,15 @@ report_text(const struct jv *o, struct buf *b)
 }
 
 static void
-table_md(struct buf *b, const struct jv *o, const char *k, const char *title)
+table_md(struct buf *b, const struct json *o, const char *k, const char *title)
 {
-	const struct jv	*a = jv_get(o, k), *e;
+	const struct json	*a = json_get(o, k), *e;
 	size_t		 i;
 
 	buf_printf(b, "\n## %s\n\n| %s | credited g | retired g | reversed g "
 	    "| entries |\n|---|---:|---:|---:|---:|\n", title, title + 10);
-	for (i = 0; i < jv_len(a); i++) {
-		e = jv_at(a, i);
+	for (i = 0; i < json_len(a); i++) {
+		e = json_at(a, i);
 		buf_printf(b, "| %s | %llu | %llu | %llu | %llu |\n",
 		    s(e, "name"), (unsigned long long)u(e, "credited_grams"),
 		    (unsigned long long)u(e, "retired_grams"),
@@ -193,9 +199,10 @@ table_md(struct buf *b, const struct jv *o, const char *k, const char *title)
 }
 
 void
-report_md(const struct jv *o, struct buf *b)
+report_md(const struct json *o, struct buf *b)
 {
-	const struct jv	*cp = jv_get(o, "checkpoint"), *fs = jv_get(o,
+	const struct json	*cp = json_get(o, "checkpoint"),
+	    *fs = json_get(o,
 			    "findings"), *f;
 	size_t		 i;
 
@@ -203,26 +210,26 @@ report_md(const struct jv *o, struct buf *b)
 	    "\n\nEntries replayed: %llu. Accounts: %llu. Findings: **%zu**.\n",
 	    s(cp, "origin"), (unsigned long long)u(cp, "size"), s(cp, "root"),
 	    (unsigned long long)u(o, "entries"),
-	    (unsigned long long)u(o, "accounts"), jv_len(fs));
+	    (unsigned long long)u(o, "accounts"), json_len(fs));
 	table_md(b, o, "by_issuer", "Totals by issuer");
 	table_md(b, o, "by_method", "Totals by method");
 	table_md(b, o, "by_activity", "Totals by activity");
 	table_md(b, o, "by_month", "Totals by month");
 	buf_printf(b, "\n## Findings\n\n");
-	if (jv_len(fs) == 0)
+	if (json_len(fs) == 0)
 		buf_printf(b, "None: every rule holds and every total adds "
 		    "up.\n");
 	else
 		buf_printf(b, "| code | entry | related | what |\n"
 		    "|---|---:|---:|---|\n");
-	for (i = 0; i < jv_len(fs); i++) {
+	for (i = 0; i < json_len(fs); i++) {
 		char	idx[24] = "", rel[24] = "";
 		uint64_t v;
 
-		f = jv_at(fs, i);
-		if (jv_get_u64(jv_get(f, "index"), &v) == LD_OK)
+		f = json_at(fs, i);
+		if (json_get_u64(json_get(f, "index"), &v) == LD_OK)
 			snprintf(idx, sizeof(idx), "%llu", (unsigned long long)v);
-		if (jv_get_u64(jv_get(f, "related"), &v) == LD_OK)
+		if (json_get_u64(json_get(f, "related"), &v) == LD_OK)
 			snprintf(rel, sizeof(rel), "%llu", (unsigned long long)v);
 		buf_printf(b, "| %s | %s | %s | %s |\n", s(f, "code"), idx,
 		    rel, s(f, "message"));
@@ -251,21 +258,21 @@ esc(struct buf *b, const char *t)
 
 /* A horizontal bar chart of credited grams, as inline SVG. */
 static void
-svg_bars(struct buf *b, const struct jv *a, const char *title)
+svg_bars(struct buf *b, const struct json *a, const char *title)
 {
-	size_t		 i, n = jv_len(a);
+	size_t		 i, n = json_len(a);
 	uint64_t	 max = 1, v;
-	const struct jv	*e;
+	const struct json	*e;
 
 	for (i = 0; i < n; i++)
-		if ((v = u(jv_at(a, i), "credited_grams")) > max)
+		if ((v = u(json_at(a, i), "credited_grams")) > max)
 			max = v;
 	buf_adds(b, "<h3>");
 	esc(b, title);
 	buf_printf(b, "</h3>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
 	    "width=\"720\" height=\"%zu\" role=\"img\">\n", 24 * n + 10);
 	for (i = 0; i < n; i++) {
-		e = jv_at(a, i);
+		e = json_at(a, i);
 		v = u(e, "credited_grams");
 		buf_printf(b, "<text x=\"0\" y=\"%zu\" font-size=\"12\">",
 		    24 * i + 16);
@@ -281,9 +288,10 @@ svg_bars(struct buf *b, const struct jv *a, const char *title)
 }
 
 void
-report_html(const struct jv *o, struct buf *b)
+report_html(const struct json *o, struct buf *b)
 {
-	const struct jv	*cp = jv_get(o, "checkpoint"), *fs = jv_get(o,
+	const struct json	*cp = json_get(o, "checkpoint"),
+	    *fs = json_get(o,
 			    "findings"), *f;
 	size_t		 i;
 
@@ -301,14 +309,14 @@ report_html(const struct jv *o, struct buf *b)
 	    (unsigned long long)u(cp, "size"), s(cp, "root"),
 	    (unsigned long long)u(o, "entries"),
 	    (unsigned long long)u(o, "accounts"));
-	if (jv_len(fs) == 0)
+	if (json_len(fs) == 0)
 		buf_adds(b, "<p class=\"ok\">No findings: every rule holds and "
 		    "every total adds up.</p>\n");
 	else {
 		buf_printf(b, "<h2 class=\"bad\">%zu findings</h2>\n<table><tr>"
-		    "<th>code</th><th>what</th></tr>\n", jv_len(fs));
-		for (i = 0; i < jv_len(fs); i++) {
-			f = jv_at(fs, i);
+		    "<th>code</th><th>what</th></tr>\n", json_len(fs));
+		for (i = 0; i < json_len(fs); i++) {
+			f = json_at(fs, i);
 			buf_adds(b, "<tr><td>");
 			esc(b, s(f, "code"));
 			buf_adds(b, "</td><td style=\"text-align:left\">");
@@ -318,11 +326,11 @@ report_html(const struct jv *o, struct buf *b)
 		buf_adds(b, "</table>\n");
 	}
 	buf_adds(b, "<h2>Totals</h2>\n");
-	svg_bars(b, jv_get(o, "by_month"), "Credited over time (by month of "
+	svg_bars(b, json_get(o, "by_month"), "Credited over time (by month of "
 	    "the event)");
-	svg_bars(b, jv_get(o, "by_issuer"), "By issuer");
-	svg_bars(b, jv_get(o, "by_method"), "By method");
-	svg_bars(b, jv_get(o, "by_activity"), "By activity");
+	svg_bars(b, json_get(o, "by_issuer"), "By issuer");
+	svg_bars(b, json_get(o, "by_method"), "By method");
+	svg_bars(b, json_get(o, "by_activity"), "By activity");
 	buf_adds(b, "<h2>Signed checkpoint</h2>\n<pre>");
 	esc(b, s(cp, "note"));
 	buf_adds(b, "</pre>\n</body></html>\n");

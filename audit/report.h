@@ -3,14 +3,15 @@
 #define REPORT_H
 
 #include "audit.h"
+#include "buf.h"
 #include "json.h"
 
 /* The report as a JSON value (read from an open state directory). */
-struct jv	*report_build(struct store_txn *, const char *state);
+struct json	*report_build(struct store_txn *, const char *state);
 /* Render it: plain text, Markdown, or one self-contained HTML page with
  * inline SVG charts. */
-void		 report_text(const struct jv *, struct buf *);
-void		 report_md(const struct jv *, struct buf *);
-void		 report_html(const struct jv *, struct buf *);
+void		 report_text(const struct json *, struct buf *);
+void		 report_md(const struct json *, struct buf *);
+void		 report_html(const struct json *, struct buf *);
 
 #endif /* REPORT_H */

@@ -9,8 +9,11 @@
 
 #include "audit.h"
 #include "err.h"
+#include "file.h"
 #include "log.h"
 #include "sync.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 #define CHUNK_BUNDLES	64	/* verify and commit every 16,384 entries */
 
@@ -51,8 +54,8 @@ store_finding(struct store *st, const char *code, uint64_t index,
 	if (store_begin(st, 0, &t) != LD_OK)
 		return;
 	if (store_meta_get(t, "audit/findings", &p, &len) == LD_OK && len == 8)
-		n = le64_get(p);
-	le64_put(nb, ++n);
+		n = u64_le_get(p);
+	u64_le_put(nb, ++n);
 	if (finding_store(t, code, index, related, msg) != LD_OK ||
 	    store_meta_put(t, "audit/findings", nb, 8) != LD_OK)
 		store_abort(t);
@@ -79,7 +82,7 @@ mirror_prefix(struct store *st, uint64_t size, const uint8_t root[32],
 	if ((rc = store_begin(st, 1, &t)) != LD_OK)
 		return rc;
 	if (store_meta_get(t, "audit/findings", &p, &len) == LD_OK && len == 8)
-		*findings = le64_get(p);
+		*findings = u64_le_get(p);
 	if (size == 0)
 		merkle_empty_root(r);
 	else if (merkle_root(store_node_fn, t, size, r) != MERKLE_OK) {

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "audit.h"
+#include "buf.h"
 #include "err.h"
+#include "xmalloc.h"
 
 #define CACHE	128
 

@@ -16,16 +16,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "client.h"
 #include "err.h"
 #include "json.h"
+#include "xmalloc.h"
 
 static int
-fail(struct client_err *e, int code, const char *fmt, ...)
+fail(struct ld_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
-fail(struct client_err *e, int code, const char *fmt, ...)
+fail(struct ld_error *e, int code, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -39,8 +42,8 @@ fail(struct client_err *e, int code, const char *fmt, ...)
 }
 
 int
-client_get_json(struct fetch *f, const char *path, struct jv **doc,
-    struct client_err *e)
+client_get_json(struct fetch *f, const char *path, struct json **doc,
+    struct ld_error *e)
 {
 	struct fetch_resp	resp;
 	int			rc;
@@ -53,33 +56,33 @@ client_get_json(struct fetch *f, const char *path, struct jv **doc,
 		fetch_resp_free(&resp);
 		return e->code ? e->code : LD_ENET;
 	}
-	rc = jv_parse((const char *)resp.body.p, resp.body.len, doc, NULL, 0);
+	rc = json_parse((const char *)resp.body.p, resp.body.len, doc, NULL, 0);
 	fetch_resp_free(&resp);
 	return rc == LD_OK ? LD_OK : fail(e, LD_EINVAL, "the reply is not JSON");
 }
 
 /* Verify one listed entry against (size, root) and decode its leaf. */
 static int
-verify_entry(const struct jv *o, uint64_t size, const uint8_t root[32],
+verify_entry(const struct json *o, uint64_t size, const uint8_t root[32],
     uint64_t *index, struct leaf *l, const char **why)
 {
 	struct merkle_proof	 p;
-	const struct jv		*pr = jv_get(o, "proof");
+	const struct json		*pr = json_get(o, "proof");
 	const char		*b64;
 	uint8_t			*leaf, h[32];
 	size_t			 len, llen, i;
 	int			 rc = LD_EBADPROOF;
 
 	*why = "malformed entry";
-	if (jv_get_u64(jv_get(o, "index"), index) != LD_OK ||
-	    jv_get_str(jv_get(o, "leaf"), &b64, &len) != LD_OK ||
-	    (p.n = jv_len(pr)) > MERKLE_MAX_PROOF)
+	if (json_get_u64(json_get(o, "index"), index) != LD_OK ||
+	    json_get_str(json_get(o, "leaf"), &b64, &len) != LD_OK ||
+	    (p.n = json_len(pr)) > MERKLE_MAX_PROOF)
 		return LD_EINVAL;
 	leaf = xmalloc(b64_decoded_max(len));
 	if (b64_decode(leaf, &llen, b64, len) != LD_OK)
 		goto done;
 	for (i = 0; i < p.n; i++)
-		if (jv_get_hex(jv_at(pr, i), p.path[i], 32) != LD_OK)
+		if (json_get_hex(json_at(pr, i), p.path[i], 32) != LD_OK)
 			goto done;
 	merkle_leaf_hash(h, leaf, llen);
 	*why = "its inclusion proof does not verify against the checkpoint";
@@ -90,7 +93,7 @@ verify_entry(const struct jv *o, uint64_t size, const uint8_t root[32],
 		goto done;
 	*why = "its leaf carries another index than its proof";
 	if (l->index != *index) {
-		leaf_free(l);
+		entry_leaf_free(l);
 		goto done;
 	}
 	rc = LD_OK;
@@ -105,7 +108,7 @@ client_account_free(struct client_account *a)
 	size_t	i;
 
 	for (i = 0; i < a->n; i++)
-		leaf_free(&a->leaves[i]);
+		entry_leaf_free(&a->leaves[i]);
 	free(a->leaves);
 	free(a->index);
 	buf_free(&a->note);
@@ -138,7 +141,7 @@ add(uint64_t *sum, uint64_t g)
  * own counters against them, and every reversal's target.
  */
 static int
-recompute(struct client_account *a, struct client_err *e)
+recompute(struct client_account *a, struct ld_error *e)
 {
 	size_t	i, k, j;
 
@@ -197,7 +200,7 @@ recompute(struct client_account *a, struct client_err *e)
 		struct account_ctr c = { a->credited, a->retired, a->reversed,
 		    NO_INDEX };
 
-		if (account_balance(&c, &a->balance) != LD_OK)
+		if (entry_account_balance(&c, &a->balance) != LD_OK)
 			return fail(e, LD_EBADPROOF, "the account's balance "
 			    "does not fit in 64 bits");
 	}
@@ -205,19 +208,19 @@ recompute(struct client_account *a, struct client_err *e)
 }
 
 int
-client_account_page(struct client_account *a, const struct jv *doc,
+client_account_page(struct client_account *a, const struct json *doc,
     const struct sig_key *log, const char *issuer, const char *account,
-    struct fetch *f, uint64_t *next, struct client_err *e)
+    struct fetch *f, uint64_t *next, struct ld_error *e)
 {
 	struct checkpoint	 cp;
-	const struct jv		*list;
+	const struct json		*list;
 	const char		*note, *why;
 	size_t			 nlen, i, cap;
 	uint64_t		 srv;
 	int			 rc;
 
 	*next = NO_INDEX;
-	if (jv_get_str(jv_get(doc, "checkpoint"), &note, &nlen) != LD_OK)
+	if (json_get_str(json_get(doc, "checkpoint"), &note, &nlen) != LD_OK)
 		return fail(e, LD_EBADSIG, "the page carries no checkpoint");
 	if ((rc = checkpoint_open(note, nlen, log, &cp)) == LD_ERULE)
 		return fail(e, LD_EBADPROOF, "the page's checkpoint: %s",
@@ -229,9 +232,10 @@ client_account_page(struct client_account *a, const struct jv *doc,
 		a->cp = cp;
 		a->started = 1;
 		buf_add(&a->note, note, nlen);
-		if (jv_get_u64(jv_get(doc, "last"), &a->expect) != LD_OK)
+		if (json_get_u64(json_get(doc, "last"), &a->expect) != LD_OK)
 			a->expect = NO_INDEX;
-		if (jv_get_u64(jv_get(doc, "balance_grams"), &srv) == LD_OK) {
+		if (json_get_u64(json_get(doc, "balance_grams"),
+		    &srv) == LD_OK) {
 			a->server_balance = (int64_t)srv;
 			a->have_server_balance = 1;
 		}
@@ -243,8 +247,8 @@ client_account_page(struct client_account *a, const struct jv *doc,
 		if ((rc = client_consistency(f, &a->cp, &cp, e)) != LD_OK)
 			return rc;
 	}
-	list = jv_get(doc, "entries");
-	for (i = 0; i < jv_len(list); i++) {
+	list = json_get(doc, "entries");
+	for (i = 0; i < json_len(list); i++) {
 		struct leaf	*l;
 		uint64_t	*ix;
 
@@ -261,7 +265,7 @@ client_account_page(struct client_account *a, const struct jv *doc,
 		}
 		l = &a->leaves[a->n];
 		ix = &a->index[a->n];
-		if (verify_entry(jv_at(list, i), cp.size, cp.root, ix, l,
+		if (verify_entry(json_at(list, i), cp.size, cp.root, ix, l,
 		    &why) != LD_OK)
 			return fail(e, LD_EBADPROOF, "entry %zu of the "
 			    "account: %s", a->n, why);
@@ -280,7 +284,7 @@ client_account_page(struct client_account *a, const struct jv *doc,
 			    "entry of %s account %s (it is %s%s%s%s): the "
 			    "server answered with another account's records",
 			    (unsigned long long)*ix, issuer, account,
-			    kind_name(l->kind) ? kind_name(l->kind) : "?",
+			    entry_kind_name(l->kind) ? entry_kind_name(l->kind) : "?",
 			    l->kind >= KIND_CREDIT ? " of " : "",
 			    l->kind >= KIND_CREDIT ? l->u.e.issuer.s : "",
 			    l->kind >= KIND_CREDIT && l->kind != KIND_REVERSE ?
@@ -292,7 +296,7 @@ client_account_page(struct client_account *a, const struct jv *doc,
 			    (unsigned long long)l->u.e.acct.prev);
 		a->expect = l->u.e.acct.prev;
 	}
-	if (jv_get_u64(jv_get(doc, "next_cursor"), next) != LD_OK) {
+	if (json_get_u64(json_get(doc, "next_cursor"), next) != LD_OK) {
 		*next = NO_INDEX;
 		return LD_OK;
 	}
@@ -303,7 +307,7 @@ client_account_page(struct client_account *a, const struct jv *doc,
 }
 
 int
-client_account_finish(struct client_account *a, struct client_err *e)
+client_account_finish(struct client_account *a, struct ld_error *e)
 {
 	int	rc;
 
@@ -323,17 +327,17 @@ client_account_finish(struct client_account *a, struct client_err *e)
 
 int
 client_account(struct fetch *f, const struct sig_key *log, const char *issuer,
-    const char *account, struct client_account *a, struct client_err *e)
+    const char *account, struct client_account *a, struct ld_error *e)
 {
-	struct jv	*doc = NULL;
+	struct json	*doc = NULL;
 	char		*path;
 	uint64_t	 cursor = NO_INDEX;
 	int		 rc;
 
 	memset(a, 0, sizeof(*a));
 	memset(e, 0, sizeof(*e));
-	if (valid_id(issuer, strlen(issuer)) != LD_OK ||
-	    valid_account(account, strlen(account)) != LD_OK)
+	if (entry_valid_id(issuer, strlen(issuer)) != LD_OK ||
+	    entry_valid_account(account, strlen(account)) != LD_OK)
 		return fail(e, LD_EINVAL, "bad issuer id or account");
 	for (;;) {
 		path = cursor == NO_INDEX ?
@@ -347,7 +351,7 @@ client_account(struct fetch *f, const struct sig_key *log, const char *issuer,
 			return rc;
 		rc = client_account_page(a, doc, log, issuer, account, f,
 		    &cursor, e);
-		jv_free(doc);
+		json_free(doc);
 		if (rc != LD_OK)
 			return rc;
 		if (cursor == NO_INDEX)

@@ -7,9 +7,11 @@
 #include <sys/stat.h>
 
 #include "acctstate.h"
+#include "buf.h"
 #include "err.h"
+#include "file.h"
 #include "json.h"
-#include "util.h"
+#include "xmalloc.h"
 
 /* What is kept of one account. */
 struct held {
@@ -17,11 +19,11 @@ struct held {
 };
 
 static int
-fail(struct client_err *e, int code, const char *fmt, ...)
+fail(struct ld_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
-fail(struct client_err *e, int code, const char *fmt, ...)
+fail(struct ld_error *e, int code, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -46,7 +48,7 @@ static int
 held_load(const char *dir, const char *issuer, const char *account,
     struct held *h)
 {
-	struct jv	*doc = NULL;
+	struct json	*doc = NULL;
 	char		*path = held_path(dir, issuer, account), *text = NULL;
 	size_t		 len;
 	int		 rc;
@@ -56,21 +58,24 @@ held_load(const char *dir, const char *issuer, const char *account,
 	if (rc != LD_OK)
 		return LD_ENOTFOUND;
 	rc = LD_ECORRUPT;
-	if (jv_parse(text, len, &doc, NULL, 0) == LD_OK &&
-	    jv_get_u64(jv_get(doc, "index"), &h->index) == LD_OK &&
-	    jv_get_u64(jv_get(doc, "size"), &h->size) == LD_OK &&
-	    jv_get_u64(jv_get(doc, "credited_grams"), &h->credited) == LD_OK &&
-	    jv_get_u64(jv_get(doc, "retired_grams"), &h->retired) == LD_OK &&
-	    jv_get_u64(jv_get(doc, "reversed_grams"), &h->reversed) == LD_OK)
+	if (json_parse(text, len, &doc, NULL, 0) == LD_OK &&
+	    json_get_u64(json_get(doc, "index"), &h->index) == LD_OK &&
+	    json_get_u64(json_get(doc, "size"), &h->size) == LD_OK &&
+	    json_get_u64(json_get(doc, "credited_grams"),
+	    &h->credited) == LD_OK &&
+	    json_get_u64(json_get(doc, "retired_grams"),
+	    &h->retired) == LD_OK &&
+	    json_get_u64(json_get(doc, "reversed_grams"),
+	    &h->reversed) == LD_OK)
 		rc = LD_OK;
-	jv_free(doc);
+	json_free(doc);
 	free(text);
 	return rc;
 }
 
 int
 acctstate_check(const char *dir, const char *issuer, const char *account,
-    const struct client_account *a, int found, struct client_err *e)
+    const struct client_account *a, int found, struct ld_error *e)
 {
 	struct held	 h;
 	size_t		 k;
@@ -112,7 +117,7 @@ int
 acctstate_save(const char *dir, const char *issuer, const char *account,
     const struct client_account *a)
 {
-	struct jv	*o;
+	struct json	*o;
 	struct buf	 b = { 0 };
 	char		*sub, *path;
 	int		 rc;
@@ -126,17 +131,17 @@ acctstate_save(const char *dir, const char *issuer, const char *account,
 		return LD_ESYS;
 	}
 	free(sub);
-	o = jv_obj();
-	jv_set(o, "issuer", jv_str(issuer));
-	jv_set(o, "account", jv_str(account));
-	jv_set(o, "index", jv_u64(a->index[0]));
-	jv_set(o, "size", jv_u64(a->cp.size));
-	jv_set(o, "credited_grams", jv_u64(a->leaves[0].u.e.acct.credited));
-	jv_set(o, "retired_grams", jv_u64(a->leaves[0].u.e.acct.retired));
-	jv_set(o, "reversed_grams", jv_u64(a->leaves[0].u.e.acct.reversed));
-	jv_render_json(o, &b);
+	o = json_obj();
+	json_set(o, "issuer", json_str(issuer));
+	json_set(o, "account", json_str(account));
+	json_set(o, "index", json_u64(a->index[0]));
+	json_set(o, "size", json_u64(a->cp.size));
+	json_set(o, "credited_grams", json_u64(a->leaves[0].u.e.acct.credited));
+	json_set(o, "retired_grams", json_u64(a->leaves[0].u.e.acct.retired));
+	json_set(o, "reversed_grams", json_u64(a->leaves[0].u.e.acct.reversed));
+	json_render(o, &b);
 	buf_add(&b, "\n", 1);
-	jv_free(o);
+	json_free(o);
 	path = held_path(dir, issuer, account);
 	rc = file_write(path, b.p, b.len, 0600, 0);
 	free(path);

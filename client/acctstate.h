@@ -12,6 +12,7 @@
 #define ACCTSTATE_H
 
 #include "client.h"
+#include "err.h"
 
 /*
  * Check a verified account a (client_account) against what dir holds:
@@ -23,7 +24,7 @@
  */
 int	acctstate_check(const char *dir, const char *issuer,
 	    const char *account, const struct client_account *a, int found,
-	    struct client_err *e);
+	    struct ld_error *e);
 /* Remember a's newest entry for (issuer, account): LD_OK or LD_ESYS. */
 int	acctstate_save(const char *dir, const char *issuer,
 	    const char *account, const struct client_account *a);

@@ -5,19 +5,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "client.h"
 #include "err.h"
 #include "json.h"
 #include "merkle.h"
 #include "receipt.h"
 #include "rules.h"
+#include "xmalloc.h"
 
 static int
-set_err(struct client_err *e, int code, const char *rule, const char *fmt,
+set_err(struct ld_error *e, int code, const char *rule, const char *fmt,
     ...) __attribute__((format(printf, 4, 5)));
 
 static int
-set_err(struct client_err *e, int code, const char *rule, const char *fmt,
+set_err(struct ld_error *e, int code, const char *rule, const char *fmt,
     ...)
 {
 	va_list	ap;
@@ -32,7 +34,7 @@ set_err(struct client_err *e, int code, const char *rule, const char *fmt,
 }
 
 int
-client_sign_batch(struct batch_req *b, const char *origin,
+client_sign_batch(struct codec_batch *b, const char *origin,
     const struct sig_key *key)
 {
 	struct buf	msg = { 0 };
@@ -49,7 +51,7 @@ client_sign_batch(struct batch_req *b, const char *origin,
 }
 
 int
-client_batch_body(const struct batch_req *b, struct buf *body)
+client_batch_body(const struct codec_batch *b, struct buf *body)
 {
 	return codec_batch_encode(b, body);
 }
@@ -61,11 +63,11 @@ client_receipt_free(struct client_receipt *r)
 }
 
 void
-client_error_reply(const struct fetch_resp *r, struct client_err *e)
+client_error_reply(const struct fetch_resp *r, struct ld_error *e)
 {
-	struct jv	*doc = NULL;
-	struct cr	*c = NULL;
-	const struct cr_obj *root;
+	struct json	*doc = NULL;
+	struct codec_tree	*c = NULL;
+	const struct codec_obj *root;
 	const uint8_t	*p;
 	const char	*s;
 	size_t		 len;
@@ -85,39 +87,42 @@ client_error_reply(const struct fetch_resp *r, struct client_err *e)
 		return;
 	}
 	if (strncmp(r->ctype, "application/json", 16) == 0 &&
-	    jv_parse((const char *)r->body.p, r->body.len, &doc, NULL, 0) ==
+	    json_parse((const char *)r->body.p, r->body.len, &doc, NULL, 0) ==
 	    LD_OK) {
-		if (jv_get_str(jv_get(doc, "message"), &s, &len) == LD_OK)
+		if (json_get_str(json_get(doc, "message"), &s, &len) == LD_OK)
 			snprintf(e->msg, sizeof(e->msg), "%.*s", (int)len, s);
-		if (jv_get_str(jv_get(doc, "rule"), &s, &len) == LD_OK)
+		if (json_get_str(json_get(doc, "rule"), &s, &len) == LD_OK)
 			snprintf(e->rule, sizeof(e->rule), "%.*s", (int)len, s);
-		if (jv_get_u64(jv_get(doc, "position"), &v) == LD_OK)
+		if (json_get_u64(json_get(doc, "position"), &v) == LD_OK)
 			e->pos = (long)v;
-		jv_free(doc);
-	} else if (cr_parse(r->body.p, r->body.len, &c, &root) == LD_OK) {
-		if (cr_bytes(cr_get(root, "message"), &p, &len) == LD_OK)
+		json_free(doc);
+	} else if (codec_tree_parse(r->body.p, r->body.len, &c,
+	    &root) == LD_OK) {
+		if (codec_get_bytes(codec_get(root, "message"), &p,
+		    &len) == LD_OK)
 			snprintf(e->msg, sizeof(e->msg), "%.*s", (int)len, p);
-		if (cr_bytes(cr_get(root, "rule"), &p, &len) == LD_OK)
+		if (codec_get_bytes(codec_get(root, "rule"), &p, &len) == LD_OK)
 			snprintf(e->rule, sizeof(e->rule), "%.*s", (int)len, p);
-		if (cr_u64(cr_get(root, "position"), &v) == LD_OK)
+		if (codec_get_u64(codec_get(root, "position"), &v) == LD_OK)
 			e->pos = (long)v;
-		cr_free(c);
+		codec_tree_free(c);
 	}
 }
 
 /* Read n 32-byte hashes from a msgpack array. */
 static int
-read_hashes(const struct cr_obj *a, uint8_t (*out)[32], size_t max,
+read_hashes(const struct codec_obj *a, uint8_t (*out)[32], size_t max,
     size_t *n)
 {
 	const uint8_t	*p;
 	size_t		 i, len;
 
-	*n = cr_len(a);
+	*n = codec_len(a);
 	if (*n > max)
 		return LD_EINVAL;
 	for (i = 0; i < *n; i++) {
-		if (cr_bytes(cr_at(a, i), &p, &len) != LD_OK || len != 32)
+		if (codec_get_bytes(codec_at(a, i), &p, &len) != LD_OK ||
+		    len != 32)
 			return LD_EINVAL;
 		memcpy(out[i], p, 32);
 	}
@@ -136,7 +141,7 @@ leaf_holds(const uint8_t *p, size_t len, const char *issuer,
 	if (codec_leaf_decode(p, len, &l) != LD_OK)
 		return 0;
 	if (l.kind < KIND_CREDIT || strcmp(l.u.e.issuer.s, issuer) != 0) {
-		leaf_free(&l);
+		entry_leaf_free(&l);
 		return 0;
 	}
 	buf_reset(tmp);
@@ -145,22 +150,22 @@ leaf_holds(const uint8_t *p, size_t len, const char *issuer,
 	codec_sub_encode(s, tmp);
 	same = tmp->len == 2 * mark &&
 	    memcmp(tmp->p, tmp->p + mark, mark) == 0;
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	return same;
 }
 
 int
-client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
+client_submit_reply(const uint8_t *p, size_t len, const struct codec_batch *b,
     const struct sig_key *log, struct client_receipt *out,
-    struct client_err *e)
+    struct ld_error *e)
 {
 	struct buf		 tmp = { 0 };
 	uint32_t		 n = b->n;
-	struct cr		*c = NULL;
-	const struct cr_obj	*root, *leaves, *ents, *dups, *ent, *d = NULL;
+	struct codec_tree		*c = NULL;
+	const struct codec_obj	*root, *leaves, *ents, *dups, *ent, *d = NULL;
 	struct receipt_span	 rs;
 	struct merkle_proof	 proof;
-	struct note_seen	 seen;
+	struct tlog_proof_seen	 seen;
 	uint8_t			 left[MERKLE_MAX_LEVELS][32];
 	uint8_t			 right[MERKLE_SPAN_MAX_RIGHT][32];
 	const uint8_t		**lv = NULL, *cp, *lp;
@@ -168,20 +173,21 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 	uint64_t		 size, start, idx, di;
 	int			 dup, rc = LD_EBADPROOF, have_span = 0;
 
-	if (cr_parse(p, len, &c, &root) != LD_OK)
+	if (codec_tree_parse(p, len, &c, &root) != LD_OK)
 		return set_err(e, LD_EINVAL, "reply", "the reply is not msgpack");
 	memset(&seen, 0, sizeof(seen));
-	leaves = cr_get(root, "leaves");
-	ents = cr_get(root, "entries");
-	dups = cr_get(root, "dups");
-	nl = cr_len(leaves);
-	if (cr_bytes(cr_get(root, "checkpoint"), &cp, &cplen) != LD_OK ||
-	    cr_u64(cr_get(root, "size"), &size) != LD_OK ||
-	    cr_u64(cr_get(root, "start"), &start) != LD_OK ||
-	    cr_len(ents) != n ||
-	    read_hashes(cr_get(root, "left"), left, MERKLE_MAX_LEVELS,
+	leaves = codec_get(root, "leaves");
+	ents = codec_get(root, "entries");
+	dups = codec_get(root, "dups");
+	nl = codec_len(leaves);
+	if (codec_get_bytes(codec_get(root, "checkpoint"), &cp,
+	    &cplen) != LD_OK ||
+	    codec_get_u64(codec_get(root, "size"), &size) != LD_OK ||
+	    codec_get_u64(codec_get(root, "start"), &start) != LD_OK ||
+	    codec_len(ents) != n ||
+	    read_hashes(codec_get(root, "left"), left, MERKLE_MAX_LEVELS,
 	    &nleft) != LD_OK ||
-	    read_hashes(cr_get(root, "right"), right, MERKLE_SPAN_MAX_RIGHT,
+	    read_hashes(codec_get(root, "right"), right, MERKLE_SPAN_MAX_RIGHT,
 	    &nright) != LD_OK) {
 		set_err(e, LD_EINVAL, "reply", "the reply lacks fields");
 		goto done;
@@ -190,7 +196,8 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 		lv = xcalloc(nl, sizeof(*lv));
 		ll = xcalloc(nl, sizeof(*ll));
 		for (i = 0; i < nl; i++)
-			if (cr_bytes(cr_at(leaves, i), &lv[i], &ll[i]) !=
+			if (codec_get_bytes(codec_at(leaves, i), &lv[i],
+			    &ll[i]) !=
 			    LD_OK) {
 				set_err(e, LD_EINVAL, "reply", "bad leaf");
 				goto done;
@@ -205,10 +212,10 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 		have_span = 1;
 	}
 	for (i = 0; i < n; i++) {
-		ent = cr_at(ents, i);
+		ent = codec_at(ents, i);
 		buf_reset(&out[i].text);
-		if (cr_u64(cr_at(ent, 0), &idx) != LD_OK ||
-		    cr_bool(cr_at(ent, 1), &dup) != LD_OK) {
+		if (codec_get_u64(codec_at(ent, 0), &idx) != LD_OK ||
+		    codec_get_bool(codec_at(ent, 1), &dup) != LD_OK) {
 			set_err(e, LD_EINVAL, "reply", "bad entry %zu", i);
 			goto done;
 		}
@@ -231,15 +238,17 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 			}
 		} else {
 			/* A duplicate: its own leaf and proof in "dups". */
-			for (k = 0; k < cr_len(dups); k++) {
-				d = cr_at(dups, k);
-				if (cr_u64(cr_at(d, 0), &di) == LD_OK &&
+			for (k = 0; k < codec_len(dups); k++) {
+				d = codec_at(dups, k);
+				if (codec_get_u64(codec_at(d, 0),
+				    &di) == LD_OK &&
 				    di == idx)
 					break;
 			}
-			if (k == cr_len(dups) ||
-			    cr_bytes(cr_at(d, 1), &lp, &plen) != LD_OK ||
-			    read_hashes(cr_at(d, 2), proof.path,
+			if (k == codec_len(dups) ||
+			    codec_get_bytes(codec_at(d, 1), &lp,
+			    &plen) != LD_OK ||
+			    read_hashes(codec_at(d, 2), proof.path,
 			    MERKLE_MAX_PROOF, &proof.n) != LD_OK) {
 				set_err(e, LD_EINVAL, "reply",
 				    "no receipt for duplicate entry %zu", i);
@@ -265,19 +274,19 @@ client_submit_reply(const uint8_t *p, size_t len, const struct batch_req *b,
 	}
 	rc = LD_OK;
 done:
-	note_seen_free(&seen);
+	tlog_proof_seen_free(&seen);
 	buf_free(&tmp);
 	if (have_span)
 		receipt_span_free(&rs);
 	free(lv);
 	free(ll);
-	cr_free(c);
+	codec_tree_free(c);
 	return rc;
 }
 
 int
-client_submit(struct fetch *f, struct batch_req *b, const struct sig_key *log,
-    struct client_receipt *out, struct client_err *e)
+client_submit(struct fetch *f, struct codec_batch *b, const struct sig_key *log,
+    struct client_receipt *out, struct ld_error *e)
 {
 	struct fetch_resp	resp;
 	struct buf		body = { 0 };
@@ -313,15 +322,15 @@ client_submit(struct fetch *f, struct batch_req *b, const struct sig_key *log,
 
 int
 client_verify_receipt(const char *text, size_t len, const struct sig_key *log,
-    struct leaf *l, struct checkpoint *c, struct client_err *e)
+    struct leaf *l, struct checkpoint *c, struct ld_error *e)
 {
 	return client_verify_receipt_seen(text, len, log, NULL, l, c, e);
 }
 
 int
 client_verify_receipt_seen(const char *text, size_t len,
-    const struct sig_key *log, struct note_seen *seen, struct leaf *l,
-    struct checkpoint *c, struct client_err *e)
+    const struct sig_key *log, struct tlog_proof_seen *seen, struct leaf *l,
+    struct checkpoint *c, struct ld_error *e)
 {
 	struct tlog_proof	p;
 	struct checkpoint	cp;
@@ -365,7 +374,7 @@ client_verify_receipt_seen(const char *text, size_t len,
 		goto done;
 	}
 	if (lf.index != p.index) {
-		leaf_free(&lf);
+		entry_leaf_free(&lf);
 		rc = set_err(e, LD_EBADPROOF, "leaf-index",
 		    "the leaf says index %llu, the proof %llu",
 		    (unsigned long long)lf.index, (unsigned long long)p.index);
@@ -374,7 +383,7 @@ client_verify_receipt_seen(const char *text, size_t len,
 	if (l != NULL)
 		*l = lf;
 	else
-		leaf_free(&lf);
+		entry_leaf_free(&lf);
 	if (c != NULL)
 		*c = cp;
 	rc = LD_OK;
@@ -385,7 +394,7 @@ done:
 
 int
 client_checkpoint(struct fetch *f, const struct sig_key *log,
-    struct checkpoint *c, struct buf *note, struct client_err *e)
+    struct checkpoint *c, struct buf *note, struct ld_error *e)
 {
 	struct fetch_resp	resp;
 	int			rc;
@@ -412,7 +421,7 @@ client_checkpoint(struct fetch *f, const struct sig_key *log,
 
 int
 client_origin(struct fetch *f, char *origin, size_t len,
-    struct client_err *e)
+    struct ld_error *e)
 {
 	struct fetch_resp	 resp;
 	const char		*nl;
@@ -448,12 +457,12 @@ client_origin(struct fetch *f, char *origin, size_t len,
 
 int
 client_consistency(struct fetch *f, const struct checkpoint *a,
-    const struct checkpoint *b, struct client_err *e)
+    const struct checkpoint *b, struct ld_error *e)
 {
 	struct fetch_resp	 resp;
 	struct merkle_proof	 p;
-	struct jv		*doc = NULL;
-	const struct jv		*arr;
+	struct json		*doc = NULL;
+	const struct json		*arr;
 	char			 path[96];
 	size_t			 i;
 	int			 rc;
@@ -500,21 +509,22 @@ client_consistency(struct fetch *f, const struct checkpoint *a,
 		fetch_resp_free(&resp);
 		return e->code;
 	}
-	rc = jv_parse((const char *)resp.body.p, resp.body.len, &doc, NULL, 0);
+	rc = json_parse((const char *)resp.body.p, resp.body.len, &doc, NULL,
+	    0);
 	fetch_resp_free(&resp);
-	arr = jv_get(doc, "proof");
-	p.n = jv_len(arr);
+	arr = json_get(doc, "proof");
+	p.n = json_len(arr);
 	if (rc != LD_OK || p.n > MERKLE_MAX_PROOF) {
-		jv_free(doc);
+		json_free(doc);
 		return set_err(e, LD_EINVAL, "reply", "bad consistency reply");
 	}
 	for (i = 0; i < p.n; i++)
-		if (jv_get_hex(jv_at(arr, i), p.path[i], 32) != LD_OK) {
-			jv_free(doc);
+		if (json_get_hex(json_at(arr, i), p.path[i], 32) != LD_OK) {
+			json_free(doc);
 			return set_err(e, LD_EINVAL, "reply",
 			    "bad consistency reply");
 		}
-	jv_free(doc);
+	json_free(doc);
 	if (merkle_verify_consistency(a->size, b->size, a->root, b->root, &p) !=
 	    MERKLE_OK)
 		return set_err(e, LD_EBADPROOF, "fork", "checkpoint %llu is "

@@ -5,7 +5,7 @@
  * (c2sp.org/tlog-proof@v1, the leaf in its extra line). Verifying: a
  * receipt offline against the log's verifier key; a checkpoint fetched
  * from a server. Errors are LD_* codes with a message in a caller's
- * struct client_err.
+ * struct ld_error.
  */
 #ifndef CLIENT_H
 #define CLIENT_H
@@ -13,21 +13,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+#include "checkpoint.h"
 #include "codec.h"
 #include "entry.h"
+#include "err.h"
 #include "fetch.h"
 #include "note.h"
 #include "sig.h"
+#include "tlog_proof.h"
 
-struct jv;
-
-struct client_err {
-	int		code;		/* LD_* */
-	int		status;		/* HTTP status, or 0 */
-	long		pos;		/* position in the batch, or -1 */
-	char		rule[48];
-	char		msg[512];
-};
+struct json;
 
 struct client_receipt {
 	uint64_t	index;
@@ -37,10 +33,10 @@ struct client_receipt {
 };
 
 /* Sign b (issuer, entries) for the log origin with the issuer's key. */
-int	client_sign_batch(struct batch_req *b, const char *origin,
+int	client_sign_batch(struct codec_batch *b, const char *origin,
 	    const struct sig_key *issuer_key);
 /* The msgpack body of a signed batch. */
-int	client_batch_body(const struct batch_req *b, struct buf *body);
+int	client_batch_body(const struct codec_batch *b, struct buf *body);
 /*
  * Turn a submit reply (msgpack) into receipts: out[i] for entry i of the
  * batch b. Each receipt's leaf must hold exactly entry i of b for b's
@@ -48,41 +44,42 @@ int	client_batch_body(const struct batch_req *b, struct buf *body);
  * signed checkpoint. LD_EBADPROOF if the reply does not add up.
  */
 int	client_submit_reply(const uint8_t *p, size_t len,
-	    const struct batch_req *b, const struct sig_key *log,
-	    struct client_receipt *out, struct client_err *e);
+	    const struct codec_batch *b, const struct sig_key *log,
+	    struct client_receipt *out, struct ld_error *e);
 /* Map an error reply (JSON or msgpack) and status into e. */
-void	client_error_reply(const struct fetch_resp *r, struct client_err *e);
+void	client_error_reply(const struct fetch_resp *r, struct ld_error *e);
 void	client_receipt_free(struct client_receipt *);
 
 /* Submit one batch and wait (with retries of 503 and network errors). */
-int	client_submit(struct fetch *f, struct batch_req *b,
+int	client_submit(struct fetch *f, struct codec_batch *b,
 	    const struct sig_key *log, struct client_receipt *out,
-	    struct client_err *e);
+	    struct ld_error *e);
 
 /*
  * Verify a receipt offline: the checkpoint's signature by the log key,
  * the inclusion of the leaf in its extra line. On LD_OK l (if not NULL)
- * gets the decoded leaf (leaf_free it) and c the checkpoint.
+ * gets the decoded leaf (entry_leaf_free it) and c the checkpoint.
  */
 int	client_verify_receipt(const char *text, size_t len,
 	    const struct sig_key *log, struct leaf *l, struct checkpoint *c,
-	    struct client_err *e);
+	    struct ld_error *e);
 /* The same, verifying each distinct checkpoint's signature once (seen:
- * see note.h; zeroed by the caller, note_seen_free after). */
+ * see note.h; zeroed by the caller, tlog_proof_seen_free after). */
 int	client_verify_receipt_seen(const char *text, size_t len,
-	    const struct sig_key *log, struct note_seen *seen, struct leaf *l,
-	    struct checkpoint *c, struct client_err *e);
+	    const struct sig_key *log, struct tlog_proof_seen *seen,
+	    struct leaf *l,
+	    struct checkpoint *c, struct ld_error *e);
 
 /* Fetch /checkpoint and verify it; note gets the signed note text. */
 int	client_checkpoint(struct fetch *f, const struct sig_key *log,
-	    struct checkpoint *c, struct buf *note, struct client_err *e);
+	    struct checkpoint *c, struct buf *note, struct ld_error *e);
 /*
  * Prove with the server's consistency proof that checkpoint b extends a
  * (same origin, a.size <= b.size). LD_EBADPROOF if it does not: with two
  * signed checkpoints, that is evidence of a fork.
  */
 int	client_consistency(struct fetch *f, const struct checkpoint *a,
-	    const struct checkpoint *b, struct client_err *e);
+	    const struct checkpoint *b, struct ld_error *e);
 /* An account's entries and balance, verified (client_account). */
 struct client_account {
 	struct checkpoint	 cp;		/* what the proofs are against */
@@ -115,7 +112,7 @@ struct client_account {
  */
 int	client_account(struct fetch *f, const struct sig_key *log,
 	    const char *issuer, const char *account,
-	    struct client_account *out, struct client_err *e);
+	    struct client_account *out, struct ld_error *e);
 /*
  * The same, one page at a time, for callers with pages from elsewhere:
  * verify the page doc (GET /v1/accounts JSON) into a (zeroed before the
@@ -124,19 +121,19 @@ int	client_account(struct fetch *f, const struct sig_key *log,
  * against different checkpoints. Then client_account_finish checks the
  * chain ended and recomputes the counters.
  */
-int	client_account_page(struct client_account *a, const struct jv *doc,
+int	client_account_page(struct client_account *a, const struct json *doc,
 	    const struct sig_key *log, const char *issuer,
 	    const char *account, struct fetch *f, uint64_t *next,
-	    struct client_err *e);
+	    struct ld_error *e);
 int	client_account_finish(struct client_account *a,
-	    struct client_err *e);
+	    struct ld_error *e);
 void	client_account_free(struct client_account *);
 /* GET path with Accept: application/json and parse it (LD_ENOTFOUND on
- * 404). *doc is freed with jv_free. */
-int	client_get_json(struct fetch *f, const char *path, struct jv **doc,
-	    struct client_err *e);
+ * 404). *doc is freed with json_free. */
+int	client_get_json(struct fetch *f, const char *path, struct json **doc,
+	    struct ld_error *e);
 /* The log's origin from an unverified /checkpoint (for signing). */
 int	client_origin(struct fetch *f, char *origin, size_t len,
-	    struct client_err *e);
+	    struct ld_error *e);
 
 #endif /* CLIENT_H */

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "client.h"
+#include "err.h"
 #include "sig.h"
 
 /* The TLS paragraph of the help of the commands that take --server. */
@@ -31,6 +32,6 @@ void	cmd_vkey_opt(void *kp, const char *arg);
  * NULL); exits 2 if the URL is malformed or cacert unusable. */
 struct fetch	*cmd_server(const char *url, const char *cacert);
 /* Exit status for an error: 3 for network/server, 1 otherwise. */
-int	cmd_exit_for(const struct client_err *);
+int	cmd_exit_for(const struct ld_error *);
 
 #endif /* CMD_H */

@@ -9,14 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
 #include "acctstate.h"
+#include "buf.h"
+#include "cmd.h"
 #include "codec.h"
 #include "cpstate.h"
+#include "day.h"
 #include "err.h"
 #include "form.h"
 #include "json.h"
-#include "util.h"
+#include "xmalloc.h"
 
 int
 cmd_account(int argc, char **argv)
@@ -34,8 +36,8 @@ cmd_account(int argc, char **argv)
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
 	struct client_account	 a;
-	struct client_err	 e;
-	struct jv		*out, *arr, *chk;
+	struct ld_error	 e;
+	struct json		*out, *arr, *chk;
 	struct buf		 b = { 0 };
 	const char		*server = NULL, *issuer = NULL, *state = NULL;
 	const char		*cacert = NULL, *account;
@@ -87,44 +89,47 @@ cmd_account(int argc, char **argv)
 		fprintf(stderr, "ledger: %s\n", e.msg);
 		rc = cmd_exit_for(&e);
 	} else if (json) {
-		out = jv_obj();
-		arr = jv_arr();
-		jv_set(out, "issuer", jv_str(issuer));
-		jv_set(out, "account", jv_str(account));
-		jv_set(out, "checkpoint_size", jv_u64(a.cp.size));
-		jv_set(out, "credited_grams", jv_u64(a.credited));
-		jv_set(out, "retired_grams", jv_u64(a.retired));
-		jv_set(out, "reversed_grams", jv_u64(a.reversed));
-		jv_set(out, "balance_grams", jv_i64(a.balance));
-		jv_set(out, "verified", jv_bool(1));
-		jv_set(out, "log_key", jv_str(sig_key_name(log)));
-		chk = jv_arr();
-		jv_push(chk, jv_str("every entry's inclusion proof against the "
+		out = json_obj();
+		arr = json_arr();
+		json_set(out, "issuer", json_str(issuer));
+		json_set(out, "account", json_str(account));
+		json_set(out, "checkpoint_size", json_u64(a.cp.size));
+		json_set(out, "credited_grams", json_u64(a.credited));
+		json_set(out, "retired_grams", json_u64(a.retired));
+		json_set(out, "reversed_grams", json_u64(a.reversed));
+		json_set(out, "balance_grams", json_i64(a.balance));
+		json_set(out, "verified", json_bool(1));
+		json_set(out, "log_key", json_str(sig_key_name(log)));
+		chk = json_arr();
+		json_push(chk,
+		    json_str("every entry's inclusion proof against the "
 		    "signed checkpoint"));
-		jv_push(chk, jv_str("every entry is this issuer's and this "
+		json_push(chk, json_str("every entry is this issuer's and this "
 		    "account's"));
-		jv_push(chk, jv_str("the chain is complete from the newest "
+		json_push(chk, json_str("the chain is complete from the newest "
 		    "entry the server named"));
-		jv_push(chk, jv_str("every entry's counters are the sums of "
+		json_push(chk,
+		    json_str("every entry's counters are the sums of "
 		    "the entries up to it"));
 		if (state)
-			jv_push(chk, jv_str("no rollback against the state "
+			json_push(chk, json_str("no rollback against the state "
 			    "directory"));
-		jv_set(out, "checked", chk);
-		chk = jv_arr();
+		json_set(out, "checked", chk);
+		chk = json_arr();
 		if (!state)
-			jv_push(chk, jv_str("that the server named the "
+			json_push(chk, json_str("that the server named the "
 			    "account's newest entry (use --state DIR)"));
-		jv_push(chk, jv_str("that each credit obeys its methodology "
+		json_push(chk,
+		    json_str("that each credit obeys its methodology "
 		    "(an auditor's replay checks the rules)"));
-		jv_set(out, "not_checked", chk);
+		json_set(out, "not_checked", chk);
 		for (i = 0; i < a.n; i++)
-			jv_push(arr, form_leaf_to_json(&a.leaves[i]));
-		jv_set(out, "entries", arr);
-		jv_render_json(out, &b);
+			json_push(arr, form_leaf_to_json(&a.leaves[i]));
+		json_set(out, "entries", arr);
+		json_render(out, &b);
 		printf("%.*s\n", (int)b.len, b.p);
 		buf_free(&b);
-		jv_free(out);
+		json_free(out);
 		rc = CLI_EXIT_OK;
 	} else {
 		printf("%-10s %-10s %-8s %10s %12s  %s\n", "index", "day",
@@ -133,11 +138,11 @@ cmd_account(int argc, char **argv)
 			const struct leaf *l = &a.leaves[i];
 			int64_t b2 = 0;
 
-			account_balance(&l->u.e.acct, &b2);
-			format_day(day, sizeof(day), l->u.e.sub.day);
+			entry_account_balance(&l->u.e.acct, &b2);
+			day_format(day, sizeof(day), l->u.e.sub.day);
 			printf("%-10llu %-10s %-8s %10llu %12lld  %s\n",
 			    (unsigned long long)a.index[i], day,
-			    kind_name(l->kind),
+			    entry_kind_name(l->kind),
 			    (unsigned long long)(l->kind == KIND_REVERSE ? 0 :
 			    l->u.e.sub.grams), (long long)b2,
 			    l->kind == KIND_CREDIT ? l->u.e.sub.method.s :
@@ -182,9 +187,9 @@ cmd_totals(int argc, char **argv)
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
 	struct checkpoint	 cp;
-	struct client_err	 e;
+	struct ld_error	 e;
 	struct leaf		 l;
-	struct jv		*doc = NULL, *out;
+	struct json		*doc = NULL, *out;
 	const char		*server = NULL, *issuer = NULL, *r;
 	const char		*cacert = NULL;
 	char			*path;
@@ -200,7 +205,7 @@ cmd_totals(int argc, char **argv)
 	};
 
 	if (cli_parse(argc, argv, 1, opts, help) != argc || log == NULL ||
-	    (issuer && valid_id(issuer, strlen(issuer)) != LD_OK))
+	    (issuer && entry_valid_id(issuer, strlen(issuer)) != LD_OK))
 		cli_usage(help);
 	f = cmd_server(server, cacert);
 	path = issuer ? xasprintf("/v1/issuers/%s", issuer) :
@@ -213,7 +218,7 @@ cmd_totals(int argc, char **argv)
 		rc = cmd_exit_for(&e);
 		goto done;
 	}
-	if (jv_get_str(jv_get(doc, "receipt"), &r, &rlen) != LD_OK) {
+	if (json_get_str(json_get(doc, "receipt"), &r, &rlen) != LD_OK) {
 		printf("no entries yet\n");
 		rc = CLI_EXIT_OK;
 		goto done;
@@ -228,36 +233,40 @@ cmd_totals(int argc, char **argv)
 	    strcmp(l.u.e.issuer.s, issuer) != 0))) {
 		fprintf(stderr, "ledger: FAILED: the receipt is not for %s\n",
 		    issuer ? "an entry of that issuer" : "the last leaf");
-		leaf_free(&l);
+		entry_leaf_free(&l);
 		rc = CLI_EXIT_FAIL;
 		goto done;
 	}
 	if (json) {
-		out = issuer ? jv_obj() : form_totals_to_json(&l.totals);
+		out = issuer ? json_obj() : form_totals_to_json(&l.totals);
 		if (issuer) {
-			jv_set(out, "issuer", jv_str(issuer));
-			jv_set(out, "credited_grams", jv_u64(l.u.e.iss.credited));
-			jv_set(out, "retired_grams", jv_u64(l.u.e.iss.retired));
-			jv_set(out, "reversed_grams", jv_u64(l.u.e.iss.reversed));
+			json_set(out, "issuer", json_str(issuer));
+			json_set(out, "credited_grams",
+			    json_u64(l.u.e.iss.credited));
+			json_set(out, "retired_grams",
+			    json_u64(l.u.e.iss.retired));
+			json_set(out, "reversed_grams",
+			    json_u64(l.u.e.iss.reversed));
 		}
-		jv_set(out, "index", jv_u64(l.index));
-		jv_set(out, "checkpoint_size", jv_u64(cp.size));
-		jv_set(out, "log_key", jv_str(sig_key_name(log)));
-		jv_set(out, "verified", jv_bool(1));
-		jv_set(out, "proved", jv_str("the log committed to these "
+		json_set(out, "index", json_u64(l.index));
+		json_set(out, "checkpoint_size", json_u64(cp.size));
+		json_set(out, "log_key", json_str(sig_key_name(log)));
+		json_set(out, "verified", json_bool(1));
+		json_set(out, "proved", json_str("the log committed to these "
 		    "counters at this size (inclusion proof verified)"));
-		jv_set(out, "not_proved", jv_str(issuer ? "that the counters "
+		json_set(out, "not_proved",
+		    json_str(issuer ? "that the counters "
 		    "add up (an auditor's replay recomputes them); that no "
 		    "newer entry of the issuer exists" : "that the counters "
 		    "add up (an auditor's replay recomputes them)"));
 		{
 			struct buf b = { 0 };
 
-			jv_render_json(out, &b);
+			json_render(out, &b);
 			printf("%.*s\n", (int)b.len, b.p);
 			buf_free(&b);
 		}
-		jv_free(out);
+		json_free(out);
 	} else {
 		if (issuer)
 			printf("%s: credited %llu g, retired %llu g, reversed "
@@ -286,10 +295,10 @@ cmd_totals(int argc, char **argv)
 		    sig_key_name(log), issuer ? "; not proved: that no newer "
 		    "entry of the issuer exists" : ", its last entry");
 	}
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	rc = CLI_EXIT_OK;
 done:
-	jv_free(doc);
+	json_free(doc);
 	fetch_close(f);
 	sig_key_free(log);
 	return rc;

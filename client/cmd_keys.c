@@ -4,10 +4,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "err.h"
+#include "file.h"
 #include "json.h"
-#include "util.h"
+#include "wipe.h"
+#include "xmalloc.h"
 
 struct sig_key *
 cmd_vkey(const char *arg)
@@ -71,7 +74,7 @@ cmd_server(const char *url, const char *cacert)
 }
 
 int
-cmd_exit_for(const struct client_err *e)
+cmd_exit_for(const struct ld_error *e)
 {
 	switch (e->code) {
 	case LD_ENET:
@@ -106,7 +109,7 @@ cmd_keygen(int argc, char **argv)
 	if (cli_parse(argc, argv, 1, opts, help) != argc || id == NULL ||
 	    out == NULL)
 		cli_usage(help);
-	if (valid_id(id, strlen(id)) != LD_OK) {
+	if (entry_valid_id(id, strlen(id)) != LD_OK) {
 		fprintf(stderr, "ledger: --id must be 1..64 of "
 		    "[A-Za-z0-9._-]\n");
 		return CLI_EXIT_USAGE;
@@ -118,8 +121,8 @@ cmd_keygen(int argc, char **argv)
 	skey = sig_skey(k);
 	line = xasprintf("%s\n", skey);
 	rc = file_write(out, line, strlen(line), 0600, 1);
-	secure_wipe(skey, strlen(skey));
-	secure_wipe(line, strlen(line));
+	wipe_secure(skey, strlen(skey));
+	wipe_secure(line, strlen(line));
 	free(skey);
 	free(line);
 	if (rc != LD_OK) {
@@ -144,13 +147,13 @@ cmd_keygen(int argc, char **argv)
 /* POST a JSON document to an admin endpoint and print the result. */
 static int
 admin_post(const char *server, const char *cacert, const char *token_file,
-    const char *path, struct jv *doc, int json)
+    const char *path, struct json *doc, int json)
 {
 	struct fetch		*f = cmd_server(server, cacert);
 	struct fetch_resp	 resp;
-	struct client_err	 e;
+	struct ld_error	 e;
 	struct buf		 body = { 0 };
-	struct jv		*r = NULL;
+	struct json		*r = NULL;
 	uint64_t		 idx;
 	int			 dup = 0, rc;
 	char			*tok, *auth;
@@ -173,12 +176,12 @@ admin_post(const char *server, const char *cacert, const char *token_file,
 	while (len > 0 && (tok[len - 1] == '\n' || tok[len - 1] == ' '))
 		tok[--len] = '\0';
 	auth = xasprintf("Bearer %s", tok);
-	secure_wipe(tok, len);
+	wipe_secure(tok, len);
 	free(tok);
-	jv_render_json(doc, &body);
+	json_render(doc, &body);
 	rc = fetch_post(f, path, "application/json", "application/json", auth,
 	    body.p, body.len, &resp);
-	secure_wipe(auth, strlen(auth));
+	wipe_secure(auth, strlen(auth));
 	free(auth);
 	buf_free(&body);
 	if (rc != LD_OK || resp.status != 200) {
@@ -190,17 +193,17 @@ admin_post(const char *server, const char *cacert, const char *token_file,
 	}
 	if (json) {
 		fwrite(resp.body.p, 1, resp.body.len, stdout);
-	} else if (jv_parse((const char *)resp.body.p, resp.body.len, &r,
+	} else if (json_parse((const char *)resp.body.p, resp.body.len, &r,
 	    NULL, 0) == LD_OK) {
-		const struct jv *e0 = jv_at(jv_get(r, "entries"), 0);
+		const struct json *e0 = json_at(json_get(r, "entries"), 0);
 
-		if (jv_get_u64(jv_get(e0, "index"), &idx) == LD_OK) {
-			jv_get_bool(jv_get(e0, "duplicate"), &dup);
+		if (json_get_u64(json_get(e0, "index"), &idx) == LD_OK) {
+			json_get_bool(json_get(e0, "duplicate"), &dup);
 			printf("%s at index %llu\n", dup ?
 			    "already registered (identical)" : "registered",
 			    (unsigned long long)idx);
 		}
-		jv_free(r);
+		json_free(r);
 	}
 	fetch_resp_free(&resp);
 	fetch_close(f);
@@ -223,7 +226,7 @@ cmd_admin(int argc, char **argv)
 	const char	*server = NULL, *token = NULL, *vkey = NULL;
 	const char	*cacert = NULL;
 	const char	*name = NULL, *sub;
-	struct jv	*doc;
+	struct json	*doc;
 	char		*text, err[160];
 	size_t		 len;
 	int		 json = 0, rc, op;
@@ -245,9 +248,9 @@ cmd_admin(int argc, char **argv)
 	if (strcmp(sub, "add-issuer") == 0) {
 		if (vkey == NULL || name == NULL || op != argc)
 			cli_usage(help);
-		doc = jv_obj();
-		jv_set(doc, "vkey", jv_str(vkey));
-		jv_set(doc, "name", jv_str(name));
+		doc = json_obj();
+		json_set(doc, "vkey", json_str(vkey));
+		json_set(doc, "name", json_str(name));
 		rc = admin_post(server, cacert, token, "/v1/admin/issuers", doc, json);
 	} else if (strcmp(sub, "add-method") == 0) {
 		if (op + 1 != argc)
@@ -257,7 +260,7 @@ cmd_admin(int argc, char **argv)
 			    argv[op]);
 			return CLI_EXIT_USAGE;
 		}
-		if (jv_parse(text, len, &doc, err, sizeof(err)) != LD_OK) {
+		if (json_parse(text, len, &doc, err, sizeof(err)) != LD_OK) {
 			fprintf(stderr, "ledger: %s: %s\n", argv[op], err);
 			free(text);
 			return CLI_EXIT_USAGE;
@@ -266,6 +269,6 @@ cmd_admin(int argc, char **argv)
 		rc = admin_post(server, cacert, token, "/v1/admin/methods", doc, json);
 	} else
 		cli_usage(help);
-	jv_free(doc);
+	json_free(doc);
 	return rc;
 }

@@ -13,19 +13,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "err.h"
+#include "file.h"
 #include "form.h"
 #include "input.h"
 #include "json.h"
-#include "util.h"
+#include "u64.h"
+#include "wipe.h"
+#include "xmalloc.h"
 
 #define DEFAULT_BATCH		1000
 #define DEFAULT_INFLIGHT	4
 #define MAX_TRIES		10
 
 struct batch {
-	struct batch_req	 req;
+	struct codec_batch	 req;
 	uint64_t		 first_line;	/* input line of entry 0 */
 	uint64_t		*lines;		/* input line of each entry */
 	struct buf		 body;
@@ -51,7 +55,7 @@ struct submit {
 	struct batch		*ring;
 	int			 head, count;	/* oldest batch, batches out */
 	int			 failed;
-	struct client_err	 err;
+	struct ld_error	 err;
 	uint64_t		 err_line;
 	char			*err_text;
 };
@@ -157,7 +161,7 @@ send_batch(struct submit *s, struct batch *b)
 static void
 batch_release(struct batch *b)
 {
-	batch_req_free(&b->req);
+	codec_batch_free(&b->req);
 	free(b->lines);
 	b->lines = NULL;
 	fetch_resp_free(&b->resp);
@@ -170,7 +174,7 @@ static int
 finish_batch(struct submit *s, struct batch *b)
 {
 	struct client_receipt	*rc;
-	struct jv		*o;
+	struct json		*o;
 	struct buf		 line = { 0 };
 	uint32_t		 i;
 	int			 r;
@@ -192,9 +196,9 @@ finish_batch(struct submit *s, struct batch *b)
 		if (s->err.pos >= 0 && (uint32_t)s->err.pos < b->req.n) {
 			s->err_line = b->lines[s->err.pos];
 			o = form_sub_to_json(&b->req.subs[s->err.pos]);
-			jv_render_json(o, &line);
+			json_render(o, &line);
 			s->err_text = xstrndup((char *)line.p, line.len);
-			jv_free(o);
+			json_free(o);
 			buf_free(&line);
 		} else
 			s->err_line = b->first_line;
@@ -210,18 +214,18 @@ finish_batch(struct submit *s, struct batch *b)
 			s->appended++;
 		if (s->receipts == NULL)
 			continue;
-		o = jv_obj();
-		jv_set(o, "line", jv_u64(b->lines[i]));
-		jv_set(o, "index", jv_u64(rc[i].index));
-		jv_set(o, "leaf_hash", jv_hex(rc[i].leaf_hash, 32));
-		jv_set(o, "duplicate", jv_bool(rc[i].duplicate));
-		jv_set(o, "receipt", jv_strn((char *)rc[i].text.p,
+		o = json_obj();
+		json_set(o, "line", json_u64(b->lines[i]));
+		json_set(o, "index", json_u64(rc[i].index));
+		json_set(o, "leaf_hash", json_hex(rc[i].leaf_hash, 32));
+		json_set(o, "duplicate", json_bool(rc[i].duplicate));
+		json_set(o, "receipt", json_strn((char *)rc[i].text.p,
 		    rc[i].text.len));
 		buf_reset(&line);
-		jv_render_json(o, &line);
+		json_render(o, &line);
 		buf_addc(&line, '\n');
 		fwrite(line.p, 1, line.len, s->receipts);
-		jv_free(o);
+		json_free(o);
 	}
 	for (i = 0; i < b->req.n; i++)
 		client_receipt_free(&rc[i]);
@@ -335,7 +339,7 @@ opt_batch(void *arg, const char *v)
 	struct submit	*s = arg;
 	uint64_t	 n;
 
-	if (parse_u64(v, strlen(v), &n) || n == 0 || n > BATCH_MAX)
+	if (u64_parse(v, strlen(v), &n) || n == 0 || n > BATCH_MAX)
 		cli_usage("ledger submit: --batch is 1..10000\n");
 	s->batch_size = (uint32_t)n;
 }
@@ -346,7 +350,7 @@ opt_inflight(void *arg, const char *v)
 	struct submit	*s = arg;
 	uint64_t	 n;
 
-	if (parse_u64(v, strlen(v), &n) || n == 0 || n > FETCH_MAX_INFLIGHT)
+	if (u64_parse(v, strlen(v), &n) || n == 0 || n > FETCH_MAX_INFLIGHT)
 		cli_usage("ledger submit: --inflight is 1..16\n");
 	s->inflight = (int)n;
 }
@@ -356,7 +360,7 @@ opt_skip(void *arg, const char *v)
 {
 	struct submit	*s = arg;
 
-	if (parse_u64(v, strlen(v), &s->skip))
+	if (u64_parse(v, strlen(v), &s->skip))
 		cli_usage("ledger submit: --skip N\n");
 }
 
@@ -409,7 +413,7 @@ cmd_submit(int argc, char **argv)
 		    "keygen makes one)\n", keyfile);
 		return CLI_EXIT_USAGE;
 	}
-	secure_wipe(text, len);
+	wipe_secure(text, len);
 	free(text);
 	s.f = cmd_server(server, cacert);
 	s.input_name = input;

@@ -6,14 +6,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "buf.h"
+#include "checkpoint.h"
 #include "cmd.h"
 #include "cpstate.h"
+#include "day.h"
 #include "err.h"
+#include "file.h"
 #include "form.h"
+#include "hex.h"
 #include "json.h"
 #include "merkle.h"
 #include "note.h"
-#include "util.h"
+#include "tlog_proof.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 /* One line describing a leaf, for people. */
 static void
@@ -23,19 +30,19 @@ print_leaf(const struct leaf *l, const char *prefix)
 	int64_t		bal = 0;
 
 	printf("%sindex %llu: %s", prefix, (unsigned long long)l->index,
-	    kind_name(l->kind));
+	    entry_kind_name(l->kind));
 	switch (l->kind) {
 	case KIND_CREDIT:
-		format_day(day, sizeof(day), l->u.e.sub.day);
-		account_balance(&l->u.e.acct, &bal);
+		day_format(day, sizeof(day), l->u.e.sub.day);
+		entry_account_balance(&l->u.e.acct, &bal);
 		printf(" %llu g to %s/%s (%s, %llu units, %s), balance %lld g",
 		    (unsigned long long)l->u.e.sub.grams, l->u.e.issuer.s,
 		    l->u.e.sub.account.s, l->u.e.sub.method.s,
 		    (unsigned long long)l->u.e.sub.units, day, (long long)bal);
 		break;
 	case KIND_RETIRE:
-		format_day(day, sizeof(day), l->u.e.sub.day);
-		account_balance(&l->u.e.acct, &bal);
+		day_format(day, sizeof(day), l->u.e.sub.day);
+		entry_account_balance(&l->u.e.acct, &bal);
 		printf(" %llu g from %s/%s for \"%s\" (%s), balance %lld g",
 		    (unsigned long long)l->u.e.sub.grams, l->u.e.issuer.s,
 		    l->u.e.sub.account.s, l->u.e.sub.text.s, day,
@@ -77,7 +84,7 @@ static int
 vfail(struct vout *v, const char *name, const char *rule, const char *fmt,
     ...)
 {
-	struct jv	*o;
+	struct json	*o;
 	struct buf	 b = { 0 };
 	char		 msg[512];
 	va_list		 ap;
@@ -87,14 +94,14 @@ vfail(struct vout *v, const char *name, const char *rule, const char *fmt,
 	va_end(ap);
 	v->failed++;
 	if (v->json) {
-		o = jv_obj();
-		jv_set(o, "receipt", jv_str(name));
-		jv_set(o, "ok", jv_bool(0));
-		jv_set(o, "failed", jv_str(rule));
-		jv_set(o, "message", jv_str(msg));
-		jv_render_json(o, &b);
+		o = json_obj();
+		json_set(o, "receipt", json_str(name));
+		json_set(o, "ok", json_bool(0));
+		json_set(o, "failed", json_str(rule));
+		json_set(o, "message", json_str(msg));
+		json_render(o, &b);
 		printf("%.*s\n", (int)b.len, b.p);
-		jv_free(o);
+		json_free(o);
 		buf_free(&b);
 	} else
 		printf("%s: FAILED: %s: %s\n", name, rule, msg);
@@ -118,7 +125,7 @@ struct rline {
 };
 
 static int
-rline_parse(const struct jv *doc, struct rline *rl, const char **why,
+rline_parse(const struct json *doc, struct rline *rl, const char **why,
     const char **unknown)
 {
 	static const char *const keys[] = { "line", "index", "leaf_hash",
@@ -126,11 +133,11 @@ rline_parse(const struct jv *doc, struct rline *rl, const char **why,
 	const char	*k;
 	size_t		 n;
 
-	if (!jv_is_obj(doc)) {
+	if (!json_is_obj(doc)) {
 		*why = "not a JSON object";
 		return LD_EINVAL;
 	}
-	if ((k = jv_unknown_key(doc, keys)) != NULL) {
+	if ((k = json_unknown_key(doc, keys)) != NULL) {
 		*why = "a field ledger submit does not write (this tool "
 		    "cannot check it)";
 		/* Named only if it is short printable ASCII. */
@@ -142,26 +149,27 @@ rline_parse(const struct jv *doc, struct rline *rl, const char **why,
 			}
 		return LD_EINVAL;
 	}
-	if (jv_get_str(jv_get(doc, "receipt"), &rl->receipt, &rl->rlen) !=
+	if (json_get_str(json_get(doc, "receipt"), &rl->receipt, &rl->rlen) !=
 	    LD_OK) {
 		*why = "no \"receipt\" string";
 		return LD_EINVAL;
 	}
-	if (jv_get_u64(jv_get(doc, "line"), &rl->line) != LD_OK ||
+	if (json_get_u64(json_get(doc, "line"), &rl->line) != LD_OK ||
 	    rl->line == 0) {
 		*why = "\"line\" must be a line number (1 or more)";
 		return LD_EINVAL;
 	}
-	if (jv_get_u64(jv_get(doc, "index"), &rl->index) != LD_OK) {
+	if (json_get_u64(json_get(doc, "index"), &rl->index) != LD_OK) {
 		*why = "\"index\" must be an unsigned integer";
 		return LD_EINVAL;
 	}
-	if (jv_get_hex(jv_get(doc, "leaf_hash"), rl->leaf_hash, 32) !=
+	if (json_get_hex(json_get(doc, "leaf_hash"), rl->leaf_hash, 32) !=
 	    LD_OK) {
 		*why = "\"leaf_hash\" must be 64 hex digits";
 		return LD_EINVAL;
 	}
-	if (jv_get_bool(jv_get(doc, "duplicate"), &rl->duplicate) != LD_OK) {
+	if (json_get_bool(json_get(doc, "duplicate"),
+	    &rl->duplicate) != LD_OK) {
 		*why = "\"duplicate\" must be true or false";
 		return LD_EINVAL;
 	}
@@ -175,13 +183,13 @@ rline_parse(const struct jv *doc, struct rline *rl, const char **why,
 static int
 verify_one(const char *name, const char *text, size_t len,
     const struct rline *rl, const struct sig_key *log,
-    struct note_seen *seen, struct vout *v)
+    struct tlog_proof_seen *seen, struct vout *v)
 {
-	struct client_err	e;
+	struct ld_error	e;
 	struct checkpoint	cp;
 	struct tlog_proof	p;
 	struct leaf		l;
-	struct jv		*o, *a;
+	struct json		*o, *a;
 	struct buf		b = { 0 };
 	uint8_t			h[32];
 	char			hex[65];
@@ -220,24 +228,24 @@ verify_one(const char *name, const char *text, size_t len,
 	if (v->quiet)
 		goto out;
 	if (v->json) {
-		o = jv_obj();
-		jv_set(o, "receipt", jv_str(name));
-		jv_set(o, "ok", jv_bool(1));
-		jv_set(o, "checkpoint_size", jv_u64(cp.size));
+		o = json_obj();
+		json_set(o, "receipt", json_str(name));
+		json_set(o, "ok", json_bool(1));
+		json_set(o, "checkpoint_size", json_u64(cp.size));
 		if (rl != NULL) {
-			a = jv_arr();
-			jv_push(a, jv_str("index"));
-			jv_push(a, jv_str("leaf_hash"));
-			jv_set(o, "line_fields_checked", a);
-			a = jv_arr();
-			jv_push(a, jv_str("line"));
-			jv_push(a, jv_str("duplicate"));
-			jv_set(o, "line_fields_not_checkable", a);
+			a = json_arr();
+			json_push(a, json_str("index"));
+			json_push(a, json_str("leaf_hash"));
+			json_set(o, "line_fields_checked", a);
+			a = json_arr();
+			json_push(a, json_str("line"));
+			json_push(a, json_str("duplicate"));
+			json_set(o, "line_fields_not_checkable", a);
 		}
-		jv_set(o, "leaf", form_leaf_to_json(&l));
-		jv_render_json(o, &b);
+		json_set(o, "leaf", form_leaf_to_json(&l));
+		json_render(o, &b);
 		printf("%.*s\n", (int)b.len, b.p);
-		jv_free(o);
+		json_free(o);
 		buf_free(&b);
 	} else {
 		printf("%s: OK in %s at size %llu%s: ", name, cp.origin,
@@ -246,7 +254,7 @@ verify_one(const char *name, const char *text, size_t len,
 		print_leaf(&l, "");
 	}
 out:
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	return rc;
 }
 
@@ -263,10 +271,10 @@ cmd_verify(int argc, char **argv)
 	    "failed\" (on stderr with --json); --quiet prints only failures\n"
 	    "and that line. Exit 1 if any fails.\n";
 	struct sig_key	*log = NULL;
-	struct note_seen seen;
+	struct tlog_proof_seen seen;
 	struct vout	 v;
 	struct rline	 rl;
-	struct jv	*doc;
+	struct json	*doc;
 	char		*text, *line, *save = NULL, name[512], *vk;
 	const char	*why, *unknown;
 	size_t		 len;
@@ -306,7 +314,7 @@ cmd_verify(int argc, char **argv)
 			memset(&rl, 0, sizeof(rl));
 			why = "not JSON";
 			unknown = NULL;
-			if (jv_parse(line, strlen(line), &doc, NULL, 0) !=
+			if (json_parse(line, strlen(line), &doc, NULL, 0) !=
 			    LD_OK || rline_parse(doc, &rl, &why, &unknown) !=
 			    LD_OK)
 				vfail(&v, name, "receipt-line",
@@ -316,7 +324,7 @@ cmd_verify(int argc, char **argv)
 			else
 				verify_one(name, rl.receipt, rl.rlen, &rl, log,
 				    &seen, &v);
-			jv_free(doc);
+			json_free(doc);
 		}
 		if (n == 0)
 			vfail(&v, argv[i], "file", "empty");
@@ -329,7 +337,7 @@ cmd_verify(int argc, char **argv)
 	fprintf(v.json ? stderr : stdout, "%llu verified, %llu failed\n",
 	    (unsigned long long)v.verified, (unsigned long long)v.failed);
 	free(vk);
-	note_seen_free(&seen);
+	tlog_proof_seen_free(&seen);
 	sig_key_free(log);
 	return v.failed > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
@@ -363,7 +371,7 @@ cmd_checkpoint(int argc, char **argv)
 	struct sig_key		*log = NULL;
 	struct fetch		*f;
 	struct checkpoint	 cp, old;
-	struct client_err	 e;
+	struct ld_error	 e;
 	struct buf		 note = { 0 };
 	char			 root[65], *path = NULL, *text = NULL;
 	const char		*server = NULL, *state = NULL;
@@ -464,7 +472,7 @@ get_text(const char *server, const char *cacert, const char *path,
 {
 	struct fetch		*f = cmd_server(server, cacert);
 	struct fetch_resp	 resp;
-	struct client_err	 e;
+	struct ld_error	 e;
 
 	if (fetch_get(f, path, accept, &resp) != LD_OK ||
 	    resp.status != 200) {
@@ -498,7 +506,7 @@ index_cmd(int argc, char **argv, const char *help, const char *route,
 	};
 
 	first = cli_parse(argc, argv, 1, opts, help);
-	if (first + 1 != argc || parse_u64(argv[first],
+	if (first + 1 != argc || u64_parse(argv[first],
 	    strlen(argv[first]), &idx) != LD_OK)
 		cli_usage(help);
 	path = xasprintf("%s/%llu", route, (unsigned long long)idx);

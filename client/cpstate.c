@@ -7,7 +7,8 @@
 
 #include "cpstate.h"
 #include "err.h"
-#include "util.h"
+#include "file.h"
+#include "xmalloc.h"
 
 int
 cpstate_load(const char *path, const struct sig_key *log,
@@ -28,7 +29,7 @@ cpstate_load(const char *path, const struct sig_key *log,
 int
 cpstate_check(struct fetch *f, const char *dir, const struct sig_key *log,
     const struct checkpoint *cp, const char *note, size_t nlen,
-    struct client_err *e)
+    struct ld_error *e)
 {
 	struct checkpoint	 old;
 	char			*path, *text = NULL, *ev;

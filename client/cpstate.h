@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "client.h"
+#include "err.h"
 
 /*
  * Check the checkpoint cp (note: its signed text, nlen bytes) against
@@ -26,7 +27,7 @@
  */
 int	cpstate_check(struct fetch *f, const char *dir,
 	    const struct sig_key *log, const struct checkpoint *cp,
-	    const char *note, size_t nlen, struct client_err *e);
+	    const char *note, size_t nlen, struct ld_error *e);
 /* Read a signed checkpoint file and verify it with log; *text is the
  * caller's to free (NULL on error). */
 int	cpstate_load(const char *path, const struct sig_key *log,

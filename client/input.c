@@ -6,7 +6,8 @@
 #include "form.h"
 #include "input.h"
 #include "json.h"
-#include "util.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 #define CSV_MAX_COLS	16
 
@@ -48,12 +49,12 @@ csv_header(struct input *in, char *line, const char **why)
 static int
 csv_row(struct input *in, char *line, struct sub *s, const char **why)
 {
-	struct jv	*o = jv_obj();
+	struct json	*o = json_obj();
 	char		*p = line, *comma;
 	uint64_t	 v;
 	int		 i, rc = LD_EINVAL;
 
-	jv_set(o, "kind", jv_str("credit"));
+	json_set(o, "kind", json_str("credit"));
 	for (i = 0; i < in->ncols; i++) {
 		comma = strchr(p, ',');
 		if ((comma == NULL) != (i == in->ncols - 1)) {
@@ -73,19 +74,19 @@ csv_row(struct input *in, char *line, struct sub *s, const char **why)
 			}
 		} else if (strcmp(in->cols[i], "units") == 0 ||
 		    strcmp(in->cols[i], "grams") == 0) {
-			if (parse_u64(p, strlen(p), &v) != LD_OK) {
+			if (u64_parse(p, strlen(p), &v) != LD_OK) {
 				*why = "units and grams must be unsigned "
 				    "integers";
 				goto done;
 			}
-			jv_set(o, in->cols[i], jv_u64(v));
+			json_set(o, in->cols[i], json_u64(v));
 		} else if (*p != '\0' || strcmp(in->cols[i], "evidence") != 0)
-			jv_set(o, in->cols[i], jv_str(p));
+			json_set(o, in->cols[i], json_str(p));
 		p = comma ? comma + 1 : p;
 	}
 	rc = form_sub_from_json(o, s, why);
 done:
-	jv_free(o);
+	json_free(o);
 	return rc;
 }
 
@@ -94,7 +95,7 @@ input_line(struct input *in, char *line, size_t len, struct sub *s,
     const char **why)
 {
 	static _Thread_local char	err[192];
-	struct jv			*doc;
+	struct json			*doc;
 	int				 rc;
 
 	if (len == 0)
@@ -113,12 +114,12 @@ input_line(struct input *in, char *line, size_t len, struct sub *s,
 	}
 	if (in->csv)
 		return csv_row(in, line, s, why) == LD_OK ? 1 : LD_EINVAL;
-	if (jv_parse(line, len, &doc, err, sizeof(err)) != LD_OK) {
+	if (json_parse(line, len, &doc, err, sizeof(err)) != LD_OK) {
 		*why = err;
 		return LD_EINVAL;
 	}
 	rc = form_sub_from_json(doc, s, why);
-	jv_free(doc);
+	json_free(doc);
 	return rc == LD_OK ? 1 : LD_EINVAL;
 }
 

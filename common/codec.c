@@ -4,8 +4,10 @@
 
 #include <msgpack.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "err.h"
+#include "xmalloc.h"
 
 #define MAX_DEPTH	8
 
@@ -21,21 +23,21 @@ buf_write_cb(void *data, const char *p, size_t len)
 #define PK(b)	msgpack_packer pk; msgpack_packer_init(&pk, (b), buf_write_cb)
 
 void
-cw_map(struct buf *b, uint32_t n)
+codec_put_map(struct buf *b, uint32_t n)
 {
 	PK(b);
 	msgpack_pack_map(&pk, n);
 }
 
 void
-cw_array(struct buf *b, uint32_t n)
+codec_put_array(struct buf *b, uint32_t n)
 {
 	PK(b);
 	msgpack_pack_array(&pk, n);
 }
 
 void
-cw_str(struct buf *b, const char *s, size_t len)
+codec_put_str(struct buf *b, const char *s, size_t len)
 {
 	PK(b);
 	msgpack_pack_str(&pk, len);
@@ -43,27 +45,27 @@ cw_str(struct buf *b, const char *s, size_t len)
 }
 
 void
-cw_cstr(struct buf *b, const char *s)
+codec_put_cstr(struct buf *b, const char *s)
 {
-	cw_str(b, s, strlen(s));
+	codec_put_str(b, s, strlen(s));
 }
 
 void
-cw_u64(struct buf *b, uint64_t v)
+codec_put_u64(struct buf *b, uint64_t v)
 {
 	PK(b);
 	msgpack_pack_uint64(&pk, v);
 }
 
 void
-cw_i64(struct buf *b, int64_t v)
+codec_put_i64(struct buf *b, int64_t v)
 {
 	PK(b);
 	msgpack_pack_int64(&pk, v);
 }
 
 void
-cw_bin(struct buf *b, const void *p, size_t len)
+codec_put_bin(struct buf *b, const void *p, size_t len)
 {
 	PK(b);
 	msgpack_pack_bin(&pk, len);
@@ -71,7 +73,7 @@ cw_bin(struct buf *b, const void *p, size_t len)
 }
 
 void
-cw_bool(struct buf *b, int v)
+codec_put_bool(struct buf *b, int v)
 {
 	PK(b);
 	if (v)
@@ -81,7 +83,7 @@ cw_bool(struct buf *b, int v)
 }
 
 void
-cw_nil(struct buf *b)
+codec_put_nil(struct buf *b)
 {
 	PK(b);
 	msgpack_pack_nil(&pk);
@@ -89,12 +91,12 @@ cw_nil(struct buf *b)
 
 /* An index that may be NO_INDEX, written as nil. */
 static void
-cw_index(struct buf *b, uint64_t v)
+codec_put_index(struct buf *b, uint64_t v)
 {
 	if (v == NO_INDEX)
-		cw_nil(b);
+		codec_put_nil(b);
 	else
-		cw_u64(b, v);
+		codec_put_u64(b, v);
 }
 
 int
@@ -102,35 +104,35 @@ codec_sub_encode(const struct sub *s, struct buf *b)
 {
 	switch (s->kind) {
 	case KIND_CREDIT:
-		cw_array(b, 8);
-		cw_u64(b, s->kind);
-		cw_str(b, s->account.s, s->account.len);
-		cw_str(b, s->method.s, s->method.len);
-		cw_u64(b, s->units);
-		cw_u64(b, s->grams);
-		cw_u64(b, s->day);
-		cw_bin(b, s->dedup, 32);
+		codec_put_array(b, 8);
+		codec_put_u64(b, s->kind);
+		codec_put_str(b, s->account.s, s->account.len);
+		codec_put_str(b, s->method.s, s->method.len);
+		codec_put_u64(b, s->units);
+		codec_put_u64(b, s->grams);
+		codec_put_u64(b, s->day);
+		codec_put_bin(b, s->dedup, 32);
 		if (s->has_evidence)
-			cw_bin(b, s->evidence, 32);
+			codec_put_bin(b, s->evidence, 32);
 		else
-			cw_nil(b);
+			codec_put_nil(b);
 		return LD_OK;
 	case KIND_RETIRE:
-		cw_array(b, 6);
-		cw_u64(b, s->kind);
-		cw_str(b, s->account.s, s->account.len);
-		cw_u64(b, s->grams);
-		cw_str(b, s->text.s, s->text.len);
-		cw_u64(b, s->day);
-		cw_bin(b, s->dedup, 32);
+		codec_put_array(b, 6);
+		codec_put_u64(b, s->kind);
+		codec_put_str(b, s->account.s, s->account.len);
+		codec_put_u64(b, s->grams);
+		codec_put_str(b, s->text.s, s->text.len);
+		codec_put_u64(b, s->day);
+		codec_put_bin(b, s->dedup, 32);
 		return LD_OK;
 	case KIND_REVERSE:
-		cw_array(b, 5);
-		cw_u64(b, s->kind);
-		cw_u64(b, s->target);
-		cw_str(b, s->text.s, s->text.len);
-		cw_u64(b, s->day);
-		cw_bin(b, s->dedup, 32);
+		codec_put_array(b, 5);
+		codec_put_u64(b, s->kind);
+		codec_put_u64(b, s->target);
+		codec_put_str(b, s->text.s, s->text.len);
+		codec_put_u64(b, s->day);
+		codec_put_bin(b, s->dedup, 32);
 		return LD_OK;
 	default:
 		return LD_EINVAL;
@@ -142,12 +144,12 @@ totals_encode(const struct totals *t, struct buf *b)
 {
 	int	k;
 
-	cw_array(b, 3 + KIND_MAX);
-	cw_u64(b, t->credited);
-	cw_u64(b, t->retired);
-	cw_u64(b, t->reversed);
+	codec_put_array(b, 3 + KIND_MAX);
+	codec_put_u64(b, t->credited);
+	codec_put_u64(b, t->retired);
+	codec_put_u64(b, t->reversed);
 	for (k = 1; k <= KIND_MAX; k++)
-		cw_u64(b, t->count[k]);
+		codec_put_u64(b, t->count[k]);
 }
 
 int
@@ -160,71 +162,73 @@ codec_leaf_encode(const struct leaf *l, struct buf *b)
 	case KIND_ISSUER:
 	case KIND_METHOD:
 	case KIND_BATCH:
-		cw_array(b, 7);
+		codec_put_array(b, 7);
 		break;
 	case KIND_CREDIT:
 	case KIND_RETIRE:
 	case KIND_REVERSE:
-		cw_array(b, 12);
+		codec_put_array(b, 12);
 		break;
 	default:
 		return LD_EINVAL;
 	}
-	cw_u64(b, LEAF_VERSION);
-	cw_u64(b, l->kind);
-	cw_u64(b, l->index);
-	cw_u64(b, l->time);
-	cw_bin(b, l->prev, 32);
+	codec_put_u64(b, LEAF_VERSION);
+	codec_put_u64(b, l->kind);
+	codec_put_u64(b, l->index);
+	codec_put_u64(b, l->time);
+	codec_put_bin(b, l->prev, 32);
 	switch (l->kind) {
 	case KIND_ISSUER:
-		cw_array(b, 3);
-		cw_str(b, l->u.issuer.id.s, l->u.issuer.id.len);
-		cw_str(b, l->u.issuer.name.s, l->u.issuer.name.len);
-		cw_bin(b, l->u.issuer.pub, 32);
+		codec_put_array(b, 3);
+		codec_put_str(b, l->u.issuer.id.s, l->u.issuer.id.len);
+		codec_put_str(b, l->u.issuer.name.s, l->u.issuer.name.len);
+		codec_put_bin(b, l->u.issuer.pub, 32);
 		break;
 	case KIND_METHOD:
-		cw_array(b, 9);
-		cw_str(b, l->u.method.id.s, l->u.method.id.len);
-		cw_str(b, l->u.method.activity.s, l->u.method.activity.len);
-		cw_str(b, l->u.method.unit.s, l->u.method.unit.len);
-		cw_u64(b, l->u.method.grams_per_unit);
-		cw_u64(b, l->u.method.max_event);
-		cw_u64(b, l->u.method.max_day);
-		cw_u64(b, l->u.method.valid_from);
-		cw_u64(b, l->u.method.max_age);
-		cw_str(b, l->u.method.reference.s, l->u.method.reference.len);
+		codec_put_array(b, 9);
+		codec_put_str(b, l->u.method.id.s, l->u.method.id.len);
+		codec_put_str(b, l->u.method.activity.s,
+		    l->u.method.activity.len);
+		codec_put_str(b, l->u.method.unit.s, l->u.method.unit.len);
+		codec_put_u64(b, l->u.method.grams_per_unit);
+		codec_put_u64(b, l->u.method.max_event);
+		codec_put_u64(b, l->u.method.max_day);
+		codec_put_u64(b, l->u.method.valid_from);
+		codec_put_u64(b, l->u.method.max_age);
+		codec_put_str(b, l->u.method.reference.s,
+		    l->u.method.reference.len);
 		break;
 	case KIND_BATCH:
-		cw_array(b, 5);
-		cw_str(b, l->u.batch.issuer.s, l->u.batch.issuer.len);
-		cw_u64(b, l->u.batch.n);
-		cw_bin(b, l->u.batch.root, 32);
-		cw_bin(b, l->u.batch.sig, 64);
-		cw_array(b, l->u.batch.nruns);
+		codec_put_array(b, 5);
+		codec_put_str(b, l->u.batch.issuer.s, l->u.batch.issuer.len);
+		codec_put_u64(b, l->u.batch.n);
+		codec_put_bin(b, l->u.batch.root, 32);
+		codec_put_bin(b, l->u.batch.sig, 64);
+		codec_put_array(b, l->u.batch.nruns);
 		for (i = 0; i < l->u.batch.nruns; i++) {
-			cw_array(b, 3);
-			cw_u64(b, l->u.batch.runs[i].pos);
-			cw_u64(b, l->u.batch.runs[i].count);
-			cw_u64(b, l->u.batch.runs[i].index);
+			codec_put_array(b, 3);
+			codec_put_u64(b, l->u.batch.runs[i].pos);
+			codec_put_u64(b, l->u.batch.runs[i].count);
+			codec_put_u64(b, l->u.batch.runs[i].index);
 		}
 		break;
 	default:
-		cw_str(b, l->u.e.issuer.s, l->u.e.issuer.len);
-		cw_u64(b, l->u.e.batch);
-		cw_u64(b, l->u.e.pos);
+		codec_put_str(b, l->u.e.issuer.s, l->u.e.issuer.len);
+		codec_put_u64(b, l->u.e.batch);
+		codec_put_u64(b, l->u.e.pos);
 		if (codec_sub_encode(&l->u.e.sub, b) != LD_OK ||
 		    l->u.e.sub.kind != l->kind)
 			goto bad;
-		cw_array(b, 4);
-		cw_u64(b, l->u.e.acct.credited);
-		cw_u64(b, l->u.e.acct.retired);
-		cw_u64(b, l->u.e.acct.reversed);
-		cw_index(b, l->u.e.acct.prev);
-		cw_array(b, 4);
-		cw_u64(b, l->u.e.iss.credited);
-		cw_u64(b, l->u.e.iss.retired);
-		cw_u64(b, l->u.e.iss.reversed);
-		cw_index(b, l->u.e.iss.prev);
+		codec_put_array(b, 4);
+		codec_put_u64(b, l->u.e.acct.credited);
+		codec_put_u64(b, l->u.e.acct.retired);
+		codec_put_u64(b, l->u.e.acct.reversed);
+		codec_put_index(b, l->u.e.acct.prev);
+		codec_put_array(b, 4);
+		codec_put_u64(b, l->u.e.iss.credited);
+		codec_put_u64(b, l->u.e.iss.retired);
+		codec_put_u64(b, l->u.e.iss.reversed);
+		codec_put_index(b, l->u.e.iss.prev);
 		break;
 	}
 	totals_encode(&l->totals, b);
@@ -415,7 +419,7 @@ get_str(const msgpack_object *o, char *dst, uint16_t *dlen, size_t max)
 {
 	if (o->type != MSGPACK_OBJECT_STR)
 		return LD_EINVAL;
-	return str_set(dst, dlen, max, o->via.str.ptr, o->via.str.size);
+	return entry_str_set(dst, dlen, max, o->via.str.ptr, o->via.str.size);
 }
 
 #define GET_STR(o, f)	get_str((o), (f).s, &(f).len, sizeof((f).s) - 1)
@@ -480,52 +484,7 @@ sub_decode(const msgpack_object *o, struct sub *s, const char **why)
 		*why = "unknown entry kind (issuers submit credit, retire, reverse)";
 		return LD_EINVAL;
 	}
-	return sub_check(s, why);
-}
-
-int
-sub_check(const struct sub *s, const char **why)
-{
-	switch (s->kind) {
-	case KIND_CREDIT:
-		if (valid_account(s->account.s, s->account.len) != LD_OK) {
-			*why = "account must be 1..64 of [A-Za-z0-9._:~-]";
-			return LD_EINVAL;
-		}
-		if (valid_id(s->method.s, s->method.len) != LD_OK) {
-			*why = "method must be 1..64 of [A-Za-z0-9._-]";
-			return LD_EINVAL;
-		}
-		if (s->units == 0 || s->grams == 0) {
-			*why = "units and grams must be positive";
-			return LD_EINVAL;
-		}
-		break;
-	case KIND_RETIRE:
-		if (valid_account(s->account.s, s->account.len) != LD_OK) {
-			*why = "account must be 1..64 of [A-Za-z0-9._:~-]";
-			return LD_EINVAL;
-		}
-		if (s->grams == 0) {
-			*why = "grams must be positive";
-			return LD_EINVAL;
-		}
-		if (valid_text(s->text.s, s->text.len, TEXT_MAX) != LD_OK) {
-			*why = "beneficiary must be 1..256 bytes of UTF-8 text";
-			return LD_EINVAL;
-		}
-		break;
-	case KIND_REVERSE:
-		if (valid_text(s->text.s, s->text.len, TEXT_MAX) != LD_OK) {
-			*why = "reason must be 1..256 bytes of UTF-8 text";
-			return LD_EINVAL;
-		}
-		break;
-	default:
-		*why = "unknown entry kind";
-		return LD_EINVAL;
-	}
-	return LD_OK;
+	return entry_sub_check(s, why);
 }
 
 static int
@@ -669,7 +628,7 @@ codec_leaf_decode(const uint8_t *p, size_t len, struct leaf *l)
 		rc = LD_EINVAL;
 	buf_free(&b);
 	if (rc != LD_OK)
-		leaf_free(l);
+		entry_leaf_free(l);
 	return rc;
 }
 
@@ -704,7 +663,7 @@ codec_leaf_version(const uint8_t *p, size_t len, uint64_t *v)
 }
 
 int
-codec_batch_decode(const uint8_t *p, size_t len, struct batch_req *r,
+codec_batch_decode(const uint8_t *p, size_t len, struct codec_batch *r,
     long *bad_pos, const char **why)
 {
 	msgpack_unpacked	 u;
@@ -721,7 +680,7 @@ codec_batch_decode(const uint8_t *p, size_t len, struct batch_req *r,
 	if ((a = arr(&u.data, 3)) == NULL)
 		goto done;
 	if (GET_STR(&a[0], r->issuer) ||
-	    valid_id(r->issuer.s, r->issuer.len) != LD_OK) {
+	    entry_valid_id(r->issuer.s, r->issuer.len) != LD_OK) {
 		*why = "issuer must be 1..64 of [A-Za-z0-9._-]";
 		goto done;
 	}
@@ -752,28 +711,28 @@ codec_batch_decode(const uint8_t *p, size_t len, struct batch_req *r,
 done:
 	msgpack_unpacked_destroy(&u);
 	if (rc != LD_OK)
-		batch_req_free(r);
+		codec_batch_free(r);
 	return rc;
 }
 
 int
-codec_batch_encode(const struct batch_req *r, struct buf *b)
+codec_batch_encode(const struct codec_batch *r, struct buf *b)
 {
 	uint32_t	i;
 	int		rc;
 
-	cw_array(b, 3);
-	cw_str(b, r->issuer.s, r->issuer.len);
-	cw_array(b, r->n);
+	codec_put_array(b, 3);
+	codec_put_str(b, r->issuer.s, r->issuer.len);
+	codec_put_array(b, r->n);
 	for (i = 0; i < r->n; i++)
 		if ((rc = codec_sub_encode(&r->subs[i], b)) != LD_OK)
 			return rc;
-	cw_bin(b, r->sig, 64);
+	codec_put_bin(b, r->sig, 64);
 	return LD_OK;
 }
 
 void
-batch_req_free(struct batch_req *r)
+codec_batch_free(struct codec_batch *r)
 {
 	free(r->subs);
 	r->subs = NULL;
@@ -782,31 +741,31 @@ batch_req_free(struct batch_req *r)
 
 /* ---- generic reader for replies ------------------------------------------ */
 
-struct cr {
+struct codec_tree {
 	msgpack_unpacked	u;
 };
 
-struct cr_obj {
-	msgpack_object		o;	/* cr_obj pointers are msgpack_objects */
+struct codec_obj {
+	msgpack_object		o;	/* codec_obj pointers are msgpack_objects */
 };
 
 int
-cr_parse(const uint8_t *p, size_t len, struct cr **out,
-    const struct cr_obj **root)
+codec_tree_parse(const uint8_t *p, size_t len, struct codec_tree **out,
+    const struct codec_obj **root)
 {
-	struct cr	*c = xcalloc(1, sizeof(*c));
+	struct codec_tree	*c = xcalloc(1, sizeof(*c));
 
 	if (mp_unpack(p, len, &mp_any, &c->u, NULL) != LD_OK) {
 		free(c);
 		return LD_EINVAL;
 	}
 	*out = c;
-	*root = (const struct cr_obj *)&c->u.data;
+	*root = (const struct codec_obj *)&c->u.data;
 	return LD_OK;
 }
 
 void
-cr_free(struct cr *c)
+codec_tree_free(struct codec_tree *c)
 {
 	if (c == NULL)
 		return;
@@ -814,8 +773,8 @@ cr_free(struct cr *c)
 	free(c);
 }
 
-const struct cr_obj *
-cr_get(const struct cr_obj *m, const char *key)
+const struct codec_obj *
+codec_get(const struct codec_obj *m, const char *key)
 {
 	size_t		i, klen = strlen(key);
 	const msgpack_object_kv *kv;
@@ -827,13 +786,13 @@ cr_get(const struct cr_obj *m, const char *key)
 		if (kv->key.type == MSGPACK_OBJECT_STR &&
 		    kv->key.via.str.size == klen &&
 		    memcmp(kv->key.via.str.ptr, key, klen) == 0)
-			return (const struct cr_obj *)&kv->val;
+			return (const struct codec_obj *)&kv->val;
 	}
 	return NULL;
 }
 
 size_t
-cr_len(const struct cr_obj *a)
+codec_len(const struct codec_obj *a)
 {
 	if (a == NULL)
 		return 0;
@@ -844,17 +803,17 @@ cr_len(const struct cr_obj *a)
 	return 0;
 }
 
-const struct cr_obj *
-cr_at(const struct cr_obj *a, size_t i)
+const struct codec_obj *
+codec_at(const struct codec_obj *a, size_t i)
 {
 	if (a == NULL || a->o.type != MSGPACK_OBJECT_ARRAY ||
 	    i >= a->o.via.array.size)
 		return NULL;
-	return (const struct cr_obj *)&a->o.via.array.ptr[i];
+	return (const struct codec_obj *)&a->o.via.array.ptr[i];
 }
 
 int
-cr_u64(const struct cr_obj *o, uint64_t *v)
+codec_get_u64(const struct codec_obj *o, uint64_t *v)
 {
 	if (o == NULL)
 		return LD_EINVAL;
@@ -862,7 +821,7 @@ cr_u64(const struct cr_obj *o, uint64_t *v)
 }
 
 int
-cr_bool(const struct cr_obj *o, int *v)
+codec_get_bool(const struct codec_obj *o, int *v)
 {
 	if (o == NULL || o->o.type != MSGPACK_OBJECT_BOOLEAN)
 		return LD_EINVAL;
@@ -871,7 +830,7 @@ cr_bool(const struct cr_obj *o, int *v)
 }
 
 int
-cr_bytes(const struct cr_obj *o, const uint8_t **p, size_t *len)
+codec_get_bytes(const struct codec_obj *o, const uint8_t **p, size_t *len)
 {
 	if (o == NULL)
 		return LD_EINVAL;
@@ -887,7 +846,7 @@ cr_bytes(const struct cr_obj *o, const uint8_t **p, size_t *len)
 }
 
 int
-cr_is_nil(const struct cr_obj *o)
+codec_is_nil(const struct codec_obj *o)
 {
 	return o != NULL && o->o.type == MSGPACK_OBJECT_NIL;
 }

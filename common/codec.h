@@ -8,7 +8,7 @@
  *
  * Contract: no global state, so any thread may call any function on its
  * own arguments. Encoders append to the caller's buffer and never fail
- * for lack of memory (util.h: out of memory exits). Decoders never keep
+ * for lack of memory (xmalloc.h: out of memory exits). Decoders never keep
  * a pointer into their input, except the cr_* reader (below).
  */
 #ifndef CODEC_H
@@ -17,12 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "entry.h"
-#include "util.h"
 
 /* Append the canonical encoding of a submitted entry to b. The fields are
- * not checked (sub_check does that). LD_EINVAL, appending nothing, for an
- * unknown kind. */
+ * not checked (entry_sub_check does that). LD_EINVAL, appending nothing,
+ * for an unknown kind. */
 int	codec_sub_encode(const struct sub *, struct buf *b);
 /* Append the canonical leaf encoding; LD_ETOOBIG over LEAF_MAX, LD_EINVAL
  * for an unknown kind or an entry whose sub.kind is not the leaf's kind.
@@ -31,7 +31,7 @@ int	codec_leaf_encode(const struct leaf *, struct buf *b);
 /*
  * Decode a leaf strictly into *l (overwritten; it need not be freed
  * before). LD_EINVAL if empty, longer than LEAF_MAX, malformed or not
- * canonical. On LD_OK *l owns its allocations (call leaf_free after) and
+ * canonical. On LD_OK *l owns its allocations (call entry_leaf_free after) and
  * keeps no pointer into p; on failure it is already freed.
  */
 int	codec_leaf_decode(const uint8_t *p, size_t len, struct leaf *l);
@@ -48,17 +48,17 @@ int	codec_leaf_version(const uint8_t *p, size_t len, uint64_t *v);
  * field (types, lengths, charset) and reports the first bad entry's
  * position in *bad_pos (or -1) and a reason in why (static string).
  * codec_batch_decode overwrites *r: on LD_OK r->subs is the caller's
- * (batch_req_free), with no pointer into p; on failure (LD_EINVAL, or
+ * (codec_batch_free), with no pointer into p; on failure (LD_EINVAL, or
  * LD_ETOOBIG over CODEC_BATCH_OBJECTS or BATCH_MAX entries) nothing is
  * left to free.
  */
-struct batch_req {
+struct codec_batch {
 	STR(ID_MAX)	 issuer;
 	uint32_t	 n;
 	struct sub	*subs;		/* n entries, owned */
 	uint8_t		 sig[64];
 };
-int	codec_batch_decode(const uint8_t *p, size_t len, struct batch_req *r,
+int	codec_batch_decode(const uint8_t *p, size_t len, struct codec_batch *r,
 	    long *bad_pos, const char **why);
 /*
  * Before msgpack-c runs, a pre-pass walks the body without allocating
@@ -70,50 +70,48 @@ int	codec_batch_decode(const uint8_t *p, size_t len, struct batch_req *r,
 #define CODEC_BATCH_OBJECTS	(4 + (uint64_t)BATCH_MAX * 9)
 /* Append the encoding; LD_EINVAL if an entry's kind is unknown, in which
  * case b holds a partial encoding (truncate it to its old len). */
-int	codec_batch_encode(const struct batch_req *, struct buf *b);
-/* Free r->subs and empty r; safe on a zeroed or freed batch_req. */
-void	batch_req_free(struct batch_req *);
-/* Check one submitted entry's fields: LD_OK, or LD_EINVAL with *why a
- * static reason. */
-int	sub_check(const struct sub *s, const char **why);
+int	codec_batch_encode(const struct codec_batch *, struct buf *b);
+/* Free r->subs and empty r; safe on a zeroed or freed codec_batch. */
+void	codec_batch_free(struct codec_batch *);
 
 /*
  * A minimal msgpack writer for replies (maps with string keys). Each call
  * appends to the buffer (never fails); counts must match what follows.
  */
-void	cw_map(struct buf *, uint32_t n);
-void	cw_array(struct buf *, uint32_t n);
-void	cw_str(struct buf *, const char *s, size_t len);
-void	cw_cstr(struct buf *, const char *s);
-void	cw_u64(struct buf *, uint64_t v);
-void	cw_i64(struct buf *, int64_t v);
-void	cw_bin(struct buf *, const void *p, size_t len);
-void	cw_bool(struct buf *, int v);
-void	cw_nil(struct buf *);
+void	codec_put_map(struct buf *, uint32_t n);
+void	codec_put_array(struct buf *, uint32_t n);
+void	codec_put_str(struct buf *, const char *s, size_t len);
+void	codec_put_cstr(struct buf *, const char *s);
+void	codec_put_u64(struct buf *, uint64_t v);
+void	codec_put_i64(struct buf *, int64_t v);
+void	codec_put_bin(struct buf *, const void *p, size_t len);
+void	codec_put_bool(struct buf *, int v);
+void	codec_put_nil(struct buf *);
 
 /*
  * A minimal msgpack reader over a decoded tree, for replies the clients
- * read. cr_parse decodes p (one object, nothing after, nested at most 8
+ * read. codec_tree_parse decodes p (one object, nothing after, nested at most 8
  * levels below the top; LD_EINVAL otherwise); *out is the caller's, freed
- * by cr_free.
- * *root and every cr_obj are borrowed from *out: valid until cr_free.
- * Strings and byte strings (cr_bytes) point into p itself (msgpack-c does
- * not copy them): keep p unchanged until cr_free. Accessors return NULL
+ * by codec_tree_free.
+ * *root and every codec_obj are borrowed from *out: valid until codec_tree_free.
+ * Strings and byte strings (codec_get_bytes) point into p itself (msgpack-c does
+ * not copy them): keep p unchanged until codec_tree_free. Accessors return NULL
  * (0, LD_EINVAL) on a type mismatch, a missing key or index, or a NULL
  * argument. One thread at a time per tree.
  */
-struct cr;			/* opaque decoded object tree */
-struct cr_obj;			/* a node in it */
-int	cr_parse(const uint8_t *p, size_t len, struct cr **out,
-	    const struct cr_obj **root);
-void	cr_free(struct cr *);
-const struct cr_obj *cr_get(const struct cr_obj *map, const char *key);
-size_t	cr_len(const struct cr_obj *arr);	/* 0 if not an array/map */
-const struct cr_obj *cr_at(const struct cr_obj *arr, size_t i);
-int	cr_u64(const struct cr_obj *, uint64_t *);
-int	cr_bool(const struct cr_obj *, int *);
-int	cr_bytes(const struct cr_obj *, const uint8_t **p, size_t *len);
+struct codec_tree;			/* opaque decoded object tree */
+struct codec_obj;			/* a node in it */
+int	codec_tree_parse(const uint8_t *p, size_t len, struct codec_tree **out,
+	    const struct codec_obj **root);
+void	codec_tree_free(struct codec_tree *);
+const struct codec_obj *codec_get(const struct codec_obj *map, const char *key);
+size_t	codec_len(const struct codec_obj *arr);	/* 0 if not an array/map */
+const struct codec_obj *codec_at(const struct codec_obj *arr, size_t i);
+int	codec_get_u64(const struct codec_obj *, uint64_t *);
+int	codec_get_bool(const struct codec_obj *, int *);
+int	codec_get_bytes(const struct codec_obj *, const uint8_t **p,
+	    size_t *len);
 						/* str or bin */
-int	cr_is_nil(const struct cr_obj *);
+int	codec_is_nil(const struct codec_obj *);
 
 #endif /* CODEC_H */

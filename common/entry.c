@@ -10,13 +10,13 @@ static const char *const kind_names[] = {
 };
 
 const char *
-kind_name(int kind)
+entry_kind_name(int kind)
 {
 	return kind >= 1 && kind <= KIND_MAX ? kind_names[kind] : NULL;
 }
 
 int
-kind_from_name(const char *s, size_t len)
+entry_kind_from_name(const char *s, size_t len)
 {
 	int	k;
 
@@ -28,7 +28,7 @@ kind_from_name(const char *s, size_t len)
 }
 
 void
-leaf_free(struct leaf *l)
+entry_leaf_free(struct leaf *l)
 {
 	if (l != NULL && l->kind == KIND_BATCH) {
 		free(l->u.batch.runs);
@@ -38,7 +38,7 @@ leaf_free(struct leaf *l)
 }
 
 int
-account_balance(const struct account_ctr *a, int64_t *bal)
+entry_account_balance(const struct account_ctr *a, int64_t *bal)
 {
 	__int128	b = (__int128)a->credited - a->retired - a->reversed;
 
@@ -56,7 +56,7 @@ id_char(char c)
 }
 
 int
-valid_id(const char *s, size_t len)
+entry_valid_id(const char *s, size_t len)
 {
 	size_t	i;
 
@@ -69,7 +69,7 @@ valid_id(const char *s, size_t len)
 }
 
 int
-valid_account(const char *s, size_t len)
+entry_valid_account(const char *s, size_t len)
 {
 	size_t	i;
 
@@ -82,7 +82,7 @@ valid_account(const char *s, size_t len)
 }
 
 int
-valid_text(const char *s, size_t len, size_t max)
+entry_valid_text(const char *s, size_t len, size_t max)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i = 0, n, k;
@@ -125,7 +125,7 @@ valid_text(const char *s, size_t len, size_t max)
 }
 
 int
-str_set(char *dst, uint16_t *dlen, size_t max, const char *s, size_t n)
+entry_str_set(char *dst, uint16_t *dlen, size_t max, const char *s, size_t n)
 {
 	if (n > max)
 		return LD_ETOOBIG;
@@ -133,5 +133,54 @@ str_set(char *dst, uint16_t *dlen, size_t max, const char *s, size_t n)
 		memcpy(dst, s, n);
 	dst[n] = '\0';
 	*dlen = (uint16_t)n;
+	return LD_OK;
+}
+
+int
+entry_sub_check(const struct sub *s, const char **why)
+{
+	switch (s->kind) {
+	case KIND_CREDIT:
+		if (entry_valid_account(s->account.s,
+		    s->account.len) != LD_OK) {
+			*why = "account must be 1..64 of [A-Za-z0-9._:~-]";
+			return LD_EINVAL;
+		}
+		if (entry_valid_id(s->method.s, s->method.len) != LD_OK) {
+			*why = "method must be 1..64 of [A-Za-z0-9._-]";
+			return LD_EINVAL;
+		}
+		if (s->units == 0 || s->grams == 0) {
+			*why = "units and grams must be positive";
+			return LD_EINVAL;
+		}
+		break;
+	case KIND_RETIRE:
+		if (entry_valid_account(s->account.s,
+		    s->account.len) != LD_OK) {
+			*why = "account must be 1..64 of [A-Za-z0-9._:~-]";
+			return LD_EINVAL;
+		}
+		if (s->grams == 0) {
+			*why = "grams must be positive";
+			return LD_EINVAL;
+		}
+		if (entry_valid_text(s->text.s, s->text.len,
+		    TEXT_MAX) != LD_OK) {
+			*why = "beneficiary must be 1..256 bytes of UTF-8 text";
+			return LD_EINVAL;
+		}
+		break;
+	case KIND_REVERSE:
+		if (entry_valid_text(s->text.s, s->text.len,
+		    TEXT_MAX) != LD_OK) {
+			*why = "reason must be 1..256 bytes of UTF-8 text";
+			return LD_EINVAL;
+		}
+		break;
+	default:
+		*why = "unknown entry kind";
+		return LD_EINVAL;
+	}
 	return LD_OK;
 }

@@ -7,7 +7,7 @@
  *
  * Contract: plain values. Every struct here is self-contained (strings
  * inline, STR below) except a batch leaf's runs, which the leaf owns and
- * leaf_free releases. The functions keep no state: any thread.
+ * entry_leaf_free releases. The functions keep no state: any thread.
  */
 #ifndef ENTRY_H
 #define ENTRY_H
@@ -35,9 +35,9 @@ enum kind {
 };
 
 /* Name of a kind ("credit"): a static string, or NULL for no kind. */
-const char	*kind_name(int kind);
+const char	*entry_kind_name(int kind);
 /* Kind for a name of len bytes (exact, case-sensitive), or 0. */
-int		 kind_from_name(const char *s, size_t len);
+int		 entry_kind_from_name(const char *s, size_t len);
 
 /* A length-counted string held inline; always NUL-terminated too. */
 #define STR(n)	struct { uint16_t len; char s[(n) + 1]; }
@@ -90,7 +90,7 @@ struct batch_reg {
 	uint8_t		 root[32];	/* MTH of the entries' encodings */
 	uint8_t		 sig[64];
 	uint32_t	 nruns;
-	struct dup_run	*runs;		/* owned; leaf_free releases */
+	struct dup_run	*runs;		/* owned; entry_leaf_free releases */
 };
 
 /* Running totals of the whole log, after the leaf. */
@@ -142,22 +142,29 @@ struct leaf {
 /* Free what a leaf owns (a batch's runs) and leave it safe to free again;
  * a no-op for other kinds and for NULL. The struct itself is the
  * caller's. */
-void	leaf_free(struct leaf *);
+void	entry_leaf_free(struct leaf *);
 
 /* An account's balance (credited - retired - reversed), may be negative:
  * LD_OK, or LD_EOVERFLOW (*bal untouched) outside int64_t. */
-int	account_balance(const struct account_ctr *, int64_t *bal);
+int	entry_account_balance(const struct account_ctr *, int64_t *bal);
 
 /* Field checks shared by every parser: LD_OK or LD_EINVAL. */
-int	valid_id(const char *s, size_t len);		/* [A-Za-z0-9._-]{1,64} */
-int	valid_account(const char *s, size_t len);	/* + ':' '~', 1..64 */
+/* [A-Za-z0-9._-]{1,64}; an account also allows ':' and '~'. */
+int	entry_valid_id(const char *s, size_t len);
+int	entry_valid_account(const char *s, size_t len);
 /* 1..max bytes of UTF-8 (no overlong forms, no surrogates), no C0 or C1
  * control characters and no DEL. */
-int	valid_text(const char *s, size_t len, size_t max);
+int	entry_valid_text(const char *s, size_t len, size_t max);
 
 /* Copy s of len bytes into a STR field and NUL-terminate it; LD_ETOOBIG
  * (the field untouched) if it does not fit. The bytes are not checked. */
-#define STR_SET(f, p, n)	str_set((f).s, &(f).len, sizeof((f).s) - 1, (p), (n))
-int	str_set(char *dst, uint16_t *dlen, size_t max, const char *s, size_t n);
+#define STR_SET(f, p, n)	\
+	entry_str_set((f).s, &(f).len, sizeof((f).s) - 1, (p), (n))
+int	entry_str_set(char *dst, uint16_t *dlen, size_t max, const char *s,
+	    size_t n);
+
+/* Check one submitted entry's fields: LD_OK, or LD_EINVAL with *why a
+ * static reason. */
+int	entry_sub_check(const struct sub *s, const char **why);
 
 #endif /* ENTRY_H */

@@ -9,6 +9,8 @@
 #ifndef ERR_H
 #define ERR_H
 
+#include <stdint.h>
+
 enum {
 	LD_OK		=  0,
 	LD_EINVAL	= -1,	/* malformed input or argument */
@@ -30,6 +32,23 @@ enum {
 	LD_ESTALE	= -17,	/* an older checkpoint, consistent with a
 				 * newer one seen before (clients) */
 	LD_EMETHOD	= -18,	/* a known path, another method (servers) */
+};
+
+/*
+ * Why something was refused, shared by the rules (rules.h), the ledger
+ * core (ledgerd/core.h) and the client (client.h): an LD_* code, the
+ * stable name of the rule broken ("over-cap-event", ...; "" for none), a
+ * message, the position in the batch and the conflicting leaf. Fields a
+ * layer does not know keep their "none" value: pos -1, index NO_INDEX
+ * (entry.h) or 0 where never set, status 0 outside the client.
+ */
+struct ld_error {
+	int		code;		/* LD_OK or an LD_* code */
+	int		status;		/* the client: a reply's HTTP status */
+	long		pos;		/* position in the batch, or -1 */
+	uint64_t	index;		/* the conflicting leaf, or NO_INDEX */
+	char		rule[48];	/* stable rule name, or "" */
+	char		msg[512];
 };
 
 /*

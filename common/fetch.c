@@ -14,10 +14,13 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "buf.h"
 #include "err.h"
 #include "fetch.h"
 #include "log.h"
 #include "tls.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 struct slot {
 	struct fetch			*f;
@@ -89,7 +92,7 @@ parse_url(struct fetch *f, const char *url)
 	hlen = (size_t)(hend - h);
 	if (hlen == 0 || hlen >= sizeof(f->host))
 		return LD_EINVAL;
-	if (colon != NULL && (parse_u64(colon + 1, (size_t)(slash - colon - 1),
+	if (colon != NULL && (u64_parse(colon + 1, (size_t)(slash - colon - 1),
 	    &port) != LD_OK || port == 0 || port > 65535))
 		return LD_EINVAL;
 	if (strlen(slash) >= sizeof(f->prefix))
@@ -275,7 +278,7 @@ on_response(struct evhttp_request *req, void *arg)
 			snprintf(resp.ctype, sizeof(resp.ctype), "%s", ct);
 		ra = evhttp_find_header(evhttp_request_get_input_headers(req),
 		    "Retry-After");
-		if (ra != NULL && parse_u64(ra, strlen(ra), &v) == LD_OK &&
+		if (ra != NULL && u64_parse(ra, strlen(ra), &v) == LD_OK &&
 		    v < 3600)
 			resp.retry_after = (int)v;
 		eb = evhttp_request_get_input_buffer(req);
@@ -314,7 +317,7 @@ on_headers(struct evhttp_request *req, void *arg)
 	s->chunked = te != NULL && strcasecmp(te, "chunked") == 0;
 	cl = evhttp_find_header(h, "Content-Length");
 	if (!s->chunked && cl != NULL &&
-	    parse_u64(cl, strlen(cl), &s->clen) == LD_OK &&
+	    u64_parse(cl, strlen(cl), &s->clen) == LD_OK &&
 	    s->clen > s->max_body) {
 		s->clen_over = 1;
 		return -1;

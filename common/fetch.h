@@ -26,7 +26,7 @@
 
 #include <stddef.h>
 
-#include "util.h"
+#include "buf.h"
 
 #define FETCH_MAX_INFLIGHT	16
 #define FETCH_MAX_BODY		(256u << 20)

@@ -3,29 +3,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "day.h"
 #include "err.h"
 #include "form.h"
 #include "sig.h"
-#include "util.h"
+#include "xmalloc.h"
 
 static int
-get_strf(const struct jv *o, const char *key, char *dst, uint16_t *dlen,
+get_strf(const struct json *o, const char *key, char *dst, uint16_t *dlen,
     size_t max)
 {
 	const char	*s;
 	size_t		 len;
 
-	if (jv_get_str(jv_get(o, key), &s, &len) != LD_OK)
+	if (json_get_str(json_get(o, key), &s, &len) != LD_OK)
 		return LD_EINVAL;
-	return str_set(dst, dlen, max, s, len);
+	return entry_str_set(dst, dlen, max, s, len);
 }
 
 #define GETS(o, key, f)	get_strf((o), (key), (f).s, &(f).len, sizeof((f).s) - 1)
 
 static int
-get_day(const struct jv *o, uint32_t *day, const char **why)
+get_day(const struct json *o, uint32_t *day, const char **why)
 {
-	const struct jv	*d = jv_get(o, "day"), *t = jv_get(o, "time");
+	const struct json	*d = json_get(o, "day");
+	const struct json	*t = json_get(o, "time");
 	const char	*s;
 	size_t		 len;
 
@@ -33,7 +36,7 @@ get_day(const struct jv *o, uint32_t *day, const char **why)
 		*why = "give exactly one of \"day\" (YYYY-MM-DD) and \"time\"";
 		return LD_EINVAL;
 	}
-	if (jv_get_str(d ? d : t, &s, &len) != LD_OK) {
+	if (json_get_str(d ? d : t, &s, &len) != LD_OK) {
 		*why = "day/time must be a string";
 		return LD_EINVAL;
 	}
@@ -41,7 +44,7 @@ get_day(const struct jv *o, uint32_t *day, const char **why)
 		*why = "day must be YYYY-MM-DD";
 		return LD_EINVAL;
 	}
-	if (parse_utc_day(s, len, day) != LD_OK) {
+	if (day_parse_utc(s, len, day) != LD_OK) {
 		*why = d ? "day must be a valid YYYY-MM-DD date" :
 		    "time must be an RFC 3339 timestamp or a YYYY-MM-DD date";
 		return LD_EINVAL;
@@ -50,7 +53,7 @@ get_day(const struct jv *o, uint32_t *day, const char **why)
 }
 
 int
-form_sub_from_json(const struct jv *o, struct sub *s, const char **why)
+form_sub_from_json(const struct json *o, struct sub *s, const char **why)
 {
 	static const char *const credit_keys[] = { "kind", "account", "method",
 	    "units", "grams", "day", "time", "dedup", "evidence", NULL };
@@ -60,28 +63,28 @@ form_sub_from_json(const struct jv *o, struct sub *s, const char **why)
 	    "reason", "day", "time", "dedup", NULL };
 	const char	*kind, *bad;
 	size_t		 klen;
-	const struct jv	*ev;
+	const struct json	*ev;
 	static _Thread_local char unknown[96];
 
 	memset(s, 0, sizeof(*s));
-	if (!jv_is_obj(o)) {
+	if (!json_is_obj(o)) {
 		*why = "entry must be a JSON object";
 		return LD_EINVAL;
 	}
-	if (jv_get_str(jv_get(o, "kind"), &kind, &klen) != LD_OK) {
+	if (json_get_str(json_get(o, "kind"), &kind, &klen) != LD_OK) {
 		*why = "\"kind\" must be \"credit\", \"retire\" or \"reverse\"";
 		return LD_EINVAL;
 	}
-	s->kind = (uint8_t)kind_from_name(kind, klen);
+	s->kind = (uint8_t)entry_kind_from_name(kind, klen);
 	switch (s->kind) {
 	case KIND_CREDIT:
-		bad = jv_unknown_key(o, credit_keys);
+		bad = json_unknown_key(o, credit_keys);
 		break;
 	case KIND_RETIRE:
-		bad = jv_unknown_key(o, retire_keys);
+		bad = json_unknown_key(o, retire_keys);
 		break;
 	case KIND_REVERSE:
-		bad = jv_unknown_key(o, reverse_keys);
+		bad = json_unknown_key(o, reverse_keys);
 		break;
 	default:
 		*why = "\"kind\" must be \"credit\", \"retire\" or \"reverse\"";
@@ -93,7 +96,7 @@ form_sub_from_json(const struct jv *o, struct sub *s, const char **why)
 		*why = unknown;
 		return LD_EINVAL;
 	}
-	if (jv_get_hex(jv_get(o, "dedup"), s->dedup, 32) != LD_OK) {
+	if (json_get_hex(json_get(o, "dedup"), s->dedup, 32) != LD_OK) {
 		*why = "\"dedup\" must be 64 hex digits";
 		return LD_EINVAL;
 	}
@@ -109,14 +112,14 @@ form_sub_from_json(const struct jv *o, struct sub *s, const char **why)
 			*why = "\"method\" must be a string of 1..64 bytes";
 			return LD_EINVAL;
 		}
-		if (jv_get_u64(jv_get(o, "units"), &s->units) != LD_OK ||
-		    jv_get_u64(jv_get(o, "grams"), &s->grams) != LD_OK) {
+		if (json_get_u64(json_get(o, "units"), &s->units) != LD_OK ||
+		    json_get_u64(json_get(o, "grams"), &s->grams) != LD_OK) {
 			*why = "\"units\" and \"grams\" must be unsigned integers";
 			return LD_EINVAL;
 		}
-		ev = jv_get(o, "evidence");
-		if (ev != NULL && !jv_is_null(ev)) {
-			if (jv_get_hex(ev, s->evidence, 32) != LD_OK) {
+		ev = json_get(o, "evidence");
+		if (ev != NULL && !json_is_nil(ev)) {
+			if (json_get_hex(ev, s->evidence, 32) != LD_OK) {
 				*why = "\"evidence\" must be 64 hex digits";
 				return LD_EINVAL;
 			}
@@ -128,7 +131,7 @@ form_sub_from_json(const struct jv *o, struct sub *s, const char **why)
 			*why = "\"account\" must be a string of 1..64 bytes";
 			return LD_EINVAL;
 		}
-		if (jv_get_u64(jv_get(o, "grams"), &s->grams) != LD_OK) {
+		if (json_get_u64(json_get(o, "grams"), &s->grams) != LD_OK) {
 			*why = "\"grams\" must be an unsigned integer";
 			return LD_EINVAL;
 		}
@@ -138,7 +141,7 @@ form_sub_from_json(const struct jv *o, struct sub *s, const char **why)
 		}
 		break;
 	default:
-		if (jv_get_u64(jv_get(o, "target"), &s->target) != LD_OK) {
+		if (json_get_u64(json_get(o, "target"), &s->target) != LD_OK) {
 			*why = "\"target\" must be an entry index";
 			return LD_EINVAL;
 		}
@@ -148,71 +151,71 @@ form_sub_from_json(const struct jv *o, struct sub *s, const char **why)
 		}
 		break;
 	}
-	return sub_check(s, why);
+	return entry_sub_check(s, why);
 }
 
-struct jv *
+struct json *
 form_sub_to_json(const struct sub *s)
 {
-	struct jv	*o = jv_obj();
+	struct json	*o = json_obj();
 	char		 day[16];
 
-	jv_set(o, "kind", jv_str(kind_name(s->kind)));
+	json_set(o, "kind", json_str(entry_kind_name(s->kind)));
 	switch (s->kind) {
 	case KIND_CREDIT:
-		jv_set(o, "account", jv_strn(s->account.s, s->account.len));
-		jv_set(o, "method", jv_strn(s->method.s, s->method.len));
-		jv_set(o, "units", jv_u64(s->units));
-		jv_set(o, "grams", jv_u64(s->grams));
+		json_set(o, "account", json_strn(s->account.s, s->account.len));
+		json_set(o, "method", json_strn(s->method.s, s->method.len));
+		json_set(o, "units", json_u64(s->units));
+		json_set(o, "grams", json_u64(s->grams));
 		break;
 	case KIND_RETIRE:
-		jv_set(o, "account", jv_strn(s->account.s, s->account.len));
-		jv_set(o, "grams", jv_u64(s->grams));
-		jv_set(o, "beneficiary", jv_strn(s->text.s, s->text.len));
+		json_set(o, "account", json_strn(s->account.s, s->account.len));
+		json_set(o, "grams", json_u64(s->grams));
+		json_set(o, "beneficiary", json_strn(s->text.s, s->text.len));
 		break;
 	default:
-		jv_set(o, "target", jv_u64(s->target));
-		jv_set(o, "reason", jv_strn(s->text.s, s->text.len));
+		json_set(o, "target", json_u64(s->target));
+		json_set(o, "reason", json_strn(s->text.s, s->text.len));
 		break;
 	}
-	format_day(day, sizeof(day), s->day);
-	jv_set(o, "day", jv_str(day));
-	jv_set(o, "dedup", jv_hex(s->dedup, 32));
+	day_format(day, sizeof(day), s->day);
+	json_set(o, "day", json_str(day));
+	json_set(o, "dedup", json_hex(s->dedup, 32));
 	if (s->kind == KIND_CREDIT)
-		jv_set(o, "evidence", s->has_evidence ?
-		    jv_hex(s->evidence, 32) : jv_null());
+		json_set(o, "evidence", s->has_evidence ?
+		    json_hex(s->evidence, 32) : json_nil());
 	return o;
 }
 
 int
-form_batch_from_json(const struct jv *o, struct batch_req *r, long *bad_pos,
+form_batch_from_json(const struct json *o, struct codec_batch *r, long *bad_pos,
     const char **why)
 {
 	static const char *const keys[] = { "issuer", "entries", "signature",
 	    NULL };
-	const struct jv	*ents;
+	const struct json	*ents;
 	const char	*s;
 	uint8_t		 sig[66];
 	size_t		 n, i, len, siglen;
 
 	memset(r, 0, sizeof(*r));
 	*bad_pos = -1;
-	if (!jv_is_obj(o) || jv_unknown_key(o, keys) != NULL) {
+	if (!json_is_obj(o) || json_unknown_key(o, keys) != NULL) {
 		*why = "body must be {\"issuer\", \"entries\", \"signature\"}";
 		return LD_EINVAL;
 	}
 	if (GETS(o, "issuer", r->issuer) != LD_OK ||
-	    valid_id(r->issuer.s, r->issuer.len) != LD_OK) {
+	    entry_valid_id(r->issuer.s, r->issuer.len) != LD_OK) {
 		*why = "\"issuer\" must be 1..64 of [A-Za-z0-9._-]";
 		return LD_EINVAL;
 	}
-	ents = jv_get(o, "entries");
-	n = jv_len(ents);
+	ents = json_get(o, "entries");
+	n = json_len(ents);
 	if (n == 0 || n > BATCH_MAX) {
 		*why = "\"entries\" must be an array of 1..10000 entries";
 		return n ? LD_ETOOBIG : LD_EINVAL;
 	}
-	if (jv_get_str(jv_get(o, "signature"), &s, &len) != LD_OK ||
+	if (json_get_str(json_get(o, "signature"), &s, &len) != LD_OK ||
 	    len != 88 || b64_decode(sig, &siglen, s, len) != LD_OK ||
 	    siglen != 64) {
 		*why = "\"signature\" must be base64 of 64 bytes";
@@ -221,10 +224,10 @@ form_batch_from_json(const struct jv *o, struct batch_req *r, long *bad_pos,
 	memcpy(r->sig, sig, 64);
 	r->subs = xcalloc(n, sizeof(struct sub));
 	for (i = 0; i < n; i++) {
-		if (form_sub_from_json(jv_at(ents, i), &r->subs[i], why) !=
+		if (form_sub_from_json(json_at(ents, i), &r->subs[i], why) !=
 		    LD_OK) {
 			*bad_pos = (long)i;
-			batch_req_free(r);
+			codec_batch_free(r);
 			return LD_EINVAL;
 		}
 	}
@@ -232,28 +235,28 @@ form_batch_from_json(const struct jv *o, struct batch_req *r, long *bad_pos,
 	return LD_OK;
 }
 
-const struct jv_limits form_batch_limits = {
+const struct json_limits form_batch_limits = {
 	.tokens = 7 + 19 * (size_t)BATCH_MAX,
 	.str = 6 * TEXT_MAX,
 	.depth = 3,
 };
 
-struct jv *
-form_batch_to_json(const struct batch_req *r)
+struct json *
+form_batch_to_json(const struct codec_batch *r)
 {
-	struct jv	*o = jv_obj(), *a = jv_arr();
+	struct json	*o = json_obj(), *a = json_arr();
 	uint32_t	 i;
 
-	jv_set(o, "issuer", jv_strn(r->issuer.s, r->issuer.len));
+	json_set(o, "issuer", json_strn(r->issuer.s, r->issuer.len));
 	for (i = 0; i < r->n; i++)
-		jv_push(a, form_sub_to_json(&r->subs[i]));
-	jv_set(o, "entries", a);
-	jv_set(o, "signature", jv_b64(r->sig, 64));
+		json_push(a, form_sub_to_json(&r->subs[i]));
+	json_set(o, "entries", a);
+	json_set(o, "signature", json_b64(r->sig, 64));
 	return o;
 }
 
 int
-form_issuer_from_json(const struct jv *o, struct issuer_reg *reg,
+form_issuer_from_json(const struct json *o, struct issuer_reg *reg,
     const char **why)
 {
 	static const char *const keys[] = { "vkey", "name", NULL };
@@ -263,11 +266,11 @@ form_issuer_from_json(const struct jv *o, struct issuer_reg *reg,
 	int		 rc = LD_EINVAL;
 
 	memset(reg, 0, sizeof(*reg));
-	if (!jv_is_obj(o) || jv_unknown_key(o, keys) != NULL) {
+	if (!json_is_obj(o) || json_unknown_key(o, keys) != NULL) {
 		*why = "body must be {\"vkey\", \"name\"}";
 		return LD_EINVAL;
 	}
-	if (jv_get_str(jv_get(o, "vkey"), &s, &len) != LD_OK ||
+	if (json_get_str(json_get(o, "vkey"), &s, &len) != LD_OK ||
 	    (rc = sig_key_from_vkey(s, len, &k)) != LD_OK) {
 		*why = rc == LD_EWEAKKEY ? "\"vkey\" holds a weak Ed25519 "
 		    "public key (of small order, so anyone can sign for it; or "
@@ -279,7 +282,7 @@ form_issuer_from_json(const struct jv *o, struct issuer_reg *reg,
 	}
 	if (sig_key_type(k) != SIG_TYPE_ED25519 ||
 	    STR_SET(reg->id, sig_key_name(k), strlen(sig_key_name(k))) ||
-	    valid_id(reg->id.s, reg->id.len) != LD_OK) {
+	    entry_valid_id(reg->id.s, reg->id.len) != LD_OK) {
 		sig_key_free(k);
 		*why = "the key must be Ed25519 (type 0x01) and its name an "
 		    "issuer id of 1..64 [A-Za-z0-9._-]";
@@ -288,7 +291,7 @@ form_issuer_from_json(const struct jv *o, struct issuer_reg *reg,
 	memcpy(reg->pub, sig_key_pub(k), 32);
 	sig_key_free(k);
 	if (GETS(o, "name", reg->name) != LD_OK ||
-	    valid_text(reg->name.s, reg->name.len, TEXT_MAX) != LD_OK) {
+	    entry_valid_text(reg->name.s, reg->name.len, TEXT_MAX) != LD_OK) {
 		*why = "\"name\" must be 1..256 bytes of UTF-8 text";
 		return LD_EINVAL;
 	}
@@ -296,7 +299,7 @@ form_issuer_from_json(const struct jv *o, struct issuer_reg *reg,
 }
 
 int
-form_method_from_json(const struct jv *o, struct method_reg *m,
+form_method_from_json(const struct json *o, struct method_reg *m,
     const char **why)
 {
 	static const char *const keys[] = { "id", "activity", "unit",
@@ -308,40 +311,41 @@ form_method_from_json(const struct jv *o, struct method_reg *m,
 	uint64_t	 age;
 
 	memset(m, 0, sizeof(*m));
-	if (!jv_is_obj(o) || jv_unknown_key(o, keys) != NULL) {
+	if (!json_is_obj(o) || json_unknown_key(o, keys) != NULL) {
 		*why = "method must be {id, activity, unit, grams_per_unit, "
 		    "max_grams_per_event, max_grams_per_account_day, "
 		    "valid_from, max_event_age_days, reference}";
 		return LD_EINVAL;
 	}
 	if (GETS(o, "id", m->id) != LD_OK ||
-	    valid_id(m->id.s, m->id.len) != LD_OK) {
+	    entry_valid_id(m->id.s, m->id.len) != LD_OK) {
 		*why = "\"id\" must be 1..64 of [A-Za-z0-9._-]";
 		return LD_EINVAL;
 	}
 	if (GETS(o, "activity", m->activity) || GETS(o, "unit", m->unit) ||
 	    GETS(o, "reference", m->reference) ||
-	    valid_text(m->activity.s, m->activity.len, TEXT_MAX) ||
-	    valid_text(m->unit.s, m->unit.len, TEXT_MAX) ||
-	    valid_text(m->reference.s, m->reference.len, REFERENCE_MAX)) {
+	    entry_valid_text(m->activity.s, m->activity.len, TEXT_MAX) ||
+	    entry_valid_text(m->unit.s, m->unit.len, TEXT_MAX) ||
+	    entry_valid_text(m->reference.s, m->reference.len, REFERENCE_MAX)) {
 		*why = "\"activity\", \"unit\" (1..256) and \"reference\" "
 		    "(1..1024) must be UTF-8 text";
 		return LD_EINVAL;
 	}
-	if (jv_get_u64(jv_get(o, "grams_per_unit"), &m->grams_per_unit) ||
-	    jv_get_u64(jv_get(o, "max_grams_per_event"), &m->max_event) ||
-	    jv_get_u64(jv_get(o, "max_grams_per_account_day"), &m->max_day) ||
+	if (json_get_u64(json_get(o, "grams_per_unit"), &m->grams_per_unit) ||
+	    json_get_u64(json_get(o, "max_grams_per_event"), &m->max_event) ||
+	    json_get_u64(json_get(o, "max_grams_per_account_day"),
+	    &m->max_day) ||
 	    m->grams_per_unit == 0 || m->max_event == 0 || m->max_day == 0) {
 		*why = "grams_per_unit and both caps must be positive integers";
 		return LD_EINVAL;
 	}
-	if (jv_get_str(jv_get(o, "valid_from"), &d, &dlen) != LD_OK ||
-	    dlen != 10 || parse_utc_day(d, dlen, &m->valid_from) != LD_OK) {
+	if (json_get_str(json_get(o, "valid_from"), &d, &dlen) != LD_OK ||
+	    dlen != 10 || day_parse_utc(d, dlen, &m->valid_from) != LD_OK) {
 		*why = "\"valid_from\" must be a YYYY-MM-DD date: the first "
 		    "event day the method covers";
 		return LD_EINVAL;
 	}
-	if (jv_get_u64(jv_get(o, "max_event_age_days"), &age) != LD_OK ||
+	if (json_get_u64(json_get(o, "max_event_age_days"), &age) != LD_OK ||
 	    age > UINT32_MAX) {
 		*why = "\"max_event_age_days\" must be an integer 0..4294967295: "
 		    "how many days before the integration day an event may lie";
@@ -351,106 +355,109 @@ form_method_from_json(const struct jv *o, struct method_reg *m,
 	return LD_OK;
 }
 
-struct jv *
+struct json *
 form_method_to_json(const struct method_reg *m)
 {
-	struct jv	*o = jv_obj();
+	struct json	*o = json_obj();
 	char		 day[16];
 
-	jv_set(o, "id", jv_strn(m->id.s, m->id.len));
-	jv_set(o, "activity", jv_strn(m->activity.s, m->activity.len));
-	jv_set(o, "unit", jv_strn(m->unit.s, m->unit.len));
-	jv_set(o, "grams_per_unit", jv_u64(m->grams_per_unit));
-	jv_set(o, "max_grams_per_event", jv_u64(m->max_event));
-	jv_set(o, "max_grams_per_account_day", jv_u64(m->max_day));
-	format_day(day, sizeof(day), m->valid_from);
-	jv_set(o, "valid_from", jv_str(day));
-	jv_set(o, "max_event_age_days", jv_u64(m->max_age));
-	jv_set(o, "reference", jv_strn(m->reference.s, m->reference.len));
+	json_set(o, "id", json_strn(m->id.s, m->id.len));
+	json_set(o, "activity", json_strn(m->activity.s, m->activity.len));
+	json_set(o, "unit", json_strn(m->unit.s, m->unit.len));
+	json_set(o, "grams_per_unit", json_u64(m->grams_per_unit));
+	json_set(o, "max_grams_per_event", json_u64(m->max_event));
+	json_set(o, "max_grams_per_account_day", json_u64(m->max_day));
+	day_format(day, sizeof(day), m->valid_from);
+	json_set(o, "valid_from", json_str(day));
+	json_set(o, "max_event_age_days", json_u64(m->max_age));
+	json_set(o, "reference", json_strn(m->reference.s, m->reference.len));
 	return o;
 }
 
-struct jv *
+struct json *
 form_totals_to_json(const struct totals *t)
 {
-	struct jv	*o = jv_obj(), *c = jv_obj();
+	struct json	*o = json_obj(), *c = json_obj();
 	int		 k;
 
-	jv_set(o, "credited_grams", jv_u64(t->credited));
-	jv_set(o, "retired_grams", jv_u64(t->retired));
-	jv_set(o, "reversed_grams", jv_u64(t->reversed));
+	json_set(o, "credited_grams", json_u64(t->credited));
+	json_set(o, "retired_grams", json_u64(t->retired));
+	json_set(o, "reversed_grams", json_u64(t->reversed));
 	for (k = 1; k <= KIND_MAX; k++)
-		jv_set(c, kind_name(k), jv_u64(t->count[k]));
-	jv_set(o, "entries", c);
+		json_set(c, entry_kind_name(k), json_u64(t->count[k]));
+	json_set(o, "entries", c);
 	return o;
 }
 
-static struct jv *
+static struct json *
 index_or_null(uint64_t v)
 {
-	return v == NO_INDEX ? jv_null() : jv_u64(v);
+	return v == NO_INDEX ? json_nil() : json_u64(v);
 }
 
-struct jv *
+struct json *
 form_leaf_to_json(const struct leaf *l)
 {
-	struct jv	*o = jv_obj(), *x, *runs;
+	struct json	*o = json_obj(), *x, *runs;
 	uint32_t	 i;
 	int64_t		 bal;
 
-	jv_set(o, "version", jv_u64(LEAF_VERSION));
-	jv_set(o, "kind", jv_str(kind_name(l->kind)));
-	jv_set(o, "index", jv_u64(l->index));
-	jv_set(o, "time", jv_u64(l->time));
-	jv_set(o, "prev", jv_hex(l->prev, 32));
+	json_set(o, "version", json_u64(LEAF_VERSION));
+	json_set(o, "kind", json_str(entry_kind_name(l->kind)));
+	json_set(o, "index", json_u64(l->index));
+	json_set(o, "time", json_u64(l->time));
+	json_set(o, "prev", json_hex(l->prev, 32));
 	switch (l->kind) {
 	case KIND_ISSUER:
-		jv_set(o, "id", jv_strn(l->u.issuer.id.s, l->u.issuer.id.len));
-		jv_set(o, "name", jv_strn(l->u.issuer.name.s,
+		json_set(o, "id", json_strn(l->u.issuer.id.s,
+		    l->u.issuer.id.len));
+		json_set(o, "name", json_strn(l->u.issuer.name.s,
 		    l->u.issuer.name.len));
-		jv_set(o, "public_key", jv_hex(l->u.issuer.pub, 32));
+		json_set(o, "public_key", json_hex(l->u.issuer.pub, 32));
 		break;
 	case KIND_METHOD:
-		jv_set(o, "method", form_method_to_json(&l->u.method));
+		json_set(o, "method", form_method_to_json(&l->u.method));
 		break;
 	case KIND_BATCH:
-		jv_set(o, "issuer", jv_strn(l->u.batch.issuer.s,
+		json_set(o, "issuer", json_strn(l->u.batch.issuer.s,
 		    l->u.batch.issuer.len));
-		jv_set(o, "entries", jv_u64(l->u.batch.n));
-		jv_set(o, "root", jv_hex(l->u.batch.root, 32));
-		jv_set(o, "signature", jv_b64(l->u.batch.sig, 64));
-		runs = jv_arr();
+		json_set(o, "entries", json_u64(l->u.batch.n));
+		json_set(o, "root", json_hex(l->u.batch.root, 32));
+		json_set(o, "signature", json_b64(l->u.batch.sig, 64));
+		runs = json_arr();
 		for (i = 0; i < l->u.batch.nruns; i++) {
-			x = jv_obj();
-			jv_set(x, "pos", jv_u64(l->u.batch.runs[i].pos));
-			jv_set(x, "count", jv_u64(l->u.batch.runs[i].count));
-			jv_set(x, "index", jv_u64(l->u.batch.runs[i].index));
-			jv_push(runs, x);
+			x = json_obj();
+			json_set(x, "pos", json_u64(l->u.batch.runs[i].pos));
+			json_set(x, "count",
+			    json_u64(l->u.batch.runs[i].count));
+			json_set(x, "index",
+			    json_u64(l->u.batch.runs[i].index));
+			json_push(runs, x);
 		}
-		jv_set(o, "duplicates", runs);
+		json_set(o, "duplicates", runs);
 		break;
 	default:
-		jv_set(o, "issuer", jv_strn(l->u.e.issuer.s,
+		json_set(o, "issuer", json_strn(l->u.e.issuer.s,
 		    l->u.e.issuer.len));
-		jv_set(o, "batch", jv_u64(l->u.e.batch));
-		jv_set(o, "pos", jv_u64(l->u.e.pos));
-		jv_set(o, "entry", form_sub_to_json(&l->u.e.sub));
-		x = jv_obj();
-		jv_set(x, "credited_grams", jv_u64(l->u.e.acct.credited));
-		jv_set(x, "retired_grams", jv_u64(l->u.e.acct.retired));
-		jv_set(x, "reversed_grams", jv_u64(l->u.e.acct.reversed));
-		if (account_balance(&l->u.e.acct, &bal) == LD_OK)
-			jv_set(x, "balance_grams", jv_i64(bal));
-		jv_set(x, "prev", index_or_null(l->u.e.acct.prev));
-		jv_set(o, "account", x);
-		x = jv_obj();
-		jv_set(x, "credited_grams", jv_u64(l->u.e.iss.credited));
-		jv_set(x, "retired_grams", jv_u64(l->u.e.iss.retired));
-		jv_set(x, "reversed_grams", jv_u64(l->u.e.iss.reversed));
-		jv_set(x, "prev", index_or_null(l->u.e.iss.prev));
-		jv_set(o, "issuer_totals", x);
+		json_set(o, "batch", json_u64(l->u.e.batch));
+		json_set(o, "pos", json_u64(l->u.e.pos));
+		json_set(o, "entry", form_sub_to_json(&l->u.e.sub));
+		x = json_obj();
+		json_set(x, "credited_grams", json_u64(l->u.e.acct.credited));
+		json_set(x, "retired_grams", json_u64(l->u.e.acct.retired));
+		json_set(x, "reversed_grams", json_u64(l->u.e.acct.reversed));
+		if (entry_account_balance(&l->u.e.acct, &bal) == LD_OK)
+			json_set(x, "balance_grams", json_i64(bal));
+		json_set(x, "prev", index_or_null(l->u.e.acct.prev));
+		json_set(o, "account", x);
+		x = json_obj();
+		json_set(x, "credited_grams", json_u64(l->u.e.iss.credited));
+		json_set(x, "retired_grams", json_u64(l->u.e.iss.retired));
+		json_set(x, "reversed_grams", json_u64(l->u.e.iss.reversed));
+		json_set(x, "prev", index_or_null(l->u.e.iss.prev));
+		json_set(o, "issuer_totals", x);
 		break;
 	}
-	jv_set(o, "totals", form_totals_to_json(&l->totals));
+	json_set(o, "totals", form_totals_to_json(&l->totals));
 	return o;
 }

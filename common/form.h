@@ -9,7 +9,7 @@
  * on failure. *why is a static string, except "unknown field ..." of an
  * entry, which lives in a thread-local buffer: valid on that thread until
  * its next form_sub_from_json or form_batch_from_json. The *_to_json
- * builders return a new value the caller frees with jv_free (they never
+ * builders return a new value the caller frees with json_free (they never
  * fail: out of memory exits). No other state: any thread.
  */
 #ifndef FORM_H
@@ -24,31 +24,32 @@
  * "grams":..,"day":"YYYY-MM-DD","dedup":hex64,"evidence":hex64}; "time"
  * (RFC 3339 or a date) may stand for "day": only its UTC day is kept.
  */
-int	form_sub_from_json(const struct jv *o, struct sub *s, const char **why);
-struct jv *form_sub_to_json(const struct sub *s);
+int	form_sub_from_json(const struct json *o, struct sub *s,
+	    const char **why);
+struct json *form_sub_to_json(const struct sub *s);
 /* {"issuer":..,"entries":[..],"signature":base64}; *bad_pos as codec. On
- * LD_OK r->subs is the caller's: batch_req_free. */
-int	form_batch_from_json(const struct jv *o, struct batch_req *r,
+ * LD_OK r->subs is the caller's: codec_batch_free. */
+int	form_batch_from_json(const struct json *o, struct codec_batch *r,
 	    long *bad_pos, const char **why);
-struct jv *form_batch_to_json(const struct batch_req *r);
+struct json *form_batch_to_json(const struct codec_batch *r);
 /*
- * What parsing a JSON batch may build (jv_parse_limited): an entry is an
+ * What parsing a JSON batch may build (json_parse_limited): an entry is an
  * object of at most 9 members (19 tokens), the batch an object of 3
  * members around the entries (7 tokens), 3 levels deep; the longest
  * string is a 256-byte text written with \u escapes (6 bytes each).
  */
-extern const struct jv_limits form_batch_limits;
+extern const struct json_limits form_batch_limits;
 /* {"vkey":..,"name":..} -> an issuer registration. */
-int	form_issuer_from_json(const struct jv *o, struct issuer_reg *reg,
+int	form_issuer_from_json(const struct json *o, struct issuer_reg *reg,
 	    const char **why);
 /* {"id","activity","unit","grams_per_unit","max_grams_per_event",
  *  "max_grams_per_account_day","valid_from":"YYYY-MM-DD",
  *  "max_event_age_days","reference"}, every key required */
-int	form_method_from_json(const struct jv *o, struct method_reg *m,
+int	form_method_from_json(const struct json *o, struct method_reg *m,
 	    const char **why);
-struct jv *form_method_to_json(const struct method_reg *m);
+struct json *form_method_to_json(const struct method_reg *m);
 /* A decoded leaf with its counters. */
-struct jv *form_leaf_to_json(const struct leaf *l);
-struct jv *form_totals_to_json(const struct totals *t);
+struct json *form_leaf_to_json(const struct leaf *l);
+struct json *form_totals_to_json(const struct totals *t);
 
 #endif /* FORM_H */

@@ -5,116 +5,121 @@
 
 #include <jansson.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "codec.h"
 #include "err.h"
+#include "hex.h"
 #include "json.h"
 #include "log.h"
+#include "u64.h"
+#include "xmalloc.h"
 
-/* A struct jv is a json_t; the casts stay in this file. */
+/* A struct json is a json_t; the casts stay in this file. */
 #define J(v)	((json_t *)(v))
 #define CJ(v)	((const json_t *)(v))
 
-static struct jv *
+static struct json *
 wrap(json_t *j)
 {
 	if (j == NULL)
 		fatalx("out of memory building JSON");
-	return (struct jv *)j;
+	return (struct json *)j;
 }
 
-struct jv *
-jv_obj(void)
+struct json *
+json_obj(void)
 {
 	return wrap(json_object());
 }
 
-struct jv *
-jv_arr(void)
+struct json *
+json_arr(void)
 {
 	return wrap(json_array());
 }
 
-struct jv *
-jv_str(const char *s)
+struct json *
+json_str(const char *s)
 {
-	return jv_strn(s, strlen(s));
+	return json_strn(s, strlen(s));
 }
 
-struct jv *
-jv_strn(const char *s, size_t len)
+struct json *
+json_strn(const char *s, size_t len)
 {
 	return wrap(json_stringn_nocheck(s, len));
 }
 
-struct jv *
-jv_u64(uint64_t v)
+struct json *
+json_u64(uint64_t v)
 {
 	char	buf[24];
 
 	if (v <= INT64_MAX)
 		return wrap(json_integer((json_int_t)v));
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	return jv_str(buf);
+	return json_str(buf);
 }
 
-struct jv *
-jv_i64(int64_t v)
+struct json *
+json_i64(int64_t v)
 {
 	return wrap(json_integer((json_int_t)v));
 }
 
-struct jv *
-jv_bool(int v)
+struct json *
+json_bool(int v)
 {
 	return wrap(json_boolean(v));
 }
 
-struct jv *
-jv_null(void)
+struct json *
+json_nil(void)
 {
 	return wrap(json_null());
 }
 
-struct jv *
-jv_hex(const void *p, size_t len)
+struct json *
+json_hex(const void *p, size_t len)
 {
 	char		*s = xmalloc(2 * len + 1);
-	struct jv	*v;
+	struct json	*v;
 
 	hex_encode(s, p, len);
-	v = jv_strn(s, 2 * len);
+	v = json_strn(s, 2 * len);
 	free(s);
 	return v;
 }
 
-struct jv *
-jv_b64(const void *p, size_t len)
+struct json *
+json_b64(const void *p, size_t len)
 {
 	char		*s = xmalloc(b64_encoded_len(len) + 1);
-	struct jv	*v;
+	struct json	*v;
 
 	b64_encode(s, p, len);
-	v = jv_str(s);
+	v = json_str(s);
 	free(s);
 	return v;
 }
 
 void
-jv_set(struct jv *obj, const char *key, struct jv *val)
+json_set(struct json *obj, const char *key, struct json *val)
 {
 	if (json_object_set_new(J(obj), key, J(val)) != 0)
 		fatalx("json_object_set_new failed");
 }
 
 void
-jv_push(struct jv *arr, struct jv *val)
+json_push(struct json *arr, struct json *val)
 {
 	if (json_array_append_new(J(arr), J(val)) != 0)
 		fatalx("json_array_append_new failed");
 }
 
 void
-jv_free(struct jv *v)
+json_free(struct json *v)
 {
 	if (v != NULL)
 		json_decref(J(v));
@@ -128,14 +133,14 @@ dump_cb(const char *p, size_t len, void *data)
 }
 
 void
-jv_render_json(const struct jv *v, struct buf *b)
+json_render(const struct json *v, struct buf *b)
 {
 	json_dump_callback(CJ(v), dump_cb, b,
 	    JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 }
 
 void
-jv_render_pretty(const struct jv *v, struct buf *b)
+json_render_pretty(const struct json *v, struct buf *b)
 {
 	json_dump_callback(CJ(v), dump_cb, b,
 	    JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
@@ -150,46 +155,47 @@ to_msgpack(const json_t *j, struct buf *b)
 
 	switch (json_typeof(j)) {
 	case JSON_OBJECT:
-		cw_map(b, (uint32_t)json_object_size(j));
+		codec_put_map(b, (uint32_t)json_object_size(j));
 		json_object_foreach((json_t *)j, key, val) {
-			cw_cstr(b, key);
+			codec_put_cstr(b, key);
 			to_msgpack(val, b);
 		}
 		break;
 	case JSON_ARRAY:
-		cw_array(b, (uint32_t)json_array_size(j));
+		codec_put_array(b, (uint32_t)json_array_size(j));
 		json_array_foreach(j, i, val)
 			to_msgpack(val, b);
 		break;
 	case JSON_STRING:
-		cw_str(b, json_string_value(j), json_string_length(j));
+		codec_put_str(b, json_string_value(j), json_string_length(j));
 		break;
 	case JSON_INTEGER:
 		if (json_integer_value(j) >= 0)
-			cw_u64(b, (uint64_t)json_integer_value(j));
+			codec_put_u64(b, (uint64_t)json_integer_value(j));
 		else
-			cw_i64(b, json_integer_value(j));
+			codec_put_i64(b, json_integer_value(j));
 		break;
 	case JSON_TRUE:
-		cw_bool(b, 1);
+		codec_put_bool(b, 1);
 		break;
 	case JSON_FALSE:
-		cw_bool(b, 0);
+		codec_put_bool(b, 0);
 		break;
 	default:
-		cw_nil(b);
+		codec_put_nil(b);
 		break;
 	}
 }
 
 void
-jv_render_msgpack(const struct jv *v, struct buf *b)
+json_render_msgpack(const struct json *v, struct buf *b)
 {
 	to_msgpack(CJ(v), b);
 }
 
 int
-jv_parse(const char *p, size_t len, struct jv **out, char *err, size_t errlen)
+json_parse(const char *p, size_t len, struct json **out, char *err,
+    size_t errlen)
 {
 	json_error_t	 e;
 	json_t		*j;
@@ -201,7 +207,7 @@ jv_parse(const char *p, size_t len, struct jv **out, char *err, size_t errlen)
 			    e.column, e.text);
 		return LD_EINVAL;
 	}
-	*out = (struct jv *)j;
+	*out = (struct json *)j;
 	return LD_OK;
 }
 
@@ -211,7 +217,7 @@ jv_parse(const char *p, size_t len, struct jv **out, char *err, size_t errlen)
  * matter here, and every value Jansson could make starts a token counted.
  */
 static int
-jv_precheck(const char *p, size_t len, const struct jv_limits *lim,
+json_precheck(const char *p, size_t len, const struct json_limits *lim,
     char *err, size_t errlen)
 {
 	size_t	i = 0, start, tokens = 0, depth = 0;
@@ -266,57 +272,57 @@ jv_precheck(const char *p, size_t len, const struct jv_limits *lim,
 }
 
 int
-jv_parse_limited(const char *p, size_t len, const struct jv_limits *lim,
-    struct jv **out, char *err, size_t errlen)
+json_parse_limited(const char *p, size_t len, const struct json_limits *lim,
+    struct json **out, char *err, size_t errlen)
 {
 	char	e[160];
 	int	rc;
 
-	if ((rc = jv_precheck(p, len, lim, e, sizeof(e))) != LD_OK) {
+	if ((rc = json_precheck(p, len, lim, e, sizeof(e))) != LD_OK) {
 		if (err != NULL)
 			snprintf(err, errlen, "%s", e);
 		return rc;
 	}
-	return jv_parse(p, len, out, err, errlen);
+	return json_parse(p, len, out, err, errlen);
 }
 
-const struct jv *
-jv_get(const struct jv *obj, const char *key)
+const struct json *
+json_get(const struct json *obj, const char *key)
 {
 	if (obj == NULL || !json_is_object(CJ(obj)))
 		return NULL;
-	return (const struct jv *)json_object_get(CJ(obj), key);
+	return (const struct json *)json_object_get(CJ(obj), key);
 }
 
 size_t
-jv_len(const struct jv *arr)
+json_len(const struct json *arr)
 {
 	return arr != NULL && json_is_array(CJ(arr)) ?
 	    json_array_size(CJ(arr)) : 0;
 }
 
-const struct jv *
-jv_at(const struct jv *arr, size_t i)
+const struct json *
+json_at(const struct json *arr, size_t i)
 {
 	if (arr == NULL || !json_is_array(CJ(arr)))
 		return NULL;
-	return (const struct jv *)json_array_get(CJ(arr), i);
+	return (const struct json *)json_array_get(CJ(arr), i);
 }
 
 int
-jv_is_obj(const struct jv *v)
+json_is_obj(const struct json *v)
 {
 	return v != NULL && json_is_object(CJ(v));
 }
 
 int
-jv_is_null(const struct jv *v)
+json_is_nil(const struct json *v)
 {
 	return v != NULL && json_is_null(CJ(v));
 }
 
 int
-jv_get_str(const struct jv *v, const char **s, size_t *len)
+json_get_str(const struct json *v, const char **s, size_t *len)
 {
 	if (v == NULL || !json_is_string(CJ(v)))
 		return LD_EINVAL;
@@ -328,7 +334,7 @@ jv_get_str(const struct jv *v, const char **s, size_t *len)
 }
 
 int
-jv_get_u64(const struct jv *v, uint64_t *out)
+json_get_u64(const struct json *v, uint64_t *out)
 {
 	const char	*s;
 	size_t		 len;
@@ -340,13 +346,13 @@ jv_get_u64(const struct jv *v, uint64_t *out)
 		return LD_OK;
 	}
 	/* Numbers past INT64_MAX travel as decimal strings. */
-	if (jv_get_str(v, &s, &len) == LD_OK)
-		return parse_u64(s, len, out);
+	if (json_get_str(v, &s, &len) == LD_OK)
+		return u64_parse(s, len, out);
 	return LD_EINVAL;
 }
 
 int
-jv_get_bool(const struct jv *v, int *out)
+json_get_bool(const struct json *v, int *out)
 {
 	if (v == NULL || !json_is_boolean(CJ(v)))
 		return LD_EINVAL;
@@ -355,18 +361,18 @@ jv_get_bool(const struct jv *v, int *out)
 }
 
 int
-jv_get_hex(const struct jv *v, uint8_t *out, size_t n)
+json_get_hex(const struct json *v, uint8_t *out, size_t n)
 {
 	const char	*s;
 	size_t		 len;
 
-	if (jv_get_str(v, &s, &len) != LD_OK)
+	if (json_get_str(v, &s, &len) != LD_OK)
 		return LD_EINVAL;
 	return hex_decode(out, n, s, len);
 }
 
 const char *
-jv_unknown_key(const struct jv *obj, const char *const *allowed)
+json_unknown_key(const struct json *obj, const char *const *allowed)
 {
 	const char	*key;
 	json_t		*val;

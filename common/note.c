@@ -1,14 +1,16 @@
-/* note.c - C2SP signed notes, checkpoints and tlog-proof receipts. */
+/* note.c - C2SP signed notes: parse, sign, cosign, verify. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "err.h"
 #include "merkle.h"
 #include "note.h"
 #include "sig.h"
-#include "util.h"
+#include "xmalloc.h"
 
 #define EM_DASH_SP		"\xe2\x80\x94 "	/* U+2014 U+0020 */
 #define EM_DASH_SP_LEN		4
@@ -17,17 +19,6 @@
 /* Decoded bytes of the longest signature line base64 we accept. */
 #define SIG_B64_MAX		((4 + NOTE_SIG_MAX + 2) / 3 * 4)
 #define SIG_RAW_MAX		(SIG_B64_MAX / 4 * 3 + 3)
-#define ROOT_B64_LEN		44		/* base64 of 32 bytes */
-
-#define PROOF_HEADER		"c2sp.org/tlog-proof@v1\n"
-#define PROOF_HEADER_LEN	(sizeof(PROOF_HEADER) - 1)
-#define PROOF_EXTRA_MAX		65535
-#define PROOF_EXTRA_B64_MAX	((PROOF_EXTRA_MAX + 2) / 3 * 4)
-/* The longest receipt that can be valid: every part at its limit. */
-#define PROOF_MAX		(PROOF_HEADER_LEN + 6 + PROOF_EXTRA_B64_MAX + \
-				    1 + 6 + 20 + 1 + \
-				    MERKLE_MAX_PROOF * (ROOT_B64_LEN + 1) + \
-				    1 + NOTE_MAX)
 
 static uint32_t
 get_be32(const uint8_t *p)
@@ -108,9 +99,8 @@ valid_text(const char *s, size_t len)
 	return 1;
 }
 
-/* Valid note text: non-empty, valid, ending in '\n'. */
-static int
-valid_note_text(const char *text, size_t len)
+int
+note_text_valid(const char *text, size_t len)
 {
 	return len > 0 && text[len - 1] == '\n' && valid_text(text, len);
 }
@@ -283,7 +273,7 @@ note_sign(const char *text, size_t len, const struct sig_key *k,
 	int	rc;
 
 	if (sig_key_type(k) != SIG_TYPE_ED25519 || !sig_key_has_private(k) ||
-	    !valid_note_text(text, len))
+	    !note_text_valid(text, len))
 		return LD_EINVAL;
 	if (len > NOTE_MAX ||
 	    len + 1 + sig_line_len(sig_key_name(k), sizeof(raw)) > NOTE_MAX)
@@ -314,7 +304,7 @@ note_cosign(const char *text, size_t len, const struct sig_key *k,
 	int		rc;
 
 	if (sig_key_type(k) != SIG_TYPE_COSIGN || !sig_key_has_private(k) ||
-	    t > COSIG_TIME_MAX || !valid_note_text(text, len))
+	    t > COSIG_TIME_MAX || !note_text_valid(text, len))
 		return LD_EINVAL;
 	if (len > NOTE_MAX)
 		return LD_ETOOBIG;
@@ -399,263 +389,5 @@ note_verify(const struct note *n, const struct sig_key *const *keys,
 		return LD_EBADSIG;
 	if (nverified != NULL)
 		*nverified = count;
-	return LD_OK;
-}
-
-int
-checkpoint_parse(const char *text, size_t len, struct checkpoint *c)
-{
-	struct checkpoint	 cp;
-	const char		*line[3] = { NULL, NULL, NULL }, *nl;
-	size_t			 ll[3] = { 0, 0, 0 }, off = 0, nlines = 0, l;
-	size_t			 rootlen;
-	uint8_t			 root[ROOT_B64_LEN];
-
-	memset(&cp, 0, sizeof(cp));
-	if (!valid_note_text(text, len))
-		return LD_EINVAL;
-	while (off < len) {
-		nl = memchr(text + off, '\n', len - off);
-		l = (size_t)(nl - (text + off));
-		if (l == 0)
-			return LD_EINVAL;
-		if (nlines < 3) {
-			line[nlines] = text + off;
-			ll[nlines] = l;
-		} else
-			cp.nextensions++;
-		nlines++;
-		off += l + 1;
-	}
-	if (nlines < 3 || ll[0] > CHECKPOINT_ORIGIN_MAX)
-		return LD_EINVAL;
-	memcpy(cp.origin, line[0], ll[0]);
-	cp.origin[ll[0]] = '\0';
-	if (parse_u64(line[1], ll[1], &cp.size) != LD_OK)
-		return LD_EINVAL;
-	if (ll[2] != ROOT_B64_LEN ||
-	    b64_decode(root, &rootlen, line[2], ll[2]) != LD_OK ||
-	    rootlen != 32)
-		return LD_EINVAL;
-	memcpy(cp.root, root, 32);
-	*c = cp;
-	return LD_OK;
-}
-
-void
-checkpoint_format(const struct checkpoint *c, struct buf *b)
-{
-	char	root[ROOT_B64_LEN + 1];
-
-	b64_encode(root, c->root, 32);
-	buf_printf(b, "%s\n%" PRIu64 "\n%s\n", c->origin, c->size, root);
-}
-
-int
-checkpoint_open(const char *s, size_t len, const struct sig_key *log,
-    struct checkpoint *c)
-{
-	struct note		n;
-	struct checkpoint	cp;
-	const struct sig_key *const	keys[1] = { log };
-	int			rc;
-
-	if (note_parse(s, len, &n) != LD_OK)
-		return LD_EINVAL;
-	if (note_verify(&n, keys, 1, NULL) != LD_OK) {
-		rc = LD_EBADSIG;
-		goto done;
-	}
-	if (checkpoint_parse(n.text, n.text_len, &cp) != LD_OK) {
-		rc = LD_EINVAL;
-		goto done;
-	}
-	/* The log's key signed a checkpoint, but of another log. */
-	if (strcmp(cp.origin, sig_key_name(log)) != 0) {
-		rc = LD_EBADSIG;
-		goto done;
-	}
-	if (cp.nextensions > 0) {
-		rc = LD_ERULE;
-		goto done;
-	}
-	*c = cp;
-	rc = LD_OK;
-done:
-	note_free(&n);
-	return rc;
-}
-
-/* The next line from *off: *line and its length *ll without the '\n'. */
-static int
-next_line(const char *s, size_t len, size_t *off, const char **line,
-    size_t *ll)
-{
-	const char	*nl;
-
-	if (*off >= len ||
-	    (nl = memchr(s + *off, '\n', len - *off)) == NULL)
-		return LD_EINVAL;
-	*line = s + *off;
-	*ll = (size_t)(nl - *line);
-	*off += *ll + 1;
-	return LD_OK;
-}
-
-int
-tlog_proof_parse(const char *s, size_t len, struct tlog_proof *p)
-{
-	struct tlog_proof	 tp;
-	struct note		 n;
-	const char		*line;
-	size_t			 off = PROOF_HEADER_LEN, ll, hlen;
-	uint8_t			 h[ROOT_B64_LEN];
-	int			 rc = LD_EINVAL;
-
-	memset(p, 0, sizeof(*p));
-	memset(&tp, 0, sizeof(tp));
-	if (len > PROOF_MAX)
-		return LD_ETOOBIG;
-	if (len < PROOF_HEADER_LEN ||
-	    memcmp(s, PROOF_HEADER, PROOF_HEADER_LEN) != 0)
-		return LD_EINVAL;
-	if (next_line(s, len, &off, &line, &ll) != LD_OK)
-		goto done;
-	if (ll >= 6 && memcmp(line, "extra ", 6) == 0) {
-		line += 6;
-		ll -= 6;
-		if (ll == 0 || ll > PROOF_EXTRA_B64_MAX)
-			goto done;
-		tp.extra = xmalloc(b64_decoded_max(ll));
-		if (b64_decode(tp.extra, &tp.extra_len, line, ll) != LD_OK ||
-		    tp.extra_len == 0 || tp.extra_len > PROOF_EXTRA_MAX)
-			goto done;
-		if (next_line(s, len, &off, &line, &ll) != LD_OK)
-			goto done;
-	}
-	if (ll < 6 || memcmp(line, "index ", 6) != 0 ||
-	    parse_u64(line + 6, ll - 6, &tp.index) != LD_OK)
-		goto done;
-	for (;;) {
-		if (next_line(s, len, &off, &line, &ll) != LD_OK)
-			goto done;
-		if (ll == 0)
-			break;
-		if (tp.proof.n == MERKLE_MAX_PROOF || ll != ROOT_B64_LEN ||
-		    b64_decode(h, &hlen, line, ll) != LD_OK || hlen != 32)
-			goto done;
-		memcpy(tp.proof.path[tp.proof.n++], h, 32);
-	}
-	/* The rest is the checkpoint note, verbatim. */
-	if ((rc = note_parse(s + off, len - off, &n)) != LD_OK)
-		goto done;
-	note_free(&n);
-	tp.checkpoint_len = len - off;
-	tp.checkpoint = xmalloc(tp.checkpoint_len + 1);
-	memcpy(tp.checkpoint, s + off, tp.checkpoint_len);
-	tp.checkpoint[tp.checkpoint_len] = '\0';
-	*p = tp;
-	memset(&tp, 0, sizeof(tp));
-	rc = LD_OK;
-done:
-	tlog_proof_free(&tp);
-	return rc;
-}
-
-void
-tlog_proof_free(struct tlog_proof *p)
-{
-	if (p == NULL)
-		return;
-	free(p->extra);
-	free(p->checkpoint);
-	memset(p, 0, sizeof(*p));
-}
-
-void
-tlog_proof_format(const uint8_t *extra, size_t extra_len, uint64_t index,
-    const struct merkle_proof *proof, const char *checkpoint,
-    size_t checkpoint_len, struct buf *b)
-{
-	char	h[ROOT_B64_LEN + 1], *e;
-	size_t	i;
-
-	buf_adds(b, PROOF_HEADER);
-	if (extra != NULL && extra_len > 0) {
-		e = xmalloc(b64_encoded_len(extra_len) + 1);
-		b64_encode(e, extra, extra_len);
-		buf_printf(b, "extra %s\n", e);
-		free(e);
-	}
-	buf_printf(b, "index %" PRIu64 "\n", index);
-	for (i = 0; proof != NULL && i < proof->n && i < MERKLE_MAX_PROOF;
-	    i++) {
-		b64_encode(h, proof->path[i], 32);
-		buf_adds(b, h);
-		buf_addc(b, '\n');
-	}
-	buf_addc(b, '\n');
-	buf_add(b, checkpoint, checkpoint_len);
-}
-
-int
-tlog_proof_verify(const struct tlog_proof *p, const struct sig_key *log,
-    struct checkpoint *c)
-{
-	return tlog_proof_verify_seen(p, log, NULL, c);
-}
-
-void
-note_seen_free(struct note_seen *seen)
-{
-	buf_free(&seen->text);
-	memset(seen, 0, sizeof(*seen));
-}
-
-/* Whether seen holds exactly this note, verified with this key. */
-static int
-seen_has(const struct note_seen *seen, const char *text, size_t len,
-    const struct sig_key *log)
-{
-	return seen != NULL && seen->text.len == len && len > 0 &&
-	    memcmp(seen->text.p, text, len) == 0 &&
-	    strcmp(seen->key_name, sig_key_name(log)) == 0 &&
-	    memcmp(seen->key_pub, sig_key_pub(log), 32) == 0;
-}
-
-int
-tlog_proof_verify_seen(const struct tlog_proof *p, const struct sig_key *log,
-    struct note_seen *seen, struct checkpoint *c)
-{
-	struct checkpoint	cp;
-	uint8_t			leaf[32];
-	int			rc;
-
-	if (p->checkpoint == NULL || p->proof.n > MERKLE_MAX_PROOF)
-		return LD_EINVAL;
-	if (seen_has(seen, p->checkpoint, p->checkpoint_len, log))
-		cp = seen->cp;
-	else {
-		if ((rc = checkpoint_open(p->checkpoint, p->checkpoint_len,
-		    log, &cp)) != LD_OK)
-			return rc;
-		if (seen != NULL) {
-			buf_reset(&seen->text);
-			buf_add(&seen->text, p->checkpoint, p->checkpoint_len);
-			snprintf(seen->key_name, sizeof(seen->key_name), "%s",
-			    sig_key_name(log));
-			memcpy(seen->key_pub, sig_key_pub(log), 32);
-			seen->cp = cp;
-		}
-	}
-	/* The leaf is the extra data: without it nothing is proved. */
-	if (p->extra == NULL || p->extra_len == 0)
-		return LD_EINVAL;
-	merkle_leaf_hash(leaf, p->extra, p->extra_len);
-	if (merkle_verify_inclusion(p->index, cp.size, leaf, &p->proof,
-	    cp.root) != MERKLE_OK)
-		return LD_EBADPROOF;
-	if (c != NULL)
-		*c = cp;
 	return LD_OK;
 }

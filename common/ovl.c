@@ -6,7 +6,7 @@
 #include "err.h"
 #include "log.h"
 #include "ovl.h"
-#include "util.h"
+#include "xmalloc.h"
 
 #define HUGE_SIZE	(2u << 20)
 #define CHUNK_SIZE	HUGE_SIZE

@@ -2,9 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "err.h"
 #include "note.h"
 #include "receipt.h"
+#include "tlog_proof.h"
+#include "xmalloc.h"
 
 int
 receipt_span_init(struct receipt_span *rs, const char *checkpoint,

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "merkle.h"
-#include "util.h"
 
 struct receipt_span {
 	struct merkle_span	 span;

@@ -3,25 +3,31 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "codec.h"
+#include "day.h"
 #include "err.h"
 #include "merkle.h"
 #include "rules.h"
 #include "sig.h"
+#include "u64.h"
 
 /* Fill e and return its code. */
 static int
-fail(struct rules_err *e, int code, const char *rule, uint64_t index,
+fail(struct ld_error *e, int code, const char *rule, uint64_t index,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static int
-fail(struct rules_err *e, int code, const char *rule, uint64_t index,
+fail(struct ld_error *e, int code, const char *rule, uint64_t index,
     const char *fmt, ...)
 {
 	va_list	ap;
 
 	e->code = code;
-	e->rule = rule;
+	e->status = 0;
+	e->pos = -1;
+	snprintf(e->rule, sizeof(e->rule), "%s", rule != NULL ? rule : "");
 	e->index = index;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
@@ -31,7 +37,7 @@ fail(struct rules_err *e, int code, const char *rule, uint64_t index,
 
 /* A state store failure: not a rule, the caller aborts. */
 static int
-fail_store(struct rules_err *e, int code)
+fail_store(struct ld_error *e, int code)
 {
 	return fail(e, code, "store", NO_INDEX, "state store: %s",
 	    ld_strerror(code));
@@ -54,7 +60,7 @@ rules_init(struct rules *r, const struct rules_ops *ops, void *arg,
 /* Common leaf header fields and time check. */
 static int
 leaf_start(struct rules *r, uint64_t time, uint8_t kind, struct leaf *l,
-    struct rules_err *e)
+    struct ld_error *e)
 {
 	memset(l, 0, sizeof(*l));
 	if (time < r->head.time)
@@ -70,7 +76,7 @@ leaf_start(struct rules *r, uint64_t time, uint8_t kind, struct leaf *l,
 	l->time = time;
 	memcpy(l->prev, r->head.prev, 32);
 	l->totals = r->head.totals;
-	if (add_u64(l->totals.count[kind], 1, &l->totals.count[kind]))
+	if (u64_add(l->totals.count[kind], 1, &l->totals.count[kind]))
 		return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 		    "entry counter overflows");
 	return LD_OK;
@@ -79,7 +85,7 @@ leaf_start(struct rules *r, uint64_t time, uint8_t kind, struct leaf *l,
 /* Encode l, hash it and advance the head. */
 static int
 leaf_finish(struct rules *r, const struct leaf *l, struct buf *out,
-    uint8_t leaf_hash[32], struct rules_err *e)
+    uint8_t leaf_hash[32], struct ld_error *e)
 {
 	size_t	start = out->len;
 	int	rc;
@@ -98,17 +104,17 @@ leaf_finish(struct rules *r, const struct leaf *l, struct buf *out,
 
 int
 rules_issuer(struct rules *r, uint64_t time, const struct issuer_reg *reg,
-    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e)
+    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
 	struct issuer_state	st;
 	struct leaf		l;
 	const char		*why;
 	int			rc;
 
-	if (valid_id(reg->id.s, reg->id.len) != LD_OK)
+	if (entry_valid_id(reg->id.s, reg->id.len) != LD_OK)
 		return fail(e, LD_EINVAL, "issuer-id", NO_INDEX,
 		    "issuer id must be 1..64 of [A-Za-z0-9._-]");
-	if (valid_text(reg->name.s, reg->name.len, TEXT_MAX) != LD_OK)
+	if (entry_valid_text(reg->name.s, reg->name.len, TEXT_MAX) != LD_OK)
 		return fail(e, LD_EINVAL, "issuer-name", NO_INDEX,
 		    "name must be 1..256 bytes of UTF-8 text");
 	if (sig_pub_check(reg->pub, &why) != LD_OK)
@@ -138,18 +144,18 @@ rules_issuer(struct rules *r, uint64_t time, const struct issuer_reg *reg,
 
 int
 rules_method(struct rules *r, uint64_t time, const struct method_reg *m,
-    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e)
+    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
 	struct method_state	st;
 	struct leaf		l;
 	int			rc;
 
-	if (valid_id(m->id.s, m->id.len) != LD_OK)
+	if (entry_valid_id(m->id.s, m->id.len) != LD_OK)
 		return fail(e, LD_EINVAL, "method-id", NO_INDEX,
 		    "method id must be 1..64 of [A-Za-z0-9._-]");
-	if (valid_text(m->activity.s, m->activity.len, TEXT_MAX) ||
-	    valid_text(m->unit.s, m->unit.len, TEXT_MAX) ||
-	    valid_text(m->reference.s, m->reference.len, REFERENCE_MAX))
+	if (entry_valid_text(m->activity.s, m->activity.len, TEXT_MAX) ||
+	    entry_valid_text(m->unit.s, m->unit.len, TEXT_MAX) ||
+	    entry_valid_text(m->reference.s, m->reference.len, REFERENCE_MAX))
 		return fail(e, LD_EINVAL, "method-text", NO_INDEX,
 		    "activity, unit (1..256) and reference (1..1024) must be "
 		    "UTF-8 text");
@@ -176,7 +182,7 @@ rules_method(struct rules *r, uint64_t time, const struct method_reg *m,
 
 int
 rules_batch(struct rules *r, uint64_t time, const struct batch_reg *b,
-    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e)
+    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
 	struct issuer_state	st;
 	struct leaf		l;
@@ -198,7 +204,7 @@ rules_batch(struct rules *r, uint64_t time, const struct batch_reg *b,
 
 		if (d->count == 0 || d->pos < next || d->pos >= b->n ||
 		    d->count > b->n - d->pos ||
-		    add_u64(d->index, d->count, &end) || end > r->head.size)
+		    u64_add(d->index, d->count, &end) || end > r->head.size)
 			return fail(e, LD_EINVAL, "batch-runs", NO_INDEX,
 			    "duplicate run %u is out of order or range", i);
 		next = d->pos + d->count;
@@ -247,7 +253,7 @@ rules_day_key(const char *issuer, const char *account, const char *method,
 static int
 entry_common(struct rules *r, uint64_t time, const char *issuer,
     uint64_t batch_index, uint32_t pos, const struct sub *s,
-    struct issuer_state *ist, struct rules_err *e)
+    struct issuer_state *ist, struct ld_error *e)
 {
 	const char	*why;
 	uint64_t	 idx;
@@ -264,7 +270,7 @@ entry_common(struct rules *r, uint64_t time, const char *issuer,
 	    strcmp(issuer, r->head.batch_issuer) != 0)
 		return fail(e, LD_EINVAL, "batch-order", batch_index,
 		    "entry is not part of the open batch");
-	if (sub_check(s, &why) != LD_OK)
+	if (entry_sub_check(s, &why) != LD_OK)
 		return fail(e, LD_EINVAL, "entry-fields", NO_INDEX, "%s", why);
 	if (s->day > time / 86400)
 		return fail(e, LD_ERULE, "future-day", NO_INDEX,
@@ -282,7 +288,7 @@ entry_common(struct rules *r, uint64_t time, const char *issuer,
 
 static int
 account_load(struct rules *r, const char *issuer, const char *account,
-    struct account_ctr *a, struct rules_err *e)
+    struct account_ctr *a, struct ld_error *e)
 {
 	int	rc = r->ops->account_get(r->arg, issuer, account, a);
 
@@ -297,7 +303,7 @@ account_load(struct rules *r, const char *issuer, const char *account,
 /* Decode the credit a reversal targets and check it may be reversed. */
 static int
 reversal_target(struct rules *r, const char *issuer, const struct sub *s,
-    struct leaf *t, struct rules_err *e)
+    struct leaf *t, struct ld_error *e)
 {
 	const uint8_t	*p;
 	size_t		 len;
@@ -315,10 +321,10 @@ reversal_target(struct rules *r, const char *issuer, const struct sub *s,
 		    "stored leaf %llu does not decode",
 		    (unsigned long long)s->target);
 	if (t->kind != KIND_CREDIT) {
-		leaf_free(t);
+		entry_leaf_free(t);
 		return fail(e, LD_ERULE, "bad-reversal", s->target,
 		    "entry %llu is a %s, only credits can be reversed",
-		    (unsigned long long)s->target, kind_name(t->kind));
+		    (unsigned long long)s->target, entry_kind_name(t->kind));
 	}
 	if (strcmp(t->u.e.issuer.s, issuer) != 0)
 		return fail(e, LD_ERULE, "bad-reversal", s->target,
@@ -337,7 +343,7 @@ reversal_target(struct rules *r, const char *issuer, const struct sub *s,
 int
 rules_entry(struct rules *r, uint64_t time, const char *issuer,
     uint64_t batch_index, uint32_t pos, const struct sub *s,
-    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e)
+    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
 	struct issuer_state	 ist;
 	struct method_state	 mst;
@@ -367,14 +373,14 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 		 * max_age days back from the integration day (entry_common
 		 * made sure the day is not after it). */
 		if (s->day < mst.reg.valid_from) {
-			format_day(d1, sizeof(d1), s->day);
-			format_day(d2, sizeof(d2), mst.reg.valid_from);
+			day_format(d1, sizeof(d1), s->day);
+			day_format(d2, sizeof(d2), mst.reg.valid_from);
 			return fail(e, LD_ERULE, "before-method", NO_INDEX,
 			    "event day %s is before %s, the first day %s "
 			    "covers", d1, d2, mst.reg.id.s);
 		}
 		if (time / 86400 - s->day > mst.reg.max_age) {
-			format_day(d1, sizeof(d1), s->day);
+			day_format(d1, sizeof(d1), s->day);
 			return fail(e, LD_ERULE, "event-too-old", NO_INDEX,
 			    "event day %s is %llu days before the integration "
 			    "day; %s accepts events at most %u days old", d1,
@@ -404,7 +410,7 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 			day = 0;
 		else if (rc != LD_OK)
 			return fail_store(e, rc);
-		if (add_u64(day, s->grams, &day))
+		if (u64_add(day, s->grams, &day))
 			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "daily sum overflows");
 		if (day > mst.reg.max_day)
@@ -416,9 +422,9 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 		grams = s->grams;
 		if ((rc = account_load(r, issuer, account, &a, e)) != LD_OK)
 			return rc;
-		if (add_u64(a.credited, grams, &a.credited) ||
-		    add_u64(ist.ctr.credited, grams, &ist.ctr.credited) ||
-		    add_u64(l.totals.credited, grams, &l.totals.credited))
+		if (u64_add(a.credited, grams, &a.credited) ||
+		    u64_add(ist.ctr.credited, grams, &ist.ctr.credited) ||
+		    u64_add(l.totals.credited, grams, &l.totals.credited))
 			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "credited grams overflow");
 		break;
@@ -437,9 +443,9 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 			    "retiring %llu g needs a balance of at least that; "
 			    "the account has %llu g", (unsigned long long)grams,
 			    (unsigned long long)bal);
-		if (add_u64(a.retired, grams, &a.retired) ||
-		    add_u64(ist.ctr.retired, grams, &ist.ctr.retired) ||
-		    add_u64(l.totals.retired, grams, &l.totals.retired))
+		if (u64_add(a.retired, grams, &a.retired) ||
+		    u64_add(ist.ctr.retired, grams, &ist.ctr.retired) ||
+		    u64_add(l.totals.retired, grams, &l.totals.retired))
 			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "retired grams overflow");
 		break;
@@ -452,9 +458,9 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 		    e)) != LD_OK)
 			return rc;
 		account = NULL;
-		if (add_u64(a.reversed, grams, &a.reversed) ||
-		    add_u64(ist.ctr.reversed, grams, &ist.ctr.reversed) ||
-		    add_u64(l.totals.reversed, grams, &l.totals.reversed))
+		if (u64_add(a.reversed, grams, &a.reversed) ||
+		    u64_add(ist.ctr.reversed, grams, &ist.ctr.reversed) ||
+		    u64_add(l.totals.reversed, grams, &l.totals.reversed))
 			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "reversed grams overflow");
 		break;

@@ -27,8 +27,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "entry.h"
-#include "util.h"
+#include "err.h"
 
 struct issuer_state {
 	struct issuer_reg	reg;
@@ -76,14 +77,6 @@ struct rules_head {
 	char		batch_issuer[ID_MAX + 1];
 };
 
-/* Why an entry was refused: an LD_* code, a rule name and a message. */
-struct rules_err {
-	int		code;		/* LD_ERULE, LD_EEXIST, LD_EAUTH, ... */
-	const char	*rule;		/* stable name: "over-cap-event", ... */
-	char		msg[256];
-	uint64_t	index;		/* the conflicting leaf, or NO_INDEX */
-};
-
 struct rules {
 	const struct rules_ops	*ops;
 	void			*arg;
@@ -101,17 +94,17 @@ void	rules_init(struct rules *, const struct rules_ops *, void *arg,
  * integration time in UTC seconds, never before the head's.
  */
 int	rules_issuer(struct rules *, uint64_t time, const struct issuer_reg *,
-	    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e);
+	    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e);
 int	rules_method(struct rules *, uint64_t time, const struct method_reg *,
-	    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e);
+	    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e);
 /* The batch leaf; the issuer must be registered. The signature is checked by
  * rules_batch_verify, not here (the caller may do it off-thread). */
 int	rules_batch(struct rules *, uint64_t time, const struct batch_reg *,
-	    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e);
+	    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e);
 /* One submitted entry of the batch whose leaf is at batch_index. */
 int	rules_entry(struct rules *, uint64_t time, const char *issuer,
 	    uint64_t batch_index, uint32_t pos, const struct sub *,
-	    struct buf *out, uint8_t leaf_hash[32], struct rules_err *e);
+	    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e);
 
 /* Append the message an issuer signs for a batch to msg. */
 void	rules_batch_message(const char *origin, const char *issuer, uint32_t n,

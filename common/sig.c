@@ -6,11 +6,14 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "b64.h"
 #include "err.h"
+#include "hex.h"
 #include "log.h"
 #include "merkle.h"
 #include "sig.h"
-#include "util.h"
+#include "wipe.h"
+#include "xmalloc.h"
 
 struct sig_key {
 	char		 name[SIG_NAME_MAX + 1];
@@ -185,7 +188,7 @@ sig_keygen(const char *name, uint8_t type, struct sig_key **out)
 	sig_random(seed, sizeof(seed));
 	k->pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed,
 	    sizeof(seed));
-	secure_wipe(seed, sizeof(seed));
+	wipe_secure(seed, sizeof(seed));
 	if (k->pkey == NULL || key_finish(k) != LD_OK) {
 		sig_key_free(k);
 		return LD_ESYS;
@@ -275,7 +278,7 @@ parse_key_text(const char *s, size_t len, int private, struct sig_key **out)
 	k = NULL;
 	rc = LD_OK;
 done:
-	secure_wipe(raw, sizeof(raw));
+	wipe_secure(raw, sizeof(raw));
 	sig_key_free(k);
 	return rc;
 }
@@ -307,7 +310,7 @@ sig_key_free(struct sig_key *k)
 	if (k == NULL)
 		return;
 	EVP_PKEY_free(k->pkey);
-	secure_wipe(k, sizeof(*k));
+	wipe_secure(k, sizeof(*k));
 	free(k);
 }
 
@@ -352,8 +355,8 @@ key_text(const struct sig_key *k, const char *prefix, const uint8_t key[32])
 	memcpy(raw + 1, key, 32);
 	b64_encode(b64, raw, sizeof(raw));
 	s = xasprintf("%s%s+%08x+%s", prefix, k->name, k->id, b64);
-	secure_wipe(raw, sizeof(raw));
-	secure_wipe(b64, sizeof(b64));
+	wipe_secure(raw, sizeof(raw));
+	wipe_secure(b64, sizeof(b64));
 	return s;
 }
 
@@ -374,7 +377,7 @@ sig_skey(const struct sig_key *k)
 	    EVP_PKEY_get_raw_private_key(k->pkey, seed, &len) != 1)
 		return NULL;
 	s = key_text(k, "PRIVATE+KEY+", seed);
-	secure_wipe(seed, sizeof(seed));
+	wipe_secure(seed, sizeof(seed));
 	return s;
 }
 

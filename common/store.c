@@ -17,7 +17,7 @@
 #include "err.h"
 #include "log.h"
 #include "store_priv.h"
-#include "util.h"
+#include "xmalloc.h"
 
 static const char *const db_names[DB_COUNT] = {
 	"leaves", "rows", "leafhash", "dedup", "days", "accounts",

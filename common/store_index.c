@@ -44,7 +44,8 @@
 #include "log.h"
 #include "ovl.h"
 #include "store_priv.h"
-#include "util.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 /* B-tree answers for deferred keys, looked up ahead (store.h). */
 struct hint {
@@ -496,7 +497,7 @@ store_index_init(struct store *s)
 
 	s->flush_n = STORE_FLUSH_N;
 	if ((env = getenv("LEDGER_INDEX_FLUSH")) != NULL &&
-	    parse_u64(env, strlen(env), &v) == LD_OK && v > 0 && v <= SIZE_MAX)
+	    u64_parse(env, strlen(env), &v) == LD_OK && v > 0 && v <= SIZE_MAX)
 		s->flush_n = (size_t)v;
 	/* The hash seed: issuers choose keys, they must not know it. */
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))

@@ -22,7 +22,7 @@
  * The values of accounts, issuers and methods and the "head" of meta are
  * encoded by common/rules_store.c (fixed-width little-endian fields);
  * the auditor's counters in meta (audit/..., agg/..., ev/...) are
- * 8-byte little-endian u64s (util.h le64_put); the store only keeps
+ * 8-byte little-endian u64s (u64.h u64_le_put); the store only keeps
  * bytes.
  *
  * Threads: one writer (a write transaction at a time) and any number of

@@ -25,7 +25,7 @@
 #include "err.h"
 #include "merkle.h"
 #include "store_priv.h"
-#include "util.h"
+#include "xmalloc.h"
 
 #define TILE_W	MERKLE_TILE_WIDTH
 /*

@@ -5,17 +5,21 @@
 #include <string.h>
 
 #include "api.h"
+#include "buf.h"
 #include "codec.h"
 #include "core.h"
 #include "cp.h"
 #include "err.h"
 #include "form.h"
+#include "hex.h"
 #include "http.h"
 #include "json.h"
 #include "log.h"
 #include "parse.h"
 #include "reply.h"
 #include "seq.h"
+#include "wipe.h"
+#include "xmalloc.h"
 
 /* Reply with an error now (loop thread). */
 void
@@ -84,7 +88,7 @@ api_done(void *arg, const struct core_job *j, const struct cp *cp,
 
 	status = reply_job(j, w->json, cp, rt, &b, &ctype);
 	http_reply_async(w->http, w->req, status, ctype, &b,
-	    j->res.err == LD_EBUSY ? 1 : 0);
+	    j->res.err.code == LD_EBUSY ? 1 : 0);
 	free(w);
 }
 
@@ -148,7 +152,7 @@ admin_ok(struct ledgerd *ld, struct http_req *req)
 	    hex_decode(tok, 32, auth + 7, strlen(auth + 7)) == LD_OK;
 	/* Compare always, in constant time. */
 	good &= sig_ct_equal(tok, ld->token, 32);
-	secure_wipe(tok, sizeof(tok));
+	wipe_secure(tok, sizeof(tok));
 	if (!good) {
 		api_fail(req, 1, LD_EAUTH, "admin-token", -1,
 		    "missing or wrong admin token (Authorization: Bearer "
@@ -163,7 +167,7 @@ admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
 {
 	struct core_job	*j;
 	struct buf	 body = { 0 };
-	struct jv	*doc = NULL;
+	struct json	*doc = NULL;
 	const char	*why = "malformed";
 	char		 err[160];
 	int		 json = 1, rc;
@@ -175,7 +179,7 @@ admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
 		    "admin bodies are at most 64 KiB");
 		return;
 	}
-	if (jv_parse((const char *)body.p, body.len, &doc, err,
+	if (json_parse((const char *)body.p, body.len, &doc, err,
 	    sizeof(err)) != LD_OK) {
 		api_fail(req, json, LD_EINVAL, "json", -1,
 		    "body is not JSON: %s", err);
@@ -188,7 +192,7 @@ admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
 		rc = form_issuer_from_json(doc, &j->issuer, &why);
 	else
 		rc = form_method_from_json(doc, &j->method, &why);
-	jv_free(doc);
+	json_free(doc);
 	if (rc != LD_OK) {
 		api_fail(req, json, rc, kind == CORE_ISSUER ? "issuer" :
 		    "method", -1, "%s", why);

@@ -3,7 +3,6 @@
 #define API_H
 
 #include "ledgerd.h"
-#include "util.h"
 
 struct http_req;
 

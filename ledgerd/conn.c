@@ -46,7 +46,7 @@
 
 #include "conn.h"
 #include "log.h"
-#include "util.h"
+#include "xmalloc.h"
 
 struct conn {
 	struct bufferevent	*bev;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "core.h"
 #include "cp.h"
 #include "err.h"
@@ -17,6 +18,7 @@
 #include "rules.h"
 #include "rules_store.h"
 #include "store.h"
+#include "xmalloc.h"
 
 struct core {
 	struct ledgerd		*ld;
@@ -36,11 +38,12 @@ static void
 fail_va(struct core_result *r, int err, const char *rule, long pos,
     uint64_t index, const char *fmt, va_list ap)
 {
-	r->err = err;
-	r->rule = rule;
-	r->pos = pos;
-	r->err_index = index;
-	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	r->err.code = err;
+	snprintf(r->err.rule, sizeof(r->err.rule), "%s",
+	    rule != NULL ? rule : "");
+	r->err.pos = pos;
+	r->err.index = index;
+	vsnprintf(r->err.msg, sizeof(r->err.msg), fmt, ap);
 }
 
 static int
@@ -114,7 +117,7 @@ same_entry(struct store_txn *txn, uint64_t index, const char *issuer,
 	if (codec_leaf_decode(p, len, &l) != LD_OK)
 		return LD_ECORRUPT;
 	if (l.kind < KIND_CREDIT || strcmp(l.u.e.issuer.s, issuer) != 0) {
-		leaf_free(&l);
+		entry_leaf_free(&l);
 		return LD_OK;
 	}
 	buf_reset(tmp);
@@ -123,13 +126,13 @@ same_entry(struct store_txn *txn, uint64_t index, const char *issuer,
 	codec_sub_encode(sub, tmp);
 	*same = tmp->len == 2 * mark &&
 	    memcmp(tmp->p, tmp->p + mark, mark) == 0;
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	return LD_OK;
 }
 
 /* Map a rules error into the job's result. */
 static int
-rules_fail(struct core_result *r, const struct rules_err *e, long pos)
+rules_fail(struct core_result *r, const struct ld_error *e, long pos)
 {
 	return fail_res(r, e->code, e->rule, pos, e->index, "%s", e->msg);
 }
@@ -159,9 +162,9 @@ static int
 run_submit(struct core *c, struct store_txn *txn, struct core_job *j, uint64_t now,
     struct core_result *r)
 {
-	struct batch_req	*b = &j->batch;
+	struct codec_batch	*b = &j->batch;
 	struct issuer_state	 ist;
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct leaf		 bl;
 	uint8_t			 root[32], h[32];
 	uint32_t		*slots, i, ndup = 0;
@@ -294,7 +297,7 @@ run_admin(struct core *c, struct store_txn *txn, struct core_job *j, uint64_t no
 {
 	struct issuer_state	ist;
 	struct method_state	mst;
-	struct rules_err	e;
+	struct ld_error	e;
 	uint8_t			h[32];
 	int			rc;
 
@@ -406,7 +409,7 @@ core_group(struct core *c, struct core_job *jobs)
 			goto fail_all;
 		rcache_begin(c->rc, txn);
 		for (j = jobs; j; j = j->next) {
-			if (j->res.err != LD_OK)
+			if (j->res.err.code != LD_OK)
 				continue;	/* refused in an earlier run */
 			result_reset(&j->res);
 			if (j->kind == CORE_SUBMIT) {
@@ -450,8 +453,8 @@ core_group(struct core *c, struct core_job *jobs)
 	if (store_begin(ld->store, 1, &rt) != LD_OK)
 		rt = NULL;
 	for (j = jobs; j; j = j->next) {
-		if (j->res.err != LD_OK || rt == NULL) {
-			if (j->res.err == LD_OK)
+		if (j->res.err.code != LD_OK || rt == NULL) {
+			if (j->res.err.code == LD_OK)
 				fail_res(&j->res, LD_ESYS, "store", -1,
 				    NO_INDEX, "cannot read the store");
 			atomic_fetch_add(&ld->m_submit_rejects, 1);
@@ -476,7 +479,7 @@ fail_all:
 	c->tree = *g_tree;
 	log_warnx("group commit failed: %s", ld_strerror(rc));
 	for (j = jobs; j; j = j->next) {
-		if (j->res.err == LD_OK || rc == LD_EFULL)
+		if (j->res.err.code == LD_OK || rc == LD_EFULL)
 			fail_res(&j->res, rc, rc == LD_EFULL ? "disk-full" :
 			    "store", -1, NO_INDEX, "%s; nothing was appended",
 			    rc == LD_EFULL ? "the disk is full" :
@@ -508,8 +511,8 @@ core_job_new(enum core_kind kind, core_done_fn *done, void *arg)
 	j->kind = kind;
 	j->done = done;
 	j->arg = arg;
-	j->res.pos = -1;
-	j->res.err_index = NO_INDEX;
+	j->res.err.pos = -1;
+	j->res.err.index = NO_INDEX;
 	return j;
 }
 
@@ -519,7 +522,7 @@ core_job_free(struct core_job *j)
 	if (j == NULL)
 		return;
 	store_hints_free(j->hints);
-	batch_req_free(&j->batch);
+	codec_batch_free(&j->batch);
 	result_reset(&j->res);
 	free(j);
 }
@@ -583,7 +586,7 @@ core_free(struct core *c)
  * so that the sequencer finds them answered (store.h, hints).
  */
 static struct store_hints *
-make_hints(struct store_txn *t, const struct batch_req *b)
+make_hints(struct store_txn *t, const struct codec_batch *b)
 {
 	struct store_hints	*hs = store_hints_new(t, 3 * (size_t)b->n);
 	uint32_t		 i;

@@ -14,8 +14,10 @@
 #ifndef CORE_H
 #define CORE_H
 
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
+#include "err.h"
 #include "ledgerd.h"
 #include "merkle.h"
 
@@ -30,11 +32,7 @@ enum core_kind {
 
 /* What a job produced: a refusal, or the leaves it appended. */
 struct core_result {
-	int		 err;		/* LD_OK or why it was refused */
-	const char	*rule;
-	char		 msg[256];
-	long		 pos;		/* position in the batch, or -1 */
-	uint64_t	 err_index;	/* conflicting leaf, or NO_INDEX */
+	struct ld_error	 err;		/* code LD_OK, or why it was refused */
 	/* Leaves appended: [start, start + nleaves). */
 	uint64_t	 start;
 	uint32_t	 nleaves;
@@ -54,7 +52,7 @@ struct core_job;
 /*
  * Called once per job on the thread that ran it (the sequencer, or the
  * parser for a body that does not parse). cp and rt are NULL when
- * j->res.err is set; else rt reads the store at cp->size or more (for
+ * j->res.err.code is set; else rt reads the store at cp->size or more (for
  * the duplicates' proofs). The callback does not free the job.
  */
 typedef void	 core_done_fn(void *arg, const struct core_job *j,
@@ -62,7 +60,7 @@ typedef void	 core_done_fn(void *arg, const struct core_job *j,
 
 struct core_job {
 	enum core_kind		 kind;
-	struct batch_req	 batch;		/* CORE_SUBMIT */
+	struct codec_batch	 batch;		/* CORE_SUBMIT */
 	struct issuer_reg	 issuer;	/* CORE_ISSUER */
 	struct method_reg	 method;	/* CORE_METHOD */
 	core_done_fn		*done;

@@ -4,10 +4,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "cp.h"
 #include "err.h"
 #include "ledgerd.h"
 #include "log.h"
+#include "xmalloc.h"
 
 struct cp *
 cp_sign(struct ledgerd *ld, uint64_t size, const uint8_t root[32])

@@ -8,12 +8,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cp.h"
 #include "err.h"
 #include "export.h"
+#include "file.h"
 #include "log.h"
 #include "merkle.h"
 #include "store.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 /* mkdir -p the parent directories of path (relative to outdir). */
 static int
@@ -150,7 +154,7 @@ exported_size(const char *outdir)
 		if (nl != NULL && (nl = strchr(nl + 1, '\n')) != NULL) {
 			char *start = strchr(s, '\n') + 1;
 
-			if (parse_u64(start, (size_t)(nl - start), &v) != LD_OK)
+			if (u64_parse(start, (size_t)(nl - start), &v) != LD_OK)
 				v = 0;
 		}
 		free(s);

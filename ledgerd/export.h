@@ -2,6 +2,7 @@
 #ifndef EXPORT_H
 #define EXPORT_H
 
+#include "buf.h"
 #include "ledgerd.h"
 #include "merkle.h"
 #include "store.h"

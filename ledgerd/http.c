@@ -19,11 +19,14 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 
+#include "buf.h"
 #include "conn.h"
 #include "err.h"
 #include "http.h"
 #include "log.h"
 #include "reply.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 /* A reply handed over from another thread. */
 struct async_reply {
@@ -283,7 +286,7 @@ http_open(struct ledgerd *ld, const char *listen,
 	h->tail = &h->head;
 	host = xstrdup(listen);
 	colon = strrchr(host, ':');
-	if (colon == NULL || parse_u64(colon + 1, strlen(colon + 1), &port) ||
+	if (colon == NULL || u64_parse(colon + 1, strlen(colon + 1), &port) ||
 	    port > 65535) {
 		log_warnx("--listen must be HOST:PORT, not %s", listen);
 		free(host);

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "ledgerd.h"
-#include "util.h"
 
 struct http_req;	/* an evhttp_request */
 struct http_body;	/* a request body moved out of its request */

@@ -6,12 +6,13 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "checkpoint.h"
+#include "entry.h"
 #include "merkle.h"
 #include "note.h"
 #include "sig.h"
-#include "entry.h"
 #include "store.h"
-#include "util.h"
+#include "tlog_proof.h"
 
 #define LEDGERD_MAX_BODY	(32u << 20)	/* a 10,000-entry JSON batch fits */
 #define LEDGERD_MAX_HEADERS	(16u << 10)

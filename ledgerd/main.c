@@ -12,16 +12,20 @@
 #include "cp.h"
 #include "err.h"
 #include "export.h"
+#include "file.h"
+#include "hex.h"
 #include "http.h"
 #include "ledgerd.h"
 #include "log.h"
 #include "parse.h"
 #include "route.h"
+#include "rules_store.h"
 #include "seq.h"
 #include "sig.h"
-#include "rules_store.h"
 #include "store.h"
-#include "util.h"
+#include "u64.h"
+#include "wipe.h"
+#include "xmalloc.h"
 
 #define DEFAULT_DATA	"./var"
 #define DEFAULT_LISTEN	"127.0.0.1:8080"
@@ -79,7 +83,7 @@ load_key(const char *dir)
 
 	if (sig_key_from_skey(s, len, &k) != LD_OK)
 		fatalx("%s/log.key is not a signed-note private key", dir);
-	secure_wipe(s, len);
+	wipe_secure(s, len);
 	free(s);
 	return k;
 }
@@ -119,8 +123,8 @@ cmd_init(const char *dir, const char *origin, int leafhash_index)
 	line = xasprintf("%s\n", skey);
 	if ((rc = file_write(path, line, strlen(line), 0600, 1)) != LD_OK)
 		fatalx("%s: %s", path, ld_strerror(rc));
-	secure_wipe(skey, strlen(skey));
-	secure_wipe(line, strlen(line));
+	wipe_secure(skey, strlen(skey));
+	wipe_secure(line, strlen(line));
 	free(skey);
 	free(line);
 	free(path);
@@ -130,9 +134,9 @@ cmd_init(const char *dir, const char *origin, int leafhash_index)
 	path = data_path(dir, "admin.token");
 	if ((rc = file_write(path, line, strlen(line), 0600, 1)) != LD_OK)
 		fatalx("%s: %s", path, ld_strerror(rc));
-	secure_wipe(tok, sizeof(tok));
-	secure_wipe(hex, sizeof(hex));
-	secure_wipe(line, strlen(line));
+	wipe_secure(tok, sizeof(tok));
+	wipe_secure(hex, sizeof(hex));
+	wipe_secure(line, strlen(line));
 	free(line);
 	free(path);
 	vkey = sig_vkey(k);
@@ -267,7 +271,7 @@ cmd_serve(struct ledgerd *ld)
 		len--;
 	if (hex_decode(ld->token, 32, tok, len) != LD_OK)
 		fatalx("%s/admin.token must hold 64 hex digits", ld->datadir);
-	secure_wipe(tok, len);
+	wipe_secure(tok, len);
 	free(tok);
 	if ((rc = store_open(&ld->store, ld->datadir, ld->mapsize, 0)) !=
 	    LD_OK)
@@ -294,7 +298,7 @@ cmd_serve(struct ledgerd *ld)
 	cp_put(ld->cp);
 	sig_key_free(ld->key);
 	free(ld->origin);
-	secure_wipe(ld->token, sizeof(ld->token));
+	wipe_secure(ld->token, sizeof(ld->token));
 	close(lockfd);
 	log_info("stopped");
 	return rc == LD_OK ? 0 : 1;
@@ -353,14 +357,14 @@ main(int argc, char **argv)
 			ld.admin_remote = 1;
 			break;
 		case 'm':
-			if (parse_u64(optarg, strlen(optarg), &v) != LD_OK ||
+			if (u64_parse(optarg, strlen(optarg), &v) != LD_OK ||
 			    v < (1 << 20))
 				fatalx("--map-size must be a byte count "
 				    ">= 1048576");
 			ld.mapsize = v;
 			break;
 		case 'q':
-			if (parse_u64(optarg, strlen(optarg), &v) != LD_OK ||
+			if (u64_parse(optarg, strlen(optarg), &v) != LD_OK ||
 			    v == 0)
 				fatalx("--queue-max must be a positive count");
 			ld.queue_max = (size_t)v;
@@ -372,7 +376,7 @@ main(int argc, char **argv)
 			out = optarg;
 			break;
 		case 'C':
-			if (parse_u64(optarg, strlen(optarg), &v) != LD_OK ||
+			if (u64_parse(optarg, strlen(optarg), &v) != LD_OK ||
 			    v == 0)
 				fatalx("--max-conns must be a positive count");
 			ld.max_conns = v;
@@ -384,14 +388,14 @@ main(int argc, char **argv)
 			leafhash_index = 1;
 			break;
 		case 'T':
-			if (parse_u64(optarg, strlen(optarg), &v) != LD_OK ||
+			if (u64_parse(optarg, strlen(optarg), &v) != LD_OK ||
 			    v == 0 || v > 3600)
 				fatalx("--request-timeout must be 1 to 3600 "
 				    "seconds");
 			ld.request_timeout = (unsigned)v;
 			break;
 		case 'B':
-			if (parse_u64(optarg, strlen(optarg), &v) != LD_OK ||
+			if (u64_parse(optarg, strlen(optarg), &v) != LD_OK ||
 			    v < 65536)
 				fatalx("--max-buffered must be a byte count "
 				    ">= 65536");
@@ -405,7 +409,7 @@ main(int argc, char **argv)
 		usage();
 	log_init("ledgerd", verbose);
 	if (getenv("LEDGER_MAP_SIZE") != NULL && ld.mapsize == 0 &&
-	    parse_u64(getenv("LEDGER_MAP_SIZE"),
+	    u64_parse(getenv("LEDGER_MAP_SIZE"),
 	    strlen(getenv("LEDGER_MAP_SIZE")), &v) == LD_OK)
 		ld.mapsize = v;
 	if (strcmp(cmd, "init") == 0)

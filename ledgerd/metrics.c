@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "buf.h"
 #include "cp.h"
 #include "entry.h"
+#include "err.h"
 #include "metrics.h"
 #include "store.h"
 
@@ -51,7 +53,7 @@ metrics_render(struct ledgerd *ld, const struct cp *cp, size_t queued,
 	    "start, by kind.\n# TYPE ledger_appended_total counter\n");
 	for (k = 1; k <= KIND_MAX; k++)
 		buf_printf(&b, "ledger_appended_total{kind=\"%s\"} %llu\n",
-		    kind_name(k), (unsigned long long)atomic_load(
+		    entry_kind_name(k), (unsigned long long)atomic_load(
 		    &ld->m_appended[k]));
 	buf_printf(&b, "# HELP ledger_commits_total Group commits.\n"
 	    "# TYPE ledger_commits_total counter\nledger_commits_total %llu\n",

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "buf.h"
 #include "ledgerd.h"
 
 /* One group commit: its latency, leaves, and leaves by kind. */

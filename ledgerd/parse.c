@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "core.h"
 #include "err.h"
@@ -13,6 +14,7 @@
 #include "log.h"
 #include "parse.h"
 #include "seq.h"
+#include "xmalloc.h"
 
 struct pjob {
 	struct http_body	*body;
@@ -44,7 +46,7 @@ parse_one(struct parser *p, struct pjob *pj)
 {
 	struct core_job	*j = core_job_new(CORE_SUBMIT, pj->done, pj->arg);
 	struct buf	 body = { 0 };
-	struct jv	*doc = NULL;
+	struct json	*doc = NULL;
 	const char	*why = "malformed";
 	char		 err[160], msg[256];
 	long		 pos = -1;
@@ -54,7 +56,7 @@ parse_one(struct parser *p, struct pjob *pj)
 	http_body_free(pj->body);
 	pj->body = NULL;
 	if (pj->body_json) {
-		if ((rc = jv_parse_limited((const char *)body.p, body.len,
+		if ((rc = json_parse_limited((const char *)body.p, body.len,
 		    &form_batch_limits, &doc, err, sizeof(err))) != LD_OK) {
 			snprintf(msg, sizeof(msg), rc == LD_ETOOBIG ? "the body "
 			    "is larger than any batch: %s" : "body is not a JSON "
@@ -64,7 +66,7 @@ parse_one(struct parser *p, struct pjob *pj)
 			goto out;
 		}
 		rc = form_batch_from_json(doc, &j->batch, &pos, &why);
-		jv_free(doc);
+		json_free(doc);
 	} else
 		rc = codec_batch_decode(body.p, body.len, &j->batch, &pos,
 		    &why);

@@ -3,7 +3,7 @@
 
 #include "err.h"
 #include "query.h"
-#include "util.h"
+#include "u64.h"
 
 
 /* Split a query into k=v pairs; only keys in allowed; each at most once. */
@@ -74,6 +74,6 @@ query_u64(const struct query *p, const char *key, uint64_t *v)
 
 	if ((s = query_param(p, key, &len)) == NULL)
 		return 0;
-	return parse_u64(s, len, v) == LD_OK ? 1 : -1;
+	return u64_parse(s, len, v) == LD_OK ? 1 : -1;
 }
 

@@ -6,7 +6,7 @@
 #include "rcache.h"
 #include "rules_store.h"
 #include "store.h"
-#include "util.h"
+#include "xmalloc.h"
 
 enum { RC_ISSUER, RC_METHOD };
 

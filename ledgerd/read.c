@@ -12,17 +12,20 @@
 #include <time.h>
 
 #include "api.h"
+#include "buf.h"
 #include "codec.h"
 #include "core.h"
 #include "cp.h"
 #include "err.h"
 #include "export.h"
 #include "form.h"
+#include "hex.h"
 #include "http.h"
 #include "json.h"
 #include "query.h"
 #include "read.h"
 #include "rules_store.h"
+#include "u64.h"
 
 #define ACCOUNT_PAGE	100
 /* A page stops after the entry that takes it past this many bytes of
@@ -30,23 +33,23 @@
 #define ACCOUNT_PAGE_BYTES	(256u << 10)
 
 static void
-reply_doc(struct http_req *req, struct jv *o, int cacheable)
+reply_doc(struct http_req *req, struct json *o, int cacheable)
 {
 	struct buf	b = { 0 };
 	int		json = http_wants_json(req);
 
 	if (json) {
-		jv_render_json(o, &b);
+		json_render(o, &b);
 		buf_addc(&b, '\n');
 	} else
-		jv_render_msgpack(o, &b);
+		json_render_msgpack(o, &b);
 	http_set_header(req, "Access-Control-Allow-Origin", "*");
 	http_set_header(req, "Cache-Control", cacheable ?
 	    "public, max-age=31536000, immutable" : "no-store");
 	http_reply(req, 200, json ? "application/json" : "application/msgpack",
 	    b.p, b.len);
 	buf_free(&b);
-	jv_free(o);
+	json_free(o);
 }
 
 static void
@@ -65,14 +68,14 @@ bad(struct http_req *req, int err, const char *fmt, ...)
 	api_fail(req, http_wants_json(req), err, "query", -1, "%s", msg);
 }
 
-static struct jv *
+static struct json *
 proof_json(const struct merkle_proof *p)
 {
-	struct jv	*a = jv_arr();
+	struct json	*a = json_arr();
 	size_t		 i;
 
 	for (i = 0; i < p->n; i++)
-		jv_push(a, jv_hex(p->path[i], 32));
+		json_push(a, json_hex(p->path[i], 32));
 	return a;
 }
 
@@ -121,7 +124,7 @@ get_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 	uint8_t			 h[32];
 	uint64_t		 index, n = size;
 	int			 r;
-	struct jv		*o;
+	struct json		*o;
 
 	if (query_parse(http_query(req), keys, &q, &why) != LD_OK) {
 		bad(req, LD_EINVAL, "%s (index=I[&size=N])", why);
@@ -152,11 +155,11 @@ get_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 		bad(req, LD_ECORRUPT, "%s", "the store lacks a hash");
 		return;
 	}
-	o = jv_obj();
-	jv_set(o, "index", jv_u64(index));
-	jv_set(o, "size", jv_u64(n));
-	jv_set(o, "leaf_hash", jv_hex(h, 32));
-	jv_set(o, "proof", proof_json(&p));
+	o = json_obj();
+	json_set(o, "index", json_u64(index));
+	json_set(o, "size", json_u64(n));
+	json_set(o, "leaf_hash", json_hex(h, 32));
+	json_set(o, "proof", proof_json(&p));
 	reply_doc(req, o, r == 1);
 }
 
@@ -168,7 +171,7 @@ get_consistency(struct http_req *req, struct store_txn *t, uint64_t size)
 	struct query		 q;
 	const char		*why;
 	uint64_t		 old, n;
-	struct jv		*o;
+	struct json		*o;
 
 	if (query_parse(http_query(req), keys, &q, &why) != LD_OK) {
 		bad(req, LD_EINVAL, "%s (old=M&new=N)", why);
@@ -193,10 +196,10 @@ get_consistency(struct http_req *req, struct store_txn *t, uint64_t size)
 		bad(req, LD_ECORRUPT, "%s", "the store lacks a hash");
 		return;
 	}
-	o = jv_obj();
-	jv_set(o, "old", jv_u64(old));
-	jv_set(o, "new", jv_u64(n));
-	jv_set(o, "proof", proof_json(&p));
+	o = json_obj();
+	json_set(o, "old", json_u64(old));
+	json_set(o, "new", json_u64(n));
+	json_set(o, "proof", proof_json(&p));
 	reply_doc(req, o, 1);
 }
 
@@ -210,7 +213,7 @@ static int
 path_index(struct http_req *req, const char *path, size_t plen,
     const struct cp *cp, uint64_t *v)
 {
-	if (parse_u64(path + plen, strlen(path + plen), v) != LD_OK) {
+	if (u64_parse(path + plen, strlen(path + plen), v) != LD_OK) {
 		bad(req, LD_EINVAL, "%s: the index must be a decimal number",
 		    path);
 		return -1;
@@ -223,7 +226,7 @@ path_index(struct http_req *req, const char *path, size_t plen,
 	return 0;
 }
 
-static struct jv *
+static struct json *
 entry_json(struct store_txn *t, uint64_t index, const struct cp *cp,
     int with_proof)
 {
@@ -232,20 +235,20 @@ entry_json(struct store_txn *t, uint64_t index, const struct cp *cp,
 	const uint8_t		*lp;
 	uint8_t			 h[32];
 	size_t			 len;
-	struct jv		*o;
+	struct json		*o;
 
 	if (store_leaf_get(t, index, &lp, &len) != LD_OK ||
 	    codec_leaf_decode(lp, len, &l) != LD_OK)
 		return NULL;
 	merkle_leaf_hash(h, lp, len);
-	o = jv_obj();
-	jv_set(o, "index", jv_u64(index));
-	jv_set(o, "leaf", jv_b64(lp, len));
-	jv_set(o, "leaf_hash", jv_hex(h, 32));
-	jv_set(o, "entry", form_leaf_to_json(&l));
+	o = json_obj();
+	json_set(o, "index", json_u64(index));
+	json_set(o, "leaf", json_b64(lp, len));
+	json_set(o, "leaf_hash", json_hex(h, 32));
+	json_set(o, "entry", form_leaf_to_json(&l));
 	if (with_proof && core_prove(t, index, cp->size, &p) == LD_OK)
-		jv_set(o, "proof", proof_json(&p));
-	leaf_free(&l);
+		json_set(o, "proof", proof_json(&p));
+	entry_leaf_free(&l);
 	return o;
 }
 
@@ -253,7 +256,7 @@ static void
 get_entry(struct http_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
-	struct jv	*o;
+	struct json	*o;
 	uint64_t	 index;
 
 	if (path_index(req, path, strlen("/v1/entries/"), cp, &index) != 0)
@@ -312,7 +315,7 @@ get_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 	uint64_t	 index;
 	size_t		 len;
 	int		 rc, by_dedup;
-	struct jv	*o;
+	struct json	*o;
 
 	if (query_parse(http_query(req), keys, &q, &why) != LD_OK ||
 	    q.n != 1) {
@@ -341,8 +344,8 @@ get_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 		bad(req, LD_ENOTFOUND, "%s", "no such entry in the log");
 		return 0;
 	}
-	o = jv_obj();
-	jv_set(o, "index", jv_u64(index));
+	o = json_obj();
+	json_set(o, "index", json_u64(index));
 	reply_doc(req, o, 0);
 	return 0;
 }
@@ -367,13 +370,13 @@ get_account(struct http_req *req, struct store_txn *t, const char *path,
 	struct buf		 sz = { 0 };
 	int64_t			 bal;
 	int			 r, rc;
-	struct jv		*o, *arr, *e;
+	struct json		*o, *arr, *e;
 
 	slash = strchr(rest, '/');
 	ilen = slash ? (size_t)(slash - rest) : 0;
 	alen = slash ? strlen(slash + 1) : 0;
-	if (slash == NULL || valid_id(rest, ilen) != LD_OK ||
-	    valid_account(slash + 1, alen) != LD_OK) {
+	if (slash == NULL || entry_valid_id(rest, ilen) != LD_OK ||
+	    entry_valid_account(slash + 1, alen) != LD_OK) {
 		bad(req, LD_EINVAL, "%s: want /v1/accounts/ISSUER/ACCOUNT",
 		    path);
 		return 0;
@@ -401,60 +404,65 @@ get_account(struct http_req *req, struct store_txn *t, const char *path,
 		    codec_leaf_decode(lp, len, &l) != LD_OK)
 			goto corrupt;
 		cur = l.u.e.acct.prev;
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
-	o = jv_obj();
-	jv_set(o, "issuer", jv_str(issuer));
-	jv_set(o, "account", jv_str(account));
-	jv_set(o, "checkpoint", jv_strn(cp->text, cp->len));
-	jv_set(o, "size", jv_u64(cp->size));
-	jv_set(o, "last", cur == NO_INDEX ? jv_null() : jv_u64(cur));
+	o = json_obj();
+	json_set(o, "issuer", json_str(issuer));
+	json_set(o, "account", json_str(account));
+	json_set(o, "checkpoint", json_strn(cp->text, cp->len));
+	json_set(o, "size", json_u64(cp->size));
+	json_set(o, "last", cur == NO_INDEX ? json_nil() : json_u64(cur));
 	if ((r = query_u64(&q, "cursor", &cur)) < 0 ||
 	    (r == 1 && cur >= cp->size)) {
-		jv_free(o);
+		json_free(o);
 		bad(req, LD_EINVAL, "%s", "cursor must be an index of the "
 		    "account's from a previous page");
 		return 0;
 	}
-	arr = jv_arr();
+	arr = json_arr();
 	while (cur != NO_INDEX && n < limit && bytes < ACCOUNT_PAGE_BYTES) {
 		if (store_leaf_get(t, cur, &lp, &len) != LD_OK ||
 		    codec_leaf_decode(lp, len, &l) != LD_OK) {
-			jv_free(arr);
-			jv_free(o);
+			json_free(arr);
+			json_free(o);
 			goto corrupt;
 		}
 		if (l.kind < KIND_CREDIT || strcmp(l.u.e.issuer.s, issuer) ||
 		    (l.kind != KIND_REVERSE &&
 		    strcmp(l.u.e.sub.account.s, account) != 0)) {
-			leaf_free(&l);
-			jv_free(arr);
-			jv_free(o);
+			entry_leaf_free(&l);
+			json_free(arr);
+			json_free(o);
 			buf_free(&sz);
 			bad(req, LD_EINVAL, "%s", "cursor is not an entry of "
 			    "this account");
 			return 0;
 		}
-		if (n == 0 && account_balance(&l.u.e.acct, &bal) == LD_OK) {
-			jv_set(o, "credited_grams", jv_u64(l.u.e.acct.credited));
-			jv_set(o, "retired_grams", jv_u64(l.u.e.acct.retired));
-			jv_set(o, "reversed_grams", jv_u64(l.u.e.acct.reversed));
-			jv_set(o, "balance_grams", jv_i64(bal));
+		if (n == 0 && entry_account_balance(&l.u.e.acct,
+		    &bal) == LD_OK) {
+			json_set(o, "credited_grams",
+			    json_u64(l.u.e.acct.credited));
+			json_set(o, "retired_grams",
+			    json_u64(l.u.e.acct.retired));
+			json_set(o, "reversed_grams",
+			    json_u64(l.u.e.acct.reversed));
+			json_set(o, "balance_grams", json_i64(bal));
 		}
 		e = entry_json(t, cur, cp, 1);
 		if (e != NULL) {
 			sz.len = 0;
-			jv_render_json(e, &sz);
+			json_render(e, &sz);
 			bytes += sz.len;
-			jv_push(arr, e);
+			json_push(arr, e);
 		}
 		cur = l.u.e.acct.prev;
-		leaf_free(&l);
+		entry_leaf_free(&l);
 		n++;
 	}
 	buf_free(&sz);
-	jv_set(o, "entries", arr);
-	jv_set(o, "next_cursor", cur == NO_INDEX ? jv_null() : jv_u64(cur));
+	json_set(o, "entries", arr);
+	json_set(o, "next_cursor",
+	    cur == NO_INDEX ? json_nil() : json_u64(cur));
 	reply_doc(req, o, 0);
 	return 0;
 corrupt:
@@ -464,18 +472,18 @@ corrupt:
 }
 
 /* {totals, index, receipt} for the leaf at index. */
-static struct jv *
+static struct json *
 totals_doc(struct store_txn *t, uint64_t index, const struct cp *cp,
     struct leaf *l)
 {
 	struct buf	 b = { 0 };
-	struct jv	*o = jv_obj();
+	struct json	*o = json_obj();
 
-	jv_set(o, "size", jv_u64(cp->size));
-	jv_set(o, "index", jv_u64(index));
-	jv_set(o, "totals", form_totals_to_json(&l->totals));
+	json_set(o, "size", json_u64(cp->size));
+	json_set(o, "index", json_u64(index));
+	json_set(o, "totals", form_totals_to_json(&l->totals));
 	if (receipt(t, index, cp, &b) == LD_OK)
-		jv_set(o, "receipt", jv_strn((const char *)b.p, b.len));
+		json_set(o, "receipt", json_strn((const char *)b.p, b.len));
 	buf_free(&b);
 	return o;
 }
@@ -486,12 +494,13 @@ get_totals(struct http_req *req, struct store_txn *t, const struct cp *cp)
 	struct leaf	 l;
 	const uint8_t	*lp;
 	size_t		 len;
-	struct jv	*o;
+	struct json	*o;
 
 	if (cp->size == 0) {
-		o = jv_obj();
-		jv_set(o, "size", jv_u64(0));
-		jv_set(o, "totals", form_totals_to_json(&(struct totals){ 0 }));
+		o = json_obj();
+		json_set(o, "size", json_u64(0));
+		json_set(o, "totals",
+		    form_totals_to_json(&(struct totals){ 0 }));
 		reply_doc(req, o, 0);
 		return;
 	}
@@ -501,12 +510,12 @@ get_totals(struct http_req *req, struct store_txn *t, const struct cp *cp)
 		return;
 	}
 	o = totals_doc(t, cp->size - 1, cp, &l);
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	reply_doc(req, o, 0);
 }
 
 struct list_ctx {
-	struct jv	*arr;
+	struct json	*arr;
 	uint64_t	 size;
 };
 
@@ -514,24 +523,24 @@ static int
 list_issuer(void *arg, const struct issuer_state *st)
 {
 	struct list_ctx	*c = arg;
-	struct jv	*o;
+	struct json	*o;
 	struct sig_key	*k;
 	char		*vkey;
 
 	if (st->reg_index >= c->size)
 		return 0;
-	o = jv_obj();
-	jv_set(o, "id", jv_str(st->reg.id.s));
-	jv_set(o, "name", jv_str(st->reg.name.s));
+	o = json_obj();
+	json_set(o, "id", json_str(st->reg.id.s));
+	json_set(o, "name", json_str(st->reg.name.s));
 	if (sig_key_from_pub(st->reg.id.s, SIG_TYPE_ED25519, st->reg.pub,
 	    &k) == LD_OK) {
 		vkey = sig_vkey(k);
-		jv_set(o, "vkey", jv_str(vkey));
+		json_set(o, "vkey", json_str(vkey));
 		free(vkey);
 		sig_key_free(k);
 	}
-	jv_set(o, "index", jv_u64(st->reg_index));
-	jv_push(c->arr, o);
+	json_set(o, "index", json_u64(st->reg_index));
+	json_push(c->arr, o);
 	return 0;
 }
 
@@ -539,13 +548,13 @@ static int
 list_method(void *arg, const struct method_state *st)
 {
 	struct list_ctx	*c = arg;
-	struct jv	*o;
+	struct json	*o;
 
 	if (st->reg_index >= c->size)
 		return 0;
 	o = form_method_to_json(&st->reg);
-	jv_set(o, "index", jv_u64(st->reg_index));
-	jv_push(c->arr, o);
+	json_set(o, "index", json_u64(st->reg_index));
+	json_push(c->arr, o);
 	return 0;
 }
 
@@ -553,15 +562,15 @@ static void
 get_registry(struct http_req *req, struct store_txn *t, const struct cp *cp,
     int issuers)
 {
-	struct list_ctx	 c = { jv_arr(), cp->size };
-	struct jv	*o = jv_obj();
+	struct list_ctx	 c = { json_arr(), cp->size };
+	struct json	*o = json_obj();
 
 	if (issuers)
 		rules_store_issuers(t, list_issuer, &c);
 	else
 		rules_store_methods(t, list_method, &c);
-	jv_set(o, "size", jv_u64(cp->size));
-	jv_set(o, issuers ? "issuers" : "methods", c.arr);
+	json_set(o, "size", json_u64(cp->size));
+	json_set(o, issuers ? "issuers" : "methods", c.arr);
 	reply_doc(req, o, 0);
 }
 
@@ -575,9 +584,9 @@ get_issuer(struct http_req *req, struct store_txn *t, const char *path,
 	const uint8_t		*lp;
 	uint64_t		 last;
 	size_t			 len;
-	struct jv		*o;
+	struct json		*o;
 
-	if (valid_id(id, strlen(id)) != LD_OK ||
+	if (entry_valid_id(id, strlen(id)) != LD_OK ||
 	    rules_store_ops.issuer_get(t, id, &st) != LD_OK ||
 	    st.reg_index >= cp->size) {
 		bad(req, LD_ENOTFOUND, "%s: no such issuer", path);
@@ -590,25 +599,25 @@ get_issuer(struct http_req *req, struct store_txn *t, const char *path,
 		    codec_leaf_decode(lp, len, &l) != LD_OK)
 			goto corrupt;
 		last = l.u.e.iss.prev;
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
 	if (last == NO_INDEX) {
-		o = jv_obj();
-		jv_set(o, "size", jv_u64(cp->size));
-		jv_set(o, "index", jv_null());
+		o = json_obj();
+		json_set(o, "size", json_u64(cp->size));
+		json_set(o, "index", json_nil());
 	} else {
 		if (store_leaf_get(t, last, &lp, &len) != LD_OK ||
 		    codec_leaf_decode(lp, len, &l) != LD_OK)
 			goto corrupt;
 		o = totals_doc(t, last, cp, &l);
-		jv_set(o, "credited_grams", jv_u64(l.u.e.iss.credited));
-		jv_set(o, "retired_grams", jv_u64(l.u.e.iss.retired));
-		jv_set(o, "reversed_grams", jv_u64(l.u.e.iss.reversed));
-		leaf_free(&l);
+		json_set(o, "credited_grams", json_u64(l.u.e.iss.credited));
+		json_set(o, "retired_grams", json_u64(l.u.e.iss.retired));
+		json_set(o, "reversed_grams", json_u64(l.u.e.iss.reversed));
+		entry_leaf_free(&l);
 	}
-	jv_set(o, "id", jv_str(st.reg.id.s));
-	jv_set(o, "name", jv_str(st.reg.name.s));
-	jv_set(o, "registered_at", jv_u64(st.reg_index));
+	json_set(o, "id", json_str(st.reg.id.s));
+	json_set(o, "name", json_str(st.reg.name.s));
+	json_set(o, "registered_at", json_u64(st.reg_index));
 	reply_doc(req, o, 0);
 	return;
 corrupt:

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "core.h"
 #include "cp.h"
@@ -12,6 +13,7 @@
 #include "receipt.h"
 #include "reply.h"
 #include "store.h"
+#include "xmalloc.h"
 
 /* The one table from error codes to HTTP statuses. */
 static const struct {
@@ -62,22 +64,22 @@ void
 reply_error_body(struct buf *b, int json, int err, const char *rule,
     const char *msg, long pos, uint64_t index)
 {
-	struct jv	*o = jv_obj();
+	struct json	*o = json_obj();
 
-	jv_set(o, "error", jv_str(reply_error_name(err)));
+	json_set(o, "error", json_str(reply_error_name(err)));
 	if (rule != NULL)
-		jv_set(o, "rule", jv_str(rule));
-	jv_set(o, "message", jv_str(msg));
+		json_set(o, "rule", json_str(rule));
+	json_set(o, "message", json_str(msg));
 	if (pos >= 0)
-		jv_set(o, "position", jv_u64((uint64_t)pos));
+		json_set(o, "position", json_u64((uint64_t)pos));
 	if (index != NO_INDEX)
-		jv_set(o, "index", jv_u64(index));
+		json_set(o, "index", json_u64(index));
 	if (json) {
-		jv_render_json(o, b);
+		json_render(o, b);
 		buf_addc(b, '\n');
 	} else
-		jv_render_msgpack(o, b);
-	jv_free(o);
+		json_render_msgpack(o, b);
+	json_free(o);
 }
 
 /* The msgpack receipt data; LD_ECORRUPT if the tree cannot be read. */
@@ -97,54 +99,54 @@ receipts_msgpack(const struct core_result *r, const struct cp *cp,
 	}
 	for (i = 0; i < r->n; i++)
 		ndups += r->dup[i];
-	cw_map(out, 9);
-	cw_cstr(out, "checkpoint");
-	cw_str(out, cp->text, cp->len);
-	cw_cstr(out, "size");
-	cw_u64(out, cp->size);
-	cw_cstr(out, "start");
-	cw_u64(out, r->start);
-	cw_cstr(out, "leaves");
-	cw_array(out, r->nleaves);
+	codec_put_map(out, 9);
+	codec_put_cstr(out, "checkpoint");
+	codec_put_str(out, cp->text, cp->len);
+	codec_put_cstr(out, "size");
+	codec_put_u64(out, cp->size);
+	codec_put_cstr(out, "start");
+	codec_put_u64(out, r->start);
+	codec_put_cstr(out, "leaves");
+	codec_put_array(out, r->nleaves);
 	for (i = 0; i < r->nleaves; i++)
-		cw_bin(out, r->leaves.p + r->offs[i], r->offs[i + 1] -
+		codec_put_bin(out, r->leaves.p + r->offs[i], r->offs[i + 1] -
 		    r->offs[i]);
-	cw_cstr(out, "left");
-	cw_array(out, r->nleaves ? (uint32_t)r->nleft : 0);
+	codec_put_cstr(out, "left");
+	codec_put_array(out, r->nleaves ? (uint32_t)r->nleft : 0);
 	for (k = 0; r->nleaves && k < r->nleft; k++)
-		cw_bin(out, r->left[k], 32);
-	cw_cstr(out, "right");
-	cw_array(out, (uint32_t)nright);
+		codec_put_bin(out, r->left[k], 32);
+	codec_put_cstr(out, "right");
+	codec_put_array(out, (uint32_t)nright);
 	for (k = 0; k < nright; k++)
-		cw_bin(out, right[k], 32);
-	cw_cstr(out, "entries");
-	cw_array(out, r->n);
+		codec_put_bin(out, right[k], 32);
+	codec_put_cstr(out, "entries");
+	codec_put_array(out, r->n);
 	for (i = 0; i < r->n; i++) {
-		cw_array(out, 2);
-		cw_u64(out, r->index[i]);
-		cw_bool(out, r->dup[i]);
+		codec_put_array(out, 2);
+		codec_put_u64(out, r->index[i]);
+		codec_put_bool(out, r->dup[i]);
 	}
 	/* Each duplicate with its own leaf and proof. */
-	cw_cstr(out, "dups");
-	cw_array(out, ndups);
+	codec_put_cstr(out, "dups");
+	codec_put_array(out, ndups);
 	for (i = 0; i < r->n; i++) {
 		if (!r->dup[i])
 			continue;
-		cw_array(out, 3);
-		cw_u64(out, r->index[i]);
+		codec_put_array(out, 3);
+		codec_put_u64(out, r->index[i]);
 		if (store_leaf_get(rt, r->index[i], &lp, &len) != LD_OK ||
 		    core_prove(rt, r->index[i], cp->size, &p) != LD_OK) {
 			len = 0;
 			p.n = 0;
 			lp = NULL;
 		}
-		cw_bin(out, lp, len);
-		cw_array(out, (uint32_t)p.n);
+		codec_put_bin(out, lp, len);
+		codec_put_array(out, (uint32_t)p.n);
 		for (k = 0; k < p.n; k++)
-			cw_bin(out, p.path[k], 32);
+			codec_put_bin(out, p.path[k], 32);
 	}
-	cw_cstr(out, "duplicate");
-	cw_bool(out, r->duplicate);
+	codec_put_cstr(out, "duplicate");
+	codec_put_bool(out, r->duplicate);
 	return LD_OK;
 }
 
@@ -158,7 +160,7 @@ receipts_json(const struct core_result *r, const struct cp *cp,
 	uint8_t			 right[MERKLE_SPAN_MAX_RIGHT][32], h[32];
 	const uint8_t		**lv = NULL, *lp;
 	size_t			*ll = NULL, nright = 0, len;
-	struct jv		*o = jv_obj(), *arr = jv_arr(), *e;
+	struct json		*o = json_obj(), *arr = json_arr(), *e;
 	struct buf		 rec = { 0 };
 	uint32_t		 i;
 	int			 have_span = 0;
@@ -178,11 +180,11 @@ receipts_json(const struct core_result *r, const struct cp *cp,
 		    (const uint8_t (*)[32])right, nright) == LD_OK)
 			have_span = 1;
 	}
-	jv_set(o, "checkpoint", jv_strn(cp->text, cp->len));
-	jv_set(o, "size", jv_u64(cp->size));
+	json_set(o, "checkpoint", json_strn(cp->text, cp->len));
+	json_set(o, "size", json_u64(cp->size));
 	for (i = 0; i < r->n; i++) {
-		e = jv_obj();
-		jv_set(e, "index", jv_u64(r->index[i]));
+		e = json_obj();
+		json_set(e, "index", json_u64(r->index[i]));
 		buf_reset(&rec);
 		if (!r->dup[i] && have_span) {
 			uint64_t k = r->index[i] - r->start;
@@ -196,15 +198,15 @@ receipts_json(const struct core_result *r, const struct cp *cp,
 			tlog_proof_format(lp, len, r->index[i], &p, cp->text,
 			    cp->len, &rec);
 		}
-		jv_set(e, "leaf_hash", jv_hex(h, 32));
-		jv_set(e, "duplicate", jv_bool(r->dup[i]));
-		jv_set(e, "receipt", jv_strn((const char *)rec.p, rec.len));
-		jv_push(arr, e);
+		json_set(e, "leaf_hash", json_hex(h, 32));
+		json_set(e, "duplicate", json_bool(r->dup[i]));
+		json_set(e, "receipt", json_strn((const char *)rec.p, rec.len));
+		json_push(arr, e);
 	}
-	jv_set(o, "entries", arr);
-	jv_render_json(o, out);
+	json_set(o, "entries", arr);
+	json_render(o, out);
 	buf_addc(out, '\n');
-	jv_free(o);
+	json_free(o);
 	if (have_span)
 		receipt_span_free(&rs);
 	free(lv);
@@ -219,7 +221,7 @@ reply_job(const struct core_job *j, int json, const struct cp *cp,
     struct store_txn *rt, struct buf *out, const char **ctype)
 {
 	const struct core_result	*r = &j->res;
-	int				 err = r->err;
+	int				 err = r->err.code;
 
 	if (err == LD_OK && cp != NULL && rt != NULL) {
 		err = json ? receipts_json(r, cp, rt, out) :
@@ -236,8 +238,9 @@ reply_job(const struct core_job *j, int json, const struct cp *cp,
 		reply_error_body(out, json, err = LD_ESYS, "store",
 		    "cannot read the store", -1, NO_INDEX);
 	else
-		reply_error_body(out, json, err, r->rule, r->msg, r->pos,
-		    r->err_index);
+		reply_error_body(out, json, err,
+		    r->err.rule[0] != '\0' ? r->err.rule : NULL, r->err.msg,
+		    r->err.pos, r->err.index);
 	*ctype = json ? "application/json" : "application/msgpack";
 	return reply_status(err);
 }

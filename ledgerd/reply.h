@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
+#include "buf.h"
 #include "ledgerd.h"
-#include "util.h"
 
 struct core_job;
 struct store_txn;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "buf.h"
 #include "cp.h"
 #include "err.h"
 #include "http.h"

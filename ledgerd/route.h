@@ -9,8 +9,8 @@
 #ifndef ROUTE_H
 #define ROUTE_H
 
+#include "buf.h"
 #include "ledgerd.h"
-#include "util.h"
 
 struct http_req;
 

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "seq.h"
 #include "store.h"
+#include "xmalloc.h"
 
 struct seq {
 	struct ledgerd		*ld;

@@ -46,10 +46,13 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "buf.h"
 #include "codec.h"
+#include "day.h"
 #include "entry.h"
 #include "err.h"
 #include "fetch.h"
+#include "file.h"
 #include "load.h"
 #include "merkle.h"
 #include "rules.h"
@@ -57,7 +60,8 @@
 #include "sig.h"
 #include "srv.h"
 #include "store.h"
-#include "util.h"
+#include "wipe.h"
+#include "xmalloc.h"
 
 #define MAX_ROUNDS	7
 
@@ -1150,7 +1154,7 @@ write_credits(const char *path, struct gen *g, uint64_t n)
 		return -1;
 	for (i = first; i < first + n; i++) {
 		gen_dedup_hex(g, i, hex);
-		format_day(day, sizeof(day),
+		day_format(day, sizeof(day),
 		    BENCH_DAY0 + (uint32_t)(i / BENCH_ACCOUNTS % 365));
 		fprintf(f, "{\"kind\":\"credit\",\"account\":\"u-%llu\","
 		    "\"method\":\"" BENCH_METHOD "\",\"units\":1,\"grams\":80,"
@@ -1192,7 +1196,7 @@ row_cli(struct sig_key *key, double batched_eps)
 		srv_stop(&s);
 		return;
 	}
-	secure_wipe(skey, strlen(skey));
+	wipe_secure(skey, strlen(skey));
 	free(skey);
 
 	snprintf(bin, sizeof(bin), "%s/ledger", bench_bindir());

@@ -14,6 +14,8 @@
 #include <openssl/evp.h>
 
 #include "bench.h"
+#include "buf.h"
+#include "checkpoint.h"
 #include "cp.h"
 #include "err.h"
 #include "ledgerd.h"

@@ -16,13 +16,17 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "buf.h"
 #include "client.h"
 #include "entry.h"
 #include "err.h"
 #include "fetch.h"
+#include "file.h"
+#include "hex.h"
 #include "merkle.h"
 #include "sig.h"
 #include "srv.h"
+#include "xmalloc.h"
 
 #define MAX_KIDS	16
 
@@ -706,7 +710,7 @@ gen_dedup_hex(const struct gen *g, uint64_t i, char hex[65])
 void
 gen_batch(struct gen *g, uint64_t first, uint32_t n, struct buf *body)
 {
-	struct batch_req	b;
+	struct codec_batch	b;
 	struct sub		*s;
 	char			 acct[32];
 	uint64_t		 i;
@@ -738,7 +742,7 @@ gen_batch(struct gen *g, uint64_t first, uint32_t n, struct buf *body)
 		fprintf(stderr, "bench: cannot encode a batch\n");
 		exit(1);
 	}
-	batch_req_free(&b);
+	codec_batch_free(&b);
 }
 
 struct pool_job {

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "util.h"
+#include "buf.h"
 
 #define BENCH_ACCOUNTS	100000
 #define BENCH_ISSUER	"bench-issuer"

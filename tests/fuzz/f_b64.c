@@ -1,16 +1,19 @@
-/* f_b64.c - fuzz b64_decode, parse_utc_day and parse_u64 (common/util.c). */
+/* f_b64.c - fuzz b64_decode, day_parse_utc and u64_parse (common/b64.c,
+ * day.c, u64.c). */
 /*
  * Invariants: strict base64 is canonical, so an accepted input re-encodes
  * (b64_encode) to exactly itself, within b64_decoded_max bytes; an
- * accepted "YYYY-MM-DD" formats (format_day) back to itself; an accepted
+ * accepted "YYYY-MM-DD" formats (day_format) back to itself; an accepted
  * RFC 3339 time falls on its calendar date or a day either side (the
  * offset is under 24 hours); an accepted decimal prints back as itself.
  */
 #include <inttypes.h>
 
+#include "b64.h"
+#include "day.h"
 #include "err.h"
 #include "fuzz.h"
-#include "util.h"
+#include "u64.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -36,13 +39,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(out);
 
-	if (parse_utc_day(s, size, &d) == LD_OK) {
+	if (day_parse_utc(s, size, &d) == LD_OK) {
 		CHECK(size >= 10);
-		format_day(day, sizeof(day), d);
+		day_format(day, sizeof(day), d);
 		if (size == 10)
 			CHECK(same_bytes(day, strlen(day), data, size));
 		else {
-			civil = days_from_civil((s[0] - '0') * 1000 +
+			civil = day_from_civil((s[0] - '0') * 1000 +
 			    (s[1] - '0') * 100 + (s[2] - '0') * 10 +
 			    (s[3] - '0'), (unsigned)((s[5] - '0') * 10 +
 			    (s[6] - '0')), (unsigned)((s[8] - '0') * 10 +
@@ -52,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 
-	if (parse_u64(s, size, &u) == LD_OK) {
+	if (u64_parse(s, size, &u) == LD_OK) {
 		snprintf(num, sizeof(num), "%" PRIu64, u);
 		CHECK(same_bytes(num, strlen(num), data, size));
 	}

@@ -1,26 +1,26 @@
-/* f_batch.c - fuzz codec_batch_decode (a msgpack submission) and cr_parse. */
+/* f_batch.c - fuzz codec_batch_decode (a msgpack submission) and codec_tree_parse. */
 /*
  * Invariants: a batch that decodes re-encodes (codec_batch_encode) to
  * bytes that decode again to a batch that re-encodes to the same bytes
  * (decoding is not required to be canonical, encoding is a fixed point);
- * every entry passes sub_check; on failure bad_pos is -1 or names an
+ * every entry passes entry_sub_check; on failure bad_pos is -1 or names an
  * entry the body could hold, and why is set. The generic reply reader
- * (cr_parse) must accept every valid batch and walk any tree it accepts.
+ * (codec_tree_parse) must accept every valid batch and walk any tree it accepts.
  * Memory: decoding the input, and the input repeated in one array up to
  * 512 KiB (the pre-pass at scale), takes at most 3 times the body plus
  * what the pre-pass limits allow (CODEC_BATCH_OBJECTS msgpack objects of
  * 24 bytes, counted as 32, and a batch's BATCH_MAX entries), whatever
  * the decoder answers.
  */
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
 #include "fuzz.h"
-#include "util.h"
 
 /* Visit every node of a cr tree through its accessors. */
 static void
-walk(const struct cr_obj *o, int depth)
+walk(const struct codec_obj *o, int depth)
 {
 	const uint8_t	*p;
 	size_t		 i, n, len;
@@ -28,20 +28,20 @@ walk(const struct cr_obj *o, int depth)
 	int		 bv;
 
 	CHECK(depth <= 16);
-	(void)cr_u64(o, &v);
-	(void)cr_bool(o, &bv);
-	(void)cr_is_nil(o);
-	if (cr_bytes(o, &p, &len) == LD_OK && len > 0)
+	(void)codec_get_u64(o, &v);
+	(void)codec_get_bool(o, &bv);
+	(void)codec_is_nil(o);
+	if (codec_get_bytes(o, &p, &len) == LD_OK && len > 0)
 		CHECK(p != NULL);
-	n = cr_len(o);
+	n = codec_len(o);
 	for (i = 0; i < n; i++) {
-		const struct cr_obj *c = cr_at(o, i);
+		const struct codec_obj *c = codec_at(o, i);
 
 		if (c != NULL)
 			walk(c, depth + 1);
 	}
-	CHECK(cr_at(o, n) == NULL);
-	(void)cr_get(o, "issuer");
+	CHECK(codec_at(o, n) == NULL);
+	(void)codec_get(o, "issuer");
 }
 
 #define AMP	(512u << 10)
@@ -57,14 +57,14 @@ mem_bound(size_t len)
 static void
 check_mem(const uint8_t *p, size_t len)
 {
-	struct batch_req	 r;
+	struct codec_batch	 r;
 	const char		*why = NULL;
 	long			 bad;
 	size_t			 peak;
 
 	fuzz_mem_start();
 	if (codec_batch_decode(p, len, &r, &bad, &why) == LD_OK)
-		batch_req_free(&r);
+		codec_batch_free(&r);
 	peak = fuzz_mem_peak();
 	if (peak > mem_bound(len)) {
 		fprintf(stderr, "%zu-byte body: %zu bytes of heap\n", len,
@@ -99,10 +99,10 @@ check_amplified(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct batch_req	 r, r2;
+	struct codec_batch	 r, r2;
 	struct buf		 b = { 0 }, b2 = { 0 };
-	struct cr		*c;
-	const struct cr_obj	*root;
+	struct codec_tree		*c;
+	const struct codec_obj	*root;
 	const char		*why = NULL, *why2 = NULL;
 	long			 bad = -2, bad2 = -2;
 	uint32_t		 i;
@@ -110,10 +110,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	check_mem(data, size);
 	check_amplified(data, size);
-	crc = cr_parse(data, size, &c, &root);
+	crc = codec_tree_parse(data, size, &c, &root);
 	if (crc == LD_OK) {
 		walk(root, 0);
-		cr_free(c);
+		codec_tree_free(c);
 	}
 
 	rc = codec_batch_decode(data, size, &r, &bad, &why);
@@ -128,9 +128,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(crc == LD_OK);
 	CHECK(bad == -1);
 	CHECK(r.n >= 1 && r.n <= BATCH_MAX && r.subs != NULL);
-	CHECK(valid_id(r.issuer.s, r.issuer.len) == LD_OK);
+	CHECK(entry_valid_id(r.issuer.s, r.issuer.len) == LD_OK);
 	for (i = 0; i < r.n; i++)
-		CHECK(sub_check(&r.subs[i], &why) == LD_OK);
+		CHECK(entry_sub_check(&r.subs[i], &why) == LD_OK);
 	CHECK(codec_batch_encode(&r, &b) == LD_OK);
 	CHECK(b.len <= size);	/* the encoding is the shortest form */
 	rc = codec_batch_decode(b.p, b.len, &r2, &bad2, &why2);
@@ -140,8 +140,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(memcmp(r2.sig, r.sig, 64) == 0);
 	CHECK(codec_batch_encode(&r2, &b2) == LD_OK);
 	CHECK(same_bytes(b2.p, b2.len, b.p, b.len));
-	batch_req_free(&r2);
-	batch_req_free(&r);
+	codec_batch_free(&r2);
+	codec_batch_free(&r);
 	buf_free(&b);
 	buf_free(&b2);
 	return 0;

@@ -4,9 +4,10 @@
  * NUL-terminated buffer without the newline, to input_line with one fresh
  * struct input per fuzz input. Invariants: the result is 1, 0 or
  * LD_EINVAL with a reason; an entry returned encodes (codec_sub_encode),
- * passes sub_check, and its JSON face (form_sub_to_json) reads back to
+ * passes entry_sub_check, and its JSON face (form_sub_to_json) reads back to
  * the same encoding.
  */
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
@@ -14,26 +15,25 @@
 #include "fuzz.h"
 #include "input.h"
 #include "json.h"
-#include "util.h"
 
 static void
 check_entry(const struct sub *s)
 {
 	struct buf	 a = { 0 }, b = { 0 }, j = { 0 };
-	struct jv	*o, *doc;
+	struct json	*o, *doc;
 	struct sub	 s2;
 	const char	*why = NULL;
 
 	CHECK(codec_sub_encode(s, &a) == LD_OK);
-	CHECK(sub_check(s, &why) == LD_OK);
+	CHECK(entry_sub_check(s, &why) == LD_OK);
 	o = form_sub_to_json(s);
-	jv_render_json(o, &j);
-	CHECK(jv_parse((const char *)j.p, j.len, &doc, NULL, 0) == LD_OK);
+	json_render(o, &j);
+	CHECK(json_parse((const char *)j.p, j.len, &doc, NULL, 0) == LD_OK);
 	CHECK(form_sub_from_json(doc, &s2, &why) == LD_OK);
 	CHECK(codec_sub_encode(&s2, &b) == LD_OK);
 	CHECK(same_bytes(a.p, a.len, b.p, b.len));
-	jv_free(doc);
-	jv_free(o);
+	json_free(doc);
+	json_free(o);
 	buf_free(&a);
 	buf_free(&b);
 	buf_free(&j);

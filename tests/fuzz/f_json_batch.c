@@ -1,7 +1,7 @@
 /* f_json_batch.c - fuzz the JSON submission and registration parsers. */
 /*
- * The input is one JSON document (jv_parse). Invariants:
- * - any parsed document renders (jv_render_json) to JSON that parses;
+ * The input is one JSON document (json_parse). Invariants:
+ * - any parsed document renders (json_render) to JSON that parses;
  * - form_batch_from_json: an accepted batch goes form_batch_to_json ->
  *   render -> parse -> form_batch_from_json to the same issuer, signature
  *   and entries (compared by their codec_sub_encode bytes), and its
@@ -12,12 +12,13 @@
  *   key prints (sig_vkey) as exactly the given "vkey";
  * - form_method_from_json: an accepted method round trips through
  *   form_method_to_json to the identical struct.
- * - memory: jv_parse_limited within form_batch_limits, then
+ * - memory: json_parse_limited within form_batch_limits, then
  *   form_batch_from_json, on the input and on the input repeated in one
  *   array up to 4 MiB (the pre-pass at scale), take at most 3 times the
  *   text plus what the limits allow (128 bytes a token, a batch's
  *   BATCH_MAX entries), whatever they answer.
  */
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
@@ -25,18 +26,18 @@
 #include "fuzz.h"
 #include "json.h"
 #include "sig.h"
-#include "util.h"
 
 /* Render o, parse it back into a new value. */
-static struct jv *
-reparse(const struct jv *o)
+static struct json *
+reparse(const struct json *o)
 {
 	struct buf	 b = { 0 };
-	struct jv	*j = NULL;
+	struct json	*j = NULL;
 	char		 err[160];
 
-	jv_render_json(o, &b);
-	if (jv_parse((const char *)b.p, b.len, &j, err, sizeof(err)) != LD_OK) {
+	json_render(o, &b);
+	if (json_parse((const char *)b.p, b.len, &j, err,
+	    sizeof(err)) != LD_OK) {
 		fprintf(stderr, "reparse: %s: %.*s\n", err, (int)b.len,
 		    (const char *)b.p);
 		CHECK(!"a rendered document parses");
@@ -53,11 +54,11 @@ sub_bytes(const struct sub *s, struct buf *b)
 }
 
 static void
-check_batch(const struct jv *doc)
+check_batch(const struct json *doc)
 {
-	struct batch_req	 r, r2, r3;
+	struct codec_batch	 r, r2, r3;
 	struct buf		 a = { 0 }, b = { 0 };
-	struct jv		*o, *j;
+	struct json		*o, *j;
 	const char		*why = NULL;
 	long			 bad = -2;
 	uint32_t		 i;
@@ -69,7 +70,7 @@ check_batch(const struct jv *doc)
 		CHECK(why != NULL);
 		CHECK(r.subs == NULL && r.n == 0);
 		CHECK(bad == -1 || (bad >= 0 &&
-		    (size_t)bad < jv_len(jv_get(doc, "entries"))));
+		    (size_t)bad < json_len(json_get(doc, "entries"))));
 		return;
 	}
 	CHECK(bad == -1 && r.n >= 1 && r.n <= BATCH_MAX);
@@ -83,7 +84,7 @@ check_batch(const struct jv *doc)
 	CHECK(same_bytes(r.issuer.s, r.issuer.len, r2.issuer.s, r2.issuer.len));
 	CHECK(memcmp(r.sig, r2.sig, 64) == 0);
 	for (i = 0; i < r.n; i++) {
-		CHECK(sub_check(&r.subs[i], &why) == LD_OK);
+		CHECK(entry_sub_check(&r.subs[i], &why) == LD_OK);
 		sub_bytes(&r.subs[i], &a);
 		sub_bytes(&r2.subs[i], &b);
 		CHECK(same_bytes(a.p, a.len, b.p, b.len));
@@ -93,42 +94,42 @@ check_batch(const struct jv *doc)
 	CHECK(codec_batch_encode(&r, &a) == LD_OK);
 	CHECK(codec_batch_decode(a.p, a.len, &r3, &bad, &why) == LD_OK);
 	CHECK(r3.n == r.n);
-	batch_req_free(&r3);
-	batch_req_free(&r2);
-	batch_req_free(&r);
-	jv_free(o);
-	jv_free(j);
+	codec_batch_free(&r3);
+	codec_batch_free(&r2);
+	codec_batch_free(&r);
+	json_free(o);
+	json_free(j);
 	buf_free(&a);
 	buf_free(&b);
 }
 
 static void
-check_sub(const struct jv *doc)
+check_sub(const struct json *doc)
 {
 	struct sub	 s, s2;
 	struct buf	 a = { 0 }, b = { 0 };
-	struct jv	*o, *j;
+	struct json	*o, *j;
 	const char	*why = NULL;
 
 	if (form_sub_from_json(doc, &s, &why) != LD_OK) {
 		CHECK(why != NULL);
 		return;
 	}
-	CHECK(sub_check(&s, &why) == LD_OK);
+	CHECK(entry_sub_check(&s, &why) == LD_OK);
 	o = form_sub_to_json(&s);
 	j = reparse(o);
 	CHECK(form_sub_from_json(j, &s2, &why) == LD_OK);
 	sub_bytes(&s, &a);
 	sub_bytes(&s2, &b);
 	CHECK(same_bytes(a.p, a.len, b.p, b.len));
-	jv_free(o);
-	jv_free(j);
+	json_free(o);
+	json_free(j);
 	buf_free(&a);
 	buf_free(&b);
 }
 
 static void
-check_issuer(const struct jv *doc)
+check_issuer(const struct json *doc)
 {
 	struct issuer_reg	 reg;
 	struct sig_key		*k;
@@ -140,9 +141,9 @@ check_issuer(const struct jv *doc)
 		CHECK(why != NULL);
 		return;
 	}
-	CHECK(valid_id(reg.id.s, reg.id.len) == LD_OK);
-	CHECK(valid_text(reg.name.s, reg.name.len, TEXT_MAX) == LD_OK);
-	CHECK(jv_get_str(jv_get(doc, "vkey"), &vk, &vklen) == LD_OK);
+	CHECK(entry_valid_id(reg.id.s, reg.id.len) == LD_OK);
+	CHECK(entry_valid_text(reg.name.s, reg.name.len, TEXT_MAX) == LD_OK);
+	CHECK(json_get_str(json_get(doc, "vkey"), &vk, &vklen) == LD_OK);
 	CHECK(sig_key_from_pub(reg.id.s, SIG_TYPE_ED25519, reg.pub, &k) ==
 	    LD_OK);
 	s = sig_vkey(k);
@@ -152,10 +153,10 @@ check_issuer(const struct jv *doc)
 }
 
 static void
-check_method(const struct jv *doc)
+check_method(const struct json *doc)
 {
 	struct method_reg	 m, m2;
-	struct jv		*o, *j;
+	struct json		*o, *j;
 	const char		*why = NULL;
 
 	if (form_method_from_json(doc, &m, &why) != LD_OK) {
@@ -166,8 +167,8 @@ check_method(const struct jv *doc)
 	j = reparse(o);
 	CHECK(form_method_from_json(j, &m2, &why) == LD_OK);
 	CHECK(memcmp(&m, &m2, sizeof(m)) == 0);
-	jv_free(o);
-	jv_free(j);
+	json_free(o);
+	json_free(j);
 }
 
 #define AMP	(4u << 20)
@@ -176,8 +177,8 @@ check_method(const struct jv *doc)
 static void
 check_mem(const char *p, size_t len)
 {
-	struct batch_req	 r;
-	struct jv		*doc;
+	struct codec_batch	 r;
+	struct json		*doc;
 	const char		*why = NULL;
 	char			 err[160];
 	long			 bad;
@@ -186,11 +187,11 @@ check_mem(const char *p, size_t len)
 	bound = 3 * len + form_batch_limits.tokens * 128 +
 	    BATCH_MAX * sizeof(struct sub) + 65536;
 	fuzz_mem_start();
-	if (jv_parse_limited(p, len, &form_batch_limits, &doc, err,
+	if (json_parse_limited(p, len, &form_batch_limits, &doc, err,
 	    sizeof(err)) == LD_OK) {
 		if (form_batch_from_json(doc, &r, &bad, &why) == LD_OK)
-			batch_req_free(&r);
-		jv_free(doc);
+			codec_batch_free(&r);
+		json_free(doc);
 	}
 	peak = fuzz_mem_peak();
 	if (peak > bound) {
@@ -226,20 +227,20 @@ check_amplified(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct jv	*doc, *j;
+	struct json	*doc, *j;
 	char		 err[160];
 
 	check_mem((const char *)data, size);
 	check_amplified(data, size);
-	if (jv_parse((const char *)data, size, &doc, err, sizeof(err)) !=
+	if (json_parse((const char *)data, size, &doc, err, sizeof(err)) !=
 	    LD_OK)
 		return 0;
 	j = reparse(doc);
-	jv_free(j);
+	json_free(j);
 	check_batch(doc);
 	check_sub(doc);
 	check_issuer(doc);
 	check_method(doc);
-	jv_free(doc);
+	json_free(doc);
 	return 0;
 }

@@ -4,20 +4,20 @@
  * exactly the input bytes; a refused input leaves nothing to free. The
  * form_leaf_to_json face of a decoded leaf must render too.
  */
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
 #include "form.h"
 #include "fuzz.h"
 #include "json.h"
-#include "util.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct leaf	 l;
 	struct buf	 b = { 0 }, j = { 0 };
-	struct jv	*o;
+	struct json	*o;
 	int		 rc;
 
 	rc = codec_leaf_decode(data, size, &l);
@@ -30,11 +30,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(codec_leaf_encode(&l, &b) == LD_OK);
 	CHECK(same_bytes(b.p, b.len, data, size));
 	o = form_leaf_to_json(&l);
-	jv_render_json(o, &j);
+	json_render(o, &j);
 	CHECK(j.len > 0);
-	jv_free(o);
+	json_free(o);
 	buf_free(&j);
 	buf_free(&b);
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	return 0;
 }

@@ -9,11 +9,13 @@
  *   accepted checkpoint formats (checkpoint_format) to exactly the text
  *   when it has no extension lines, and to a prefix of it otherwise.
  */
+#include "b64.h"
+#include "buf.h"
+#include "checkpoint.h"
 #include "err.h"
 #include "fuzz.h"
 #include "note.h"
 #include "sig.h"
-#include "util.h"
 
 static struct sig_key	*key;
 

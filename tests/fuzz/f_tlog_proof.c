@@ -5,12 +5,14 @@
  * tlog_proof_verify against a log key generated once here never accepts
  * it, since the fuzzer cannot forge that key's Ed25519 signature.
  */
+#include "buf.h"
+#include "checkpoint.h"
 #include "err.h"
 #include "fuzz.h"
 #include "merkle.h"
 #include "note.h"
 #include "sig.h"
-#include "util.h"
+#include "tlog_proof.h"
 
 static struct sig_key	*key;
 

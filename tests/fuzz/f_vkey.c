@@ -9,7 +9,7 @@
 #include "err.h"
 #include "fuzz.h"
 #include "sig.h"
-#include "util.h"
+#include "wipe.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -48,7 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    memcmp(sig_key_pub(v), sig_key_pub(k), 32) == 0);
 		CHECK(sig_sign(k, data, size, sig) == LD_OK);
 		CHECK(sig_verify(v, data, size, sig) == LD_OK);
-		secure_wipe(t, strlen(t));
+		wipe_secure(t, strlen(t));
 		free(t);
 		free(vk);
 		sig_key_free(v);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "buf.h"
+#include "checkpoint.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
@@ -20,7 +22,9 @@
 #include "merkle.h"
 #include "note.h"
 #include "sig.h"
-#include "util.h"
+#include "tlog_proof.h"
+#include "wipe.h"
+#include "xmalloc.h"
 
 static const char	*outdir;
 
@@ -225,7 +229,7 @@ leaf_seeds(void)
 /* ---- batches --------------------------------------------------------------- */
 
 static void
-make_batch(struct batch_req *r, struct sub *subs)
+make_batch(struct codec_batch *r, struct sub *subs)
 {
 	memset(r, 0, sizeof(*r));
 	SET(r->issuer, "luzhou-green");
@@ -241,7 +245,7 @@ make_batch(struct batch_req *r, struct sub *subs)
 static void
 batch_seeds(void)
 {
-	struct batch_req	 r;
+	struct codec_batch	 r;
 	struct sub		 subs[4];
 	struct buf		 b = { 0 };
 
@@ -281,24 +285,24 @@ batch_seeds(void)
 static void
 json_seeds(struct sig_key *issuer)
 {
-	struct batch_req	 r;
+	struct codec_batch	 r;
 	struct sub		 subs[4];
 	struct method_reg	 m;
 	struct buf		 b = { 0 };
-	struct jv		*o;
+	struct json		*o;
 	char			*vk, *s;
 
 	make_batch(&r, subs);
 	o = form_batch_to_json(&r);
-	jv_render_json(o, &b);
-	jv_free(o);
+	json_render(o, &b);
+	json_free(o);
 	putb("json_batch", "batch", &b);
 	buf_reset(&b);
 
 	r.n = 1;
 	o = form_batch_to_json(&r);
-	jv_render_pretty(o, &b);
-	jv_free(o);
+	json_render_pretty(o, &b);
+	json_free(o);
 	putb("json_batch", "batch-pretty", &b);
 	buf_reset(&b);
 
@@ -330,8 +334,8 @@ json_seeds(struct sig_key *issuer)
 	m.max_age = 30;
 	SET(m.reference, "https://example.org/m");
 	o = form_method_to_json(&m);
-	jv_render_json(o, &b);
-	jv_free(o);
+	json_render(o, &b);
+	json_free(o);
 	putb("json_batch", "method", &b);
 	buf_free(&b);
 }
@@ -343,22 +347,22 @@ input_seeds(void)
 {
 	struct sub	 s;
 	struct buf	 b = { 0 };
-	struct jv	*o;
+	struct json	*o;
 
 	credit(&s, 0x01, 1);
 	o = form_sub_to_json(&s);
-	jv_render_json(o, &b);
-	jv_free(o);
+	json_render(o, &b);
+	json_free(o);
 	buf_addc(&b, '\n');
 	retire(&s, 0x02);
 	o = form_sub_to_json(&s);
-	jv_render_json(o, &b);
-	jv_free(o);
+	json_render(o, &b);
+	json_free(o);
 	buf_adds(&b, "\n\n");
 	reverse(&s, 0x03);
 	o = form_sub_to_json(&s);
-	jv_render_json(o, &b);
-	jv_free(o);
+	json_render(o, &b);
+	json_free(o);
 	buf_addc(&b, '\n');
 	putb("input", "jsonl", &b);
 	buf_free(&b);
@@ -540,7 +544,7 @@ text_seeds(struct sig_key *log, struct sig_key *cosigner)
 	free(s);
 	s = sig_skey(log);
 	puts_("vkey", "skey", s);
-	secure_wipe(s, strlen(s));
+	wipe_secure(s, strlen(s));
 	free(s);
 	puts_("vkey", "bad-id",
 	    "x+00000000+AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");

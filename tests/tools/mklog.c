@@ -71,9 +71,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "checkpoint.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
+#include "file.h"
 #include "log.h"
 #include "merkle.h"
 #include "note.h"
@@ -81,7 +84,8 @@
 #include "rules_store.h"
 #include "sig.h"
 #include "store.h"
-#include "util.h"
+#include "tlog_proof.h"
+#include "xmalloc.h"
 
 #define DAY		19929u			/* 2024-07-25 */
 #define T0		((uint64_t)DAY * 86400 + 8 * 3600)
@@ -188,7 +192,7 @@ static void
 issuer(struct gen *g, const char *id, const char *name, struct sig_key *k)
 {
 	struct issuer_reg	reg;
-	struct rules_err	e;
+	struct ld_error	e;
 	uint8_t			h[32];
 
 	memset(&reg, 0, sizeof(reg));
@@ -212,7 +216,7 @@ method(struct gen *g, const char *id, uint64_t gpu, uint64_t max_event,
     uint64_t max_day)
 {
 	struct method_reg	m;
-	struct rules_err	e;
+	struct ld_error	e;
 	uint8_t			h[32];
 
 	memset(&m, 0, sizeof(m));
@@ -325,7 +329,7 @@ forge_entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
 		grams = t.u.e.sub.grams;
 		snprintf(acc, sizeof(acc), "%s", t.u.e.sub.account.s);
 		account = acc;
-		leaf_free(&t);
+		entry_leaf_free(&t);
 	}
 	if (ops->account_get(g->txn, iss, account, &a) != LD_OK) {
 		memset(&a, 0, sizeof(a));
@@ -394,7 +398,7 @@ static void
 entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
     const struct sub *s, const char *breaks)
 {
-	struct rules_err	e;
+	struct ld_error	e;
 	struct leaf		l;
 	uint8_t			h[32];
 	uint64_t		t = g->time;
@@ -435,7 +439,7 @@ entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
 		else
 			l.prev[0] ^= 0x01;
 		reencode(g, &l);
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
 	if (g->r.head.size - 1 == LAST_INDEX && is(g, "not-canonical")) {
 		/* The version as cc 02 instead of 02: same value, longer. */
@@ -463,30 +467,30 @@ old_method(struct gen *g)
 	struct totals	t = g->r.head.totals;
 
 	t.count[KIND_METHOD]++;
-	cw_array(&b, 7);
-	cw_u64(&b, 1);
-	cw_u64(&b, KIND_METHOD);
-	cw_u64(&b, g->r.head.size);
-	cw_u64(&b, g->time);
-	cw_bin(&b, g->r.head.prev, 32);
-	cw_array(&b, 7);
-	cw_cstr(&b, "bike.v1");
-	cw_cstr(&b, "bike ride");
-	cw_cstr(&b, "ride");
-	cw_u64(&b, 120);
-	cw_u64(&b, 240);
-	cw_u64(&b, 480);
-	cw_cstr(&b, "mklog test methodology");
-	cw_array(&b, 3 + KIND_MAX);
-	cw_u64(&b, t.credited);
-	cw_u64(&b, t.retired);
-	cw_u64(&b, t.reversed);
-	cw_u64(&b, t.count[1]);
-	cw_u64(&b, t.count[2]);
-	cw_u64(&b, t.count[3]);
-	cw_u64(&b, t.count[4]);
-	cw_u64(&b, t.count[5]);
-	cw_u64(&b, t.count[6]);
+	codec_put_array(&b, 7);
+	codec_put_u64(&b, 1);
+	codec_put_u64(&b, KIND_METHOD);
+	codec_put_u64(&b, g->r.head.size);
+	codec_put_u64(&b, g->time);
+	codec_put_bin(&b, g->r.head.prev, 32);
+	codec_put_array(&b, 7);
+	codec_put_cstr(&b, "bike.v1");
+	codec_put_cstr(&b, "bike ride");
+	codec_put_cstr(&b, "ride");
+	codec_put_u64(&b, 120);
+	codec_put_u64(&b, 240);
+	codec_put_u64(&b, 480);
+	codec_put_cstr(&b, "mklog test methodology");
+	codec_put_array(&b, 3 + KIND_MAX);
+	codec_put_u64(&b, t.credited);
+	codec_put_u64(&b, t.retired);
+	codec_put_u64(&b, t.reversed);
+	codec_put_u64(&b, t.count[1]);
+	codec_put_u64(&b, t.count[2]);
+	codec_put_u64(&b, t.count[3]);
+	codec_put_u64(&b, t.count[4]);
+	codec_put_u64(&b, t.count[5]);
+	codec_put_u64(&b, t.count[6]);
 	append(g, b.p, b.len);
 	buf_free(&b);
 }
@@ -497,7 +501,7 @@ batch(struct gen *g, const struct sub *subs, uint32_t n, uint32_t x_pos,
     int flip)
 {
 	struct batch_reg	b;
-	struct rules_err	e;
+	struct ld_error	e;
 	struct buf		msg = { 0 };
 	uint8_t			h[32];
 	uint64_t		bi;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "checkpoint.h"
 #include "client.h"
 #include "codec.h"
 #include "err.h"
@@ -21,7 +23,6 @@
 #include "note.h"
 #include "sig.h"
 #include "t.h"
-#include "util.h"
 
 #define MAXLEAVES	16
 
@@ -112,13 +113,13 @@ forged_free(struct forged *f)
 
 /* The page ledgerd serves for an account whose entries are idx[0..k),
  * newest first, with "last" = idx[0]. */
-static struct jv *
+static struct json *
 page(struct forged *f, const uint64_t *idx, size_t k)
 {
 	struct checkpoint	 c;
 	struct merkle_proof	 p;
 	struct buf		 body = { 0 }, note = { 0 };
-	struct jv		*o = jv_obj(), *arr = jv_arr(), *e, *pr;
+	struct json		*o = json_obj(), *arr = json_arr(), *e, *pr;
 	size_t			 i, j;
 
 	seal(f);
@@ -128,23 +129,24 @@ page(struct forged *f, const uint64_t *idx, size_t k)
 	T_ASSERT_EQ(merkle_root(node, f, f->n, c.root), MERKLE_OK);
 	checkpoint_format(&c, &body);
 	T_ASSERT_EQ(note_sign((char *)body.p, body.len, logkey, &note), LD_OK);
-	jv_set(o, "checkpoint", jv_strn((char *)note.p, note.len));
-	jv_set(o, "size", jv_u64(f->n));
-	jv_set(o, "last", k ? jv_u64(idx[0]) : jv_null());
+	json_set(o, "checkpoint", json_strn((char *)note.p, note.len));
+	json_set(o, "size", json_u64(f->n));
+	json_set(o, "last", k ? json_u64(idx[0]) : json_nil());
 	for (i = 0; i < k; i++) {
-		e = jv_obj();
-		jv_set(e, "index", jv_u64(idx[i]));
-		jv_set(e, "leaf", jv_b64(f->enc[idx[i]].p, f->enc[idx[i]].len));
+		e = json_obj();
+		json_set(e, "index", json_u64(idx[i]));
+		json_set(e, "leaf", json_b64(f->enc[idx[i]].p,
+		    f->enc[idx[i]].len));
 		T_ASSERT_EQ(merkle_prove_inclusion(node, f, idx[i], f->n, &p),
 		    MERKLE_OK);
-		pr = jv_arr();
+		pr = json_arr();
 		for (j = 0; j < p.n; j++)
-			jv_push(pr, jv_hex(p.path[j], 32));
-		jv_set(e, "proof", pr);
-		jv_push(arr, e);
+			json_push(pr, json_hex(p.path[j], 32));
+		json_set(e, "proof", pr);
+		json_push(arr, e);
 	}
-	jv_set(o, "entries", arr);
-	jv_set(o, "next_cursor", jv_null());
+	json_set(o, "entries", arr);
+	json_set(o, "next_cursor", json_nil());
 	buf_free(&body);
 	buf_free(&note);
 	return o;
@@ -156,8 +158,8 @@ check(struct forged *f, const char *account, const uint64_t *idx, size_t k,
     char *msg, size_t msglen)
 {
 	struct client_account	 a;
-	struct client_err	 e;
-	struct jv		*doc = page(f, idx, k);
+	struct ld_error	 e;
+	struct json		*doc = page(f, idx, k);
 	uint64_t		 next;
 	int			 rc;
 
@@ -171,7 +173,7 @@ check(struct forged *f, const char *account, const uint64_t *idx, size_t k,
 	if (rc != LD_OK)
 		printf("#   refused: %s\n", e.msg);
 	client_account_free(&a);
-	jv_free(doc);
+	json_free(doc);
 	return rc;
 }
 
@@ -349,8 +351,8 @@ test_another_key_is_refused(void)
 	    LD_OK);
 	{
 		struct client_account	 a;
-		struct client_err	 e;
-		struct jv		*doc = page(&f, chain, 4);
+		struct ld_error	 e;
+		struct json		*doc = page(&f, chain, 4);
 		uint64_t		 next;
 
 		memset(&a, 0, sizeof(a));
@@ -358,7 +360,7 @@ test_another_key_is_refused(void)
 		T_ASSERT_EQ(client_account_page(&a, doc, mine, "city", "u-1",
 		    NULL, &next, &e), LD_EBADSIG);
 		client_account_free(&a);
-		jv_free(doc);
+		json_free(doc);
 	}
 	sig_key_free(logkey);
 	logkey = mine;

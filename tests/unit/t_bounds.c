@@ -1,7 +1,7 @@
 /* t_bounds.c - the submission parsers' pre-pass limits, at their edges. */
 /*
  * codec_batch_decode walks a msgpack body before msgpack-c builds it, and
- * jv_parse_limited lexes a JSON text before Jansson does (codec.h,
+ * json_parse_limited lexes a JSON text before Jansson does (codec.h,
  * json.h, form.h): each limit is checked one under, at and one over, and
  * the largest valid batch of each kind must pass.
  */
@@ -11,13 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
 #include "form.h"
 #include "json.h"
 #include "t.h"
-#include "util.h"
+#include "xmalloc.h"
 
 /* An array32 of n positive fixints. */
 static void
@@ -36,13 +37,13 @@ mp_ints(struct buf *b, uint64_t n)
 static int
 mp_decode(const struct buf *b, const char **why)
 {
-	struct batch_req	r;
+	struct codec_batch	r;
 	long			pos;
 	int			rc;
 
 	rc = codec_batch_decode(b->p, b->len, &r, &pos, why);
 	if (rc == LD_OK)
-		batch_req_free(&r);
+		codec_batch_free(&r);
 	else
 		T_ASSERT(r.n == 0 && r.subs == NULL);
 	return rc;
@@ -92,7 +93,7 @@ test_msgpack_depth_and_shape(void)
 
 /* The largest batch: BATCH_MAX credits with evidence, the longest ids. */
 static void
-big_batch(struct batch_req *r)
+big_batch(struct codec_batch *r)
 {
 	char		id[ID_MAX];
 	uint32_t	i;
@@ -124,9 +125,9 @@ big_batch(struct batch_req *r)
 static void
 test_largest_batches_pass(void)
 {
-	struct batch_req	 r, r2;
+	struct codec_batch	 r, r2;
 	struct buf		 b = { 0 };
-	struct jv		*o, *doc = NULL;
+	struct json		*o, *doc = NULL;
 	const char		*why = NULL;
 	char			 err[160];
 	long			 pos;
@@ -137,32 +138,32 @@ test_largest_batches_pass(void)
 	if (r2.n != BATCH_MAX)
 		fprintf(stderr, "msgpack: %s (entry %ld)\n", why, pos);
 	T_ASSERT_EQ(r2.n, BATCH_MAX);
-	batch_req_free(&r2);
+	codec_batch_free(&r2);
 	buf_reset(&b);
 	o = form_batch_to_json(&r);
-	jv_render_json(o, &b);
-	jv_free(o);
-	T_ASSERT_EQ(jv_parse_limited((const char *)b.p, b.len,
+	json_render(o, &b);
+	json_free(o);
+	T_ASSERT_EQ(json_parse_limited((const char *)b.p, b.len,
 	    &form_batch_limits, &doc, err, sizeof(err)), LD_OK);
 	T_ASSERT_EQ(form_batch_from_json(doc, &r2, &pos, &why), LD_OK);
 	if (r2.n != BATCH_MAX)
 		fprintf(stderr, "JSON: %s; %s (entry %ld)\n", err, why, pos);
 	T_ASSERT_EQ(r2.n, BATCH_MAX);
-	batch_req_free(&r2);
-	jv_free(doc);
-	batch_req_free(&r);
+	codec_batch_free(&r2);
+	json_free(doc);
+	codec_batch_free(&r);
 	buf_free(&b);
 }
 
 static int
 json_rc(const struct buf *b, char *err, size_t errlen)
 {
-	struct jv	*doc = NULL;
+	struct json	*doc = NULL;
 	int		 rc;
 
-	rc = jv_parse_limited((const char *)b->p, b->len, &form_batch_limits,
+	rc = json_parse_limited((const char *)b->p, b->len, &form_batch_limits,
 	    &doc, err, errlen);
-	jv_free(doc);
+	json_free(doc);
 	return rc;
 }
 

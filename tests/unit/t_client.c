@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "checkpoint.h"
 #include "client.h"
 #include "codec.h"
 #include "err.h"
@@ -19,7 +21,6 @@
 #include "note.h"
 #include "sig.h"
 #include "t.h"
-#include "util.h"
 
 #define ORIGIN	"example.org/t-client"
 #define DAY	19929u
@@ -88,58 +89,58 @@ reply(const struct sig_key *log, const struct buf *leaf0,
 	T_ASSERT_EQ(note_sign((const char *)text.p, text.len, log, &note),
 	    LD_OK);
 	buf_reset(out);
-	cw_map(out, 9);
-	cw_cstr(out, "checkpoint");
-	cw_str(out, (const char *)note.p, note.len);
-	cw_cstr(out, "size");
-	cw_u64(out, 2);
-	cw_cstr(out, "start");
-	cw_u64(out, dup1 ? 1 : 0);
-	cw_cstr(out, "leaves");
+	codec_put_map(out, 9);
+	codec_put_cstr(out, "checkpoint");
+	codec_put_str(out, (const char *)note.p, note.len);
+	codec_put_cstr(out, "size");
+	codec_put_u64(out, 2);
+	codec_put_cstr(out, "start");
+	codec_put_u64(out, dup1 ? 1 : 0);
+	codec_put_cstr(out, "leaves");
 	if (dup1) {
-		cw_array(out, 1);
-		cw_bin(out, leaf1->p, leaf1->len);
-		cw_cstr(out, "left");
-		cw_array(out, 1);
-		cw_bin(out, h0, 32);
+		codec_put_array(out, 1);
+		codec_put_bin(out, leaf1->p, leaf1->len);
+		codec_put_cstr(out, "left");
+		codec_put_array(out, 1);
+		codec_put_bin(out, h0, 32);
 	} else {
-		cw_array(out, 2);
-		cw_bin(out, leaf0->p, leaf0->len);
-		cw_bin(out, leaf1->p, leaf1->len);
-		cw_cstr(out, "left");
-		cw_array(out, 0);
+		codec_put_array(out, 2);
+		codec_put_bin(out, leaf0->p, leaf0->len);
+		codec_put_bin(out, leaf1->p, leaf1->len);
+		codec_put_cstr(out, "left");
+		codec_put_array(out, 0);
 	}
-	cw_cstr(out, "right");
-	cw_array(out, 0);
-	cw_cstr(out, "entries");
-	cw_array(out, 2);
-	cw_array(out, 2);
-	cw_u64(out, dup1 ? 1 : 0);
-	cw_bool(out, 0);
-	cw_array(out, 2);
-	cw_u64(out, dup1 ? 0 : 1);
-	cw_bool(out, dup1);
-	cw_cstr(out, "dups");
+	codec_put_cstr(out, "right");
+	codec_put_array(out, 0);
+	codec_put_cstr(out, "entries");
+	codec_put_array(out, 2);
+	codec_put_array(out, 2);
+	codec_put_u64(out, dup1 ? 1 : 0);
+	codec_put_bool(out, 0);
+	codec_put_array(out, 2);
+	codec_put_u64(out, dup1 ? 0 : 1);
+	codec_put_bool(out, dup1);
+	codec_put_cstr(out, "dups");
 	if (dup1) {
 		/* Leaf 0 and its inclusion proof in size 2: [h1]. */
-		cw_array(out, 1);
-		cw_array(out, 3);
-		cw_u64(out, 0);
-		cw_bin(out, leaf0->p, leaf0->len);
-		cw_array(out, 1);
-		cw_bin(out, h1, 32);
+		codec_put_array(out, 1);
+		codec_put_array(out, 3);
+		codec_put_u64(out, 0);
+		codec_put_bin(out, leaf0->p, leaf0->len);
+		codec_put_array(out, 1);
+		codec_put_bin(out, h1, 32);
 	} else
-		cw_array(out, 0);
-	cw_cstr(out, "duplicate");
-	cw_bool(out, 0);
+		codec_put_array(out, 0);
+	codec_put_cstr(out, "duplicate");
+	codec_put_bool(out, 0);
 	buf_free(&text);
 	buf_free(&note);
 }
 
 /* Run client_submit_reply on a reply for batch b; the code it returns. */
 static int
-check(const struct buf *r, const struct batch_req *b,
-    const struct sig_key *log, struct client_err *e, uint64_t idx[2])
+check(const struct buf *r, const struct codec_batch *b,
+    const struct sig_key *log, struct ld_error *e, uint64_t idx[2])
 {
 	struct client_receipt	out[2];
 	int			rc, i;
@@ -164,9 +165,9 @@ static void
 test_reply_holds_entries(void)
 {
 	struct sig_key		*log;
-	struct batch_req	 b;
+	struct codec_batch	 b;
 	struct sub		 subs[2], other;
-	struct client_err	 e;
+	struct ld_error	 e;
 	struct buf		 l0 = { 0 }, l1 = { 0 }, lx = { 0 }, r = { 0 };
 	uint64_t		 idx[2];
 
@@ -203,7 +204,7 @@ test_reply_holds_entries(void)
 		STR_SET(l.u.e.issuer, "ghost", 5);
 		buf_reset(&lx);
 		T_ASSERT_EQ(codec_leaf_encode(&l, &lx), LD_OK);
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
 	reply(log, &l0, &lx, 0, &r);
 	T_ASSERT_EQ(check(&r, &b, log, &e, NULL), LD_EBADPROOF);

@@ -13,12 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
+#include "hex.h"
 #include "merkle.h"
 #include "t.h"
-#include "util.h"
+#include "xmalloc.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -305,7 +307,7 @@ roundtrip(const struct leaf *l, struct buf *enc)
 	T_ASSERT_EQ(again.len, enc->len);
 	T_ASSERT(again.len == enc->len &&
 	    memcmp(again.p, enc->p, enc->len) == 0);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	buf_free(&again);
 }
 
@@ -318,7 +320,7 @@ decode_rc(const uint8_t *p, size_t len)
 
 	rc = codec_leaf_decode(p, len, &d);
 	if (rc == LD_OK)
-		leaf_free(&d);
+		entry_leaf_free(&d);
 	else
 		T_ASSERT(d.kind != KIND_BATCH || d.u.batch.runs == NULL);
 	return rc;
@@ -473,7 +475,7 @@ test_leaf_credit_evidence_and_no_index(void)
 	T_ASSERT_EQ(codec_leaf_decode(enc.p, enc.len, &d), LD_OK);
 	T_ASSERT_EQ(d.u.e.acct.prev, NO_INDEX);
 	T_ASSERT_EQ(d.u.e.iss.prev, NO_INDEX);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	/* acct [1520 200 80 nil], iss [5000000 1000000 80 nil] */
 	T_ASSERT(memmem(enc.p, enc.len, "\x94\xcd\x05\xf0\xcc\xc8\x50\xc0"
 	    "\x94\xce\x00\x4c\x4b\x40\xce\x00\x0f\x42\x40\x50\xc0", 21) !=
@@ -506,7 +508,7 @@ test_leaf_golden_bytes(void)
 	/* The golden bytes decode to the golden leaf. */
 	T_ASSERT_EQ(codec_leaf_decode(want.p, want.len, &d), LD_OK);
 	leaf_eq(&d, &l);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 
 	/* The entry inside is codec_sub_encode's bytes, after pos. */
 	T_ASSERT_EQ(codec_sub_encode(&l.u.e.sub, &sub), LD_OK);
@@ -576,26 +578,26 @@ test_leaf_method_golden(void)
 	}
 	T_ASSERT_EQ(codec_leaf_decode(want.p, want.len, &d), LD_OK);
 	leaf_eq(&d, &l);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	T_ASSERT_EQ(codec_leaf_version(want.p, want.len, &v), LD_OK);
 	T_ASSERT_EQ(v, 2);
 
 	/* Version 1: [1, 2, .., [id, activity, unit, g, max_event, max_day,
 	 * reference], totals]. Refused; its version reads as 1. */
-	cw_array(&old, 7);
-	cw_u64(&old, 1);
-	cw_u64(&old, KIND_METHOD);
-	cw_u64(&old, 1);
-	cw_u64(&old, 1721894473);
-	cw_bin(&old, l.prev, 32);
-	cw_array(&old, 7);
-	cw_cstr(&old, "transit-bus");
-	cw_cstr(&old, "bus ride");
-	cw_cstr(&old, "ride");
-	cw_u64(&old, 80);
-	cw_u64(&old, 800);
-	cw_u64(&old, 2400);
-	cw_cstr(&old, "https://x.org");
+	codec_put_array(&old, 7);
+	codec_put_u64(&old, 1);
+	codec_put_u64(&old, KIND_METHOD);
+	codec_put_u64(&old, 1);
+	codec_put_u64(&old, 1721894473);
+	codec_put_bin(&old, l.prev, 32);
+	codec_put_array(&old, 7);
+	codec_put_cstr(&old, "transit-bus");
+	codec_put_cstr(&old, "bus ride");
+	codec_put_cstr(&old, "ride");
+	codec_put_u64(&old, 80);
+	codec_put_u64(&old, 800);
+	codec_put_u64(&old, 2400);
+	codec_put_cstr(&old, "https://x.org");
 	buf_add(&old, enc.p + enc.len - 10, 10);	/* the totals */
 	T_ASSERT_EQ(decode_rc(old.p, old.len), LD_EINVAL);
 	T_ASSERT_EQ(codec_leaf_version(old.p, old.len, &v), LD_OK);
@@ -669,7 +671,7 @@ test_leaf_protocol_example(void)
 	}
 	T_ASSERT_EQ(codec_leaf_decode(want.p, want.len, &d), LD_OK);
 	leaf_eq(&d, &l);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	/* The leaf hash the document prints. */
 	merkle_leaf_hash(h, want.p, want.len);
 	hex_encode(hex, h, 32);
@@ -812,9 +814,9 @@ static void
 put_u64(struct buf *b, enum mut m, enum mut neg, uint64_t v)
 {
 	if (m == neg)
-		cw_i64(b, -1);
+		codec_put_i64(b, -1);
 	else
-		cw_u64(b, v);
+		codec_put_u64(b, v);
 }
 
 /* The golden leaf written field by field with cw_*, spoiled by m. */
@@ -831,16 +833,18 @@ build_golden(struct buf *b, enum mut m)
 	fill(ev, 32, 0x40);
 	buf_reset(b);
 	if (m == M_MAP_OUTER) {
-		cw_map(b, 1);
-		cw_cstr(b, "v");
+		codec_put_map(b, 1);
+		codec_put_cstr(b, "v");
 	}
 	if (m == M_ARRAY16_OUTER)
 		buf_add(b, "\xdc\x00\x0c", 3);
 	else
-		cw_array(b, m == M_OUTER_SHORT ? 11 : m == M_OUTER_LONG ? 13 : 12);
-	cw_u64(b, m == M_VERSION0 ? 0 : m == M_VERSION1 ? 1 :
+		codec_put_array(b,
+		    m == M_OUTER_SHORT ? 11 : m == M_OUTER_LONG ? 13 : 12);
+	codec_put_u64(b, m == M_VERSION0 ? 0 : m == M_VERSION1 ? 1 :
 	    m == M_VERSION3 ? 3 : 2);
-	cw_u64(b, m == M_KIND0 ? 0 : m == M_KIND7 ? 7 : m == M_KIND_RETIRE ?
+	codec_put_u64(b,
+	    m == M_KIND0 ? 0 : m == M_KIND7 ? 7 : m == M_KIND_RETIRE ?
 	    KIND_RETIRE : m == M_KIND_ISSUER ? KIND_ISSUER : KIND_CREDIT);
 	if (m == M_U32_INDEX)
 		buf_add(b, "\xce\x00\x00\x04\xd2", 5);
@@ -853,19 +857,19 @@ build_golden(struct buf *b, enum mut m)
 	else if (m == M_U64_TIME)
 		buf_add(b, "\xcf\x00\x00\x00\x00\x66\xa2\x06\x49", 9);
 	else
-		cw_u64(b, 1721894473);
+		codec_put_u64(b, 1721894473);
 	switch (m) {
 	case M_PREV_STR:
-		cw_str(b, (const char *)prev, 32);
+		codec_put_str(b, (const char *)prev, 32);
 		break;
 	case M_PREV31:
-		cw_bin(b, prev, 31);
+		codec_put_bin(b, prev, 31);
 		break;
 	case M_PREV33:
-		cw_bin(b, prev, 33);
+		codec_put_bin(b, prev, 33);
 		break;
 	case M_PREV_NIL:
-		cw_nil(b);
+		codec_put_nil(b);
 		break;
 	case M_EXT_PREV:
 		buf_add(b, "\xd8\x01", 2);	/* fixext16 */
@@ -877,28 +881,28 @@ build_golden(struct buf *b, enum mut m)
 		break;
 	case M_NESTED_PREV:
 		for (k = 0; k < 20; k++)
-			cw_array(b, 1);
-		cw_bin(b, prev, 32);
+			codec_put_array(b, 1);
+		codec_put_bin(b, prev, 32);
 		break;
 	default:
-		cw_bin(b, prev, 32);
+		codec_put_bin(b, prev, 32);
 	}
 	if (m == M_ISSUER_BIN)
-		cw_bin(b, "luzhou-green", 12);
+		codec_put_bin(b, "luzhou-green", 12);
 	else if (m == M_STR8_ISSUER)
 		buf_add(b, "\xd9\x0cluzhou-green", 14);
 	else if (m == M_ISSUER_LONG)
-		cw_str(b, long_id, ID_MAX + 1);
+		codec_put_str(b, long_id, ID_MAX + 1);
 	else
-		cw_cstr(b, "luzhou-green");
+		codec_put_cstr(b, "luzhou-green");
 	if (m == M_NIL_BATCH)
-		cw_nil(b);
+		codec_put_nil(b);
 	else
-		cw_u64(b, 1200);
+		codec_put_u64(b, 1200);
 	if (m == M_BOOL_POS)
-		cw_bool(b, 1);
+		codec_put_bool(b, 1);
 	else if (m == M_POS_OVER_U32)
-		cw_u64(b, (uint64_t)UINT32_MAX + 1);
+		codec_put_u64(b, (uint64_t)UINT32_MAX + 1);
 	else if (m == M_U8_POS)
 		buf_add(b, "\xcc\x07", 2);
 	else if (m == M_INT8_POS)
@@ -906,31 +910,32 @@ build_golden(struct buf *b, enum mut m)
 	else if (m == M_NEG_FIXINT_POS)
 		buf_addc(b, 0xff);		/* -1 */
 	else
-		cw_u64(b, 7);
+		codec_put_u64(b, 7);
 	/* The entry. */
 	if (m == M_MAP_SUB) {
-		cw_map(b, 1);
-		cw_cstr(b, "kind");
-		cw_u64(b, 4);
+		codec_put_map(b, 1);
+		codec_put_cstr(b, "kind");
+		codec_put_u64(b, 4);
 	} else if (m == M_SUB_NOT_ARRAY) {
-		cw_u64(b, 4);
+		codec_put_u64(b, 4);
 	} else {
-		cw_array(b, m == M_SUB7 ? 7 : m == M_SUB9 ? 9 : 8);
-		cw_u64(b, m == M_SUB_KIND_RETIRE ? KIND_RETIRE : KIND_CREDIT);
+		codec_put_array(b, m == M_SUB7 ? 7 : m == M_SUB9 ? 9 : 8);
+		codec_put_u64(b,
+		    m == M_SUB_KIND_RETIRE ? KIND_RETIRE : KIND_CREDIT);
 		if (m == M_ACCOUNT_BIN)
-			cw_bin(b, "user:7f3a~01", 12);
+			codec_put_bin(b, "user:7f3a~01", 12);
 		else if (m == M_BAD_ACCOUNT)
-			cw_cstr(b, "user 7f3a/01");
+			codec_put_cstr(b, "user 7f3a/01");
 		else if (m == M_EMPTY_ACCOUNT)
-			cw_cstr(b, "");
+			codec_put_cstr(b, "");
 		else
-			cw_cstr(b, "user:7f3a~01");
+			codec_put_cstr(b, "user:7f3a~01");
 		if (m == M_METHOD_NIL)
-			cw_nil(b);
+			codec_put_nil(b);
 		else if (m == M_BAD_METHOD)
-			cw_cstr(b, "transit:bus");
+			codec_put_cstr(b, "transit:bus");
 		else
-			cw_cstr(b, "transit-bus");
+			codec_put_cstr(b, "transit-bus");
 		if (m == M_U16_UNITS)
 			buf_add(b, "\xcd\x00\x04", 3);
 		else
@@ -940,72 +945,74 @@ build_golden(struct buf *b, enum mut m)
 		else if (m == M_INT16_GRAMS)
 			buf_add(b, "\xd1\x01\x40", 3);
 		else
-			cw_u64(b, m == M_GRAMS0 ? 0 : 320);
-		cw_u64(b, m == M_DAY_OVER_U32 ? (uint64_t)UINT32_MAX + 1 :
+			codec_put_u64(b, m == M_GRAMS0 ? 0 : 320);
+		codec_put_u64(b,
+		    m == M_DAY_OVER_U32 ? (uint64_t)UINT32_MAX + 1 :
 		    19929);
 		if (m == M_DEDUP_STR)
-			cw_str(b, (const char *)dedup, 32);
+			codec_put_str(b, (const char *)dedup, 32);
 		else if (m == M_DEDUP31)
-			cw_bin(b, dedup, 31);
+			codec_put_bin(b, dedup, 31);
 		else
-			cw_bin(b, dedup, 32);
+			codec_put_bin(b, dedup, 32);
 		if (m != M_SUB7) {
 			if (m == M_EVIDENCE_STR)
-				cw_str(b, (const char *)ev, 32);
+				codec_put_str(b, (const char *)ev, 32);
 			else if (m == M_EVIDENCE_FALSE)
-				cw_bool(b, 0);
+				codec_put_bool(b, 0);
 			else if (m == M_EVIDENCE31)
-				cw_bin(b, ev, 31);
+				codec_put_bin(b, ev, 31);
 			else
-				cw_bin(b, ev, 32);
+				codec_put_bin(b, ev, 32);
 		}
 		if (m == M_SUB9)
-			cw_nil(b);
+			codec_put_nil(b);
 	}
 	/* Account counters. */
-	cw_array(b, m == M_ACCT3 ? 3 : m == M_ACCT5 ? 5 : 4);
-	cw_u64(b, 1520);
-	cw_u64(b, 200);
-	cw_u64(b, 80);
+	codec_put_array(b, m == M_ACCT3 ? 3 : m == M_ACCT5 ? 5 : 4);
+	codec_put_u64(b, 1520);
+	codec_put_u64(b, 200);
+	codec_put_u64(b, 80);
 	if (m == M_ACCT_PREV_MAX)
-		cw_u64(b, UINT64_MAX);
+		codec_put_u64(b, UINT64_MAX);
 	else if (m == M_NEG_PREV)
-		cw_i64(b, -1);
+		codec_put_i64(b, -1);
 	else if (m != M_ACCT3)
-		cw_u64(b, 1100);
+		codec_put_u64(b, 1100);
 	if (m == M_ACCT5)
-		cw_u64(b, 0);
+		codec_put_u64(b, 0);
 	/* Issuer counters. */
-	cw_array(b, m == M_ISS3 ? 3 : 4);
-	cw_u64(b, 5000000);
-	cw_u64(b, 1000000);
-	cw_u64(b, 80);
+	codec_put_array(b, m == M_ISS3 ? 3 : 4);
+	codec_put_u64(b, 5000000);
+	codec_put_u64(b, 1000000);
+	codec_put_u64(b, 80);
 	if (m == M_ISS_PREV_STR)
-		cw_cstr(b, "1233");
+		codec_put_cstr(b, "1233");
 	else if (m != M_ISS3)
-		cw_u64(b, 1233);
+		codec_put_u64(b, 1233);
 	if (m == M_OUTER_SHORT)
 		return;
 	/* Totals. */
 	if (m == M_MAP_TOTALS) {
-		cw_map(b, 0);
+		codec_put_map(b, 0);
 	} else {
-		cw_array(b, m == M_TOTALS8 ? 8 : m == M_TOTALS10 ? 10 : 9);
-		cw_u64(b, 123456789);
-		cw_u64(b, 2345678);
-		cw_u64(b, 3456);
-		cw_u64(b, 3);
-		cw_u64(b, 12);
-		cw_u64(b, 150);
-		cw_u64(b, 1020);
+		codec_put_array(b,
+		    m == M_TOTALS8 ? 8 : m == M_TOTALS10 ? 10 : 9);
+		codec_put_u64(b, 123456789);
+		codec_put_u64(b, 2345678);
+		codec_put_u64(b, 3456);
+		codec_put_u64(b, 3);
+		codec_put_u64(b, 12);
+		codec_put_u64(b, 150);
+		codec_put_u64(b, 1020);
 		put_u64(b, m, M_NEG_COUNT, 40);
 		if (m != M_TOTALS8)
-			cw_u64(b, 10);
+			codec_put_u64(b, 10);
 		if (m == M_TOTALS10)
-			cw_u64(b, 0);
+			codec_put_u64(b, 0);
 	}
 	if (m == M_OUTER_LONG)
-		cw_nil(b);
+		codec_put_nil(b);
 	if (m == M_UNUSED_BYTE)
 		buf_addc(b, 0xc1);
 }
@@ -1102,7 +1109,7 @@ static const struct {
 	const char	*what;
 	const char	*bytes;
 	size_t		 len;
-	int		 generic_ok;	/* fine for cr_parse (a float) */
+	int		 generic_ok;	/* fine for codec_tree_parse (a float) */
 } hostile[] = {
 	{ "array32 of 2^32-1", "\xdd\xff\xff\xff\xff\x01\x02\x03", 8, 0 },
 	{ "array32 of 2^32-1 of arrays",
@@ -1168,16 +1175,16 @@ test_leaf_batch_runs(void)
 	struct dup_run	*runs;
 	uint32_t	 i;
 
-	/* Runs decode into owned memory that leaf_free releases. */
+	/* Runs decode into owned memory that entry_leaf_free releases. */
 	sample_leaf(KIND_BATCH, 1, &l);
 	T_ASSERT_EQ(codec_leaf_encode(&l, &enc), LD_OK);
 	T_ASSERT_EQ(codec_leaf_decode(enc.p, enc.len, &d), LD_OK);
 	T_ASSERT_EQ(d.u.batch.nruns, 3);
 	T_ASSERT(d.u.batch.runs != NULL && d.u.batch.runs != sample_runs);
 	T_ASSERT_EQ(d.u.batch.runs[2].index, UINT64_MAX - 5);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	T_ASSERT(d.u.batch.runs == NULL && d.u.batch.nruns == 0);
-	leaf_free(NULL);
+	entry_leaf_free(NULL);
 
 	/* More than BATCH_MAX runs cannot be a batch's. */
 	runs = xcalloc(BATCH_MAX + 1, sizeof(*runs));
@@ -1228,7 +1235,7 @@ test_leaf_batch_runs(void)
 /* ---- batch requests -------------------------------------------------------- */
 
 static void
-sample_batch(struct batch_req *r, uint32_t n)
+sample_batch(struct codec_batch *r, uint32_t n)
 {
 	uint32_t	i;
 
@@ -1290,7 +1297,7 @@ sub_eq(const struct sub *a, const struct sub *b)
 static void
 test_batch_roundtrip(void)
 {
-	struct batch_req	 r, d;
+	struct codec_batch	 r, d;
 	struct buf		 enc = { 0 }, again = { 0 };
 	const char		*why = NULL;
 	long			 pos = 99;
@@ -1312,21 +1319,21 @@ test_batch_roundtrip(void)
 		sub_eq(&d.subs[i], &r.subs[i]);
 	T_ASSERT_EQ(codec_batch_encode(&d, &again), LD_OK);
 	T_ASSERT(again.len == enc.len && memcmp(again.p, enc.p, enc.len) == 0);
-	batch_req_free(&d);
+	codec_batch_free(&d);
 	T_ASSERT(d.subs == NULL && d.n == 0);
 
 	/* Each entry is codec_sub_encode's bytes, in order. */
 	buf_reset(&again);
-	cw_array(&again, 3);
-	cw_cstr(&again, "luzhou-green");
-	cw_array(&again, 9);
+	codec_put_array(&again, 3);
+	codec_put_cstr(&again, "luzhou-green");
+	codec_put_array(&again, 9);
 	for (i = 0; i < 9; i++)
 		T_ASSERT_EQ(codec_sub_encode(&r.subs[i], &again), LD_OK);
-	cw_bin(&again, r.sig, 64);
+	codec_put_bin(&again, r.sig, 64);
 	T_ASSERT(again.len == enc.len && memcmp(again.p, enc.p, enc.len) == 0);
 
 	/* BATCH_MAX entries are fine. */
-	batch_req_free(&r);
+	codec_batch_free(&r);
 	sample_batch(&r, BATCH_MAX);
 	buf_reset(&enc);
 	T_ASSERT_EQ(codec_batch_encode(&r, &enc), LD_OK);
@@ -1335,8 +1342,8 @@ test_batch_roundtrip(void)
 	T_ASSERT_EQ(d.n, BATCH_MAX);
 	if (d.n == BATCH_MAX)
 		sub_eq(&d.subs[BATCH_MAX - 1], &r.subs[BATCH_MAX - 1]);
-	batch_req_free(&d);
-	batch_req_free(&r);
+	codec_batch_free(&d);
+	codec_batch_free(&r);
 	buf_free(&enc);
 	buf_free(&again);
 }
@@ -1346,7 +1353,7 @@ static void
 batch_refused(const struct buf *b, int rc, long want_pos, const char *word,
     int line)
 {
-	struct batch_req	 d;
+	struct codec_batch	 d;
 	const char		*why = NULL;
 	long			 pos = 12345;
 	int			 got;
@@ -1361,7 +1368,7 @@ batch_refused(const struct buf *b, int rc, long want_pos, const char *word,
 		T_ASSERT(0);
 	}
 	if (got == LD_OK)
-		batch_req_free(&d);
+		codec_batch_free(&d);
 	else
 		T_ASSERT(d.subs == NULL && d.n == 0);
 }
@@ -1371,10 +1378,10 @@ batch_refused(const struct buf *b, int rc, long want_pos, const char *word,
 
 /* Encode r with entry i replaced by s. */
 static void
-with_entry(struct buf *b, const struct batch_req *r, uint32_t i,
+with_entry(struct buf *b, const struct codec_batch *r, uint32_t i,
     const struct sub *s)
 {
-	struct batch_req	t = *r;
+	struct codec_batch	t = *r;
 	struct sub		*subs = xmemdup(r->subs, r->n * sizeof(*subs));
 
 	subs[i] = *s;
@@ -1387,7 +1394,7 @@ with_entry(struct buf *b, const struct batch_req *r, uint32_t i,
 static void
 test_batch_refused_entries(void)
 {
-	struct batch_req	r;
+	struct codec_batch	r;
 	struct buf		b = { 0 };
 	struct sub		s;
 
@@ -1449,7 +1456,7 @@ test_batch_refused_entries(void)
 
 	/* Only the first bad entry is reported. */
 	{
-		struct batch_req	t = r;
+		struct codec_batch	t = r;
 		struct sub		subs[5];
 
 		memcpy(subs, r.subs, sizeof(subs));
@@ -1461,7 +1468,7 @@ test_batch_refused_entries(void)
 		T_ASSERT_EQ(codec_batch_encode(&t, &b), LD_OK);
 		REFUSED(&b, LD_EINVAL, 1, "units");
 	}
-	batch_req_free(&r);
+	codec_batch_free(&r);
 	buf_free(&b);
 }
 
@@ -1473,9 +1480,9 @@ raw_batch(struct buf *b, const char *entry, size_t len)
 
 	fill(sig, 64, 1);
 	buf_reset(b);
-	cw_array(b, 3);
-	cw_cstr(b, "luzhou-green");
-	cw_array(b, 2);
+	codec_put_array(b, 3);
+	codec_put_cstr(b, "luzhou-green");
+	codec_put_array(b, 2);
 	{
 		struct sub	s;
 
@@ -1483,13 +1490,13 @@ raw_batch(struct buf *b, const char *entry, size_t len)
 		T_ASSERT_EQ(codec_sub_encode(&s, b), LD_OK);
 	}
 	buf_add(b, entry, len);
-	cw_bin(b, sig, 64);
+	codec_put_bin(b, sig, 64);
 }
 
 static void
 test_batch_refused_shapes(void)
 {
-	struct batch_req	 r;
+	struct codec_batch	 r;
 	struct buf		 b = { 0 }, e = { 0 };
 	struct sub		 s;
 	uint8_t			 d32[32];
@@ -1512,88 +1519,88 @@ test_batch_refused_shapes(void)
 	raw_batch(&b, "\x81\xa4kind\x04", 7);
 	REFUSED(&b, LD_EINVAL, 1, NULL);
 	buf_reset(&e);
-	cw_array(&e, 7);		/* a credit of 7 fields */
-	cw_u64(&e, KIND_CREDIT);
-	cw_cstr(&e, "alice");
-	cw_cstr(&e, "transit-bus");
-	cw_u64(&e, 1);
-	cw_u64(&e, 80);
-	cw_u64(&e, 19929);
-	cw_bin(&e, d32, 32);
+	codec_put_array(&e, 7);		/* a credit of 7 fields */
+	codec_put_u64(&e, KIND_CREDIT);
+	codec_put_cstr(&e, "alice");
+	codec_put_cstr(&e, "transit-bus");
+	codec_put_u64(&e, 1);
+	codec_put_u64(&e, 80);
+	codec_put_u64(&e, 19929);
+	codec_put_bin(&e, d32, 32);
 	raw_batch(&b, (const char *)e.p, e.len);
 	REFUSED(&b, LD_EINVAL, 1, NULL);
 	for (i = 0; i <= 9; i++) {
 		if (i == KIND_CREDIT || i == KIND_RETIRE || i == KIND_REVERSE)
 			continue;
 		buf_reset(&e);
-		cw_array(&e, 5);
-		cw_u64(&e, i);
-		cw_u64(&e, 1);
-		cw_cstr(&e, "x");
-		cw_u64(&e, 19929);
-		cw_bin(&e, d32, 32);
+		codec_put_array(&e, 5);
+		codec_put_u64(&e, i);
+		codec_put_u64(&e, 1);
+		codec_put_cstr(&e, "x");
+		codec_put_u64(&e, 19929);
+		codec_put_bin(&e, d32, 32);
 		raw_batch(&b, (const char *)e.p, e.len);
 		REFUSED(&b, LD_EINVAL, 1, "kind");
 	}
 	/* A reverse with the right shape is accepted ... */
 	buf_reset(&e);
-	cw_array(&e, 5);
-	cw_u64(&e, KIND_REVERSE);
-	cw_u64(&e, 1);
-	cw_cstr(&e, "x");
-	cw_u64(&e, 19929);
-	cw_bin(&e, d32, 32);
+	codec_put_array(&e, 5);
+	codec_put_u64(&e, KIND_REVERSE);
+	codec_put_u64(&e, 1);
+	codec_put_cstr(&e, "x");
+	codec_put_u64(&e, 19929);
+	codec_put_bin(&e, d32, 32);
 	raw_batch(&b, (const char *)e.p, e.len);
 	REFUSED(&b, LD_OK, -1, NULL);
 	/* ... but not with a 31-byte dedup, a str dedup, a big day. */
 	buf_reset(&e);
-	cw_array(&e, 5);
-	cw_u64(&e, KIND_REVERSE);
-	cw_u64(&e, 1);
-	cw_cstr(&e, "x");
-	cw_u64(&e, 19929);
-	cw_bin(&e, d32, 31);
+	codec_put_array(&e, 5);
+	codec_put_u64(&e, KIND_REVERSE);
+	codec_put_u64(&e, 1);
+	codec_put_cstr(&e, "x");
+	codec_put_u64(&e, 19929);
+	codec_put_bin(&e, d32, 31);
 	raw_batch(&b, (const char *)e.p, e.len);
 	REFUSED(&b, LD_EINVAL, 1, NULL);
 	buf_reset(&e);
-	cw_array(&e, 5);
-	cw_u64(&e, KIND_REVERSE);
-	cw_u64(&e, 1);
-	cw_cstr(&e, "x");
-	cw_u64(&e, 19929);
-	cw_str(&e, (const char *)d32, 32);
+	codec_put_array(&e, 5);
+	codec_put_u64(&e, KIND_REVERSE);
+	codec_put_u64(&e, 1);
+	codec_put_cstr(&e, "x");
+	codec_put_u64(&e, 19929);
+	codec_put_str(&e, (const char *)d32, 32);
 	raw_batch(&b, (const char *)e.p, e.len);
 	REFUSED(&b, LD_EINVAL, 1, NULL);
 	buf_reset(&e);
-	cw_array(&e, 5);
-	cw_u64(&e, KIND_REVERSE);
-	cw_u64(&e, 1);
-	cw_cstr(&e, "x");
-	cw_u64(&e, (uint64_t)UINT32_MAX + 1);
-	cw_bin(&e, d32, 32);
+	codec_put_array(&e, 5);
+	codec_put_u64(&e, KIND_REVERSE);
+	codec_put_u64(&e, 1);
+	codec_put_cstr(&e, "x");
+	codec_put_u64(&e, (uint64_t)UINT32_MAX + 1);
+	codec_put_bin(&e, d32, 32);
 	raw_batch(&b, (const char *)e.p, e.len);
 	REFUSED(&b, LD_EINVAL, 1, NULL);
 	/* A negative target. */
 	buf_reset(&e);
-	cw_array(&e, 5);
-	cw_u64(&e, KIND_REVERSE);
-	cw_i64(&e, -3);
-	cw_cstr(&e, "x");
-	cw_u64(&e, 19929);
-	cw_bin(&e, d32, 32);
+	codec_put_array(&e, 5);
+	codec_put_u64(&e, KIND_REVERSE);
+	codec_put_i64(&e, -3);
+	codec_put_cstr(&e, "x");
+	codec_put_u64(&e, 19929);
+	codec_put_bin(&e, d32, 32);
 	raw_batch(&b, (const char *)e.p, e.len);
 	REFUSED(&b, LD_EINVAL, 1, NULL);
 	/* Evidence that is neither nil nor 32 bytes. */
 	buf_reset(&e);
-	cw_array(&e, 8);
-	cw_u64(&e, KIND_CREDIT);
-	cw_cstr(&e, "alice");
-	cw_cstr(&e, "transit-bus");
-	cw_u64(&e, 1);
-	cw_u64(&e, 80);
-	cw_u64(&e, 19929);
-	cw_bin(&e, d32, 32);
-	cw_cstr(&e, "evidence");
+	codec_put_array(&e, 8);
+	codec_put_u64(&e, KIND_CREDIT);
+	codec_put_cstr(&e, "alice");
+	codec_put_cstr(&e, "transit-bus");
+	codec_put_u64(&e, 1);
+	codec_put_u64(&e, 80);
+	codec_put_u64(&e, 19929);
+	codec_put_bin(&e, d32, 32);
+	codec_put_cstr(&e, "evidence");
 	raw_batch(&b, (const char *)e.p, e.len);
 	REFUSED(&b, LD_EINVAL, 1, NULL);
 
@@ -1606,7 +1613,7 @@ test_batch_refused_shapes(void)
 	b.len -= 2;				/* truncated */
 	REFUSED(&b, LD_EINVAL, -1, NULL);
 	{
-		struct batch_req	t = r;
+		struct codec_batch	t = r;
 
 		SET(t.issuer, "luzhou green");
 		buf_reset(&b);
@@ -1625,35 +1632,35 @@ test_batch_refused_shapes(void)
 	}
 	/* Signature of 63 bytes, as str, missing; entries not an array. */
 	buf_reset(&b);
-	cw_array(&b, 3);
-	cw_cstr(&b, "luzhou-green");
-	cw_array(&b, 1);
+	codec_put_array(&b, 3);
+	codec_put_cstr(&b, "luzhou-green");
+	codec_put_array(&b, 1);
 	T_ASSERT_EQ(codec_sub_encode(&r.subs[0], &b), LD_OK);
-	cw_bin(&b, r.sig, 63);
+	codec_put_bin(&b, r.sig, 63);
 	REFUSED(&b, LD_EINVAL, -1, "signature");
 	buf_reset(&b);
-	cw_array(&b, 3);
-	cw_cstr(&b, "luzhou-green");
-	cw_array(&b, 1);
+	codec_put_array(&b, 3);
+	codec_put_cstr(&b, "luzhou-green");
+	codec_put_array(&b, 1);
 	T_ASSERT_EQ(codec_sub_encode(&r.subs[0], &b), LD_OK);
-	cw_str(&b, (const char *)r.sig, 64);
+	codec_put_str(&b, (const char *)r.sig, 64);
 	REFUSED(&b, LD_EINVAL, -1, "signature");
 	buf_reset(&b);
-	cw_array(&b, 2);
-	cw_cstr(&b, "luzhou-green");
-	cw_array(&b, 1);
+	codec_put_array(&b, 2);
+	codec_put_cstr(&b, "luzhou-green");
+	codec_put_array(&b, 1);
 	T_ASSERT_EQ(codec_sub_encode(&r.subs[0], &b), LD_OK);
 	REFUSED(&b, LD_EINVAL, -1, NULL);
 	buf_reset(&b);
-	cw_array(&b, 3);
-	cw_cstr(&b, "luzhou-green");
-	cw_map(&b, 1);
-	cw_cstr(&b, "0");
+	codec_put_array(&b, 3);
+	codec_put_cstr(&b, "luzhou-green");
+	codec_put_map(&b, 1);
+	codec_put_cstr(&b, "0");
 	T_ASSERT_EQ(codec_sub_encode(&r.subs[0], &b), LD_OK);
-	cw_bin(&b, r.sig, 64);
+	codec_put_bin(&b, r.sig, 64);
 	REFUSED(&b, LD_EINVAL, -1, "entries");
 	buf_reset(&b);
-	cw_map(&b, 3);
+	codec_put_map(&b, 3);
 	REFUSED(&b, LD_EINVAL, -1, NULL);
 	buf_reset(&b);
 	REFUSED(&b, LD_EINVAL, -1, NULL);
@@ -1675,7 +1682,7 @@ test_batch_refused_shapes(void)
 		buf_addc(&b, 0x91);
 	buf_addc(&b, 0x01);
 	REFUSED(&b, LD_EINVAL, -1, NULL);
-	batch_req_free(&r);
+	codec_batch_free(&r);
 	buf_free(&b);
 	buf_free(&e);
 }
@@ -1683,13 +1690,13 @@ test_batch_refused_shapes(void)
 static void
 test_batch_too_big(void)
 {
-	struct batch_req	r;
+	struct codec_batch	r;
 	struct buf		b = { 0 };
 
 	sample_batch(&r, BATCH_MAX + 1);
 	T_ASSERT_EQ(codec_batch_encode(&r, &b), LD_OK);
 	REFUSED(&b, LD_ETOOBIG, -1, NULL);
-	batch_req_free(&r);
+	codec_batch_free(&r);
 	buf_free(&b);
 }
 
@@ -1721,7 +1728,7 @@ test_cw_shortest_forms(void)
 
 	memset(s, 'a', sizeof(s));
 	memset(bin, 0xbb, sizeof(bin));
-#define U(v, hex) do { buf_reset(&b); cw_u64(&b, (v)); EXPECT(&b, hex); } \
+#define U(v, hex) do { buf_reset(&b); codec_put_u64(&b, (v)); EXPECT(&b, hex); } \
 	while (0)
 	U(0, "00");
 	U(1, "01");
@@ -1736,53 +1743,53 @@ test_cw_shortest_forms(void)
 	U(UINT64_MAX, "cfffffffffffffffff");
 #undef U
 	buf_reset(&b);
-	cw_i64(&b, -1);
+	codec_put_i64(&b, -1);
 	EXPECT(&b, "ff");
 	buf_reset(&b);
-	cw_i64(&b, -32);
+	codec_put_i64(&b, -32);
 	EXPECT(&b, "e0");
 	buf_reset(&b);
-	cw_i64(&b, -33);
+	codec_put_i64(&b, -33);
 	EXPECT(&b, "d0df");
 	buf_reset(&b);
-	cw_i64(&b, 5);
+	codec_put_i64(&b, 5);
 	EXPECT(&b, "05");
 	buf_reset(&b);
-	cw_i64(&b, INT64_MIN);
+	codec_put_i64(&b, INT64_MIN);
 	EXPECT(&b, "d38000000000000000");
 
 	buf_reset(&b);
-	cw_str(&b, s, 0);
-	cw_str(&b, s, 31);
+	codec_put_str(&b, s, 0);
+	codec_put_str(&b, s, 31);
 	T_ASSERT_EQ(b.len, 33);
 	T_ASSERT(b.p[0] == 0xa0 && b.p[1] == 0xbf && b.p[2] == 'a' &&
 	    b.p[32] == 'a');
 	buf_reset(&b);
-	cw_str(&b, s, 32);
+	codec_put_str(&b, s, 32);
 	T_ASSERT_EQ(b.len, 34);
 	T_ASSERT(b.p[0] == 0xd9 && b.p[1] == 32);
 	buf_reset(&b);
-	cw_str(&b, s, 256);
+	codec_put_str(&b, s, 256);
 	T_ASSERT_EQ(b.len, 259);
 	T_ASSERT(b.p[0] == 0xda && b.p[1] == 0x01 && b.p[2] == 0x00);
 	buf_reset(&b);
-	cw_bin(&b, bin, 0);
-	cw_bin(&b, bin, 1);
+	codec_put_bin(&b, bin, 0);
+	codec_put_bin(&b, bin, 1);
 	EXPECT(&b, "c400c401bb");
 	buf_reset(&b);
-	cw_bin(&b, bin, 256);
+	codec_put_bin(&b, bin, 256);
 	T_ASSERT(b.len == 259 && b.p[0] == 0xc5 && b.p[1] == 1 && b.p[2] == 0);
 	buf_reset(&b);
-	cw_array(&b, 0);
-	cw_array(&b, 15);
-	cw_array(&b, 16);
-	cw_array(&b, 65536);
-	cw_map(&b, 0);
-	cw_map(&b, 15);
-	cw_map(&b, 16);
-	cw_bool(&b, 1);
-	cw_bool(&b, 0);
-	cw_nil(&b);
+	codec_put_array(&b, 0);
+	codec_put_array(&b, 15);
+	codec_put_array(&b, 16);
+	codec_put_array(&b, 65536);
+	codec_put_map(&b, 0);
+	codec_put_map(&b, 15);
+	codec_put_map(&b, 16);
+	codec_put_bool(&b, 1);
+	codec_put_bool(&b, 0);
+	codec_put_nil(&b);
 	EXPECT(&b, "909fdc0010dd00010000808fde0010c3c2c0");
 	buf_free(&b);
 }
@@ -1791,8 +1798,8 @@ static void
 test_cw_cr_roundtrip(void)
 {
 	struct buf		 b = { 0 };
-	struct cr		*c = NULL;
-	const struct cr_obj	*root = NULL, *o, *a;
+	struct codec_tree		*c = NULL;
+	const struct codec_obj	*root = NULL, *o, *a;
 	const uint8_t		*p;
 	size_t			 len;
 	uint64_t		 v;
@@ -1800,97 +1807,100 @@ test_cw_cr_roundtrip(void)
 	uint8_t			 h[32];
 
 	fill(h, 32, 0x70);
-	cw_map(&b, 8);
-	cw_cstr(&b, "size");
-	cw_u64(&b, UINT64_MAX);
-	cw_cstr(&b, "ok");
-	cw_bool(&b, 1);
-	cw_cstr(&b, "full");
-	cw_bool(&b, 0);
-	cw_cstr(&b, "hash");
-	cw_bin(&b, h, 32);
-	cw_cstr(&b, "origin");
-	cw_cstr(&b, "ledger.example.org/carbon/2026");
-	cw_cstr(&b, "next");
-	cw_nil(&b);
-	cw_cstr(&b, "items");
-	cw_array(&b, 3);
-	cw_u64(&b, 0);
-	cw_u64(&b, 300);
-	cw_map(&b, 1);
-	cw_cstr(&b, "k");
-	cw_i64(&b, -7);
-	cw_cstr(&b, "empty");
-	cw_array(&b, 0);
+	codec_put_map(&b, 8);
+	codec_put_cstr(&b, "size");
+	codec_put_u64(&b, UINT64_MAX);
+	codec_put_cstr(&b, "ok");
+	codec_put_bool(&b, 1);
+	codec_put_cstr(&b, "full");
+	codec_put_bool(&b, 0);
+	codec_put_cstr(&b, "hash");
+	codec_put_bin(&b, h, 32);
+	codec_put_cstr(&b, "origin");
+	codec_put_cstr(&b, "ledger.example.org/carbon/2026");
+	codec_put_cstr(&b, "next");
+	codec_put_nil(&b);
+	codec_put_cstr(&b, "items");
+	codec_put_array(&b, 3);
+	codec_put_u64(&b, 0);
+	codec_put_u64(&b, 300);
+	codec_put_map(&b, 1);
+	codec_put_cstr(&b, "k");
+	codec_put_i64(&b, -7);
+	codec_put_cstr(&b, "empty");
+	codec_put_array(&b, 0);
 
-	T_ASSERT_EQ(cr_parse(b.p, b.len, &c, &root), LD_OK);
-	T_ASSERT_EQ(cr_len(root), 8);
-	T_ASSERT_EQ(cr_u64(cr_get(root, "size"), &v), LD_OK);
+	T_ASSERT_EQ(codec_tree_parse(b.p, b.len, &c, &root), LD_OK);
+	T_ASSERT_EQ(codec_len(root), 8);
+	T_ASSERT_EQ(codec_get_u64(codec_get(root, "size"), &v), LD_OK);
 	T_ASSERT_EQ(v, UINT64_MAX);
-	T_ASSERT_EQ(cr_bool(cr_get(root, "ok"), &bo), LD_OK);
+	T_ASSERT_EQ(codec_get_bool(codec_get(root, "ok"), &bo), LD_OK);
 	T_ASSERT_EQ(bo, 1);
-	T_ASSERT_EQ(cr_bool(cr_get(root, "full"), &bo), LD_OK);
+	T_ASSERT_EQ(codec_get_bool(codec_get(root, "full"), &bo), LD_OK);
 	T_ASSERT_EQ(bo, 0);
-	T_ASSERT_EQ(cr_bytes(cr_get(root, "hash"), &p, &len), LD_OK);
+	T_ASSERT_EQ(codec_get_bytes(codec_get(root, "hash"), &p, &len), LD_OK);
 	T_ASSERT_EQ(len, 32);
 	T_ASSERT_MEM(p, h, 32);
-	T_ASSERT_EQ(cr_bytes(cr_get(root, "origin"), &p, &len), LD_OK);
+	T_ASSERT_EQ(codec_get_bytes(codec_get(root, "origin"), &p, &len),
+	    LD_OK);
 	T_ASSERT(len == 30 && memcmp(p, "ledger.example.org/carbon/2026",
 	    30) == 0);
-	T_ASSERT(cr_is_nil(cr_get(root, "next")));
-	T_ASSERT(!cr_is_nil(cr_get(root, "ok")));
-	T_ASSERT(!cr_is_nil(cr_get(root, "missing")));
-	T_ASSERT(!cr_is_nil(NULL));
-	a = cr_get(root, "items");
-	T_ASSERT_EQ(cr_len(a), 3);
-	T_ASSERT_EQ(cr_u64(cr_at(a, 0), &v), LD_OK);
+	T_ASSERT(codec_is_nil(codec_get(root, "next")));
+	T_ASSERT(!codec_is_nil(codec_get(root, "ok")));
+	T_ASSERT(!codec_is_nil(codec_get(root, "missing")));
+	T_ASSERT(!codec_is_nil(NULL));
+	a = codec_get(root, "items");
+	T_ASSERT_EQ(codec_len(a), 3);
+	T_ASSERT_EQ(codec_get_u64(codec_at(a, 0), &v), LD_OK);
 	T_ASSERT_EQ(v, 0);
-	T_ASSERT_EQ(cr_u64(cr_at(a, 1), &v), LD_OK);
+	T_ASSERT_EQ(codec_get_u64(codec_at(a, 1), &v), LD_OK);
 	T_ASSERT_EQ(v, 300);
-	o = cr_at(a, 2);
-	T_ASSERT_EQ(cr_len(o), 1);
+	o = codec_at(a, 2);
+	T_ASSERT_EQ(codec_len(o), 1);
 	/* A negative number is not a u64. */
 	v = 1;
-	T_ASSERT_EQ(cr_u64(cr_get(o, "k"), &v), LD_EINVAL);
+	T_ASSERT_EQ(codec_get_u64(codec_get(o, "k"), &v), LD_EINVAL);
 	T_ASSERT_EQ(v, 1);
-	T_ASSERT(cr_at(a, 3) == NULL);
-	T_ASSERT_EQ(cr_len(cr_get(root, "empty")), 0);
-	T_ASSERT(cr_at(cr_get(root, "empty"), 0) == NULL);
+	T_ASSERT(codec_at(a, 3) == NULL);
+	T_ASSERT_EQ(codec_len(codec_get(root, "empty")), 0);
+	T_ASSERT(codec_at(codec_get(root, "empty"), 0) == NULL);
 
 	/* Misses and type mismatches. */
-	T_ASSERT(cr_get(root, "Size") == NULL);
-	T_ASSERT(cr_get(root, "siz") == NULL);
-	T_ASSERT(cr_get(root, "") == NULL);
-	T_ASSERT(cr_get(a, "size") == NULL);	/* not a map */
-	T_ASSERT(cr_get(NULL, "size") == NULL);
-	T_ASSERT(cr_at(root, 0) == NULL);	/* a map is not an array */
-	T_ASSERT(cr_at(NULL, 0) == NULL);
-	T_ASSERT_EQ(cr_len(NULL), 0);
-	T_ASSERT_EQ(cr_len(cr_get(root, "size")), 0);
-	T_ASSERT_EQ(cr_u64(cr_get(root, "ok"), &v), LD_EINVAL);
-	T_ASSERT_EQ(cr_u64(cr_get(root, "hash"), &v), LD_EINVAL);
-	T_ASSERT_EQ(cr_u64(cr_get(root, "next"), &v), LD_EINVAL);
-	T_ASSERT_EQ(cr_u64(NULL, &v), LD_EINVAL);
-	T_ASSERT_EQ(cr_bool(cr_get(root, "size"), &bo), LD_EINVAL);
-	T_ASSERT_EQ(cr_bool(cr_get(root, "next"), &bo), LD_EINVAL);
-	T_ASSERT_EQ(cr_bool(NULL, &bo), LD_EINVAL);
-	T_ASSERT_EQ(cr_bytes(cr_get(root, "size"), &p, &len), LD_EINVAL);
-	T_ASSERT_EQ(cr_bytes(cr_get(root, "items"), &p, &len), LD_EINVAL);
-	T_ASSERT_EQ(cr_bytes(NULL, &p, &len), LD_EINVAL);
-	cr_free(c);
-	cr_free(NULL);
+	T_ASSERT(codec_get(root, "Size") == NULL);
+	T_ASSERT(codec_get(root, "siz") == NULL);
+	T_ASSERT(codec_get(root, "") == NULL);
+	T_ASSERT(codec_get(a, "size") == NULL);	/* not a map */
+	T_ASSERT(codec_get(NULL, "size") == NULL);
+	T_ASSERT(codec_at(root, 0) == NULL);	/* a map is not an array */
+	T_ASSERT(codec_at(NULL, 0) == NULL);
+	T_ASSERT_EQ(codec_len(NULL), 0);
+	T_ASSERT_EQ(codec_len(codec_get(root, "size")), 0);
+	T_ASSERT_EQ(codec_get_u64(codec_get(root, "ok"), &v), LD_EINVAL);
+	T_ASSERT_EQ(codec_get_u64(codec_get(root, "hash"), &v), LD_EINVAL);
+	T_ASSERT_EQ(codec_get_u64(codec_get(root, "next"), &v), LD_EINVAL);
+	T_ASSERT_EQ(codec_get_u64(NULL, &v), LD_EINVAL);
+	T_ASSERT_EQ(codec_get_bool(codec_get(root, "size"), &bo), LD_EINVAL);
+	T_ASSERT_EQ(codec_get_bool(codec_get(root, "next"), &bo), LD_EINVAL);
+	T_ASSERT_EQ(codec_get_bool(NULL, &bo), LD_EINVAL);
+	T_ASSERT_EQ(codec_get_bytes(codec_get(root, "size"), &p, &len),
+	    LD_EINVAL);
+	T_ASSERT_EQ(codec_get_bytes(codec_get(root, "items"), &p, &len),
+	    LD_EINVAL);
+	T_ASSERT_EQ(codec_get_bytes(NULL, &p, &len), LD_EINVAL);
+	codec_tree_free(c);
+	codec_tree_free(NULL);
 
 	/* Non-string keys are never matched. */
 	buf_reset(&b);
-	cw_map(&b, 2);
-	cw_u64(&b, 1);
-	cw_u64(&b, 10);
-	cw_bin(&b, "a", 1);
-	cw_u64(&b, 20);
-	T_ASSERT_EQ(cr_parse(b.p, b.len, &c, &root), LD_OK);
-	T_ASSERT(cr_get(root, "a") == NULL);
-	T_ASSERT_EQ(cr_len(root), 2);
-	cr_free(c);
+	codec_put_map(&b, 2);
+	codec_put_u64(&b, 1);
+	codec_put_u64(&b, 10);
+	codec_put_bin(&b, "a", 1);
+	codec_put_u64(&b, 20);
+	T_ASSERT_EQ(codec_tree_parse(b.p, b.len, &c, &root), LD_OK);
+	T_ASSERT(codec_get(root, "a") == NULL);
+	T_ASSERT_EQ(codec_len(root), 2);
+	codec_tree_free(c);
 	buf_free(&b);
 }
 
@@ -1898,41 +1908,41 @@ static void
 test_cr_refused(void)
 {
 	struct buf		 b = { 0 };
-	struct cr		*c = (struct cr *)0x1;
-	const struct cr_obj	*root = NULL;
+	struct codec_tree		*c = (struct codec_tree *)0x1;
+	const struct codec_obj	*root = NULL;
 	size_t			 i;
 
 	/* Two objects, trailing bytes, nothing. */
-	cw_u64(&b, 1);
-	cw_u64(&b, 2);
-	T_ASSERT_EQ(cr_parse(b.p, b.len, &c, &root), LD_EINVAL);
-	T_ASSERT(c == (struct cr *)0x1);
-	T_ASSERT_EQ(cr_parse(b.p, 0, &c, &root), LD_EINVAL);
+	codec_put_u64(&b, 1);
+	codec_put_u64(&b, 2);
+	T_ASSERT_EQ(codec_tree_parse(b.p, b.len, &c, &root), LD_EINVAL);
+	T_ASSERT(c == (struct codec_tree *)0x1);
+	T_ASSERT_EQ(codec_tree_parse(b.p, 0, &c, &root), LD_EINVAL);
 	buf_reset(&b);
-	cw_map(&b, 1);
-	cw_cstr(&b, "a");
-	T_ASSERT_EQ(cr_parse(b.p, b.len, &c, &root), LD_EINVAL);
+	codec_put_map(&b, 1);
+	codec_put_cstr(&b, "a");
+	T_ASSERT_EQ(codec_tree_parse(b.p, b.len, &c, &root), LD_EINVAL);
 	for (i = 0; i < T_NCASES(hostile); i++)
-		if (!hostile[i].generic_ok && cr_parse((const uint8_t *)
+		if (!hostile[i].generic_ok && codec_tree_parse((const uint8_t *)
 		    hostile[i].bytes, hostile[i].len, &c, &root) != LD_EINVAL) {
-			fprintf(stderr, "cr_parse accepted %s\n",
+			fprintf(stderr, "codec_tree_parse accepted %s\n",
 			    hostile[i].what);
 			T_ASSERT(0);
-			cr_free(c);
+			codec_tree_free(c);
 		}
 	/* Depth: 5 nested arrays are fine, a bomb is not. */
 	buf_reset(&b);
 	for (i = 0; i < 4; i++)
-		cw_array(&b, 1);
-	cw_array(&b, 0);
+		codec_put_array(&b, 1);
+	codec_put_array(&b, 0);
 	c = NULL;
-	T_ASSERT_EQ(cr_parse(b.p, b.len, &c, &root), LD_OK);
-	cr_free(c);
+	T_ASSERT_EQ(codec_tree_parse(b.p, b.len, &c, &root), LD_OK);
+	codec_tree_free(c);
 	buf_reset(&b);
 	for (i = 0; i < 200000; i++)
-		cw_array(&b, 1);
-	cw_nil(&b);
-	T_ASSERT_EQ(cr_parse(b.p, b.len, &c, &root), LD_EINVAL);
+		codec_put_array(&b, 1);
+	codec_put_nil(&b);
+	T_ASSERT_EQ(codec_tree_parse(b.p, b.len, &c, &root), LD_EINVAL);
 	buf_free(&b);
 }
 
@@ -1944,17 +1954,18 @@ test_kind_names(void)
 	int				k;
 
 	for (k = 1; k <= KIND_MAX; k++) {
-		T_ASSERT_STR(kind_name(k), names[k - 1]);
-		T_ASSERT_EQ(kind_from_name(names[k - 1], strlen(names[k - 1])),
+		T_ASSERT_STR(entry_kind_name(k), names[k - 1]);
+		T_ASSERT_EQ(entry_kind_from_name(names[k - 1],
+		    strlen(names[k - 1])),
 		    k);
 	}
-	T_ASSERT(kind_name(0) == NULL);
-	T_ASSERT(kind_name(KIND_MAX + 1) == NULL);
-	T_ASSERT(kind_name(-1) == NULL);
-	T_ASSERT_EQ(kind_from_name("credits", 7), 0);
-	T_ASSERT_EQ(kind_from_name("credit", 5), 0);
-	T_ASSERT_EQ(kind_from_name("Credit", 6), 0);
-	T_ASSERT_EQ(kind_from_name("", 0), 0);
+	T_ASSERT(entry_kind_name(0) == NULL);
+	T_ASSERT(entry_kind_name(KIND_MAX + 1) == NULL);
+	T_ASSERT(entry_kind_name(-1) == NULL);
+	T_ASSERT_EQ(entry_kind_from_name("credits", 7), 0);
+	T_ASSERT_EQ(entry_kind_from_name("credit", 5), 0);
+	T_ASSERT_EQ(entry_kind_from_name("Credit", 6), 0);
+	T_ASSERT_EQ(entry_kind_from_name("", 0), 0);
 }
 
 int

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "core.h"
 #include "cp.h"
@@ -24,7 +25,7 @@
 #include "sig.h"
 #include "store.h"
 #include "t.h"
-#include "util.h"
+#include "xmalloc.h"
 
 #define ORIGIN	"example.org/t-core"
 #define ISSUER	"luzhou-green"
@@ -43,7 +44,7 @@ struct env {
 struct done {
 	int		 calls;
 	int		 err;
-	const char	*rule;
+	char		 rule[48];
 	long		 pos;
 	int		 had_cp;
 	uint64_t	 cp_size;
@@ -61,9 +62,9 @@ on_done(void *arg, const struct core_job *j, const struct cp *cp,
 	uint32_t	 i;
 
 	d->calls++;
-	d->err = j->res.err;
-	d->rule = j->res.rule;
-	d->pos = j->res.pos;
+	d->err = j->res.err.code;
+	snprintf(d->rule, sizeof(d->rule), "%s", j->res.err.rule);
+	d->pos = j->res.err.pos;
 	d->had_cp = cp != NULL && rt != NULL;
 	d->cp_size = cp != NULL ? cp->size : 0;
 	d->start = j->res.start;
@@ -281,7 +282,7 @@ test_retry_records_duplicate_runs(void)
 		T_ASSERT_EQ(l.u.batch.runs[0].count, 2);
 		T_ASSERT_EQ(l.u.batch.runs[0].index, 3);
 	}
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	store_abort(t);
 	env_close(&e);
 }
@@ -328,7 +329,7 @@ test_group_reruns_without_refused(void)
 	T_ASSERT_EQ(codec_leaf_decode(p, len, &l), LD_OK);
 	T_ASSERT_EQ(l.kind, KIND_BATCH);
 	T_ASSERT_EQ(l.u.batch.n, 2);
-	leaf_free(&l);
+	entry_leaf_free(&l);
 	T_ASSERT_EQ(store_leaf_get(t, 8, &p, &len), LD_ENOTFOUND);
 	store_abort(t);
 	/* b's dedup keys were not used: b without its bad entry commits. */
@@ -356,7 +357,7 @@ on_gate(void *arg, const struct core_job *j, const struct cp *cp,
 	(void)rt;
 	pthread_mutex_lock(&g->mu);
 	g->calls++;
-	g->busy += j->res.err == LD_EBUSY;
+	g->busy += j->res.err.code == LD_EBUSY;
 	g->entered = 1;
 	pthread_cond_broadcast(&g->cv);
 	while (!g->open)

@@ -14,7 +14,6 @@
 #include "fetch.h"
 #include "t.h"
 #include "tls.h"
-#include "util.h"
 
 static int
 opens(const char *url)

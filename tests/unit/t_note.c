@@ -12,12 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
+#include "checkpoint.h"
 #include "err.h"
+#include "hex.h"
 #include "merkle.h"
 #include "note.h"
 #include "sig.h"
 #include "t.h"
-#include "util.h"
+#include "tlog_proof.h"
+#include "xmalloc.h"
 
 #define EM	"\xe2\x80\x94"		/* U+2014 EM DASH */
 
@@ -1217,7 +1222,7 @@ receipt_check(const char *s, size_t len, const struct sig_key *log)
 }
 
 /*
- * Receipts verified with a note_seen: the checkpoint's signature is
+ * Receipts verified with a tlog_proof_seen: the checkpoint's signature is
  * skipped only for the very bytes verified before with the same key;
  * other bytes or another key are checked again, the inclusion always.
  */
@@ -1227,7 +1232,7 @@ test_tlog_proof_seen(void)
 	struct fixture		 f;
 	struct tlog_proof	 p;
 	struct checkpoint	 c;
-	struct note_seen	 seen;
+	struct tlog_proof_seen	 seen;
 	struct buf		 b = { 0 };
 	struct sig_key		*other = keygen("example.com/ledger",
 				    SIG_TYPE_ED25519);
@@ -1265,7 +1270,7 @@ test_tlog_proof_seen(void)
 	p.checkpoint[p.checkpoint_len - 6] ^= 1;
 	T_ASSERT_EQ(tlog_proof_verify_seen(&p, f.log, &seen, NULL), LD_OK);
 	tlog_proof_free(&p);
-	note_seen_free(&seen);
+	tlog_proof_seen_free(&seen);
 	sig_key_free(other);
 	fixture_free(&f);
 	buf_free(&b);

@@ -13,14 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
+#include "file.h"
+#include "hex.h"
 #include "merkle.h"
 #include "rules.h"
 #include "sig.h"
 #include "t.h"
-#include "util.h"
+#include "xmalloc.h"
 #include "fixture/memrules.h"
 
 #define DOC		"docs/protocol.md"
@@ -430,7 +434,7 @@ test_method_leaf(void)
 	T_ASSERT_EQ(d.u.method.max_day, 400);
 	T_ASSERT_EQ(d.u.method.valid_from, EX_VALID_FROM);
 	T_ASSERT_EQ(d.u.method.max_age, EX_MAX_AGE);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	/* Version 1 in front of this body, or this version without the
 	 * dates (array(7) registration), is refused. */
 	splice_(&v, &want, 1, 1, "\x01", 1);
@@ -471,7 +475,7 @@ test_batch_leaf(void)
 	T_ASSERT(codec_leaf_encode(&d, &again) == LD_OK);
 	T_ASSERT(again.len == want.len &&
 	    memcmp(again.p, want.p, want.len) == 0);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 
 	/* The run [[1, 2, 17]] of section 9.4 is 91 93 01 02 11. */
 	{
@@ -557,7 +561,7 @@ test_credit_leaf(void)
 	T_ASSERT(codec_leaf_encode(&d, &again) == LD_OK);
 	T_ASSERT(again.len == want.len &&
 	    memcmp(again.p, want.p, want.len) == 0);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	buf_free(&b);
 	buf_free(&want);
 	buf_free(&again);
@@ -579,7 +583,7 @@ test_canonical(void)
 
 	unhex(credit_leaf_hex, &want);
 	T_ASSERT(codec_leaf_decode(want.p, want.len, &d) == LD_OK);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 	/* index 5 as uint8 (cc 05) instead of fixint 05 */
 	splice_(&v, &want, 3, 1, idx8, 2);
 	T_ASSERT(codec_leaf_decode(v.p, v.len, &d) == LD_EINVAL);
@@ -666,7 +670,7 @@ example_state(struct memrules *m, struct rules *r)
 /* Append one entry of the open batch; its leaf is kept in m. */
 static int
 mem_entry(struct memrules *m, struct rules *r, uint64_t batch, uint32_t pos,
-    const struct sub *s, struct rules_err *e)
+    const struct sub *s, struct ld_error *e)
 {
 	uint64_t	index = r->head.size;
 	uint8_t		h[32];
@@ -695,7 +699,7 @@ check_ctr(const struct buf *leaf, const uint64_t acct[3], uint64_t aprev,
 	T_ASSERT_EQ(d.u.e.iss.retired, iss[1]);
 	T_ASSERT_EQ(d.u.e.iss.reversed, iss[2]);
 	T_ASSERT_EQ(d.u.e.iss.prev, iprev);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 }
 
 static void
@@ -703,7 +707,7 @@ test_rules_reproduce(void)
 {
 	static struct memrules	 m;
 	struct rules		 r;
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct batch_reg	 br;
 	struct sub		 subs[3];
 	struct buf		 want = { 0 };
@@ -743,7 +747,7 @@ test_rules_reproduce(void)
 	T_ASSERT_EQ(d.totals.reversed, 0);
 	T_ASSERT_EQ(d.totals.count[KIND_CREDIT], 3);
 	T_ASSERT_EQ(d.totals.count[KIND_RETIRE], 1);
-	leaf_free(&d);
+	entry_leaf_free(&d);
 
 	/* A second batch (leaf 8) to try the rules of section 5.4 on. */
 	br.n = 10;

@@ -15,14 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+#include "buf.h"
 #include "codec.h"
 #include "entry.h"
 #include "err.h"
+#include "hex.h"
 #include "merkle.h"
 #include "rules.h"
 #include "sig.h"
 #include "t.h"
-#include "util.h"
+#include "xmalloc.h"
 #include "fixture/memrules.h"
 
 #define DAY0		19929ULL			/* 2024-07-25 */
@@ -53,7 +56,7 @@ static void
 ctx_free(struct ctx *c)
 {
 	memrules_free(&c->m);
-	leaf_free(&c->last);
+	entry_leaf_free(&c->last);
 	buf_free(&c->out);
 	free(c);
 }
@@ -77,7 +80,7 @@ struct snap {
 };
 
 static void
-snap_take(struct ctx *c, struct snap *s, struct rules_err *e)
+snap_take(struct ctx *c, struct snap *s, struct ld_error *e)
 {
 	s->st = xmemdup(&c->m.st, sizeof(c->m.st));
 	s->head = c->r.head;
@@ -90,7 +93,7 @@ snap_take(struct ctx *c, struct snap *s, struct rules_err *e)
 
 /* Check the outcome of one rules_* call. */
 static void
-settle(struct ctx *c, struct snap *s, int rc, const struct rules_err *e,
+settle(struct ctx *c, struct snap *s, int rc, const struct ld_error *e,
     const uint8_t hash[32], int line)
 {
 	static const uint8_t	 zero[32];
@@ -158,12 +161,12 @@ settle(struct ctx *c, struct snap *s, int rc, const struct rules_err *e,
 		c->m.nleaves++;
 	} else
 		T_ASSERT(!"test log full");
-	leaf_free(&c->last);
+	entry_leaf_free(&c->last);
 	c->last = l;
 done:
 	if (t_failed_checks != s->failed)
 		fprintf(stderr, "  (in the call at line %d: rc %d, rule %s, %s)\n",
-		    line, rc, e->rule ? e->rule : "-", e->msg);
+		    line, rc, e->rule[0] ? e->rule : "-", e->msg);
 	free(s->st);
 }
 
@@ -181,7 +184,7 @@ static const uint8_t	rfc8032_pub2[32] = {
 
 static int
 issuer_(struct ctx *c, int line, uint64_t time, const char *id,
-    const char *name, const uint8_t *pub, struct rules_err *e)
+    const char *name, const uint8_t *pub, struct ld_error *e)
 {
 	struct issuer_reg	reg;
 	struct snap		s;
@@ -203,7 +206,7 @@ issuer_(struct ctx *c, int line, uint64_t time, const char *id,
 static int
 method_(struct ctx *c, int line, uint64_t time, const char *id, uint64_t gpu,
     uint64_t max_event, uint64_t max_day, uint32_t valid_from,
-    uint32_t max_age, struct rules_err *e)
+    uint32_t max_age, struct ld_error *e)
 {
 	struct method_reg	m;
 	struct snap		s;
@@ -228,7 +231,7 @@ method_(struct ctx *c, int line, uint64_t time, const char *id, uint64_t gpu,
 
 static int
 batch_(struct ctx *c, int line, uint64_t time, const char *issuer, uint32_t n,
-    struct dup_run *runs, uint32_t nruns, struct rules_err *e)
+    struct dup_run *runs, uint32_t nruns, struct ld_error *e)
 {
 	struct batch_reg	b;
 	struct snap		s;
@@ -255,7 +258,7 @@ batch_(struct ctx *c, int line, uint64_t time, const char *issuer, uint32_t n,
 
 static int
 entry_(struct ctx *c, int line, uint64_t time, const char *issuer,
-    uint64_t batch, uint32_t pos, const struct sub *sub, struct rules_err *e)
+    uint64_t batch, uint32_t pos, const struct sub *sub, struct ld_error *e)
 {
 	struct snap	s;
 	uint8_t		h[32];
@@ -296,25 +299,26 @@ static uint32_t	next_pos;
 	(c)->r.head.batch_index, next_pos++, (sub), (e))
 
 static void
-ok_(int line, int rc, const struct rules_err *e)
+ok_(int line, int rc, const struct ld_error *e)
 {
 	if (rc != LD_OK) {
 		t_failed_checks++;
 		fprintf(stderr, "line %d: refused (%d, %s): %s\n", line, rc,
-		    e->rule ? e->rule : "-", e->msg);
+		    e->rule[0] ? e->rule : "-", e->msg);
 	}
 }
 
 static void
-refused_(int line, int rc, const struct rules_err *e, int code,
+refused_(int line, int rc, const struct ld_error *e, int code,
     const char *rule, uint64_t index)
 {
-	if (rc != code || e->code != code || e->rule == NULL ||
+	if (rc != code || e->code != code || e->rule[0] == '\0' ||
 	    strcmp(e->rule, rule) != 0 || e->index != index) {
 		t_failed_checks++;
 		fprintf(stderr, "line %d: got rc %d rule %s index %" PRIu64
 		    " (\"%s\"); want rc %d rule %s index %" PRIu64 "\n", line,
-		    rc, e->rule ? e->rule : "-", e->index, e->msg, code, rule,
+		    rc, e->rule[0] ? e->rule : "-", e->index, e->msg, code,
+		    rule,
 		    index);
 	}
 }
@@ -417,7 +421,7 @@ static struct ctx *
 setup(void)
 {
 	struct ctx		*c = ctx_new();
-	struct rules_err	 e;
+	struct ld_error	 e;
 
 	OK(ISSUER(c, T0, "luzhou-green", "Luzhou Green Bud Points", NULL, &e),
 	    &e);					/* 0 */
@@ -435,7 +439,7 @@ static void
 test_issuer_registration(void)
 {
 	struct ctx		*c = ctx_new();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct issuer_state	 st;
 	uint8_t			 pub[32];
 	char			 id65[66];
@@ -528,7 +532,7 @@ static void
 test_method_registration(void)
 {
 	struct ctx		*c = ctx_new();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct method_state	 st;
 
 	OK(METHOD(c, T0, "transit-bus", 80, 800, 1600, &e), &e);
@@ -577,7 +581,7 @@ static void
 test_method_text(void)
 {
 	struct ctx		*c = ctx_new();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct method_reg	 m;
 	struct snap		 s;
 	uint8_t			 h[32];
@@ -613,7 +617,7 @@ static void
 test_batch_leaf(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct dup_run		 runs[3];
 	struct sub		 s;
 
@@ -698,7 +702,7 @@ static void
 test_no_open_batch(void)
 {
 	struct ctx		*c = ctx_new();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s;
 
 	OK(ISSUER(c, T0, "luzhou-green", "Luzhou", NULL, &e), &e);
@@ -718,7 +722,7 @@ static void
 test_credit_counters(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct account_ctr	 a;
 	struct issuer_state	 st;
 	struct sub		 s;
@@ -787,7 +791,7 @@ static void
 test_credit_rules(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s, first;
 
 	credit(c, &first, "alice", "transit-bus", 3, 240, DAY0);
@@ -905,7 +909,7 @@ static void
 test_boundaries(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s;
 	uint64_t		 tend = DAY0 * 86400 + 86399;	/* 23:59:59 */
 
@@ -976,7 +980,7 @@ static void
 test_event_dates(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s;
 	uint64_t		 t = T0;
 	uint32_t		 d, accepted = 0;
@@ -1048,7 +1052,7 @@ static void
 test_credit_overflow(void)
 {
 	struct ctx		*c = ctx_new();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s;
 
 	OK(ISSUER(c, T0, "luzhou-green", "Luzhou", NULL, &e), &e);
@@ -1094,7 +1098,7 @@ static void
 test_retire_and_reverse(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct account_ctr	 a;
 	struct sub		 s;
 	int64_t			 bal;
@@ -1160,10 +1164,10 @@ test_retire_and_reverse(void)
 	T_ASSERT(a.credited == 720 && a.retired == 720 && a.reversed == 400 &&
 	    a.prev == 13);
 	/* The balance is now negative, and nothing more can be retired. */
-	T_ASSERT_EQ(account_balance(&a, &bal), LD_OK);
+	T_ASSERT_EQ(entry_account_balance(&a, &bal), LD_OK);
 	T_ASSERT_EQ((uint64_t)bal, (uint64_t)(int64_t)-400);
 	T_ASSERT(bal == -400);
-	T_ASSERT_EQ(account_balance(&c->last.u.e.acct, &bal), LD_OK);
+	T_ASSERT_EQ(entry_account_balance(&c->last.u.e.acct, &bal), LD_OK);
 	T_ASSERT(bal == -400);
 	retire(c, &s, "alice", 1, DAY0);
 	REFUSED(PUT(c, T0 + 20, "luzhou-green", &s, &e), &e, LD_ERULE,
@@ -1232,7 +1236,7 @@ test_retire_and_reverse(void)
 	T_ASSERT_EQ(memrules_ops.account_get(&c->m, "luzhou-green", "bob", &a),
 	    LD_OK);
 	T_ASSERT(a.reversed == 144 && a.prev == 17);
-	T_ASSERT_EQ(account_balance(&a, &bal), LD_OK);
+	T_ASSERT_EQ(entry_account_balance(&a, &bal), LD_OK);
 	T_ASSERT(bal == 0);
 	/* The other issuer reverses its own credit 9. */
 	OK(OPEN(c, T0 + 40, "shenzhen-metro", 10, NULL, 0, &e), &e);
@@ -1254,7 +1258,7 @@ static void
 test_time_order(void)
 {
 	struct ctx		*c = setup();
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s;
 
 	credit(c, &s, "alice", "transit-bus", 1, 80, DAY0);
@@ -1287,7 +1291,7 @@ test_head_restore_and_limits(void)
 {
 	struct ctx		*c = setup(), *d;
 	struct rules_head	 head;
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct sub		 s;
 	uint64_t		 i;
 
@@ -1359,9 +1363,9 @@ struct model {
 };
 
 static const char *const	m_issuers[2] = { "luzhou-green",
-    "shenzhen-metro" };
+	    "shenzhen-metro" };
 static const char *const	m_accounts[NACC] = { "alice", "bob",
-    "wx:oABC~1", "d.e_f-9" };
+	    "wx:oABC~1", "d.e_f-9" };
 static const char *const	m_methods[2] = { "transit-bus", "empty-plate" };
 static const uint64_t		m_gpu[2] = { 80, 144 };
 static const uint64_t		m_max_event[2] = { 800, 144 };
@@ -1374,7 +1378,7 @@ enum outcome {
 };
 
 static const char *const	o_rule[O_NOUTCOMES] = { NULL, "future-day",
-    "duplicate-dedup", "unknown-method", "event-too-old", "factor-mismatch",
+	    "duplicate-dedup", "unknown-method", "event-too-old", "factor-mismatch",
     "over-cap-event", "over-cap-day", "overspent", "bad-reversal" };
 
 static void
@@ -1382,7 +1386,7 @@ test_random_against_model(void)
 {
 	struct ctx		*c = ctx_new();
 	struct model		*mo = xcalloc(1, sizeof(*mo));
-	struct rules_err	 e;
+	struct ld_error	 e;
 	struct account_ctr	 a;
 	struct sub		 s;
 	uint64_t		 time = T0, today, want_index, bal, grams;
@@ -1563,7 +1567,7 @@ test_random_against_model(void)
 			T_ASSERT_EQ(a.retired, mo->acct[bi][ai][1]);
 			T_ASSERT_EQ(a.reversed, mo->acct[bi][ai][2]);
 			T_ASSERT_EQ(a.prev, mo->acct_prev[bi][ai]);
-			T_ASSERT_EQ(account_balance(&a, &b), LD_OK);
+			T_ASSERT_EQ(entry_account_balance(&a, &b), LD_OK);
 			T_ASSERT(b == (int64_t)mo->acct[bi][ai][0] -
 			    (int64_t)mo->acct[bi][ai][1] -
 			    (int64_t)mo->acct[bi][ai][2]);
@@ -1586,7 +1590,7 @@ test_random_against_model(void)
 			T_ASSERT_MEM(l.prev, h, 32);
 		}
 		T_ASSERT_EQ(l.kind, mo->leaf[k].kind);
-		leaf_free(&l);
+		entry_leaf_free(&l);
 	}
 
 	/* Every path was taken (else the run proves little). */

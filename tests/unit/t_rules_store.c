@@ -16,7 +16,6 @@
 #include "rules_store.h"
 #include "store.h"
 #include "t.h"
-#include "util.h"
 
 static char	dir[64];
 

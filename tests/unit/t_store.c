@@ -19,7 +19,7 @@
 #include "rules_store.h"
 #include "store.h"
 #include "t.h"
-#include "util.h"
+#include "xmalloc.h"
 
 static char	dir[64];
 

@@ -1,7 +1,8 @@
-/* t_util.c - unit tests for common/util.c: hex, base64, numbers, days, files. */
+/* t_util.c - unit tests for the small common/ modules: hex.c, b64.c,
+ * u64.c, day.c, file.c. */
 /*
  * RFC 4648 section 10 vectors for base64 and every strictness rule of the
- * decoder; parse_u64's canonical decimal; the proleptic Gregorian day
+ * decoder; u64_parse's canonical decimal; the proleptic Gregorian day
  * numbers checked against a naive day-by-day calendar walk; RFC 3339
  * timestamps folded to their UTC day; the growable buffer; atomic file
  * writes with their modes in a temporary directory.
@@ -16,9 +17,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "b64.h"
+#include "buf.h"
+#include "day.h"
 #include "err.h"
+#include "file.h"
+#include "hex.h"
 #include "t.h"
-#include "util.h"
+#include "u64.h"
+#include "xmalloc.h"
 
 /* ---- le64: stored counters ---------------------------------------------- */
 
@@ -32,13 +39,13 @@ test_le64(void)
 	uint64_t		v;
 	int			i;
 
-	le64_put(b, 0x0102030405060708ULL);
+	u64_le_put(b, 0x0102030405060708ULL);
 	T_ASSERT_MEM(b, want, 8);
-	T_ASSERT_EQ(le64_get(want), 0x0102030405060708ULL);
+	T_ASSERT_EQ(u64_le_get(want), 0x0102030405060708ULL);
 	for (i = 0; i < 1000; i++) {
 		v = t_rand();
-		le64_put(b, v);
-		T_ASSERT_EQ(le64_get(b), v);
+		u64_le_put(b, v);
+		T_ASSERT_EQ(u64_le_get(b), v);
 		T_ASSERT_EQ(b[7], v >> 56);
 	}
 }
@@ -237,7 +244,7 @@ test_b64_strict(void)
 static int
 pu(const char *s, uint64_t *v)
 {
-	return parse_u64(s, strlen(s), v);
+	return u64_parse(s, strlen(s), v);
 }
 
 static void
@@ -271,16 +278,16 @@ test_parse_u64(void)
 	for (i = 0; i < T_NCASES(bad); i++) {
 		v = 4242;
 		if (pu(bad[i], &v) != LD_EINVAL) {
-			fprintf(stderr, "parse_u64 accepted \"%s\"\n", bad[i]);
+			fprintf(stderr, "u64_parse accepted \"%s\"\n", bad[i]);
 			T_ASSERT(0);
 		}
 		/* The output is untouched on failure. */
 		T_ASSERT_EQ(v, 4242);
 	}
 	/* len bounds the input: "123" with len 2 is 12. */
-	T_ASSERT_EQ(parse_u64("123", 2, &v), LD_OK);
+	T_ASSERT_EQ(u64_parse("123", 2, &v), LD_OK);
 	T_ASSERT_EQ(v, 12);
-	T_ASSERT_EQ(parse_u64("12\0", 3, &v), LD_EINVAL);
+	T_ASSERT_EQ(u64_parse("12\0", 3, &v), LD_EINVAL);
 }
 
 static void
@@ -288,17 +295,17 @@ test_add_u64(void)
 {
 	uint64_t	v = 99;
 
-	T_ASSERT_EQ(add_u64(1, 2, &v), LD_OK);
+	T_ASSERT_EQ(u64_add(1, 2, &v), LD_OK);
 	T_ASSERT_EQ(v, 3);
-	T_ASSERT_EQ(add_u64(UINT64_MAX - 1, 1, &v), LD_OK);
+	T_ASSERT_EQ(u64_add(UINT64_MAX - 1, 1, &v), LD_OK);
 	T_ASSERT_EQ(v, UINT64_MAX);
-	T_ASSERT_EQ(add_u64(UINT64_MAX, 0, &v), LD_OK);
+	T_ASSERT_EQ(u64_add(UINT64_MAX, 0, &v), LD_OK);
 	T_ASSERT_EQ(v, UINT64_MAX);
-	T_ASSERT_EQ(add_u64(UINT64_MAX, 1, &v), LD_EOVERFLOW);
-	T_ASSERT_EQ(add_u64(1, UINT64_MAX, &v), LD_EOVERFLOW);
-	T_ASSERT_EQ(add_u64(UINT64_MAX, UINT64_MAX, &v), LD_EOVERFLOW);
-	T_ASSERT_EQ(add_u64(1ULL << 63, 1ULL << 63, &v), LD_EOVERFLOW);
-	T_ASSERT_EQ(add_u64((1ULL << 63) - 1, 1ULL << 63, &v), LD_OK);
+	T_ASSERT_EQ(u64_add(UINT64_MAX, 1, &v), LD_EOVERFLOW);
+	T_ASSERT_EQ(u64_add(1, UINT64_MAX, &v), LD_EOVERFLOW);
+	T_ASSERT_EQ(u64_add(UINT64_MAX, UINT64_MAX, &v), LD_EOVERFLOW);
+	T_ASSERT_EQ(u64_add(1ULL << 63, 1ULL << 63, &v), LD_EOVERFLOW);
+	T_ASSERT_EQ(u64_add((1ULL << 63) - 1, 1ULL << 63, &v), LD_OK);
 	T_ASSERT_EQ(v, UINT64_MAX);
 }
 
@@ -325,47 +332,47 @@ test_days_known(void)
 	int64_t		y;
 	unsigned	m, d;
 
-	T_ASSERT_EQ(days_from_civil(1970, 1, 1), 0);
-	T_ASSERT_EQ(days_from_civil(1970, 1, 2), 1);
-	T_ASSERT_EQ(days_from_civil(1971, 1, 1), 365);
-	T_ASSERT_EQ(days_from_civil(2000, 1, 1), 10957);
-	T_ASSERT_EQ(days_from_civil(2000, 2, 29), 11016);
-	T_ASSERT_EQ(days_from_civil(2000, 3, 1), 11017);
-	T_ASSERT_EQ(days_from_civil(2024, 2, 29), 19782);
-	T_ASSERT_EQ(days_from_civil(2024, 7, 25), 19929);
-	T_ASSERT_EQ(days_from_civil(2038, 1, 19), 24855);
-	T_ASSERT_EQ(days_from_civil(9999, 12, 31), 2932896);
-	T_ASSERT_EQ((uint64_t)days_from_civil(1900, 1, 1), (uint64_t)-25567);
-	T_ASSERT_EQ((uint64_t)days_from_civil(1600, 3, 1), (uint64_t)-135080);
+	T_ASSERT_EQ(day_from_civil(1970, 1, 1), 0);
+	T_ASSERT_EQ(day_from_civil(1970, 1, 2), 1);
+	T_ASSERT_EQ(day_from_civil(1971, 1, 1), 365);
+	T_ASSERT_EQ(day_from_civil(2000, 1, 1), 10957);
+	T_ASSERT_EQ(day_from_civil(2000, 2, 29), 11016);
+	T_ASSERT_EQ(day_from_civil(2000, 3, 1), 11017);
+	T_ASSERT_EQ(day_from_civil(2024, 2, 29), 19782);
+	T_ASSERT_EQ(day_from_civil(2024, 7, 25), 19929);
+	T_ASSERT_EQ(day_from_civil(2038, 1, 19), 24855);
+	T_ASSERT_EQ(day_from_civil(9999, 12, 31), 2932896);
+	T_ASSERT_EQ((uint64_t)day_from_civil(1900, 1, 1), (uint64_t)-25567);
+	T_ASSERT_EQ((uint64_t)day_from_civil(1600, 3, 1), (uint64_t)-135080);
 	/* Year 0 (1 BC) is in range: 0000-01-01 is day -719528. */
-	T_ASSERT_EQ((uint64_t)days_from_civil(0, 1, 1), (uint64_t)-719528);
-	T_ASSERT_EQ((uint64_t)days_from_civil(0, 2, 29), (uint64_t)-719469);
-	T_ASSERT_EQ((uint64_t)days_from_civil(0, 3, 1), (uint64_t)-719468);
+	T_ASSERT_EQ((uint64_t)day_from_civil(0, 1, 1), (uint64_t)-719528);
+	T_ASSERT_EQ((uint64_t)day_from_civil(0, 2, 29), (uint64_t)-719469);
+	T_ASSERT_EQ((uint64_t)day_from_civil(0, 3, 1), (uint64_t)-719468);
 
 	/* Invalid dates. */
-	T_ASSERT_EQ((uint64_t)days_from_civil(1900, 2, 29), (uint64_t)-1);
-	T_ASSERT_EQ((uint64_t)days_from_civil(2023, 2, 29), (uint64_t)-1);
-	T_ASSERT_EQ((uint64_t)days_from_civil(2100, 2, 29), (uint64_t)-1);
-	T_ASSERT_EQ((uint64_t)days_from_civil(2024, 2, 30), (uint64_t)-1);
-	T_ASSERT_EQ((uint64_t)days_from_civil(2024, 4, 31), (uint64_t)-1);
-	T_ASSERT_EQ((uint64_t)days_from_civil(2024, 13, 1), (uint64_t)-1);
-	T_ASSERT_EQ((uint64_t)days_from_civil(2024, 0, 1), (uint64_t)-1);
-	T_ASSERT_EQ((uint64_t)days_from_civil(2024, 1, 0), (uint64_t)-1);
-	T_ASSERT_EQ((uint64_t)days_from_civil(2024, 1, 32), (uint64_t)-1);
-	T_ASSERT_EQ((uint64_t)days_from_civil(10000, 1, 1), (uint64_t)-1);
-	T_ASSERT_EQ((uint64_t)days_from_civil(-1, 1, 1), (uint64_t)-1);
+	T_ASSERT_EQ((uint64_t)day_from_civil(1900, 2, 29), (uint64_t)-1);
+	T_ASSERT_EQ((uint64_t)day_from_civil(2023, 2, 29), (uint64_t)-1);
+	T_ASSERT_EQ((uint64_t)day_from_civil(2100, 2, 29), (uint64_t)-1);
+	T_ASSERT_EQ((uint64_t)day_from_civil(2024, 2, 30), (uint64_t)-1);
+	T_ASSERT_EQ((uint64_t)day_from_civil(2024, 4, 31), (uint64_t)-1);
+	T_ASSERT_EQ((uint64_t)day_from_civil(2024, 13, 1), (uint64_t)-1);
+	T_ASSERT_EQ((uint64_t)day_from_civil(2024, 0, 1), (uint64_t)-1);
+	T_ASSERT_EQ((uint64_t)day_from_civil(2024, 1, 0), (uint64_t)-1);
+	T_ASSERT_EQ((uint64_t)day_from_civil(2024, 1, 32), (uint64_t)-1);
+	T_ASSERT_EQ((uint64_t)day_from_civil(10000, 1, 1), (uint64_t)-1);
+	T_ASSERT_EQ((uint64_t)day_from_civil(-1, 1, 1), (uint64_t)-1);
 
-	civil_from_days(0, &y, &m, &d);
+	day_to_civil(0, &y, &m, &d);
 	T_ASSERT(y == 1970 && m == 1 && d == 1);
-	civil_from_days(19929, &y, &m, &d);
+	day_to_civil(19929, &y, &m, &d);
 	T_ASSERT(y == 2024 && m == 7 && d == 25);
-	civil_from_days(11016, &y, &m, &d);
+	day_to_civil(11016, &y, &m, &d);
 	T_ASSERT(y == 2000 && m == 2 && d == 29);
-	civil_from_days(-1, &y, &m, &d);
+	day_to_civil(-1, &y, &m, &d);
 	T_ASSERT(y == 1969 && m == 12 && d == 31);
-	civil_from_days(-719528, &y, &m, &d);
+	day_to_civil(-719528, &y, &m, &d);
 	T_ASSERT(y == 0 && m == 1 && d == 1);
-	civil_from_days(UINT32_MAX, &y, &m, &d);
+	day_to_civil(UINT32_MAX, &y, &m, &d);
 	T_ASSERT(y == 11761191 && m == 1 && d == 20);
 }
 
@@ -382,24 +389,25 @@ test_days_walk(void)
 	for (y = 0; y <= 9999; y++)
 		for (m = 1; m <= 12; m++)
 			for (d = 1; d <= month_days(y, m); d++, z++) {
-				if (days_from_civil(y, m, d) != z) {
+				if (day_from_civil(y, m, d) != z) {
 					if (bad++ < 5)
-						fprintf(stderr, "days_from_civil("
+						fprintf(stderr,
+						    "day_from_civil("
 						    "%04" PRId64 "-%02u-%02u) = %"
 						    PRId64 ", want %" PRId64 "\n",
 						    y, m, d,
-						    days_from_civil(y, m, d), z);
+						    day_from_civil(y, m, d), z);
 				}
-				civil_from_days(z, &yy, &mm, &dd);
+				day_to_civil(z, &yy, &mm, &dd);
 				if (yy != y || mm != m || dd != d) {
 					if (bad++ < 5)
-						fprintf(stderr, "civil_from_days("
+						fprintf(stderr, "day_to_civil("
 						    "%" PRId64 ") = %04" PRId64
 						    "-%02u-%02u\n", z, yy, mm, dd);
 				}
 				/* The day after the month's last is invalid. */
 				if (d == month_days(y, m) &&
-				    days_from_civil(y, m, d + 1) != -1 &&
+				    day_from_civil(y, m, d + 1) != -1 &&
 				    bad++ < 5)
 					fprintf(stderr, "%04" PRId64 "-%02u-%02u "
 					    "accepted\n", y, m, d + 1);
@@ -408,12 +416,12 @@ test_days_walk(void)
 	T_ASSERT_EQ(z, 2932897);
 }
 
-/* ---- parse_utc_day / format_day ----------------------------------------- */
+/* ---- day_parse_utc / day_format ----------------------------------------- */
 
 static int
 pd(const char *s, uint32_t *day)
 {
-	return parse_utc_day(s, strlen(s), day);
+	return day_parse_utc(s, strlen(s), day);
 }
 
 static void
@@ -455,13 +463,13 @@ test_parse_utc_day_ok(void)
 	for (i = 0; i < T_NCASES(ok); i++) {
 		day = 0xdeadbeef;
 		if (pd(ok[i].s, &day) != LD_OK || day != ok[i].day) {
-			fprintf(stderr, "parse_utc_day(\"%s\") = %u, want %u\n",
+			fprintf(stderr, "day_parse_utc(\"%s\") = %u, want %u\n",
 			    ok[i].s, day, ok[i].day);
 			T_ASSERT(0);
 		}
 	}
 	/* len bounds the input: a date followed by anything not counted. */
-	T_ASSERT_EQ(parse_utc_day("2024-07-25junk", 10, &day), LD_OK);
+	T_ASSERT_EQ(day_parse_utc("2024-07-25junk", 10, &day), LD_OK);
 	T_ASSERT_EQ(day, 19929);
 }
 
@@ -500,18 +508,18 @@ test_parse_utc_day_refused(void)
 	for (i = 0; i < T_NCASES(bad); i++) {
 		day = 4242;
 		if (pd(bad[i], &day) != LD_EINVAL) {
-			fprintf(stderr, "parse_utc_day accepted \"%s\" as %u\n",
+			fprintf(stderr, "day_parse_utc accepted \"%s\" as %u\n",
 			    bad[i], day);
 			T_ASSERT(0);
 		}
 		T_ASSERT_EQ(day, 4242);
 	}
 	/* Short len cuts a valid timestamp into an invalid one. */
-	T_ASSERT_EQ(parse_utc_day("2024-07-25T08:01:13Z", 19, &day),
+	T_ASSERT_EQ(day_parse_utc("2024-07-25T08:01:13Z", 19, &day),
 	    LD_EINVAL);
-	T_ASSERT_EQ(parse_utc_day("2024-07-25", 9, &day), LD_EINVAL);
+	T_ASSERT_EQ(day_parse_utc("2024-07-25", 9, &day), LD_EINVAL);
 	/* An embedded NUL is not a terminator. */
-	T_ASSERT_EQ(parse_utc_day("2024-07-25\0T08:01:13Z", 21, &day),
+	T_ASSERT_EQ(day_parse_utc("2024-07-25\0T08:01:13Z", 21, &day),
 	    LD_EINVAL);
 }
 
@@ -522,22 +530,22 @@ test_format_day(void)
 	uint32_t	day, back;
 	uint64_t	i;
 
-	format_day(buf, sizeof(buf), 19929);
+	day_format(buf, sizeof(buf), 19929);
 	T_ASSERT_STR(buf, "2024-07-25");
-	format_day(buf, sizeof(buf), 0);
+	day_format(buf, sizeof(buf), 0);
 	T_ASSERT_STR(buf, "1970-01-01");
-	format_day(buf, sizeof(buf), 11016);
+	day_format(buf, sizeof(buf), 11016);
 	T_ASSERT_STR(buf, "2000-02-29");
-	format_day(buf, sizeof(buf), 2932896);
+	day_format(buf, sizeof(buf), 2932896);
 	T_ASSERT_STR(buf, "9999-12-31");
 	/* Exactly 11 bytes is enough. */
 	memset(buf, 'x', sizeof(buf));
-	format_day(buf, 11, 19930);
+	day_format(buf, 11, 19930);
 	T_ASSERT_STR(buf, "2024-07-26");
 	/* format then parse gives the day back, across 1970..9999. */
 	for (i = 0; i <= 2932896; i += 997) {
 		day = (uint32_t)i;
-		format_day(buf, sizeof(buf), day);
+		day_format(buf, sizeof(buf), day);
 		T_ASSERT_EQ(strlen(buf), 10);
 		back = 0;
 		T_ASSERT_EQ(pd(buf, &back), LD_OK);
