@@ -15,7 +15,6 @@
 # starting with "survives:" records why a known survivor is acceptable.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-list=$top/tools/mutants.txt
 only=${1:-}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/ledger-mutate.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT INT TERM
@@ -24,6 +23,8 @@ ln -s "$top/../shared" "$scratch/shared"
 (cd "$top" && git ls-files -z | xargs -0 tar -cf - 2>/dev/null) |
     (cd "$scratch/main" && tar -xf -)
 cd "$scratch/main" || exit 2
+# The list as copied with the tree: edits made meanwhile do not mix in.
+list=$scratch/main/tools/mutants.txt
 echo "# mutate: building the unmutated copy in $scratch/main"
 if ! make -j2 all </dev/null >"$scratch/build.log" 2>&1; then
 	echo "mutate: the unmutated tree does not build:" >&2
