@@ -32,11 +32,8 @@ fail(struct ld_error *e, int code, const char *fmt, ...)
 {
 	va_list	ap;
 
-	e->code = code;
-	e->pos = -1;
-	snprintf(e->rule, sizeof(e->rule), "account");
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	ld_error_vset(e, code, "account", UINT64_MAX, fmt, ap);
 	va_end(ap);
 	return code;
 }

@@ -24,11 +24,8 @@ set_err(struct ld_error *e, int code, const char *rule, const char *fmt,
 {
 	va_list	ap;
 
-	e->code = code;
-	e->pos = -1;
-	snprintf(e->rule, sizeof(e->rule), "%s", rule);
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	ld_error_vset(e, code, rule, UINT64_MAX, fmt, ap);
 	va_end(ap);
 	return code;
 }

@@ -1,4 +1,6 @@
 /* err.c - descriptions of the LD_* error codes. */
+#include <stdio.h>
+
 #include "err.h"
 
 const char *
@@ -26,4 +28,29 @@ ld_strerror(int err)
 	case LD_ESTALE:		return "an older checkpoint than one seen before";
 	default:		return "unknown error";
 	}
+}
+
+int
+ld_error_vset(struct ld_error *e, int code, const char *rule, uint64_t index,
+    const char *fmt, va_list ap)
+{
+	e->code = code;
+	e->status = 0;
+	e->pos = -1;
+	e->index = index;
+	snprintf(e->rule, sizeof(e->rule), "%s", rule != NULL ? rule : "");
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	return code;
+}
+
+int
+ld_error_set(struct ld_error *e, int code, const char *rule, uint64_t index,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	ld_error_vset(e, code, rule, index, fmt, ap);
+	va_end(ap);
+	return code;
 }

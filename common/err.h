@@ -9,6 +9,7 @@
 #ifndef ERR_H
 #define ERR_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 enum {
@@ -50,6 +51,19 @@ struct ld_error {
 	char		rule[48];	/* stable rule name, or "" */
 	char		msg[512];
 };
+
+/*
+ * Fill e: code, rule ("" or NULL for none), the conflicting leaf (or
+ * UINT64_MAX), the formatted message (cut at 511 bytes); status 0 and
+ * pos -1 (the caller sets them after, where it knows them). Returns
+ * code. Any thread; e is the caller's.
+ */
+int	ld_error_set(struct ld_error *e, int code, const char *rule,
+	    uint64_t index, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+int	ld_error_vset(struct ld_error *e, int code, const char *rule,
+	    uint64_t index, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 5, 0)));
 
 /*
  * A static, constant description of an LD_* code ("unknown error" for any

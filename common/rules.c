@@ -24,13 +24,8 @@ fail(struct ld_error *e, int code, const char *rule, uint64_t index,
 {
 	va_list	ap;
 
-	e->code = code;
-	e->status = 0;
-	e->pos = -1;
-	snprintf(e->rule, sizeof(e->rule), "%s", rule != NULL ? rule : "");
-	e->index = index;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	ld_error_vset(e, code, rule, index, fmt, ap);
 	va_end(ap);
 	return code;
 }
