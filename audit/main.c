@@ -32,8 +32,9 @@ static const char usage[] =
     "[--until TIME] [--json]\n"
     "       ledger-audit cross --state DIR1 --state DIR2 [...] [--json]\n"
     "       ledger-audit check-receipt --state DIR [--json] RECEIPT...\n"
-    "exit: 0 everything verified and nothing found, 1 a finding or a "
-    "failed check,\n      2 usage, 3 network\n";
+    "exit: 0 every check passed (signatures by the --vkey key, proofs, every\n"
+    "      rule replayed) and nothing found, 1 a finding or a failed check,\n"
+    "      2 usage, 3 network\n";
 
 /* Every command takes every option; each checks those it needs. */
 struct opts {

@@ -267,10 +267,11 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 			    resp.body.len);
 			snprintf(msg, sizeof(msg), "the log forked%s: "
 			    "checkpoint %llu is not consistent with checkpoint "
-			    "%llu verified before; both signed notes are kept "
-			    "in %s/evidence/ (%s, %s)", old.size > size ?
+			    "%llu, both signed by %s; both signed notes are "
+			    "kept in %s/evidence/ (%s, %s)", old.size > size ?
 			    " (it shrank)" : "", (unsigned long long)size,
-			    (unsigned long long)old.size, o->state, a, b);
+			    (unsigned long long)old.size, sig_key_name(log),
+			    o->state, a, b);
 			free(a);
 			free(b);
 			store_finding(st, "fork", NO_INDEX, NO_INDEX, msg);
@@ -362,16 +363,18 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 					snprintf(msg, sizeof(msg), "entry "
 					    "bundle %s is malformed (bad "
 					    "framing or trailing bytes); the "
-					    "mirror keeps %llu verified "
-					    "entries", bun->path,
+					    "mirror keeps the %llu entries it "
+					    "proved against a signed root "
+					    "before", bun->path,
 					    (unsigned long long)res->start);
 				else
 					snprintf(msg, sizeof(msg), "the "
 					    "entries served up to %llu do not "
 					    "hash to the signed tree of size "
 					    "%llu (tampered tiles or bundles);"
-					    " the mirror keeps %llu verified "
-					    "entries", (unsigned long long)idx,
+					    " the mirror keeps the %llu entries "
+					    "it proved against a signed root "
+					    "before", (unsigned long long)idx,
 					    (unsigned long long)size,
 					    (unsigned long long)res->start);
 				store_abort(txn);

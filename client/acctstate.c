@@ -18,21 +18,6 @@ struct held {
 	uint64_t	index, size, credited, retired, reversed;
 };
 
-static int
-fail(struct ld_error *e, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(struct ld_error *e, int code, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	ld_error_vset(e, code, "rollback", UINT64_MAX, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 /* DIR/accounts/ISSUER~ACCOUNT: '~' is in no issuer id, '/' in neither. */
 static char *
 held_path(const char *dir, const char *issuer, const char *account)
@@ -81,15 +66,18 @@ acctstate_check(const char *dir, const char *issuer, const char *account,
 	if ((rc = held_load(dir, issuer, account, &h)) == LD_ENOTFOUND)
 		return LD_OK;
 	if (rc != LD_OK)
-		return fail(e, LD_EINVAL, "%s/accounts/%s~%s is not a state "
+		return ld_error_set(e, LD_EINVAL, "rollback", UINT64_MAX,
+		    "%s/accounts/%s~%s is not a state "
 		    "file of ledger account", dir, issuer, account);
 	if (!found || a->n == 0)
-		return fail(e, LD_EBADPROOF, "rollback: the server says %s "
+		return ld_error_set(e, LD_EBADPROOF, "rollback", UINT64_MAX,
+		    "rollback: the server says %s "
 		    "account %s has no entries, but entry %llu of it was "
 		    "verified before at size %llu", issuer, account,
 		    (unsigned long long)h.index, (unsigned long long)h.size);
 	if (a->index[0] < h.index)
-		return fail(e, LD_EBADPROOF, "rollback: the server's newest "
+		return ld_error_set(e, LD_EBADPROOF, "rollback", UINT64_MAX,
+		    "rollback: the server's newest "
 		    "entry of the account is %llu (size %llu), but entry %llu "
 		    "was verified before at size %llu: newer entries are "
 		    "hidden", (unsigned long long)a->index[0],
@@ -98,13 +86,15 @@ acctstate_check(const char *dir, const char *issuer, const char *account,
 	for (k = 0; k < a->n && a->index[k] > h.index; k++)
 		;
 	if (k == a->n || a->index[k] != h.index)
-		return fail(e, LD_EBADPROOF, "another history: entry %llu, "
+		return ld_error_set(e, LD_EBADPROOF, "rollback", UINT64_MAX,
+		    "another history: entry %llu, "
 		    "verified before as the account's, is not in its chain "
 		    "now", (unsigned long long)h.index);
 	if (a->leaves[k].u.e.acct.credited != h.credited ||
 	    a->leaves[k].u.e.acct.retired != h.retired ||
 	    a->leaves[k].u.e.acct.reversed != h.reversed)
-		return fail(e, LD_EBADPROOF, "another history: entry %llu's "
+		return ld_error_set(e, LD_EBADPROOF, "rollback", UINT64_MAX,
+		    "another history: entry %llu's "
 		    "counters differ from those verified before",
 		    (unsigned long long)h.index);
 	return LD_OK;

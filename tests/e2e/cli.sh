@@ -93,7 +93,7 @@ for c in sync report verify-claim cross check-receipt; do
 	    "unrecognized option '--bogus'" "$AUDIT" $c --bogus
 done
 cli_case "ledger-audit --help: stdout, exit 0" 0 out \
-    "exit: 0 everything verified and nothing found" "$AUDIT" --help
+    "exit: 0 every check passed" "$AUDIT" --help
 cli_case "ledger-audit alone: usage, exit 2" 2 err "usage: ledger-audit sync" \
     "$AUDIT"
 cli_case "ledger-audit sync without --state: usage, exit 2" 2 err \
