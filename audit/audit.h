@@ -67,7 +67,7 @@ int	replay_load(struct replay *, struct store_txn *, const char *origin);
  * the caller's); findings go into the transaction.
  */
 int	replay_leaf(struct replay *, uint64_t index, const uint8_t *p,
-	    size_t len, const uint8_t hash[32], const struct leaf *l);
+	    size_t len, const uint8_t hash[32], const struct entry_leaf *l);
 /* At the end of a signed tree: check the last batch's completeness. */
 void	replay_finish(struct replay *);
 /* Write the head, tree size and aggregates into the transaction. */
@@ -107,7 +107,7 @@ struct pf_ent {
 	size_t		 len;
 	uint8_t		 hash[32];	/* its leaf hash */
 	int		 decoded;	/* leaf holds its strict decoding */
-	struct leaf	 leaf;
+	struct entry_leaf	 leaf;
 };
 struct pf_bundle {
 	uint64_t	 n;		/* bundle number */

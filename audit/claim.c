@@ -22,7 +22,7 @@ touches_leaf(const struct scan *s, uint64_t index)
 {
 	const uint8_t	*p;
 	size_t		 len;
-	struct leaf	 l;
+	struct entry_leaf	 l;
 	int		 r;
 
 	if (index >= s->size)
@@ -77,7 +77,7 @@ claim_sum(struct store_txn *t, uint64_t size, const char *issuer,
 	struct scan	 s = { t, issuer, until, size, NULL };
 	const uint8_t	*p;
 	size_t		 len;
-	struct leaf	 l, c;
+	struct entry_leaf	 l, c;
 	uint64_t	 i;
 	int		 rc = LD_OK;
 

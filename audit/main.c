@@ -313,7 +313,7 @@ mirror_receipt(struct store_txn *t, uint64_t index, const struct checkpoint *c,
 static int
 cmd_verify_claim(int argc, char **argv)
 {
-	struct issuer_state	 ist;
+	struct rules_issuer_state	 ist;
 	struct claim_sum	 cs;
 	struct store_txn	*t;
 	struct store		*st;
@@ -451,7 +451,7 @@ cross_pair(struct cross_ctx *x, const char *what, uint64_t ia, uint64_t ib)
 	struct json	*o = json_obj(), *e;
 	const uint8_t	*p;
 	size_t		 len;
-	struct leaf	 l;
+	struct entry_leaf	 l;
 	int		 k;
 
 	json_set(o, "kind", json_str(what));

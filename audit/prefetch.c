@@ -81,7 +81,7 @@ static void
 hint(struct store *st, struct pf_bundle *b)
 {
 	struct store_txn	*rt;
-	const struct leaf	*l;
+	const struct entry_leaf	*l;
 	size_t			 i;
 
 	if (st == NULL || b->nent == 0 || store_begin(st, 1, &rt) != LD_OK)

@@ -30,12 +30,12 @@
  * (p, len): "totals.credited is 1560 in the leaf, 560 by the replay".
  */
 static void
-counter_diff(const struct leaf *l, const uint8_t *p, size_t len, char *out,
+counter_diff(const struct entry_leaf *l, const uint8_t *p, size_t len, char *out,
     size_t outlen)
 {
 	static const char *const kinds[] = { "", "issuers", "methods",
 	    "batches", "credits", "retirements", "reversals" };
-	struct leaf	 b;
+	struct entry_leaf	 b;
 	struct {
 		const char	*name;
 		uint64_t	 leaf, replay;
@@ -152,7 +152,7 @@ agg_save(struct store_txn *t, const char *prefix, const struct aggs *a)
 
 /* Sum an entry into the aggregates (from the entry, not its counters). */
 static void
-agg_entry(struct replay *r, const struct leaf *l, const char *activity,
+agg_entry(struct replay *r, const struct entry_leaf *l, const char *activity,
     uint64_t grams)
 {
 	struct agg	*g[4];
@@ -215,7 +215,7 @@ batch_close(struct replay *r, uint64_t at)
 
 /* Fill position pos of the open batch with a submitted entry's hash. */
 static void
-batch_fill(struct replay *r, uint32_t pos, const struct sub *s,
+batch_fill(struct replay *r, uint32_t pos, const struct entry_sub *s,
     uint64_t index)
 {
 	struct open_batch	*b = &r->batch;
@@ -235,12 +235,12 @@ batch_fill(struct replay *r, uint32_t pos, const struct sub *s,
 }
 
 static void
-batch_open(struct replay *r, const struct leaf *l)
+batch_open(struct replay *r, const struct entry_leaf *l)
 {
 	struct open_batch	*b = &r->batch;
-	struct issuer_state	 ist;
+	struct rules_issuer_state	 ist;
 	const uint8_t		*p;
-	struct leaf		 d;
+	struct entry_leaf		 d;
 	size_t			 len;
 	uint32_t		 i, k;
 
@@ -294,12 +294,12 @@ batch_open(struct replay *r, const struct leaf *l)
 
 /* Make the state say what the leaf says, so replay can go on. */
 static void
-adopt(struct replay *r, const struct leaf *l, const uint8_t hash[32])
+adopt(struct replay *r, const struct entry_leaf *l, const uint8_t hash[32])
 {
-	struct issuer_state	 ist;
-	struct method_state	 mst;
-	struct account_ctr	 a;
-	struct leaf		 t;
+	struct rules_issuer_state	 ist;
+	struct rules_method_state	 mst;
+	struct entry_account_ctr	 a;
+	struct entry_leaf		 t;
 	const uint8_t		*p;
 	const char		*account;
 	uint8_t			 dk[16];
@@ -423,7 +423,7 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 	}
 	if (r->rules.head.batch_index != NO_INDEX) {
 		uint64_t	i, bi = r->rules.head.batch_index;
-		struct leaf	l;
+		struct entry_leaf	l;
 
 		if (store_leaf_get(t, bi, &p, &len) == LD_OK &&
 		    codec_leaf_decode(p, len, &l) == LD_OK) {
@@ -448,13 +448,13 @@ replay_load(struct replay *r, struct store_txn *t, const char *origin)
 
 int
 replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
-    const uint8_t hash[32], const struct leaf *lp)
+    const uint8_t hash[32], const struct entry_leaf *lp)
 {
 	struct merkle_node	 nodes[MERKLE_MAX_LEVELS];
 	struct ld_error	 e;
-	struct method_state	 mst;
-	struct account_ctr	 a;
-	struct leaf		 l;
+	struct rules_method_state	 mst;
+	struct entry_account_ctr	 a;
+	struct entry_leaf		 l;
 	uint8_t			 h2[32];
 	uint64_t		 v;
 	size_t			 n, i, start;
@@ -583,7 +583,7 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 		    0 : l.u.e.sub.grams);
 		if (l.kind == KIND_REVERSE && store_leaf_get(r->txn,
 		    l.u.e.sub.target, &p, &n) == LD_OK) {
-			struct leaf t;
+			struct entry_leaf t;
 
 			if (codec_leaf_decode(p, n, &t) == LD_OK) {
 				struct agg *g = agg_get(&r->by_issuer,

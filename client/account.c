@@ -61,7 +61,7 @@ client_get_json(struct fetch *f, const char *path, struct json **doc,
 /* Verify one listed entry against (size, root) and decode its leaf. */
 static int
 verify_entry(const struct json *o, uint64_t size, const uint8_t root[32],
-    uint64_t *index, struct leaf *l, const char **why)
+    uint64_t *index, struct entry_leaf *l, const char **why)
 {
 	struct merkle_proof	 p;
 	const struct json		*pr = json_get(o, "proof");
@@ -144,7 +144,7 @@ recompute(struct client_account *a, struct ld_error *e)
 
 	a->credited = a->retired = a->reversed = 0;
 	for (i = a->n; i-- > 0;) {
-		const struct leaf *l = &a->leaves[i];
+		const struct entry_leaf *l = &a->leaves[i];
 		int rc = LD_OK;
 
 		if (l->kind == KIND_CREDIT)
@@ -194,7 +194,7 @@ recompute(struct client_account *a, struct ld_error *e)
 			    (unsigned long long)a->reversed);
 	}
 	{
-		struct account_ctr c = { a->credited, a->retired, a->reversed,
+		struct entry_account_ctr c = { a->credited, a->retired, a->reversed,
 		    NO_INDEX };
 
 		if (entry_account_balance(&c, &a->balance) != LD_OK)
@@ -246,7 +246,7 @@ client_account_page(struct client_account *a, const struct json *doc,
 	}
 	list = json_get(doc, "entries");
 	for (i = 0; i < json_len(list); i++) {
-		struct leaf	*l;
+		struct entry_leaf	*l;
 		uint64_t	*ix;
 
 		if (a->expect == NO_INDEX)

@@ -129,9 +129,9 @@ read_hashes(const struct codec_obj *a, uint8_t (*out)[32], size_t max,
 /* Whether leaf bytes p hold exactly entry s of issuer. */
 static int
 leaf_holds(const uint8_t *p, size_t len, const char *issuer,
-    const struct sub *s, struct buf *tmp)
+    const struct entry_sub *s, struct buf *tmp)
 {
-	struct leaf	l;
+	struct entry_leaf	l;
 	size_t		mark;
 	int		same;
 
@@ -319,19 +319,19 @@ client_submit(struct fetch *f, struct codec_batch *b, const struct sig_key *log,
 
 int
 client_verify_receipt(const char *text, size_t len, const struct sig_key *log,
-    struct leaf *l, struct checkpoint *c, struct ld_error *e)
+    struct entry_leaf *l, struct checkpoint *c, struct ld_error *e)
 {
 	return client_verify_receipt_seen(text, len, log, NULL, l, c, e);
 }
 
 int
 client_verify_receipt_seen(const char *text, size_t len,
-    const struct sig_key *log, struct tlog_proof_seen *seen, struct leaf *l,
+    const struct sig_key *log, struct tlog_proof_seen *seen, struct entry_leaf *l,
     struct checkpoint *c, struct ld_error *e)
 {
 	struct tlog_proof	p;
 	struct checkpoint	cp;
-	struct leaf		lf;
+	struct entry_leaf		lf;
 	int			rc;
 
 	if ((rc = tlog_proof_parse(text, len, &p)) != LD_OK)

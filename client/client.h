@@ -61,13 +61,13 @@ int	client_submit(struct fetch *f, struct codec_batch *b,
  * gets the decoded leaf (entry_leaf_free it) and c the checkpoint.
  */
 int	client_verify_receipt(const char *text, size_t len,
-	    const struct sig_key *log, struct leaf *l, struct checkpoint *c,
+	    const struct sig_key *log, struct entry_leaf *l, struct checkpoint *c,
 	    struct ld_error *e);
 /* The same, verifying each distinct checkpoint's signature once (seen:
  * see note.h; zeroed by the caller, tlog_proof_seen_free after). */
 int	client_verify_receipt_seen(const char *text, size_t len,
 	    const struct sig_key *log, struct tlog_proof_seen *seen,
-	    struct leaf *l,
+	    struct entry_leaf *l,
 	    struct checkpoint *c, struct ld_error *e);
 
 /* Fetch /checkpoint and verify it; note gets the signed note text. */
@@ -86,7 +86,7 @@ struct client_account {
 	struct buf		 note;		/* its signed note, verbatim */
 	size_t			 n;		/* entries, newest first */
 	uint64_t		*index;
-	struct leaf		*leaves;
+	struct entry_leaf		*leaves;
 	uint64_t		 credited, retired, reversed;	/* recomputed */
 	int64_t			 balance;
 	int64_t			 server_balance;

@@ -135,7 +135,7 @@ cmd_account(int argc, char **argv)
 		printf("%-10s %-10s %-8s %10s %12s  %s\n", "index", "day",
 		    "kind", "grams", "balance", "detail");
 		for (i = a.n; i-- > 0;) {
-			const struct leaf *l = &a.leaves[i];
+			const struct entry_leaf *l = &a.leaves[i];
 			int64_t b2 = 0;
 
 			entry_account_balance(&l->u.e.acct, &b2);
@@ -188,7 +188,7 @@ cmd_totals(int argc, char **argv)
 	struct fetch		*f;
 	struct checkpoint	 cp;
 	struct ld_error	 e;
-	struct leaf		 l;
+	struct entry_leaf		 l;
 	struct json		*doc = NULL, *out;
 	const char		*server = NULL, *issuer = NULL, *r;
 	const char		*cacert = NULL;

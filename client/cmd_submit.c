@@ -104,7 +104,7 @@ read_batch(struct submit *s, struct batch *b, struct input *in)
 
 	memset(&b->req, 0, sizeof(b->req));
 	STR_SET(b->req.issuer, sig_key_name(s->key), strlen(sig_key_name(s->key)));
-	b->req.subs = xcalloc(s->batch_size, sizeof(struct sub));
+	b->req.subs = xcalloc(s->batch_size, sizeof(struct entry_sub));
 	b->lines = xcalloc(s->batch_size, sizeof(uint64_t));
 	while (k < s->batch_size && (n = getline(&line, &cap, s->in)) >= 0) {
 		s->line++;

@@ -24,7 +24,7 @@
 
 /* One line describing a leaf, for people. */
 static void
-print_leaf(const struct leaf *l, const char *prefix)
+print_leaf(const struct entry_leaf *l, const char *prefix)
 {
 	char		day[16];
 	int64_t		bal = 0;
@@ -188,7 +188,7 @@ verify_one(const char *name, const char *text, size_t len,
 	struct ld_error	e;
 	struct checkpoint	cp;
 	struct tlog_proof	p;
-	struct leaf		l;
+	struct entry_leaf		l;
 	struct json		*o, *a;
 	struct buf		b = { 0 };
 	uint8_t			h[32];

@@ -47,7 +47,7 @@ csv_header(struct input *in, char *line, const char **why)
 
 /* Parse one CSV row of credits against the header's columns. */
 static int
-csv_row(struct input *in, char *line, struct sub *s, const char **why)
+csv_row(struct input *in, char *line, struct entry_sub *s, const char **why)
 {
 	struct json	*o = json_obj();
 	char		*p = line, *comma;
@@ -91,7 +91,7 @@ done:
 }
 
 int
-input_line(struct input *in, char *line, size_t len, struct sub *s,
+input_line(struct input *in, char *line, size_t len, struct entry_sub *s,
     const char **why)
 {
 	static _Thread_local char	err[192];

@@ -25,7 +25,7 @@ struct input {
  * modified). Returns 1 with *s filled for an entry, 0 for a blank or
  * header line, or LD_EINVAL with a reason in *why.
  */
-int	input_line(struct input *in, char *line, size_t len, struct sub *s,
+int	input_line(struct input *in, char *line, size_t len, struct entry_sub *s,
 	    const char **why);
 void	input_free(struct input *in);
 

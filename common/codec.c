@@ -100,7 +100,7 @@ codec_put_index(struct buf *b, uint64_t v)
 }
 
 int
-codec_sub_encode(const struct sub *s, struct buf *b)
+codec_sub_encode(const struct entry_sub *s, struct buf *b)
 {
 	switch (s->kind) {
 	case KIND_CREDIT:
@@ -140,7 +140,7 @@ codec_sub_encode(const struct sub *s, struct buf *b)
 }
 
 static void
-totals_encode(const struct totals *t, struct buf *b)
+totals_encode(const struct entry_totals *t, struct buf *b)
 {
 	int	k;
 
@@ -153,7 +153,7 @@ totals_encode(const struct totals *t, struct buf *b)
 }
 
 int
-codec_leaf_encode(const struct leaf *l, struct buf *b)
+codec_leaf_encode(const struct entry_leaf *l, struct buf *b)
 {
 	size_t		start = b->len;
 	uint32_t	i;
@@ -434,7 +434,7 @@ arr(const msgpack_object *o, uint32_t n)
 
 /* Decode a submitted entry; why gets the first problem. */
 static int
-sub_decode(const msgpack_object *o, struct sub *s, const char **why)
+sub_decode(const msgpack_object *o, struct entry_sub *s, const char **why)
 {
 	const msgpack_object	*a;
 	uint64_t		 kind;
@@ -488,7 +488,7 @@ sub_decode(const msgpack_object *o, struct sub *s, const char **why)
 }
 
 static int
-totals_decode(const msgpack_object *o, struct totals *t)
+totals_decode(const msgpack_object *o, struct entry_totals *t)
 {
 	const msgpack_object	*a;
 	int			 k;
@@ -529,7 +529,7 @@ ctr_decode(const msgpack_object *o, uint64_t *c, uint64_t *r, uint64_t *v,
 }
 
 static int
-leaf_body_decode(const msgpack_object *o, struct leaf *l)
+leaf_body_decode(const msgpack_object *o, struct entry_leaf *l)
 {
 	const msgpack_object	*a, *b;
 	const char		*why;
@@ -579,7 +579,7 @@ leaf_body_decode(const msgpack_object *o, struct leaf *l)
 			return LD_EINVAL;
 		l->u.batch.nruns = b[4].via.array.size;
 		l->u.batch.runs = xcalloc(l->u.batch.nruns + 1,
-		    sizeof(struct dup_run));
+		    sizeof(struct entry_dup_run));
 		for (i = 0; i < l->u.batch.nruns; i++) {
 			const msgpack_object *r = arr(&b[4].via.array.ptr[i], 3);
 
@@ -609,7 +609,7 @@ leaf_body_decode(const msgpack_object *o, struct leaf *l)
 }
 
 int
-codec_leaf_decode(const uint8_t *p, size_t len, struct leaf *l)
+codec_leaf_decode(const uint8_t *p, size_t len, struct entry_leaf *l)
 {
 	msgpack_unpacked	u;
 	struct buf		b = { 0 };
@@ -699,7 +699,7 @@ codec_batch_decode(const uint8_t *p, size_t len, struct codec_batch *r,
 		goto done;
 	}
 	e = a[1].via.array.ptr;
-	r->subs = xcalloc(n, sizeof(struct sub));
+	r->subs = xcalloc(n, sizeof(struct entry_sub));
 	for (i = 0; i < n; i++) {
 		if (sub_decode(&e[i], &r->subs[i], why) != LD_OK) {
 			*bad_pos = i;

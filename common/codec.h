@@ -23,18 +23,18 @@
 /* Append the canonical encoding of a submitted entry to b. The fields are
  * not checked (entry_sub_check does that). LD_EINVAL, appending nothing,
  * for an unknown kind. */
-int	codec_sub_encode(const struct sub *, struct buf *b);
+int	codec_sub_encode(const struct entry_sub *, struct buf *b);
 /* Append the canonical leaf encoding; LD_ETOOBIG over LEAF_MAX, LD_EINVAL
  * for an unknown kind or an entry whose sub.kind is not the leaf's kind.
  * On failure b is as before. */
-int	codec_leaf_encode(const struct leaf *, struct buf *b);
+int	codec_leaf_encode(const struct entry_leaf *, struct buf *b);
 /*
  * Decode a leaf strictly into *l (overwritten; it need not be freed
  * before). LD_EINVAL if empty, longer than LEAF_MAX, malformed or not
  * canonical. On LD_OK *l owns its allocations (call entry_leaf_free after) and
  * keeps no pointer into p; on failure it is already freed.
  */
-int	codec_leaf_decode(const uint8_t *p, size_t len, struct leaf *l);
+int	codec_leaf_decode(const uint8_t *p, size_t len, struct entry_leaf *l);
 /*
  * The format version a leaf claims (its first element), read without
  * decoding the rest: to say "version 1, this program reads version 2"
@@ -55,7 +55,7 @@ int	codec_leaf_version(const uint8_t *p, size_t len, uint64_t *v);
 struct codec_batch {
 	STR(ID_MAX)	 issuer;
 	uint32_t	 n;
-	struct sub	*subs;		/* n entries, owned */
+	struct entry_sub	*subs;		/* n entries, owned */
 	uint8_t		 sig[64];
 };
 int	codec_batch_decode(const uint8_t *p, size_t len, struct codec_batch *r,

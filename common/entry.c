@@ -28,7 +28,7 @@ entry_kind_from_name(const char *s, size_t len)
 }
 
 void
-entry_leaf_free(struct leaf *l)
+entry_leaf_free(struct entry_leaf *l)
 {
 	if (l != NULL && l->kind == KIND_BATCH) {
 		free(l->u.batch.runs);
@@ -38,7 +38,7 @@ entry_leaf_free(struct leaf *l)
 }
 
 int
-entry_account_balance(const struct account_ctr *a, int64_t *bal)
+entry_account_balance(const struct entry_account_ctr *a, int64_t *bal)
 {
 	__int128	b = (__int128)a->credited - a->retired - a->reversed;
 
@@ -137,7 +137,7 @@ entry_str_set(char *dst, uint16_t *dlen, size_t max, const char *s, size_t n)
 }
 
 int
-entry_sub_check(const struct sub *s, const char **why)
+entry_sub_check(const struct entry_sub *s, const char **why)
 {
 	switch (s->kind) {
 	case KIND_CREDIT:

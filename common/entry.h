@@ -24,7 +24,7 @@
 #define REFERENCE_MAX		1024	/* a method's reference text */
 #define NO_INDEX		UINT64_MAX	/* "no previous entry" */
 
-enum kind {
+enum entry_kind {
 	KIND_ISSUER	= 1,
 	KIND_METHOD	= 2,
 	KIND_BATCH	= 3,
@@ -43,7 +43,7 @@ int		 entry_kind_from_name(const char *s, size_t len);
 #define STR(n)	struct { uint16_t len; char s[(n) + 1]; }
 
 /* What an issuer submits: one credit, retirement or reversal. */
-struct sub {
+struct entry_sub {
 	uint8_t		kind;		/* KIND_CREDIT, _RETIRE or _REVERSE */
 	STR(ACCOUNT_MAX) account;	/* credit, retire */
 	STR(ID_MAX)	method;		/* credit */
@@ -57,13 +57,13 @@ struct sub {
 	uint8_t		evidence[32];
 };
 
-struct issuer_reg {
+struct entry_issuer {
 	STR(ID_MAX)	id;
 	STR(TEXT_MAX)	name;
 	uint8_t		pub[32];	/* Ed25519; key name = id, type 0x01 */
 };
 
-struct method_reg {
+struct entry_method {
 	STR(ID_MAX)	id;
 	STR(TEXT_MAX)	activity;
 	STR(TEXT_MAX)	unit;
@@ -78,23 +78,23 @@ struct method_reg {
 };
 
 /* Positions of a batch that were already in the log, as runs. */
-struct dup_run {
+struct entry_dup_run {
 	uint32_t	pos;		/* first position in the batch */
 	uint32_t	count;
 	uint64_t	index;		/* leaf index of the first of them */
 };
 
-struct batch_reg {
+struct entry_batch {
 	STR(ID_MAX)	 issuer;
 	uint32_t	 n;		/* entries in the signed batch */
 	uint8_t		 root[32];	/* MTH of the entries' encodings */
 	uint8_t		 sig[64];
 	uint32_t	 nruns;
-	struct dup_run	*runs;		/* owned; entry_leaf_free releases */
+	struct entry_dup_run	*runs;		/* owned; entry_leaf_free releases */
 };
 
 /* Running totals of the whole log, after the leaf. */
-struct totals {
+struct entry_totals {
 	uint64_t	credited;	/* grams */
 	uint64_t	retired;
 	uint64_t	reversed;
@@ -102,7 +102,7 @@ struct totals {
 };
 
 /* An account's counters after the leaf. */
-struct account_ctr {
+struct entry_account_ctr {
 	uint64_t	credited;
 	uint64_t	retired;
 	uint64_t	reversed;
@@ -110,7 +110,7 @@ struct account_ctr {
 };
 
 /* An issuer's counters after the leaf. */
-struct issuer_ctr {
+struct entry_issuer_ctr {
 	uint64_t	credited;
 	uint64_t	retired;
 	uint64_t	reversed;
@@ -118,35 +118,35 @@ struct issuer_ctr {
 };
 
 /* A decoded leaf. Fields beyond the header depend on kind. */
-struct leaf {
+struct entry_leaf {
 	uint8_t			kind;
 	uint64_t		index;
 	uint64_t		time;	/* integration time, UTC seconds */
 	uint8_t			prev[32];	/* leaf hash of index - 1 */
 	union {
-		struct issuer_reg	issuer;
-		struct method_reg	method;
-		struct batch_reg	batch;
+		struct entry_issuer	issuer;
+		struct entry_method	method;
+		struct entry_batch	batch;
 		struct {
 			STR(ID_MAX)		issuer;
 			uint64_t		batch;	/* index of its batch leaf */
 			uint32_t		pos;	/* position in that batch */
-			struct sub		sub;
-			struct account_ctr	acct;
-			struct issuer_ctr	iss;
+			struct entry_sub		sub;
+			struct entry_account_ctr	acct;
+			struct entry_issuer_ctr	iss;
 		} e;
 	} u;
-	struct totals		totals;
+	struct entry_totals		totals;
 };
 
 /* Free what a leaf owns (a batch's runs) and leave it safe to free again;
  * a no-op for other kinds and for NULL. The struct itself is the
  * caller's. */
-void	entry_leaf_free(struct leaf *);
+void	entry_leaf_free(struct entry_leaf *);
 
 /* An account's balance (credited - retired - reversed), may be negative:
  * LD_OK, or LD_EOVERFLOW (*bal untouched) outside int64_t. */
-int	entry_account_balance(const struct account_ctr *, int64_t *bal);
+int	entry_account_balance(const struct entry_account_ctr *, int64_t *bal);
 
 /* Field checks shared by every parser: LD_OK or LD_EINVAL. */
 /* [A-Za-z0-9._-]{1,64}; an account also allows ':' and '~'. */
@@ -165,6 +165,6 @@ int	entry_str_set(char *dst, uint16_t *dlen, size_t max, const char *s,
 
 /* Check one submitted entry's fields: LD_OK, or LD_EINVAL with *why a
  * static reason. */
-int	entry_sub_check(const struct sub *s, const char **why);
+int	entry_sub_check(const struct entry_sub *s, const char **why);
 
 #endif /* ENTRY_H */

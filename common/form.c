@@ -53,7 +53,7 @@ get_day(const struct json *o, uint32_t *day, const char **why)
 }
 
 int
-form_sub_from_json(const struct json *o, struct sub *s, const char **why)
+form_sub_from_json(const struct json *o, struct entry_sub *s, const char **why)
 {
 	static const char *const credit_keys[] = { "kind", "account", "method",
 	    "units", "grams", "day", "time", "dedup", "evidence", NULL };
@@ -155,7 +155,7 @@ form_sub_from_json(const struct json *o, struct sub *s, const char **why)
 }
 
 struct json *
-form_sub_to_json(const struct sub *s)
+form_sub_to_json(const struct entry_sub *s)
 {
 	struct json	*o = json_obj();
 	char		 day[16];
@@ -222,7 +222,7 @@ form_batch_from_json(const struct json *o, struct codec_batch *r, long *bad_pos,
 		return LD_EINVAL;
 	}
 	memcpy(r->sig, sig, 64);
-	r->subs = xcalloc(n, sizeof(struct sub));
+	r->subs = xcalloc(n, sizeof(struct entry_sub));
 	for (i = 0; i < n; i++) {
 		if (form_sub_from_json(json_at(ents, i), &r->subs[i], why) !=
 		    LD_OK) {
@@ -256,7 +256,7 @@ form_batch_to_json(const struct codec_batch *r)
 }
 
 int
-form_issuer_from_json(const struct json *o, struct issuer_reg *reg,
+form_issuer_from_json(const struct json *o, struct entry_issuer *reg,
     const char **why)
 {
 	static const char *const keys[] = { "vkey", "name", NULL };
@@ -299,7 +299,7 @@ form_issuer_from_json(const struct json *o, struct issuer_reg *reg,
 }
 
 int
-form_method_from_json(const struct json *o, struct method_reg *m,
+form_method_from_json(const struct json *o, struct entry_method *m,
     const char **why)
 {
 	static const char *const keys[] = { "id", "activity", "unit",
@@ -356,7 +356,7 @@ form_method_from_json(const struct json *o, struct method_reg *m,
 }
 
 struct json *
-form_method_to_json(const struct method_reg *m)
+form_method_to_json(const struct entry_method *m)
 {
 	struct json	*o = json_obj();
 	char		 day[16];
@@ -375,7 +375,7 @@ form_method_to_json(const struct method_reg *m)
 }
 
 struct json *
-form_totals_to_json(const struct totals *t)
+form_totals_to_json(const struct entry_totals *t)
 {
 	struct json	*o = json_obj(), *c = json_obj();
 	int		 k;
@@ -396,7 +396,7 @@ index_or_null(uint64_t v)
 }
 
 struct json *
-form_leaf_to_json(const struct leaf *l)
+form_leaf_to_json(const struct entry_leaf *l)
 {
 	struct json	*o = json_obj(), *x, *runs;
 	uint32_t	 i;

@@ -24,9 +24,9 @@
  * "grams":..,"day":"YYYY-MM-DD","dedup":hex64,"evidence":hex64}; "time"
  * (RFC 3339 or a date) may stand for "day": only its UTC day is kept.
  */
-int	form_sub_from_json(const struct json *o, struct sub *s,
+int	form_sub_from_json(const struct json *o, struct entry_sub *s,
 	    const char **why);
-struct json *form_sub_to_json(const struct sub *s);
+struct json *form_sub_to_json(const struct entry_sub *s);
 /* {"issuer":..,"entries":[..],"signature":base64}; *bad_pos as codec. On
  * LD_OK r->subs is the caller's: codec_batch_free. */
 int	form_batch_from_json(const struct json *o, struct codec_batch *r,
@@ -40,16 +40,16 @@ struct json *form_batch_to_json(const struct codec_batch *r);
  */
 extern const struct json_limits form_batch_limits;
 /* {"vkey":..,"name":..} -> an issuer registration. */
-int	form_issuer_from_json(const struct json *o, struct issuer_reg *reg,
+int	form_issuer_from_json(const struct json *o, struct entry_issuer *reg,
 	    const char **why);
 /* {"id","activity","unit","grams_per_unit","max_grams_per_event",
  *  "max_grams_per_account_day","valid_from":"YYYY-MM-DD",
  *  "max_event_age_days","reference"}, every key required */
-int	form_method_from_json(const struct json *o, struct method_reg *m,
+int	form_method_from_json(const struct json *o, struct entry_method *m,
 	    const char **why);
-struct json *form_method_to_json(const struct method_reg *m);
+struct json *form_method_to_json(const struct entry_method *m);
 /* A decoded leaf with its counters. */
-struct json *form_leaf_to_json(const struct leaf *l);
-struct json *form_totals_to_json(const struct totals *t);
+struct json *form_leaf_to_json(const struct entry_leaf *l);
+struct json *form_totals_to_json(const struct entry_totals *t);
 
 #endif /* FORM_H */

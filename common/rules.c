@@ -54,7 +54,7 @@ rules_init(struct rules *r, const struct rules_ops *ops, void *arg,
 
 /* Common leaf header fields and time check. */
 static int
-leaf_start(struct rules *r, uint64_t time, uint8_t kind, struct leaf *l,
+leaf_start(struct rules *r, uint64_t time, uint8_t kind, struct entry_leaf *l,
     struct ld_error *e)
 {
 	memset(l, 0, sizeof(*l));
@@ -79,7 +79,7 @@ leaf_start(struct rules *r, uint64_t time, uint8_t kind, struct leaf *l,
 
 /* Encode l, hash it and advance the head. */
 static int
-leaf_finish(struct rules *r, const struct leaf *l, struct buf *out,
+leaf_finish(struct rules *r, const struct entry_leaf *l, struct buf *out,
     uint8_t leaf_hash[32], struct ld_error *e)
 {
 	size_t	start = out->len;
@@ -98,11 +98,11 @@ leaf_finish(struct rules *r, const struct leaf *l, struct buf *out,
 }
 
 int
-rules_issuer(struct rules *r, uint64_t time, const struct issuer_reg *reg,
+rules_issuer(struct rules *r, uint64_t time, const struct entry_issuer *reg,
     struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
-	struct issuer_state	st;
-	struct leaf		l;
+	struct rules_issuer_state	st;
+	struct entry_leaf		l;
 	const char		*why;
 	int			rc;
 
@@ -138,11 +138,11 @@ rules_issuer(struct rules *r, uint64_t time, const struct issuer_reg *reg,
 }
 
 int
-rules_method(struct rules *r, uint64_t time, const struct method_reg *m,
+rules_method(struct rules *r, uint64_t time, const struct entry_method *m,
     struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
-	struct method_state	st;
-	struct leaf		l;
+	struct rules_method_state	st;
+	struct entry_leaf		l;
 	int			rc;
 
 	if (entry_valid_id(m->id.s, m->id.len) != LD_OK)
@@ -176,11 +176,11 @@ rules_method(struct rules *r, uint64_t time, const struct method_reg *m,
 }
 
 int
-rules_batch(struct rules *r, uint64_t time, const struct batch_reg *b,
+rules_batch(struct rules *r, uint64_t time, const struct entry_batch *b,
     struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
-	struct issuer_state	st;
-	struct leaf		l;
+	struct rules_issuer_state	st;
+	struct entry_leaf		l;
 	uint64_t		dups = 0, end;
 	uint32_t		i, next = 0;
 	int			rc;
@@ -195,7 +195,7 @@ rules_batch(struct rules *r, uint64_t time, const struct batch_reg *b,
 		return fail(e, LD_EINVAL, "batch-size", NO_INDEX,
 		    "a batch holds 1..%d entries", BATCH_MAX);
 	for (i = 0; i < b->nruns; i++) {
-		const struct dup_run *d = &b->runs[i];
+		const struct entry_dup_run *d = &b->runs[i];
 
 		if (d->count == 0 || d->pos < next || d->pos >= b->n ||
 		    d->count > b->n - d->pos ||
@@ -247,8 +247,8 @@ rules_day_key(const char *issuer, const char *account, const char *method,
 /* Checks shared by every account entry: issuer, batch, day, dedup key. */
 static int
 entry_common(struct rules *r, uint64_t time, const char *issuer,
-    uint64_t batch_index, uint32_t pos, const struct sub *s,
-    struct issuer_state *ist, struct ld_error *e)
+    uint64_t batch_index, uint32_t pos, const struct entry_sub *s,
+    struct rules_issuer_state *ist, struct ld_error *e)
 {
 	const char	*why;
 	uint64_t	 idx;
@@ -283,7 +283,7 @@ entry_common(struct rules *r, uint64_t time, const char *issuer,
 
 static int
 account_load(struct rules *r, const char *issuer, const char *account,
-    struct account_ctr *a, struct ld_error *e)
+    struct entry_account_ctr *a, struct ld_error *e)
 {
 	int	rc = r->ops->account_get(r->arg, issuer, account, a);
 
@@ -297,8 +297,8 @@ account_load(struct rules *r, const char *issuer, const char *account,
 
 /* Decode the credit a reversal targets and check it may be reversed. */
 static int
-reversal_target(struct rules *r, const char *issuer, const struct sub *s,
-    struct leaf *t, struct ld_error *e)
+reversal_target(struct rules *r, const char *issuer, const struct entry_sub *s,
+    struct entry_leaf *t, struct ld_error *e)
 {
 	const uint8_t	*p;
 	size_t		 len;
@@ -337,13 +337,13 @@ reversal_target(struct rules *r, const char *issuer, const struct sub *s,
 
 int
 rules_entry(struct rules *r, uint64_t time, const char *issuer,
-    uint64_t batch_index, uint32_t pos, const struct sub *s,
+    uint64_t batch_index, uint32_t pos, const struct entry_sub *s,
     struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
-	struct issuer_state	 ist;
-	struct method_state	 mst;
-	struct account_ctr	 a;
-	struct leaf		 l, t;
+	struct rules_issuer_state	 ist;
+	struct rules_method_state	 mst;
+	struct entry_account_ctr	 a;
+	struct entry_leaf		 l, t;
 	uint8_t			 dkey[16];
 	uint64_t		 grams = 0, day = 0, prod, bal;
 	const char		*account;
@@ -498,7 +498,7 @@ rules_batch_message(const char *origin, const char *issuer, uint32_t n,
 }
 
 void
-rules_batch_root(const struct sub *subs, uint32_t n, uint8_t root[32])
+rules_batch_root(const struct entry_sub *subs, uint32_t n, uint8_t root[32])
 {
 	struct merkle_tree	t;
 	struct buf		b = { 0 };
@@ -517,7 +517,7 @@ rules_batch_root(const struct sub *subs, uint32_t n, uint8_t root[32])
 }
 
 int
-rules_batch_verify(const char *origin, const struct issuer_reg *iss,
+rules_batch_verify(const char *origin, const struct entry_issuer *iss,
     uint32_t n, const uint8_t root[32], const uint8_t sig[64])
 {
 	struct sig_key	*k;
@@ -532,7 +532,7 @@ rules_batch_verify(const char *origin, const struct issuer_reg *iss,
 }
 
 int
-rules_batch_verify_key(const char *origin, const struct issuer_reg *iss,
+rules_batch_verify_key(const char *origin, const struct entry_issuer *iss,
     const struct sig_key *key, uint32_t n, const uint8_t root[32],
     const uint8_t sig[64])
 {

@@ -31,28 +31,28 @@
 #include "entry.h"
 #include "err.h"
 
-struct issuer_state {
-	struct issuer_reg	reg;
+struct rules_issuer_state {
+	struct entry_issuer	reg;
 	uint64_t		reg_index;	/* leaf that registered it */
-	struct issuer_ctr	ctr;		/* after its last entry */
+	struct entry_issuer_ctr	ctr;		/* after its last entry */
 };
 
-struct method_state {
-	struct method_reg	reg;
+struct rules_method_state {
+	struct entry_method	reg;
 	uint64_t		reg_index;
 };
 
 /* State access. get returns LD_OK, LD_ENOTFOUND or another LD_* error;
  * put LD_OK or an LD_* error. Values are copied in and out. */
 struct rules_ops {
-	int	(*issuer_get)(void *, const char *id, struct issuer_state *);
-	int	(*issuer_put)(void *, const struct issuer_state *);
-	int	(*method_get)(void *, const char *id, struct method_state *);
-	int	(*method_put)(void *, const struct method_state *);
+	int	(*issuer_get)(void *, const char *id, struct rules_issuer_state *);
+	int	(*issuer_put)(void *, const struct rules_issuer_state *);
+	int	(*method_get)(void *, const char *id, struct rules_method_state *);
+	int	(*method_put)(void *, const struct rules_method_state *);
 	int	(*account_get)(void *, const char *issuer, const char *account,
-		    struct account_ctr *);
+		    struct entry_account_ctr *);
 	int	(*account_put)(void *, const char *issuer, const char *account,
-		    const struct account_ctr *);
+		    const struct entry_account_ctr *);
 	int	(*dedup_get)(void *, const uint8_t key[32], uint64_t *index);
 	int	(*dedup_put)(void *, const uint8_t key[32], uint64_t index);
 	int	(*day_get)(void *, const uint8_t key[16], uint64_t *grams);
@@ -70,7 +70,7 @@ struct rules_head {
 	uint64_t	size;		/* leaves so far = next index */
 	uint8_t		prev[32];	/* leaf hash of the last leaf */
 	uint64_t	time;		/* integration time of the last leaf */
-	struct totals	totals;
+	struct entry_totals	totals;
 	/* The batch whose entries are being appended. */
 	uint64_t	batch_index;	/* NO_INDEX when none */
 	uint32_t	batch_n;
@@ -93,17 +93,17 @@ void	rules_init(struct rules *, const struct rules_ops *, void *arg,
  * writes its leaf hash to leaf_hash and advances r->head. time is the
  * integration time in UTC seconds, never before the head's.
  */
-int	rules_issuer(struct rules *, uint64_t time, const struct issuer_reg *,
+int	rules_issuer(struct rules *, uint64_t time, const struct entry_issuer *,
 	    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e);
-int	rules_method(struct rules *, uint64_t time, const struct method_reg *,
+int	rules_method(struct rules *, uint64_t time, const struct entry_method *,
 	    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e);
 /* The batch leaf; the issuer must be registered. The signature is checked by
  * rules_batch_verify, not here (the caller may do it off-thread). */
-int	rules_batch(struct rules *, uint64_t time, const struct batch_reg *,
+int	rules_batch(struct rules *, uint64_t time, const struct entry_batch *,
 	    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e);
 /* One submitted entry of the batch whose leaf is at batch_index. */
 int	rules_entry(struct rules *, uint64_t time, const char *issuer,
-	    uint64_t batch_index, uint32_t pos, const struct sub *,
+	    uint64_t batch_index, uint32_t pos, const struct entry_sub *,
 	    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e);
 
 /* Append the message an issuer signs for a batch to msg. */
@@ -111,15 +111,15 @@ void	rules_batch_message(const char *origin, const char *issuer, uint32_t n,
 	    const uint8_t root[32], struct buf *msg);
 /* The batch root: MTH of the leaf hashes of the entries' encodings (the
  * empty root for n = 0). */
-void	rules_batch_root(const struct sub *subs, uint32_t n, uint8_t root[32]);
+void	rules_batch_root(const struct entry_sub *subs, uint32_t n, uint8_t root[32]);
 /* Verify an issuer's batch signature: LD_OK or LD_EBADSIG (also when
  * iss->pub is not a usable key). */
-int	rules_batch_verify(const char *origin, const struct issuer_reg *iss,
+int	rules_batch_verify(const char *origin, const struct entry_issuer *iss,
 	    uint32_t n, const uint8_t root[32], const uint8_t sig[64]);
 /* The same with the issuer's key already made from iss->pub (a caller
  * that verifies many batches keeps its issuers' keys). */
 struct sig_key;
-int	rules_batch_verify_key(const char *origin, const struct issuer_reg *iss,
+int	rules_batch_verify_key(const char *origin, const struct entry_issuer *iss,
 	    const struct sig_key *key, uint32_t n, const uint8_t root[32],
 	    const uint8_t sig[64]);
 /* The key of an account's daily sum for a method. */

@@ -108,7 +108,7 @@ dec_end(const struct dec *d)
 }
 
 size_t
-rules_store_issuer_encode(const struct issuer_state *st,
+rules_store_issuer_encode(const struct rules_issuer_state *st,
     uint8_t out[RULES_STORE_ISSUER_MAX])
 {
 	struct enc	e = { out, 0 };
@@ -126,7 +126,7 @@ rules_store_issuer_encode(const struct issuer_state *st,
 
 int
 rules_store_issuer_decode(const uint8_t *p, size_t len,
-    struct issuer_state *st)
+    struct rules_issuer_state *st)
 {
 	struct dec	d = { p, len, 0, 0 };
 
@@ -143,7 +143,7 @@ rules_store_issuer_decode(const uint8_t *p, size_t len,
 }
 
 size_t
-rules_store_method_encode(const struct method_state *st,
+rules_store_method_encode(const struct rules_method_state *st,
     uint8_t out[RULES_STORE_METHOD_MAX])
 {
 	struct enc	e = { out, 0 };
@@ -163,7 +163,7 @@ rules_store_method_encode(const struct method_state *st,
 
 int
 rules_store_method_decode(const uint8_t *p, size_t len,
-    struct method_state *st)
+    struct rules_method_state *st)
 {
 	struct dec	d = { p, len, 0, 0 };
 
@@ -182,7 +182,7 @@ rules_store_method_decode(const uint8_t *p, size_t len,
 }
 
 void
-rules_store_account_encode(const struct account_ctr *a,
+rules_store_account_encode(const struct entry_account_ctr *a,
     uint8_t out[RULES_STORE_ACCOUNT_LEN])
 {
 	struct enc	e = { out, 0 };
@@ -195,7 +195,7 @@ rules_store_account_encode(const struct account_ctr *a,
 
 int
 rules_store_account_decode(const uint8_t *p, size_t len,
-    struct account_ctr *a)
+    struct entry_account_ctr *a)
 {
 	struct dec	d = { p, len, 0, 0 };
 
@@ -272,7 +272,7 @@ rules_store_head_put(struct store_txn *t, const struct rules_head *h)
 /* ---- the rules' state ---------------------------------------------------- */
 
 static int
-st_issuer_get(void *arg, const char *id, struct issuer_state *out)
+st_issuer_get(void *arg, const char *id, struct rules_issuer_state *out)
 {
 	const uint8_t	*p;
 	size_t		 len;
@@ -285,7 +285,7 @@ st_issuer_get(void *arg, const char *id, struct issuer_state *out)
 }
 
 static int
-st_issuer_put(void *arg, const struct issuer_state *st)
+st_issuer_put(void *arg, const struct rules_issuer_state *st)
 {
 	uint8_t	b[RULES_STORE_ISSUER_MAX];
 
@@ -294,7 +294,7 @@ st_issuer_put(void *arg, const struct issuer_state *st)
 }
 
 static int
-st_method_get(void *arg, const char *id, struct method_state *out)
+st_method_get(void *arg, const char *id, struct rules_method_state *out)
 {
 	const uint8_t	*p;
 	size_t		 len;
@@ -307,7 +307,7 @@ st_method_get(void *arg, const char *id, struct method_state *out)
 }
 
 static int
-st_method_put(void *arg, const struct method_state *st)
+st_method_put(void *arg, const struct rules_method_state *st)
 {
 	uint8_t	b[RULES_STORE_METHOD_MAX];
 
@@ -334,7 +334,7 @@ account_key(char k[ID_MAX + 1 + ACCOUNT_MAX], const char *issuer,
 
 static int
 st_account_get(void *arg, const char *issuer, const char *account,
-    struct account_ctr *out)
+    struct entry_account_ctr *out)
 {
 	char	k[ID_MAX + 1 + ACCOUNT_MAX];
 	size_t	n = account_key(k, issuer, account);
@@ -349,7 +349,7 @@ st_account_get(void *arg, const char *issuer, const char *account,
 
 static int
 st_account_put(void *arg, const char *issuer, const char *account,
-    const struct account_ctr *a)
+    const struct entry_account_ctr *a)
 {
 	char	k[ID_MAX + 1 + ACCOUNT_MAX];
 	size_t	n = account_key(k, issuer, account);
@@ -438,12 +438,12 @@ const struct rules_ops rules_store_ops = {
 /* ---- walks and hints ----------------------------------------------------- */
 
 struct issuer_visit {
-	int	(*fn)(void *, const struct issuer_state *);
+	int	(*fn)(void *, const struct rules_issuer_state *);
 	void	*arg;
 };
 
 struct method_visit {
-	int	(*fn)(void *, const struct method_state *);
+	int	(*fn)(void *, const struct rules_method_state *);
 	void	*arg;
 };
 
@@ -452,7 +452,7 @@ visit_issuer(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
     size_t vlen)
 {
 	struct issuer_visit	*iv = arg;
-	struct issuer_state	 st;
+	struct rules_issuer_state	 st;
 
 	(void)k;
 	(void)klen;
@@ -466,7 +466,7 @@ visit_method(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
     size_t vlen)
 {
 	struct method_visit	*mv = arg;
-	struct method_state	 st;
+	struct rules_method_state	 st;
 
 	(void)k;
 	(void)klen;
@@ -477,7 +477,7 @@ visit_method(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
 
 int
 rules_store_issuers(struct store_txn *t,
-    int (*fn)(void *, const struct issuer_state *), void *arg)
+    int (*fn)(void *, const struct rules_issuer_state *), void *arg)
 {
 	struct issuer_visit	iv = { fn, arg };
 
@@ -486,7 +486,7 @@ rules_store_issuers(struct store_txn *t,
 
 int
 rules_store_methods(struct store_txn *t,
-    int (*fn)(void *, const struct method_state *), void *arg)
+    int (*fn)(void *, const struct rules_method_state *), void *arg)
 {
 	struct method_visit	mv = { fn, arg };
 
@@ -495,7 +495,7 @@ rules_store_methods(struct store_txn *t,
 
 int
 rules_store_account(struct store_txn *t, const char *issuer,
-    const char *account, struct account_ctr *out)
+    const char *account, struct entry_account_ctr *out)
 {
 	return st_account_get(t, issuer, account, out);
 }
@@ -512,7 +512,7 @@ rules_store_hint_account(struct store_hints *hs, const char *issuer,
 
 int
 rules_store_hint_sub(struct store_hints *hs, const char *issuer,
-    const struct sub *sub)
+    const struct entry_sub *sub)
 {
 	uint8_t	dk[16];
 	int	rc;

@@ -51,22 +51,22 @@ extern const struct rules_ops	rules_store_ops;
 
 /* Encode into out (at least the _MAX above); return the length. Strings
  * are cut at their limits, which valid states never reach. */
-size_t	rules_store_issuer_encode(const struct issuer_state *,
+size_t	rules_store_issuer_encode(const struct rules_issuer_state *,
 	    uint8_t out[RULES_STORE_ISSUER_MAX]);
-size_t	rules_store_method_encode(const struct method_state *,
+size_t	rules_store_method_encode(const struct rules_method_state *,
 	    uint8_t out[RULES_STORE_METHOD_MAX]);
-void	rules_store_account_encode(const struct account_ctr *,
+void	rules_store_account_encode(const struct entry_account_ctr *,
 	    uint8_t out[RULES_STORE_ACCOUNT_LEN]);
 size_t	rules_store_head_encode(const struct rules_head *,
 	    uint8_t out[RULES_STORE_HEAD_MAX]);
 /* Decode p[0 .. len) into the caller's struct: LD_OK or LD_ECORRUPT (the
  * struct is then unspecified). */
 int	rules_store_issuer_decode(const uint8_t *p, size_t len,
-	    struct issuer_state *);
+	    struct rules_issuer_state *);
 int	rules_store_method_decode(const uint8_t *p, size_t len,
-	    struct method_state *);
+	    struct rules_method_state *);
 int	rules_store_account_decode(const uint8_t *p, size_t len,
-	    struct account_ctr *);
+	    struct entry_account_ctr *);
 int	rules_store_head_decode(const uint8_t *p, size_t len,
 	    struct rules_head *);
 
@@ -78,12 +78,12 @@ int	rules_store_head_put(struct store_txn *, const struct rules_head *);
 /* Visit every registered issuer or method, in id order; fn's non-zero
  * return stops the walk and is returned. */
 int	rules_store_issuers(struct store_txn *,
-	    int (*fn)(void *, const struct issuer_state *), void *arg);
+	    int (*fn)(void *, const struct rules_issuer_state *), void *arg);
 int	rules_store_methods(struct store_txn *,
-	    int (*fn)(void *, const struct method_state *), void *arg);
+	    int (*fn)(void *, const struct rules_method_state *), void *arg);
 /* An account's current counters (prev = its last leaf). */
 int	rules_store_account(struct store_txn *, const char *issuer,
-	    const char *account, struct account_ctr *);
+	    const char *account, struct entry_account_ctr *);
 
 /* Hints (store.h) for an account, and for the lookups the rules make for
  * issuer's submitted entry sub: its dedup key, its daily sum (a credit),
@@ -91,6 +91,6 @@ int	rules_store_account(struct store_txn *, const char *issuer,
 int	rules_store_hint_account(struct store_hints *, const char *issuer,
 	    const char *account);
 int	rules_store_hint_sub(struct store_hints *, const char *issuer,
-	    const struct sub *sub);
+	    const struct entry_sub *sub);
 
 #endif /* RULES_STORE_H */

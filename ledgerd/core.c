@@ -103,11 +103,11 @@ append_leaf(struct core *c, struct store_txn *txn, const uint8_t *p,
 /* Whether the stored leaf at index holds exactly this submission. */
 static int
 same_entry(struct store_txn *txn, uint64_t index, const char *issuer,
-    const struct sub *sub, struct buf *tmp, int *same)
+    const struct entry_sub *sub, struct buf *tmp, int *same)
 {
 	const uint8_t	*p;
 	size_t		 len;
-	struct leaf	 l;
+	struct entry_leaf	 l;
 	size_t		 mark;
 	int		 rc;
 
@@ -139,7 +139,7 @@ rules_fail(struct core_result *r, const struct ld_error *e, long pos)
 
 /* Positions of a 32-byte key within the batch: a small open hash set. */
 static long
-batch_seen(uint32_t *slots, size_t nslots, const struct sub *subs, uint32_t i)
+batch_seen(uint32_t *slots, size_t nslots, const struct entry_sub *subs, uint32_t i)
 {
 	uint64_t	w[4], h;
 
@@ -163,9 +163,9 @@ run_submit(struct core *c, struct store_txn *txn, struct core_job *j, uint64_t n
     struct core_result *r)
 {
 	struct codec_batch	*b = &j->batch;
-	struct issuer_state	 ist;
+	struct rules_issuer_state	 ist;
 	struct ld_error	 e;
-	struct leaf		 bl;
+	struct entry_leaf		 bl;
 	uint8_t			 root[32], h[32];
 	uint32_t		*slots, i, ndup = 0;
 	uint64_t		 idx;
@@ -239,9 +239,9 @@ run_submit(struct core *c, struct store_txn *txn, struct core_job *j, uint64_t n
 	bl.u.batch.n = b->n;
 	memcpy(bl.u.batch.root, root, 32);
 	memcpy(bl.u.batch.sig, b->sig, 64);
-	bl.u.batch.runs = xcalloc(ndup + 1, sizeof(struct dup_run));
+	bl.u.batch.runs = xcalloc(ndup + 1, sizeof(struct entry_dup_run));
 	for (i = 0; i < b->n; i++) {
-		struct dup_run *d;
+		struct entry_dup_run *d;
 
 		if (!r->dup[i])
 			continue;
@@ -295,8 +295,8 @@ static int
 run_admin(struct core *c, struct store_txn *txn, struct core_job *j, uint64_t now,
     struct core_result *r)
 {
-	struct issuer_state	ist;
-	struct method_state	mst;
+	struct rules_issuer_state	ist;
+	struct rules_method_state	mst;
 	struct ld_error	e;
 	uint8_t			h[32];
 	int			rc;
@@ -617,7 +617,7 @@ struct core_keys {
 };
 
 static const struct sig_key *
-vkey_get(struct core_keys *ck, const struct issuer_reg *iss)
+vkey_get(struct core_keys *ck, const struct entry_issuer *iss)
 {
 	struct vkey	*c = ck->keys, *v;
 	unsigned	 i;
@@ -661,7 +661,7 @@ void
 core_verify(struct ledgerd *ld, struct core_keys *ck, struct store_txn *t,
     struct core_job *j)
 {
-	struct issuer_state	 ist;
+	struct rules_issuer_state	 ist;
 	const struct sig_key	*k;
 
 	if (j->kind != CORE_SUBMIT || t == NULL ||

@@ -61,8 +61,8 @@ typedef void	 core_done_fn(void *arg, const struct core_job *j,
 struct core_job {
 	enum core_kind		 kind;
 	struct codec_batch	 batch;		/* CORE_SUBMIT */
-	struct issuer_reg	 issuer;	/* CORE_ISSUER */
-	struct method_reg	 method;	/* CORE_METHOD */
+	struct entry_issuer	 issuer;	/* CORE_ISSUER */
+	struct entry_method	 method;	/* CORE_METHOD */
 	core_done_fn		*done;
 	void			*arg;
 	struct core_job		*next;		/* the queue's and group's */

@@ -14,8 +14,8 @@ struct rc_ent {
 	int	kind;
 	int	dirty;			/* changed since the last flush */
 	union {
-		struct issuer_state	issuer;
-		struct method_state	method;
+		struct rules_issuer_state	issuer;
+		struct rules_method_state	method;
 	} u;
 };
 
@@ -178,7 +178,7 @@ rcache_dedup_absent(struct rcache *c, const uint8_t key[32])
 }
 
 static int
-rc_issuer_get(void *arg, const char *id, struct issuer_state *out)
+rc_issuer_get(void *arg, const char *id, struct rules_issuer_state *out)
 {
 	struct rcache	*c = arg;
 	struct rc_ent	*e;
@@ -196,7 +196,7 @@ rc_issuer_get(void *arg, const char *id, struct issuer_state *out)
 }
 
 static int
-rc_issuer_put(void *arg, const struct issuer_state *st)
+rc_issuer_put(void *arg, const struct rules_issuer_state *st)
 {
 	struct rcache	*c = arg;
 	struct rc_ent	*e = insert(c, RC_ISSUER, st->reg.id.s);
@@ -208,7 +208,7 @@ rc_issuer_put(void *arg, const struct issuer_state *st)
 }
 
 static int
-rc_method_get(void *arg, const char *id, struct method_state *out)
+rc_method_get(void *arg, const char *id, struct rules_method_state *out)
 {
 	struct rcache	*c = arg;
 	struct rc_ent	*e;
@@ -226,7 +226,7 @@ rc_method_get(void *arg, const char *id, struct method_state *out)
 }
 
 static int
-rc_method_put(void *arg, const struct method_state *st)
+rc_method_put(void *arg, const struct rules_method_state *st)
 {
 	struct rcache	*c = arg;
 	int		 rc;
@@ -263,7 +263,7 @@ rc_dedup_put(void *arg, const uint8_t key[32], uint64_t index)
 /* The rest goes straight to the store. */
 static int
 rc_account_get(void *arg, const char *issuer, const char *account,
-    struct account_ctr *a)
+    struct entry_account_ctr *a)
 {
 	return rules_store_ops.account_get(((struct rcache *)arg)->txn, issuer,
 	    account, a);
@@ -271,7 +271,7 @@ rc_account_get(void *arg, const char *issuer, const char *account,
 
 static int
 rc_account_put(void *arg, const char *issuer, const char *account,
-    const struct account_ctr *a)
+    const struct entry_account_ctr *a)
 {
 	return rules_store_ops.account_put(((struct rcache *)arg)->txn, issuer,
 	    account, a);

@@ -231,7 +231,7 @@ entry_json(struct store_txn *t, uint64_t index, const struct cp *cp,
     int with_proof)
 {
 	struct merkle_proof	 p;
-	struct leaf		 l;
+	struct entry_leaf		 l;
 	const uint8_t		*lp;
 	uint8_t			 h[32];
 	size_t			 len;
@@ -358,9 +358,9 @@ get_account(struct http_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	static const char *const keys[] = { "cursor", "limit", NULL };
-	struct account_ctr	 a;
+	struct entry_account_ctr	 a;
 	struct query		 q;
-	struct leaf		 l;
+	struct entry_leaf		 l;
 	const char		*rest = path + strlen("/v1/accounts/"), *slash;
 	const char		*why;
 	const uint8_t		*lp;
@@ -474,7 +474,7 @@ corrupt:
 /* {totals, index, receipt} for the leaf at index. */
 static struct json *
 totals_doc(struct store_txn *t, uint64_t index, const struct cp *cp,
-    struct leaf *l)
+    struct entry_leaf *l)
 {
 	struct buf	 b = { 0 };
 	struct json	*o = json_obj();
@@ -491,7 +491,7 @@ totals_doc(struct store_txn *t, uint64_t index, const struct cp *cp,
 static void
 get_totals(struct http_req *req, struct store_txn *t, const struct cp *cp)
 {
-	struct leaf	 l;
+	struct entry_leaf	 l;
 	const uint8_t	*lp;
 	size_t		 len;
 	struct json	*o;
@@ -500,7 +500,7 @@ get_totals(struct http_req *req, struct store_txn *t, const struct cp *cp)
 		o = json_obj();
 		json_set(o, "size", json_u64(0));
 		json_set(o, "totals",
-		    form_totals_to_json(&(struct totals){ 0 }));
+		    form_totals_to_json(&(struct entry_totals){ 0 }));
 		reply_doc(req, o, 0);
 		return;
 	}
@@ -520,7 +520,7 @@ struct list_ctx {
 };
 
 static int
-list_issuer(void *arg, const struct issuer_state *st)
+list_issuer(void *arg, const struct rules_issuer_state *st)
 {
 	struct list_ctx	*c = arg;
 	struct json	*o;
@@ -545,7 +545,7 @@ list_issuer(void *arg, const struct issuer_state *st)
 }
 
 static int
-list_method(void *arg, const struct method_state *st)
+list_method(void *arg, const struct rules_method_state *st)
 {
 	struct list_ctx	*c = arg;
 	struct json	*o;
@@ -578,8 +578,8 @@ static void
 get_issuer(struct http_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
-	struct issuer_state	 st;
-	struct leaf		 l;
+	struct rules_issuer_state	 st;
+	struct entry_leaf		 l;
 	const char		*id = path + strlen("/v1/issuers/");
 	const uint8_t		*lp;
 	uint64_t		 last;

@@ -283,7 +283,7 @@ ed25519_verify_rate(struct sig_key *k)
 static double
 batch_verify_rate(struct sig_key *k, const char *origin)
 {
-	struct issuer_reg	 iss;
+	struct entry_issuer	 iss;
 	struct sig_key		*pk;
 	struct buf		 msg = { 0 };
 	uint8_t			 root[32], sig[64];
@@ -317,7 +317,7 @@ batch_verify_rate(struct sig_key *k, const char *origin)
 static size_t
 sub_len(void)
 {
-	struct sub	s;
+	struct entry_sub	s;
 	struct buf	b = { 0 };
 	size_t		n;
 
@@ -408,8 +408,8 @@ struct raw {
 	uint64_t		 size;
 	struct merkle_tree	 tree;
 	struct rules_head	 head;
-	struct issuer_state	 ist;
-	struct method_state	 mst;
+	struct rules_issuer_state	 ist;
+	struct rules_method_state	 mst;
 	uint8_t			*leaves, (*lh)[32], (*dd)[32], (*dk)[16];
 	char			(*acct)[16];
 	size_t			*noff;
@@ -422,7 +422,7 @@ raw_group(struct raw *w, uint32_t n)
 {
 	const struct rules_ops	*o = &rules_store_ops;
 	struct store_txn	*t;
-	struct account_ctr	 a;
+	struct entry_account_ctr	 a;
 	uint8_t			 seed[16];
 	uint64_t		 x, idx, day, t0, k;
 	size_t			 nn = 0, m;

@@ -711,7 +711,7 @@ void
 gen_batch(struct gen *g, uint64_t first, uint32_t n, struct buf *body)
 {
 	struct codec_batch	b;
-	struct sub		*s;
+	struct entry_sub		*s;
 	char			 acct[32];
 	uint64_t		 i;
 	uint32_t		 k;

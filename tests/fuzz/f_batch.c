@@ -50,7 +50,7 @@ static size_t
 mem_bound(size_t len)
 {
 	return 3 * len + CODEC_BATCH_OBJECTS * 32 +
-	    BATCH_MAX * sizeof(struct sub) + 65536;
+	    BATCH_MAX * sizeof(struct entry_sub) + 65536;
 }
 
 /* Decode p and check the heap it took. */

@@ -17,11 +17,11 @@
 #include "json.h"
 
 static void
-check_entry(const struct sub *s)
+check_entry(const struct entry_sub *s)
 {
 	struct buf	 a = { 0 }, b = { 0 }, j = { 0 };
 	struct json	*o, *doc;
-	struct sub	 s2;
+	struct entry_sub	 s2;
 	const char	*why = NULL;
 
 	CHECK(codec_sub_encode(s, &a) == LD_OK);
@@ -43,7 +43,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input	 in;
-	struct sub	 s;
+	struct entry_sub	 s;
 	const uint8_t	*p = data, *end = data + size, *nl;
 	const char	*why;
 	char		*line;

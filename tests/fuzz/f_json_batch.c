@@ -47,7 +47,7 @@ reparse(const struct json *o)
 }
 
 static void
-sub_bytes(const struct sub *s, struct buf *b)
+sub_bytes(const struct entry_sub *s, struct buf *b)
 {
 	buf_reset(b);
 	CHECK(codec_sub_encode(s, b) == LD_OK);
@@ -106,7 +106,7 @@ check_batch(const struct json *doc)
 static void
 check_sub(const struct json *doc)
 {
-	struct sub	 s, s2;
+	struct entry_sub	 s, s2;
 	struct buf	 a = { 0 }, b = { 0 };
 	struct json	*o, *j;
 	const char	*why = NULL;
@@ -131,7 +131,7 @@ check_sub(const struct json *doc)
 static void
 check_issuer(const struct json *doc)
 {
-	struct issuer_reg	 reg;
+	struct entry_issuer	 reg;
 	struct sig_key		*k;
 	const char		*why = NULL, *vk;
 	char			*s;
@@ -155,7 +155,7 @@ check_issuer(const struct json *doc)
 static void
 check_method(const struct json *doc)
 {
-	struct method_reg	 m, m2;
+	struct entry_method	 m, m2;
 	struct json		*o, *j;
 	const char		*why = NULL;
 
@@ -185,7 +185,7 @@ check_mem(const char *p, size_t len)
 	size_t			 peak, bound;
 
 	bound = 3 * len + form_batch_limits.tokens * 128 +
-	    BATCH_MAX * sizeof(struct sub) + 65536;
+	    BATCH_MAX * sizeof(struct entry_sub) + 65536;
 	fuzz_mem_start();
 	if (json_parse_limited(p, len, &form_batch_limits, &doc, err,
 	    sizeof(err)) == LD_OK) {

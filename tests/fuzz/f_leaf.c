@@ -15,7 +15,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct leaf	 l;
+	struct entry_leaf	 l;
 	struct buf	 b = { 0 }, j = { 0 };
 	struct json	*o;
 	int		 rc;

@@ -75,7 +75,7 @@ fill(uint8_t *p, size_t n, uint8_t start)
 	die("STR_SET"); } while (0)
 
 static void
-credit(struct sub *s, uint8_t seed, int ev)
+credit(struct entry_sub *s, uint8_t seed, int ev)
 {
 	memset(s, 0, sizeof(*s));
 	s->kind = KIND_CREDIT;
@@ -91,7 +91,7 @@ credit(struct sub *s, uint8_t seed, int ev)
 }
 
 static void
-retire(struct sub *s, uint8_t seed)
+retire(struct entry_sub *s, uint8_t seed)
 {
 	memset(s, 0, sizeof(*s));
 	s->kind = KIND_RETIRE;
@@ -103,7 +103,7 @@ retire(struct sub *s, uint8_t seed)
 }
 
 static void
-reverse(struct sub *s, uint8_t seed)
+reverse(struct entry_sub *s, uint8_t seed)
 {
 	memset(s, 0, sizeof(*s));
 	s->kind = KIND_REVERSE;
@@ -114,7 +114,7 @@ reverse(struct sub *s, uint8_t seed)
 }
 
 static void
-totals(struct totals *t)
+totals(struct entry_totals *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->credited = 1520;
@@ -130,8 +130,8 @@ totals(struct totals *t)
 static void
 leaf_seeds(void)
 {
-	struct leaf	 l;
-	struct dup_run	 runs[2] = { { 0, 2, 17 }, { 5, 1, 90000 } };
+	struct entry_leaf	 l;
+	struct entry_dup_run	 runs[2] = { { 0, 2, 17 }, { 5, 1, 90000 } };
 	struct buf	 b = { 0 };
 
 	memset(&l, 0, sizeof(l));
@@ -229,7 +229,7 @@ leaf_seeds(void)
 /* ---- batches --------------------------------------------------------------- */
 
 static void
-make_batch(struct codec_batch *r, struct sub *subs)
+make_batch(struct codec_batch *r, struct entry_sub *subs)
 {
 	memset(r, 0, sizeof(*r));
 	SET(r->issuer, "luzhou-green");
@@ -246,7 +246,7 @@ static void
 batch_seeds(void)
 {
 	struct codec_batch	 r;
-	struct sub		 subs[4];
+	struct entry_sub		 subs[4];
 	struct buf		 b = { 0 };
 
 	make_batch(&r, subs);
@@ -286,8 +286,8 @@ static void
 json_seeds(struct sig_key *issuer)
 {
 	struct codec_batch	 r;
-	struct sub		 subs[4];
-	struct method_reg	 m;
+	struct entry_sub		 subs[4];
+	struct entry_method	 m;
 	struct buf		 b = { 0 };
 	struct json		*o;
 	char			*vk, *s;
@@ -345,7 +345,7 @@ json_seeds(struct sig_key *issuer)
 static void
 input_seeds(void)
 {
-	struct sub	 s;
+	struct entry_sub	 s;
 	struct buf	 b = { 0 };
 	struct json	*o;
 

@@ -154,7 +154,7 @@ append(struct gen *g, const uint8_t *p, size_t len)
 
 /* Re-encode a decoded leaf into g->out. */
 static void
-reencode(struct gen *g, const struct leaf *l)
+reencode(struct gen *g, const struct entry_leaf *l)
 {
 	buf_reset(&g->out);
 	if (codec_leaf_encode(l, &g->out) != LD_OK)
@@ -163,10 +163,10 @@ reencode(struct gen *g, const struct leaf *l)
 
 /* The issuer leaf the rules would build for reg without their checks. */
 static void
-forge_issuer(struct gen *g, const struct issuer_reg *reg)
+forge_issuer(struct gen *g, const struct entry_issuer *reg)
 {
-	struct issuer_state	st;
-	struct leaf		l;
+	struct rules_issuer_state	st;
+	struct entry_leaf		l;
 
 	memset(&l, 0, sizeof(l));
 	l.kind = KIND_ISSUER;
@@ -191,7 +191,7 @@ forge_issuer(struct gen *g, const struct issuer_reg *reg)
 static void
 issuer(struct gen *g, const char *id, const char *name, struct sig_key *k)
 {
-	struct issuer_reg	reg;
+	struct entry_issuer	reg;
 	struct ld_error	e;
 	uint8_t			h[32];
 
@@ -215,7 +215,7 @@ static void
 method(struct gen *g, const char *id, uint64_t gpu, uint64_t max_event,
     uint64_t max_day)
 {
-	struct method_reg	m;
+	struct entry_method	m;
 	struct ld_error	e;
 	uint8_t			h[32];
 
@@ -235,11 +235,11 @@ method(struct gen *g, const char *id, uint64_t gpu, uint64_t max_event,
 	append(g, g->out.p, g->out.len);
 }
 
-static struct sub
+static struct entry_sub
 credit(const char *account, const char *meth, uint64_t units, uint64_t grams,
     const char *dedup, const char *evidence)
 {
-	struct sub	s;
+	struct entry_sub	s;
 
 	memset(&s, 0, sizeof(s));
 	s.kind = KIND_CREDIT;
@@ -256,10 +256,10 @@ credit(const char *account, const char *meth, uint64_t units, uint64_t grams,
 	return s;
 }
 
-static struct sub
+static struct entry_sub
 retire(const char *account, uint64_t grams, const char *dedup)
 {
-	struct sub	s;
+	struct entry_sub	s;
 
 	memset(&s, 0, sizeof(s));
 	s.kind = KIND_RETIRE;
@@ -271,10 +271,10 @@ retire(const char *account, uint64_t grams, const char *dedup)
 	return s;
 }
 
-static struct sub
+static struct entry_sub
 reverse(uint64_t target, const char *dedup)
 {
-	struct sub	s;
+	struct entry_sub	s;
 
 	memset(&s, 0, sizeof(s));
 	s.kind = KIND_REVERSE;
@@ -291,12 +291,12 @@ reverse(uint64_t target, const char *dedup)
  */
 static void
 forge_entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
-    const struct sub *s)
+    const struct entry_sub *s)
 {
 	const struct rules_ops	*ops = &rules_store_ops;
-	struct issuer_state	 ist;
-	struct account_ctr	 a;
-	struct leaf		 l, t;
+	struct rules_issuer_state	 ist;
+	struct entry_account_ctr	 a;
+	struct entry_leaf		 l, t;
 	const uint8_t		*p;
 	const char		*account = s->account.s;
 	char			 acc[ACCOUNT_MAX + 1];
@@ -396,10 +396,10 @@ x_rule(const struct gen *g)
 
 static void
 entry(struct gen *g, const char *iss, uint64_t batch, uint32_t pos,
-    const struct sub *s, const char *breaks)
+    const struct entry_sub *s, const char *breaks)
 {
 	struct ld_error	e;
-	struct leaf		l;
+	struct entry_leaf		l;
 	uint8_t			h[32];
 	uint64_t		t = g->time;
 	int			rc;
@@ -464,7 +464,7 @@ static void
 old_method(struct gen *g)
 {
 	struct buf	b = { 0 };
-	struct totals	t = g->r.head.totals;
+	struct entry_totals	t = g->r.head.totals;
 
 	t.count[KIND_METHOD]++;
 	codec_put_array(&b, 7);
@@ -497,10 +497,10 @@ old_method(struct gen *g)
 
 /* A signed batch of issuer city and its entries. */
 static void
-batch(struct gen *g, const struct sub *subs, uint32_t n, uint32_t x_pos,
+batch(struct gen *g, const struct entry_sub *subs, uint32_t n, uint32_t x_pos,
     int flip)
 {
-	struct batch_reg	b;
+	struct entry_batch	b;
 	struct ld_error	e;
 	struct buf		msg = { 0 };
 	uint8_t			h[32];
@@ -527,7 +527,7 @@ batch(struct gen *g, const struct sub *subs, uint32_t n, uint32_t x_pos,
 	bi = g->r.head.size - 1;
 	append(g, g->out.p, g->out.len);
 	for (i = 0; i < n; i++) {
-		struct sub	other = subs[i];
+		struct entry_sub	other = subs[i];
 
 		/* The batch's last entry left out of the log. */
 		if (i == n - 1 && x_pos != UINT32_MAX &&
@@ -546,7 +546,7 @@ batch(struct gen *g, const struct sub *subs, uint32_t n, uint32_t x_pos,
 static void
 build(struct gen *g)
 {
-	struct sub	a[5], b[4], x;
+	struct entry_sub	a[5], b[4], x;
 
 	g->time = T0;
 	issuer(g, "city", "City Green Points", g->iss);

@@ -27,7 +27,7 @@
 #define MAXLEAVES	16
 
 struct forged {
-	struct leaf	l[MAXLEAVES];
+	struct entry_leaf	l[MAXLEAVES];
 	size_t		n;
 	uint8_t		hash[MAXLEAVES][32];
 	struct buf	enc[MAXLEAVES];
@@ -55,7 +55,7 @@ static void
 add(struct forged *f, int kind, const char *account, uint64_t grams,
     uint64_t target, uint64_t prev, uint64_t cr, uint64_t re, uint64_t rv)
 {
-	struct leaf	*l = &f->l[f->n];
+	struct entry_leaf	*l = &f->l[f->n];
 
 	memset(l, 0, sizeof(*l));
 	l->kind = (uint8_t)kind;
@@ -229,7 +229,7 @@ test_every_counter_is_checked(void)
 	/* Each of the three counters, in the newest leaf and an older one. */
 	for (at = 0; at < 2; at++)
 		for (which = 0; which < 3; which++) {
-			struct account_ctr *c;
+			struct entry_account_ctr *c;
 
 			honest(&f);
 			c = &f.l[at == 0 ? 4 : 3].u.e.acct;

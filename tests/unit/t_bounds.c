@@ -102,9 +102,9 @@ big_batch(struct codec_batch *r)
 	memset(id, 'i', sizeof(id));
 	STR_SET(r->issuer, id, ID_MAX);
 	r->n = BATCH_MAX;
-	r->subs = xcalloc(BATCH_MAX, sizeof(struct sub));
+	r->subs = xcalloc(BATCH_MAX, sizeof(struct entry_sub));
 	for (i = 0; i < BATCH_MAX; i++) {
-		struct sub	*s = &r->subs[i];
+		struct entry_sub	*s = &r->subs[i];
 		char		 acct[ACCOUNT_MAX + 1];
 
 		snprintf(acct, sizeof(acct), "%064" PRIu32, i);

@@ -25,10 +25,10 @@
 #define ORIGIN	"example.org/t-client"
 #define DAY	19929u
 
-static struct sub
+static struct entry_sub
 credit(const char *account, uint64_t grams, const char *dedup)
 {
-	struct sub	s;
+	struct entry_sub	s;
 
 	memset(&s, 0, sizeof(s));
 	s.kind = KIND_CREDIT;
@@ -43,9 +43,9 @@ credit(const char *account, uint64_t grams, const char *dedup)
 
 /* The leaf bytes of entry s of issuer "city" at index. */
 static void
-leaf_of(const struct sub *s, uint64_t index, struct buf *out)
+leaf_of(const struct entry_sub *s, uint64_t index, struct buf *out)
 {
-	struct leaf	l;
+	struct entry_leaf	l;
 
 	memset(&l, 0, sizeof(l));
 	l.kind = s->kind;
@@ -166,7 +166,7 @@ test_reply_holds_entries(void)
 {
 	struct sig_key		*log;
 	struct codec_batch	 b;
-	struct sub		 subs[2], other;
+	struct entry_sub		 subs[2], other;
 	struct ld_error	 e;
 	struct buf		 l0 = { 0 }, l1 = { 0 }, lx = { 0 }, r = { 0 };
 	uint64_t		 idx[2];
@@ -198,7 +198,7 @@ test_reply_holds_entries(void)
 	T_ASSERT_EQ(check(&r, &b, NULL, &e, NULL), LD_EBADPROOF);
 	/* Another issuer's leaf with the same entry is not it either. */
 	{
-		struct leaf	l;
+		struct entry_leaf	l;
 
 		T_ASSERT_EQ(codec_leaf_decode(l1.p, l1.len, &l), LD_OK);
 		STR_SET(l.u.e.issuer, "ghost", 5);

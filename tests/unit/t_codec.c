@@ -76,7 +76,7 @@ unhex(struct buf *b, const char *s)
 }
 
 static void
-sub_credit(struct sub *s, const char *account, const char *method,
+sub_credit(struct entry_sub *s, const char *account, const char *method,
     uint64_t units, uint64_t grams, uint32_t day, uint8_t dseed, int ev)
 {
 	memset(s, 0, sizeof(*s));
@@ -93,7 +93,7 @@ sub_credit(struct sub *s, const char *account, const char *method,
 }
 
 static void
-sub_retire(struct sub *s, const char *account, uint64_t grams,
+sub_retire(struct entry_sub *s, const char *account, uint64_t grams,
     const char *beneficiary, uint32_t day, uint8_t dseed)
 {
 	memset(s, 0, sizeof(*s));
@@ -106,7 +106,7 @@ sub_retire(struct sub *s, const char *account, uint64_t grams,
 }
 
 static void
-sub_reverse(struct sub *s, uint64_t target, const char *reason, uint32_t day,
+sub_reverse(struct entry_sub *s, uint64_t target, const char *reason, uint32_t day,
     uint8_t dseed)
 {
 	memset(s, 0, sizeof(*s));
@@ -118,7 +118,7 @@ sub_reverse(struct sub *s, uint64_t target, const char *reason, uint32_t day,
 }
 
 static void
-totals_set(struct totals *t, uint64_t c, uint64_t r, uint64_t v, uint64_t k1,
+totals_set(struct entry_totals *t, uint64_t c, uint64_t r, uint64_t v, uint64_t k1,
     uint64_t k2, uint64_t k3, uint64_t k4, uint64_t k5, uint64_t k6)
 {
 	memset(t, 0, sizeof(*t));
@@ -141,7 +141,7 @@ totals_set(struct totals *t, uint64_t c, uint64_t r, uint64_t v, uint64_t k1,
  * the leaf format: update docs/protocol.md with it.
  */
 static void
-golden_leaf(struct leaf *l)
+golden_leaf(struct entry_leaf *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->kind = KIND_CREDIT;
@@ -200,7 +200,7 @@ static const char	golden_hex[] =
 
 /* Compare two decoded leaves field by field. */
 static void
-leaf_eq(const struct leaf *a, const struct leaf *b)
+leaf_eq(const struct entry_leaf *a, const struct entry_leaf *b)
 {
 	uint32_t	i;
 	int		k;
@@ -293,9 +293,9 @@ leaf_eq(const struct leaf *a, const struct leaf *b)
 
 /* Encode l, decode it, compare, re-encode: the bytes go to enc. */
 static void
-roundtrip(const struct leaf *l, struct buf *enc)
+roundtrip(const struct entry_leaf *l, struct buf *enc)
 {
-	struct leaf	d;
+	struct entry_leaf	d;
 	struct buf	again = { 0 };
 
 	buf_reset(enc);
@@ -315,7 +315,7 @@ roundtrip(const struct leaf *l, struct buf *enc)
 static int
 decode_rc(const uint8_t *p, size_t len)
 {
-	struct leaf	d;
+	struct entry_leaf	d;
 	int		rc;
 
 	rc = codec_leaf_decode(p, len, &d);
@@ -327,12 +327,12 @@ decode_rc(const uint8_t *p, size_t len)
 }
 
 /* A sample leaf of each kind, realistic values. */
-static struct dup_run	sample_runs[3] = {
+static struct entry_dup_run	sample_runs[3] = {
 	{ 0, 2, 10 }, { 5, 1, 12 }, { 9, 3, UINT64_MAX - 5 },
 };
 
 static void
-sample_leaf(int kind, int variant, struct leaf *l)
+sample_leaf(int kind, int variant, struct entry_leaf *l)
 {
 	char	ref[1001];
 
@@ -435,7 +435,7 @@ sample_leaf(int kind, int variant, struct leaf *l)
 static void
 test_leaf_roundtrip_all_kinds(void)
 {
-	struct leaf	l;
+	struct entry_leaf	l;
 	struct buf	enc = { 0 };
 	int		kind, variant;
 
@@ -454,7 +454,7 @@ test_leaf_roundtrip_all_kinds(void)
 static void
 test_leaf_credit_evidence_and_no_index(void)
 {
-	struct leaf	l, d;
+	struct entry_leaf	l, d;
 	struct buf	enc = { 0 }, enc2 = { 0 };
 
 	/* Without evidence: nil in the last entry field. */
@@ -491,7 +491,7 @@ test_leaf_credit_evidence_and_no_index(void)
 static void
 test_leaf_golden_bytes(void)
 {
-	struct leaf	l, d;
+	struct entry_leaf	l, d;
 	struct buf	enc = { 0 }, want = { 0 }, sub = { 0 };
 	size_t		off;
 
@@ -550,7 +550,7 @@ static const char	golden_method_hex[] =
 static void
 test_leaf_method_golden(void)
 {
-	struct leaf	l, d;
+	struct entry_leaf	l, d;
 	struct buf	want = { 0 }, enc = { 0 }, old = { 0 };
 	uint64_t	v;
 
@@ -639,7 +639,7 @@ test_leaf_protocol_example(void)
 {
 	static const char	dedup_src[] =
 	    "luzhou-green:bus-trip:2024-07-25:000871";
-	struct leaf		l, d;
+	struct entry_leaf		l, d;
 	struct buf		want = { 0 }, enc = { 0 };
 	uint8_t			h[32];
 	char			hex[65];
@@ -684,10 +684,10 @@ test_leaf_protocol_example(void)
 static void
 test_leaf_encode_errors(void)
 {
-	struct leaf	 l;
-	struct sub	 s;
+	struct entry_leaf	 l;
+	struct entry_sub	 s;
 	struct buf	 b = { 0 };
-	struct dup_run	*runs;
+	struct entry_dup_run	*runs;
 	uint32_t	 i;
 
 	buf_adds(&b, "prefix");
@@ -748,7 +748,7 @@ test_leaf_encode_errors(void)
 static void
 test_leaf_truncation_and_trailing(void)
 {
-	struct leaf	l;
+	struct entry_leaf	l;
 	struct buf	enc = { 0 }, more = { 0 };
 	size_t		n, accepted;
 	int		kind, variant;
@@ -1059,7 +1059,7 @@ static void
 test_leaf_noncanonical_ints(void)
 {
 	struct buf	g = { 0 }, b = { 0 };
-	struct leaf	l;
+	struct entry_leaf	l;
 
 	golden_leaf(&l);
 	T_ASSERT_EQ(codec_leaf_encode(&l, &g), LD_OK);
@@ -1170,9 +1170,9 @@ test_leaf_hostile(void)
 static void
 test_leaf_batch_runs(void)
 {
-	struct leaf	 l, d;
+	struct entry_leaf	 l, d;
 	struct buf	 enc = { 0 };
-	struct dup_run	*runs;
+	struct entry_dup_run	*runs;
 	uint32_t	 i;
 
 	/* Runs decode into owned memory that entry_leaf_free releases. */
@@ -1242,7 +1242,7 @@ sample_batch(struct codec_batch *r, uint32_t n)
 	memset(r, 0, sizeof(*r));
 	SET(r->issuer, "luzhou-green");
 	r->n = n;
-	r->subs = xcalloc(n ? n : 1, sizeof(struct sub));
+	r->subs = xcalloc(n ? n : 1, sizeof(struct entry_sub));
 	for (i = 0; i < n; i++) {
 		switch (i % 4) {
 		case 0:
@@ -1267,7 +1267,7 @@ sample_batch(struct codec_batch *r, uint32_t n)
 }
 
 static void
-sub_eq(const struct sub *a, const struct sub *b)
+sub_eq(const struct entry_sub *a, const struct entry_sub *b)
 {
 	T_ASSERT_EQ(a->kind, b->kind);
 	T_ASSERT_EQ(a->day, b->day);
@@ -1379,10 +1379,10 @@ batch_refused(const struct buf *b, int rc, long want_pos, const char *word,
 /* Encode r with entry i replaced by s. */
 static void
 with_entry(struct buf *b, const struct codec_batch *r, uint32_t i,
-    const struct sub *s)
+    const struct entry_sub *s)
 {
 	struct codec_batch	t = *r;
-	struct sub		*subs = xmemdup(r->subs, r->n * sizeof(*subs));
+	struct entry_sub		*subs = xmemdup(r->subs, r->n * sizeof(*subs));
 
 	subs[i] = *s;
 	t.subs = subs;
@@ -1396,7 +1396,7 @@ test_batch_refused_entries(void)
 {
 	struct codec_batch	r;
 	struct buf		b = { 0 };
-	struct sub		s;
+	struct entry_sub		s;
 
 	sample_batch(&r, 5);
 
@@ -1457,7 +1457,7 @@ test_batch_refused_entries(void)
 	/* Only the first bad entry is reported. */
 	{
 		struct codec_batch	t = r;
-		struct sub		subs[5];
+		struct entry_sub		subs[5];
 
 		memcpy(subs, r.subs, sizeof(subs));
 		sub_credit(&subs[1], "alice", "transit-bus", 0, 80, 19929, 1,
@@ -1484,7 +1484,7 @@ raw_batch(struct buf *b, const char *entry, size_t len)
 	codec_put_cstr(b, "luzhou-green");
 	codec_put_array(b, 2);
 	{
-		struct sub	s;
+		struct entry_sub	s;
 
 		sub_credit(&s, "alice", "transit-bus", 1, 80, 19929, 0x10, 0);
 		T_ASSERT_EQ(codec_sub_encode(&s, b), LD_OK);
@@ -1498,7 +1498,7 @@ test_batch_refused_shapes(void)
 {
 	struct codec_batch	 r;
 	struct buf		 b = { 0 }, e = { 0 };
-	struct sub		 s;
+	struct entry_sub		 s;
 	uint8_t			 d32[32];
 	size_t			 i;
 

@@ -137,7 +137,7 @@ method_job(const char *id, struct done *d)
 
 /* A credit of units rides (80 g each) with dedup key number k. */
 static void
-credit(struct env *e, struct sub *s, uint64_t k, uint64_t units)
+credit(struct env *e, struct entry_sub *s, uint64_t k, uint64_t units)
 {
 	memset(s, 0, sizeof(*s));
 	s->kind = KIND_CREDIT;
@@ -162,7 +162,7 @@ batch_job(struct env *e, const uint64_t *keys, uint32_t n,
 
 	STR_SET(j->batch.issuer, ISSUER, strlen(ISSUER));
 	j->batch.n = n;
-	j->batch.subs = xcalloc(n, sizeof(struct sub));
+	j->batch.subs = xcalloc(n, sizeof(struct entry_sub));
 	for (i = 0; i < n; i++)
 		credit(e, &j->batch.subs[i], keys[i], units ? units[i] : 1);
 	rules_batch_root(j->batch.subs, n, root);
@@ -250,7 +250,7 @@ test_retry_records_duplicate_runs(void)
 	struct store_txn	*t;
 	const uint8_t		*p;
 	size_t			 len;
-	struct leaf		 l;
+	struct entry_leaf		 l;
 
 	setup(&e);
 	run1(&e, batch_job(&e, first, 2, NULL, &d1));
@@ -299,7 +299,7 @@ test_group_reruns_without_refused(void)
 	struct store_txn	*t;
 	const uint8_t		*p;
 	size_t			 len;
-	struct leaf		 l;
+	struct entry_leaf		 l;
 
 	setup(&e);
 	a = batch_job(&e, k1, 2, NULL, &d1);

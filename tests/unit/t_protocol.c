@@ -141,7 +141,7 @@ hash_is(const uint8_t h[32], const char *hex)
 
 /* Entry k of the example batch (the table of section 9.2). */
 static void
-example_sub(struct sub *s, int k)
+example_sub(struct entry_sub *s, int k)
 {
 	memset(s, 0, sizeof(*s));
 	s->day = EX_DAY;
@@ -175,7 +175,7 @@ example_sub(struct sub *s, int k)
 }
 
 static void
-example_subs(struct sub subs[3])
+example_subs(struct entry_sub subs[3])
 {
 	int	k;
 
@@ -208,7 +208,7 @@ splice_(struct buf *dst, const struct buf *src, size_t off, size_t n,
 
 /* The methodology of the example, as registered. */
 static void
-example_method(struct method_reg *m)
+example_method(struct entry_method *m)
 {
 	static const char	ref[] = "https://example.org/methods/"
 	    "transit.bus.v1";
@@ -227,7 +227,7 @@ example_method(struct method_reg *m)
 
 /* The method leaf at index 1, by hand. */
 static void
-example_method_leaf(struct leaf *l)
+example_method_leaf(struct entry_leaf *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->kind = KIND_METHOD;
@@ -241,9 +241,9 @@ example_method_leaf(struct leaf *l)
 
 /* The batch leaf at index 4, by hand. */
 static void
-example_batch_leaf(struct leaf *l)
+example_batch_leaf(struct entry_leaf *l)
 {
-	struct sub	subs[3];
+	struct entry_sub	subs[3];
 
 	memset(l, 0, sizeof(*l));
 	example_subs(subs);
@@ -264,7 +264,7 @@ example_batch_leaf(struct leaf *l)
 
 /* The credit leaf at index 5, by hand. */
 static void
-example_credit_leaf(struct leaf *l)
+example_credit_leaf(struct entry_leaf *l)
 {
 	struct buf	b = { 0 };
 
@@ -293,7 +293,7 @@ example_credit_leaf(struct leaf *l)
 static void
 test_entries(void)
 {
-	struct sub	subs[3];
+	struct entry_sub	subs[3];
 	struct buf	b = { 0 }, want = { 0 };
 	uint8_t		h[32];
 	int		k;
@@ -315,7 +315,7 @@ test_entries(void)
 static void
 test_batch_root_and_message(void)
 {
-	struct sub	subs[3];
+	struct entry_sub	subs[3];
 	struct buf	m = { 0 }, e = { 0 };
 	uint8_t		root[32], h[3][32], n01[32], manual[32];
 	char		b64[48];
@@ -353,7 +353,7 @@ static void
 test_issuer_key_and_signature(void)
 {
 	struct sig_key		*k = NULL;
-	struct issuer_reg	 reg;
+	struct entry_issuer	 reg;
 	struct buf		 pub = { 0 };
 	uint8_t			 seed[32], sig[64], root[32], idin[64], h[32];
 	char			*v, b64[100];
@@ -415,7 +415,7 @@ test_issuer_key_and_signature(void)
 static void
 test_method_leaf(void)
 {
-	struct leaf	l, d;
+	struct entry_leaf	l, d;
 	struct buf	b = { 0 }, want = { 0 }, v = { 0 };
 	uint8_t		h[32];
 	uint64_t	ver;
@@ -448,7 +448,7 @@ test_method_leaf(void)
 static void
 test_batch_leaf(void)
 {
-	struct leaf	l, d;
+	struct entry_leaf	l, d;
 	struct buf	b = { 0 }, want = { 0 }, again = { 0 };
 	uint8_t		h[32];
 
@@ -479,7 +479,7 @@ test_batch_leaf(void)
 
 	/* The run [[1, 2, 17]] of section 9.4 is 91 93 01 02 11. */
 	{
-		struct dup_run	run = { 1, 2, 17 };
+		struct entry_dup_run	run = { 1, 2, 17 };
 		static const uint8_t runs[] = { 0x91, 0x93, 0x01, 0x02, 0x11 };
 		uint8_t		*p;
 
@@ -501,8 +501,8 @@ test_batch_leaf(void)
 static void
 test_credit_leaf(void)
 {
-	struct leaf	l, d;
-	struct sub	s;
+	struct entry_leaf	l, d;
+	struct entry_sub	s;
 	struct buf	b = { 0 }, want = { 0 }, again = { 0 }, bl = { 0 };
 	uint8_t		h[32];
 	char		b64[48];
@@ -573,7 +573,7 @@ static void
 test_canonical(void)
 {
 	struct buf	want = { 0 }, v = { 0 };
-	struct leaf	d;
+	struct entry_leaf	d;
 	static const uint8_t	idx8[] = { 0xcc, 0x05 };
 	static const uint8_t	str8[] = { 0xd9, 0x0c };
 	static const uint8_t	strprev[] = { 0xd9, 0x20 };
@@ -626,8 +626,8 @@ example_state(struct memrules *m, struct rules *r)
 {
 	struct rules_head	 head;
 	struct buf		 pub = { 0 };
-	struct issuer_state	*is;
-	struct method_state	*ms;
+	struct rules_issuer_state	*is;
+	struct rules_method_state	*ms;
 	uint8_t			 key[32], dkey[16];
 
 	memset(m, 0, sizeof(*m));
@@ -670,7 +670,7 @@ example_state(struct memrules *m, struct rules *r)
 /* Append one entry of the open batch; its leaf is kept in m. */
 static int
 mem_entry(struct memrules *m, struct rules *r, uint64_t batch, uint32_t pos,
-    const struct sub *s, struct ld_error *e)
+    const struct entry_sub *s, struct ld_error *e)
 {
 	uint64_t	index = r->head.size;
 	uint8_t		h[32];
@@ -688,7 +688,7 @@ static void
 check_ctr(const struct buf *leaf, const uint64_t acct[3], uint64_t aprev,
     const uint64_t iss[3], uint64_t iprev)
 {
-	struct leaf	d;
+	struct entry_leaf	d;
 
 	T_ASSERT(codec_leaf_decode(leaf->p, leaf->len, &d) == LD_OK);
 	T_ASSERT_EQ(d.u.e.acct.credited, acct[0]);
@@ -708,10 +708,10 @@ test_rules_reproduce(void)
 	static struct memrules	 m;
 	struct rules		 r;
 	struct ld_error	 e;
-	struct batch_reg	 br;
-	struct sub		 subs[3];
+	struct entry_batch	 br;
+	struct entry_sub		 subs[3];
 	struct buf		 want = { 0 };
-	struct leaf		 d;
+	struct entry_leaf		 d;
 	uint8_t			 h[32];
 
 	example_state(&m, &r);
@@ -753,7 +753,7 @@ test_rules_reproduce(void)
 	br.n = 10;
 	T_ASSERT(rules_batch(&r, EX_TIME, &br, &m.leaf[8], h, &e) == LD_OK);
 	{
-		struct sub	s;
+		struct entry_sub	s;
 
 		/* the same dedup key again */
 		T_ASSERT(mem_entry(&m, &r, 8, 0, &subs[0], &e) == LD_EEXIST);
@@ -899,7 +899,7 @@ test_doc_matches_code(void)
 		{ "batch-leaf", batch_leaf_hex },
 		{ "credit-leaf", credit_leaf_hex },
 	};
-	struct leaf	 l;
+	struct entry_leaf	 l;
 	struct buf	 got = { 0 }, enc = { 0 };
 	char		*doc = NULL, *b64;
 	size_t		 len, i;
@@ -914,7 +914,7 @@ test_doc_matches_code(void)
 	for (i = 0; i < T_NCASES(blocks); i++) {
 		buf_reset(&enc);
 		if (i < 3) {
-			struct sub	s;
+			struct entry_sub	s;
 
 			example_sub(&s, (int)i);
 			codec_sub_encode(&s, &enc);

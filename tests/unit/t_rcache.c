@@ -39,7 +39,7 @@ close_rm(struct store *s)
 }
 
 static void
-issuer(struct issuer_state *st, const char *id, uint64_t credited)
+issuer(struct rules_issuer_state *st, const char *id, uint64_t credited)
 {
 	memset(st, 0, sizeof(*st));
 	STR_SET(st->reg.id, id, strlen(id));
@@ -53,7 +53,7 @@ static uint64_t
 stored_credited(struct store *s, const char *id)
 {
 	struct store_txn	*t;
-	struct issuer_state	 st;
+	struct rules_issuer_state	 st;
 	uint64_t		 v = UINT64_MAX;
 
 	T_ASSERT_EQ(store_begin(s, 1, &t), LD_OK);
@@ -69,7 +69,7 @@ test_write_back(void)
 	struct store		*s = open_fresh();
 	struct rcache		*c = rcache_new();
 	struct store_txn	*t;
-	struct issuer_state	 st, got;
+	struct rules_issuer_state	 st, got;
 
 	/* A put stays in the cache until the flush. */
 	T_ASSERT_EQ(store_begin(s, 0, &t), LD_OK);
@@ -121,8 +121,8 @@ test_methods_and_growth(void)
 	struct store		*s = open_fresh();
 	struct rcache		*c = rcache_new();
 	struct store_txn	*t;
-	struct method_state	 m, got;
-	struct issuer_state	 st;
+	struct rules_method_state	 m, got;
+	struct rules_issuer_state	 st;
 	char			 id[32];
 	int			 i, bad = 0;
 

@@ -39,7 +39,7 @@ struct ctx {
 	struct memrules	m;
 	struct rules	r;
 	struct buf	out;
-	struct leaf	last;		/* the last appended leaf, decoded */
+	struct entry_leaf	last;		/* the last appended leaf, decoded */
 	uint64_t	ndedup;		/* dedup keys handed out */
 };
 
@@ -98,7 +98,7 @@ settle(struct ctx *c, struct snap *s, int rc, const struct ld_error *e,
 {
 	static const uint8_t	 zero[32];
 	const uint8_t		*p;
-	struct leaf		 l;
+	struct entry_leaf		 l;
 	uint8_t			 h[32];
 	size_t			 n;
 	int			 k;
@@ -186,7 +186,7 @@ static int
 issuer_(struct ctx *c, int line, uint64_t time, const char *id,
     const char *name, const uint8_t *pub, struct ld_error *e)
 {
-	struct issuer_reg	reg;
+	struct entry_issuer	reg;
 	struct snap		s;
 	uint8_t			h[32];
 	int			rc;
@@ -208,7 +208,7 @@ method_(struct ctx *c, int line, uint64_t time, const char *id, uint64_t gpu,
     uint64_t max_event, uint64_t max_day, uint32_t valid_from,
     uint32_t max_age, struct ld_error *e)
 {
-	struct method_reg	m;
+	struct entry_method	m;
 	struct snap		s;
 	uint8_t			h[32];
 	int			rc;
@@ -231,9 +231,9 @@ method_(struct ctx *c, int line, uint64_t time, const char *id, uint64_t gpu,
 
 static int
 batch_(struct ctx *c, int line, uint64_t time, const char *issuer, uint32_t n,
-    struct dup_run *runs, uint32_t nruns, struct ld_error *e)
+    struct entry_dup_run *runs, uint32_t nruns, struct ld_error *e)
 {
-	struct batch_reg	b;
+	struct entry_batch	b;
 	struct snap		s;
 	uint8_t			h[32];
 	int			rc;
@@ -258,7 +258,7 @@ batch_(struct ctx *c, int line, uint64_t time, const char *issuer, uint32_t n,
 
 static int
 entry_(struct ctx *c, int line, uint64_t time, const char *issuer,
-    uint64_t batch, uint32_t pos, const struct sub *sub, struct ld_error *e)
+    uint64_t batch, uint32_t pos, const struct entry_sub *sub, struct ld_error *e)
 {
 	struct snap	s;
 	uint8_t		h[32];
@@ -328,7 +328,7 @@ refused_(int line, int rc, const struct ld_error *e, int code,
 	refused_(__LINE__, (rc), (e), (code), (rule), (index))
 
 static void
-credit(struct ctx *c, struct sub *s, const char *account, const char *method,
+credit(struct ctx *c, struct entry_sub *s, const char *account, const char *method,
     uint64_t units, uint64_t grams, uint32_t day)
 {
 	memset(s, 0, sizeof(*s));
@@ -342,7 +342,7 @@ credit(struct ctx *c, struct sub *s, const char *account, const char *method,
 }
 
 static void
-retire(struct ctx *c, struct sub *s, const char *account, uint64_t grams,
+retire(struct ctx *c, struct entry_sub *s, const char *account, uint64_t grams,
     uint32_t day)
 {
 	memset(s, 0, sizeof(*s));
@@ -355,7 +355,7 @@ retire(struct ctx *c, struct sub *s, const char *account, uint64_t grams,
 }
 
 static void
-reverse(struct ctx *c, struct sub *s, uint64_t target, uint32_t day)
+reverse(struct ctx *c, struct entry_sub *s, uint64_t target, uint32_t day)
 {
 	memset(s, 0, sizeof(*s));
 	s->kind = KIND_REVERSE;
@@ -370,7 +370,7 @@ static void
 expect_acct(const struct ctx *c, uint64_t cr, uint64_t re, uint64_t rv,
     uint64_t prev, int line)
 {
-	const struct account_ctr	*a = &c->last.u.e.acct;
+	const struct entry_account_ctr	*a = &c->last.u.e.acct;
 
 	if (a->credited != cr || a->retired != re || a->reversed != rv ||
 	    a->prev != prev) {
@@ -386,7 +386,7 @@ static void
 expect_iss(const struct ctx *c, uint64_t cr, uint64_t re, uint64_t rv,
     uint64_t prev, int line)
 {
-	const struct issuer_ctr	*a = &c->last.u.e.iss;
+	const struct entry_issuer_ctr	*a = &c->last.u.e.iss;
 
 	if (a->credited != cr || a->retired != re || a->reversed != rv ||
 	    a->prev != prev) {
@@ -402,7 +402,7 @@ static void
 expect_totals(const struct ctx *c, uint64_t cr, uint64_t re, uint64_t rv,
     int line)
 {
-	const struct totals	*t = &c->last.totals;
+	const struct entry_totals	*t = &c->last.totals;
 
 	if (t->credited != cr || t->retired != re || t->reversed != rv) {
 		t_failed_checks++;
@@ -440,7 +440,7 @@ test_issuer_registration(void)
 {
 	struct ctx		*c = ctx_new();
 	struct ld_error	 e;
-	struct issuer_state	 st;
+	struct rules_issuer_state	 st;
 	uint8_t			 pub[32];
 	char			 id65[66];
 
@@ -533,7 +533,7 @@ test_method_registration(void)
 {
 	struct ctx		*c = ctx_new();
 	struct ld_error	 e;
-	struct method_state	 st;
+	struct rules_method_state	 st;
 
 	OK(METHOD(c, T0, "transit-bus", 80, 800, 1600, &e), &e);
 	T_ASSERT_EQ(c->last.kind, KIND_METHOD);
@@ -582,7 +582,7 @@ test_method_text(void)
 {
 	struct ctx		*c = ctx_new();
 	struct ld_error	 e;
-	struct method_reg	 m;
+	struct entry_method	 m;
 	struct snap		 s;
 	uint8_t			 h[32];
 	int			 rc;
@@ -618,8 +618,8 @@ test_batch_leaf(void)
 {
 	struct ctx		*c = setup();
 	struct ld_error	 e;
-	struct dup_run		 runs[3];
-	struct sub		 s;
+	struct entry_dup_run		 runs[3];
+	struct entry_sub		 s;
 
 	/* setup left the batch at index 4 open. */
 	T_ASSERT_EQ(c->r.head.batch_index, 4);
@@ -639,8 +639,8 @@ test_batch_leaf(void)
 	T_ASSERT_EQ(c->r.head.batch_index, 4);
 
 	/* Duplicate runs: in order, in range, pointing into the log. */
-	runs[0] = (struct dup_run){ 0, 2, 1 };
-	runs[1] = (struct dup_run){ 3, 1, 4 };
+	runs[0] = (struct entry_dup_run){ 0, 2, 1 };
+	runs[1] = (struct entry_dup_run){ 3, 1, 4 };
 	OK(BATCH(c, T0, "luzhou-green", 5, runs, 2, &e), &e);
 	T_ASSERT_EQ(c->last.index, 5);
 	T_ASSERT_EQ(c->last.u.batch.nruns, 2);
@@ -652,33 +652,33 @@ test_batch_leaf(void)
 	T_ASSERT_EQ(c->r.head.batch_index, 5);
 	T_ASSERT_EQ(c->r.head.batch_n, 5);
 
-	runs[0] = (struct dup_run){ 0, 0, 1 };		/* empty run */
+	runs[0] = (struct entry_dup_run){ 0, 0, 1 };		/* empty run */
 	REFUSED(BATCH(c, T0, "luzhou-green", 5, runs, 1, &e), &e, LD_EINVAL,
 	    "batch-runs", NO_INDEX);
-	runs[0] = (struct dup_run){ 2, 1, 1 };		/* out of order */
-	runs[1] = (struct dup_run){ 1, 1, 2 };
+	runs[0] = (struct entry_dup_run){ 2, 1, 1 };		/* out of order */
+	runs[1] = (struct entry_dup_run){ 1, 1, 2 };
 	REFUSED(BATCH(c, T0, "luzhou-green", 5, runs, 2, &e), &e, LD_EINVAL,
 	    "batch-runs", NO_INDEX);
-	runs[0] = (struct dup_run){ 0, 2, 1 };		/* overlapping */
-	runs[1] = (struct dup_run){ 1, 1, 2 };
+	runs[0] = (struct entry_dup_run){ 0, 2, 1 };		/* overlapping */
+	runs[1] = (struct entry_dup_run){ 1, 1, 2 };
 	REFUSED(BATCH(c, T0, "luzhou-green", 5, runs, 2, &e), &e, LD_EINVAL,
 	    "batch-runs", NO_INDEX);
-	runs[0] = (struct dup_run){ 5, 1, 1 };		/* pos >= n */
+	runs[0] = (struct entry_dup_run){ 5, 1, 1 };		/* pos >= n */
 	REFUSED(BATCH(c, T0, "luzhou-green", 5, runs, 1, &e), &e, LD_EINVAL,
 	    "batch-runs", NO_INDEX);
-	runs[0] = (struct dup_run){ 3, 3, 1 };		/* past n */
+	runs[0] = (struct entry_dup_run){ 3, 3, 1 };		/* past n */
 	REFUSED(BATCH(c, T0, "luzhou-green", 5, runs, 1, &e), &e, LD_EINVAL,
 	    "batch-runs", NO_INDEX);
-	runs[0] = (struct dup_run){ 0, 1, 6 };		/* not in the log */
+	runs[0] = (struct entry_dup_run){ 0, 1, 6 };		/* not in the log */
 	REFUSED(BATCH(c, T0, "luzhou-green", 5, runs, 1, &e), &e, LD_EINVAL,
 	    "batch-runs", NO_INDEX);
-	runs[0] = (struct dup_run){ 0, 1, UINT64_MAX };	/* index overflow */
+	runs[0] = (struct entry_dup_run){ 0, 1, UINT64_MAX };	/* index overflow */
 	REFUSED(BATCH(c, T0, "luzhou-green", 5, runs, 1, &e), &e, LD_EINVAL,
 	    "batch-runs", NO_INDEX);
-	runs[0] = (struct dup_run){ 0, 5, 0 };		/* all duplicates */
+	runs[0] = (struct entry_dup_run){ 0, 5, 0 };		/* all duplicates */
 	REFUSED(BATCH(c, T0, "luzhou-green", 5, runs, 1, &e), &e, LD_EINVAL,
 	    "batch-runs", NO_INDEX);
-	runs[0] = (struct dup_run){ 0, 4, 0 };		/* one new: fine */
+	runs[0] = (struct entry_dup_run){ 0, 4, 0 };		/* one new: fine */
 	OK(BATCH(c, T0, "luzhou-green", 5, runs, 1, &e), &e);
 	T_ASSERT_EQ(c->r.head.batch_index, 6);
 
@@ -703,7 +703,7 @@ test_no_open_batch(void)
 {
 	struct ctx		*c = ctx_new();
 	struct ld_error	 e;
-	struct sub		 s;
+	struct entry_sub		 s;
 
 	OK(ISSUER(c, T0, "luzhou-green", "Luzhou", NULL, &e), &e);
 	OK(METHOD(c, T0, "transit-bus", 80, 800, 1600, &e), &e);
@@ -723,9 +723,9 @@ test_credit_counters(void)
 {
 	struct ctx		*c = setup();
 	struct ld_error	 e;
-	struct account_ctr	 a;
-	struct issuer_state	 st;
-	struct sub		 s;
+	struct entry_account_ctr	 a;
+	struct rules_issuer_state	 st;
+	struct entry_sub		 s;
 
 	/* 5: the first credit of alice and of the issuer: prevs are nil. */
 	credit(c, &s, "alice", "transit-bus", 3, 240, DAY0);
@@ -792,7 +792,7 @@ test_credit_rules(void)
 {
 	struct ctx		*c = setup();
 	struct ld_error	 e;
-	struct sub		 s, first;
+	struct entry_sub		 s, first;
 
 	credit(c, &first, "alice", "transit-bus", 3, 240, DAY0);
 	OK(PUT(c, T0, "luzhou-green", &first, &e), &e);		/* 5 */
@@ -910,7 +910,7 @@ test_boundaries(void)
 {
 	struct ctx		*c = setup();
 	struct ld_error	 e;
-	struct sub		 s;
+	struct entry_sub		 s;
 	uint64_t		 tend = DAY0 * 86400 + 86399;	/* 23:59:59 */
 
 	/* 1 g per unit, so that grams can be any number. */
@@ -981,7 +981,7 @@ test_event_dates(void)
 {
 	struct ctx		*c = setup();
 	struct ld_error	 e;
-	struct sub		 s;
+	struct entry_sub		 s;
 	uint64_t		 t = T0;
 	uint32_t		 d, accepted = 0;
 
@@ -1053,7 +1053,7 @@ test_credit_overflow(void)
 {
 	struct ctx		*c = ctx_new();
 	struct ld_error	 e;
-	struct sub		 s;
+	struct entry_sub		 s;
 
 	OK(ISSUER(c, T0, "luzhou-green", "Luzhou", NULL, &e), &e);
 	OK(METHOD(c, T0, "transit-bus", 80, UINT64_MAX, UINT64_MAX, &e), &e);
@@ -1099,8 +1099,8 @@ test_retire_and_reverse(void)
 {
 	struct ctx		*c = setup();
 	struct ld_error	 e;
-	struct account_ctr	 a;
-	struct sub		 s;
+	struct entry_account_ctr	 a;
+	struct entry_sub		 s;
 	int64_t			 bal;
 
 	credit(c, &s, "alice", "transit-bus", 5, 400, DAY0);
@@ -1259,7 +1259,7 @@ test_time_order(void)
 {
 	struct ctx		*c = setup();
 	struct ld_error	 e;
-	struct sub		 s;
+	struct entry_sub		 s;
 
 	credit(c, &s, "alice", "transit-bus", 1, 80, DAY0);
 	OK(PUT(c, T0 + 100, "luzhou-green", &s, &e), &e);
@@ -1292,7 +1292,7 @@ test_head_restore_and_limits(void)
 	struct ctx		*c = setup(), *d;
 	struct rules_head	 head;
 	struct ld_error	 e;
-	struct sub		 s;
+	struct entry_sub		 s;
 	uint64_t		 i;
 
 	credit(c, &s, "alice", "transit-bus", 1, 80, DAY0);
@@ -1387,8 +1387,8 @@ test_random_against_model(void)
 	struct ctx		*c = ctx_new();
 	struct model		*mo = xcalloc(1, sizeof(*mo));
 	struct ld_error	 e;
-	struct account_ctr	 a;
-	struct sub		 s;
+	struct entry_account_ctr	 a;
+	struct entry_sub		 s;
 	uint64_t		 time = T0, today, want_index, bal, grams;
 	uint64_t		 seen[O_NOUTCOMES] = { 0 };
 	uint32_t		 pos = 0, n = 0;
@@ -1578,7 +1578,7 @@ test_random_against_model(void)
 
 	/* Walk the whole log: indexes and the hash chain. */
 	for (k = 0; k < c->m.nleaves; k++) {
-		struct leaf	l;
+		struct entry_leaf	l;
 		uint8_t		h[32];
 
 		T_ASSERT_EQ(codec_leaf_decode(c->m.leaf[k].p, c->m.leaf[k].len,
@@ -1612,9 +1612,9 @@ test_batch_signature(void)
 	static const char	 origin[] = "ledger.example.org/carbon/2026";
 	struct ctx		*c = ctx_new();
 	struct sig_key		*k = NULL, *other = NULL;
-	struct issuer_reg	 reg;
+	struct entry_issuer	 reg;
 	struct buf		 msg = { 0 }, enc = { 0 };
-	struct sub		 subs[3];
+	struct entry_sub		 subs[3];
 	uint8_t			 root[32], root2[32], h[3][32], want[32];
 	uint8_t			 sig[64], bad[64];
 	char			 b64[48], *text;
@@ -1674,7 +1674,7 @@ test_batch_signature(void)
 	T_ASSERT_MEM(root2, root, 32);
 	/* Swapping two entries changes the root. */
 	{
-		struct sub	t[3];
+		struct entry_sub	t[3];
 
 		t[0] = subs[1];
 		t[1] = subs[0];

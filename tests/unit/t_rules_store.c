@@ -56,7 +56,7 @@ str(uint8_t *b, size_t *n, const char *s)
 }
 
 static void
-issuer(struct issuer_state *st)
+issuer(struct rules_issuer_state *st)
 {
 	unsigned	i;
 
@@ -73,7 +73,7 @@ issuer(struct issuer_state *st)
 }
 
 static void
-method(struct method_state *st)
+method(struct rules_method_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	STR_SET(st->reg.id, "m1", 2);
@@ -113,7 +113,7 @@ test_issuer_layout(void)
 {
 	struct store		*s = open_fresh();
 	struct store_txn	*t;
-	struct issuer_state	 st, got;
+	struct rules_issuer_state	 st, got;
 	uint8_t			 want[RULES_STORE_ISSUER_MAX];
 	const uint8_t		*p;
 	size_t			 n = 0, len = 0;
@@ -157,7 +157,7 @@ test_issuer_layout(void)
 static void
 test_method_layout(void)
 {
-	struct method_state	st, got;
+	struct rules_method_state	st, got;
 	uint8_t			b[RULES_STORE_METHOD_MAX + 1];
 	uint8_t			want[RULES_STORE_METHOD_MAX];
 	size_t			n = 0, len;
@@ -198,8 +198,8 @@ test_account_layout(void)
 {
 	struct store		*s = open_fresh();
 	struct store_txn	*t;
-	struct account_ctr	 a = { 0x0102030405060708ULL, 2, 3, NO_INDEX };
-	struct account_ctr	 got;
+	struct entry_account_ctr	 a = { 0x0102030405060708ULL, 2, 3, NO_INDEX };
+	struct entry_account_ctr	 got;
 	uint8_t			 b[RULES_STORE_ACCOUNT_LEN], want[32];
 	size_t			 n = 0;
 	int			 pass;
@@ -288,7 +288,7 @@ test_head_layout(void)
 
 /* The walks decode every entry, in id order. */
 static int
-count_issuer(void *arg, const struct issuer_state *st)
+count_issuer(void *arg, const struct rules_issuer_state *st)
 {
 	(*(unsigned *)arg) += st->reg.id.s[1] == '2' ? 10 : 1;
 	return 0;
@@ -299,7 +299,7 @@ test_walks(void)
 {
 	struct store		*s = open_fresh();
 	struct store_txn	*t;
-	struct issuer_state	 st;
+	struct rules_issuer_state	 st;
 	unsigned		 n = 0;
 
 	issuer(&st);

@@ -104,7 +104,7 @@ test_rewritten_since(void)
 {
 	struct store		*s = open_fresh();
 	struct store_txn	*w, *r;
-	struct account_ctr	 a = { 10, 0, 0, 5 }, got;
+	struct entry_account_ctr	 a = { 10, 0, 0, 5 }, got;
 	uint8_t			 day[16] = { 1 };
 	uint64_t		 g;
 
@@ -595,7 +595,7 @@ test_hints(void)
 	struct store		*s = open_fresh();
 	struct store_txn	*rt, *w;
 	struct store_hints	*hs;
-	struct account_ctr	 a = { 80, 0, 0, 3 }, got;
+	struct entry_account_ctr	 a = { 80, 0, 0, 3 }, got;
 	uint8_t			 k[32];
 	uint64_t		 v;
 	unsigned		 i;
