@@ -12,7 +12,7 @@
 #include "err.h"
 #include "form.h"
 #include "hex.h"
-#include "http.h"
+#include "httpd.h"
 #include "json.h"
 #include "log.h"
 #include "parse.h"
@@ -23,7 +23,7 @@
 
 /* Reply with an error now (loop thread). */
 void
-api_fail(struct http_req *req, int json, int err, const char *rule,
+api_fail(struct httpd_req *req, int json, int err, const char *rule,
     long pos, const char *fmt, ...)
 {
 	struct buf	b = { 0 };
@@ -35,17 +35,17 @@ api_fail(struct http_req *req, int json, int err, const char *rule,
 	va_end(ap);
 	reply_error_body(&b, json, err, rule, msg, pos, NO_INDEX);
 	if (err == LD_EBUSY)
-		http_set_header(req, "Retry-After", "1");
-	http_reply(req, reply_status(err), json ? "application/json" :
+		httpd_set_header(req, "Retry-After", "1");
+	httpd_reply(req, reply_status(err), json ? "application/json" :
 	    "application/msgpack", b.p, b.len);
 	buf_free(&b);
 }
 
 /* Whether the request body is JSON (else msgpack); -1 if neither. */
 static int
-body_is_json(struct http_req *req)
+body_is_json(struct httpd_req *req)
 {
-	const char	*ct = http_header(req, "Content-Type");
+	const char	*ct = httpd_header(req, "Content-Type");
 
 	if (ct == NULL || strncmp(ct, "application/msgpack", 19) == 0 ||
 	    strncmp(ct, "application/x-msgpack", 21) == 0)
@@ -57,13 +57,13 @@ body_is_json(struct http_req *req)
 
 /* A request waiting for the sequencer (the argument of api_done). */
 struct api_wait {
-	struct http	*http;
-	struct http_req	*req;
+	struct httpd	*http;
+	struct httpd_req	*req;
 	int		 json;		/* reply in JSON */
 };
 
 static void *
-api_wait_new(struct ledgerd *ld, struct http_req *req, int json)
+api_wait_new(struct ledgerd *ld, struct httpd_req *req, int json)
 {
 	struct api_wait	*w = xmalloc(sizeof(*w));
 
@@ -87,13 +87,13 @@ api_done(void *arg, const struct core_job *j, const struct cp *cp,
 	int		 status;
 
 	status = reply_job(j, w->json, cp, rt, &b, &ctype);
-	http_reply_async(w->http, w->req, status, ctype, &b,
+	httpd_reply_async(w->http, w->req, status, ctype, &b,
 	    j->res.err.code == LD_EBUSY ? 1 : 0);
 	free(w);
 }
 
 static void
-enqueue(struct ledgerd *ld, struct http_req *req, struct core_job *j,
+enqueue(struct ledgerd *ld, struct httpd_req *req, struct core_job *j,
     int json)
 {
 	j->done = api_done;
@@ -112,9 +112,9 @@ enqueue(struct ledgerd *ld, struct http_req *req, struct core_job *j,
  * parser thread (parse.h), which answers or queues the batch.
  */
 void
-api_submit(struct ledgerd *ld, struct http_req *req, const char *path)
+api_submit(struct ledgerd *ld, struct httpd_req *req, const char *path)
 {
-	struct http_body	*body;
+	struct httpd_body	*body;
 	int			 json = body_is_json(req);
 
 	(void)path;
@@ -124,25 +124,25 @@ api_submit(struct ledgerd *ld, struct http_req *req, const char *path)
 		    "application/json");
 		return;
 	}
-	if (http_body_take(req, LEDGERD_MAX_BODY, &body) != LD_OK) {
-		api_fail(req, json || http_wants_json(req), LD_ETOOBIG,
+	if (httpd_body_take(req, LEDGERD_MAX_BODY, &body) != LD_OK) {
+		api_fail(req, json || httpd_wants_json(req), LD_ETOOBIG,
 		    "body-size", -1, "the body is over %u bytes",
 		    LEDGERD_MAX_BODY);
 		return;
 	}
 	parser_push(ld->parser, body, json, api_done, api_wait_new(ld, req,
-	    json || http_wants_json(req)));
+	    json || httpd_wants_json(req)));
 }
 
 /* Admin calls: loopback only (unless configured) and the bearer token. */
 static int
-admin_ok(struct ledgerd *ld, struct http_req *req)
+admin_ok(struct ledgerd *ld, struct httpd_req *req)
 {
-	const char	*auth = http_header(req, "Authorization");
+	const char	*auth = httpd_header(req, "Authorization");
 	uint8_t		 tok[32] = { 0 };
 	int		 good;
 
-	if (!ld->admin_remote && !http_peer_loopback(req)) {
+	if (!ld->admin_remote && !httpd_peer_loopback(req)) {
 		api_fail(req, 1, LD_EAUTH, "admin-remote", -1,
 		    "admin calls are accepted from loopback only "
 		    "(serve --admin-remote to allow others)");
@@ -163,7 +163,7 @@ admin_ok(struct ledgerd *ld, struct http_req *req)
 }
 
 static void
-admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
+admin(struct ledgerd *ld, struct httpd_req *req, enum core_kind kind)
 {
 	struct core_job	*j;
 	struct buf	 body = { 0 };
@@ -174,7 +174,7 @@ admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
 
 	if (!admin_ok(ld, req))
 		return;
-	if (http_body(req, &body, 64 * 1024) != LD_OK) {
+	if (httpd_body(req, &body, 64 * 1024) != LD_OK) {
 		api_fail(req, json, LD_ETOOBIG, "body-size", -1,
 		    "admin bodies are at most 64 KiB");
 		return;
@@ -203,26 +203,26 @@ admin(struct ledgerd *ld, struct http_req *req, enum core_kind kind)
 }
 
 void
-api_issuers(struct ledgerd *ld, struct http_req *req, const char *path)
+api_issuers(struct ledgerd *ld, struct httpd_req *req, const char *path)
 {
 	(void)path;
 	admin(ld, req, CORE_ISSUER);
 }
 
 void
-api_methods(struct ledgerd *ld, struct http_req *req, const char *path)
+api_methods(struct ledgerd *ld, struct httpd_req *req, const char *path)
 {
 	(void)path;
 	admin(ld, req, CORE_METHOD);
 }
 
 void
-api_checkpoint(struct ledgerd *ld, struct http_req *req, const char *path)
+api_checkpoint(struct ledgerd *ld, struct httpd_req *req, const char *path)
 {
 	struct cp	*cp = cp_get(ld);
 
 	(void)path;
-	http_set_header(req, "Access-Control-Allow-Origin", "*");
-	http_reply(req, 200, "text/plain; charset=utf-8", cp->text, cp->len);
+	httpd_set_header(req, "Access-Control-Allow-Origin", "*");
+	httpd_reply(req, 200, "text/plain; charset=utf-8", cp->text, cp->len);
 	cp_put(cp);
 }

@@ -24,7 +24,7 @@
 					 * requests not yet answered */
 
 struct cp;
-struct http;
+struct httpd;
 struct parser;
 struct seq;
 
@@ -45,7 +45,7 @@ struct ledgerd {
 	uint64_t	 mapsize;
 	size_t		 queue_max;
 	uint64_t	 max_conns;	/* stop accepting at this many (lowered
-					 * by http_open to the fd limit) */
+					 * by httpd_open to the fd limit) */
 	unsigned	 request_timeout; /* seconds for each whole request */
 	uint64_t	 max_buffered;	/* bytes held across connections */
 	int		 leafhash_index; /* init --leaf-hash-index: lookups by
@@ -55,7 +55,7 @@ struct ledgerd {
 	struct sig_key	*key;		/* the log's signing key */
 	uint8_t		 token[32];	/* admin token, raw */
 	struct store	*store;
-	struct http	*http;		/* http_reply_async from any thread */
+	struct httpd	*http;		/* httpd_reply_async from any thread */
 	struct parser	*parser;	/* submissions, off the loop */
 	struct seq	*seq;
 

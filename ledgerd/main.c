@@ -14,10 +14,11 @@
 #include "export.h"
 #include "file.h"
 #include "hex.h"
-#include "http.h"
+#include "httpd.h"
 #include "ledgerd.h"
 #include "log.h"
 #include "parse.h"
+#include "reply.h"
 #include "route.h"
 #include "rules_store.h"
 #include "seq.h"
@@ -238,23 +239,63 @@ lock_datadir(const char *dir)
 	return fd;
 }
 
+static void
+serve_handle(void *ctx, struct httpd_req *req)
+{
+	route_dispatch(ctx, req);
+}
+
 /* Stopping: the sequencer takes no more jobs. */
 static void
-serve_drain(struct ledgerd *ld)
+serve_drain(void *ctx)
 {
+	struct ledgerd	*ld = ctx;
+
 	seq_drain(ld->seq);
 }
 
 /* Every body parsed and every job answered. */
 static int
-serve_idle(struct ledgerd *ld)
+serve_idle(void *ctx)
 {
+	struct ledgerd	*ld = ctx;
+
 	return parser_idle(ld->parser) && seq_idle(ld->seq);
 }
 
-static const struct http_hooks serve_hooks = {
-	route_dispatch, route_count, serve_drain, serve_idle,
+static const struct httpd_hooks serve_hooks = {
+	serve_handle, route_count, serve_drain, serve_idle,
 };
+
+/* Listen with ledgerd's limits; the 503 at the cap says which. */
+static int
+serve_listen(struct ledgerd *ld)
+{
+	struct httpd_config	 cfg;
+	struct buf		 refusal = { 0 };
+	char			 msg[200];
+	int			 rc;
+
+	snprintf(msg, sizeof(msg), "the server holds as many request bodies "
+	    "as it may (%llu bytes); retry after a second",
+	    (unsigned long long)ld->max_buffered);
+	reply_error_body(&refusal, 1, LD_EBUSY, "buffered", msg, -1,
+	    NO_INDEX);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listen = ld->listen;
+	cfg.max_conns = ld->max_conns;
+	cfg.request_timeout = ld->request_timeout;
+	cfg.io_timeout = LEDGERD_TIMEOUT;
+	cfg.max_buffered = ld->max_buffered;
+	cfg.max_headers = LEDGERD_MAX_HEADERS;
+	cfg.max_body = LEDGERD_MAX_BODY;
+	cfg.refusal_json = buf_cstr(&refusal);
+	rc = httpd_open(&cfg, &serve_hooks, ld, &ld->http);
+	buf_free(&refusal);
+	if (rc == LD_OK)
+		ld->max_conns = httpd_max_conns(ld->http);
+	return rc;
+}
 
 static int
 cmd_serve(struct ledgerd *ld)
@@ -283,16 +324,16 @@ cmd_serve(struct ledgerd *ld)
 		fatalx("cannot load the log: %s", ld_strerror(rc));
 	if (parser_start(ld, &ld->parser) != LD_OK)
 		fatalx("cannot start the parser thread");
-	if (http_open(ld, ld->listen, &serve_hooks, &ld->http) != LD_OK)
+	if (serve_listen(ld) != LD_OK)
 		fatalx("cannot listen on %s", ld->listen);
 	log_info("%s: serving %s, %llu entries, listening on %.*s:%d",
 	    ld->datadir, ld->origin, (unsigned long long)ld->cp->size,
 	    (int)(strrchr(ld->listen, ':') - ld->listen), ld->listen,
-	    http_port(ld->http));
-	rc = http_run(ld->http);
+	    httpd_port(ld->http));
+	rc = httpd_run(ld->http);
 	parser_stop(ld->parser);
 	seq_stop(ld->seq);
-	http_free(ld->http);
+	httpd_free(ld->http);
 	store_ncache_free(ld->ncache);
 	store_close(ld->store);
 	cp_put(ld->cp);

@@ -2,7 +2,7 @@
 /*
  * The counters live in struct ledgerd (atomics: the sequencer adds, the
  * event loop reads). The HTTP layer's own counters are appended by the
- * /metrics handler (http_metrics).
+ * /metrics handler (httpd_metrics).
  */
 #ifndef METRICS_H
 #define METRICS_H

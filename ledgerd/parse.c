@@ -9,7 +9,7 @@
 #include "core.h"
 #include "err.h"
 #include "form.h"
-#include "http.h"
+#include "httpd.h"
 #include "json.h"
 #include "log.h"
 #include "parse.h"
@@ -17,7 +17,7 @@
 #include "xmalloc.h"
 
 struct pjob {
-	struct http_body	*body;
+	struct httpd_body	*body;
 	int			 body_json;
 	core_done_fn		*done;
 	void			*arg;
@@ -52,8 +52,8 @@ parse_one(struct parser *p, struct pjob *pj)
 	long		 pos = -1;
 	int		 rc;
 
-	http_body_flat(pj->body, &body);
-	http_body_free(pj->body);
+	httpd_body_flat(pj->body, &body);
+	httpd_body_free(pj->body);
 	pj->body = NULL;
 	if (pj->body_json) {
 		if ((rc = json_parse_limited((const char *)body.p, body.len,
@@ -139,7 +139,7 @@ parser_start(struct ledgerd *ld, struct parser **out)
 }
 
 void
-parser_push(struct parser *p, struct http_body *body, int body_json,
+parser_push(struct parser *p, struct httpd_body *body, int body_json,
     core_done_fn *done, void *arg)
 {
 	struct pjob	*pj = xcalloc(1, sizeof(*pj));

@@ -13,7 +13,7 @@
 #include "core.h"
 #include "ledgerd.h"
 
-struct http_body;
+struct httpd_body;
 
 int	parser_start(struct ledgerd *, struct parser **);
 /*
@@ -22,7 +22,7 @@ int	parser_start(struct ledgerd *, struct parser **);
  * parse or the queue is full). Never fails: bodies in the queue are
  * bounded by the bytes held for unanswered requests (--max-buffered).
  */
-void	parser_push(struct parser *, struct http_body *, int body_json,
+void	parser_push(struct parser *, struct httpd_body *, int body_json,
 	    core_done_fn *done, void *arg);
 /* Nothing queued and nothing being parsed. */
 int	parser_idle(struct parser *);

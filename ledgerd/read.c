@@ -20,7 +20,7 @@
 #include "export.h"
 #include "form.h"
 #include "hex.h"
-#include "http.h"
+#include "httpd.h"
 #include "json.h"
 #include "query.h"
 #include "read.h"
@@ -33,31 +33,31 @@
 #define ACCOUNT_PAGE_BYTES	(256u << 10)
 
 static void
-reply_doc(struct http_req *req, struct json *o, int cacheable)
+reply_doc(struct httpd_req *req, struct json *o, int cacheable)
 {
 	struct buf	b = { 0 };
-	int		json = http_wants_json(req);
+	int		json = httpd_wants_json(req);
 
 	if (json) {
 		json_render(o, &b);
 		buf_addc(&b, '\n');
 	} else
 		json_render_msgpack(o, &b);
-	http_set_header(req, "Access-Control-Allow-Origin", "*");
-	http_set_header(req, "Cache-Control", cacheable ?
+	httpd_set_header(req, "Access-Control-Allow-Origin", "*");
+	httpd_set_header(req, "Cache-Control", cacheable ?
 	    "public, max-age=31536000, immutable" : "no-store");
-	http_reply(req, 200, json ? "application/json" : "application/msgpack",
+	httpd_reply(req, 200, json ? "application/json" : "application/msgpack",
 	    b.p, b.len);
 	buf_free(&b);
 	json_free(o);
 }
 
 static void
-bad(struct http_req *req, int err, const char *fmt, ...)
+bad(struct httpd_req *req, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
-bad(struct http_req *req, int err, const char *fmt, ...)
+bad(struct httpd_req *req, int err, const char *fmt, ...)
 {
 	char	msg[512];
 	va_list	ap;
@@ -65,7 +65,7 @@ bad(struct http_req *req, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	api_fail(req, http_wants_json(req), err, "query", -1, "%s", msg);
+	api_fail(req, httpd_wants_json(req), err, "query", -1, "%s", msg);
 }
 
 static struct json *
@@ -82,7 +82,7 @@ proof_json(const struct merkle_proof *p)
 /* ---- tiles ------------------------------------------------------------- */
 
 static void
-get_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+get_tile(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, uint64_t size)
 {
 	struct merkle_tile	 tile;
@@ -107,15 +107,15 @@ get_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 		buf_free(&b);
 		return;
 	}
-	http_set_header(req, "Access-Control-Allow-Origin", "*");
-	http_reply(req, 200, "application/octet-stream", b.p, b.len);
+	httpd_set_header(req, "Access-Control-Allow-Origin", "*");
+	httpd_reply(req, 200, "application/octet-stream", b.p, b.len);
 	buf_free(&b);
 }
 
 /* ---- proofs ------------------------------------------------------------ */
 
 static void
-get_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
+get_inclusion(struct httpd_req *req, struct store_txn *t, uint64_t size)
 {
 	static const char *const keys[] = { "index", "size", NULL };
 	struct merkle_proof	 p;
@@ -126,7 +126,7 @@ get_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 	int			 r;
 	struct json		*o;
 
-	if (query_parse(http_query(req), keys, &q, &why) != LD_OK) {
+	if (query_parse(httpd_query(req), keys, &q, &why) != LD_OK) {
 		bad(req, LD_EINVAL, "%s (index=I[&size=N])", why);
 		return;
 	}
@@ -164,7 +164,7 @@ get_inclusion(struct http_req *req, struct store_txn *t, uint64_t size)
 }
 
 static void
-get_consistency(struct http_req *req, struct store_txn *t, uint64_t size)
+get_consistency(struct httpd_req *req, struct store_txn *t, uint64_t size)
 {
 	static const char *const keys[] = { "old", "new", NULL };
 	struct merkle_proof	 p;
@@ -173,7 +173,7 @@ get_consistency(struct http_req *req, struct store_txn *t, uint64_t size)
 	uint64_t		 old, n;
 	struct json		*o;
 
-	if (query_parse(http_query(req), keys, &q, &why) != LD_OK) {
+	if (query_parse(httpd_query(req), keys, &q, &why) != LD_OK) {
 		bad(req, LD_EINVAL, "%s (old=M&new=N)", why);
 		return;
 	}
@@ -210,7 +210,7 @@ get_consistency(struct http_req *req, struct store_txn *t, uint64_t size)
  * -1 the 400 or 404 reply has been sent.
  */
 static int
-path_index(struct http_req *req, const char *path, size_t plen,
+path_index(struct httpd_req *req, const char *path, size_t plen,
     const struct cp *cp, uint64_t *v)
 {
 	if (u64_parse(path + plen, strlen(path + plen), v) != LD_OK) {
@@ -253,7 +253,7 @@ entry_json(struct store_txn *t, uint64_t index, const struct cp *cp,
 }
 
 static void
-get_entry(struct http_req *req, struct store_txn *t, const char *path,
+get_entry(struct httpd_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	struct json	*o;
@@ -286,7 +286,7 @@ receipt(struct store_txn *t, uint64_t index, const struct cp *cp,
 }
 
 static void
-get_receipt(struct http_req *req, struct store_txn *t, const char *path,
+get_receipt(struct httpd_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	struct buf	b = { 0 };
@@ -298,14 +298,14 @@ get_receipt(struct http_req *req, struct store_txn *t, const char *path,
 		bad(req, LD_ECORRUPT, "%s: the store lacks a hash", path);
 		return;
 	}
-	http_set_header(req, "Access-Control-Allow-Origin", "*");
-	http_reply(req, 200, "text/plain; charset=utf-8", b.p, b.len);
+	httpd_set_header(req, "Access-Control-Allow-Origin", "*");
+	httpd_reply(req, 200, "text/plain; charset=utf-8", b.p, b.len);
 	buf_free(&b);
 }
 
 /* LD_ERETRY (nothing replied) when the snapshot moved on. */
 static int
-get_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+get_lookup(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const struct cp *cp)
 {
 	static const char *const keys[] = { "dedup", "leaf_hash", NULL };
@@ -317,7 +317,7 @@ get_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 	int		 rc, by_dedup;
 	struct json	*o;
 
-	if (query_parse(http_query(req), keys, &q, &why) != LD_OK ||
+	if (query_parse(httpd_query(req), keys, &q, &why) != LD_OK ||
 	    q.n != 1) {
 		bad(req, LD_EINVAL, "%s", "give exactly one of dedup=HEX or "
 		    "leaf_hash=HEX");
@@ -354,7 +354,7 @@ get_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 
 /* LD_ERETRY (nothing replied) when the snapshot moved on. */
 static int
-get_account(struct http_req *req, struct store_txn *t, const char *path,
+get_account(struct httpd_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	static const char *const keys[] = { "cursor", "limit", NULL };
@@ -385,7 +385,7 @@ get_account(struct http_req *req, struct store_txn *t, const char *path,
 	issuer[ilen] = '\0';
 	memcpy(account, slash + 1, alen);
 	account[alen] = '\0';
-	if (query_parse(http_query(req), keys, &q, &why) != LD_OK ||
+	if (query_parse(httpd_query(req), keys, &q, &why) != LD_OK ||
 	    (r = query_u64(&q, "limit", &limit)) < 0 || limit == 0 ||
 	    limit > 1000) {
 		bad(req, LD_EINVAL, "%s", "query: cursor=INDEX, limit=1..1000");
@@ -489,7 +489,7 @@ totals_doc(struct store_txn *t, uint64_t index, const struct cp *cp,
 }
 
 static void
-get_totals(struct http_req *req, struct store_txn *t, const struct cp *cp)
+get_totals(struct httpd_req *req, struct store_txn *t, const struct cp *cp)
 {
 	struct entry_leaf	 l;
 	const uint8_t	*lp;
@@ -559,7 +559,7 @@ list_method(void *arg, const struct rules_method_state *st)
 }
 
 static void
-get_registry(struct http_req *req, struct store_txn *t, const struct cp *cp,
+get_registry(struct httpd_req *req, struct store_txn *t, const struct cp *cp,
     int issuers)
 {
 	struct list_ctx	 c = { json_arr(), cp->size };
@@ -575,7 +575,7 @@ get_registry(struct http_req *req, struct store_txn *t, const struct cp *cp,
 }
 
 static void
-get_issuer(struct http_req *req, struct store_txn *t, const char *path,
+get_issuer(struct httpd_req *req, struct store_txn *t, const char *path,
     const struct cp *cp)
 {
 	struct rules_issuer_state	 st;
@@ -627,7 +627,7 @@ corrupt:
 /* ---- health and metrics --------------------------------------------------- */
 
 static void
-get_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+get_health(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const struct cp *cp)
 {
 	const uint8_t	*p;
@@ -637,12 +637,12 @@ get_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 	(void)ld;
 	if (cp->size > 0 && store_leaf_get(t, cp->size - 1, &p, &len) !=
 	    LD_OK) {
-		http_reply(req, 503, "text/plain; charset=utf-8",
+		httpd_reply(req, 503, "text/plain; charset=utf-8",
 		    "store unreadable\n", 17);
 		return;
 	}
 	snprintf(msg, sizeof(msg), "ok %llu\n", (unsigned long long)cp->size);
-	http_reply(req, 200, "text/plain; charset=utf-8", msg, strlen(msg));
+	httpd_reply(req, 200, "text/plain; charset=utf-8", msg, strlen(msg));
 }
 
 /*
@@ -652,7 +652,7 @@ get_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
  * then 503.
  */
 void
-read_run(struct ledgerd *ld, struct http_req *req, const char *path,
+read_run(struct ledgerd *ld, struct httpd_req *req, const char *path,
     read_fn *fn)
 {
 	struct store_txn	*t;
@@ -684,7 +684,7 @@ again:
 /* ---- the handlers, one per route (route.c) ------------------------------- */
 
 int
-read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+read_tile(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, const struct cp *cp)
 {
 	get_tile(ld, req, t, path, cp->size);
@@ -692,7 +692,7 @@ read_tile(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 int
-read_inclusion(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+read_inclusion(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, const struct cp *cp)
 {
 	(void)ld;
@@ -702,7 +702,7 @@ read_inclusion(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 int
-read_consistency(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+read_consistency(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, const struct cp *cp)
 {
 	(void)ld;
@@ -712,7 +712,7 @@ read_consistency(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 int
-read_entry(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+read_entry(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, const struct cp *cp)
 {
 	(void)ld;
@@ -721,7 +721,7 @@ read_entry(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 int
-read_receipt(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+read_receipt(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, const struct cp *cp)
 {
 	(void)ld;
@@ -730,7 +730,7 @@ read_receipt(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 int
-read_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+read_lookup(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, const struct cp *cp)
 {
 	(void)path;
@@ -738,7 +738,7 @@ read_lookup(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 int
-read_account(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+read_account(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, const struct cp *cp)
 {
 	(void)ld;
@@ -746,7 +746,7 @@ read_account(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 int
-read_totals(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+read_totals(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, const struct cp *cp)
 {
 	(void)ld;
@@ -756,7 +756,7 @@ read_totals(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 int
-read_issuers(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+read_issuers(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, const struct cp *cp)
 {
 	(void)ld;
@@ -766,7 +766,7 @@ read_issuers(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 int
-read_methods(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+read_methods(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, const struct cp *cp)
 {
 	(void)ld;
@@ -776,7 +776,7 @@ read_methods(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 int
-read_issuer(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+read_issuer(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, const struct cp *cp)
 {
 	(void)ld;
@@ -785,7 +785,7 @@ read_issuer(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
 }
 
 int
-read_health(struct ledgerd *ld, struct http_req *req, struct store_txn *t,
+read_health(struct ledgerd *ld, struct httpd_req *req, struct store_txn *t,
     const char *path, const struct cp *cp)
 {
 	(void)path;

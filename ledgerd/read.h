@@ -10,14 +10,14 @@
 
 #include "ledgerd.h"
 
-struct http_req;
+struct httpd_req;
 struct store_txn;
 
-typedef int	read_fn(struct ledgerd *, struct http_req *, struct store_txn *t,
+typedef int	read_fn(struct ledgerd *, struct httpd_req *, struct store_txn *t,
 		    const char *path, const struct cp *cp);
 
 /* Run fn for the request (its retries, the store's failure). */
-void	read_run(struct ledgerd *, struct http_req *, const char *path,
+void	read_run(struct ledgerd *, struct httpd_req *, const char *path,
 	    read_fn *fn);
 
 read_fn	read_tile;		/* /tile/... */

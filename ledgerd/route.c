@@ -6,20 +6,20 @@
 #include "buf.h"
 #include "cp.h"
 #include "err.h"
-#include "http.h"
+#include "httpd.h"
 #include "metrics.h"
 #include "read.h"
 #include "route.h"
 #include "seq.h"
 
-static void	get_metrics(struct ledgerd *, struct http_req *, const char *);
+static void	get_metrics(struct ledgerd *, struct httpd_req *, const char *);
 
 struct route {
 	const char	*method;	/* "GET" (HEAD too) or "POST" */
 	int		 prefix;	/* path is a prefix of the request's */
 	const char	*path;
 	/* One of: */
-	void		(*fn)(struct ledgerd *, struct http_req *,
+	void		(*fn)(struct ledgerd *, struct httpd_req *,
 			    const char *path);
 	read_fn		*read;		/* in a read transaction (read_run) */
 	const char	*label;		/* route="..." in /metrics */
@@ -67,10 +67,10 @@ static const int statuses[] = { 200, 400, 401, 404, 405, 409, 413, 422,
 static uint64_t	req_count[NROUTES + 1][NSTATUSES];
 
 void
-route_dispatch(struct ledgerd *ld, struct http_req *req)
+route_dispatch(struct ledgerd *ld, struct httpd_req *req)
 {
 	const struct route	*r;
-	const char		*m = http_method(req), *path = http_path(req);
+	const char		*m = httpd_method(req), *path = httpd_path(req);
 	char			 allow[16];
 	int			 get = strcmp(m, "GET") == 0 ||
 				    strcmp(m, "HEAD") == 0;
@@ -85,8 +85,8 @@ route_dispatch(struct ledgerd *ld, struct http_req *req)
 	 * Two lengths make the body's end ambiguous (request smuggling
 	 * through a proxy that reads the other one): refuse, and close.
 	 */
-	if (http_header_count(req, "Content-Length") > 1) {
-		http_set_header(req, "Connection", "close");
+	if (httpd_header_count(req, "Content-Length") > 1) {
+		httpd_set_header(req, "Connection", "close");
 		api_fail(req, 1, LD_EINVAL, "content-length", -1,
 		    "more than one Content-Length header");
 		return;
@@ -104,7 +104,7 @@ route_dispatch(struct ledgerd *ld, struct http_req *req)
 			continue;
 		}
 		if (r->cache != NULL)
-			http_cache_ok(req, r->cache);
+			httpd_cache_ok(req, r->cache);
 		if (r->read != NULL)
 			read_run(ld, req, path, r->read);
 		else
@@ -112,7 +112,7 @@ route_dispatch(struct ledgerd *ld, struct http_req *req)
 		return;
 	}
 	if (allow[0] != '\0') {
-		http_set_header(req, "Allow", allow);
+		httpd_set_header(req, "Allow", allow);
 		api_fail(req, 1, LD_EMETHOD, "method", -1, "%s takes %s, not %s",
 		    path, allow, m);
 		return;
@@ -184,7 +184,7 @@ route_metrics(struct buf *out)
 
 /* GET /metrics: the writer's and store's, the routes', the connections'. */
 static void
-get_metrics(struct ledgerd *ld, struct http_req *req, const char *path)
+get_metrics(struct ledgerd *ld, struct httpd_req *req, const char *path)
 {
 	struct cp	*cp = cp_get(ld);
 	struct buf	 b = { 0 };
@@ -193,8 +193,8 @@ get_metrics(struct ledgerd *ld, struct http_req *req, const char *path)
 	metrics_render(ld, cp, seq_queued(ld->seq), &b);
 	cp_put(cp);
 	route_metrics(&b);
-	http_metrics(ld->http, &b);
-	http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.p,
+	httpd_metrics(ld->http, &b);
+	httpd_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.p,
 	    b.len);
 	buf_free(&b);
 }

@@ -12,10 +12,10 @@
 #include "buf.h"
 #include "ledgerd.h"
 
-struct http_req;
+struct httpd_req;
 
-/* Answer one request: its row's handler, or 404 (http_open's handle). */
-void	route_dispatch(struct ledgerd *, struct http_req *);
+/* Answer one request: its row's handler, or 404 (httpd_open's handle). */
+void	route_dispatch(struct ledgerd *, struct httpd_req *);
 /* Count a reply sent for uri (the raw request URI) by its route label. */
 void	route_count(const char *uri, int status);
 /* The ledger_http_requests_total lines, by label and status. */

@@ -20,9 +20,9 @@ MAX_LINES=900
 # The folders whose files must not include each other in a cycle.
 CYCLE_DIRS="merkle common ledgerd client audit"
 # The HTTP layer and the route layer on top of it: the only files of
-# ledgerd/ that may include ledgerd/http.h (the engine below the routes,
+# ledgerd/ that may include common/httpd.h (the engine below the routes,
 # the sequencer and the parsers, gets requests and replies as plain data).
-HTTP_INCLUDERS="ledgerd/http.c ledgerd/conn.c ledgerd/main.c ledgerd/route.c \
+HTTP_INCLUDERS="ledgerd/main.c ledgerd/route.c \
 ledgerd/api.c ledgerd/read.c ledgerd/parse.c"
 
 rc=0
@@ -54,7 +54,7 @@ check() {	# check HEADER-REGEX ALLOWED-FILES...
 # The store module: its three parts and their private header.
 check 'lmdb\.h' common/store.c common/store_index.c common/store_tree.c \
     common/store_priv.h
-check 'event2/' ledgerd/http.c ledgerd/conn.c common/fetch.c
+check 'event2/' common/httpd.c common/conn.c common/fetch.c
 check 'msgpack\.h' common/codec.c
 check 'jansson\.h' common/json.c
 # TLS (common/tls.c) is OpenSSL too; fetch.c gets SSL objects from it.
@@ -75,8 +75,8 @@ for f in ledgerd/core.[ch] ledgerd/seq.[ch] ledgerd/reply.[ch] \
     ledgerd/metrics.[ch] ledgerd/export.[ch] ledgerd/query.[ch] \
     ledgerd/cp.c ledgerd/ledgerd.h; do
 	[ -e "$f" ] || continue
-	if grep -qE '^#include "(http|route|api|read|parse)\.h"' "$f"; then
-		echo "lint: $f is below the route layer and includes $(grep -oE '^#include "(http|route|api|read|parse)\.h"' "$f" | head -1 | cut -d'"' -f2)" >&2
+	if grep -qE '^#include "(httpd|route|api|read|parse)\.h"' "$f"; then
+		echo "lint: $f is below the route layer and includes $(grep -oE '^#include "(httpd|route|api|read|parse)\.h"' "$f" | head -1 | cut -d'"' -f2)" >&2
 		rc=1
 	fi
 done
@@ -213,14 +213,14 @@ for d in $CYCLE_DIRS; do
 	IFS=$old_ifs
 done
 
-# The HTTP layer: only HTTP_INCLUDERS include ledgerd/http.h.
+# The HTTP layer: only HTTP_INCLUDERS include common/httpd.h.
 for f in ledgerd/*.c ledgerd/*.h; do
-	[ -f "$f" ] && [ "$f" != ledgerd/http.h ] || continue
-	grep -q '^[ 	]*#[ 	]*include[ 	]*"http\.h"' "$f" || continue
+	[ -f "$f" ] || continue
+	grep -q '^[ 	]*#[ 	]*include[ 	]*"httpd\.h"' "$f" || continue
 	ok=0
 	for a in $HTTP_INCLUDERS; do [ "$f" = "$a" ] && ok=1; done
 	[ $ok = 1 ] || violation http "$f" "$f includes the HTTP layer's \
-ledgerd/http.h (only HTTP_INCLUDERS in tools/lint.sh may: below the routes, \
+common/httpd.h (only HTTP_INCLUDERS in tools/lint.sh may: below the routes, \
 requests and replies are plain data)"
 done
 

@@ -75,15 +75,15 @@ awk 'BEGIN { for (i = 0; i < 2000; i++) print "/* long test */" }' \
     >"$T/tree/tests/unit/t_long.c"
 lint_in 0 '^lint: ok' "tests/ is exempt from the size limit"
 
-# (c) below the route layer nothing includes ledgerd/http.h.
+# (c) below the route layer nothing includes common/httpd.h.
 fresh
-add_line ledgerd/export.c '#include "http.h"'
-lint_in 1 "^lint: ledgerd/export\\.c includes the HTTP layer's ledgerd/http\\.h" \
-    "ledgerd/export.c including http.h fails"
+add_line ledgerd/export.c '#include "httpd.h"'
+lint_in 1 "^lint: ledgerd/export\\.c includes the HTTP layer's common/httpd\\.h" \
+    "ledgerd/export.c including httpd.h fails"
 fresh
-add_line ledgerd/seq.h '#include "http.h"'
-lint_in 1 "^lint: ledgerd/seq\\.h includes the HTTP layer's ledgerd/http\\.h" \
-    "a header below the routes (seq.h) including http.h fails"
+add_line ledgerd/seq.h '#include "httpd.h"'
+lint_in 1 "^lint: ledgerd/seq\\.h includes the HTTP layer's common/httpd\\.h" \
+    "a header below the routes (seq.h) including httpd.h fails"
 # An allow-list entry whose violation is gone is reported, not failed.
 fresh
 allow http:ledgerd/export.c

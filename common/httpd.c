@@ -1,8 +1,9 @@
-/* http.c - the libevent evhttp adapter: listener, requests, replies. */
+/* httpd.c - the libevent evhttp adapter: listener, requests, replies. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +23,8 @@
 #include "buf.h"
 #include "conn.h"
 #include "err.h"
-#include "http.h"
+#include "httpd.h"
 #include "log.h"
-#include "reply.h"
 #include "u64.h"
 #include "xmalloc.h"
 
@@ -38,9 +38,10 @@ struct async_reply {
 	struct async_reply	*next;
 };
 
-struct http {
-	struct ledgerd		*ld;
-	struct http_hooks	 hooks;		/* the layer above */
+struct httpd {
+	void			*ctx;
+	uint64_t		 max_conns;
+	struct httpd_hooks	 hooks;		/* the layer above */
 	struct conns		*conns;		/* the limit and deadlines */
 	struct event_base	*base;
 	struct evhttp		*evh;
@@ -62,15 +63,15 @@ struct http {
 	struct buf		 refusal;	/* the raw 503 at the cap */
 };
 
-static struct http	*the_http;	/* for the loop-thread accessors */
+static struct httpd	*the_http;	/* for the loop-thread accessors */
 
 static void
 dispatch(struct evhttp_request *req, void *arg)
 {
-	struct http	*h = arg;
+	struct httpd	*h = arg;
 
 	conns_request(h->conns, req);
-	h->hooks.handle(h->ld, (struct http_req *)req);
+	h->hooks.handle(h->ctx, (struct httpd_req *)req);
 	/* Drop the per-request caches. */
 	if (h->cache_req == req) {
 		free(h->path);
@@ -104,21 +105,21 @@ send_reply(struct evhttp_request *req, int status, const char *ctype,
 	}
 	if (len)
 		evbuffer_add(eb, body, len);
-	if (the_http != NULL)
+	if (the_http != NULL && the_http->hooks.replied != NULL)
 		the_http->hooks.replied(evhttp_request_get_uri(req), status);
 	evhttp_send_reply(req, status, NULL, eb);
 	evbuffer_free(eb);
 }
 
 void
-http_reply(struct http_req *r, int status, const char *ctype,
+httpd_reply(struct httpd_req *r, int status, const char *ctype,
     const void *body, size_t len)
 {
 	send_reply((struct evhttp_request *)r, status, ctype, body, len, 0);
 }
 
 void
-http_reply_async(struct http *h, struct http_req *r, int status,
+httpd_reply_async(struct httpd *h, struct httpd_req *r, int status,
     const char *ctype, struct buf *body, int retry_after)
 {
 	struct async_reply	*a = xcalloc(1, sizeof(*a));
@@ -139,7 +140,7 @@ http_reply_async(struct http *h, struct http_req *r, int status,
 static void
 on_async(evutil_socket_t fd, short what, void *arg)
 {
-	struct http		*h = arg;
+	struct httpd		*h = arg;
 	struct async_reply	*a, *next;
 
 	(void)fd;
@@ -162,7 +163,7 @@ on_async(evutil_socket_t fd, short what, void *arg)
 static void
 on_drain(evutil_socket_t fd, short what, void *arg)
 {
-	struct http	*h = arg;
+	struct httpd	*h = arg;
 	struct timeval	 tv = { 0, 200000 };
 	int		 empty;
 
@@ -171,7 +172,7 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_lock(&h->mu);
 	empty = h->head == NULL;
 	pthread_mutex_unlock(&h->mu);
-	if (empty && h->hooks.idle(h->ld)) {
+	if (empty && (h->hooks.idle == NULL || h->hooks.idle(h->ctx))) {
 		/* A last turn of the loop to flush what was just sent. */
 		event_base_loopexit(h->base, &tv);
 		return;
@@ -183,7 +184,7 @@ on_drain(evutil_socket_t fd, short what, void *arg)
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
-	struct http	*h = arg;
+	struct httpd	*h = arg;
 	struct timeval	 tv = { 0, 0 };
 
 	(void)what;
@@ -196,7 +197,8 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		evhttp_del_accept_socket(h->evh, h->bound);
 		h->bound = NULL;
 	}
-	h->hooks.drain(h->ld);
+	if (h->hooks.drain != NULL)
+		h->hooks.drain(h->ctx);
 	evtimer_add(h->ev_drain, &tv);
 }
 
@@ -242,33 +244,28 @@ listen_on(struct evhttp *evh, const char *host, uint16_t port)
 
 /* The reply to a request refused at the cap on bytes held (conn.c). */
 static void
-refusal_make(struct buf *out, uint64_t max)
+refusal_make(struct buf *out, const char *json)
 {
-	struct buf	body = { 0 };
-	char		msg[200];
+	size_t	len = strlen(json);
 
-	snprintf(msg, sizeof(msg), "the server holds as many request bodies "
-	    "as it may (%llu bytes); retry after a second",
-	    (unsigned long long)max);
-	reply_error_body(&body, 1, LD_EBUSY, "buffered", msg, -1, NO_INDEX);
 	buf_printf(out, "HTTP/1.1 503 Service Unavailable\r\n"
 	    "Content-Type: application/json\r\nRetry-After: 1\r\n"
-	    "Connection: close\r\nContent-Length: %zu\r\n\r\n", body.len);
-	buf_add(out, body.p, body.len);
-	buf_free(&body);
+	    "Connection: close\r\nContent-Length: %zu\r\n\r\n", len);
+	buf_add(out, json, len);
 }
 
 int
-http_open(struct ledgerd *ld, const char *listen,
-    const struct http_hooks *hooks, struct http **out)
+httpd_open(const struct httpd_config *cfg, const struct httpd_hooks *hooks,
+    void *ctx, struct httpd **out)
 {
-	struct http		*h = xcalloc(1, sizeof(*h));
+	struct httpd		*h = xcalloc(1, sizeof(*h));
 	struct sockaddr_storage	 ss;
 	struct rlimit		 rl;
 	socklen_t		 slen = sizeof(ss);
 	char			*host, *colon;
 	uint64_t		 port;
 
+	h->max_conns = cfg->max_conns;
 	if (evthread_use_pthreads() != 0)
 		fatalx("evthread_use_pthreads failed");
 	/* Room for many idle connections: the soft limit up to the hard. */
@@ -277,18 +274,18 @@ http_open(struct ledgerd *ld, const char *listen,
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 128 &&
-	    ld->max_conns > rl.rlim_cur - 64)
-		ld->max_conns = rl.rlim_cur - 64;
+	    h->max_conns > rl.rlim_cur - 64)
+		h->max_conns = rl.rlim_cur - 64;
 	signal(SIGPIPE, SIG_IGN);
-	h->ld = ld;
+	h->ctx = ctx;
 	h->hooks = *hooks;
 	pthread_mutex_init(&h->mu, NULL);
 	h->tail = &h->head;
-	host = xstrdup(listen);
+	host = xstrdup(cfg->listen);
 	colon = strrchr(host, ':');
 	if (colon == NULL || u64_parse(colon + 1, strlen(colon + 1), &port) ||
 	    port > 65535) {
-		log_warnx("--listen must be HOST:PORT, not %s", listen);
+		log_warnx("--listen must be HOST:PORT, not %s", cfg->listen);
 		free(host);
 		free(h);
 		return LD_EINVAL;
@@ -297,16 +294,16 @@ http_open(struct ledgerd *ld, const char *listen,
 	if ((h->base = event_base_new()) == NULL ||
 	    (h->evh = evhttp_new(h->base)) == NULL)
 		fatalx("libevent initialisation failed");
-	evhttp_set_max_headers_size(h->evh, LEDGERD_MAX_HEADERS);
-	evhttp_set_max_body_size(h->evh, LEDGERD_MAX_BODY);
-	evhttp_set_timeout(h->evh, LEDGERD_TIMEOUT);
+	evhttp_set_max_headers_size(h->evh, cfg->max_headers);
+	evhttp_set_max_body_size(h->evh, cfg->max_body);
+	evhttp_set_timeout(h->evh, (int)cfg->io_timeout);
 	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
 	evhttp_set_default_content_type(h->evh, "text/plain; charset=utf-8");
 	evhttp_set_gencb(h->evh, dispatch, h);
 	h->bound = listen_on(h->evh, host, (uint16_t)port);
 	if (h->bound == NULL) {
-		log_warn("cannot listen on %s", listen);
+		log_warn("cannot listen on %s", cfg->listen);
 		free(host);
 		evhttp_free(h->evh);
 		event_base_free(h->base);
@@ -323,12 +320,12 @@ http_open(struct ledgerd *ld, const char *listen,
 	h->ev_int = evsignal_new(h->base, SIGINT, on_signal, h);
 	h->ev_async = event_new(h->base, -1, 0, on_async, h);
 	h->ev_drain = evtimer_new(h->base, on_drain, h);
-	h->conns = conns_new(h->base, h->evh, ld->max_conns,
-	    ld->request_timeout);
+	h->conns = conns_new(h->base, h->evh, h->max_conns,
+	    cfg->request_timeout);
 	conns_set_listener(h->conns, evhttp_bound_socket_get_listener(h->bound));
-	refusal_make(&h->refusal, ld->max_buffered);
-	conns_set_refusal(h->conns, ld->max_buffered, LEDGERD_MAX_HEADERS,
-	    LEDGERD_MAX_BODY, (const char *)h->refusal.p, h->refusal.len);
+	refusal_make(&h->refusal, cfg->refusal_json);
+	conns_set_refusal(h->conns, cfg->max_buffered, cfg->max_headers,
+	    cfg->max_body, (const char *)h->refusal.p, h->refusal.len);
 	if (!h->ev_term || !h->ev_int || !h->ev_async || !h->ev_drain ||
 	    evsignal_add(h->ev_term, NULL) || evsignal_add(h->ev_int, NULL))
 		fatalx("libevent: cannot set up events");
@@ -338,19 +335,25 @@ http_open(struct ledgerd *ld, const char *listen,
 }
 
 int
-http_port(struct http *h)
+httpd_port(struct httpd *h)
 {
 	return h->port;
 }
 
+uint64_t
+httpd_max_conns(struct httpd *h)
+{
+	return h->max_conns;
+}
+
 int
-http_run(struct http *h)
+httpd_run(struct httpd *h)
 {
 	return event_base_dispatch(h->base) < 0 ? LD_ESYS : LD_OK;
 }
 
 void
-http_free(struct http *h)
+httpd_free(struct httpd *h)
 {
 	if (h == NULL)
 		return;
@@ -372,7 +375,7 @@ http_free(struct http *h)
 static void
 cache_for(struct evhttp_request *r)
 {
-	struct http	*h = the_http;
+	struct httpd	*h = the_http;
 
 	if (h->cache_req == r)
 		return;
@@ -386,7 +389,7 @@ cache_for(struct evhttp_request *r)
 }
 
 const char *
-http_method(struct http_req *r)
+httpd_method(struct httpd_req *r)
 {
 	switch (evhttp_request_get_command((struct evhttp_request *)r)) {
 	case EVHTTP_REQ_GET:	return "GET";
@@ -398,7 +401,7 @@ http_method(struct http_req *r)
 }
 
 const char *
-http_path(struct http_req *r)
+httpd_path(struct httpd_req *r)
 {
 	struct evhttp_request	*req = (struct evhttp_request *)r;
 	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(req);
@@ -419,7 +422,7 @@ http_path(struct http_req *r)
 }
 
 const char *
-http_query(struct http_req *r)
+httpd_query(struct httpd_req *r)
 {
 	const struct evhttp_uri	*u =
 	    evhttp_request_get_evhttp_uri((struct evhttp_request *)r);
@@ -428,14 +431,14 @@ http_query(struct http_req *r)
 }
 
 const char *
-http_header(struct http_req *r, const char *name)
+httpd_header(struct httpd_req *r, const char *name)
 {
 	return evhttp_find_header(evhttp_request_get_input_headers(
 	    (struct evhttp_request *)r), name);
 }
 
 size_t
-http_header_count(struct http_req *r, const char *name)
+httpd_header_count(struct httpd_req *r, const char *name)
 {
 	struct evkeyvalq	*h = evhttp_request_get_input_headers(
 	    (struct evhttp_request *)r);
@@ -449,14 +452,14 @@ http_header_count(struct http_req *r, const char *name)
 }
 
 size_t
-http_body_len(struct http_req *r)
+httpd_body_len(struct httpd_req *r)
 {
 	return evbuffer_get_length(evhttp_request_get_input_buffer(
 	    (struct evhttp_request *)r));
 }
 
 int
-http_body(struct http_req *r, struct buf *b, size_t max)
+httpd_body(struct httpd_req *r, struct buf *b, size_t max)
 {
 	struct evbuffer	*eb = evhttp_request_get_input_buffer(
 	    (struct evhttp_request *)r);
@@ -473,7 +476,7 @@ http_body(struct http_req *r, struct buf *b, size_t max)
 }
 
 int
-http_body_take(struct http_req *r, size_t max, struct http_body **out)
+httpd_body_take(struct httpd_req *r, size_t max, struct httpd_body **out)
 {
 	struct evbuffer	*in = evhttp_request_get_input_buffer(
 	    (struct evhttp_request *)r), *eb;
@@ -485,12 +488,12 @@ http_body_take(struct http_req *r, size_t max, struct http_body **out)
 	/* Moves the chains: no copy on the event loop. */
 	if (evbuffer_add_buffer(eb, in) != 0)
 		fatalx("evbuffer_add_buffer failed");
-	*out = (struct http_body *)eb;
+	*out = (struct httpd_body *)eb;
 	return LD_OK;
 }
 
 void
-http_body_flat(struct http_body *hb, struct buf *b)
+httpd_body_flat(struct httpd_body *hb, struct buf *b)
 {
 	struct evbuffer	*eb = (struct evbuffer *)hb;
 	size_t		 len = evbuffer_get_length(eb);
@@ -502,14 +505,14 @@ http_body_flat(struct http_body *hb, struct buf *b)
 }
 
 void
-http_body_free(struct http_body *hb)
+httpd_body_free(struct httpd_body *hb)
 {
 	if (hb != NULL)
 		evbuffer_free((struct evbuffer *)hb);
 }
 
 int
-http_peer_loopback(struct http_req *r)
+httpd_peer_loopback(struct httpd_req *r)
 {
 	struct evhttp_connection *c = evhttp_request_get_connection(
 	    (struct evhttp_request *)r);
@@ -531,10 +534,10 @@ http_peer_loopback(struct http_req *r)
 }
 
 int
-http_wants_json(struct http_req *r)
+httpd_wants_json(struct httpd_req *r)
 {
-	const char	*a = http_header(r, "Accept");
-	const char	*ct = http_header(r, "Content-Type");
+	const char	*a = httpd_header(r, "Accept");
+	const char	*ct = httpd_header(r, "Content-Type");
 
 	if (a != NULL && strstr(a, "application/json") != NULL)
 		return 1;
@@ -544,27 +547,27 @@ http_wants_json(struct http_req *r)
 }
 
 void
-http_cache_ok(struct http_req *r, const char *cache_control)
+httpd_cache_ok(struct httpd_req *r, const char *cache_control)
 {
 	cache_for((struct evhttp_request *)r);
 	the_http->ok_cache = cache_control;
 }
 
 void
-http_set_header(struct http_req *r, const char *name, const char *val)
+httpd_set_header(struct httpd_req *r, const char *name, const char *val)
 {
 	evhttp_add_header(evhttp_request_get_output_headers(
 	    (struct evhttp_request *)r), name, val);
 }
 
 uint64_t
-http_open_conns(struct http *h)
+httpd_open_conns(struct httpd *h)
 {
 	return conns_open(h->conns);
 }
 
 void
-http_metrics(struct http *h, struct buf *out)
+httpd_metrics(struct httpd *h, struct buf *out)
 {
 	buf_printf(out, "# HELP ledger_http_open_connections Open client "
 	    "connections.\n# TYPE ledger_http_open_connections "
