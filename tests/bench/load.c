@@ -406,7 +406,7 @@ struct null_srv {
 
 static char	null_body[100];	/* 100 bytes of 'n', set by null_start */
 
-/* As ledgerd's http.c send_reply: headers, a fresh evbuffer, send. */
+/* As common/httpd.c send_reply: headers, a fresh evbuffer, send. */
 static void
 null_cb(struct evhttp_request *req, void *arg)
 {
@@ -448,7 +448,7 @@ null_start(struct null_srv **out, int *port)
 	if ((s->base = event_base_new()) == NULL ||
 	    (s->evh = evhttp_new(s->base)) == NULL)
 		abort();
-	/* ledgerd's settings (ledgerd/http.c, ledgerd.h). */
+	/* ledgerd's settings (common/httpd.c, ledgerd.h). */
 	evhttp_set_max_headers_size(s->evh, 16u << 10);
 	evhttp_set_max_body_size(s->evh, 32u << 20);
 	evhttp_set_timeout(s->evh, 30);
@@ -456,7 +456,7 @@ null_start(struct null_srv **out, int *port)
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
 	evhttp_set_default_content_type(s->evh, "text/plain; charset=utf-8");
 	evhttp_set_gencb(s->evh, null_cb, s);
-	/* The listener as ledgerd's http.c makes it: SO_REUSEADDR,
+	/* The listener as common/httpd.c makes it: SO_REUSEADDR,
 	 * TCP_NODELAY (inherited by accepted sockets), backlog 4096. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;

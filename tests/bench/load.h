@@ -8,7 +8,7 @@
  * the measured time. In-flight requests at the deadline are then let
  * finish (bounded), so the server is idle when load_run returns.
  *
- * null_start runs an evhttp server, set up as ledgerd's http.c sets up
+ * null_start runs an evhttp server, set up as common/httpd.c sets up
  * its own, on a thread of the bench: any request gets a fixed 100-byte
  * body. It is the limit "the same libevent server, doing nothing else".
  */
