@@ -98,6 +98,94 @@ leaf_finish(struct rules *r, const struct entry_leaf *l, struct buf *out,
 }
 
 int
+rules_issuer_find(struct rules *r, const char *id,
+    struct rules_issuer_state *st, struct ld_error *e)
+{
+	int	rc = r->ops->issuer_get(r->arg, id, st);
+
+	if (rc == LD_ENOTFOUND)
+		return fail(e, LD_EAUTH, "unknown-issuer", NO_INDEX,
+		    "issuer %s is not registered", id);
+	return rc == LD_OK ? LD_OK : fail_store(e, rc);
+}
+
+/* The leaf using dedup key: LD_OK with *index, LD_ENOTFOUND, or a store
+ * error (in e). */
+static int
+dedup_find(struct rules *r, const uint8_t key[32], uint64_t *index,
+    struct ld_error *e)
+{
+	int	rc = r->ops->dedup_get(r->arg, key, index);
+
+	return rc == LD_OK || rc == LD_ENOTFOUND ? rc : fail_store(e, rc);
+}
+
+int
+rules_entry_logged(struct rules *r, const char *issuer,
+    const struct entry_sub *s, uint64_t *index, struct ld_error *e)
+{
+	struct entry_leaf	 l;
+	struct buf		 b = { 0 };
+	const uint8_t		*p;
+	size_t			 len, mark;
+	int			 rc, same;
+
+	if ((rc = dedup_find(r, s->dedup, index, e)) != LD_OK)
+		return rc;
+	if ((rc = r->ops->leaf_get(r->arg, *index, &p, &len)) != LD_OK)
+		return fail_store(e, rc);
+	if (codec_leaf_decode(p, len, &l) != LD_OK)
+		return fail_store(e, LD_ECORRUPT);
+	/* The same issuer's entry with the same encoding: a retry. */
+	same = l.kind >= KIND_CREDIT && strcmp(l.u.e.issuer.s, issuer) == 0;
+	if (same) {
+		codec_sub_encode(&l.u.e.sub, &b);
+		mark = b.len;
+		codec_sub_encode(s, &b);
+		same = b.len == 2 * mark && memcmp(b.p, b.p + mark, mark) == 0;
+		buf_free(&b);
+	}
+	entry_leaf_free(&l);
+	if (same)
+		return LD_OK;
+	return fail(e, LD_EEXIST, "duplicate-dedup", *index,
+	    "dedup key already used by a different entry, index %llu",
+	    (unsigned long long)*index);
+}
+
+int
+rules_issuer_logged(struct rules *r, const struct entry_issuer *reg,
+    uint64_t *index, struct ld_error *e)
+{
+	struct rules_issuer_state	st;
+	int				rc;
+
+	rc = r->ops->issuer_get(r->arg, reg->id.s, &st);
+	if (rc != LD_OK)
+		return rc == LD_ENOTFOUND ? rc : fail_store(e, rc);
+	if (memcmp(&st.reg, reg, sizeof(*reg)) != 0)
+		return LD_ENOTFOUND;	/* rules_issuer refuses it */
+	*index = st.reg_index;
+	return LD_OK;
+}
+
+int
+rules_method_logged(struct rules *r, const struct entry_method *m,
+    uint64_t *index, struct ld_error *e)
+{
+	struct rules_method_state	st;
+	int				rc;
+
+	rc = r->ops->method_get(r->arg, m->id.s, &st);
+	if (rc != LD_OK)
+		return rc == LD_ENOTFOUND ? rc : fail_store(e, rc);
+	if (memcmp(&st.reg, m, sizeof(*m)) != 0)
+		return LD_ENOTFOUND;	/* rules_method refuses it */
+	*index = st.reg_index;
+	return LD_OK;
+}
+
+int
 rules_issuer(struct rules *r, uint64_t time, const struct entry_issuer *reg,
     struct buf *out, uint8_t leaf_hash[32], struct ld_error *e)
 {
@@ -185,12 +273,8 @@ rules_batch(struct rules *r, uint64_t time, const struct entry_batch *b,
 	uint32_t		i, next = 0;
 	int			rc;
 
-	rc = r->ops->issuer_get(r->arg, b->issuer.s, &st);
-	if (rc == LD_ENOTFOUND)
-		return fail(e, LD_EAUTH, "unknown-issuer", NO_INDEX,
-		    "issuer %s is not registered", b->issuer.s);
-	if (rc != LD_OK)
-		return fail_store(e, rc);
+	if ((rc = rules_issuer_find(r, b->issuer.s, &st, e)) != LD_OK)
+		return rc;
 	if (b->n == 0 || b->n > BATCH_MAX)
 		return fail(e, LD_EINVAL, "batch-size", NO_INDEX,
 		    "a batch holds 1..%d entries", BATCH_MAX);
@@ -254,12 +338,8 @@ entry_common(struct rules *r, uint64_t time, const char *issuer,
 	uint64_t	 idx;
 	int		 rc;
 
-	rc = r->ops->issuer_get(r->arg, issuer, ist);
-	if (rc == LD_ENOTFOUND)
-		return fail(e, LD_EAUTH, "unknown-issuer", NO_INDEX,
-		    "issuer %s is not registered", issuer);
-	if (rc != LD_OK)
-		return fail_store(e, rc);
+	if ((rc = rules_issuer_find(r, issuer, ist, e)) != LD_OK)
+		return rc;
 	if (r->head.batch_index == NO_INDEX ||
 	    batch_index != r->head.batch_index || pos >= r->head.batch_n ||
 	    strcmp(issuer, r->head.batch_issuer) != 0)
@@ -271,14 +351,12 @@ entry_common(struct rules *r, uint64_t time, const char *issuer,
 		return fail(e, LD_ERULE, "future-day", NO_INDEX,
 		    "event day %u is after the integration day %llu", s->day,
 		    (unsigned long long)(time / 86400));
-	rc = r->ops->dedup_get(r->arg, s->dedup, &idx);
+	rc = dedup_find(r, s->dedup, &idx, e);
 	if (rc == LD_OK)
 		return fail(e, LD_EEXIST, "duplicate-dedup", idx,
 		    "dedup key already used by entry %llu",
 		    (unsigned long long)idx);
-	if (rc != LD_ENOTFOUND)
-		return fail_store(e, rc);
-	return LD_OK;
+	return rc == LD_ENOTFOUND ? LD_OK : rc;
 }
 
 static int

@@ -106,6 +106,32 @@ int	rules_entry(struct rules *, uint64_t time, const char *issuer,
 	    uint64_t batch_index, uint32_t pos, const struct entry_sub *,
 	    struct buf *out, uint8_t leaf_hash[32], struct ld_error *e);
 
+/*
+ * Admission: what the log already holds, checked once, here (ledgerd
+ * asks before appending; rules_batch and rules_entry use the same
+ * lookups). A store error is returned as the ops gave it, with e set
+ * (rule "store").
+ *
+ * rules_issuer_find: the registered issuer id, or LD_EAUTH
+ * "unknown-issuer".
+ * rules_entry_logged: whether issuer's entry s is already logged.
+ * LD_ENOTFOUND: its dedup key is unused (a new entry); LD_OK: the same
+ * issuer logged the very same entry at *index (a retry, to answer with
+ * that index); LD_EEXIST "duplicate-dedup": the key is used by a
+ * different entry at *index (also e->index).
+ * rules_issuer_logged, rules_method_logged: LD_OK when the identical
+ * registration is logged at *index (a retry), else LD_ENOTFOUND (new,
+ * or a conflicting one that rules_issuer/rules_method refuse).
+ */
+int	rules_issuer_find(struct rules *, const char *id,
+	    struct rules_issuer_state *, struct ld_error *e);
+int	rules_entry_logged(struct rules *, const char *issuer,
+	    const struct entry_sub *s, uint64_t *index, struct ld_error *e);
+int	rules_issuer_logged(struct rules *, const struct entry_issuer *,
+	    uint64_t *index, struct ld_error *e);
+int	rules_method_logged(struct rules *, const struct entry_method *,
+	    uint64_t *index, struct ld_error *e);
+
 /* Append the message an issuer signs for a batch to msg. */
 void	rules_batch_message(const char *origin, const char *issuer, uint32_t n,
 	    const uint8_t root[32], struct buf *msg);

@@ -100,36 +100,6 @@ append_leaf(struct core *c, struct store_txn *txn, const uint8_t *p,
 	return LD_OK;
 }
 
-/* Whether the stored leaf at index holds exactly this submission. */
-static int
-same_entry(struct store_txn *txn, uint64_t index, const char *issuer,
-    const struct entry_sub *sub, struct buf *tmp, int *same)
-{
-	const uint8_t	*p;
-	size_t		 len;
-	struct entry_leaf	 l;
-	size_t		 mark;
-	int		 rc;
-
-	*same = 0;
-	if ((rc = store_leaf_get(txn, index, &p, &len)) != LD_OK)
-		return rc;
-	if (codec_leaf_decode(p, len, &l) != LD_OK)
-		return LD_ECORRUPT;
-	if (l.kind < KIND_CREDIT || strcmp(l.u.e.issuer.s, issuer) != 0) {
-		entry_leaf_free(&l);
-		return LD_OK;
-	}
-	buf_reset(tmp);
-	codec_sub_encode(&l.u.e.sub, tmp);
-	mark = tmp->len;
-	codec_sub_encode(sub, tmp);
-	*same = tmp->len == 2 * mark &&
-	    memcmp(tmp->p, tmp->p + mark, mark) == 0;
-	entry_leaf_free(&l);
-	return LD_OK;
-}
-
 /* Map a rules error into the job's result. */
 static int
 rules_fail(struct core_result *r, const struct ld_error *e, long pos)
@@ -171,19 +141,14 @@ run_submit(struct core *c, struct store_txn *txn, struct core_job *j, uint64_t n
 	uint64_t		 idx;
 	long			 prev;
 	size_t			 nslots = 2 * (size_t)b->n + 1;
-	int			 rc, same;
+	int			 rc;
 
 	r->n = b->n;
 	r->index = xcalloc(b->n, sizeof(uint64_t));
 	r->dup = xcalloc(b->n, 1);
 	r->offs = xcalloc((size_t)b->n + 2, sizeof(size_t));
-	rc = c->rules.ops->issuer_get(c->rc, b->issuer.s, &ist);
-	if (rc == LD_ENOTFOUND)
-		return fail_res(r, LD_EAUTH, "unknown-issuer", -1, NO_INDEX,
-		    "issuer %s is not registered", b->issuer.s);
-	if (rc != LD_OK)
-		return fail_res(r, rc, "store", -1, NO_INDEX, "store: %s",
-		    ld_strerror(rc));
+	if (rules_issuer_find(&c->rules, b->issuer.s, &ist, &e) != LD_OK)
+		return rules_fail(r, &e, -1);
 	if (j->verified)
 		memcpy(root, j->root, 32);
 	else {
@@ -206,22 +171,13 @@ run_submit(struct core *c, struct store_txn *txn, struct core_job *j, uint64_t n
 			    NO_INDEX, "dedup key repeated at positions %ld "
 			    "and %u of the batch", prev, i);
 		}
-		rc = c->rules.ops->dedup_get(c->rc, b->subs[i].dedup, &idx);
+		rc = rules_entry_logged(&c->rules, b->issuer.s, &b->subs[i],
+		    &idx, &e);
 		if (rc == LD_ENOTFOUND)
 			continue;
-		if (rc == LD_OK)
-			rc = same_entry(txn, idx, b->issuer.s, &b->subs[i],
-			    &c->scratch, &same);
-		if (rc != LD_OK) {
+		if (rc != LD_OK) {		/* a conflict, or the store */
 			free(slots);
-			return fail_res(r, rc, "store", i, NO_INDEX,
-			    "store: %s", ld_strerror(rc));
-		}
-		if (!same) {
-			free(slots);
-			return fail_res(r, LD_EEXIST, "duplicate-dedup", i, idx,
-			    "dedup key already used by a different entry, "
-			    "index %llu", (unsigned long long)idx);
+			return rules_fail(r, &e, i);
 		}
 		r->index[i] = idx;
 		r->dup[i] = 1;
@@ -295,11 +251,10 @@ static int
 run_admin(struct core *c, struct store_txn *txn, struct core_job *j, uint64_t now,
     struct core_result *r)
 {
-	struct rules_issuer_state	ist;
-	struct rules_method_state	mst;
 	struct ld_error	e;
-	uint8_t			h[32];
-	int			rc;
+	uint64_t	idx;
+	uint8_t		h[32];
+	int		rc;
 
 	r->n = 1;
 	r->index = xcalloc(1, sizeof(uint64_t));
@@ -309,23 +264,25 @@ run_admin(struct core *c, struct store_txn *txn, struct core_job *j, uint64_t no
 	r->nleft = merkle_tree_frontier(&c->tree, r->left);
 	r->start = c->tree.size;
 	if (j->kind == CORE_ISSUER) {
-		if (c->rules.ops->issuer_get(c->rc, j->issuer.id.s, &ist) ==
-		    LD_OK && memcmp(&ist.reg, &j->issuer,
-		    sizeof(j->issuer)) == 0) {
-			r->index[0] = ist.reg_index;
+		rc = rules_issuer_logged(&c->rules, &j->issuer, &idx, &e);
+		if (rc == LD_OK) {
+			r->index[0] = idx;
 			r->dup[0] = r->duplicate = 1;
 			return LD_OK;
 		}
+		if (rc != LD_ENOTFOUND)
+			return rules_fail(r, &e, -1);
 		rc = rules_issuer(&c->rules, now, &j->issuer, &c->scratch, h,
 		    &e);
 	} else {
-		if (c->rules.ops->method_get(c->rc, j->method.id.s, &mst) ==
-		    LD_OK && memcmp(&mst.reg, &j->method,
-		    sizeof(j->method)) == 0) {
-			r->index[0] = mst.reg_index;
+		rc = rules_method_logged(&c->rules, &j->method, &idx, &e);
+		if (rc == LD_OK) {
+			r->index[0] = idx;
 			r->dup[0] = r->duplicate = 1;
 			return LD_OK;
 		}
+		if (rc != LD_ENOTFOUND)
+			return rules_fail(r, &e, -1);
 		rc = rules_method(&c->rules, now, &j->method, &c->scratch, h,
 		    &e);
 	}

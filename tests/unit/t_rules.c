@@ -1744,6 +1744,74 @@ test_day_key(void)
 	buf_free(&b);
 }
 
+/* ---- admission: what the log already holds --------------------------------- */
+
+static void
+test_admission_lookups(void)
+{
+	struct ctx			*c = setup();
+	struct ld_error			 e;
+	struct rules_issuer_state	 st;
+	struct entry_sub		 s, other;
+	struct entry_issuer		 reg;
+	struct entry_method		 m;
+	struct rules_method_state	 mst;
+	uint64_t			 idx = 0;
+
+	/* The issuer: found, or refused as unknown (once, for all). */
+	T_ASSERT_EQ(rules_issuer_find(&c->r, "luzhou-green", &st, &e), LD_OK);
+	T_ASSERT_EQ(st.reg_index, 0);
+	T_ASSERT_EQ(rules_issuer_find(&c->r, "ghost", &st, &e), LD_EAUTH);
+	T_ASSERT_STR(e.rule, "unknown-issuer");
+	T_ASSERT_EQ(e.index, NO_INDEX);
+
+	/* A new entry, then the very same one again: a retry at 5. */
+	credit(c, &s, "alice", "transit-bus", 3, 240, DAY0);
+	T_ASSERT_EQ(rules_entry_logged(&c->r, "luzhou-green", &s, &idx, &e),
+	    LD_ENOTFOUND);
+	OK(PUT(c, T0, "luzhou-green", &s, &e), &e);		/* 5 */
+	idx = 0;
+	T_ASSERT_EQ(rules_entry_logged(&c->r, "luzhou-green", &s, &idx, &e),
+	    LD_OK);
+	T_ASSERT_EQ(idx, 5);
+	/* Its key with other fields: a conflict naming the logged entry. */
+	other = s;
+	other.units = 4;
+	other.grams = 320;
+	T_ASSERT_EQ(rules_entry_logged(&c->r, "luzhou-green", &other, &idx,
+	    &e), LD_EEXIST);
+	T_ASSERT_STR(e.rule, "duplicate-dedup");
+	T_ASSERT_EQ(e.index, 5);
+	T_ASSERT_EQ(idx, 5);
+	/* The same fields from another issuer: a conflict too. */
+	T_ASSERT_EQ(rules_entry_logged(&c->r, "shenzhen-metro", &s, &idx, &e),
+	    LD_EEXIST);
+	T_ASSERT_EQ(e.index, 5);
+	/* And rules_entry refuses the repeat with the same rule. */
+	REFUSED(PUT(c, T0, "luzhou-green", &s, &e), &e, LD_EEXIST,
+	    "duplicate-dedup", 5);
+
+	/* Registrations: the identical one is logged; another is not. */
+	T_ASSERT_EQ(memrules_ops.issuer_get(&c->m, "shenzhen-metro", &st),
+	    LD_OK);
+	reg = st.reg;
+	T_ASSERT_EQ(rules_issuer_logged(&c->r, &reg, &idx, &e), LD_OK);
+	T_ASSERT_EQ(idx, 1);
+	reg.name.s[0] = 'X';
+	T_ASSERT_EQ(rules_issuer_logged(&c->r, &reg, &idx, &e),
+	    LD_ENOTFOUND);
+	T_ASSERT_EQ(memrules_ops.method_get(&c->m, "empty-plate", &mst),
+	    LD_OK);
+	m = mst.reg;
+	T_ASSERT_EQ(rules_method_logged(&c->r, &m, &idx, &e), LD_OK);
+	T_ASSERT_EQ(idx, 3);
+	m.grams_per_unit++;
+	T_ASSERT_EQ(rules_method_logged(&c->r, &m, &idx, &e), LD_ENOTFOUND);
+	STR_SET(m.id, "never", 5);
+	T_ASSERT_EQ(rules_method_logged(&c->r, &m, &idx, &e), LD_ENOTFOUND);
+	ctx_free(c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1764,6 +1832,7 @@ main(int argc, char **argv)
 		T_CASE(test_random_against_model),
 		T_CASE(test_batch_signature),
 		T_CASE(test_day_key),
+		T_CASE(test_admission_lookups),
 	};
 
 	return t_main(argc, argv, "t_rules", cases, T_NCASES(cases));
