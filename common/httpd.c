@@ -28,14 +28,11 @@
 #include "u64.h"
 #include "xmalloc.h"
 
-/* A reply handed over from another thread. */
-struct async_reply {
-	struct evhttp_request	*req;
-	int			 status;
-	const char		*ctype;
-	struct buf		 body;
-	int			 retry_after;
-	struct async_reply	*next;
+/* A call handed over from another thread, to run on the loop. */
+struct async_call {
+	void			(*fn)(void *);
+	void			*arg;
+	struct async_call	*next;
 };
 
 struct httpd {
@@ -51,7 +48,7 @@ struct httpd {
 	int			 stopping;
 
 	pthread_mutex_t		 mu;
-	struct async_reply	*head, **tail;
+	struct async_call	*head, **tail;
 
 	/* Loop-thread caches for the request being handled. */
 	struct evhttp_request	*cache_req;
@@ -84,13 +81,13 @@ dispatch(struct evhttp_request *req, void *arg)
 	}
 }
 
-static void
-send_reply(struct evhttp_request *req, int status, const char *ctype,
-    const void *body, size_t len, int retry_after)
+void
+httpd_reply(struct httpd_req *r, int status, const char *ctype,
+    const void *body, size_t len)
 {
+	struct evhttp_request	*req = (struct evhttp_request *)r;
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
 	struct evbuffer		*eb = evbuffer_new();
-	char			 ra[16];
 
 	if (eb == NULL)
 		fatalx("out of memory (evbuffer_new)");
@@ -99,10 +96,6 @@ send_reply(struct evhttp_request *req, int status, const char *ctype,
 		evhttp_add_header(out, "Cache-Control", the_http->ok_cache);
 	if (ctype != NULL)
 		evhttp_add_header(out, "Content-Type", ctype);
-	if (retry_after > 0) {
-		snprintf(ra, sizeof(ra), "%d", retry_after);
-		evhttp_add_header(out, "Retry-After", ra);
-	}
 	if (len)
 		evbuffer_add(eb, body, len);
 	if (the_http != NULL && the_http->hooks.replied != NULL)
@@ -112,24 +105,12 @@ send_reply(struct evhttp_request *req, int status, const char *ctype,
 }
 
 void
-httpd_reply(struct httpd_req *r, int status, const char *ctype,
-    const void *body, size_t len)
+httpd_call(struct httpd *h, void (*fn)(void *), void *arg)
 {
-	send_reply((struct evhttp_request *)r, status, ctype, body, len, 0);
-}
+	struct async_call	*a = xcalloc(1, sizeof(*a));
 
-void
-httpd_reply_async(struct httpd *h, struct httpd_req *r, int status,
-    const char *ctype, struct buf *body, int retry_after)
-{
-	struct async_reply	*a = xcalloc(1, sizeof(*a));
-
-	a->req = (struct evhttp_request *)r;
-	a->status = status;
-	a->ctype = ctype;
-	a->body = *body;
-	memset(body, 0, sizeof(*body));
-	a->retry_after = retry_after;
+	a->fn = fn;
+	a->arg = arg;
 	pthread_mutex_lock(&h->mu);
 	*h->tail = a;
 	h->tail = &a->next;
@@ -141,7 +122,7 @@ static void
 on_async(evutil_socket_t fd, short what, void *arg)
 {
 	struct httpd		*h = arg;
-	struct async_reply	*a, *next;
+	struct async_call	*a, *next;
 
 	(void)fd;
 	(void)what;
@@ -152,9 +133,7 @@ on_async(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_unlock(&h->mu);
 	for (; a != NULL; a = next) {
 		next = a->next;
-		send_reply(a->req, a->status, a->ctype, a->body.p, a->body.len,
-		    a->retry_after);
-		buf_free(&a->body);
+		a->fn(a->arg);
 		free(a);
 	}
 }

@@ -3,10 +3,10 @@
  * With conn.c (the connection limit and deadlines), the only server code
  * that includes <event2/...>; ledgerd and ledger-audit's witness both
  * serve through it. One event loop on the calling thread serves every
- * request; replies computed on other threads come back through
- * httpd_reply_async, which is thread-safe. What a request means is the
- * caller's: httpd_open takes its hooks and an opaque context, so this
- * file knows no route.
+ * request; work finished on other threads comes back through
+ * httpd_call, which is thread-safe, and is answered on the loop. What a
+ * request means is the caller's: httpd_open takes its hooks and an
+ * opaque context, so this file knows no route.
  */
 #ifndef HTTPD_H
 #define HTTPD_H
@@ -88,9 +88,11 @@ void	httpd_cache_ok(struct httpd_req *, const char *cache_control);
 /* Reply now (loop thread only). */
 void	httpd_reply(struct httpd_req *, int status, const char *ctype,
 	    const void *body, size_t len);
-/* Reply from any thread; body is taken over (and freed). */
-void	httpd_reply_async(struct httpd *, struct httpd_req *, int status,
-	    const char *ctype, struct buf *body, int retry_after);
+/*
+ * Run fn(arg) on the loop thread soon (in the order of the calls); any
+ * thread. How work done elsewhere gets answered: fn replies there.
+ */
+void	httpd_call(struct httpd *, void (*fn)(void *), void *arg);
 
 /* The connection gauges and counters for /metrics. */
 uint64_t	httpd_open_conns(struct httpd *);

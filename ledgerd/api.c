@@ -58,14 +58,15 @@ body_is_json(struct httpd_req *req)
 /* A request waiting for the sequencer (the argument of api_done). */
 struct api_wait {
 	struct httpd	*http;
-	struct httpd_req	*req;
+	struct httpd_req *req;
 	int		 json;		/* reply in JSON */
+	struct core_job	*job;		/* finished, to answer */
 };
 
 static void *
 api_wait_new(struct ledgerd *ld, struct httpd_req *req, int json)
 {
-	struct api_wait	*w = xmalloc(sizeof(*w));
+	struct api_wait	*w = xcalloc(1, sizeof(*w));
 
 	w->http = ld->http;
 	w->req = req;
@@ -73,23 +74,35 @@ api_wait_new(struct ledgerd *ld, struct httpd_req *req, int json)
 	return w;
 }
 
-/*
- * A job is finished (on the sequencer's or the parser's thread): render
- * its reply there, hand it to the event loop.
- */
+/* On the event loop: render the finished job's reply and send it. */
 static void
-api_done(void *arg, const struct core_job *j, const struct cp *cp,
-    struct store_txn *rt)
+api_answer(void *arg)
 {
 	struct api_wait	*w = arg;
 	struct buf	 b = { 0 };
 	const char	*ctype;
 	int		 status;
 
-	status = reply_job(j, w->json, cp, rt, &b, &ctype);
-	httpd_reply_async(w->http, w->req, status, ctype, &b,
-	    j->res.err.code == LD_EBUSY ? 1 : 0);
+	status = reply_job(w->job, w->json, &b, &ctype);
+	if (w->job->res.err.code == LD_EBUSY)
+		httpd_set_header(w->req, "Retry-After", "1");
+	httpd_reply(w->req, status, ctype, b.p, b.len);
+	buf_free(&b);
+	core_job_free(w->job);
 	free(w);
+}
+
+/*
+ * A job is finished (on the sequencer's or the parser's thread): hand it
+ * to the event loop, which answers it.
+ */
+static void
+api_done(void *arg, struct core_job *j)
+{
+	struct api_wait	*w = arg;
+
+	w->job = j;
+	httpd_call(w->http, api_answer, w);
 }
 
 static void

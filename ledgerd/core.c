@@ -321,7 +321,49 @@ result_reset(struct core_result *r)
 	free(r->offs);
 	free(r->index);
 	free(r->dup);
+	if (r->cp != NULL)
+		cp_put(r->cp);
+	buf_free(&r->dup_leaves);
+	free(r->dup_offs);
+	buf_free(&r->dup_paths);
+	free(r->dup_npath);
 	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * After the commit: what the receipts need from the store, read in rt at
+ * cp->size (a reference to cp is taken). LD_ECORRUPT if the tree or a
+ * logged leaf cannot be read.
+ */
+static int
+result_receipts(struct core_result *r, struct store_txn *rt, struct cp *cp)
+{
+	struct merkle_proof	 p;
+	const uint8_t		*lp;
+	size_t			 len;
+	uint32_t		 i, k = 0;
+
+	if (r->nleaves > 0 && merkle_span_right(store_node_fn, rt,
+	    r->start + r->nleaves, cp->size, r->right, &r->nright) !=
+	    MERKLE_OK)
+		return LD_ECORRUPT;
+	for (i = 0; i < r->n; i++)
+		r->ndups += r->dup[i];
+	r->dup_offs = xcalloc((size_t)r->ndups + 1, sizeof(size_t));
+	r->dup_npath = xcalloc((size_t)r->ndups + 1, sizeof(size_t));
+	for (i = 0; i < r->n; i++) {
+		if (!r->dup[i])
+			continue;
+		if (store_leaf_get(rt, r->index[i], &lp, &len) != LD_OK ||
+		    core_prove(rt, r->index[i], cp->size, &p) != LD_OK)
+			return LD_ECORRUPT;
+		buf_add(&r->dup_leaves, lp, len);
+		r->dup_offs[k + 1] = r->dup_leaves.len;
+		buf_add(&r->dup_paths, p.path, p.n * 32);
+		r->dup_npath[k++] = p.n;
+	}
+	r->cp = cp_ref(cp);
+	return LD_OK;
 }
 
 /* Whether an error is the store's (the group fails) or the job's own. */
@@ -345,7 +387,7 @@ core_group(struct core *c, struct core_job *jobs)
 	struct store_txn	*txn = NULL, *rt = NULL;
 	struct rules_head	 g_head = c->rules.head;
 	struct merkle_tree	*g_tree;
-	struct core_job		*j;
+	struct core_job		*j, *next;
 	struct cp		*cp = NULL;
 	uint8_t			 root[32];
 	uint64_t		 now = (uint64_t)time(NULL), t0 = now_us();
@@ -409,15 +451,18 @@ core_group(struct core *c, struct core_job *jobs)
 	cp = cp_get(ld);
 	if (store_begin(ld->store, 1, &rt) != LD_OK)
 		rt = NULL;
-	for (j = jobs; j; j = j->next) {
-		if (j->res.err.code != LD_OK || rt == NULL) {
-			if (j->res.err.code == LD_OK)
-				fail_res(&j->res, LD_ESYS, "store", -1,
-				    NO_INDEX, "cannot read the store");
+	for (j = jobs; j; j = next) {
+		next = j->next;
+		if (j->res.err.code == LD_OK && rt == NULL)
+			fail_res(&j->res, LD_ESYS, "store", -1, NO_INDEX,
+			    "cannot read the store");
+		else if (j->res.err.code == LD_OK &&
+		    result_receipts(&j->res, rt, cp) != LD_OK)
+			fail_res(&j->res, LD_ECORRUPT, "store", -1, NO_INDEX,
+			    "cannot read the tree");
+		if (j->res.err.code != LD_OK)
 			atomic_fetch_add(&ld->m_submit_rejects, 1);
-			j->done(j->arg, j, NULL, NULL);
-		} else
-			j->done(j->arg, j, cp, rt);
+		j->done(j->arg, j);
 	}
 	store_abort(rt);
 	/* After the replies: keep the static copy current. */
@@ -435,13 +480,14 @@ fail_all:
 	c->rules.head = g_head;
 	c->tree = *g_tree;
 	log_warnx("group commit failed: %s", ld_strerror(rc));
-	for (j = jobs; j; j = j->next) {
+	for (j = jobs; j; j = next) {
+		next = j->next;
 		if (j->res.err.code == LD_OK || rc == LD_EFULL)
 			fail_res(&j->res, rc, rc == LD_EFULL ? "disk-full" :
 			    "store", -1, NO_INDEX, "%s; nothing was appended",
 			    rc == LD_EFULL ? "the disk is full" :
 			    ld_strerror(rc));
-		j->done(j->arg, j, NULL, NULL);
+		j->done(j->arg, j);
 	}
 	free(g_tree);
 }

@@ -45,18 +45,33 @@ struct core_result {
 	uint8_t		*dup;
 	uint32_t	 n;
 	int		 duplicate;	/* admin: identical registration */
+	/*
+	 * The receipts' data, filled after the commit when err.code is
+	 * LD_OK: the checkpoint cp (a reference, released with the job),
+	 * the right side of the new leaves' span at cp->size, and for each
+	 * duplicate position (in order) its logged leaf and inclusion proof
+	 * at cp->size. Enough to render every receipt without the store.
+	 */
+	struct cp	*cp;
+	uint8_t		 right[MERKLE_SPAN_MAX_RIGHT][32];
+	size_t		 nright;
+	uint32_t	 ndups;
+	struct buf	 dup_leaves;	/* concatenated leaf bytes */
+	size_t		*dup_offs;	/* ndups + 1 offsets into dup_leaves */
+	struct buf	 dup_paths;	/* concatenated proof hashes */
+	size_t		*dup_npath;	/* hashes in each duplicate's proof */
 };
 
 struct core_job;
 
 /*
- * Called once per job on the thread that ran it (the sequencer, or the
- * parser for a body that does not parse). cp and rt are NULL when
- * j->res.err.code is set; else rt reads the store at cp->size or more (for
- * the duplicates' proofs). The callback does not free the job.
+ * Called once per job, with its result complete (j->res: a refusal, or
+ * the indexes and the receipts' data), on the thread that finished it:
+ * the sequencer, or the parser for a body that does not parse. From then
+ * on the job is the callback's: it frees it with core_job_free, on any
+ * thread (the HTTP layer renders the reply on the event loop).
  */
-typedef void	 core_done_fn(void *arg, const struct core_job *j,
-		    const struct cp *cp, struct store_txn *rt);
+typedef void	 core_done_fn(void *arg, struct core_job *j);
 
 struct core_job {
 	enum core_kind		 kind;
@@ -83,7 +98,8 @@ struct core_job	*core_job_new(enum core_kind, core_done_fn *, void *arg);
 void		 core_job_free(struct core_job *);
 /* Size of a job in queue entries: a batch's entries, else 1. */
 size_t		 core_job_size(const struct core_job *);
-/* Refuse j (format like printf) without running it; returns err. */
+/* Refuse j (format like printf) without running it; returns err. The
+ * caller then hands j to j->done. */
 int		 core_job_fail(struct core_job *j, int err, const char *rule,
 		    long pos, uint64_t index, const char *fmt, ...)
 		    __attribute__((format(printf, 6, 7)));
@@ -93,7 +109,9 @@ int	core_open(struct ledgerd *, struct core **);
 void	core_free(struct core *);
 /*
  * Run jobs (a list through next) as one group: append, commit, sign,
- * then call each job's done, in order. Writer thread only.
+ * fill each result's receipts' data, then hand each job to its done
+ * callback, in order (the jobs are the callbacks' from then on). Writer
+ * thread only.
  */
 void	core_group(struct core *, struct core_job *jobs);
 /* Size of the tree the writer holds (writer thread only). */

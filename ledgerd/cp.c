@@ -51,6 +51,13 @@ cp_get(struct ledgerd *ld)
 	return cp;
 }
 
+struct cp *
+cp_ref(struct cp *cp)
+{
+	atomic_fetch_add(&cp->refs, 1);
+	return cp;
+}
+
 void
 cp_put(struct cp *cp)
 {

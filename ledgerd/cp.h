@@ -21,6 +21,8 @@ struct cp {
 /* The current checkpoint with a reference held; cp_put releases it. */
 struct cp	*cp_get(struct ledgerd *);
 void		 cp_put(struct cp *);
+/* Another reference to cp (held by the caller): cp, for cp_put. */
+struct cp	*cp_ref(struct cp *);
 /* Replace the current checkpoint (the sequencer, after each commit). */
 void		 cp_set(struct ledgerd *, struct cp *);
 /* Sign a checkpoint for (size, root) with the log key. */

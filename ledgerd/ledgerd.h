@@ -55,7 +55,7 @@ struct ledgerd {
 	struct sig_key	*key;		/* the log's signing key */
 	uint8_t		 token[32];	/* admin token, raw */
 	struct store	*store;
-	struct httpd	*http;		/* httpd_reply_async from any thread */
+	struct httpd	*http;		/* httpd_call from any thread */
 	struct parser	*parser;	/* submissions, off the loop */
 	struct seq	*seq;
 

@@ -33,12 +33,12 @@ struct parser {
 	int			 busy, stop, started;
 };
 
-/* Answer an error from this thread, through the job's completion. */
+/* Refuse j from this thread: its completion answers and frees it. */
 static void
 fail(struct core_job *j, int err, const char *rule, long pos, const char *msg)
 {
 	core_job_fail(j, err, rule, pos, NO_INDEX, "%s", msg);
-	j->done(j->arg, j, NULL, NULL);
+	j->done(j->arg, j);
 }
 
 static void
@@ -63,7 +63,8 @@ parse_one(struct parser *p, struct pjob *pj)
 			    "batch: %s", err);
 			fail(j, rc, rc == LD_ETOOBIG ? "batch-size" : "json", -1,
 			    msg);
-			goto out;
+			buf_free(&body);
+			return;
 		}
 		rc = form_batch_from_json(doc, &j->batch, &pos, &why);
 		json_free(doc);
@@ -76,19 +77,14 @@ parse_one(struct parser *p, struct pjob *pj)
 			fail(j, rc, "entry", pos, msg);
 		} else
 			fail(j, rc, "batch", -1, why);
-		goto out;
+		buf_free(&body);
+		return;
 	}
 	buf_free(&body);
-	if (seq_push(p->ld->seq, j) != LD_OK) {
+	if (seq_push(p->ld->seq, j) != LD_OK)
 		fail(j, LD_EBUSY, "queue-full", -1, "the submission "
 		    "queue is full or the server is stopping; retry after a "
 		    "second");
-		core_job_free(j);
-	}
-	return;
-out:
-	buf_free(&body);
-	core_job_free(j);
 }
 
 static void *

@@ -12,7 +12,6 @@
 #include "merkle.h"
 #include "receipt.h"
 #include "reply.h"
-#include "store.h"
 #include "xmalloc.h"
 
 /* The one table from error codes to HTTP statuses. */
@@ -82,23 +81,15 @@ reply_error_body(struct buf *b, int json, int err, const char *rule,
 	json_free(o);
 }
 
-/* The msgpack receipt data; LD_ECORRUPT if the tree cannot be read. */
-static int
-receipts_msgpack(const struct core_result *r, const struct cp *cp,
-    struct store_txn *rt, struct buf *out)
+/* The msgpack receipt data. */
+static void
+receipts_msgpack(const struct core_result *r, struct buf *out)
 {
-	struct merkle_proof	 p;
-	uint8_t			 right[MERKLE_SPAN_MAX_RIGHT][32];
-	const uint8_t		*lp;
-	size_t			 nright = 0, len, k;
-	uint32_t		 i, ndups = 0;
+	const struct cp	*cp = r->cp;
+	const uint8_t	*h = r->dup_paths.p;
+	size_t		 k, m;
+	uint32_t	 i, d = 0;
 
-	if (r->nleaves > 0 && merkle_span_right(store_node_fn, rt,
-	    r->start + r->nleaves, cp->size, right, &nright) != MERKLE_OK) {
-		return LD_ECORRUPT;
-	}
-	for (i = 0; i < r->n; i++)
-		ndups += r->dup[i];
 	codec_put_map(out, 9);
 	codec_put_cstr(out, "checkpoint");
 	codec_put_str(out, cp->text, cp->len);
@@ -116,9 +107,9 @@ receipts_msgpack(const struct core_result *r, const struct cp *cp,
 	for (k = 0; r->nleaves && k < r->nleft; k++)
 		codec_put_bin(out, r->left[k], 32);
 	codec_put_cstr(out, "right");
-	codec_put_array(out, (uint32_t)nright);
-	for (k = 0; k < nright; k++)
-		codec_put_bin(out, right[k], 32);
+	codec_put_array(out, (uint32_t)r->nright);
+	for (k = 0; k < r->nright; k++)
+		codec_put_bin(out, r->right[k], 32);
 	codec_put_cstr(out, "entries");
 	codec_put_array(out, r->n);
 	for (i = 0; i < r->n; i++) {
@@ -128,41 +119,36 @@ receipts_msgpack(const struct core_result *r, const struct cp *cp,
 	}
 	/* Each duplicate with its own leaf and proof. */
 	codec_put_cstr(out, "dups");
-	codec_put_array(out, ndups);
+	codec_put_array(out, r->ndups);
 	for (i = 0; i < r->n; i++) {
 		if (!r->dup[i])
 			continue;
 		codec_put_array(out, 3);
 		codec_put_u64(out, r->index[i]);
-		if (store_leaf_get(rt, r->index[i], &lp, &len) != LD_OK ||
-		    core_prove(rt, r->index[i], cp->size, &p) != LD_OK) {
-			len = 0;
-			p.n = 0;
-			lp = NULL;
-		}
-		codec_put_bin(out, lp, len);
-		codec_put_array(out, (uint32_t)p.n);
-		for (k = 0; k < p.n; k++)
-			codec_put_bin(out, p.path[k], 32);
+		codec_put_bin(out, r->dup_leaves.p + r->dup_offs[d],
+		    r->dup_offs[d + 1] - r->dup_offs[d]);
+		codec_put_array(out, (uint32_t)r->dup_npath[d]);
+		for (m = 0; m < r->dup_npath[d]; m++, h += 32)
+			codec_put_bin(out, h, 32);
+		d++;
 	}
 	codec_put_cstr(out, "duplicate");
 	codec_put_bool(out, r->duplicate);
-	return LD_OK;
 }
 
 /* The JSON receipts: one per submitted position. */
-static int
-receipts_json(const struct core_result *r, const struct cp *cp,
-    struct store_txn *rt, struct buf *out)
+static void
+receipts_json(const struct core_result *r, struct buf *out)
 {
+	const struct cp		*cp = r->cp;
 	struct receipt_span	 rs;
 	struct merkle_proof	 p;
-	uint8_t			 right[MERKLE_SPAN_MAX_RIGHT][32], h[32];
-	const uint8_t		**lv = NULL, *lp;
-	size_t			*ll = NULL, nright = 0, len;
+	uint8_t			 h[32];
+	const uint8_t		**lv = NULL, *lp, *hp = r->dup_paths.p;
+	size_t			*ll = NULL, len;
 	struct json		*o = json_obj(), *arr = json_arr(), *e;
 	struct buf		 rec = { 0 };
-	uint32_t		 i;
+	uint32_t		 i, d = 0;
 	int			 have_span = 0;
 
 	if (r->nleaves > 0) {
@@ -172,12 +158,10 @@ receipts_json(const struct core_result *r, const struct cp *cp,
 			lv[i] = r->leaves.p + r->offs[i];
 			ll[i] = r->offs[i + 1] - r->offs[i];
 		}
-		if (merkle_span_right(store_node_fn, rt, r->start + r->nleaves,
-		    cp->size, right, &nright) == MERKLE_OK &&
-		    receipt_span_init(&rs, cp->text, cp->len, cp->size,
+		if (receipt_span_init(&rs, cp->text, cp->len, cp->size,
 		    r->start, lv, ll, r->nleaves,
 		    (const uint8_t (*)[32])r->left, r->nleft,
-		    (const uint8_t (*)[32])right, nright) == LD_OK)
+		    (const uint8_t (*)[32])r->right, r->nright) == LD_OK)
 			have_span = 1;
 	}
 	json_set(o, "checkpoint", json_strn(cp->text, cp->len));
@@ -186,14 +170,18 @@ receipts_json(const struct core_result *r, const struct cp *cp,
 		e = json_obj();
 		json_set(e, "index", json_u64(r->index[i]));
 		buf_reset(&rec);
+		memset(h, 0, sizeof(h));
 		if (!r->dup[i] && have_span) {
 			uint64_t k = r->index[i] - r->start;
 
 			merkle_leaf_hash(h, lv[k], ll[k]);
 			receipt_span_get(&rs, r->index[i], lv[k], ll[k], &rec);
-		} else if (store_leaf_get(rt, r->index[i], &lp, &len) ==
-		    LD_OK && core_prove(rt, r->index[i], cp->size, &p) ==
-		    LD_OK) {
+		} else if (r->dup[i]) {
+			lp = r->dup_leaves.p + r->dup_offs[d];
+			len = r->dup_offs[d + 1] - r->dup_offs[d];
+			p.n = r->dup_npath[d++];
+			memcpy(p.path, hp, p.n * 32);
+			hp += p.n * 32;
 			merkle_leaf_hash(h, lp, len);
 			tlog_proof_format(lp, len, r->index[i], &p, cp->text,
 			    cp->len, &rec);
@@ -212,35 +200,29 @@ receipts_json(const struct core_result *r, const struct cp *cp,
 	free(lv);
 	free(ll);
 	buf_free(&rec);
-	return LD_OK;
 }
 
-
 int
-reply_job(const struct core_job *j, int json, const struct cp *cp,
-    struct store_txn *rt, struct buf *out, const char **ctype)
+reply_job(const struct core_job *j, int json, struct buf *out,
+    const char **ctype)
 {
 	const struct core_result	*r = &j->res;
 	int				 err = r->err.code;
 
-	if (err == LD_OK && cp != NULL && rt != NULL) {
-		err = json ? receipts_json(r, cp, rt, out) :
-		    receipts_msgpack(r, cp, rt, out);
-		if (err == LD_OK) {
-			*ctype = json ? "application/json" :
-			    "application/msgpack";
-			return 200;
-		}
-		buf_reset(out);
-		reply_error_body(out, json, err, "store", "cannot read the tree",
-		    -1, NO_INDEX);
-	} else if (err == LD_OK)
+	*ctype = json ? "application/json" : "application/msgpack";
+	if (err == LD_OK && r->cp != NULL) {
+		if (json)
+			receipts_json(r, out);
+		else
+			receipts_msgpack(r, out);
+		return 200;
+	}
+	if (err == LD_OK)
 		reply_error_body(out, json, err = LD_ESYS, "store",
 		    "cannot read the store", -1, NO_INDEX);
 	else
 		reply_error_body(out, json, err,
 		    r->err.rule[0] != '\0' ? r->err.rule : NULL, r->err.msg,
 		    r->err.pos, r->err.index);
-	*ctype = json ? "application/json" : "application/msgpack";
 	return reply_status(err);
 }

@@ -12,7 +12,6 @@
 #include "ledgerd.h"
 
 struct core_job;
-struct store_txn;
 
 /* The HTTP status for an LD_* code (one table for every reply). */
 int		 reply_status(int ld_err);
@@ -25,11 +24,11 @@ const char	*reply_error_name(int ld_err);
 void		 reply_error_body(struct buf *b, int json, int ld_err,
 		    const char *rule, const char *msg, long pos, uint64_t index);
 /*
- * A finished job's reply into out (JSON or msgpack): the receipts at cp
- * (proofs read in rt), or its refusal. Returns the HTTP status and sets
- * *ctype.
+ * A finished job's reply into out (JSON or msgpack) from its result
+ * alone (no store): the receipts at j->res.cp, or its refusal. Returns
+ * the HTTP status and sets *ctype (a static string). Any thread.
  */
-int		 reply_job(const struct core_job *, int json, const struct cp *cp,
-		    struct store_txn *rt, struct buf *out, const char **ctype);
+int		 reply_job(const struct core_job *, int json, struct buf *out,
+		    const char **ctype);
 
 #endif /* REPLY_H */

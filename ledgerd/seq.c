@@ -99,7 +99,7 @@ static void *
 seq_main(void *arg)
 {
 	struct seq	*s = arg;
-	struct core_job	*jobs, *j, *next;
+	struct core_job	*jobs;
 
 	pthread_setname_np(pthread_self(), "ledgerd-seq");
 	for (;;) {
@@ -114,11 +114,7 @@ seq_main(void *arg)
 		s->q.n = 0;
 		s->busy = 1;
 		pthread_mutex_unlock(&s->mu);
-		core_group(s->core, jobs);
-		for (j = jobs; j; j = next) {
-			next = j->next;
-			core_job_free(j);
-		}
+		core_group(s->core, jobs);	/* hands each job on */
 		pthread_mutex_lock(&s->mu);
 		s->busy = 0;
 		pthread_mutex_unlock(&s->mu);

@@ -52,28 +52,48 @@ struct done {
 	uint32_t	 nleaves, n;
 	uint64_t	 index[8];
 	uint8_t		 dup[8];
+	uint32_t	 ndups;
+	uint32_t	 dups_proved;	/* proofs that verify at cp */
 };
 
+/* Record what the job's result says, check the duplicates' proofs
+ * against its checkpoint's root, free the job (it is the callback's). */
 static void
-on_done(void *arg, const struct core_job *j, const struct cp *cp,
-    struct store_txn *rt)
+on_done(void *arg, struct core_job *j)
 {
-	struct done	*d = arg;
-	uint32_t	 i;
+	struct done		*d = arg;
+	const struct core_result *r = &j->res;
+	const uint8_t		*h = r->dup_paths.p;
+	struct merkle_proof	 p;
+	uint8_t			 lh[32];
+	uint32_t		 i, k = 0;
 
 	d->calls++;
-	d->err = j->res.err.code;
-	snprintf(d->rule, sizeof(d->rule), "%s", j->res.err.rule);
-	d->pos = j->res.err.pos;
-	d->had_cp = cp != NULL && rt != NULL;
-	d->cp_size = cp != NULL ? cp->size : 0;
-	d->start = j->res.start;
-	d->nleaves = j->res.nleaves;
-	d->n = j->res.n;
-	for (i = 0; i < j->res.n && i < 8; i++) {
-		d->index[i] = j->res.index[i];
-		d->dup[i] = j->res.dup[i];
+	d->err = r->err.code;
+	snprintf(d->rule, sizeof(d->rule), "%s", r->err.rule);
+	d->pos = r->err.pos;
+	d->had_cp = r->cp != NULL;
+	d->cp_size = r->cp != NULL ? r->cp->size : 0;
+	d->start = r->start;
+	d->nleaves = r->nleaves;
+	d->n = r->n;
+	d->ndups = r->ndups;
+	for (i = 0; i < r->n && i < 8; i++) {
+		d->index[i] = r->index[i];
+		d->dup[i] = r->dup[i];
 	}
+	for (i = 0; r->cp != NULL && i < r->n; i++) {
+		if (!r->dup[i])
+			continue;
+		merkle_leaf_hash(lh, r->dup_leaves.p + r->dup_offs[k],
+		    r->dup_offs[k + 1] - r->dup_offs[k]);
+		p.n = r->dup_npath[k++];
+		memcpy(p.path, h, p.n * 32);
+		h += p.n * 32;
+		d->dups_proved += merkle_verify_inclusion(r->index[i],
+		    r->cp->size, lh, &p, r->cp->root) == MERKLE_OK;
+	}
+	core_job_free(j);
 }
 
 static void
@@ -172,17 +192,11 @@ batch_job(struct env *e, const uint64_t *keys, uint32_t n,
 	return j;
 }
 
-/* Run a list of jobs as one group, free them. */
+/* Run a list of jobs as one group (their callbacks free them). */
 static void
 group(struct env *e, struct core_job *jobs)
 {
-	struct core_job	*j, *next;
-
 	core_group(e->core, jobs);
-	for (j = jobs; j; j = next) {
-		next = j->next;
-		core_job_free(j);
-	}
 }
 
 static void
@@ -238,6 +252,10 @@ test_idempotent_retry(void)
 		T_ASSERT_EQ(d2.index[i], d1.index[i]);
 		T_ASSERT_EQ(d2.dup[i], 1);
 	}
+	/* Each with its logged leaf and a proof at the new checkpoint. */
+	T_ASSERT_EQ(d1.ndups, 0);
+	T_ASSERT_EQ(d2.ndups, 3);
+	T_ASSERT_EQ(d2.dups_proved, 3);
 	env_close(&e);
 }
 
@@ -270,6 +288,8 @@ test_retry_records_duplicate_runs(void)
 	T_ASSERT_EQ(d2.index[3], 7);
 	T_ASSERT_EQ(d2.dup[2], 0);
 	T_ASSERT_EQ(d2.dup[3], 0);
+	T_ASSERT_EQ(d2.ndups, 2);
+	T_ASSERT_EQ(d2.dups_proved, 2);
 	/* The batch leaf says so: one run, positions 0-1 at index 3. */
 	T_ASSERT_EQ(store_begin(e.ld.store, 1, &t), LD_OK);
 	T_ASSERT_EQ(store_leaf_get(t, 5, &p, &len), LD_OK);
@@ -348,13 +368,10 @@ struct gate {
 };
 
 static void
-on_gate(void *arg, const struct core_job *j, const struct cp *cp,
-    struct store_txn *rt)
+on_gate(void *arg, struct core_job *j)
 {
 	struct gate	*g = arg;
 
-	(void)cp;
-	(void)rt;
 	pthread_mutex_lock(&g->mu);
 	g->calls++;
 	g->busy += j->res.err.code == LD_EBUSY;
@@ -363,6 +380,7 @@ on_gate(void *arg, const struct core_job *j, const struct cp *cp,
 	while (!g->open)
 		pthread_cond_wait(&g->cv, &g->mu);
 	pthread_mutex_unlock(&g->mu);
+	core_job_free(j);
 }
 
 static void
