@@ -1,4 +1,4 @@
-/* account.c - verify an account's chain against signed checkpoints. */
+/* client_account.c - verify an account's chain against signed checkpoints. */
 /*
  * GET /v1/accounts/ISSUER/ACCOUNT pages are newest first. Every page
  * carries the checkpoint its inclusion proofs are against; later pages'
