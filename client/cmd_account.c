@@ -11,6 +11,7 @@
 
 #include "acctstate.h"
 #include "buf.h"
+#include "client_account.h"
 #include "cmd.h"
 #include "codec.h"
 #include "cpstate.h"

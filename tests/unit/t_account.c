@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "checkpoint.h"
 #include "client.h"
+#include "client_account.h"
 #include "codec.h"
 #include "err.h"
 #include "json.h"
