@@ -88,8 +88,10 @@ $(MERKLE_TESTS): $(B)/tests/t_merkle_%: $(B)/tests/unit/t_merkle_%.o \
 	  $(B)/tests/fixture/merkleref.o $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcrypto
-# The client tests link the client library (client/ minus its commands).
-CLIENT_LIB = $(call obj,$(filter-out client/main.c client/cmd_%.c,$(CLIENT_SRC)))
+# The client tests link the client library (client/ minus its commands
+# and what they share, cmd.c).
+CLIENT_LIB = $(call obj,$(filter-out client/main.c client/cmd.c client/cmd_%.c,\
+	  $(CLIENT_SRC)))
 $(B)/tests/t_account $(B)/tests/t_client: $(B)/tests/t_%: \
 	  $(B)/tests/unit/t_%.o $(CLIENT_LIB) $(LIBCOMMON) $(LIBMERKLE)
 	@mkdir -p $(@D)

@@ -4,16 +4,17 @@
  * documents (tools/lint.sh compares them); a rule of common/rules.c is
  * reported under the code its row here names, never under its own name.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "buf.h"
+#include "entry.h"
 #include "err.h"
+#include "finding.h"
 #include "json.h"
 #include "log.h"
+#include "store.h"
 #include "u64.h"
 
 const char *const finding_codes[] = {
@@ -127,19 +128,4 @@ finding_store(struct store_txn *t, const char *code, uint64_t index,
 		rc = store_meta_put(t, "audit/finding-seq", sb, 8);
 	buf_free(&b);
 	return rc;
-}
-
-void
-finding_add(struct replay *r, const char *code, uint64_t index,
-    uint64_t related, const char *fmt, ...)
-{
-	char	msg[512];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (finding_store(r->txn, code, index, related, msg) != LD_OK)
-		log_warnx("cannot store a finding");
-	r->findings++;
 }

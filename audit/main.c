@@ -5,8 +5,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
 #include "buf.h"
+#include "checkpoint.h"
 #include "claim.h"
 #include "cli.h"
 #include "codec.h"
@@ -16,8 +16,14 @@
 #include "form.h"
 #include "json.h"
 #include "log.h"
+#include "merkle.h"
+#include "note.h"
 #include "report.h"
+#include "rules_store.h"
+#include "sig.h"
+#include "store.h"
 #include "sync.h"
+#include "tlog_proof.h"
 #include "u64.h"
 #include "xmalloc.h"
 
@@ -162,7 +168,7 @@ cmd_sync(int argc, char **argv)
 	so.state = o.state[0];
 	so.progress = !o.json && isatty(2);
 	so.now = audit_clock();
-	rc = audit_sync(&so, &r);
+	rc = sync_run(&so, &r);
 	free(o.vkey_text);
 	if (o.json) {
 		d = json_obj();

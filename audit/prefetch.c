@@ -18,11 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "buf.h"
 #include "codec.h"
 #include "err.h"
+#include "fetch.h"
 #include "merkle.h"
+#include "prefetch.h"
+#include "rules_store.h"
 #include "xmalloc.h"
 
 /* The largest entry bundle tlog-tiles allows: 256 entries, each a 2-byte
@@ -33,7 +35,7 @@
 #define PF_QUEUE	32	/* ready bundles waiting for the replay */
 
 struct slot {
-	struct pf_bundle	*b;	/* requested, or NULL: free */
+	struct prefetch_bundle	*b;	/* requested, or NULL: free */
 };
 
 struct prefetch {
@@ -45,7 +47,7 @@ struct prefetch {
 	pthread_t		 thread;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
-	struct pf_bundle	*q[PF_QUEUE];	/* ready, in order */
+	struct prefetch_bundle	*q[PF_QUEUE];	/* ready, in order */
 	unsigned		 qhead, qlen;
 	int			 stop, done;
 };
@@ -61,7 +63,7 @@ width_of(const struct prefetch *pf, uint64_t n)
 }
 
 void
-pf_bundle_free(struct pf_bundle *b)
+prefetch_bundle_free(struct prefetch_bundle *b)
 {
 	size_t	i;
 
@@ -78,7 +80,7 @@ pf_bundle_free(struct pf_bundle *b)
 
 /* The B-tree lookups the rules will make for b's entries. */
 static void
-hint(struct store *st, struct pf_bundle *b)
+hint(struct store *st, struct prefetch_bundle *b)
 {
 	struct store_txn	*rt;
 	const struct entry_leaf	*l;
@@ -100,9 +102,9 @@ hint(struct store *st, struct pf_bundle *b)
 
 /* Split, hash and decode a received bundle (on the prefetch thread). */
 static void
-prepare(struct pf_bundle *b)
+prepare(struct prefetch_bundle *b)
 {
-	struct pf_ent	*e;
+	struct prefetch_ent	*e;
 	size_t		 off = 0, elen;
 
 	b->ent = xcalloc(b->w, sizeof(*b->ent));
@@ -129,7 +131,7 @@ static void
 got(void *arg, struct fetch_resp *resp)
 {
 	struct slot		*s = arg;
-	struct pf_bundle	*b = s->b;
+	struct prefetch_bundle	*b = s->b;
 
 	if (resp->status != 200) {
 		b->rc = resp->status == 0 ? LD_ENET : (resp->status == 404 ?
@@ -152,7 +154,7 @@ static int
 request(struct prefetch *pf, struct slot *s)
 {
 	struct merkle_tile	 tile;
-	struct pf_bundle	*b = xcalloc(1, sizeof(*b));
+	struct prefetch_bundle	*b = xcalloc(1, sizeof(*b));
 
 	b->n = pf->next_req++;
 	b->w = width_of(pf, b->n);
@@ -175,14 +177,14 @@ request(struct prefetch *pf, struct slot *s)
 
 /* Hand b to the replay; 0 once told to stop. */
 static int
-deliver(struct prefetch *pf, struct pf_bundle *b)
+deliver(struct prefetch *pf, struct prefetch_bundle *b)
 {
 	pthread_mutex_lock(&pf->mu);
 	while (pf->qlen == PF_QUEUE && !pf->stop)
 		pthread_cond_wait(&pf->cv, &pf->mu);
 	if (pf->stop) {
 		pthread_mutex_unlock(&pf->mu);
-		pf_bundle_free(b);
+		prefetch_bundle_free(b);
 		return 0;
 	}
 	pf->q[(pf->qhead + pf->qlen++) % PF_QUEUE] = b;
@@ -206,7 +208,7 @@ static void *
 pf_main(void *arg)
 {
 	struct prefetch		*pf = arg;
-	struct pf_bundle	*b;
+	struct prefetch_bundle	*b;
 	struct slot		*s;
 	unsigned		 i;
 	int			 failed = 0;
@@ -245,7 +247,7 @@ pf_main(void *arg)
 	while (fetch_inflight(pf->f) > 0)
 		fetch_wait(pf->f);
 	for (i = 0; i < PF_INFLIGHT; i++) {
-		pf_bundle_free(pf->slots[i].b);
+		prefetch_bundle_free(pf->slots[i].b);
 		pf->slots[i].b = NULL;
 	}
 	pthread_mutex_lock(&pf->mu);
@@ -284,10 +286,10 @@ prefetch_start(const char *url, const char *cacert, struct store *st,
 	return LD_OK;
 }
 
-struct pf_bundle *
+struct prefetch_bundle *
 prefetch_next(struct prefetch *pf)
 {
-	struct pf_bundle	*b = NULL;
+	struct prefetch_bundle	*b = NULL;
 
 	pthread_mutex_lock(&pf->mu);
 	while (pf->qlen == 0 && !pf->done)
@@ -313,7 +315,7 @@ prefetch_stop(struct prefetch *pf)
 	pthread_mutex_unlock(&pf->mu);
 	pthread_join(pf->thread, NULL);
 	while (pf->qlen > 0) {
-		pf_bundle_free(pf->q[pf->qhead]);
+		prefetch_bundle_free(pf->q[pf->qhead]);
 		pf->qhead = (pf->qhead + 1) % PF_QUEUE;
 		pf->qlen--;
 	}

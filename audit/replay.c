@@ -13,17 +13,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "buf.h"
 #include "codec.h"
 #include "day.h"
 #include "err.h"
+#include "finding.h"
 #include "hex.h"
 #include "json.h"
 #include "log.h"
+#include "replay.h"
+#include "rules_store.h"
 #include "sig.h"
 #include "u64.h"
 #include "xmalloc.h"
+
+/* Record a finding (code, leaf index, related index or NO_INDEX) in the
+ * replay's transaction, and count it. */
+static void
+add_finding(struct replay *r, const char *code, uint64_t index,
+    uint64_t related, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+add_finding(struct replay *r, const char *code, uint64_t index,
+    uint64_t related, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (finding_store(r->txn, code, index, related, msg) != LD_OK)
+		log_warnx("cannot store a finding");
+	r->findings++;
+}
 
 /*
  * Which running counter of leaf l differs from the replay's rebuilt leaf
@@ -91,8 +115,8 @@ counter_diff(const struct entry_leaf *l, const uint8_t *p, size_t len, char *out
 
 /* ---- aggregates ----------------------------------------------------------- */
 
-static struct agg *
-agg_get(struct aggs *a, const char *key)
+static struct replay_agg *
+agg_get(struct replay_aggs *a, const char *key)
 {
 	size_t	i;
 
@@ -112,8 +136,8 @@ static int
 agg_load_one(void *arg, const char *key, size_t klen, const uint8_t *v,
     size_t vlen)
 {
-	struct aggs	*a = arg;
-	struct agg	*g;
+	struct replay_aggs	*a = arg;
+	struct replay_agg	*g;
 	char		 k[sizeof(g->key)];
 	const char	*slash = memchr(key + 4, '/', klen - 4);
 
@@ -131,7 +155,7 @@ agg_load_one(void *arg, const char *key, size_t klen, const uint8_t *v,
 }
 
 static int
-agg_save(struct store_txn *t, const char *prefix, const struct aggs *a)
+agg_save(struct store_txn *t, const char *prefix, const struct replay_aggs *a)
 {
 	char	*key;
 	uint8_t	 b[32];
@@ -155,7 +179,7 @@ static void
 agg_entry(struct replay *r, const struct entry_leaf *l, const char *activity,
     uint64_t grams)
 {
-	struct agg	*g[4];
+	struct replay_agg	*g[4];
 	char		 mon[16], day[16];
 	int		 i, n = 0;
 
@@ -184,7 +208,7 @@ agg_entry(struct replay *r, const struct entry_leaf *l, const char *activity,
 static void
 batch_close(struct replay *r, uint64_t at)
 {
-	struct open_batch	*b = &r->batch;
+	struct replay_batch	*b = &r->batch;
 	struct merkle_tree	 t;
 	uint8_t			 root[32];
 	uint32_t		 i;
@@ -192,7 +216,7 @@ batch_close(struct replay *r, uint64_t at)
 	if (b->index == NO_INDEX)
 		return;
 	if (b->filled != b->n)
-		finding_add(r, "bad-signature", b->index, at, "batch %llu "
+		add_finding(r, "bad-signature", b->index, at, "batch %llu "
 		    "signed %u entries but only %u are in the log before "
 		    "entry %llu", (unsigned long long)b->index, b->n,
 		    b->filled, (unsigned long long)at);
@@ -202,7 +226,7 @@ batch_close(struct replay *r, uint64_t at)
 			merkle_tree_append(&t, b->hashes[i], NULL, NULL);
 		merkle_tree_root(&t, root);
 		if (memcmp(root, b->root, 32) != 0)
-			finding_add(r, "bad-signature", b->index, NO_INDEX,
+			add_finding(r, "bad-signature", b->index, NO_INDEX,
 			    "the entries of batch %llu are not the ones issuer "
 			    "%s signed (root mismatch)",
 			    (unsigned long long)b->index, b->issuer);
@@ -218,10 +242,10 @@ static void
 batch_fill(struct replay *r, uint32_t pos, const struct entry_sub *s,
     uint64_t index)
 {
-	struct open_batch	*b = &r->batch;
+	struct replay_batch	*b = &r->batch;
 
 	if (b->index == NO_INDEX || pos >= b->n || b->have[pos]) {
-		finding_add(r, "chain-break", index, b->index, "entry %llu "
+		add_finding(r, "chain-break", index, b->index, "entry %llu "
 		    "claims position %u of batch %llu, which is not open or "
 		    "already filled", (unsigned long long)index, pos,
 		    (unsigned long long)b->index);
@@ -237,7 +261,7 @@ batch_fill(struct replay *r, uint32_t pos, const struct entry_sub *s,
 static void
 batch_open(struct replay *r, const struct entry_leaf *l)
 {
-	struct open_batch	*b = &r->batch;
+	struct replay_batch	*b = &r->batch;
 	struct rules_issuer_state	 ist;
 	const uint8_t		*p;
 	struct entry_leaf		 d;
@@ -257,14 +281,14 @@ batch_open(struct replay *r, const struct entry_leaf *l)
 	    rules_batch_verify(r->origin, &ist.reg, b->n, b->root,
 	    l->u.batch.sig) != LD_OK) {
 		if (sig_pub_check(ist.reg.pub, NULL) != LD_OK)
-			finding_add(r, "bad-signature", l->index,
+			add_finding(r, "bad-signature", l->index,
 			    ist.reg_index, "batch %llu is signed with issuer "
 			    "%s's weak key (see the weak-key finding at entry "
 			    "%llu): its signature proves nothing",
 			    (unsigned long long)l->index, b->issuer,
 			    (unsigned long long)ist.reg_index);
 		else
-			finding_add(r, "bad-signature", l->index,
+			add_finding(r, "bad-signature", l->index,
 			    ist.reg_index, "batch %llu's signature does not "
 			    "verify with issuer %s's key",
 			    (unsigned long long)l->index, b->issuer);
@@ -278,7 +302,7 @@ batch_open(struct replay *r, const struct entry_leaf *l)
 			    codec_leaf_decode(p, len, &d) != LD_OK ||
 			    d.kind < KIND_CREDIT ||
 			    strcmp(d.u.e.issuer.s, b->issuer) != 0) {
-				finding_add(r, "bad-signature", l->index, idx,
+				add_finding(r, "bad-signature", l->index, idx,
 				    "batch %llu lists entry %llu as a duplicate"
 				    " but it is not an entry of %s",
 				    (unsigned long long)l->index,
@@ -473,13 +497,13 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 	if (lp == NULL) {
 		if (codec_leaf_version(p, len, &v) == LD_OK &&
 		    v != LEAF_VERSION)
-			finding_add(r, "not-canonical", index, NO_INDEX,
+			add_finding(r, "not-canonical", index, NO_INDEX,
 			    "leaf %llu is of leaf format version %llu; this "
 			    "auditor reads version %d only",
 			    (unsigned long long)index, (unsigned long long)v,
 			    LEAF_VERSION);
 		else
-			finding_add(r, "not-canonical", index, NO_INDEX,
+			add_finding(r, "not-canonical", index, NO_INDEX,
 			    "leaf %llu is not a canonical encoding of any "
 			    "entry", (unsigned long long)index);
 		/* Its batch cannot be checked further: the finding says why. */
@@ -492,19 +516,19 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 		return LD_OK;
 	}
 	l = *lp;	/* a shallow copy: the caller's to free */
-	if (l.time > r->now && l.time - r->now > AUDIT_CLOCK_SKEW &&
+	if (l.time > r->now && l.time - r->now > REPLAY_CLOCK_SKEW &&
 	    l.time != r->future_last) {
-		finding_add(r, "future-time", index, NO_INDEX, "leaf %llu's "
+		add_finding(r, "future-time", index, NO_INDEX, "leaf %llu's "
 		    "integration time %llu is %llu s after the auditor's clock "
 		    "(%llu; %d s of skew allowed)", (unsigned long long)index,
 		    (unsigned long long)l.time,
 		    (unsigned long long)(l.time - r->now),
-		    (unsigned long long)r->now, AUDIT_CLOCK_SKEW);
+		    (unsigned long long)r->now, REPLAY_CLOCK_SKEW);
 		r->future_last = l.time;
 	}
 	if ((broken = l.index != index ||
 	    memcmp(l.prev, r->rules.head.prev, 32) != 0))
-		finding_add(r, "chain-break", index, index ? index - 1 :
+		add_finding(r, "chain-break", index, index ? index - 1 :
 		    NO_INDEX, "leaf %llu %s", (unsigned long long)index,
 		    l.index != index ? "carries another index" :
 		    "does not chain to the previous leaf's hash");
@@ -558,7 +582,7 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 	if (rc != LD_OK && strcmp(e.rule, "store") == 0)
 		return rc;	/* the mirror's own store failed: no finding */
 	if (rc != LD_OK) {
-		finding_add(r, finding_code(e.rule), index, e.index,
+		add_finding(r, finding_code(e.rule), index, e.index,
 		    "leaf %llu breaks rule %s: %s", (unsigned long long)index,
 		    e.rule, e.msg);
 		adopt(r, &l, hash);
@@ -570,7 +594,7 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 
 			counter_diff(&l, r->scratch.p, r->scratch.len, what,
 			    sizeof(what));
-			finding_add(r, "counter-mismatch", index, NO_INDEX,
+			add_finding(r, "counter-mismatch", index, NO_INDEX,
 			    "leaf %llu's %s", (unsigned long long)index, what);
 		}
 		adopt(r, &l, hash);
@@ -586,7 +610,7 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 			struct entry_leaf t;
 
 			if (codec_leaf_decode(p, n, &t) == LD_OK) {
-				struct agg *g = agg_get(&r->by_issuer,
+				struct replay_agg *g = agg_get(&r->by_issuer,
 				    l.u.e.issuer.s);
 
 				if (t.kind == KIND_CREDIT)
@@ -607,7 +631,7 @@ replay_leaf(struct replay *r, uint64_t index, const uint8_t *p, size_t len,
 		hex_encode(key + 3, l.u.e.sub.evidence, 32);
 		if (store_meta_get(r->txn, key, &vp, &vl) == LD_OK && vl == 8) {
 			v = u64_le_get(vp);
-			finding_add(r, "duplicate-evidence", index, v,
+			add_finding(r, "duplicate-evidence", index, v,
 			    "entry %llu credits evidence already credited by "
 			    "entry %llu", (unsigned long long)index,
 			    (unsigned long long)v);

@@ -4,10 +4,13 @@
 #include <string.h>
 
 #include "buf.h"
+#include "checkpoint.h"
 #include "err.h"
 #include "file.h"
 #include "hex.h"
+#include "note.h"
 #include "report.h"
+#include "rules_store.h"
 #include "u64.h"
 #include "xmalloc.h"
 

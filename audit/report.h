@@ -2,9 +2,9 @@
 #ifndef REPORT_H
 #define REPORT_H
 
-#include "audit.h"
 #include "buf.h"
 #include "json.h"
+#include "store.h"
 
 /* The report as a JSON value (read from an open state directory). */
 struct json	*report_build(struct store_txn *, const char *state);

@@ -7,11 +7,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "checkpoint.h"
 #include "err.h"
+#include "fetch.h"
 #include "file.h"
+#include "finding.h"
 #include "log.h"
+#include "merkle.h"
+#include "note.h"
+#include "prefetch.h"
+#include "replay.h"
+#include "sig.h"
+#include "store.h"
 #include "sync.h"
+#include "tiles.h"
 #include "u64.h"
 #include "xmalloc.h"
 
@@ -93,26 +102,8 @@ mirror_prefix(struct store *st, uint64_t size, const uint8_t root[32],
 	return memcmp(r, root, 32) == 0 ? LD_OK : LD_EBADPROOF;
 }
 
-/* Verify with tiles that the tree of size a with root ra extends to the
- * signed tree (size b, root rb). */
-static int
-tiles_consistent(struct tiles *tl, uint64_t a, const uint8_t ra[32],
-    uint64_t b, const uint8_t rb[32])
-{
-	struct merkle_proof	p;
-
-	if (a == b)
-		return memcmp(ra, rb, 32) == 0 ? LD_OK : LD_EBADPROOF;
-	if (a == 0)
-		return LD_OK;
-	if (merkle_prove_consistency(tiles_node, tl, a, b, &p) != MERKLE_OK)
-		return LD_ENET;
-	return merkle_verify_consistency(a, b, ra, rb, &p) == MERKLE_OK ?
-	    LD_OK : LD_EBADPROOF;
-}
-
 int
-audit_sync(const struct sync_opts *o, struct sync_result *res)
+sync_run(const struct sync_opts *o, struct sync_result *res)
 {
 	struct sig_key		*log = NULL;
 	struct fetch		*f = NULL;
@@ -123,7 +114,7 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 	struct fetch_resp	 resp;
 	struct replay		 r;
 	struct prefetch		*pf = NULL;
-	struct pf_bundle	*bun = NULL;
+	struct prefetch_bundle	*bun = NULL;
 	uint8_t			 root[32];
 	char			*path = NULL, *text = NULL, msg[512];
 	size_t			 len;
@@ -324,7 +315,7 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		goto done;
 	}
 	for (n = first_n; idx < size; n++) {
-		pf_bundle_free(bun);
+		prefetch_bundle_free(bun);
 		if ((bun = prefetch_next(pf)) == NULL || bun->n != n ||
 		    (bun->rc != LD_OK && bun->rc != LD_EBADPROOF)) {
 			snprintf(res->error, sizeof(res->error), "%s", bun &&
@@ -337,7 +328,7 @@ audit_sync(const struct sync_opts *o, struct sync_result *res)
 		store_txn_hints(txn, bun->hints);
 		for (size_t e = 0; e < bun->nent && rc == LD_OK; e++) {
 			uint64_t	k = n * MERKLE_TILE_WIDTH + e;
-			struct pf_ent	*pe = &bun->ent[e];
+			struct prefetch_ent	*pe = &bun->ent[e];
 
 			if (k >= idx)
 				rc = replay_leaf(&r, k, pe->p, pe->len,
@@ -433,7 +424,7 @@ done:
 		replay_free(&r);
 	store_abort(txn);
 	prefetch_stop(pf);
-	pf_bundle_free(bun);
+	prefetch_bundle_free(bun);
 	tiles_free(tl);
 	fetch_resp_free(&resp);
 	store_close(st);	/* writes out the deferred indexes: timed */

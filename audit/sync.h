@@ -34,6 +34,6 @@ struct sync_result {
  * mirror, verify the root against the signed one chunk by chunk (else
  * root-mismatch, the mirror is not updated), and save the checkpoint.
  */
-int	audit_sync(const struct sync_opts *, struct sync_result *);
+int	sync_run(const struct sync_opts *, struct sync_result *);
 
 #endif /* SYNC_H */

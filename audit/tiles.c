@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "buf.h"
 #include "err.h"
+#include "fetch.h"
+#include "merkle.h"
+#include "tiles.h"
 #include "xmalloc.h"
 
 #define CACHE	128
@@ -194,4 +196,22 @@ tiles_verify(struct tiles *t)
 		}
 	}
 	return LD_OK;
+}
+
+/* Verify with tiles that the tree of size a with root ra extends to the
+ * signed tree (size b, root rb). */
+int
+tiles_consistent(struct tiles *tl, uint64_t a, const uint8_t ra[32],
+    uint64_t b, const uint8_t rb[32])
+{
+	struct merkle_proof	p;
+
+	if (a == b)
+		return memcmp(ra, rb, 32) == 0 ? LD_OK : LD_EBADPROOF;
+	if (a == 0)
+		return LD_OK;
+	if (merkle_prove_consistency(tiles_node, tl, a, b, &p) != MERKLE_OK)
+		return LD_ENET;
+	return merkle_verify_consistency(a, b, ra, rb, &p) == MERKLE_OK ?
+	    LD_OK : LD_EBADPROOF;
 }

@@ -11,7 +11,7 @@
 #ifndef ACCTSTATE_H
 #define ACCTSTATE_H
 
-#include "client.h"
+#include "client_account.h"
 #include "err.h"
 
 /*

@@ -417,6 +417,27 @@ client_checkpoint(struct fetch *f, const struct sig_key *log,
 }
 
 int
+client_get_json(struct fetch *f, const char *path, struct json **doc,
+    struct ld_error *e)
+{
+	struct fetch_resp	resp;
+	int			rc;
+
+	if (fetch_get(f, path, "application/json", &resp) != LD_OK ||
+	    resp.status != 200) {
+		client_error_reply(&resp, e);
+		if (resp.status == 404)
+			e->code = LD_ENOTFOUND;
+		fetch_resp_free(&resp);
+		return e->code ? e->code : LD_ENET;
+	}
+	rc = json_parse((const char *)resp.body.p, resp.body.len, doc, NULL, 0);
+	fetch_resp_free(&resp);
+	return rc == LD_OK ? LD_OK : set_err(e, LD_EINVAL, "account",
+	    "the reply is not JSON");
+}
+
+int
 client_origin(struct fetch *f, char *origin, size_t len,
     struct ld_error *e)
 {

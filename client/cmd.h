@@ -1,4 +1,4 @@
-/* cmd.h - the ledger CLI's commands and their shared helpers. */
+/* cmd.h - the ledger CLI's commands and what they all share (cmd.c). */
 #ifndef CMD_H
 #define CMD_H
 
@@ -13,6 +13,7 @@
     "certificate chain and name; --cacert FILE trusts only the CA\n" \
     "certificates in FILE (PEM) instead of the system's store.\n"
 
+/* The commands, one per file: cmd_NAME.c defines cmd_NAME. */
 int	cmd_keygen(int, char **);
 int	cmd_admin(int, char **);
 int	cmd_submit(int, char **);
@@ -23,6 +24,7 @@ int	cmd_receipt(int, char **);
 int	cmd_account(int, char **);
 int	cmd_totals(int, char **);
 
+/* cmd.c */
 /* A verifier key from text or @file / a file path; exits 2 if bad. */
 struct sig_key	*cmd_vkey(const char *arg);
 /* --vkey VKEY (letter: its short form) into *kp, by cmd_vkey. */

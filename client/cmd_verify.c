@@ -1,15 +1,12 @@
-/* cmd_verify.c - ledger verify, checkpoint, get and receipt. */
-#include <errno.h>
+/* cmd_verify.c - ledger verify: receipts checked offline. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "buf.h"
 #include "checkpoint.h"
 #include "cmd.h"
-#include "cpstate.h"
 #include "day.h"
 #include "err.h"
 #include "file.h"
@@ -19,8 +16,6 @@
 #include "merkle.h"
 #include "note.h"
 #include "tlog_proof.h"
-#include "u64.h"
-#include "xmalloc.h"
 
 /* One line describing a leaf, for people. */
 static void
@@ -340,197 +335,4 @@ cmd_verify(int argc, char **argv)
 	tlog_proof_seen_free(&seen);
 	sig_key_free(log);
 	return v.failed > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
-}
-
-/* --since FILE, which may be given more than once. */
-struct since {
-	const char	**v;
-	int		  n;
-};
-
-static void
-opt_since(void *arg, const char *file)
-{
-	struct since	*s = arg;
-
-	s->v = xreallocarray(s->v, (size_t)s->n + 1, sizeof(*s->v));
-	s->v[s->n++] = file;
-}
-
-int
-cmd_checkpoint(int argc, char **argv)
-{
-	static const char help[] =
-	    "usage: ledger checkpoint --server URL --vkey VKEY [--state DIR]\n"
-	    "                         [--since CHECKPOINT_FILE]... [--json]\n"
-	    "Fetch and verify the latest checkpoint. --state DIR remembers it\n"
-	    "and proves it consistent with the last one seen there; --since\n"
-	    "proves it consistent with a checkpoint you kept. Exit 1 on a\n"
-	    "bad signature or an inconsistent (forked, rewritten) log.\n"
-	    CMD_HELP_TLS;
-	struct sig_key		*log = NULL;
-	struct fetch		*f;
-	struct checkpoint	 cp, old;
-	struct ld_error	 e;
-	struct buf		 note = { 0 };
-	char			 root[65], *path = NULL, *text = NULL;
-	const char		*server = NULL, *state = NULL;
-	const char		*what = NULL, *cacert = NULL;
-	size_t			 len;
-	uint64_t		 stale = 0;
-	int			 json = 0, rc, k;
-	struct since		 since = { NULL, 0 };
-	const struct cli_opt	 opts[] = {
-		CLI_OPT_SERVER(&server),
-		CLI_OPT_CACERT(&cacert),
-		CMD_OPT_VKEY('k', &log),
-		{ .name = "state", .letter = 'S', .arg = "DIR", .str = &state },
-		{ .name = "since", .letter = 'i', .arg = "CHECKPOINT_FILE",
-		    .fn = opt_since, .ctx = &since },
-		CLI_OPT_JSON(&json),
-		CLI_OPT_END,
-	};
-
-	if (cli_parse(argc, argv, 1, opts, help) != argc || log == NULL)
-		cli_usage(help);
-	f = cmd_server(server, cacert);
-	memset(&e, 0, sizeof(e));
-	rc = client_checkpoint(f, log, &cp, &note, &e);
-	for (k = 0; rc == LD_OK && k < since.n; k++) {
-		if ((rc = cpstate_load(since.v[k], log, &old, &text,
-		    &len)) != LD_OK) {
-			if (rc == LD_ERULE)
-				fprintf(stderr, "ledger: %s: %s\n", since.v[k],
-				    CHECKPOINT_EXT_MSG);
-			else
-				fprintf(stderr, "ledger: %s is not a checkpoint "
-				    "signed by %s\n", since.v[k],
-				    sig_key_name(log));
-			return CLI_EXIT_USAGE;
-		}
-		rc = client_consistency(f, &old, &cp, &e);
-		what = since.v[k];
-		free(text);
-		if (rc == LD_ESTALE) {
-			stale = old.size;
-			rc = LD_OK;
-		}
-	}
-	if (rc == LD_OK && state != NULL) {
-		path = xasprintf("%s/checkpoint", state);
-		if (cpstate_load(path, log, &old, &text, &len) == LD_OK)
-			what = path;
-		free(text);
-		rc = cpstate_check(f, state, log, &cp, (const char *)note.p,
-		    note.len, &e);
-		if (rc == LD_ESTALE) {
-			stale = old.size;
-			rc = LD_OK;
-		}
-	}
-	if (rc != LD_OK) {
-		if (what)
-			fprintf(stderr, "ledger: %s (against %s)\n", e.msg,
-			    what);
-		else
-			fprintf(stderr, "ledger: %s\n", e.msg);
-		rc = cmd_exit_for(&e);
-	} else {
-		hex_encode(root, cp.root, 32);
-		if (json)
-			printf("{\"origin\":\"%s\",\"size\":%llu,\"root\":"
-			    "\"%s\",\"verified\":true,\"consistent\":%s,"
-			    "\"stale\":%s}\n", cp.origin,
-			    (unsigned long long)cp.size, root,
-			    what ? "true" : "null", stale ? "true" : "false");
-		else if (stale)
-			printf("%s: size %llu, root %s (signature by %s OK; "
-			    "stale: older than size %llu seen before, and "
-			    "consistent with it; the state keeps size %llu)\n",
-			    cp.origin, (unsigned long long)cp.size, root,
-			    sig_key_name(log), (unsigned long long)stale,
-			    (unsigned long long)stale);
-		else
-			printf("%s: size %llu, root %s (signature by %s OK%s)"
-			    "\n", cp.origin, (unsigned long long)cp.size, root,
-			    sig_key_name(log), what ? ", consistent with the "
-			    "last one seen" : "");
-		rc = CLI_EXIT_OK;
-	}
-	free(since.v);
-	free(path);
-	buf_free(&note);
-	fetch_close(f);
-	sig_key_free(log);
-	return rc;
-}
-
-/* GET path and print or return the body; exits on failure. */
-static int
-get_text(const char *server, const char *cacert, const char *path,
-    const char *accept, struct buf *out)
-{
-	struct fetch		*f = cmd_server(server, cacert);
-	struct fetch_resp	 resp;
-	struct ld_error	 e;
-
-	if (fetch_get(f, path, accept, &resp) != LD_OK ||
-	    resp.status != 200) {
-		client_error_reply(&resp, &e);
-		fprintf(stderr, "ledger: %s: %s\n", path, e.msg);
-		fetch_resp_free(&resp);
-		fetch_close(f);
-		return e.code == LD_ENOTFOUND || resp.status == 404 ?
-		    CLI_EXIT_FAIL : cmd_exit_for(&e);
-	}
-	buf_add(out, resp.body.p, resp.body.len);
-	fetch_resp_free(&resp);
-	fetch_close(f);
-	return CLI_EXIT_OK;
-}
-
-static int
-index_cmd(int argc, char **argv, const char *help, const char *route,
-    const char *accept)
-{
-	struct buf	 b = { 0 };
-	const char	*server = NULL, *cacert = NULL;
-	char		*path;
-	uint64_t	 idx;
-	int		 first, rc;
-	const struct cli_opt opts[] = {
-		CLI_OPT_SERVER(&server),
-		CLI_OPT_CACERT(&cacert),
-		CLI_OPT_JSON(NULL),	/* accepted and ignored */
-		CLI_OPT_END,
-	};
-
-	first = cli_parse(argc, argv, 1, opts, help);
-	if (first + 1 != argc || u64_parse(argv[first],
-	    strlen(argv[first]), &idx) != LD_OK)
-		cli_usage(help);
-	path = xasprintf("%s/%llu", route, (unsigned long long)idx);
-	rc = get_text(server, cacert, path, accept, &b);
-	if (rc == CLI_EXIT_OK)
-		fwrite(b.p, 1, b.len, stdout);
-	free(path);
-	buf_free(&b);
-	return rc;
-}
-
-int
-cmd_get(int argc, char **argv)
-{
-	return index_cmd(argc, argv,
-	    "usage: ledger get --server URL INDEX\n" CMD_HELP_TLS, "/v1/entries",
-	    "application/json");
-}
-
-int
-cmd_receipt(int argc, char **argv)
-{
-	return index_cmd(argc, argv,
-	    "usage: ledger receipt --server URL INDEX > r.tlog-proof\n"
-	    CMD_HELP_TLS,
-	    "/v1/receipt", NULL);
 }

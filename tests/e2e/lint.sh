@@ -53,9 +53,9 @@ add_line common/codec.h '#include "json.h"'
 lint_in 1 '^lint: include cycle in common/: codec -> json -> codec ' \
     "a two-file include cycle (codec.h -> json.h, json.c -> codec.h) fails"
 fresh
-add_line audit/audit.h '#include "claim.h"'
-add_line audit/claim.c '#include "report.h"'
-lint_in 1 '^lint: include cycle in audit/: audit -> claim -> report -> audit ' \
+add_line audit/finding.h '#include "claim.h"'
+add_line audit/claim.c '#include "replay.h"'
+lint_in 1 '^lint: include cycle in audit/: claim -> replay -> finding -> claim ' \
     "a three-file include cycle in audit/ fails"
 fresh
 add_line common/codec.h '#include "codec.h"'

@@ -1,4 +1,4 @@
-/* t_account.c - unit tests for client/account.c against forged account pages. */
+/* t_account.c - client/client_account.c against forged account pages. */
 /*
  * A dishonest server can sign what it likes with the log's key: here the
  * test holds that key, builds leaves with chosen counters and links, a
@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "checkpoint.h"
 #include "client.h"
+#include "client_account.h"
 #include "codec.h"
 #include "err.h"
 #include "json.h"

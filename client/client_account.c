@@ -1,4 +1,4 @@
-/* account.c - verify an account's chain against signed checkpoints. */
+/* client_account.c - verify an account's chain against signed checkpoints. */
 /*
  * GET /v1/accounts/ISSUER/ACCOUNT pages are newest first. Every page
  * carries the checkpoint its inclusion proofs are against; later pages'
@@ -19,6 +19,7 @@
 #include "b64.h"
 #include "buf.h"
 #include "client.h"
+#include "client_account.h"
 #include "err.h"
 #include "json.h"
 #include "xmalloc.h"
@@ -36,26 +37,6 @@ fail(struct ld_error *e, int code, const char *fmt, ...)
 	ld_error_vset(e, code, "account", UINT64_MAX, fmt, ap);
 	va_end(ap);
 	return code;
-}
-
-int
-client_get_json(struct fetch *f, const char *path, struct json **doc,
-    struct ld_error *e)
-{
-	struct fetch_resp	resp;
-	int			rc;
-
-	if (fetch_get(f, path, "application/json", &resp) != LD_OK ||
-	    resp.status != 200) {
-		client_error_reply(&resp, e);
-		if (resp.status == 404)
-			e->code = LD_ENOTFOUND;
-		fetch_resp_free(&resp);
-		return e->code ? e->code : LD_ENET;
-	}
-	rc = json_parse((const char *)resp.body.p, resp.body.len, doc, NULL, 0);
-	fetch_resp_free(&resp);
-	return rc == LD_OK ? LD_OK : fail(e, LD_EINVAL, "the reply is not JSON");
 }
 
 /* Verify one listed entry against (size, root) and decode its leaf. */

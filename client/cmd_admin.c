@@ -1,8 +1,7 @@
-/* cmd_keys.c - ledger keygen and ledger admin. */
+/* cmd_admin.c - ledger admin: register issuers and methods. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "cmd.h"
@@ -11,138 +10,6 @@
 #include "json.h"
 #include "wipe.h"
 #include "xmalloc.h"
-
-struct sig_key *
-cmd_vkey(const char *arg)
-{
-	struct sig_key	*k;
-	char		*s = NULL;
-	size_t		 len;
-	int		 rc;
-
-	if ((rc = sig_key_from_vkey(arg, strlen(arg), &k)) == LD_OK)
-		return k;
-	if (rc == LD_EWEAKKEY)
-		goto weak;
-	/* Else a file holding the vkey. */
-	if (file_read(arg[0] == '@' ? arg + 1 : arg, 4096, &s, &len) !=
-	    LD_OK) {
-		fprintf(stderr, "ledger: --vkey %s is neither a verifier key "
-		    "(name+id+base64) nor a readable file\n", arg);
-		exit(CLI_EXIT_USAGE);
-	}
-	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
-		len--;
-	if ((rc = sig_key_from_vkey(s, len, &k)) == LD_EWEAKKEY)
-		goto weak;
-	if (rc != LD_OK) {
-		fprintf(stderr, "ledger: %s does not hold a verifier key\n",
-		    arg);
-		exit(CLI_EXIT_USAGE);
-	}
-	free(s);
-	return k;
-weak:
-	fprintf(stderr, "ledger: --vkey %s: a weak Ed25519 public key (of "
-	    "small order, or not a canonical encoding of a curve point); "
-	    "nothing signed with it can be trusted\n", arg);
-	exit(CLI_EXIT_USAGE);
-}
-
-void
-cmd_vkey_opt(void *kp, const char *arg)
-{
-	struct sig_key	**k = kp;
-
-	sig_key_free(*k);	/* the last --vkey counts */
-	*k = cmd_vkey(arg);
-}
-
-struct fetch *
-cmd_server(const char *url, const char *cacert)
-{
-	struct fetch	*f;
-	char		 err[512];
-
-	if (url == NULL)
-		cli_usage("ledger: --server URL is required\n");
-	if (fetch_open(url, cacert, 120, err, sizeof(err), &f) != LD_OK) {
-		fprintf(stderr, "ledger: --server %s\n", err);
-		exit(CLI_EXIT_USAGE);
-	}
-	return f;
-}
-
-int
-cmd_exit_for(const struct ld_error *e)
-{
-	switch (e->code) {
-	case LD_ENET:
-	case LD_EBUSY:
-	case LD_EFULL:
-	case LD_ESYS:
-	case LD_ECORRUPT:
-		return CLI_EXIT_NET;
-	default:
-		return CLI_EXIT_FAIL;
-	}
-}
-
-int
-cmd_keygen(int argc, char **argv)
-{
-	static const char help[] =
-	    "usage: ledger keygen --id ISSUER_ID --out FILE\n"
-	    "Write an Ed25519 signing key (C2SP signed-note private key,\n"
-	    "mode 0600) to FILE and its verifier key to FILE.vkey; print the\n"
-	    "verifier key, which the operator registers.\n";
-	struct sig_key	*k;
-	const char	*id = NULL, *out = NULL;
-	const struct cli_opt opts[] = {
-		{ .name = "id", .letter = 'i', .arg = "ISSUER_ID", .str = &id },
-		{ .name = "out", .letter = 'o', .arg = "FILE", .str = &out },
-		CLI_OPT_END,
-	};
-	char		*skey, *vkey, *line, *vpath;
-	int		 rc;
-
-	if (cli_parse(argc, argv, 1, opts, help) != argc || id == NULL ||
-	    out == NULL)
-		cli_usage(help);
-	if (entry_valid_id(id, strlen(id)) != LD_OK) {
-		fprintf(stderr, "ledger: --id must be 1..64 of "
-		    "[A-Za-z0-9._-]\n");
-		return CLI_EXIT_USAGE;
-	}
-	if (sig_keygen(id, SIG_TYPE_ED25519, &k) != LD_OK) {
-		fprintf(stderr, "ledger: cannot generate a key\n");
-		return CLI_EXIT_FAIL;
-	}
-	skey = sig_skey(k);
-	line = xasprintf("%s\n", skey);
-	rc = file_write(out, line, strlen(line), 0600, 1);
-	wipe_secure(skey, strlen(skey));
-	wipe_secure(line, strlen(line));
-	free(skey);
-	free(line);
-	if (rc != LD_OK) {
-		fprintf(stderr, "ledger: %s: %s\n", out, rc == LD_EEXIST ?
-		    "exists (refusing to overwrite a key)" : ld_strerror(rc));
-		sig_key_free(k);
-		return CLI_EXIT_FAIL;
-	}
-	vkey = sig_vkey(k);
-	line = xasprintf("%s\n", vkey);
-	vpath = xasprintf("%s.vkey", out);
-	if (file_write(vpath, line, strlen(line), 0644, 0) != LD_OK)
-		fprintf(stderr, "ledger: warning: cannot write %s\n", vpath);
-	printf("%s\n", vkey);
-	free(vpath);
-	free(line);
-	free(vkey);
-	sig_key_free(k);
-	return CLI_EXIT_OK;
-}
 
 /* POST a JSON document to an admin endpoint and print the result. */
 static int
