@@ -129,3 +129,43 @@ finding_store(struct store_txn *t, const char *code, uint64_t index,
 	buf_free(&b);
 	return rc;
 }
+
+/* A finding's key: finding/<index>/<code>/<seq>; count it by code. */
+static int
+tally_one(void *arg, const char *key, size_t klen, const uint8_t *v,
+    size_t vlen)
+{
+	uint64_t	*counts = arg;
+	const char	*code = memchr(key + 8, '/', klen - 8), *end;
+	size_t		 i;
+
+	(void)v;
+	(void)vlen;
+	if (code == NULL)
+		return 0;
+	code++;
+	end = memchr(code, '/', klen - (size_t)(code - key));
+	for (i = 0; end != NULL && i < FINDING_MAX_CODES &&
+	    finding_codes[i] != NULL; i++)
+		if (strlen(finding_codes[i]) == (size_t)(end - code) &&
+		    memcmp(code, finding_codes[i], (size_t)(end - code)) == 0)
+			counts[i]++;
+	return 0;
+}
+
+uint64_t
+finding_tally(struct store_txn *t, struct buf *out)
+{
+	uint64_t	counts[FINDING_MAX_CODES] = { 0 }, total = 0;
+	size_t		i;
+
+	store_meta_each(t, "finding/", tally_one, counts);
+	for (i = 0; i < FINDING_MAX_CODES && finding_codes[i] != NULL; i++) {
+		if (counts[i] == 0)
+			continue;
+		buf_printf(out, "%s %llu\n", finding_codes[i],
+		    (unsigned long long)counts[i]);
+		total += counts[i];
+	}
+	return total;
+}

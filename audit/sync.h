@@ -12,6 +12,10 @@ struct sync_opts {
 	uint64_t	 mapsize;
 	int		 progress;
 	uint64_t	 now;		/* the auditor's clock, UTC seconds */
+	/* The signed checkpoint to sync to (checked as a fetched one is),
+	 * or NULL: the log's GET /checkpoint. */
+	const char	*checkpoint;
+	size_t		 checkpoint_len;
 };
 
 struct sync_result {
