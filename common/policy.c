@@ -548,6 +548,39 @@ policy_free(struct policy *p)
 	free(p);
 }
 
+void
+policy_format(const struct policy *p, struct buf *b)
+{
+	const struct pnode	*nd;
+	const struct pgroup	*g;
+	char			*v;
+	size_t			 i, j;
+
+	for (i = 0; i < p->nlogs; i++) {
+		v = sig_vkey(p->logs[i].key);
+		buf_printf(b, "log %s%s%s\n", v, p->logs[i].url ? " " : "",
+		    p->logs[i].url ? p->logs[i].url : "");
+		free(v);
+	}
+	for (i = 0; i < p->nnodes; i++) {
+		nd = &p->nodes[i];
+		if (!nd->group) {
+			v = sig_vkey(p->wits[nd->idx].key);
+			buf_printf(b, "witness %s %s%s%s\n", nd->name, v,
+			    p->wits[nd->idx].url ? " " : "",
+			    p->wits[nd->idx].url ? p->wits[nd->idx].url : "");
+			free(v);
+			continue;
+		}
+		g = &p->groups[nd->idx];
+		buf_printf(b, "group %s %zu", nd->name, g->k);
+		for (j = 0; j < g->n; j++)
+			buf_printf(b, " %s", p->nodes[g->members[j]].name);
+		buf_addc(b, '\n');
+	}
+	buf_printf(b, "quorum %s\n", policy_quorum(p));
+}
+
 size_t
 policy_nlogs(const struct policy *p)
 {

@@ -63,6 +63,14 @@ int	policy_parse(const char *s, size_t len, struct policy **out,
 int	policy_load(const char *path, struct policy **out, struct ld_error *e);
 void	policy_free(struct policy *);
 
+/*
+ * Append p in canonical form to b: the log lines, then the witnesses and
+ * groups in the order they were defined (thresholds as numbers), then
+ * the quorum; single spaces, no comments. policy_parse of it gives the
+ * same policy, and formatting that gives the same bytes.
+ */
+void	policy_format(const struct policy *p, struct buf *b);
+
 /* Logs in file order: the origin (the key's name), the key, the URL or
  * NULL. i < policy_nlogs. */
 size_t			 policy_nlogs(const struct policy *);

@@ -170,6 +170,30 @@ test_spec_example(void)
 	T_ASSERT_STR(policy_witness_name(p, 4), "Y2");
 	T_ASSERT_EQ(sig_key_id(policy_witness_key(p, 4)), sig_key_id(wk[4]));
 	T_ASSERT_STR(policy_quorum(p), "X-and-Y");
+	/* The canonical form: thresholds as numbers, no blank lines; it
+	 * parses back and formats to the same bytes. */
+	{
+		struct buf	f = { 0 }, g = { 0 }, want = { 0 };
+		struct policy	*q;
+
+		policy_format(p, &f);
+		buf_printf(&want, "log %s\nwitness X1 %s\nwitness X2 %s\n"
+		    "witness X3 %s\ngroup X-witnesses 2 X1 X2 X3\n"
+		    "witness Y1 %s\nwitness Y2 %s\nwitness Y3 %s\n"
+		    "group Y-witnesses 1 Y1 Y2 Y3\n"
+		    "group X-and-Y 2 X-witnesses Y-witnesses\n"
+		    "quorum X-and-Y\n", logv, wv[0], wv[1], wv[2], wv[3],
+		    wv[4], wv[5]);
+		T_ASSERT_STR(buf_cstr(&f), buf_cstr(&want));
+		if ((q = parse_ok(&f)) != NULL) {
+			policy_format(q, &g);
+			T_ASSERT_STR(buf_cstr(&g), buf_cstr(&f));
+			policy_free(q);
+		}
+		buf_free(&f);
+		buf_free(&g);
+		buf_free(&want);
+	}
 	/* 2 of X and 1 of Y: met. */
 	T_ASSERT_EQ(check_mask(p, M(0) | M(2) | M(4), &r, &e), LD_OK);
 	T_ASSERT(r.quorum_met);
