@@ -1,8 +1,10 @@
 /* witness_state.c - the witness's per-origin records on disk. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "checkpoint.h"
@@ -100,6 +102,25 @@ witness_state_rec_free(struct witness_state_rec *rec)
 	memset(rec, 0, sizeof(*rec));
 }
 
+/*
+ * file_write syncs the directory but does not report a failure to; a
+ * witness must know the rename is durable before it answers (else a
+ * crash could bring back an older size, and a fork of the log from it
+ * could be cosigned), so it syncs again and checks.
+ */
+static int
+sync_dir(const struct witness_state *st)
+{
+	int	fd, rc = LD_OK;
+
+	if ((fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return LD_ESYS;
+	if (fsync(fd) != 0)
+		rc = LD_ESYS;
+	close(fd);
+	return rc;
+}
+
 int
 witness_state_update(struct witness_state *st, const char *origin,
     witness_state_fn *fn, void *arg)
@@ -115,7 +136,8 @@ witness_state_update(struct witness_state *st, const char *origin,
 	if ((rc = fn(&cur, arg, &next)) != LD_OK || next.len == 0)
 		goto out;
 	path = rec_path(st, origin);
-	rc = file_write(path, next.p, next.len, 0644, 0);
+	if ((rc = file_write(path, next.p, next.len, 0644, 0)) == LD_OK)
+		rc = sync_dir(st);
 out:
 	pthread_mutex_unlock(&st->mu);
 	free(path);

@@ -5,8 +5,9 @@
  * of SHA-256(origin) (the monitoring path's origin hash), holding the
  * latest cosigned checkpoint verbatim: its text, the log signature lines
  * the witness verified and the witness's cosignature line(s). Written
- * with file_write (temp file, fsync, rename, directory fsync), so a
- * crash leaves the old or the new record, never a torn one.
+ * with file_write (temp file, fsync, rename, directory fsync, the last
+ * checked here), so a crash leaves the old or the new record, never a
+ * torn one, and a record reported written survives a crash.
  *
  * Contract. witness_state_update is the compare-and-set the spec asks
  * for: under the store's one mutex it reads the record, lets the caller
@@ -72,8 +73,9 @@ typedef int	witness_state_fn(const struct witness_state_rec *cur,
  * Lock the store, read origin's record, call fn, write the new record
  * (durably) if fn gave one, unlock. Returns fn's code, or the read's
  * (LD_ESYS, LD_ECORRUPT: fn not called) or the write's (LD_ESYS,
- * LD_EFULL: then fn's decision must not be acted on, and the old
- * record stays).
+ * LD_EFULL: then fn's decision must not be acted on; the record on disk
+ * is the old one, or the new one if only the directory sync failed,
+ * either way one the witness may keep to).
  */
 int	witness_state_update(struct witness_state *st, const char *origin,
 	    witness_state_fn *fn, void *arg);

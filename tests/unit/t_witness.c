@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "b64.h"
@@ -650,6 +651,46 @@ test_restart(void)
 	buf_free(&b);
 }
 
+/* A write that fails: 500, no cosignature, the state unchanged. */
+static void
+test_write_failure(void)
+{
+	struct tree			 t = { UINT64_MAX };
+	struct witness_state		*st = NULL;
+	struct witness_core_reply	 r = { 0 };
+	struct witness_state_rec	 rec;
+	struct buf			 b = { 0 };
+	char				 name[WITNESS_STATE_NAME_LEN + 1];
+	char				 tmp[200];
+
+	fixture();
+	new_dir();
+	T_ASSERT_EQ(witness_state_open(dir, &st), LD_OK);
+	/* file_write's temp file is PATH.tmp.PID: a directory there makes
+	 * the write fail after the decision to cosign. */
+	witness_state_name(ORIGIN, name);
+	snprintf(tmp, sizeof(tmp), "%s/%s.tmp.%ld", dir, name, (long)getpid());
+	T_ASSERT_EQ(mkdir(tmp, 0700), 0);
+	make_req(&b, ORIGIN, logk, &t, 0, 4, 0, NULL);
+	T_ASSERT_EQ(witness_core_add(pol, wkey, st, (const char *)b.p, b.len,
+	    NOW, &r), LD_ESYS);
+	T_ASSERT_EQ(r.status, 500);
+	T_ASSERT_EQ(r.body.len, 0);
+	T_ASSERT_EQ(witness_state_read(st, ORIGIN, &rec), LD_OK);
+	T_ASSERT(!rec.found);
+	witness_state_rec_free(&rec);
+	/* Once the disk is fine again, the same request is cosigned. */
+	T_ASSERT_EQ(rmdir(tmp), 0);
+	witness_core_reply_free(&r);
+	T_ASSERT_EQ(witness_core_add(pol, wkey, st, (const char *)b.p, b.len,
+	    NOW, &r), LD_OK);
+	T_ASSERT_EQ(r.status, 200);
+	witness_core_reply_free(&r);
+	witness_state_close(st);
+	rm_dir();
+	buf_free(&b);
+}
+
 struct racer {
 	struct witness_state		*st;
 	const struct buf		*req;
@@ -775,6 +816,7 @@ main(int argc, char **argv)
 		T_CASE(test_statuses),
 		T_CASE(test_monitoring),
 		T_CASE(test_restart),
+		T_CASE(test_write_failure),
 		T_CASE(test_race),
 		T_CASE(test_decide_args),
 	};
