@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "checkpoint.h"
@@ -635,6 +636,39 @@ test_limits(void)
 	buf_free(&b);
 }
 
+/* policy_load: a file, a missing one, a bad one (the path and the line
+ * in the message). */
+static void
+test_load(void)
+{
+	struct policy	*p = NULL;
+	struct ld_error	 e = { 0 };
+	char		 path[] = "/tmp/t_policy.XXXXXX";
+	FILE		*f;
+	int		 fd;
+
+	keys_init();
+	T_ASSERT((fd = mkstemp(path)) >= 0);
+	T_ASSERT((f = fdopen(fd, "w")) != NULL);
+	fprintf(f, "log %s\nquorum none\n", logv);
+	fclose(f);
+	T_ASSERT_EQ(policy_load(path, &p, &e), LD_OK);
+	if (p != NULL)
+		T_ASSERT_STR(policy_log_origin(p, 0), ORIGIN);
+	policy_free(p);
+	p = NULL;
+	T_ASSERT((f = fopen(path, "a")) != NULL);
+	fputs("quorum none\n", f);
+	fclose(f);
+	T_ASSERT_EQ(policy_load(path, &p, &e), LD_EINVAL);
+	T_ASSERT(p == NULL);
+	T_ASSERT(strncmp(e.msg, path, strlen(path)) == 0 &&
+	    strstr(e.msg, ": line 3: a second quorum line") != NULL);
+	unlink(path);
+	T_ASSERT_EQ(policy_load(path, &p, &e), LD_ENOTFOUND);
+	T_ASSERT(strncmp(e.msg, path, strlen(path)) == 0);
+}
+
 /* A chain of nested groups evaluated exactly. */
 static void
 test_nested(void)
@@ -675,6 +709,7 @@ main(int argc, char **argv)
 		T_CASE(test_errors),
 		T_CASE(test_limits),
 		T_CASE(test_nested),
+		T_CASE(test_load),
 	};
 	int	rc;
 
