@@ -120,11 +120,12 @@ struct policy_result {
  * witnesses whose cosignature/v1 line verified with a non-zero
  * timestamp (tlog-witness: a witness never cosigns with 0).
  *
- * LD_OK if the quorum is met. Else LD_EINVAL (not a checkpoint) or
- * LD_EBADSIG, e's rule naming which: "unknown-origin", "no-log-signature",
- * "bad-log-signature", "bad-cosignature" (e's message names the witness)
- * or "quorum-not-met" (e's message is policy_describe's). r is filled
- * as far as the check went (also on failure).
+ * LD_OK if the quorum is met. Else LD_EINVAL (e's rule
+ * "not-a-checkpoint") or LD_EBADSIG, e's rule naming which:
+ * "unknown-origin", "no-log-signature", "bad-log-signature",
+ * "bad-cosignature" (e's message names the witness) or "quorum-not-met"
+ * (e's message is policy_describe's, cut at 511 bytes: call it for the
+ * whole text). r is filled as far as the check went (also on failure).
  */
 int	policy_check(const struct policy *p, const struct note *n,
 	    struct policy_result *r, struct ld_error *e);
