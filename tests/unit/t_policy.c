@@ -362,6 +362,17 @@ test_logs(void)
 	T_ASSERT_EQ(policy_check(p, &n, &r, &e), LD_OK);
 	T_ASSERT_EQ(r.log, 1);
 	note_free(&n);
+	/* A signed note that is not a checkpoint. */
+	{
+		struct buf	nb = { 0 };
+
+		T_ASSERT_EQ(note_sign("hello\n", 6, logk2, &nb), LD_OK);
+		T_ASSERT_EQ(note_parse((const char *)nb.p, nb.len, &n), LD_OK);
+		T_ASSERT_EQ(policy_check(p, &n, &r, &e), LD_EINVAL);
+		T_ASSERT_STR(e.rule, "not-a-checkpoint");
+		note_free(&n);
+		buf_free(&nb);
+	}
 	policy_free(p);
 	/* A policy without the origin. */
 	buf_reset(&b);
