@@ -1,13 +1,18 @@
 /* attest.c - the auditor cosigner's check: mirror, replay, no finding. */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "attest.h"
+#include "checkpoint.h"
 #include "err.h"
+#include "note.h"
 #include "finding.h"
 #include "store.h"
 #include "sync.h"
+#include "xmalloc.h"
 
 enum attest_verdict
 attest_check(const struct attest_opts *o, const char *note, size_t len,
@@ -61,4 +66,114 @@ attest_check(const struct attest_opts *o, const char *note, size_t len,
 		return res->verdict = ATTEST_FINDINGS;
 	}
 	return res->verdict = ATTEST_CLEAN;
+}
+
+struct attest_worker {
+	struct attest_opts	 o;
+	pthread_t		 thr;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	char			*note;		/* the job, or NULL */
+	size_t			 len;
+	uint64_t		 size;		/* its checkpoint's size */
+	attest_done_fn		*done;
+	void			*arg;
+	int			 stop;
+};
+
+static void *
+worker_main(void *arg)
+{
+	struct attest_worker	*w = arg;
+	struct attest_result	 res;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->note == NULL && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->note == NULL)
+			break;
+		pthread_mutex_unlock(&w->mu);
+		attest_check(&w->o, w->note, w->len, &res);
+		w->done(w->arg, &res);
+		buf_free(&res.codes);
+		pthread_mutex_lock(&w->mu);
+		free(w->note);
+		w->note = NULL;
+		w->size = 0;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int
+attest_worker_start(const struct attest_opts *o, struct attest_worker **out)
+{
+	struct attest_worker	*w = xcalloc(1, sizeof(*w));
+
+	w->o = *o;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->thr, NULL, worker_main, w) != 0) {
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+		free(w);
+		return LD_ESYS;
+	}
+	*out = w;
+	return LD_OK;
+}
+
+int
+attest_worker_submit(struct attest_worker *w, const char *note, size_t len,
+    attest_done_fn *done, void *arg)
+{
+	struct checkpoint	cp;
+	struct note		n;
+	uint64_t		size = 0;
+
+	if (note_parse(note, len, &n) == LD_OK) {
+		if (checkpoint_parse(n.text, n.text_len, &cp) == LD_OK)
+			size = cp.size;
+		note_free(&n);
+	}
+	pthread_mutex_lock(&w->mu);
+	if (w->note != NULL || w->stop) {
+		pthread_mutex_unlock(&w->mu);
+		return LD_EBUSY;
+	}
+	w->note = xmemdup(note, len);
+	w->len = len;
+	w->size = size;
+	w->done = done;
+	w->arg = arg;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return LD_OK;
+}
+
+uint64_t
+attest_worker_busy(struct attest_worker *w)
+{
+	uint64_t	size;
+
+	pthread_mutex_lock(&w->mu);
+	size = w->note != NULL ? (w->size > 0 ? w->size : 1) : 0;
+	pthread_mutex_unlock(&w->mu);
+	return size;
+}
+
+void
+attest_worker_stop(struct attest_worker *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thr, NULL);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
 }

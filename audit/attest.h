@@ -58,4 +58,23 @@ struct attest_result {
 enum attest_verdict attest_check(const struct attest_opts *o,
 	    const char *note, size_t len, struct attest_result *res);
 
+/*
+ * One log's checks on a thread of their own, one at a time (the mirror
+ * has one writer): attest_worker_submit hands a checkpoint over, or
+ * returns LD_EBUSY while a check runs (a cosigner that is behind answers
+ * 503 rather than wait or cosign unchecked). done(arg, res) is called on
+ * the worker's thread when the check ends; res is valid during the call
+ * only. o is copied, its strings are not: they must outlive the worker.
+ * attest_worker_stop waits for a running check, then frees.
+ */
+struct attest_worker;
+typedef void	 attest_done_fn(void *arg, const struct attest_result *res);
+int	attest_worker_start(const struct attest_opts *o,
+	    struct attest_worker **out);
+int	attest_worker_submit(struct attest_worker *, const char *note,
+	    size_t len, attest_done_fn *done, void *arg);
+/* The size of the checkpoint being checked, or 0 when idle. */
+uint64_t attest_worker_busy(struct attest_worker *);
+void	attest_worker_stop(struct attest_worker *);
+
 #endif /* ATTEST_H */
