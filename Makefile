@@ -117,6 +117,16 @@ $(B)/tests/t_core: $(B)/tests/unit/t_core.o $(LEDGERD_CORE) $(LIBCOMMON) \
 $(B)/tests/unit/t_core.o: tests/unit/t_core.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(INC) -Itests -Iledgerd $(PKG_CFLAGS) -c $< -o $@
+# The witness's tests link its decision and state store, not the rest
+# of ledger-audit (no HTTP, no mirror).
+WITNESS_CORE = $(call obj,audit/witness_core.c audit/witness_state.c)
+$(B)/tests/t_witness: $(B)/tests/unit/t_witness.o $(WITNESS_CORE) \
+	  $(LIBCOMMON) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+$(B)/tests/unit/t_witness.o: tests/unit/t_witness.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC) -Itests -Iaudit $(PKG_CFLAGS) -c $< -o $@
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
