@@ -4,6 +4,7 @@
 # sequence with its consistency proofs, a fork refused also after a
 # restart; then ledgerd --witness-policy with three witnesses.
 . tests/e2e/lib.sh
+POLICYCHECK=$(cd "$B/tests" && pwd)/policycheck
 e2e_begin witness
 cd "$T"
 
@@ -272,5 +273,141 @@ add "$NO" empty cpo "$W1PORT"
 expect_eq "after a restart the original at $NO is still cosigned" "$ST" 200
 kill -0 "$W1PID" && ok "the witness is still running after every request above"
 kill -TERM "$FPID"; wait "$FPID" 2>/dev/null
+
+# ---- 3. ledgerd --witness-policy: three witnesses ------------------------
+M=$T/m
+init_log "$M" example.org/cosigned || { not_ok "init"; e2e_end; }
+MVKEY=$VKEY; MTOKEN=$TOKEN
+for v in v1 v2 v3 v4; do
+	"$LEDGER" keygen --witness --id "witness.example/$v" --out $v.key >$v.vkey 2>/dev/null
+	mkdir $v.state
+	printf 'log %s\nquorum none\n' "$MVKEY" >$v.policy
+done
+for v in v1 v2 v3; do
+	start_witness $v || { not_ok "witness $v starts"; e2e_end; }
+	eval "${v}PORT=\$WPORT ${v}PID=\$WPID"
+done
+{ echo "log $MVKEY"
+  for v in v1 v2 v3; do eval "p=\$${v}PORT"; echo "witness $v $(cat $v.vkey) http://127.0.0.1:$p"; done
+  echo "group two 2 v1 v2 v3"; echo "quorum two"; } >lp
+# v5: a dishonest witness (nginx) that answers every add-checkpoint with a
+# line of v5's key whose signature is zeros. It is in the policy but not
+# in the quorum: its line must never reach /checkpoint (policy_check
+# refuses a whole note with a failing line of a listed key).
+"$LEDGER" keygen --witness --id witness.example/v5 --out v5.key >v5.vkey 2>/dev/null
+V5LINE="— witness.example/v5 $({ cut -d+ -f2 v5.vkey | hex2bin; printf '\000\000\000\000\100\000\000\001'; head -c 64 /dev/zero; } | base64 -w0)"
+nginx_servers() {
+	cat <<N
+	server {
+		listen 127.0.0.1:$1;
+		location = /add-checkpoint { default_type text/plain; return 200 "$V5LINE\n"; }
+	}
+N
+}
+nginx_start badwitness || not_ok "the dishonest witness (nginx) starts" "$(cat badwitness.start badwitness.err 2>/dev/null)"
+{ sed '/^group\|^quorum/d' lp; echo "witness v5 $(cat v5.vkey) http://127.0.0.1:$NPORT"
+  echo "group two 2 v1 v2 v3"; echo "quorum two"; } >lp.new && mv lp.new lp
+# A policy that also needs v4 (which cosigns nothing): the same
+# checkpoints are refused under it.
+{ sed '/^group\|^quorum/d' lp; echo "witness v4 $(cat v4.vkey)"
+  echo "group all4 all v1 v2 v3 v4"; echo "quorum all4"; } >lp4
+printf 'log %s\nwitness v1 %s\nquorum v1\n' "$MVKEY" "$(cat v1.vkey)" >nourl.policy
+out=$("$LEDGERD" serve --data "$M" --listen 127.0.0.1:0 --witness-policy nourl.policy 2>&1); rc=$?
+case "$rc:$out" in 1:*"witness v1 has no URL"*) ok "--witness-policy with a witness without URL: refused, saying so" ;; *) not_ok "witness without URL" "$rc $out" ;; esac
+printf 'log %s\nwitness v1 %s http://127.0.0.1:1\nquorum v1\n' "$LVKEY" "$(cat v1.vkey)" >otherlog.policy
+out=$("$LEDGERD" serve --data "$M" --listen 127.0.0.1:0 --witness-policy otherlog.policy 2>&1); rc=$?
+case "$rc:$out" in 1:*"does not list this log"*) ok "--witness-policy not listing this log's key: refused, saying so" ;; *) not_ok "policy without this log" "$rc $out" ;; esac
+
+start_server "$M" --witness-policy "$T/lp" || { not_ok "ledgerd --witness-policy starts"; e2e_end; }
+MURL=$URL
+case "$(cat "$M.log")" in *"checkpoints sent to witnesses v1 <http://127.0.0.1:$v1PORT>, v2 "*"(quorum two)"*) ok "ledgerd names its witnesses and the quorum at start" ;; *) not_ok "startup names the witnesses" "$(cat "$M.log")" ;; esac
+"$LEDGER" admin add-issuer --server "$MURL" --token-file "$MTOKEN" --vkey "$(cat city.vkey)" --name City >/dev/null
+"$LEDGER" admin add-method --server "$MURL" --token-file "$MTOKEN" bus.json >/dev/null
+
+tree_size() { curl -s "$MURL/metrics" | sed -n 's/^ledger_tree_size //p'; }
+# wait_served SIZE WITNESSES...: until /checkpoint is at SIZE with exactly
+# the cosignature lines of WITNESSES (20 s at most); leaves it in served.
+wait_served() {
+	want=$1; shift
+	names=$(for v; do echo "witness.example/$v"; done | sort | tr '\n' ' ')
+	i=0
+	while [ $i -lt 200 ]; do
+		curl -s "$MURL/checkpoint" >served
+		got=$(grep '^— witness\.example/' served | cut -d' ' -f2 | sort | tr '\n' ' ')
+		[ "$(sed -n 2p served)" = "$want" ] && [ "$got" = "$names" ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	echo "served size $(sed -n 2p served), cosigned by: $got; want $want by $names"
+	return 1
+}
+# cosigs_ok WITNESSES...: each one's line in served verifies (openssl).
+cosigs_ok() {
+	note_text served >served.txt
+	for v; do
+		cosig_check "$(cat $v.vkey)" served.txt "$(grep "^— witness.example/$v " served)" >/dev/null || return 1
+	done
+}
+
+credits 20 10 2024-08-01 m1 >m1.jsonl
+check "20 credits" "$LEDGER" submit --server "$MURL" --key city.key m1.jsonl
+S1=$(tree_size)
+if out=$(wait_served "$S1" v1 v2 v3); then ok "/checkpoint at $S1 carries the cosignatures of v1, v2 and v3"
+else not_ok "/checkpoint cosigned by 3" "$out"; fi
+check "... each a cosignature/v1 line of its witness's key that verifies (openssl)" cosigs_ok v1 v2 v3
+out=$("$POLICYCHECK" lp served); rc=$?
+expect_eq "... the 2-of-3 policy accepts it (policy_check)" "$rc" 0
+case "$out" in *"accepted at size $S1"*"cosigned by v1, v2, v3"*) ok "... cosigned by v1, v2, v3 at $S1" ;; *) not_ok "policycheck says who" "$out" ;; esac
+out=$("$POLICYCHECK" lp4 served); rc=$?
+case "$rc:$out" in 1:*"quorum-not-met"*"missing v4"*) ok "a policy that needs v4 too refuses it, naming v4" ;; *) not_ok "policy needing v4 refuses" "$rc $out" ;; esac
+m=$(curl -s "$MURL/metrics")
+expect_eq "/metrics: v2's last cosigned size" "$(printf '%s\n' "$m" | sed -n 's/^ledger_witness_cosigned_size{witness="v2"} //p')" "$S1"
+expect_eq "/metrics: the served size" "$(printf '%s\n' "$m" | sed -n 's/^ledger_witness_served_size //p')" "$S1"
+n=$(printf '%s\n' "$m" | sed -n 's/^ledger_witness_request_seconds_count{witness="v3"} //p')
+[ "${n:-0}" -ge 1 ] && ok "/metrics: v3's request latency histogram counts $n requests" || not_ok "latency count" "$n"
+# The first request of each learned the witness's size (0) or cosigned
+# straight away: no failure but a 409 is counted.
+f=$(printf '%s\n' "$m" | grep '^ledger_witness_failures_total' | grep -v 'status="409"' | grep -v 'witness="v5"')
+expect_eq "/metrics: no failures but 409s while all witnesses answer" "$f" ""
+f=$(printf '%s\n' "$m" | sed -n 's/^ledger_witness_failures_total{witness="v5",status="bad-cosignature"} //p')
+[ "${f:-0}" -ge 1 ] && ok "the dishonest witness's 200s are counted as bad-cosignature ($f) and its line is not served" ||
+    not_ok "v5 bad-cosignature counted" "$(printf '%s\n' "$m" | grep witness_failures)"
+
+# A witness killed during appends: appends and receipts go on.
+credits 10 10 2024-08-02 m2 >m2.jsonl
+"$LEDGER" submit --server "$MURL" --key city.key --receipts m2.r m2.jsonl >/dev/null 2>&1 &
+SUBPID=$!
+kill -KILL "$v3PID"; wait "$v3PID" 2>/dev/null
+wait $SUBPID
+expect_eq "submit while v3 is killed: exit 0" "$?" 0
+credits 10 10 2024-08-03 m3 >m3.jsonl
+check "another submit with v3 down" "$LEDGER" submit --server "$MURL" --key city.key --receipts m3.r m3.jsonl
+expect_eq "... receipts for every entry" "$(cat m2.r m3.r | wc -l)" 20
+S2=$(tree_size)
+if out=$(wait_served "$S2" v1 v2); then ok "with v3 down, /checkpoint at $S2 carries v1's and v2's cosignatures"
+else not_ok "served with v1 v2" "$out"; fi
+expect_rc "... which meets the 2-of-3 policy" 0 "$POLICYCHECK" lp served
+f=$(curl -s "$MURL/metrics" | sed -n 's/^ledger_witness_failures_total{witness="v3",status="transport"} //p')
+[ "${f:-0}" -ge 1 ] && ok "/metrics: v3's transport failures counted ($f)" || not_ok "v3 failures counted" "$f"
+# A witness that hangs (stopped, its port open) delays no append.
+kill -STOP "$v2PID"
+credits 10 10 2024-08-04 m4 >m4.jsonl
+t0=$(date +%s%N)
+check "submit while v2 hangs and v3 is down" "$LEDGER" submit --server "$MURL" --key city.key --receipts m4.r m4.jsonl
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 2000 ] && ok "... answered in $ms ms (the witness timeout is 5 s)" || not_ok "submit not delayed by a hung witness" "$ms ms"
+expect_eq "... with its receipts" "$(wc -l <m4.r)" 10
+S3=$(tree_size)
+sleep 1.5
+curl -s "$MURL/checkpoint" >served
+expect_eq "below the quorum (v1 only), /checkpoint stays at the last cosigned size" "$(sed -n 2p served)" "$S2"
+kill -CONT "$v2PID"
+start_witness v3 "$v3PORT" || not_ok "v3 restarts"
+v3PID=$WPID
+if out=$(wait_served "$S3" v1 v2 v3); then ok "after v3's restart and v2's return, /checkpoint at $S3 is cosigned by all three again"
+else not_ok "cosignatures resume" "$out"; fi
+check "... and they verify" cosigs_ok v1 v2 v3
+expect_eq "/metrics: v3's last cosigned size" "$(curl -s "$MURL/metrics" | sed -n 's/^ledger_witness_cosigned_size{witness="v3"} //p')" "$S3"
+stop_server
+expect_eq "ledgerd with witnesses stops on SIGTERM: exit 0" "$?" 0
 
 e2e_end
