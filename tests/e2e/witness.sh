@@ -184,6 +184,10 @@ note_text cp1 >cp1.txt
 if out=$(cosig_check "$(cat w1.vkey)" cp1.txt "$(cat add.out)") && [ "$(wc -l <add.out)" = 1 ]; then
 	ok "... one cosignature/v1 line of w1's key that verifies (openssl), timestamp $out"
 else not_ok "the 200's cosignature verifies" "$out $(cat add.out)"; fi
+printf 'log %s\nwitness W1 %s\nquorum W1\n' "$LVKEY" "$(cat w1.vkey)" >w1only.policy
+cat cp1 add.out >cp1.cosigned
+out=$("$POLICYCHECK" w1only.policy cp1.cosigned); rc=$?
+case "$rc:$out" in 0:*"accepted at size $N1"*"cosigned by W1"*) ok "... and with our note code (policy_check: quorum W1)" ;; *) not_ok "policy_check accepts the cosigned checkpoint" "$rc $out" ;; esac
 # 409: old is not the size the witness cosigned.
 add 0 empty cp1 "$W1PORT"
 expect_eq "old 0 after a cosignature at $N1: 409" "$ST" 409
@@ -354,6 +358,12 @@ S1=$(tree_size)
 if out=$(wait_served "$S1" v1 v2 v3); then ok "/checkpoint at $S1 carries the cosignatures of v1, v2 and v3"
 else not_ok "/checkpoint cosigned by 3" "$out"; fi
 check "... each a cosignature/v1 line of its witness's key that verifies (openssl)" cosigs_ok v1 v2 v3
+# Clients that know no witness still verify it (lines of unknown keys
+# are ignored, signed-note), and a mirror syncs from it.
+check "ledger checkpoint verifies the cosigned /checkpoint with the log key" \
+    "$LEDGER" checkpoint --server "$MURL" --vkey "$MVKEY"
+check "ledger-audit sync mirrors the witnessed log" \
+    "$AUDIT" sync --log "$MURL" --vkey "$MVKEY" --state "$T/mirror"
 out=$("$POLICYCHECK" lp served); rc=$?
 expect_eq "... the 2-of-3 policy accepts it (policy_check)" "$rc" 0
 case "$out" in *"accepted at size $S1"*"cosigned by v1, v2, v3"*) ok "... cosigned by v1, v2, v3 at $S1" ;; *) not_ok "policycheck says who" "$out" ;; esac
