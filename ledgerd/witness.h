@@ -60,8 +60,8 @@ void	witness_stop(struct witness *);
 struct cp *witness_checkpoint(struct witness *);
 /* Append the per-witness metrics (ledger_witness_*) to out. */
 void	witness_metrics(struct witness *, struct buf *out);
-/* The served checkpoint's size, the witnesses and the quorum, for the
- * startup line: "witnesses W1, W2, W3 (quorum Q)". */
+/* The witnesses, their URLs and the quorum, for the startup line:
+ * "witnesses W1 <URL1>, W2 <URL2> (quorum Q)". */
 void	witness_describe(struct witness *, struct buf *out);
 
 #endif /* WITNESS_H */
