@@ -5,6 +5,7 @@
 # restart; then ledgerd --witness-policy with three witnesses.
 . tests/e2e/lib.sh
 POLICYCHECK=$(cd "$B/tests" && pwd)/policycheck
+GOSRC=$(pwd)/tests/go
 e2e_begin witness
 cd "$T"
 
@@ -358,6 +359,21 @@ S1=$(tree_size)
 if out=$(wait_served "$S1" v1 v2 v3); then ok "/checkpoint at $S1 carries the cosignatures of v1, v2 and v3"
 else not_ok "/checkpoint cosigned by 3" "$out"; fi
 check "... each a cosignature/v1 line of its witness's key that verifies (openssl)" cosigs_ok v1 v2 v3
+# The independent Go check (Debian's golang-go + golang-golang-x-mod-dev):
+# x/mod's note for the log signature, the spec's cosignature/v1 check.
+if command -v go >/dev/null 2>&1 && [ -d /usr/share/gocode/src/golang.org/x/mod/sumdb/note ]; then
+	if GOCACHE=$T/gocache GO111MODULE=off GOPATH=/usr/share/gocode \
+	    go build -o cosigcheck "$GOSRC/cosigcheck.go" 2>gobuild.err; then
+		check "... and with Go (x/mod note; cosignature/v1 per the spec)" \
+		    ./cosigcheck served "$MVKEY" "$(cat v1.vkey)" "$(cat v2.vkey)" "$(cat v3.vkey)"
+		expect_rc "... the Go check refuses a key that did not cosign (v4)" 1 \
+		    ./cosigcheck served "$MVKEY" "$(cat v4.vkey)"
+	else
+		not_ok "the Go verifier builds" "$(cat gobuild.err)"
+	fi
+else
+	echo "# skipped: the Go check (no go or golang-golang-x-mod-dev)"
+fi
 # Clients that know no witness still verify it (lines of unknown keys
 # are ignored, signed-note), and a mirror syncs from it.
 check "ledger checkpoint verifies the cosigned /checkpoint with the log key" \
