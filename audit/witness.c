@@ -1,10 +1,13 @@
 /* witness.c - ledger-audit witness: the C2SP tlog-witness HTTP server. */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -198,6 +201,30 @@ load_key(const char *path)
 	return k;
 }
 
+/*
+ * One witness per state directory: two processes would each run the
+ * compare-and-set under their own mutex and could both cosign a fork.
+ * Hold an exclusive lock on DIR/witness.lock while serving; -1 (logged)
+ * if another process holds it.
+ */
+static int
+lock_state(const char *dir)
+{
+	char	*path = xasprintf("%s/witness.lock", dir);
+	int	 fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		log_warn("%s", path);
+	else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		log_warnx("--state %s is in use by another witness (%s is "
+		    "locked)", dir, path);
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
 int
 witness_serve(const struct witness_opts *o)
 {
@@ -209,7 +236,7 @@ witness_serve(const struct witness_opts *o)
 	const char		*colon;
 	char			*vkey = NULL;
 	size_t			 i;
-	int			 rc, ret = CLI_EXIT_USAGE;
+	int			 rc, ret = CLI_EXIT_USAGE, lockfd = -1;
 
 	memset(&w, 0, sizeof(w));
 	memset(&e, 0, sizeof(e));
@@ -228,6 +255,10 @@ witness_serve(const struct witness_opts *o)
 		log_warnx("--state %s: %s", o->state, rc == LD_ENOTFOUND ?
 		    "no such directory (create it first)" :
 		    "not a directory");
+		goto out;
+	}
+	if ((lockfd = lock_state(o->state)) < 0) {
+		ret = CLI_EXIT_FAIL;
 		goto out;
 	}
 	memset(&cfg, 0, sizeof(cfg));
@@ -262,6 +293,8 @@ out:
 	free(vkey);
 	buf_free(&logs);
 	witness_state_close(w.state);
+	if (lockfd >= 0)
+		close(lockfd);
 	policy_free(w.policy);
 	sig_key_free(w.key);
 	return ret;

@@ -29,8 +29,10 @@ struct witness_opts {
  * Load the key (a cosignature/v1 key, type 0x04, in a file others cannot
  * read), the policy (at least one log) and the state, listen, print one
  * line naming the key's vkey, the logs and the address, and serve until
- * a signal. Returns a CLI_EXIT_* code: CLI_EXIT_USAGE for bad local
- * input (the reason logged), CLI_EXIT_FAIL if the server cannot start.
+ * a signal. The state directory is locked (DIR/witness.lock, flock) while
+ * serving: a second witness on it is refused. Returns a CLI_EXIT_* code:
+ * CLI_EXIT_USAGE for bad local input (the reason logged), CLI_EXIT_FAIL
+ * if the state is locked or the server cannot start.
  */
 int	witness_serve(const struct witness_opts *);
 

@@ -139,6 +139,8 @@ expect_rc "witness without --state: usage, exit 2" 2 \
 
 start_witness w1 || { not_ok "witness w1 starts"; e2e_end; }
 W1PORT=$WPORT; W1PID=$WPID
+out=$("$AUDIT" witness --listen 127.0.0.1:0 --key w1.key --policy w1.policy --state w1.state 2>&1); rc=$?
+case "$rc:$out" in 1:*"in use by another witness"*) ok "a second witness on the same --state is refused: exit 1" ;; *) not_ok "second witness on one state dir" "$rc $out" ;; esac
 line=$(grep "listening on" w1.log)
 case "$line" in *"witness $(cat w1.vkey) cosigning 1 log(s) (example.org/witnessed)"*"listening on 127.0.0.1:$W1PORT") ok "startup line names the vkey, the log and the address" ;; *) not_ok "startup line" "$line" ;; esac
 
