@@ -357,9 +357,13 @@ cosigs_ok() {
 
 credits 20 10 2024-08-01 m1 >m1.jsonl
 check "20 credits" "$LEDGER" submit --server "$MURL" --key city.key m1.jsonl
+t0=$(date +%s%N)
 S1=$(tree_size)
 if out=$(wait_served "$S1" v1 v2 v3); then ok "/checkpoint at $S1 carries the cosignatures of v1, v2 and v3"
 else not_ok "/checkpoint cosigned by 3" "$out"; fi
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 3000 ] && ok "... within $ms ms of the submission's answer (under 3 s: one round a second, then the requests)" ||
+    not_ok "cosigned checkpoint within 3 s" "$ms ms"
 check "... each a cosignature/v1 line of its witness's key that verifies (openssl)" cosigs_ok v1 v2 v3
 # The independent Go check (Debian's golang-go + golang-golang-x-mod-dev):
 # x/mod's note for the log signature, the spec's cosignature/v1 check.
@@ -399,6 +403,26 @@ expect_eq "/metrics: no failures but 409s while all witnesses answer" "$f" ""
 f=$(printf '%s\n' "$m" | sed -n 's/^ledger_witness_failures_total{witness="v5",status="bad-cosignature"} //p')
 [ "${f:-0}" -ge 1 ] && ok "the dishonest witness's 200s are counted as bad-cosignature ($f) and its line is not served" ||
     not_ok "v5 bad-cosignature counted" "$(printf '%s\n' "$m" | grep witness_failures)"
+
+# Under load, about one round a second: many commits, few requests.
+metric() { curl -s "$MURL/metrics" | sed -n "s/^$1 //p"; }
+r0=$(metric 'ledger_witness_request_seconds_count{witness="v1"}')
+c0=$(metric ledger_commits_total)
+t0=$(date +%s%N)
+i=0
+while [ $i -lt 30 ]; do
+	credits 1 1 2024-08-05 "load$i" | sed "s/u-0/load-$i/" >l.jsonl
+	"$LEDGER" submit --server "$MURL" --key city.key l.jsonl >/dev/null || break
+	i=$((i + 1))
+done
+el=$(( ($(date +%s%N) - t0) / 1000000 ))
+sleep 0.5
+r1=$(metric 'ledger_witness_request_seconds_count{witness="v1"}')
+c1=$(metric ledger_commits_total)
+req=$((r1 - r0)); com=$((c1 - c0))
+[ "$com" -ge 30 ] && [ "$req" -le $((el / 1000 + 2)) ] &&
+    ok "under load: $com commits in $el ms, $req requests to v1 (at most one a second)" ||
+    not_ok "about one round a second" "$com commits in $el ms, $req requests"
 
 # A witness killed during appends: appends and receipts go on.
 credits 10 10 2024-08-02 m2 >m2.jsonl
