@@ -167,6 +167,12 @@ $(B)/tests/holdconns: tests/tools/holdconns.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 all: $(B)/tests/holdconns
+# policycheck: policy_check on a checkpoint file (tests/e2e/witness.sh).
+$(B)/tests/policycheck: $(B)/tests/tools/policycheck.o $(LIBCOMMON) \
+	  $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+all: $(B)/tests/policycheck
 # failio.so is preloaded into ledgerd and ledger (LD_PRELOAD): no CFLAGS, so
 # an ASan build's shim does not bring a second copy of the sanitizer runtime.
 $(B)/tests/failio.so: tests/tools/failio.c | deps

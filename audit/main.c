@@ -25,6 +25,7 @@
 #include "sync.h"
 #include "tlog_proof.h"
 #include "u64.h"
+#include "witness.h"
 #include "xmalloc.h"
 
 /* The help of every command (--help), and the text of a usage error. */
@@ -38,6 +39,10 @@ static const char usage[] =
     "[--until TIME] [--json]\n"
     "       ledger-audit cross --state DIR1 --state DIR2 [...] [--json]\n"
     "       ledger-audit check-receipt --state DIR [--json] RECEIPT...\n"
+    "       ledger-audit witness --listen HOST:PORT --key WITNESS_KEY "
+    "--policy FILE\n"
+    "                            --state DIR  (a C2SP tlog-witness for the\n"
+    "                            logs of FILE; see docs/witnesses.md)\n"
     "exit: 0 every check passed (signatures by the --vkey key, proofs, every\n"
     "      rule replayed) and nothing found, 1 a finding or a failed check,\n"
     "      2 usage, 3 network\n";
@@ -45,7 +50,7 @@ static const char usage[] =
 /* Every command takes every option; each checks those it needs. */
 struct opts {
 	const char	*log, *vkey, *state[16], *md, *html, *issuer, *until;
-	const char	*cacert;
+	const char	*cacert, *listen, *key, *policy;
 	char		*vkey_text;	/* --vkey read from a file, owned */
 	int		 nstate, json;
 	uint64_t	 grams;
@@ -108,6 +113,9 @@ parse(int argc, char **argv, struct opts *o)
 		    .ctx = o },
 		{ .name = "until", .letter = 'u', .arg = "TIME",
 		    .str = &o->until },
+		{ .name = "listen", .arg = "HOST:PORT", .str = &o->listen },
+		{ .name = "key", .arg = "FILE", .str = &o->key },
+		{ .name = "policy", .arg = "FILE", .str = &o->policy },
 		CLI_OPT_END,
 	};
 
@@ -635,6 +643,25 @@ report:
 	return bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
+/* ledger-audit witness: serve C2SP tlog-witness until a signal. */
+static int
+cmd_witness(int argc, char **argv)
+{
+	struct witness_opts	wo;
+	struct opts		o;
+
+	if (parse(argc, argv, &o) != argc || o.listen == NULL ||
+	    o.key == NULL || o.policy == NULL || o.nstate != 1 ||
+	    o.log != NULL || o.vkey != NULL)
+		cli_usage(usage);
+	memset(&wo, 0, sizeof(wo));
+	wo.listen = o.listen;
+	wo.key = o.key;
+	wo.policy = o.policy;
+	wo.state = o.state[0];
+	return witness_serve(&wo);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -653,5 +680,7 @@ main(int argc, char **argv)
 		return cmd_cross(argc, argv);
 	if (strcmp(argv[1], "check-receipt") == 0)
 		return cmd_check_receipt(argc, argv);
+	if (strcmp(argv[1], "witness") == 0)
+		return cmd_witness(argc, argv);
 	cli_usage(usage);
 }

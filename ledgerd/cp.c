@@ -39,6 +39,21 @@ cp_sign(struct ledgerd *ld, uint64_t size, const uint8_t root[32])
 }
 
 struct cp *
+cp_with_text(const struct cp *cp, const char *text, size_t len)
+{
+	struct cp	*n = xmalloc(sizeof(*n) + len + 1);
+
+	atomic_init(&n->refs, 1);
+	n->size = cp->size;
+	memcpy(n->root, cp->root, 32);
+	n->time = cp->time;
+	n->len = len;
+	memcpy(n->text, text, len);
+	n->text[len] = '\0';
+	return n;
+}
+
+struct cp *
 cp_get(struct ledgerd *ld)
 {
 	struct cp	*cp;

@@ -25,6 +25,10 @@ void		 cp_put(struct cp *);
 struct cp	*cp_ref(struct cp *);
 /* Replace the current checkpoint (the sequencer, after each commit). */
 void		 cp_set(struct ledgerd *, struct cp *);
+/* A new checkpoint (one reference) of cp's size, root and time whose
+ * note is text (len bytes, copied): cp with cosignatures appended. */
+struct cp	*cp_with_text(const struct cp *cp, const char *text,
+		    size_t len);
 /* Sign a checkpoint for (size, root) with the log key. */
 struct cp	*cp_sign(struct ledgerd *, uint64_t size,
 		    const uint8_t root[32]);

@@ -27,6 +27,7 @@ struct cp;
 struct httpd;
 struct parser;
 struct seq;
+struct witness;
 
 /* Set by ledgerd init --leaf-hash-index: every leaf hash is indexed. */
 #define LEAFHASH_META	"leaf-hash-index"
@@ -58,6 +59,7 @@ struct ledgerd {
 	struct httpd	*http;		/* httpd_call from any thread */
 	struct parser	*parser;	/* submissions, off the loop */
 	struct seq	*seq;
+	struct witness	*wit;		/* --witness-policy, or NULL */
 
 	/* event loop only (read.c) */
 	struct store_ncache *ncache;	/* upper tree nodes for reads */

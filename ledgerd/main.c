@@ -26,6 +26,7 @@
 #include "store.h"
 #include "u64.h"
 #include "wipe.h"
+#include "witness.h"
 #include "xmalloc.h"
 
 #define DEFAULT_DATA	"./var"
@@ -298,11 +299,13 @@ serve_listen(struct ledgerd *ld)
 }
 
 static int
-cmd_serve(struct ledgerd *ld)
+cmd_serve(struct ledgerd *ld, const char *witness_policy)
 {
-	size_t	 len;
-	char	*tok;
-	int	 rc, lockfd;
+	struct ld_error	 e;
+	struct buf	 wd = { 0 };
+	size_t		 len;
+	char		*tok;
+	int		 rc, lockfd;
 
 	ld->key = load_key(ld->datadir);
 	lockfd = lock_datadir(ld->datadir);
@@ -324,13 +327,25 @@ cmd_serve(struct ledgerd *ld)
 		fatalx("cannot load the log: %s", ld_strerror(rc));
 	if (parser_start(ld, &ld->parser) != LD_OK)
 		fatalx("cannot start the parser thread");
+	memset(&e, 0, sizeof(e));
+	if (witness_policy != NULL &&
+	    witness_start(ld, witness_policy, &ld->wit, &e) != LD_OK)
+		fatalx("--witness-policy: %s", e.msg);
 	if (serve_listen(ld) != LD_OK)
 		fatalx("cannot listen on %s", ld->listen);
 	log_info("%s: serving %s, %llu entries, listening on %.*s:%d",
 	    ld->datadir, ld->origin, (unsigned long long)ld->cp->size,
 	    (int)(strrchr(ld->listen, ':') - ld->listen), ld->listen,
 	    httpd_port(ld->http));
+	if (ld->wit != NULL) {
+		witness_describe(ld->wit, &wd);
+		log_info("%s: checkpoints sent to %.*s", ld->origin,
+		    (int)wd.len, (const char *)wd.p);
+		buf_free(&wd);
+	}
 	rc = httpd_run(ld->http);
+	witness_stop(ld->wit);
+	ld->wit = NULL;
 	parser_stop(ld->parser);
 	seq_stop(ld->seq);
 	httpd_free(ld->http);
@@ -362,11 +377,12 @@ main(int argc, char **argv)
 		{ "request-timeout", required_argument, NULL, 'T' },
 		{ "max-buffered", required_argument, NULL, 'B' },
 		{ "leaf-hash-index", no_argument, NULL, 'H' },
+		{ "witness-policy", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ledgerd	 ld;
-	const char	*cmd, *origin = NULL, *out = NULL;
+	const char	*cmd, *origin = NULL, *out = NULL, *wpolicy = NULL;
 	uint64_t	 v;
 	int		 c, verbose = 1, leafhash_index = 0;
 
@@ -382,7 +398,7 @@ main(int argc, char **argv)
 		usage();
 	cmd = argv[1];
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "d:o:l:Rm:q:vhO:E:C:T:B:", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "d:o:l:Rm:q:vhO:E:C:T:B:W:", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'd':
@@ -428,6 +444,9 @@ main(int argc, char **argv)
 		case 'H':
 			leafhash_index = 1;
 			break;
+		case 'W':
+			wpolicy = optarg;
+			break;
 		case 'T':
 			if (u64_parse(optarg, strlen(optarg), &v) != LD_OK ||
 			    v == 0 || v > 3600)
@@ -458,7 +477,7 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "vkey") == 0)
 		return cmd_vkey(ld.datadir);
 	if (strcmp(cmd, "serve") == 0)
-		return cmd_serve(&ld);
+		return cmd_serve(&ld, wpolicy);
 	if (strcmp(cmd, "export") == 0)
 		return cmd_export(&ld, out);
 	usage();

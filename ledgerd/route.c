@@ -11,6 +11,7 @@
 #include "read.h"
 #include "route.h"
 #include "seq.h"
+#include "witness.h"
 
 static void	get_metrics(struct ledgerd *, struct httpd_req *, const char *);
 
@@ -193,6 +194,8 @@ get_metrics(struct ledgerd *ld, struct httpd_req *req, const char *path)
 	metrics_render(ld, cp, seq_queued(ld->seq), &b);
 	cp_put(cp);
 	route_metrics(&b);
+	if (ld->wit != NULL)
+		witness_metrics(ld->wit, &b);
 	httpd_metrics(ld->http, &b);
 	httpd_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.p,
 	    b.len);

@@ -113,7 +113,7 @@ cli_case "get -s -j with no server: exit 3" 3 err "cannot reach 127.0.0.1:1" \
     "$LEDGER" get -s "$NOSERVER" -j 5
 
 # ledger-audit: every command takes --help; usage errors exit 2.
-for c in sync report verify-claim cross check-receipt; do
+for c in sync report verify-claim cross check-receipt witness; do
 	cli_case "ledger-audit $c --help: stdout, exit 0" 0 out \
 	    "ledger-audit $c --" "$AUDIT" $c --help
 	cli_case "ledger-audit $c --bogus: stderr, exit 2" 2 err \

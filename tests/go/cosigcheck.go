@@ -1,15 +1,13 @@
-// cosigcheck verifies a cosigned checkpoint with no code of the C
-// project: the log's signature with golang.org/x/mod/sumdb/note, and each
+// cosigcheck verifies a cosigned checkpoint without the C project's code:
+// the log's signature with golang.org/x/mod/sumdb/note, and each named
 // witness's cosignature/v1 line as c2sp.org/tlog-cosignature defines it
-// (key ID = SHA-256(name || "\n" || 0x04 || key)[:4]; signature bytes =
-// 8-byte big-endian timestamp || Ed25519 signature over
-// "cosignature/v1\ntime <t>\n" || the checkpoint body).
+// (key ID SHA-256(name || "\n" || 0x04 || key)[:4]; signature bytes
+// timestamp (8, big-endian) || Ed25519 signature over
+// "cosignature/v1\ntime <timestamp>\n" || the note text), with a
+// timestamp that is not 0.
 //
 // usage: cosigcheck CHECKPOINT_FILE LOG_VKEY WITNESS_VKEY...
-//
-// Prints one line per witness ("cosigned NAME time T" or why not) and
-// exits 0 only when the log signature and every named witness's
-// cosignature verify with a non-zero timestamp.
+// Exit 0 and one line per witness if every one verifies; 1 otherwise.
 package main
 
 import (
@@ -18,6 +16,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strconv"
@@ -26,34 +25,27 @@ import (
 	"golang.org/x/mod/sumdb/note"
 )
 
-type witness struct {
-	name string
-	id   [4]byte
-	pub  ed25519.PublicKey
+func fail(format string, a ...interface{}) {
+	fmt.Fprintf(os.Stderr, "cosigcheck: "+format+"\n", a...)
+	os.Exit(1)
 }
 
-// parseWitness reads a cosignature/v1 vkey: name+hash+base64(0x04||key).
-func parseWitness(vkey string) (witness, error) {
-	var w witness
-	parts := strings.Split(vkey, "+")
-	if len(parts) != 3 {
-		return w, fmt.Errorf("vkey %q: want name+hash+key", vkey)
+// cosigner parses a vkey "name+hexid+base64(0x04 || key)".
+func cosigner(vkey string) (string, uint32, ed25519.PublicKey) {
+	f := strings.SplitN(vkey, "+", 3)
+	if len(f) != 3 {
+		fail("%q is not a vkey", vkey)
 	}
-	raw, err := base64.StdEncoding.DecodeString(parts[2])
+	raw, err := base64.StdEncoding.DecodeString(f[2])
 	if err != nil || len(raw) != 33 || raw[0] != 0x04 {
-		return w, fmt.Errorf("vkey %q: not a cosignature/v1 (0x04) Ed25519 key", vkey)
+		fail("%q is not a cosignature/v1 Ed25519 vkey", vkey)
 	}
-	h := sha256.New()
-	h.Write([]byte(parts[0] + "\n"))
-	h.Write(raw)
-	sum := h.Sum(nil)
-	if fmt.Sprintf("%08x", binary.BigEndian.Uint32(sum[:4])) != parts[1] {
-		return w, fmt.Errorf("vkey %q: the key hash does not match", vkey)
+	h := sha256.Sum256(append([]byte(f[0]+"\n"), raw...))
+	id := binary.BigEndian.Uint32(h[:4])
+	if want, err := strconv.ParseUint(f[1], 16, 32); err != nil || uint32(want) != id {
+		fail("%q: the key ID is not SHA-256(name, 0x04, key)[:4] (%08x)", vkey, id)
 	}
-	w.name = parts[0]
-	copy(w.id[:], sum[:4])
-	w.pub = ed25519.PublicKey(raw[1:])
-	return w, nil
+	return f[0], id, ed25519.PublicKey(raw[1:])
 }
 
 func main() {
@@ -63,69 +55,45 @@ func main() {
 	}
 	msg, err := os.ReadFile(os.Args[1])
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+		fail("%v", err)
 	}
 	logv, err := note.NewVerifier(os.Args[2])
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "log vkey:", err)
-		os.Exit(2)
+		fail("log vkey: %v", err)
 	}
-	// The log's signature, by the reference package (it ignores the
-	// lines of keys it was not given, as signed-note says).
 	n, err := note.Open(msg, note.VerifierList(logv))
 	if err != nil {
-		fmt.Println("log signature: FAILED:", err)
-		os.Exit(1)
+		fail("the log's signature: %v", err)
 	}
-	fmt.Printf("log signature: verified by %s\n", logv.Name())
-	// The body as signed: everything up to the blank line, with its "\n".
-	i := bytes.Index(msg, []byte("\n\n"))
-	body := msg[:i+1]
-	if n.Text != string(body) {
-		fmt.Println("note text and body differ")
-		os.Exit(1)
-	}
-	sigs := strings.Split(strings.TrimSuffix(string(msg[i+2:]), "\n"), "\n")
-	bad := 0
-	for _, a := range os.Args[3:] {
-		w, err := parseWitness(a)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
+	text := []byte(n.Text)
+	sep := bytes.Index(msg, []byte("\n\n"))
+	lines := strings.Split(strings.TrimSuffix(string(msg[sep+2:]), "\n"), "\n")
+	for _, vk := range os.Args[3:] {
+		name, id, pub := cosigner(vk)
 		found := false
-		for _, line := range sigs {
-			// "— <name> <base64>"
-			f := strings.Split(strings.TrimPrefix(line, "\u2014 "), " ")
-			if !strings.HasPrefix(line, "\u2014 ") || len(f) != 2 || f[0] != w.name {
+		for _, l := range lines {
+			if !strings.HasPrefix(l, "\u2014 "+name+" ") {
 				continue
 			}
-			raw, err := base64.StdEncoding.DecodeString(f[1])
-			if err != nil || len(raw) != 4+8+64 || !bytes.Equal(raw[:4], w.id[:]) {
+			b, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(l, "\u2014 "+name+" "))
+			if err != nil || len(b) != 4+8+64 || binary.BigEndian.Uint32(b[:4]) != id {
 				continue
 			}
+			ts := binary.BigEndian.Uint64(b[4:12])
+			m := append([]byte(fmt.Sprintf("cosignature/v1\ntime %d\n", ts)), text...)
+			if !ed25519.Verify(pub, m, b[12:]) {
+				fail("%s: the cosignature does not verify", name)
+			}
+			if ts == 0 {
+				fail("%s: timestamp 0", name)
+			}
+			fmt.Printf("%s: cosignature/v1 verified, key ID %08x, time %d, size %s\n",
+				name, id, ts, strings.Split(n.Text, "\n")[1])
 			found = true
-			t := binary.BigEndian.Uint64(raw[4:12])
-			signed := []byte("cosignature/v1\ntime " + strconv.FormatUint(t, 10) + "\n")
-			signed = append(signed, body...)
-			switch {
-			case !ed25519.Verify(w.pub, signed, raw[12:]):
-				fmt.Printf("witness %s: cosignature does NOT verify\n", w.name)
-				bad++
-			case t == 0:
-				fmt.Printf("witness %s: timestamp 0 (not a cosignature of a witness)\n", w.name)
-				bad++
-			default:
-				fmt.Printf("cosigned %s time %d\n", w.name, t)
-			}
+			break
 		}
 		if !found {
-			fmt.Printf("witness %s: no cosignature line\n", w.name)
-			bad++
+			fail("%s: no cosignature line of key ID %s", name, hex.EncodeToString([]byte{byte(id >> 24), byte(id >> 16), byte(id >> 8), byte(id)}))
 		}
-	}
-	if bad > 0 {
-		os.Exit(1)
 	}
 }
