@@ -41,8 +41,10 @@ static const char usage[] =
     "       ledger-audit check-receipt --state DIR [--json] RECEIPT...\n"
     "       ledger-audit witness --listen HOST:PORT --key WITNESS_KEY "
     "--policy FILE\n"
-    "                            --state DIR  (a C2SP tlog-witness for the\n"
-    "                            logs of FILE; see docs/witnesses.md)\n"
+    "                            --state DIR [--replay [--cacert FILE]]\n"
+    "                            (a C2SP tlog-witness for the logs of FILE;\n"
+    "                            --replay: cosign only what it mirrored and\n"
+    "                            replayed with no finding; docs/witnesses.md)\n"
     "exit: 0 every check passed (signatures by the --vkey key, proofs, every\n"
     "      rule replayed) and nothing found, 1 a finding or a failed check,\n"
     "      2 usage, 3 network\n";
@@ -52,7 +54,7 @@ struct opts {
 	const char	*log, *vkey, *state[16], *md, *html, *issuer, *until;
 	const char	*cacert, *listen, *key, *policy;
 	char		*vkey_text;	/* --vkey read from a file, owned */
-	int		 nstate, json;
+	int		 nstate, json, replay;
 	uint64_t	 grams;
 	int		 have_grams;
 };
@@ -116,6 +118,7 @@ parse(int argc, char **argv, struct opts *o)
 		{ .name = "listen", .arg = "HOST:PORT", .str = &o->listen },
 		{ .name = "key", .arg = "FILE", .str = &o->key },
 		{ .name = "policy", .arg = "FILE", .str = &o->policy },
+		{ .name = "replay", .flag = &o->replay },
 		CLI_OPT_END,
 	};
 
@@ -659,6 +662,8 @@ cmd_witness(int argc, char **argv)
 	wo.key = o.key;
 	wo.policy = o.policy;
 	wo.state = o.state[0];
+	wo.replay = o.replay;
+	wo.cacert = o.cacert;
 	return witness_serve(&wo);
 }
 

@@ -1,14 +1,17 @@
 /* witness.c - ledger-audit witness: the C2SP tlog-witness HTTP server. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "attest.h"
 #include "buf.h"
 #include "cli.h"
 #include "err.h"
@@ -35,6 +38,22 @@ struct witness {
 	struct policy		*policy;
 	struct sig_key		*key;
 	struct witness_state	*state;
+	struct httpd		*http;
+	/* --replay: per log line of the policy, its mirror and worker. */
+	int			 replay;
+	struct attest_opts	 aopts[POLICY_MAX_LOGS];
+	struct attest_worker	*workers[POLICY_MAX_LOGS];
+};
+
+/* A request waiting for its log's replay (worker thread, then loop). */
+struct replay_job {
+	struct witness		*w;
+	struct httpd_req	*req;
+	struct buf		 body;
+	enum attest_verdict	 verdict;
+	uint64_t		 size;
+	struct buf		 codes;
+	char			 error[640];
 };
 
 static void
@@ -69,23 +88,148 @@ now_secs(void)
 	return t <= 0 ? 1 : (uint64_t)t;
 }
 
+static void	answer(struct witness *, struct httpd_req *, struct buf *);
+
+/* On the loop: the replay ended; cosign, or say why not. */
+static void
+replay_answer(void *arg)
+{
+	struct replay_job	*j = arg;
+
+	switch (j->verdict) {
+	case ATTEST_CLEAN:
+		log_info("replay: size %llu mirrored and replayed, no finding",
+		    (unsigned long long)j->size);
+		answer(j->w, j->req, &j->body);
+		break;
+	case ATTEST_FINDINGS:
+		log_warnx("replay: size %llu refused: %s",
+		    (unsigned long long)j->size, j->error);
+		httpd_reply(j->req, 422, "text/plain; charset=utf-8",
+		    j->codes.p, j->codes.len);
+		break;
+	default:
+		log_info("replay: size %llu not cosigned: %s",
+		    (unsigned long long)j->size, j->error);
+		httpd_set_header(j->req, "Retry-After", "1");
+		reply_text(j->req, 503, "%s", j->error);
+		break;
+	}
+	buf_free(&j->body);
+	buf_free(&j->codes);
+	free(j);
+}
+
+/* On the worker's thread: keep the result, answer on the loop. */
+static void
+replay_done(void *arg, const struct attest_result *res)
+{
+	struct replay_job	*j = arg;
+
+	j->verdict = res->verdict;
+	j->size = res->size;
+	buf_add(&j->codes, res->codes.p, res->codes.len);
+	snprintf(j->error, sizeof(j->error), "%s", res->error);
+	httpd_call(j->w->http, replay_answer, j);
+}
+
+/*
+ * --replay: a request the witness would cosign goes to its log's worker
+ * first; returns 1 if it took the request (answered now or later), 0 to
+ * let the witness answer it as usual (a refusal: 400, 403, 404, 409,
+ * 422, or 500).
+ */
+static int
+replay_first(struct witness *w, struct httpd_req *req, struct buf *body)
+{
+	struct tlog_witness_req		 rq;
+	struct witness_state_rec	 cur;
+	struct witness_core_reply	 r;
+	struct replay_job		*j;
+	struct buf			 next = { 0 };
+	const char			*cp;
+	uint64_t			 busy;
+	long				 li;
+	int				 took = 0;
+
+	memset(&cur, 0, sizeof(cur));
+	memset(&r, 0, sizeof(r));
+	if (tlog_witness_req_parse((const char *)body->p, body->len, &rq) !=
+	    LD_OK)
+		return 0;
+	if ((li = policy_log_find(w->policy, rq.cp.origin, 0)) < 0 ||
+	    witness_state_read(w->state, rq.cp.origin, &cur) != LD_OK ||
+	    witness_core_decide(w->policy, w->key, &rq, &cur, now_secs(), &r,
+	    &next) != LD_OK || r.status != 200)
+		goto out;
+	/* The log line whose key signed it (key rotation: several). */
+	for (; li >= 0; li = policy_log_find(w->policy, rq.cp.origin,
+	    (size_t)li + 1)) {
+		const struct sig_key *k = policy_log_key(w->policy, (size_t)li);
+
+		if (note_verify(&rq.note, &k, 1, NULL) == LD_OK)
+			break;
+	}
+	if (li < 0)
+		goto out;
+	took = 1;
+	if ((busy = attest_worker_busy(w->workers[li])) != 0) {
+		httpd_set_header(req, "Retry-After", "1");
+		reply_text(req, 503, "replaying the log up to size %llu; this "
+		    "auditor cosigns nothing it has not replayed: retry",
+		    (unsigned long long)busy);
+		goto out;
+	}
+	cp = memmem(body->p, body->len, "\n\n", 2);
+	j = xcalloc(1, sizeof(*j));
+	j->w = w;
+	j->req = req;
+	j->body = *body;
+	memset(body, 0, sizeof(*body));
+	if (attest_worker_submit(w->workers[li], cp + 2, (size_t)((const char *)
+	    j->body.p + j->body.len - (cp + 2)), replay_done, j) != LD_OK) {
+		*body = j->body;
+		free(j);
+		httpd_set_header(req, "Retry-After", "1");
+		reply_text(req, 503, "the replay is busy; retry");
+	}
+out:
+	witness_core_reply_free(&r);
+	witness_state_rec_free(&cur);
+	tlog_witness_req_free(&rq);
+	buf_free(&next);
+	return took;
+}
+
 /* POST /add-checkpoint. */
 static void
 add_checkpoint(struct witness *w, struct httpd_req *req)
 {
-	struct witness_core_reply	r;
-	struct buf			body = { 0 };
-	int				rc;
+	struct buf	body = { 0 };
+	int		rc;
 
 	if ((rc = httpd_body(req, &body, TLOG_WITNESS_MAX_BODY)) != LD_OK) {
 		reply_text(req, rc == LD_ETOOBIG ? 413 : 400, "the body is "
 		    "over %u bytes or unreadable",
 		    (unsigned)TLOG_WITNESS_MAX_BODY);
-		goto out;
+		buf_free(&body);
+		return;
 	}
+	if (!w->replay || !replay_first(w, req, &body))
+		answer(w, req, &body);
+	buf_free(&body);
+}
+
+/* Decide, persist and answer (the witness as C2SP says). */
+static void
+answer(struct witness *w, struct httpd_req *req, struct buf *body)
+{
+	struct witness_core_reply	r;
+	int				rc;
+
 	rc = witness_core_add(w->policy, w->key, w->state,
-	    body.p != NULL ? (const char *)body.p : "", body.len, now_secs(),
-	    &r);
+	    body->p != NULL ? (const char *)body->p : "", body->len,
+	    now_secs(), &r);
 	if (r.status == 200 || r.status == 409)
 		httpd_reply(req, r.status, r.content_type, r.body.p,
 		    r.body.len);
@@ -97,8 +241,6 @@ add_checkpoint(struct witness *w, struct httpd_req *req)
 		log_info("add-checkpoint: %d %s%s%s", r.status, r.why,
 		    rc != LD_OK ? ": " : "", rc != LD_OK ? ld_strerror(rc) : "");
 	witness_core_reply_free(&r);
-out:
-	buf_free(&body);
 }
 
 /* GET /<64 hex>/checkpoint: the latest checkpoint cosigned for a log. */
@@ -225,6 +367,48 @@ lock_state(const char *dir)
 	return fd;
 }
 
+/*
+ * --replay: a mirror and a worker per log line of the policy, each
+ * mirror in DIR/replay/<hex SHA-256 of the log's vkey>. LD_EINVAL
+ * (logged) for a log line without a URL.
+ */
+static int
+replay_start(struct witness *w, const struct witness_opts *o)
+{
+	char	 name[WITNESS_STATE_NAME_LEN + 1], *dir;
+	size_t	 i;
+
+	dir = xasprintf("%s/replay", o->state);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		log_warn("--replay: cannot create %s", dir);
+		free(dir);
+		return LD_ESYS;
+	}
+	free(dir);
+	for (i = 0; i < policy_nlogs(w->policy); i++) {
+		if (policy_log_url(w->policy, i) == NULL) {
+			log_warnx("--replay: the policy's log line for %s has "
+			    "no URL: an auditor cosigner mirrors each log "
+			    "from its tiles (log <vkey> <url>)",
+			    policy_log_origin(w->policy, i));
+			return LD_EINVAL;
+		}
+		w->aopts[i].vkey = sig_vkey(policy_log_key(w->policy, i));
+		witness_state_name(w->aopts[i].vkey, name);
+		w->aopts[i].state = xasprintf("%s/replay/%s", o->state, name);
+		w->aopts[i].url = policy_log_url(w->policy, i);
+		w->aopts[i].cacert = o->cacert;
+		w->aopts[i].mapsize = 0;
+		if (attest_worker_start(&w->aopts[i], &w->workers[i]) !=
+		    LD_OK) {
+			log_warnx("--replay: cannot start a worker thread");
+			return LD_ESYS;
+		}
+	}
+	w->replay = 1;
+	return LD_OK;
+}
+
 int
 witness_serve(const struct witness_opts *o)
 {
@@ -261,6 +445,8 @@ witness_serve(const struct witness_opts *o)
 		ret = CLI_EXIT_FAIL;
 		goto out;
 	}
+	if (o->replay && replay_start(&w, o) != LD_OK)
+		goto out;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.listen = o->listen;
 	cfg.max_conns = WITNESS_MAX_CONNS;
@@ -277,6 +463,7 @@ witness_serve(const struct witness_opts *o)
 		ret = rc == LD_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 		goto out;
 	}
+	w.http = h;
 	for (i = 0; i < policy_nlogs(w.policy); i++)
 		buf_printf(&logs, "%s%s", i > 0 ? ", " : "",
 		    policy_log_origin(w.policy, i));
@@ -289,6 +476,11 @@ witness_serve(const struct witness_opts *o)
 	ret = httpd_run(h) == LD_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 	log_info("stopped");
 out:
+	for (i = 0; i < POLICY_MAX_LOGS; i++) {
+		attest_worker_stop(w.workers[i]);
+		free((char *)w.aopts[i].state);
+		free((char *)w.aopts[i].vkey);
+	}
 	httpd_free(h);
 	free(vkey);
 	buf_free(&logs);

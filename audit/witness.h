@@ -23,6 +23,8 @@ struct witness_opts {
 	const char	*key;		/* file: the cosigner's private key */
 	const char	*policy;	/* file: tlog-policy, its log lines */
 	const char	*state;		/* directory (must exist) */
+	int		 replay;	/* the auditor cosigner (attest.h) */
+	const char	*cacert;	/* --replay over https: the CAs */
 };
 
 /*
@@ -33,6 +35,17 @@ struct witness_opts {
  * serving: a second witness on it is refused. Returns a CLI_EXIT_* code:
  * CLI_EXIT_USAGE for bad local input (the reason logged), CLI_EXIT_FAIL
  * if the state is locked or the server cannot start.
+ *
+ * With replay (the auditor cosigner), every log line of the policy needs
+ * the log's URL; each log gets a mirror (DIR/replay/<hex SHA-256 of its
+ * vkey>) and a worker thread (attest.h). A request the witness would
+ * answer 200 is first checked there: the mirror synced from the log's
+ * tiles up to its checkpoint and every rule replayed. No finding: the
+ * witness decides and cosigns as usual (a 409 if its state moved
+ * meanwhile). Findings: 422 with one "CODE COUNT" line per finding code,
+ * the evidence kept in the mirror. Not mirrored (the log unreadable, or a
+ * check already running): 503 with Retry-After; never a cosignature for
+ * what was not replayed.
  */
 int	witness_serve(const struct witness_opts *);
 
