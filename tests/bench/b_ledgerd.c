@@ -47,6 +47,7 @@
 
 #include "bench.h"
 #include "buf.h"
+#include "client.h"
 #include "codec.h"
 #include "day.h"
 #include "entry.h"
@@ -55,6 +56,8 @@
 #include "file.h"
 #include "load.h"
 #include "merkle.h"
+#include "note.h"
+#include "policy.h"
 #include "rules.h"
 #include "rules_store.h"
 #include "sig.h"
@@ -1269,6 +1272,289 @@ row_cli(struct sig_key *key, double batched_eps)
 
 /* Whether to run a group of rows: all, or those BENCH_ONLY names
  * (single, batched, reads, cli, bodies; e.g. BENCH_ONLY=batched). */
+/* ---- 9. witnessing ---------------------------------------------------------- */
+
+#define WIT_N		3
+#define WIT_PROBES	512
+
+/* The served checkpoints' sizes as they appear, and probes' acks. */
+struct wit_watch {
+	struct srv		*s;
+	struct policy		*policy;
+	volatile int		 stop;
+	pthread_mutex_t		 mu;
+	double			 t[4096];	/* when size[i] was first served */
+	uint64_t		 size[4096];
+	size_t			 n;
+	uint64_t		 bad;		/* served below the quorum */
+};
+
+/* Poll /checkpoint every 5 ms: note each new size that meets the quorum. */
+static void *
+wit_poll(void *arg)
+{
+	struct wit_watch	*w = arg;
+	struct policy_result	 pr;
+	struct ld_error		 e;
+	struct note		 n;
+	struct buf		 b = { 0 };
+	uint64_t		 last = 0;
+
+	while (!w->stop) {
+		buf_reset(&b);
+		if (srv_get(w->s, "/checkpoint", &b) == 200 &&
+		    note_parse((const char *)b.p, b.len, &n) == LD_OK) {
+			if (policy_check(w->policy, &n, &pr, &e) != LD_OK)
+				w->bad++;
+			else if (pr.size > last) {
+				pthread_mutex_lock(&w->mu);
+				if (w->n < 4096) {
+					w->t[w->n] = now_s();
+					w->size[w->n++] = pr.size;
+				}
+				pthread_mutex_unlock(&w->mu);
+				last = pr.size;
+			}
+			note_free(&n);
+		}
+		usleep(5000);
+	}
+	buf_free(&b);
+	return NULL;
+}
+
+/* Start witness i (key, policy of the log, state) on a port it picks. */
+static pid_t
+wit_start(const char *dir, int i, const char *log_vkey, char *vkey,
+    size_t vlen, int *port)
+{
+	char	 bin[600], ledger[600], id[64], key[700], pol[700], st[700];
+	char	 logp[700], *text = NULL;
+	char	*kargv[] = { ledger, (char *)"keygen", (char *)"--witness",
+		    (char *)"--id", id, (char *)"--out", key, NULL };
+	char	*argv[] = { bin, (char *)"witness", (char *)"--listen",
+		    (char *)"127.0.0.1:0", (char *)"--key", key,
+		    (char *)"--policy", pol, (char *)"--state", st, NULL };
+	struct buf out = { 0 };
+	double	 secs;
+	size_t	 len;
+
+	snprintf(ledger, sizeof(ledger), "%s/ledger", bench_bindir());
+	snprintf(bin, sizeof(bin), "%s/ledger-audit", bench_bindir());
+	snprintf(id, sizeof(id), "bench.witness.example/w%d", i);
+	snprintf(key, sizeof(key), "%s/w%d.key", dir, i);
+	snprintf(pol, sizeof(pol), "%s/w%d.policy", dir, i);
+	snprintf(st, sizeof(st), "%s/w%d.state", dir, i);
+	snprintf(logp, sizeof(logp), "%s/w%d.log", dir, i);
+	if (run_cmd(kargv, &out, 30, &secs) != 0 || out.len == 0 ||
+	    out.len >= vlen) {
+		buf_free(&out);
+		return -1;
+	}
+	len = out.len;
+	while (len > 0 && out.p[len - 1] == '\n')
+		len--;
+	memcpy(vkey, out.p, len);
+	vkey[len] = '\0';
+	buf_free(&out);
+	text = xasprintf("log %s\nquorum none\n", log_vkey);
+	mkdir(st, 0700);
+	if (file_write(pol, text, strlen(text), 0644, 0) != LD_OK) {
+		free(text);
+		return -1;
+	}
+	free(text);
+	return srv_spawn_listening(argv, logp, port);
+}
+
+static int
+cmp_dbl2(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct wit_load {
+	int			 port;
+	double			 secs;
+	struct src_pool		*src;
+	struct load_result	*r;
+};
+
+static void *
+wit_load_main(void *arg)
+{
+	struct wit_load	*l = arg;
+
+	load_run(l->port, 8, l->secs, gen_from_pool, l->src, l->r);
+	return NULL;
+}
+
+/* Batched load on s for dur_submit seconds, from a pool of bodies. */
+static void
+wit_pool(struct src_pool *src, struct gen *g, size_t count)
+{
+	memset(src, 0, sizeof(*src));
+	src->bodies = gen_pool(g, 1000, count, 2);
+	src->count = count;
+	src->live = g;
+	src->live_n = 1000;
+}
+
+/*
+ * 9. What witnessing costs: the batched append rate of a ledgerd with
+ * three witnesses (ledger-audit witness; 2 of 3 in its policy) beside
+ * the same load on a ledgerd without; and the time from a submission's
+ * acknowledgement to the first /checkpoint that covers it with the
+ * quorum's cosignatures (probes of one entry, 5 a second, beside the
+ * load), beside a witness's mean round trip (ledgerd's metrics).
+ */
+static void
+row_witness(struct sig_key *key)
+{
+	struct srv		 a, b;
+	struct gen		 ga, gb;
+	struct src_pool		 src;
+	struct load_result	 ra, rb;
+	struct wit_watch	 w;
+	struct wit_load		 lb;
+	struct ld_error		 e;
+	struct client_receipt	 rc;
+	struct codec_batch	 cb;
+	struct fetch		*f = NULL;
+	pthread_t		 pthr, lthr;
+	char			 wv[WIT_N][256], pol[700], text[300], name[80];
+	struct buf		 pb = { 0 }, m = { 0 };
+	double			 tack[WIT_PROBES], lat[WIT_PROBES], t0;
+	double			 rt_sum = 0, rt_n = 0, eps_a, eps_b;
+	uint64_t		 idx[WIT_PROBES];
+	size_t			 count, np = 0, nl = 0, i, k;
+	int			 wport[WIT_N], j;
+
+	memset(&w, 0, sizeof(w));
+	memset(&e, 0, sizeof(e));
+	if (srv_init(&b, "witnessed") != 0)
+		goto fail;
+	for (j = 0; j < WIT_N; j++)
+		if (wit_start(bench_tmpdir(), j + 1, b.vkey, wv[j],
+		    sizeof(wv[j]), &wport[j]) < 0)
+			goto fail;
+	buf_printf(&pb, "log %s\n", b.vkey);
+	for (j = 0; j < WIT_N; j++)
+		buf_printf(&pb, "witness w%d %s http://127.0.0.1:%d\n", j + 1,
+		    wv[j], wport[j]);
+	buf_printf(&pb, "group two 2 w1 w2 w3\nquorum two\n");
+	snprintf(pol, sizeof(pol), "%s/ledgerd.policy", bench_tmpdir());
+	if (file_write(pol, pb.p, pb.len, 0644, 0) != LD_OK ||
+	    policy_parse((const char *)pb.p, pb.len, &w.policy, &e) != LD_OK) {
+		fprintf(stderr, "bench: the witness policy: %s\n", e.msg);
+		goto fail;
+	}
+	b.witness_policy = pol;
+	count = (size_t)(dur_submit * 200) + 16;
+
+	/* Without witnesses. */
+	if (srv_init(&a, "unwitnessed") != 0 || srv_start(&a, NULL) != 0 ||
+	    srv_register(&a, key) != 0)
+		goto fail;
+	gen_init(&ga, key, a.origin, "wa");
+	wit_pool(&src, &ga, count);
+	load_run(a.port, 8, dur_submit, gen_from_pool, &src, &ra);
+	check_result("ledgerd without witnesses", &ra);
+	gen_pool_free(src.bodies, count);
+	srv_stop(&a);
+
+	/* With three, and the probes beside the load. */
+	if (srv_start(&b, NULL) != 0 || srv_register(&b, key) != 0 ||
+	    fetch_open(b.url, NULL, 30, NULL, 0, &f) != LD_OK)
+		goto fail;
+	gen_init(&gb, key, b.origin, "wb");
+	wit_pool(&src, &gb, count);
+	w.s = &b;
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_create(&pthr, NULL, wit_poll, &w);
+	lb.port = b.port;
+	lb.secs = dur_submit;
+	lb.src = &src;
+	lb.r = &rb;
+	t0 = now_s();
+	pthread_create(&lthr, NULL, wit_load_main, &lb);
+	while (now_s() - t0 < dur_submit && np < WIT_PROBES) {
+		gen_batch_signed(&gb, atomic_fetch_add(&gb.next, 1), 1, &cb);
+		if (client_submit(f, &cb, NULL, &rc, &e) == LD_OK) {
+			tack[np] = now_s();
+			idx[np++] = rc.index;
+			client_receipt_free(&rc);
+		}
+		codec_batch_free(&cb);
+		usleep(200000);
+	}
+	pthread_join(lthr, NULL);
+	check_result("ledgerd with three witnesses", &rb);
+	/* Let the last probes be cosigned (a round a second). */
+	for (t0 = now_s(); now_s() - t0 < 10;) {
+		pthread_mutex_lock(&w.mu);
+		k = w.n > 0 && np > 0 && w.size[w.n - 1] > idx[np - 1];
+		pthread_mutex_unlock(&w.mu);
+		if (k)
+			break;
+		usleep(50000);
+	}
+	w.stop = 1;
+	pthread_join(pthr, NULL);
+	gen_pool_free(src.bodies, count);
+	for (i = 0; i < np; i++)
+		for (k = 0; k < w.n; k++)
+			if (w.size[k] > idx[i]) {
+				lat[nl++] = w.t[k] > tack[i] ? w.t[k] - tack[i] :
+				    0;
+				break;
+			}
+	if (srv_get(&b, "/metrics", &m) == 200)
+		for (j = 0; j < WIT_N; j++) {
+			snprintf(name, sizeof(name),
+			    "ledger_witness_request_seconds_sum{witness=\"w%d\"}",
+			    j + 1);
+			rt_sum += metric((const char *)m.p, name) > 0 ?
+			    metric((const char *)m.p, name) : 0;
+			snprintf(name, sizeof(name),
+			    "ledger_witness_request_seconds_count{witness=\"w%d\"}",
+			    j + 1);
+			rt_n += metric((const char *)m.p, name) > 0 ?
+			    metric((const char *)m.p, name) : 0;
+		}
+	srv_stop(&b);
+	eps_a = (double)ra.requests * 1000 / (ra.seconds > 0 ? ra.seconds : 1);
+	eps_b = (double)rb.requests * 1000 / (rb.seconds > 0 ? rb.seconds : 1);
+	bench_row_lat("batched submit, 3 witnesses (2 of 3)", rb.p50_ms,
+	    rb.p99_ms, eps_b, "entries/s", "the same load, no witnesses", eps_a);
+	note("row 9: %zu probes acknowledged, %zu covered by a quorum-cosigned "
+	    "checkpoint; %llu served checkpoints below the quorum (must be 0); "
+	    "target: under 2 s", np, nl, (unsigned long long)w.bad);
+	if (w.bad > 0 || nl == 0)
+		failed = 1;
+	if (nl > 0) {
+		qsort(lat, nl, sizeof(lat[0]), cmp_dbl2);
+		snprintf(text, sizeof(text), "  ack -> quorum-cosigned "
+		    "/checkpoint, median (p99 %.0f ms, %zu probes)",
+		    lat[(nl * 99) / 100 < nl ? (nl * 99) / 100 : nl - 1] * 1e3,
+		    nl);
+		bench_row(text, lat[nl / 2] * 1e3, "ms",
+		    "a witness round trip, mean (same run)", rt_n > 0 ?
+		    rt_sum / rt_n * 1e3 : 0);
+	}
+	goto out;
+fail:
+	fprintf(stderr, "bench: row 9 (witnesses) could not run\n");
+	failed = 1;
+out:
+	fetch_close(f);
+	policy_free(w.policy);
+	buf_free(&pb);
+	buf_free(&m);
+}
+
 static int
 want(const char *row)
 {
@@ -1323,6 +1609,8 @@ main(int argc, char **argv)
 		row_bodies();
 	if (want("cli"))
 		row_cli(key, eps);
+	if (want("witness"))
+		row_witness(key);
 
 	null_stop(ns);
 	sig_key_free(key);

@@ -329,11 +329,40 @@ log_port(const char *path)
 	return port;
 }
 
+pid_t
+srv_spawn_listening(char *const argv[], const char *logpath, int *port)
+{
+	double	t0 = now_s();
+	pid_t	pid;
+	int	fd, status;
+
+	*port = 0;
+	if ((fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0) {
+		perror(logpath);
+		return -1;
+	}
+	pid = spawn(argv, fd, fd);
+	close(fd);
+	while (pid > 0 && now_s() - t0 < 30) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			kids_del(pid);
+			break;
+		}
+		if ((*port = log_port(logpath)) != 0)
+			return pid;
+		sleep_ms(1);
+	}
+	fprintf(stderr, "bench: %s did not start listening (log %s)\n",
+	    argv[0], logpath);
+	return -1;
+}
+
 int
 srv_start(struct srv *s, double *ready)
 {
 	struct fetch_resp	 resp;
-	char			*argv[8], bin[600], url[64];
+	char			*argv[10], bin[600], url[64];
 	double			 t0;
 	int			 fd, status;
 
@@ -345,6 +374,11 @@ srv_start(struct srv *s, double *ready)
 	argv[4] = (char *)"--listen";
 	argv[5] = (char *)"127.0.0.1:0";
 	argv[6] = NULL;
+	if (s->witness_policy != NULL) {
+		argv[6] = (char *)"--witness-policy";
+		argv[7] = (char *)s->witness_policy;
+		argv[8] = NULL;
+	}
 	if ((fd = open(s->logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) < 0) {
 		perror(s->logpath);
@@ -708,10 +742,11 @@ gen_dedup_hex(const struct gen *g, uint64_t i, char hex[65])
 }
 
 void
-gen_batch(struct gen *g, uint64_t first, uint32_t n, struct buf *body)
+gen_batch_signed(struct gen *g, uint64_t first, uint32_t n,
+    struct codec_batch *bp)
 {
 	struct codec_batch	b;
-	struct entry_sub		*s;
+	struct entry_sub	*s;
 	char			 acct[32];
 	uint64_t		 i;
 	uint32_t		 k;
@@ -737,6 +772,15 @@ gen_batch(struct gen *g, uint64_t first, uint32_t n, struct buf *body)
 		fprintf(stderr, "bench: cannot sign a batch\n");
 		exit(1);
 	}
+	*bp = b;
+}
+
+void
+gen_batch(struct gen *g, uint64_t first, uint32_t n, struct buf *body)
+{
+	struct codec_batch	b;
+
+	gen_batch_signed(g, first, n, &b);
 	buf_reset(body);
 	if (client_batch_body(&b, body) != LD_OK) {
 		fprintf(stderr, "bench: cannot encode a batch\n");

@@ -35,6 +35,7 @@ struct srv {
 	int		 port;
 	char		 url[64];
 	struct fetch	*f;
+	const char	*witness_policy;	/* serve --witness-policy, or NULL */
 };
 
 /* A scratch directory under $TMPDIR or /tmp, removed at exit. */
@@ -48,6 +49,10 @@ int	srv_init(struct srv *, const char *name);
 /* ledgerd serve; returns once GET /checkpoint answers 200 and sets
  * *ready to the seconds from fork to that answer (may be NULL). */
 int	srv_start(struct srv *, double *ready);
+/* Start argv (killed at exit like the servers), its output to logpath;
+ * wait until it logs "listening on 127.0.0.1:PORT": its pid, or -1. */
+pid_t	srv_spawn_listening(char *const argv[], const char *logpath,
+	    int *port);
 /* SIGTERM, wait (bounded), SIGKILL if need be. */
 void	srv_stop(struct srv *);
 /* kill -9: no flush of the deferred indexes, no clean close. */
@@ -95,6 +100,10 @@ struct gen {
 
 void	gen_init(struct gen *, struct sig_key *key, const char *origin,
 	    const char *salt);
+/* n credits, counters [first, first + n), signed (codec_batch_free). */
+struct codec_batch;
+void	gen_batch_signed(struct gen *, uint64_t first, uint32_t n,
+	    struct codec_batch *b);
 /* A signed msgpack body of n credits, counters [first, first + n). */
 void	gen_batch(struct gen *, uint64_t first, uint32_t n, struct buf *body);
 /* count bodies of n credits each, built on nthreads threads. */
