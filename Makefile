@@ -119,6 +119,16 @@ $(B)/tests/t_core: $(B)/tests/unit/t_core.o $(LEDGERD_CORE) $(LIBCOMMON) \
 $(B)/tests/unit/t_core.o: tests/unit/t_core.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(INC) -Itests -Iledgerd $(PKG_CFLAGS) -c $< -o $@
+# The witness's tests link its decision and state store, not the rest
+# of ledger-audit (no HTTP, no mirror).
+WITNESS_CORE = $(call obj,audit/witness_core.c audit/witness_state.c)
+$(B)/tests/t_witness: $(B)/tests/unit/t_witness.o $(WITNESS_CORE) \
+	  $(LIBCOMMON) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+$(B)/tests/unit/t_witness.o: tests/unit/t_witness.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC) -Itests -Iaudit $(PKG_CFLAGS) -c $< -o $@
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
@@ -202,7 +212,8 @@ FUZZ_CC	 = clang
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) \
 	  -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -MMD -MP
-FUZZ_LIB_SRC = $(MERKLE_SRC) $(COMMON_SRC) ledgerd/query.c client/input.c
+FUZZ_LIB_SRC = $(MERKLE_SRC) $(COMMON_SRC) ledgerd/query.c client/input.c \
+	  audit/witness_core.c audit/witness_state.c
 FUZZ_LIB_OBJ = $(patsubst %.c,$(FB)/%.o,$(FUZZ_LIB_SRC))
 FUZZERS	 = $(patsubst tests/fuzz/%.c,$(FB)/%,$(wildcard tests/fuzz/f_*.c))
 .SECONDARY: $(FUZZ_LIB_OBJ) $(patsubst $(FB)/%,$(FB)/tests/fuzz/%.o,$(FUZZERS))
@@ -221,7 +232,7 @@ $(FB)/f_%: $(FB)/tests/fuzz/f_%.o $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS) -lpthread
 $(FB)/tests/fuzz/%.o: tests/fuzz/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(INC) -Iledgerd -Iclient $(PKG_CFLAGS) \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(INC) -Iledgerd -Iclient -Iaudit $(PKG_CFLAGS) \
 	    -c $< -o $@
 $(FB)/%.o: %.c
 	@mkdir -p $(@D)

@@ -13,15 +13,21 @@ int
 cmd_keygen(int argc, char **argv)
 {
 	static const char help[] =
-	    "usage: ledger keygen --id ISSUER_ID --out FILE\n"
+	    "usage: ledger keygen [--witness] --id ISSUER_ID --out FILE\n"
 	    "Write an Ed25519 signing key (C2SP signed-note private key,\n"
 	    "mode 0600) to FILE and its verifier key to FILE.vkey; print the\n"
-	    "verifier key, which the operator registers.\n";
+	    "verifier key, which the operator registers.\n"
+	    "With --witness, a cosigner key (C2SP tlog-cosignature,\n"
+	    "cosignature/v1, vkey type 0x04) named NAME, a key name such as\n"
+	    "witness.example.org/w1 (1..255 bytes, no '+' or space): its\n"
+	    "vkey goes on a \"witness\" line of a tlog-policy file.\n";
 	struct sig_key	*k;
 	const char	*id = NULL, *out = NULL;
+	int		 witness = 0;
 	const struct cli_opt opts[] = {
 		{ .name = "id", .letter = 'i', .arg = "ISSUER_ID", .str = &id },
 		{ .name = "out", .letter = 'o', .arg = "FILE", .str = &out },
+		{ .name = "witness", .flag = &witness },
 		CLI_OPT_END,
 	};
 	char		*skey, *vkey, *line, *vpath;
@@ -30,12 +36,18 @@ cmd_keygen(int argc, char **argv)
 	if (cli_parse(argc, argv, 1, opts, help) != argc || id == NULL ||
 	    out == NULL)
 		cli_usage(help);
-	if (entry_valid_id(id, strlen(id)) != LD_OK) {
+	if (witness && !sig_valid_name(id, strlen(id))) {
+		fprintf(stderr, "ledger: --id of a witness key must be a key "
+		    "name: 1..255 bytes, no '+', space or control character\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (!witness && entry_valid_id(id, strlen(id)) != LD_OK) {
 		fprintf(stderr, "ledger: --id must be 1..64 of "
 		    "[A-Za-z0-9._-]\n");
 		return CLI_EXIT_USAGE;
 	}
-	if (sig_keygen(id, SIG_TYPE_ED25519, &k) != LD_OK) {
+	if (sig_keygen(id, witness ? SIG_TYPE_COSIGN : SIG_TYPE_ED25519,
+	    &k) != LD_OK) {
 		fprintf(stderr, "ledger: cannot generate a key\n");
 		return CLI_EXIT_FAIL;
 	}

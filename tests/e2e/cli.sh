@@ -24,6 +24,33 @@ stderr: $(head -3 err.txt)"
 
 "$LEDGER" keygen --id cli --out cli.key >/dev/null 2>&1 || not_ok "keygen"
 VK=$(cat cli.key.vkey)
+
+# keygen --witness: a cosignature/v1 key (vkey type 0x04) named by a key
+# name, its vkey printed and written beside it; bad names refused.
+if "$LEDGER" keygen --witness --id witness.example.org/w1 --out w1.key \
+    >w1.out 2>w1.err && [ ! -s w1.err ] &&
+    grep -qxE 'witness\.example\.org/w1\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}' \
+    w1.out && cmp -s w1.out w1.key.vkey &&
+    [ "$(sed "s/^[^+]*+[^+]*+//" w1.out | base64 -d | od -An -tx1 -N1 | tr -d ' ')" = 04 ] &&
+    [ "$(stat -c %a w1.key)" = 600 ] &&
+    grep -q "^PRIVATE+KEY+witness.example.org/w1+$(cut -d+ -f2 w1.out)+" w1.key
+then ok "keygen --witness: a type 0x04 vkey printed and in FILE.vkey, key 0600"
+else not_ok "keygen --witness" "$(cat w1.out w1.err)"; fi
+[ "$(sed "s/^[^+]*+[^+]*+//" cli.key.vkey | base64 -d | od -An -tx1 -N1 | tr -d ' ')" = 01 ] &&
+    ok "keygen without --witness: a type 0x01 vkey" ||
+    not_ok "keygen without --witness: type 0x01"
+cli_case "keygen --witness --id with a space: exit 2" 2 err \
+    "ledger: --id of a witness key must be a key name" \
+    "$LEDGER" keygen --witness --id "w 1" --out w2.key
+cli_case "keygen --witness --id with a +: exit 2" 2 err \
+    "ledger: --id of a witness key must be a key name" \
+    "$LEDGER" keygen --witness --id "w+1" --out w2.key
+cli_case "keygen --id with a / (an issuer id): exit 2" 2 err \
+    "ledger: --id must be 1..64 of" \
+    "$LEDGER" keygen --id witness.example.org/w1 --out w2.key
+cli_case "keygen --witness refuses to overwrite: exit 1" 1 err \
+    "exists (refusing to overwrite a key)" \
+    "$LEDGER" keygen --witness --id witness.example.org/w1 --out w1.key
 NOSERVER=http://127.0.0.1:1
 
 # Every command of ledger: --help and -h, an unknown option.
