@@ -234,5 +234,19 @@ out=$("$LEDGER" receipt --refresh r3.jsonl --server "$F" --policy p23.policy 2>&
 case "$rc:$out" in 0:*"2 refreshed"*) ok "the original's cosigned checkpoint refreshes them" ;;
 *) not_ok "the original's cosigned checkpoint refreshes them" "$rc $out" ;; esac
 expect_rc "... and they verify under the policy" 0 "$LEDGER" verify --policy p23.policy r3.jsonl
+# The fork's answers (pages, receipts) in front of the original's larger
+# cosigned checkpoint: the answer's checkpoint is not proved a prefix of
+# the cosigned one, so nothing is verified.
+credits 6 6 2024-07-04 orig2 >c5.jsonl
+check "6 more credits into the original (now larger than the copy)" "$LEDGER" submit --server "$URL1" --key city.key c5.jsonl
+curl -s "$URL1/checkpoint" | "$COSIGN" w1.key w2.key >orig2.cp
+chmod a+r orig2.cp
+front mixed orig2.cp "$PORT2"
+out=$("$LEDGER" totals --server "$F" --policy p23.policy 2>&1); rc=$?
+case "$rc:$out" in 1:*FAILED*) ok "totals: the fork's receipt is not covered by the original's cosigned checkpoint (exit 1)" ;;
+*) not_ok "totals: the fork's receipt is not covered by the original's cosigned checkpoint" "$rc $out" ;; esac
+out=$("$LEDGER" account --server "$F" --policy p23.policy --issuer city u-1 2>&1); rc=$?
+case "$rc:$out" in 1:*FAILED*) ok "account: the fork's pages are not covered either (exit 1)" ;;
+*) not_ok "account: the fork's pages are not covered either" "$rc $out" ;; esac
 
 e2e_end
