@@ -161,7 +161,10 @@ trust_describe(const struct trust *t, const struct trust_cp *c,
 	buf_printf(b, "signed by %s", sig_key_name(t->log));
 	if (t->policy == NULL)
 		return;
-	if (c->prefix_of != 0)
+	if (c->prefix_of != 0 && c->prefix_of == c->cp.size)
+		buf_printf(b, ", the same tree (same size and root) as the "
+		    "checkpoint signed by %s", sig_key_name(t->log));
+	else if (c->prefix_of != 0)
 		buf_printf(b, ", a prefix (consistency proof verified) of the "
 		    "checkpoint of size %llu signed by %s",
 		    (unsigned long long)c->prefix_of, sig_key_name(t->log));

@@ -76,7 +76,9 @@ int	trust_open(const struct trust *t, const char *s, size_t len,
  * (policy NAME: quorum Q needs 2 of {W1, W2, W3})", or "... (policy NAME:
  * quorum none: no cosignature needed)"; with prefix_of, "checkpoint of
  * size N signed by LOG, a prefix (consistency proof verified) of the
- * checkpoint of size M signed by LOG and cosigned by ...".
+ * checkpoint of size M signed by LOG and cosigned by ..." (M = N: "the
+ * same tree (same size and root) as the checkpoint signed by LOG and
+ * cosigned by ...").
  */
 void	trust_describe(const struct trust *t, const struct trust_cp *c,
 	    struct buf *b);

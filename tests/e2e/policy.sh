@@ -55,24 +55,26 @@ serve() {
 	else "$COSIGN" "$@" <plain.cp >served.cp; fi
 	chmod a+r served.cp
 }
-# front NAME FILE PORT: an nginx answering /checkpoint with FILE and
-# every other route from the ledgerd on PORT; sets F to its URL.
-nginx_servers() {
-	cat <<N
+# front NAME FILE PORT [LOCATIONS]: an nginx answering /checkpoint with
+# FILE (and LOCATIONS, nginx text) and every other route from the
+# ledgerd on PORT; sets F to its URL.
+front() {
+	FRONT_FILE=$2; FRONT_PORT=$3; FRONT_EXTRA=${4:-}
+	nginx_servers() {
+		cat <<N
 	server {
 		listen 127.0.0.1:$1;
 		location = /checkpoint {
 			default_type text/plain;
 			alias $T/$FRONT_FILE;
 		}
+		$FRONT_EXTRA
 		location / {
 			proxy_pass http://127.0.0.1:$FRONT_PORT;
 		}
 	}
 N
-}
-front() {
-	FRONT_FILE=$2; FRONT_PORT=$3
+	}
 	if ! nginx_start "$1"; then
 		not_ok "nginx $1 starts" "$(cat "$1.start" "$1.err" 2>/dev/null)"
 		e2e_end
@@ -161,6 +163,9 @@ serve w1.key w2.key
 
 # 4. ledger totals and ledger account: the answer's checkpoint is the
 # log's newest, not cosigned; it is proved a prefix of the cosigned one.
+curl -s -H 'Accept: application/json' "$URL/v1/totals" >old-totals.json
+chmod a+r old-totals.json
+OLDSIZE=$(sed -n 2p plain.cp)
 credits 3 3 2024-07-02 b >c2.jsonl
 check "3 more credits (the served cosigned checkpoint is now older)" "$LEDGER" submit --server "$URL" --key city.key c2.jsonl
 out=$("$LEDGER" totals --server "$N" --policy p23.policy 2>&1); rc=$?
@@ -169,8 +174,13 @@ case "$rc:$out" in 1:*"newest cosigned checkpoint (size $SIZE) does not cover it
 serve w1.key w2.key
 SIZE2=$(sed -n 2p served.cp)
 out=$("$LEDGER" totals --server "$N" --policy p23.policy 2>&1); rc=$?
-case "$rc:$out" in 0:*"checkpoint signed by example.org/policy, a prefix (consistency proof verified) of the checkpoint of size $SIZE2 signed by example.org/policy and cosigned by w1, w2"*"not proved here: that the counters add up; an auditor's replay of the log recomputes them") ok "totals under 2-of-3: proved against the cosigned checkpoint, counters not replayed" ;;
+case "$rc:$out" in 0:*"checkpoint signed by example.org/policy, the same tree (same size and root) as the checkpoint signed by example.org/policy and cosigned by w1, w2"*"not proved here: that the counters add up; an auditor's replay of the log recomputes them") ok "totals under 2-of-3: proved against the cosigned checkpoint, counters not replayed" ;;
 *) not_ok "totals under 2-of-3" "$rc $out" ;; esac
+# An older answer (a cache) in front of the newer cosigned checkpoint.
+front oldtotals served.cp "$PORT" "location = /v1/totals { default_type application/json; alias $T/old-totals.json; }"
+out=$("$LEDGER" totals --server "$F" --policy p23.policy 2>&1); rc=$?
+case "$rc:$out" in 0:*"at size $OLDSIZE (inclusion proof verified against the checkpoint signed by example.org/policy, a prefix (consistency proof verified) of the checkpoint of size $SIZE2 signed by example.org/policy and cosigned by w1, w2"*) ok "totals: an older answer is proved a prefix of the cosigned checkpoint" ;;
+*) not_ok "totals: an older answer is proved a prefix of the cosigned checkpoint" "$rc $out" ;; esac
 out=$("$LEDGER" totals --server "$N" --policy aud.policy 2>&1); rc=$?
 case "$rc:$out" in 1:*"cosigned by w1, w2; missing w3, ngo"*) ok "totals under a policy requiring the auditor: refused without its cosignature" ;;
 *) not_ok "totals under a policy requiring the auditor: refused without it" "$rc $out" ;; esac
