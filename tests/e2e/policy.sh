@@ -122,6 +122,17 @@ out=$("$LEDGER" checkpoint --server "$N" --policy p23.policy 2>&1); rc=$?
 case "$rc:$out" in 1:*"cosigned by none; missing w1, w2, w3"*) ok "2-of-3 refuses the log signature alone" ;;
 *) not_ok "2-of-3 refuses the log signature alone" "$rc $out" ;; esac
 
+# Usage errors: exit 2, the file and the line named.
+out=$("$LEDGER" checkpoint --server "$N" --policy nosuch.policy 2>&1); rc=$?
+case "$rc:$out" in 2:*"--policy: nosuch.policy"*) ok "a missing policy file: exit 2, named" ;; *) not_ok "a missing policy file: exit 2" "$rc $out" ;; esac
+printf 'log %s\nquorum g\n' "$VKEY" >bad.policy
+out=$("$LEDGER" verify --policy bad.policy r3.tlog-proof 2>&1); rc=$?
+case "$rc:$out" in 2:*"bad.policy"*"line 2"*) ok "a bad policy file: exit 2, with its line" ;; *) not_ok "a bad policy file: exit 2, with its line" "$rc $out" ;; esac
+expect_rc "verify with neither --vkey nor --policy: exit 2" 2 "$LEDGER" verify r3.tlog-proof
+expect_rc "receipt --refresh without files: exit 2" 2 "$LEDGER" receipt --refresh --server "$N" --policy p23.policy
+expect_rc "ledger-audit sync with a bad policy: exit 2" 2 "$AUDIT" sync --log "$N" --policy bad.policy --state sync0
+expect_rc "ledger-audit sync with neither --vkey nor --policy: exit 2" 2 "$AUDIT" sync --log "$N" --state sync0
+
 # 2. --state and --since under a policy: the stored checkpoint must meet
 # it too.
 expect_rc "checkpoint --state with the key alone" 0 "$LEDGER" checkpoint --server "$N" --vkey "$VKEY" --state keystate
