@@ -126,8 +126,9 @@ refresh_file(struct fetch *f, const struct refresh_to *to, const char *path,
 			ty->failed += ty->refreshed - before;
 			ty->refreshed = before;
 		} else
-			printf("%s: written (%lu receipts refreshed)\n", path,
-			    ty->refreshed - before);
+			printf("%s: written (%lu receipt%s refreshed)\n", path,
+			    ty->refreshed - before,
+			    ty->refreshed - before == 1 ? "" : "s");
 	}
 	buf_free(&r);
 	buf_free(&out);
