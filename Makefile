@@ -132,6 +132,11 @@ $(B)/tests/unit/t_witness.o: tests/unit/t_witness.c | deps
 $(B)/tests/t_%: $(B)/tests/unit/t_%.o $(if $(COMMON_SRC),$(LIBCOMMON)) $(LIBMERKLE)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+# cosign appends cosignature/v1 lines to a checkpoint for tests/e2e/policy.sh.
+$(B)/tests/cosign: $(B)/tests/tools/cosign.o $(LIBCOMMON) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+all: $(B)/tests/cosign
 # mklog writes honest and dishonest static logs for tests/e2e/audit.sh.
 $(B)/tests/mklog: $(B)/tests/tools/mklog.o $(LIBCOMMON) $(LIBMERKLE)
 	@mkdir -p $(@D)

@@ -18,21 +18,26 @@
 #include "log.h"
 #include "merkle.h"
 #include "note.h"
+#include "policy.h"
 #include "report.h"
 #include "rules_store.h"
 #include "sig.h"
 #include "store.h"
 #include "sync.h"
 #include "tlog_proof.h"
+#include "trust.h"
 #include "u64.h"
 #include "witness.h"
 #include "xmalloc.h"
 
 /* The help of every command (--help), and the text of a usage error. */
 static const char usage[] =
-    "usage: ledger-audit sync --log URL --vkey VKEY --state DIR [--json]\n"
+    "usage: ledger-audit sync --log URL (--vkey VKEY | --policy FILE)\n"
+    "                         --state DIR [--json]\n"
     "                         [--cacert FILE]  (https: trust only the\n"
     "                         CA certificates in FILE, not the system's)\n"
+    "                         (--policy: a C2SP tlog-policy; the log's\n"
+    "                         checkpoint must meet its quorum)\n"
     "       ledger-audit report --state DIR [--json | --md FILE | "
     "--html FILE]\n"
     "       ledger-audit verify-claim --state DIR --issuer ID --grams N "
@@ -104,6 +109,8 @@ parse(int argc, char **argv, struct opts *o)
 		{ .name = "log", .letter = 'l', .arg = "URL", .str = &o->log },
 		CLI_OPT_CACERT(&o->cacert),
 		CLI_OPT_VKEY('k', opt_vkey, o),
+		{ .name = "policy", .letter = 'P', .arg = "FILE",
+		    .str = &o->policy },
 		{ .name = "state", .letter = 's', .arg = "DIR", .fn = opt_state,
 		    .ctx = o },
 		CLI_OPT_JSON(&o->json),
@@ -117,7 +124,6 @@ parse(int argc, char **argv, struct opts *o)
 		    .str = &o->until },
 		{ .name = "listen", .arg = "HOST:PORT", .str = &o->listen },
 		{ .name = "key", .arg = "FILE", .str = &o->key },
-		{ .name = "policy", .arg = "FILE", .str = &o->policy },
 		{ .name = "replay", .flag = &o->replay },
 		CLI_OPT_END,
 	};
@@ -160,6 +166,38 @@ audit_clock(void)
 	return t < 0 ? 0 : (uint64_t)t;
 }
 
+/*
+ * What sync trusts: the --vkey key alone, or the --policy file with its
+ * log key (--vkey, if given too, must be one of its logs). Exits 2 on a
+ * bad key or policy, or when they disagree.
+ */
+static void
+sync_trust(const struct opts *o, struct trust *t, struct sig_key **log,
+    struct policy **pol)
+{
+	struct ld_error	e;
+	int		rc;
+
+	*log = NULL;
+	*pol = NULL;
+	memset(&e, 0, sizeof(e));
+	if (o->vkey != NULL && (rc = sig_key_from_vkey(o->vkey,
+	    strlen(o->vkey), log)) != LD_OK) {
+		fprintf(stderr, "ledger-audit: --vkey is not a verifier key%s"
+		    "\n", rc == LD_EWEAKKEY ? " (a weak Ed25519 key)" : "");
+		exit(CLI_EXIT_USAGE);
+	}
+	if (o->policy != NULL && policy_load(o->policy, pol, &e) != LD_OK) {
+		fprintf(stderr, "ledger-audit: --policy: %s\n", e.msg);
+		exit(CLI_EXIT_USAGE);
+	}
+	if (trust_init(t, *log, *pol, o->policy, &e) != LD_OK) {
+		fprintf(stderr, "ledger-audit: --policy %s: %s\n", o->policy,
+		    e.msg);
+		exit(CLI_EXIT_USAGE);
+	}
+}
+
 static int
 cmd_sync(int argc, char **argv)
 {
@@ -167,20 +205,27 @@ cmd_sync(int argc, char **argv)
 	struct sync_result	r;
 	struct opts		o;
 	struct json		*d;
+	struct trust		t;
+	struct sig_key		*log;
+	struct policy		*pol;
+	struct buf		desc = { 0 };
 	int			rc;
 
-	if (parse(argc, argv, &o) != argc || o.log == NULL || o.vkey == NULL ||
-	    o.nstate != 1)
+	if (parse(argc, argv, &o) != argc || o.log == NULL ||
+	    (o.vkey == NULL && o.policy == NULL) || o.nstate != 1)
 		cli_usage(usage);
+	sync_trust(&o, &t, &log, &pol);
 	memset(&so, 0, sizeof(so));
 	so.url = o.log;
 	so.cacert = o.cacert;
-	so.vkey = o.vkey;
+	so.trust = &t;
 	so.state = o.state[0];
 	so.progress = !o.json && isatty(2);
 	so.now = audit_clock();
 	rc = sync_run(&so, &r);
 	free(o.vkey_text);
+	if (rc == LD_OK)
+		trust_describe(&t, &r.tc, &desc);
 	if (o.json) {
 		d = json_obj();
 		json_set(d, "ok", json_bool(rc == LD_OK &&
@@ -198,6 +243,8 @@ cmd_sync(int argc, char **argv)
 			json_set(d, "note", json_str(r.error));
 		json_set(d, "seconds",
 		    json_u64((uint64_t)(r.seconds * 1000) / 1000));
+		if (rc == LD_OK)
+			json_set(d, "trust", trust_json(&t, &r.tc));
 		if (rc != LD_OK)
 			json_set(d, "error", json_str(r.error));
 		print_doc(d);
@@ -210,11 +257,16 @@ cmd_sync(int argc, char **argv)
 		    (unsigned long long)r.findings_total);
 	else
 		printf("verified %llu entries (%llu new) in %.2f s, %.0f "
-		    "entries/s; %llu findings (%llu new)\n",
+		    "entries/s; %llu findings (%llu new); checkpoint of size "
+		    "%llu %s\n",
 		    (unsigned long long)r.size, (unsigned long long)r.entries,
 		    r.seconds, r.seconds > 0 ? (double)r.entries / r.seconds :
 		    0.0, (unsigned long long)r.findings_total,
-		    (unsigned long long)r.findings_new);
+		    (unsigned long long)r.findings_new,
+		    (unsigned long long)r.size, buf_cstr(&desc));
+	buf_free(&desc);
+	sig_key_free(log);
+	policy_free(pol);
 	if (rc == LD_ENET)
 		return CLI_EXIT_NET;
 	if (rc == LD_EINVAL)

@@ -106,6 +106,10 @@ int
 sync_run(const struct sync_opts *o, struct sync_result *res)
 {
 	struct sig_key		*log = NULL;
+	struct trust		 kt;
+	const struct trust	*t = o->trust;
+	struct ld_error		 te;
+	char			*vkey = NULL;
 	struct fetch		*f = NULL;
 	struct store		*st = NULL;
 	struct store_txn	*txn = NULL;
@@ -132,20 +136,25 @@ sync_run(const struct sync_opts *o, struct sync_result *res)
 		    o->state);
 		return LD_ESYS;
 	}
-	if ((rc = sig_key_from_vkey(o->vkey, strlen(o->vkey), &log)) !=
-	    LD_OK) {
-		snprintf(res->error, sizeof(res->error), "--vkey is not a "
-		    "verifier key%s", rc == LD_EWEAKKEY ? " (a weak Ed25519 "
-		    "key: of small order, or not a canonical curve point)" :
-		    "");
-		return LD_EINVAL;
+	if (t == NULL) {
+		if ((rc = sig_key_from_vkey(o->vkey, strlen(o->vkey),
+		    &log)) != LD_OK) {
+			snprintf(res->error, sizeof(res->error), "--vkey is not "
+			    "a verifier key%s", rc == LD_EWEAKKEY ? " (a weak "
+			    "Ed25519 key: of small order, or not a canonical "
+			    "curve point)" : "");
+			return LD_EINVAL;
+		}
+		trust_init(&kt, log, NULL, NULL, NULL);
+		t = &kt;
 	}
+	vkey = sig_vkey(t->log);
 	/* The state belongs to one log key. */
 	path = xasprintf("%s/log.vkey", o->state);
 	if (file_read(path, 4096, &text, &len) == LD_OK) {
 		while (len > 0 && text[len - 1] == '\n')
 			len--;
-		if (len != strlen(o->vkey) || memcmp(text, o->vkey, len) != 0) {
+		if (len != strlen(vkey) || memcmp(text, vkey, len) != 0) {
 			snprintf(res->error, sizeof(res->error), "%s mirrors "
 			    "another log (%.*s)", o->state, (int)len, text);
 			rc = LD_EINVAL;
@@ -154,7 +163,7 @@ sync_run(const struct sync_opts *o, struct sync_result *res)
 		free(text);
 		text = NULL;
 	} else {
-		char *line = xasprintf("%s\n", o->vkey);
+		char *line = xasprintf("%s\n", vkey);
 
 		file_write(path, line, strlen(line), 0644, 0);
 		free(line);
@@ -184,25 +193,23 @@ sync_run(const struct sync_opts *o, struct sync_result *res)
 		rc = LD_ENET;
 		goto done;
 	}
-	if ((rc = checkpoint_open((char *)resp.body.p, resp.body.len, log,
-	    &cp)) != LD_OK) {
-		if (rc == LD_ERULE)
-			snprintf(res->error, sizeof(res->error), "%s",
-			    CHECKPOINT_EXT_MSG);
-		else
-			snprintf(res->error, sizeof(res->error), "the "
-			    "checkpoint is not signed by %s", sig_key_name(log));
+	memset(&te, 0, sizeof(te));
+	if ((rc = trust_open(t, (char *)resp.body.p, resp.body.len, &res->tc,
+	    &te)) != LD_OK) {
+		snprintf(res->error, sizeof(res->error), "the log's checkpoint:"
+		    " %s", te.msg);
 		fetch_resp_free(&resp);
 		rc = LD_EBADSIG;
 		goto done;
 	}
+	cp = res->tc.cp;
 	size = cp.size;
 	res->size = size;
 	tl = tiles_new(f, size);
 	/* 2. It must extend the last checkpoint verified here. */
 	path = xasprintf("%s/checkpoint", o->state);
 	if (file_read(path, NOTE_MAX, &text, &len) == LD_OK &&
-	    checkpoint_open(text, len, log, &old) == LD_OK)
+	    checkpoint_open(text, len, t->log, &old) == LD_OK)
 		have_old = 1;
 	if (have_old) {
 		res->old_size = old.size;
@@ -263,7 +270,7 @@ sync_run(const struct sync_opts *o, struct sync_result *res)
 			    "%llu, both signed by %s; both signed notes are "
 			    "kept in %s/evidence/ (%s, %s)", old.size > size ?
 			    " (it shrank)" : "", (unsigned long long)size,
-			    (unsigned long long)old.size, sig_key_name(log),
+			    (unsigned long long)old.size, sig_key_name(t->log),
 			    o->state, a, b);
 			free(a);
 			free(b);
@@ -280,7 +287,7 @@ sync_run(const struct sync_opts *o, struct sync_result *res)
 	}
 	/* 3. Download new entries through the entry bundles and replay. */
 	if ((rc = store_begin(st, 0, &txn)) != LD_OK ||
-	    (rc = replay_load(&r, txn, sig_key_name(log))) != LD_OK) {
+	    (rc = replay_load(&r, txn, sig_key_name(t->log))) != LD_OK) {
 		snprintf(res->error, sizeof(res->error), "cannot read the "
 		    "mirror: %s", ld_strerror(rc));
 		goto done;
@@ -433,6 +440,7 @@ done:
 	res->seconds = now_s() - t0;
 	fetch_close(f);
 	sig_key_free(log);
+	free(vkey);
 	free(text);
 	free(path);
 	return rc;

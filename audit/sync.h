@@ -4,10 +4,16 @@
 
 #include <stdint.h>
 
+#include "trust.h"
+
 struct sync_opts {
 	const char	*url;
 	const char	*cacert;	/* https: the CAs to trust, or NULL */
-	const char	*vkey;
+	const char	*vkey;		/* the log's vkey, when trust is NULL */
+	const struct trust *trust;	/* or what to trust (trust.h): under
+					 * a policy the checkpoint synced to
+					 * must meet its quorum; vkey is then
+					 * ignored */
 	const char	*state;
 	uint64_t	 mapsize;
 	int		 progress;
@@ -27,12 +33,15 @@ struct sync_result {
 	int		fork, root_mismatch;
 	int		stale;		/* an older checkpoint, consistent:
 					 * nothing done, error says so */
+	struct trust_cp	tc;		/* the checkpoint synced to, opened */
 	double		seconds;
 	char		error[640];
 };
 
 /*
- * Fetch and verify the checkpoint, prove it extends the last one verified
+ * Fetch the checkpoint and open it under the trust (trust_open: the log
+ * key's signature; under a policy its quorum of cosignatures, else
+ * LD_EBADSIG and error says which witnesses it has and lacks), prove it extends the last one verified
  * in the state directory (else keep both as evidence: a fork), download
  * the new entries through the entry bundles, replay every rule into the
  * mirror, verify the root against the signed one chunk by chunk (else

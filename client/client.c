@@ -163,6 +163,7 @@ client_submit_reply(const uint8_t *p, size_t len, const struct codec_batch *b,
 	struct receipt_span	 rs;
 	struct merkle_proof	 proof;
 	struct tlog_proof_seen	 seen;
+	struct trust		 t;
 	uint8_t			 left[MERKLE_MAX_LEVELS][32];
 	uint8_t			 right[MERKLE_SPAN_MAX_RIGHT][32];
 	const uint8_t		**lv = NULL, *cp, *lp;
@@ -173,6 +174,9 @@ client_submit_reply(const uint8_t *p, size_t len, const struct codec_batch *b,
 	if (codec_tree_parse(p, len, &c, &root) != LD_OK)
 		return set_err(e, LD_EINVAL, "reply", "the reply is not msgpack");
 	memset(&seen, 0, sizeof(seen));
+	/* Receipts at commit time: signed by the log, not cosigned yet. */
+	if (log != NULL)
+		trust_init(&t, log, NULL, NULL, NULL);
 	leaves = codec_get(root, "leaves");
 	ents = codec_get(root, "entries");
 	dups = codec_get(root, "dups");
@@ -265,7 +269,7 @@ client_submit_reply(const uint8_t *p, size_t len, const struct codec_batch *b,
 		/* One checkpoint for the whole reply: its signature is
 		 * checked once (seen), each inclusion proof every time. */
 		if (log != NULL && client_verify_receipt_seen(
-		    (const char *)out[i].text.p, out[i].text.len, log, &seen,
+		    (const char *)out[i].text.p, out[i].text.len, &t, &seen,
 		    NULL, NULL, e) != LD_OK)
 			goto done;
 	}
@@ -318,35 +322,40 @@ client_submit(struct fetch *f, struct codec_batch *b, const struct sig_key *log,
 }
 
 int
-client_verify_receipt(const char *text, size_t len, const struct sig_key *log,
-    struct entry_leaf *l, struct checkpoint *c, struct ld_error *e)
+client_verify_receipt(const char *text, size_t len, const struct trust *t,
+    struct entry_leaf *l, struct trust_cp *c, struct ld_error *e)
 {
-	return client_verify_receipt_seen(text, len, log, NULL, l, c, e);
+	return client_verify_receipt_seen(text, len, t, NULL, l, c, e);
 }
 
 int
 client_verify_receipt_seen(const char *text, size_t len,
-    const struct sig_key *log, struct tlog_proof_seen *seen, struct entry_leaf *l,
-    struct checkpoint *c, struct ld_error *e)
+    const struct trust *t, struct tlog_proof_seen *seen,
+    struct entry_leaf *l, struct trust_cp *c, struct ld_error *e)
 {
 	struct tlog_proof	p;
-	struct checkpoint	cp;
-	struct entry_leaf		lf;
+	struct trust_cp		cp;
+	struct entry_leaf	lf;
 	int			rc;
 
 	if ((rc = tlog_proof_parse(text, len, &p)) != LD_OK)
 		return set_err(e, LD_EBADPROOF, "receipt-format",
 		    "not a c2sp.org/tlog-proof@v1 receipt");
-	rc = tlog_proof_verify_seen(&p, log, seen, &cp);
+	memset(e, 0, sizeof(*e));
+	rc = tlog_proof_verify_trust(&p, t, seen, &cp, e);
 	if (rc == LD_ERULE) {
 		rc = set_err(e, LD_EBADPROOF, "checkpoint-extensions", "%s",
 		    CHECKPOINT_EXT_MSG);
 		goto done;
 	}
+	if (rc == LD_EINVAL && e->code == LD_OK) {
+		rc = set_err(e, LD_EBADPROOF, "receipt-format",
+		    "the receipt carries no leaf (no extra line)");
+		goto done;
+	}
 	if (rc == LD_EBADSIG || rc == LD_EINVAL) {
-		set_err(e, LD_EBADSIG, "checkpoint-signature",
-		    "the checkpoint is not signed by %s (wrong key or "
-		    "tampered checkpoint)", sig_key_name(log));
+		/* trust_open said why (signature, cosignatures, quorum). */
+		e->code = rc = LD_EBADSIG;
 		goto done;
 	}
 	if (rc != LD_OK) {
@@ -390,8 +399,8 @@ done:
 }
 
 int
-client_checkpoint(struct fetch *f, const struct sig_key *log,
-    struct checkpoint *c, struct buf *note, struct ld_error *e)
+client_checkpoint(struct fetch *f, const struct trust *t, struct trust_cp *c,
+    struct buf *note, struct ld_error *e)
 {
 	struct fetch_resp	resp;
 	int			rc;
@@ -402,17 +411,71 @@ client_checkpoint(struct fetch *f, const struct sig_key *log,
 		fetch_resp_free(&resp);
 		return e->code;
 	}
-	rc = checkpoint_open((const char *)resp.body.p, resp.body.len, log, c);
+	rc = trust_open(t, (const char *)resp.body.p, resp.body.len, c, e);
 	if (rc == LD_ERULE)
-		set_err(e, LD_EBADPROOF, "checkpoint-extensions",
-		    "the server's checkpoint: %s", CHECKPOINT_EXT_MSG);
+		e->code = rc = LD_EBADPROOF;
 	else if (rc != LD_OK)
-		set_err(e, LD_EBADSIG, "checkpoint-signature",
-		    "the server's checkpoint does not verify with %s's key",
-		    sig_key_name(log));
-	else if (note != NULL)
+		e->code = rc = LD_EBADSIG;
+	if (rc != LD_OK) {
+		char	m[sizeof(e->msg)];
+
+		snprintf(m, sizeof(m), "%s", e->msg);
+		snprintf(e->msg, sizeof(e->msg), "the server's checkpoint: "
+		    "%.480s", m);
+	} else if (note != NULL)
 		buf_add(note, resp.body.p, resp.body.len);
 	fetch_resp_free(&resp);
+	return rc;
+}
+
+int
+client_cover(struct fetch *f, const struct trust *t, const char *s,
+    size_t len, struct trust_cp *c, struct buf *cnote, struct checkpoint *ccp,
+    struct ld_error *e)
+{
+	struct trust	 key;
+	struct trust_cp	 a, b;
+	struct buf	 bn = { 0 };
+	int		 rc;
+
+	memset(e, 0, sizeof(*e));
+	rc = trust_open(t, s, len, c, e);
+	if (rc == LD_OK || t->policy == NULL ||
+	    strcmp(e->rule, "quorum-not-met") != 0) {
+		if (rc == LD_OK && cnote != NULL)
+			buf_add(cnote, s, len);
+		if (rc == LD_OK && ccp != NULL)
+			*ccp = c->cp;
+		return rc;
+	}
+	/* Signed by the log, not (yet) cosigned: cover it by the server's
+	 * cosigned checkpoint. */
+	trust_init(&key, t->log, NULL, NULL, NULL);
+	if ((rc = trust_open(&key, s, len, &a, e)) != LD_OK)
+		return rc;
+	if ((rc = client_checkpoint(f, t, &b, &bn, e)) != LD_OK)
+		goto out;
+	if (b.cp.size < a.cp.size) {
+		rc = set_err(e, LD_EBADSIG, "quorum-not-met", "the checkpoint "
+		    "of size %llu the answer is against is not cosigned as %s "
+		    "requires, and the newest cosigned checkpoint (size %llu) "
+		    "does not cover it yet (the witnesses lag): not verified; "
+		    "try again later", (unsigned long long)a.cp.size,
+		    t->policy_name ? t->policy_name : "the policy",
+		    (unsigned long long)b.cp.size);
+		goto out;
+	}
+	if ((rc = client_consistency(f, &a.cp, &b.cp, e)) != LD_OK)
+		goto out;
+	a.pr = b.pr;
+	a.prefix_of = b.cp.size;
+	*c = a;
+	if (cnote != NULL)
+		buf_add(cnote, bn.p, bn.len);
+	if (ccp != NULL)
+		*ccp = b.cp;
+out:
+	buf_free(&bn);
 	return rc;
 }
 

@@ -22,6 +22,7 @@
 #include "note.h"
 #include "sig.h"
 #include "tlog_proof.h"
+#include "trust.h"
 
 struct json;
 
@@ -56,23 +57,38 @@ int	client_submit(struct fetch *f, struct codec_batch *b,
 	    struct ld_error *e);
 
 /*
- * Verify a receipt offline: the checkpoint's signature by the log key,
+ * Verify a receipt offline: its checkpoint opened under t (trust.h: the
+ * log key's signature; under a policy its quorum of cosignatures too),
  * the inclusion of the leaf in its extra line. On LD_OK l (if not NULL)
  * gets the decoded leaf (entry_leaf_free it) and c the checkpoint.
  */
 int	client_verify_receipt(const char *text, size_t len,
-	    const struct sig_key *log, struct entry_leaf *l, struct checkpoint *c,
+	    const struct trust *t, struct entry_leaf *l, struct trust_cp *c,
 	    struct ld_error *e);
-/* The same, verifying each distinct checkpoint's signature once (seen:
- * see note.h; zeroed by the caller, tlog_proof_seen_free after). */
+/* The same, checking each distinct checkpoint once (seen: see
+ * tlog_proof.h; zeroed by the caller, tlog_proof_seen_free after). */
 int	client_verify_receipt_seen(const char *text, size_t len,
-	    const struct sig_key *log, struct tlog_proof_seen *seen,
-	    struct entry_leaf *l,
-	    struct checkpoint *c, struct ld_error *e);
+	    const struct trust *t, struct tlog_proof_seen *seen,
+	    struct entry_leaf *l, struct trust_cp *c, struct ld_error *e);
 
-/* Fetch /checkpoint and verify it; note gets the signed note text. */
-int	client_checkpoint(struct fetch *f, const struct sig_key *log,
-	    struct checkpoint *c, struct buf *note, struct ld_error *e);
+/* Fetch /checkpoint and open it under t; note gets the signed note text. */
+int	client_checkpoint(struct fetch *f, const struct trust *t,
+	    struct trust_cp *c, struct buf *note, struct ld_error *e);
+/*
+ * Open the checkpoint note s (a page's or a receipt's, which the server
+ * signed when it answered, before any witness cosigned it) under t. With
+ * the log key alone, or a note that meets the policy itself: trust_open.
+ * Else, under a policy: the note is opened with the log key alone, the
+ * server's /checkpoint is opened under t, and the first is proved a
+ * prefix of the second (consistency proof): c gets the first with the
+ * second's policy_result and size (prefix_of). When the cosigned one is
+ * older (the witnesses lag) nothing is proved: LD_EBADSIG, rule
+ * "quorum-not-met", e says so. cnote and ccp (if not NULL) get the note
+ * and body of the checkpoint that met t (s itself, or /checkpoint's).
+ */
+int	client_cover(struct fetch *f, const struct trust *t, const char *s,
+	    size_t len, struct trust_cp *c, struct buf *cnote,
+	    struct checkpoint *ccp, struct ld_error *e);
 /*
  * Prove with the server's consistency proof that checkpoint b extends a
  * (same origin, a.size <= b.size). LD_EBADPROOF if it does not: with two

@@ -90,6 +90,7 @@ client_account_free(struct client_account *a)
 	free(a->leaves);
 	free(a->index);
 	buf_free(&a->note);
+	buf_free(&a->cnote);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -187,10 +188,12 @@ recompute(struct client_account *a, struct ld_error *e)
 
 int
 client_account_page(struct client_account *a, const struct json *doc,
-    const struct sig_key *log, const char *issuer, const char *account,
+    const struct trust *t, const char *issuer, const char *account,
     struct fetch *f, uint64_t *next, struct ld_error *e)
 {
 	struct checkpoint	 cp;
+	struct trust_cp		 tc;
+	struct trust		 key;
 	const struct json		*list;
 	const char		*note, *why;
 	size_t			 nlen, i, cap;
@@ -200,14 +203,35 @@ client_account_page(struct client_account *a, const struct json *doc,
 	*next = NO_INDEX;
 	if (json_get_str(json_get(doc, "checkpoint"), &note, &nlen) != LD_OK)
 		return fail(e, LD_EBADSIG, "the page carries no checkpoint");
-	if ((rc = checkpoint_open(note, nlen, log, &cp)) == LD_ERULE)
+	/* The first page's checkpoint under t; later ones need the log's
+	 * signature and consistency with it. */
+	trust_init(&key, t->log, NULL, NULL, NULL);
+	if (!a->started)
+		rc = f != NULL ? client_cover(f, t, note, nlen, &tc, &a->cnote,
+		    &a->ccp, e) : trust_open(t, note, nlen, &tc, e);
+	else
+		rc = trust_open(&key, note, nlen, &tc, e);
+	if (rc == LD_ERULE)
 		return fail(e, LD_EBADPROOF, "the page's checkpoint: %s",
 		    CHECKPOINT_EXT_MSG);
-	if (rc != LD_OK)
-		return fail(e, LD_EBADSIG, "the page's checkpoint is not "
-		    "signed by %s", sig_key_name(log));
+	if (rc != LD_OK && rc != LD_EBADSIG && rc != LD_EINVAL &&
+	    rc != LD_EBADPROOF)
+		return rc;	/* the network, fetching the cosigned one */
+	if (rc != LD_OK) {
+		char	m[sizeof(e->msg)];
+
+		snprintf(m, sizeof(m), "%s", e->msg);
+		return fail(e, rc == LD_EBADPROOF ? LD_EBADPROOF : LD_EBADSIG,
+		    "the page's checkpoint: %s", m);
+	}
+	cp = tc.cp;
 	if (!a->started) {
 		a->cp = cp;
+		a->tc = tc;
+		if (f == NULL) {
+			a->ccp = cp;
+			buf_add(&a->cnote, note, nlen);
+		}
 		a->started = 1;
 		buf_add(&a->note, note, nlen);
 		if (json_get_u64(json_get(doc, "last"), &a->expect) != LD_OK)
@@ -304,7 +328,7 @@ client_account_finish(struct client_account *a, struct ld_error *e)
 }
 
 int
-client_account(struct fetch *f, const struct sig_key *log, const char *issuer,
+client_account(struct fetch *f, const struct trust *t, const char *issuer,
     const char *account, struct client_account *a, struct ld_error *e)
 {
 	struct json	*doc = NULL;
@@ -327,7 +351,7 @@ client_account(struct fetch *f, const struct sig_key *log, const char *issuer,
 		free(path);
 		if (rc != LD_OK)
 			return rc;
-		rc = client_account_page(a, doc, log, issuer, account, f,
+		rc = client_account_page(a, doc, t, issuer, account, f,
 		    &cursor, e);
 		json_free(doc);
 		if (rc != LD_OK)

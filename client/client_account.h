@@ -17,6 +17,7 @@
 #include "err.h"
 #include "fetch.h"
 #include "sig.h"
+#include "trust.h"
 
 struct json;
 
@@ -24,6 +25,11 @@ struct json;
 struct client_account {
 	struct checkpoint	 cp;		/* what the proofs are against */
 	struct buf		 note;		/* its signed note, verbatim */
+	struct trust_cp		 tc;		/* cp as opened (client_cover) */
+	struct checkpoint	 ccp;		/* the checkpoint that met the
+						 * trust: cp, or a cosigned one
+						 * cp is a prefix of */
+	struct buf		 cnote;		/* its signed note */
 	size_t			 n;		/* entries, newest first */
 	uint64_t		*index;
 	struct entry_leaf		*leaves;
@@ -39,7 +45,8 @@ struct client_account {
 
 /*
  * Fetch every entry of (issuer, account), each inclusion-verified against
- * a checkpoint signed by log, each an entry of that issuer and account (a
+ * a checkpoint opened under t (the first page's, by client_cover: under a
+ * policy, cosigned or proved a prefix of a cosigned one), each an entry of that issuer and account (a
  * reversal: of an earlier credit of that account, reversed once), walk
  * the chain of previous-entry indexes with no gaps and strictly
  * decreasing indexes, check every entry's account counters against the
@@ -50,7 +57,7 @@ struct client_account {
  * anything fails to verify (e->msg says what). *out is the caller's
  * (zeroed here); free it with client_account_free, also after an error.
  */
-int	client_account(struct fetch *f, const struct sig_key *log,
+int	client_account(struct fetch *f, const struct trust *t,
 	    const char *issuer, const char *account,
 	    struct client_account *out, struct ld_error *e);
 /*
@@ -58,11 +65,14 @@ int	client_account(struct fetch *f, const struct sig_key *log,
  * verify the page doc (GET /v1/accounts JSON) into a (zeroed before the
  * first page) and set *next to the next page's cursor, or NO_INDEX after
  * the last; f (may be NULL) fetches consistency proofs when pages are
- * against different checkpoints. Then client_account_finish checks the
+ * against different checkpoints, and under a policy the cosigned
+ * checkpoint (client_cover; without f the first page's checkpoint must
+ * meet the policy itself). Later pages' checkpoints need the log's
+ * signature and consistency with the first. Then client_account_finish checks the
  * chain ended and recomputes the counters.
  */
 int	client_account_page(struct client_account *a, const struct json *doc,
-	    const struct sig_key *log, const char *issuer,
+	    const struct trust *t, const char *issuer,
 	    const char *account, struct fetch *f, uint64_t *next,
 	    struct ld_error *e);
 int	client_account_finish(struct client_account *a,

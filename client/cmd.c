@@ -6,6 +6,8 @@
 #include "cmd.h"
 #include "err.h"
 #include "file.h"
+#include "policy.h"
+#include "trust.h"
 
 struct sig_key *
 cmd_vkey(const char *arg)
@@ -66,6 +68,27 @@ cmd_server(const char *url, const char *cacert)
 		exit(CLI_EXIT_USAGE);
 	}
 	return f;
+}
+
+void
+cmd_trust(struct trust *t, const struct sig_key *log, const char *policy_path,
+    struct policy **pp, const char *help)
+{
+	struct ld_error	e;
+
+	*pp = NULL;
+	if (log == NULL && policy_path == NULL)
+		cli_usage(help);
+	memset(&e, 0, sizeof(e));
+	if (policy_path != NULL && policy_load(policy_path, pp, &e) != LD_OK) {
+		fprintf(stderr, "ledger: --policy: %s\n", e.msg);
+		exit(CLI_EXIT_USAGE);
+	}
+	if (trust_init(t, log, *pp, policy_path, &e) != LD_OK) {
+		fprintf(stderr, "ledger: --policy %s: %s\n", policy_path,
+		    e.msg);
+		exit(CLI_EXIT_USAGE);
+	}
 }
 
 int

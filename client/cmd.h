@@ -5,7 +5,9 @@
 #include "cli.h"
 #include "client.h"
 #include "err.h"
+#include "policy.h"
 #include "sig.h"
+#include "trust.h"
 
 /* The TLS paragraph of the help of the commands that take --server. */
 #define CMD_HELP_TLS \
@@ -33,6 +35,23 @@ void	cmd_vkey_opt(void *kp, const char *arg);
 /* Open the server URL (https: trusting cacert, or the system's CAs if
  * NULL); exits 2 if the URL is malformed or cacert unusable. */
 struct fetch	*cmd_server(const char *url, const char *cacert);
+/* --policy FILE: a C2SP tlog-policy (cmd_trust reads it). */
+#define CMD_OPT_POLICY(p)	{ .name = "policy", .letter = 'P', \
+				  .arg = "FILE", .str = (p) }
+/* The help paragraph of the commands that take --policy. */
+#define CMD_HELP_POLICY \
+    "--policy FILE (a C2SP tlog-policy) accepts only checkpoints signed by\n" \
+    "its log and cosigned by its quorum of witnesses; the log key comes\n" \
+    "from its log line (--vkey, if also given, must be that key).\n"
+/*
+ * What the command trusts, into *t: the --vkey key log alone, or the
+ * policy in the file policy_path (*pp gets it: policy_free it after t's
+ * last use) with its log key (log, if given, must be one of its logs).
+ * Exits 2 (usage) with a message if neither is given, the file is not a
+ * policy, or the two disagree. log stays the caller's.
+ */
+void	cmd_trust(struct trust *t, const struct sig_key *log,
+	    const char *policy_path, struct policy **pp, const char *help);
 /* Exit status for an error: 3 for network/server, 1 otherwise. */
 int	cmd_exit_for(const struct ld_error *);
 

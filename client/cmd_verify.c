@@ -177,11 +177,13 @@ rline_parse(const struct json *doc, struct rline *rl, const char **why,
  */
 static int
 verify_one(const char *name, const char *text, size_t len,
-    const struct rline *rl, const struct sig_key *log,
+    const struct rline *rl, const struct trust *t,
     struct tlog_proof_seen *seen, struct vout *v)
 {
 	struct ld_error	e;
+	struct trust_cp		tc;
 	struct checkpoint	cp;
+	struct buf		desc = { 0 };
 	struct tlog_proof	p;
 	struct entry_leaf		l;
 	struct json		*o, *a;
@@ -191,9 +193,10 @@ verify_one(const char *name, const char *text, size_t len,
 	int			rc;
 
 	memset(&e, 0, sizeof(e));
-	if (client_verify_receipt_seen(text, len, log, seen, &l, &cp, &e) !=
+	if (client_verify_receipt_seen(text, len, t, seen, &l, &tc, &e) !=
 	    LD_OK)
 		return vfail(v, name, e.rule, "%s", e.msg);
+	cp = tc.cp;
 	rc = CLI_EXIT_FAIL;
 	if (rl != NULL) {
 		/* The receipt parsed and verified above: its leaf's hash. */
@@ -227,6 +230,7 @@ verify_one(const char *name, const char *text, size_t len,
 		json_set(o, "receipt", json_str(name));
 		json_set(o, "ok", json_bool(1));
 		json_set(o, "checkpoint_size", json_u64(cp.size));
+		json_set(o, "trust", trust_json(t, &tc));
 		if (rl != NULL) {
 			a = json_arr();
 			json_push(a, json_str("index"));
@@ -243,12 +247,16 @@ verify_one(const char *name, const char *text, size_t len,
 		json_free(o);
 		buf_free(&b);
 	} else {
-		printf("%s: OK in %s at size %llu%s: ", name, cp.origin,
+		if (t->policy != NULL)
+			trust_describe(t, &tc, &desc);
+		printf("%s: OK in %s at size %llu%s%s%s: ", name, cp.origin,
 		    (unsigned long long)cp.size, rl != NULL ?
-		    " (index and leaf_hash match)" : "");
+		    " (index and leaf_hash match)" : "", t->policy ?
+		    "; checkpoint " : "", t->policy ? buf_cstr(&desc) : "");
 		print_leaf(&l, "");
 	}
 out:
+	buf_free(&desc);
 	entry_leaf_free(&l);
 	return rc;
 }
@@ -257,15 +265,23 @@ int
 cmd_verify(int argc, char **argv)
 {
 	static const char help[] =
-	    "usage: ledger verify --vkey VKEY [--json] [--quiet] RECEIPT...\n"
+	    "usage: ledger verify (--vkey VKEY | --policy FILE) [--json] [--quiet]\n"
+	    "                     RECEIPT...\n"
 	    "Offline: each RECEIPT is a .tlog-proof file or a receipts JSONL\n"
 	    "from ledger submit. Checks each receipt's checkpoint signature\n"
 	    "by VKEY and its inclusion proof, and a JSONL line's index and\n"
 	    "leaf_hash against its receipt (its line and duplicate cannot be\n"
 	    "checked: no receipt holds them). Ends with \"N verified, N\n"
 	    "failed\" (on stderr with --json); --quiet prints only failures\n"
-	    "and that line. Exit 1 if any fails.\n";
+	    "and that line. Exit 1 if any fails. Under --policy each\n"
+	    "receipt's checkpoint must also carry its quorum of cosignatures\n"
+	    "(ledger receipt --refresh brings receipts a cosigned checkpoint).\n"
+	    CMD_HELP_POLICY;
 	struct sig_key	*log = NULL;
+	struct policy	*pol = NULL;
+	struct trust	 t;
+	struct buf	 qd = { 0 };
+	const char	*policy = NULL;
 	struct tlog_proof_seen seen;
 	struct vout	 v;
 	struct rline	 rl;
@@ -276,6 +292,7 @@ cmd_verify(int argc, char **argv)
 	int		 first, i, n;
 	const struct cli_opt opts[] = {
 		CMD_OPT_VKEY('k', &log),
+		CMD_OPT_POLICY(&policy),
 		CLI_OPT_JSON(&v.json),
 		{ .name = "quiet", .letter = 'q', .flag = &v.quiet },
 		CLI_OPT_END,
@@ -283,8 +300,9 @@ cmd_verify(int argc, char **argv)
 
 	memset(&v, 0, sizeof(v));
 	first = cli_parse(argc, argv, 1, opts, help);
-	if (log == NULL || first == argc)
+	if (first == argc)
 		cli_usage(help);
+	cmd_trust(&t, log, policy, &pol, help);
 	/* Receipts of one batch share a checkpoint: its signature is
 	 * checked once, every inclusion proof each time. */
 	memset(&seen, 0, sizeof(seen));
@@ -295,7 +313,7 @@ cmd_verify(int argc, char **argv)
 		}
 		if (len >= 22 && memcmp(text, "c2sp.org/tlog-proof@v1", 22) ==
 		    0) {
-			verify_one(argv[i], text, len, NULL, log, &seen, &v);
+			verify_one(argv[i], text, len, NULL, &t, &seen, &v);
 			free(text);
 			continue;
 		}
@@ -317,7 +335,7 @@ cmd_verify(int argc, char **argv)
 				    unknown ? ": \"" : "",
 				    unknown ? unknown : "", unknown ? "\"" : "");
 			else
-				verify_one(name, rl.receipt, rl.rlen, &rl, log,
+				verify_one(name, rl.receipt, rl.rlen, &rl, &t,
 				    &seen, &v);
 			json_free(doc);
 		}
@@ -325,14 +343,23 @@ cmd_verify(int argc, char **argv)
 			vfail(&v, argv[i], "file", "empty");
 		free(text);
 	}
-	vk = sig_vkey(log);
-	if (!v.quiet && !v.json && v.verified > 0)
+	vk = sig_vkey(t.log);
+	if (!v.quiet && !v.json && v.verified > 0 && t.policy == NULL)
 		printf("checked: each receipt's checkpoint signature by %s and "
 		    "its inclusion proof at the checkpoint's size\n", vk);
+	else if (!v.quiet && !v.json && v.verified > 0) {
+		trust_rule(&t, &qd);
+		printf("checked: each receipt's checkpoint signature by %s, "
+		    "its cosignatures under policy %s (%s), and its inclusion "
+		    "proof at the checkpoint's size\n", vk, policy,
+		    buf_cstr(&qd));
+	}
 	fprintf(v.json ? stderr : stdout, "%llu verified, %llu failed\n",
 	    (unsigned long long)v.verified, (unsigned long long)v.failed);
 	free(vk);
 	tlog_proof_seen_free(&seen);
+	buf_free(&qd);
 	sig_key_free(log);
+	policy_free(pol);
 	return v.failed > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

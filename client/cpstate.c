@@ -11,15 +11,19 @@
 #include "xmalloc.h"
 
 int
-cpstate_load(const char *path, const struct sig_key *log,
-    struct checkpoint *c, char **text, size_t *len)
+cpstate_load(const char *path, const struct trust *t, struct trust_cp *c,
+    char **text, size_t *len, struct ld_error *e)
 {
 	int	rc;
 
 	*text = NULL;
-	if ((rc = file_read(path, NOTE_MAX, text, len)) != LD_OK)
+	if ((rc = file_read(path, NOTE_MAX, text, len)) != LD_OK) {
+		if (e != NULL)
+			ld_error_set(e, rc, "state", UINT64_MAX, "cannot read "
+			    "%s", path);
 		return rc;
-	if ((rc = checkpoint_open(*text, *len, log, c)) != LD_OK) {
+	}
+	if ((rc = trust_open(t, *text, *len, c, e)) != LD_OK) {
 		free(*text);
 		*text = NULL;
 	}
@@ -27,12 +31,12 @@ cpstate_load(const char *path, const struct sig_key *log,
 }
 
 int
-cpstate_check(struct fetch *f, const char *dir, const struct sig_key *log,
+cpstate_check(struct fetch *f, const char *dir, const struct trust *t,
     const struct checkpoint *cp, const char *note, size_t nlen,
     struct ld_error *e)
 {
-	struct checkpoint	 old;
-	char			*path, *text = NULL, *ev;
+	struct trust_cp		 old;
+	char			*path, *text = NULL, *ev, m[sizeof(e->msg)];
 	size_t			 len;
 	int			 rc = LD_OK, have;
 
@@ -42,9 +46,18 @@ cpstate_check(struct fetch *f, const char *dir, const struct sig_key *log,
 		return LD_ESYS;
 	}
 	path = xasprintf("%s/checkpoint", dir);
-	have = cpstate_load(path, log, &old, &text, &len) == LD_OK;
+	rc = cpstate_load(path, t, &old, &text, &len, e);
+	have = rc == LD_OK;
+	if (rc != LD_OK && rc != LD_ENOTFOUND) {
+		snprintf(m, sizeof(m), "%s", e->msg);
+		rc = ld_error_set(e, LD_EBADSIG, "state", UINT64_MAX, "the "
+		    "state's checkpoint %s: %s (use another --state DIR)",
+		    path, m);
+		goto out;
+	}
+	rc = LD_OK;
 	if (have)
-		rc = client_consistency(f, &old, cp, e);
+		rc = client_consistency(f, &old.cp, cp, e);
 	if (rc == LD_EBADPROOF && strcmp(e->rule, "fork") == 0) {
 		/* Keep both signed checkpoints: evidence. */
 		ev = xasprintf("%s/fork-%llu", dir,
@@ -52,11 +65,12 @@ cpstate_check(struct fetch *f, const char *dir, const struct sig_key *log,
 		file_write(ev, note, nlen, 0644, 0);
 		free(ev);
 	}
-	if (rc == LD_OK && (!have || cp->size > old.size) &&
+	if (rc == LD_OK && (!have || cp->size > old.cp.size) &&
 	    file_write(path, note, nlen, 0644, 0) != LD_OK) {
 		e->code = rc = LD_ESYS;
 		snprintf(e->msg, sizeof(e->msg), "cannot save %s", path);
 	}
+out:
 	free(text);
 	free(path);
 	return rc;

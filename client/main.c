@@ -18,7 +18,7 @@ static const struct {
 	{ "verify", cmd_verify, "verify receipts offline" },
 	{ "checkpoint", cmd_checkpoint, "fetch and verify the checkpoint" },
 	{ "get", cmd_get, "show an entry" },
-	{ "receipt", cmd_receipt, "fetch an entry's receipt" },
+	{ "receipt", cmd_receipt, "fetch an entry's receipt, or refresh receipts" },
 	{ "account", cmd_account, "an account's entries and balance, verified" },
 	{ "totals", cmd_totals, "the log's or an issuer's totals, verified" },
 };

@@ -12,6 +12,7 @@
 #include "note.h"
 #include "sig.h"
 #include "tlog_proof.h"
+#include "trust.h"
 #include "u64.h"
 #include "xmalloc.h"
 
@@ -153,50 +154,68 @@ tlog_proof_seen_free(struct tlog_proof_seen *seen)
 	memset(seen, 0, sizeof(*seen));
 }
 
-/* Whether seen holds exactly this note, verified with this key. */
+/* Whether seen holds exactly this note, opened under this trust. */
 static int
 seen_has(const struct tlog_proof_seen *seen, const char *text, size_t len,
-    const struct sig_key *log)
+    const struct trust *t)
 {
 	return seen != NULL && seen->text.len == len && len > 0 &&
 	    memcmp(seen->text.p, text, len) == 0 &&
-	    strcmp(seen->key_name, sig_key_name(log)) == 0 &&
-	    memcmp(seen->key_pub, sig_key_pub(log), 32) == 0;
+	    seen->policy == t->policy &&
+	    strcmp(seen->key_name, sig_key_name(t->log)) == 0 &&
+	    memcmp(seen->key_pub, sig_key_pub(t->log), 32) == 0;
 }
 
 int
 tlog_proof_verify_seen(const struct tlog_proof *p, const struct sig_key *log,
     struct tlog_proof_seen *seen, struct checkpoint *c)
 {
-	struct checkpoint	cp;
-	uint8_t			leaf[32];
-	int			rc;
+	struct trust	t;
+	struct trust_cp	tc;
+	int		rc;
+
+	if (trust_init(&t, log, NULL, NULL, NULL) != LD_OK)
+		return LD_EINVAL;
+	if ((rc = tlog_proof_verify_trust(p, &t, seen, &tc, NULL)) == LD_OK &&
+	    c != NULL)
+		*c = tc.cp;
+	return rc;
+}
+
+int
+tlog_proof_verify_trust(const struct tlog_proof *p, const struct trust *t,
+    struct tlog_proof_seen *seen, struct trust_cp *out, struct ld_error *e)
+{
+	struct trust_cp	tc;
+	uint8_t		leaf[32];
+	int		rc;
 
 	if (p->checkpoint == NULL || p->proof.n > MERKLE_MAX_PROOF)
 		return LD_EINVAL;
-	if (seen_has(seen, p->checkpoint, p->checkpoint_len, log))
-		cp = seen->cp;
+	if (seen_has(seen, p->checkpoint, p->checkpoint_len, t))
+		tc = seen->tc;
 	else {
-		if ((rc = checkpoint_open(p->checkpoint, p->checkpoint_len,
-		    log, &cp)) != LD_OK)
+		if ((rc = trust_open(t, p->checkpoint, p->checkpoint_len,
+		    &tc, e)) != LD_OK)
 			return rc;
 		if (seen != NULL) {
 			buf_reset(&seen->text);
 			buf_add(&seen->text, p->checkpoint, p->checkpoint_len);
 			snprintf(seen->key_name, sizeof(seen->key_name), "%s",
-			    sig_key_name(log));
-			memcpy(seen->key_pub, sig_key_pub(log), 32);
-			seen->cp = cp;
+			    sig_key_name(t->log));
+			memcpy(seen->key_pub, sig_key_pub(t->log), 32);
+			seen->policy = t->policy;
+			seen->tc = tc;
 		}
 	}
 	/* The leaf is the extra data: without it nothing is proved. */
 	if (p->extra == NULL || p->extra_len == 0)
 		return LD_EINVAL;
 	merkle_leaf_hash(leaf, p->extra, p->extra_len);
-	if (merkle_verify_inclusion(p->index, cp.size, leaf, &p->proof,
-	    cp.root) != MERKLE_OK)
+	if (merkle_verify_inclusion(p->index, tc.cp.size, leaf, &p->proof,
+	    tc.cp.root) != MERKLE_OK)
 		return LD_EBADPROOF;
-	if (c != NULL)
-		*c = cp;
+	if (out != NULL)
+		*out = tc;
 	return LD_OK;
 }

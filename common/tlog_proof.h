@@ -18,6 +18,7 @@
 #include "checkpoint.h"
 #include "merkle.h"
 #include "sig.h"
+#include "trust.h"
 
 /* A c2sp.org/tlog-proof@v1 receipt. */
 struct tlog_proof {
@@ -48,23 +49,33 @@ void	tlog_proof_format(const uint8_t *extra, size_t extra_len,
 int	tlog_proof_verify(const struct tlog_proof *p, const struct sig_key *log,
 	    struct checkpoint *c);
 /*
- * A checkpoint note whose signature verified, with the key that verified
- * it: receipts that carry the very same note bytes, for the same key,
- * skip the signature check (the receipts of a batch share their
- * checkpoint, and an Ed25519 check costs 75 us). Zero it to start;
- * tlog_proof_seen_free at the end. One thread at a time per
- * tlog_proof_seen.
+ * A checkpoint note opened under a trust (trust.h): receipts that carry
+ * the very same note bytes, for the same key and policy, skip its
+ * checks (the receipts of a batch share their checkpoint, and an Ed25519
+ * check costs 75 us). Zero it to start; tlog_proof_seen_free at the end.
+ * One thread at a time per tlog_proof_seen.
  */
 struct tlog_proof_seen {
-	struct buf		text;
-	char			key_name[SIG_NAME_MAX + 1];
-	uint8_t			key_pub[32];
-	struct checkpoint	cp;
+	struct buf		 text;
+	char			 key_name[SIG_NAME_MAX + 1];
+	uint8_t			 key_pub[32];
+	const struct policy	*policy;
+	struct trust_cp		 tc;
 };
 void	tlog_proof_seen_free(struct tlog_proof_seen *);
 /* tlog_proof_verify, remembering the verified note in seen (NULL: none). */
 int	tlog_proof_verify_seen(const struct tlog_proof *p,
 	    const struct sig_key *log, struct tlog_proof_seen *seen,
 	    struct checkpoint *c);
+/*
+ * Verify a receipt under t: its checkpoint opened by trust_open (under a
+ * policy, the quorum too), then the inclusion of its extra data at index.
+ * Errors: trust_open's (e says why), LD_EINVAL for a receipt without
+ * extra data, LD_EBADPROOF if the inclusion fails (e not filled for
+ * these two). On LD_OK, tc (if not NULL) gets the opened checkpoint.
+ */
+int	tlog_proof_verify_trust(const struct tlog_proof *p,
+	    const struct trust *t, struct tlog_proof_seen *seen,
+	    struct trust_cp *tc, struct ld_error *e);
 
 #endif /* TLOG_PROOF_H */

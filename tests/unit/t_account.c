@@ -164,9 +164,12 @@ check(struct forged *f, const char *account, const uint64_t *idx, size_t k,
 	uint64_t		 next;
 	int			 rc;
 
+	struct trust		 t;
+
 	memset(&a, 0, sizeof(a));
 	memset(&e, 0, sizeof(e));
-	rc = client_account_page(&a, doc, logkey, "city", account, NULL,
+	trust_init(&t, logkey, NULL, NULL, NULL);
+	rc = client_account_page(&a, doc, &t, "city", account, NULL,
 	    &next, &e);
 	if (rc == LD_OK)
 		rc = client_account_finish(&a, &e);
@@ -356,9 +359,12 @@ test_another_key_is_refused(void)
 		struct json		*doc = page(&f, chain, 4);
 		uint64_t		 next;
 
+		struct trust		 t;
+
 		memset(&a, 0, sizeof(a));
 		memset(&e, 0, sizeof(e));
-		T_ASSERT_EQ(client_account_page(&a, doc, mine, "city", "u-1",
+		trust_init(&t, mine, NULL, NULL, NULL);
+		T_ASSERT_EQ(client_account_page(&a, doc, &t, "city", "u-1",
 		    NULL, &next, &e), LD_EBADSIG);
 		client_account_free(&a);
 		json_free(doc);

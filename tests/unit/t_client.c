@@ -152,10 +152,14 @@ check(const struct buf *r, const struct codec_batch *b,
 		if (idx != NULL)
 			idx[i] = out[i].index;
 		/* Each receipt made stands on its own, offline. */
-		if (rc == LD_OK && log != NULL)
+		if (rc == LD_OK && log != NULL) {
+			struct trust	t;
+
+			trust_init(&t, log, NULL, NULL, NULL);
 			T_ASSERT_EQ(client_verify_receipt((const char *)
-			    out[i].text.p, out[i].text.len, log, NULL, NULL,
+			    out[i].text.p, out[i].text.len, &t, NULL, NULL,
 			    e), LD_OK);
+		}
 		client_receipt_free(&out[i]);
 	}
 	return rc;
