@@ -9,6 +9,7 @@
 . tests/e2e/lib.sh
 MKLOG=$(cd "$B/tests" && pwd)/mklog
 POLICYCHECK=$(cd "$B/tests" && pwd)/policycheck
+GOSRC=$(pwd)/tests/go
 e2e_begin cosigner
 cd "$T"
 
@@ -146,8 +147,37 @@ kill "$APID" 2>/dev/null; wait "$APID" 2>/dev/null
 { for m in $MODES; do echo "log $(cat "$m.vkey") $WWW/$m"; done
   echo "log $LVKEY $LURL"; echo "quorum none"; } >a.policy
 start_cosigner || { not_ok "the auditor cosigner restarts"; e2e_end; }
-printf 'log %s\nwitness auditor %s http://127.0.0.1:%s\nquorum auditor\n' \
-    "$LVKEY" "$(cat a.vkey)" "$APORT" >live.policy
+# Three plain witnesses beside it.
+for w in w1 w2 w3; do
+	"$LEDGER" keygen --witness --id "witness.example/$w" --out $w.key >$w.vkey ||
+	    not_ok "keygen --witness $w"
+	mkdir $w.state
+	printf 'log %s\nquorum none\n' "$LVKEY" >$w.policy
+	for try in 1 2 3 4 5 6 7 8; do
+		p=$((10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 22768))
+		: >$w.log
+		"$AUDIT" witness --listen "127.0.0.1:$p" --key $w.key \
+		    --policy $w.policy --state $w.state 2>>$w.log &
+		E2E_PIDS="$E2E_PIDS $!"
+		i=0
+		while [ $i -lt 200 ] && ! grep -q "listening on" $w.log; do
+			kill -0 $! 2>/dev/null || break
+			sleep 0.05; i=$((i + 1))
+		done
+		grep -q "listening on" $w.log && break
+	done
+	eval "${w}PORT=$p"
+done
+# The quorum: 2 of the three witnesses, and the auditor.
+{ echo "log $LVKEY"
+  for w in w1 w2 w3; do eval "echo witness $w \$(cat $w.vkey) http://127.0.0.1:\$${w}PORT"; done
+  echo "witness auditor $(cat a.vkey) http://127.0.0.1:$APORT"
+  echo "group witnesses 2 w1 w2 w3"
+  echo "group replayed all witnesses auditor"
+  echo "quorum replayed"; } >live.policy
+# A policy that needs a fourth plain witness nobody runs.
+"$LEDGER" keygen --witness --id witness.example/w4 --out w4.key >w4.vkey
+{ echo "log $LVKEY"; echo "witness w4 $(cat w4.vkey)"; echo "quorum w4"; } >w4.policy
 LPORT=$PORT
 stop_server
 # The same port: the cosigner's policy names this URL.
@@ -162,8 +192,34 @@ while [ $i -lt 150 ]; do
 	"$POLICYCHECK" live.policy live.cp >/dev/null 2>&1 && [ "$sz" -ge 44 ] && break
 	sleep 0.1; i=$((i + 1))
 done
-check "ledgerd serves its checkpoint cosigned by the auditor after its replay (size $sz)" \
+check "ledgerd serves its checkpoint cosigned by 2 of 3 witnesses and the auditor after its replay (size $sz)" \
     "$POLICYCHECK" live.policy live.cp
+out=$("$LEDGER" checkpoint --server "$URL" --policy "$T/live.policy" 2>&1); rc=$?
+case "$rc:$out" in 0:*"size $sz"*"auditor"*"quorum replayed needs all of"*) ok "ledger checkpoint --policy accepts it and names the cosigners" ;; *) not_ok "ledger checkpoint --policy" "$rc $out" ;; esac
+out=$("$LEDGER" checkpoint --server "$URL" --policy "$T/w4.policy" 2>&1); rc=$?
+case "$rc:$out" in 1:*"missing w4"*) ok "a policy naming a witness that did not cosign refuses it, naming w4" ;; *) not_ok "ledger checkpoint --policy w4" "$rc $out" ;; esac
+# The independent verifier (Go, no code of ours) checks all four lines.
+if command -v go >/dev/null 2>&1 && [ -d /usr/share/gocode/src/golang.org/x/mod/sumdb/note ]; then
+	export GOCACHE=$T/gocache GO111MODULE=off GOPATH=/usr/share/gocode
+	if go build -o cosigcheck "$GOSRC/cosigcheck.go" 2>gobuild.err; then
+		n=0
+		for w in w1 w2 w3; do grep -q "^— witness.example/$w " live.cp && n=$((n + 1)); done
+		[ "$n" -ge 2 ] && ok "at least 2 of the 3 witnesses' lines are served ($n)" || not_ok "witness lines served" "$(cat live.cp)"
+		keys="$(cat a.vkey)"
+		for w in w1 w2 w3; do grep -q "^— witness.example/$w " live.cp && keys="$keys $(cat $w.vkey)"; done
+		# shellcheck disable=SC2086
+		check "Go: the log signature (x/mod note) and every served cosignature/v1 line verify" \
+		    ./cosigcheck live.cp "$LVKEY" $keys
+	else
+		not_ok "the Go verifier builds" "$(cat gobuild.err)"
+	fi
+else
+	echo "# SKIP Go check: install golang-go golang-golang-x-mod-dev"
+fi
+out=$("$LEDGER" totals --server "$URL" --policy "$T/live.policy" 2>&1); rc=$?
+case "$rc:$out" in 0:*"replayed: the counters were replayed by auditor (audit.ngo.example/replayed) at size $sz"*) ok "ledger totals --policy says the auditor replayed the counters at size $sz" ;; *) not_ok "ledger totals under the auditor's policy" "$rc $out" ;; esac
+out=$("$LEDGER" account --server "$URL" --policy "$T/live.policy" --issuer city u-1 2>&1); rc=$?
+case "$rc:$out" in 0:*"replayed by auditor"*) ok "ledger account --policy names the auditor's replay" ;; *) not_ok "ledger account under the auditor's policy" "$rc $out" ;; esac
 M=a.state/replay/$(hash_of "$LVKEY")
 expect_eq "the auditor's mirror replayed the live log up to that size, no finding" \
     "$("$AUDIT" report --state "$M" --json | jq -c --argjson n "$sz" '[.entries >= $n, (.findings | length)]')" '[true,0]'

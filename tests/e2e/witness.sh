@@ -391,6 +391,13 @@ expect_eq "... the 2-of-3 policy accepts it (policy_check)" "$rc" 0
 case "$out" in *"accepted at size $S1"*"cosigned by v1, v2, v3"*) ok "... cosigned by v1, v2, v3 at $S1" ;; *) not_ok "policycheck says who" "$out" ;; esac
 out=$("$POLICYCHECK" lp4 served); rc=$?
 case "$rc:$out" in 1:*"quorum-not-met"*"missing v4"*) ok "a policy that needs v4 too refuses it, naming v4" ;; *) not_ok "policy needing v4 refuses" "$rc $out" ;; esac
+# Our own clients under those policies, against the real witnesses.
+out=$("$LEDGER" checkpoint --server "$MURL" --policy lp 2>&1); rc=$?
+case "$rc:$out" in 0:*"size $S1"*"cosigned by v1, v2, v3"*) ok "ledger checkpoint --policy (2 of 3) accepts the witnessed checkpoint, naming v1, v2, v3" ;; *) not_ok "ledger checkpoint --policy lp" "$rc $out" ;; esac
+out=$("$LEDGER" checkpoint --server "$MURL" --policy lp4 2>&1); rc=$?
+case "$rc:$out" in 1:*"missing v4"*) ok "ledger checkpoint --policy refuses a quorum that needs v4, naming it" ;; *) not_ok "ledger checkpoint --policy lp4" "$rc $out" ;; esac
+check "ledger-audit sync --policy (2 of 3) mirrors the witnessed log" \
+    "$AUDIT" sync --log "$MURL" --policy lp --state "$T/mirror-policy"
 m=$(curl -s "$MURL/metrics")
 expect_eq "/metrics: v2's last cosigned size" "$(printf '%s\n' "$m" | sed -n 's/^ledger_witness_cosigned_size{witness="v2"} //p')" "$S1"
 expect_eq "/metrics: the served size" "$(printf '%s\n' "$m" | sed -n 's/^ledger_witness_served_size //p')" "$S1"
