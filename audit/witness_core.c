@@ -17,7 +17,6 @@
 #include "witness_core.h"
 #include "witness_state.h"
 
-#define COSIG_RAW_LEN	(8 + SIG_LEN)
 
 static void
 reply(struct witness_core_reply *out, int status, const char *fmt, ...)
@@ -36,17 +35,6 @@ reply(struct witness_core_reply *out, int status, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const struct note_sig *
-line_of(const struct note *n, const struct sig_key *k)
-{
-	size_t	i;
-
-	for (i = 0; i < n->nsigs; i++)
-		if (n->sigs[i].id == sig_key_id(k) &&
-		    strcmp(n->sigs[i].name, sig_key_name(k)) == 0)
-			return &n->sigs[i];
-	return NULL;
-}
 
 /* Append the signature line s to b, as note.h writes it. */
 static void
@@ -65,18 +53,13 @@ add_line(struct buf *b, const struct note_sig *s)
 }
 
 /* The timestamp of k's cosignature in n, or 0. */
+/* The time of k's cosignature on n, or 0. */
 static uint64_t
 cosig_time(const struct note *n, const struct sig_key *k)
 {
-	const struct note_sig	*s = line_of(n, k);
-	uint64_t		 t = 0;
-	size_t			 i;
+	const struct note_sig	*s = note_sig_of(n, k);
 
-	if (s == NULL || s->len != COSIG_RAW_LEN)
-		return 0;
-	for (i = 0; i < 8; i++)
-		t = t << 8 | s->sig[i];
-	return t;
+	return s != NULL ? note_cosig_time(s) : 0;
 }
 
 /*
@@ -100,7 +83,7 @@ check_log(const struct policy *p, const struct tlog_witness_req *req,
 	for (; li >= 0; li = policy_log_find(p, req->cp.origin,
 	    (size_t)li + 1)) {
 		k = policy_log_key(p, (size_t)li);
-		if ((s = line_of(&req->note, k)) == NULL)
+		if ((s = note_sig_of(&req->note, k)) == NULL)
 			continue;
 		if (note_verify(&req->note, &k, 1, NULL) != LD_OK) {
 			reply(out, 403, "the signature of log key %s+%08x "

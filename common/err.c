@@ -34,6 +34,8 @@ int
 ld_error_vset(struct ld_error *e, int code, const char *rule, uint64_t index,
     const char *fmt, va_list ap)
 {
+	if (e == NULL)
+		return code;
 	e->code = code;
 	e->status = 0;
 	e->pos = -1;

@@ -56,7 +56,8 @@ struct ld_error {
  * Fill e: code, rule ("" or NULL for none), the conflicting leaf (or
  * UINT64_MAX), the formatted message (cut at 511 bytes); status 0 and
  * pos -1 (the caller sets them after, where it knows them). Returns
- * code. Any thread; e is the caller's.
+ * code; e may be NULL (then only code is returned). Any thread; e is the
+ * caller's.
  */
 int	ld_error_set(struct ld_error *e, int code, const char *rule,
 	    uint64_t index, const char *fmt, ...)

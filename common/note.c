@@ -391,3 +391,28 @@ note_verify(const struct note *n, const struct sig_key *const *keys,
 		*nverified = count;
 	return LD_OK;
 }
+
+const struct note_sig *
+note_sig_of(const struct note *n, const struct sig_key *k)
+{
+	size_t	i;
+
+	for (i = 0; i < n->nsigs; i++)
+		if (n->sigs[i].id == sig_key_id(k) &&
+		    strcmp(n->sigs[i].name, sig_key_name(k)) == 0)
+			return &n->sigs[i];
+	return NULL;
+}
+
+uint64_t
+note_cosig_time(const struct note_sig *s)
+{
+	uint64_t	t = 0;
+	size_t		i;
+
+	if (s->len != COSIG_LEN)
+		return 0;
+	for (i = 0; i < 8; i++)
+		t = t << 8 | s->sig[i];
+	return t;
+}

@@ -63,6 +63,13 @@ int	note_sign(const char *text, size_t len, const struct sig_key *k,
  */
 int	note_verify(const struct note *n, const struct sig_key *const *keys,
 	    size_t nkeys, size_t *nverified);
+/* The first signature line of n by k (its name and key ID), or NULL;
+ * a view into n. */
+const struct note_sig *note_sig_of(const struct note *n,
+	    const struct sig_key *k);
+/* The timestamp of a cosignature/v1 line (8 bytes big-endian, then the
+ * Ed25519 signature); 0 if s is not that long. Nothing is verified. */
+uint64_t note_cosig_time(const struct note_sig *s);
 /* Append the cosignature/v1 line for note text by cosigner k at time t.
  * LD_EINVAL unless k is a cosigner key (type 0x04) with a private part,
  * t fits the format and text is valid note text; LD_ETOOBIG over

@@ -1,6 +1,5 @@
 /* policy_check.c - C2SP tlog-policy: check a cosigned checkpoint
  * against a policy, and say what it lacks. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,48 +13,8 @@
 #include "sig.h"
 
 /* e's rule and message (NULL e: only the code). */
-static int
-fail(struct ld_error *e, int code, const char *rule, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-fail(struct ld_error *e, int code, const char *rule, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (e == NULL)
-		return code;
-	va_start(ap, fmt);
-	ld_error_vset(e, code, rule, UINT64_MAX, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-/* The first signature line of n by k (name and key ID), or NULL. */
-static const struct note_sig *
-line_of(const struct note *n, const struct sig_key *k)
-{
-	size_t	i;
-
-	for (i = 0; i < n->nsigs; i++)
-		if (n->sigs[i].id == sig_key_id(k) &&
-		    strcmp(n->sigs[i].name, sig_key_name(k)) == 0)
-			return &n->sigs[i];
-	return NULL;
-}
-
-static uint64_t
-cosig_time(const struct note_sig *s)
-{
-	uint64_t	t = 0;
-	size_t		i;
-
-	if (s->len != COSIG_RAW_LEN)
-		return 0;
-	for (i = 0; i < 8; i++)
-		t = t << 8 | s->sig[i];
-	return t;
-}
+#define fail(e, code, rule, ...) \
+	ld_error_set((e), (code), (rule), UINT64_MAX, __VA_ARGS__)
 
 /* Whether node m is satisfied, given sat[] of the nodes before it. */
 static int
@@ -113,7 +72,7 @@ policy_check(const struct policy *p, const struct note *n,
 	for (li = policy_log_find(p, c.origin, 0); li >= 0;
 	    li = policy_log_find(p, c.origin, (size_t)li + 1)) {
 		k = p->logs[li].key;
-		if (line_of(n, k) == NULL)
+		if (note_sig_of(n, k) == NULL)
 			continue;
 		if (note_verify(n, &k, 1, NULL) != LD_OK)
 			return fail(e, LD_EBADSIG, "bad-log-signature", "the "
@@ -127,7 +86,7 @@ policy_check(const struct policy *p, const struct note *n,
 		    "by a log key of the policy for origin %s", c.origin);
 	for (i = 0; i < p->nwits; i++) {
 		k = p->wits[i].key;
-		if ((s = line_of(n, k)) == NULL)
+		if ((s = note_sig_of(n, k)) == NULL)
 			continue;
 		if (note_verify(n, &k, 1, NULL) != LD_OK)
 			return fail(e, LD_EBADSIG, "bad-cosignature", "the "
@@ -135,7 +94,7 @@ policy_check(const struct policy *p, const struct note *n,
 			    "verify; a note with a failing signature of a "
 			    "known key is refused whole", p->wits[i].name,
 			    sig_key_name(k), sig_key_id(k));
-		r->time[i] = cosig_time(s);
+		r->time[i] = note_cosig_time(s);
 		r->cosig[i] = r->time[i] == 0 ? POLICY_COSIG_ZERO_TIME :
 		    POLICY_COSIG_OK;
 	}

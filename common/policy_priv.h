@@ -16,7 +16,6 @@
 #define MAX_NODES	(POLICY_MAX_WITNESSES + POLICY_MAX_GROUPS)
 /* "group <name> <k>" and at most every node once as a member. */
 #define MAX_TOKENS	(3 + MAX_NODES + 1)
-#define COSIG_RAW_LEN	(8 + SIG_LEN)
 
 struct plog {
 	struct sig_key	*key;

@@ -1,6 +1,5 @@
 /* trust.c - what a verifier trusts (the log's key alone, or a C2SP
  * tlog-policy) and opening a signed checkpoint under it. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,22 +13,9 @@
 #include "sig.h"
 #include "trust.h"
 
-static int
-fail(struct ld_error *e, int code, const char *rule, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-fail(struct ld_error *e, int code, const char *rule, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (e == NULL)
-		return code;
-	va_start(ap, fmt);
-	ld_error_vset(e, code, rule, UINT64_MAX, fmt, ap);
-	va_end(ap);
-	return code;
-}
+/* e's rule and message (NULL e: only the code). */
+#define fail(e, code, rule, ...) \
+	ld_error_set((e), (code), (rule), UINT64_MAX, __VA_ARGS__)
 
 static const char *
 pname(const struct trust *t)
