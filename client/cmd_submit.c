@@ -502,14 +502,16 @@ cmd_submit(int argc, char **argv)
 		fprintf(stderr, "ledger: %llu entries before it are in the "
 		    "log (%llu new, %llu duplicates); batches after it that "
 		    "were already in flight may be too. Fix the line, then "
-		    "resume with --skip %llu, or resubmit the whole file: "
+		    "resume with --skip %llu%s, or resubmit the whole file: "
 		    "duplicates are recognised.\n",
 		    (unsigned long long)(s.appended + s.dups),
 		    (unsigned long long)s.appended,
 		    (unsigned long long)s.dups,
-		    (unsigned long long)s.done_lines);
+		    (unsigned long long)s.done_lines, receipts != NULL &&
+		    s.done_lines > 0 ? " (and the same --receipts file: it is "
+		    "continued)" : "");
 	} else if (rc == LD_OK && s.stopped)
-		fprintf(stderr, "\nledger: %s: stopped sending; the %llu "
+		fprintf(stderr, "ledger: %s: stopped sending; the %llu "
 		    "entries sent are in the log (%llu new, %llu duplicates)"
 		    "%s%s%s. Resume with --skip %llu%s.\n",
 		    s.stopped == SIGINT ? "SIGINT" : "SIGTERM",
