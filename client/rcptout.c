@@ -150,8 +150,11 @@ rcptout_write(struct rcptout *o, const void *p, size_t len, uint64_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
+			int	e = w < 0 ? errno : ENOSPC;
+
 			/* Whole lines only: cut back to the last batch. */
 			(void)ftruncate(o->fd, o->good);
+			errno = e;
 			return LD_ESYS;
 		}
 		done += (size_t)w;

@@ -42,8 +42,8 @@ struct rcptout {
 int	rcptout_open(struct rcptout *o, const char *path,
 	    const struct stat *in_st, uint64_t skip, char *why, size_t whylen);
 /*
- * Write n receipts (len bytes of whole lines). LD_OK, or LD_ESYS with
- * the file cut back to its last whole batch.
+ * Write n receipts (len bytes of whole lines). LD_OK, or LD_ESYS (errno
+ * set) with the file cut back to its last whole batch.
  */
 int	rcptout_write(struct rcptout *o, const void *p, size_t len,
 	    uint64_t n);
