@@ -5,7 +5,12 @@
  * Replies are handled in input order, so receipts come out in order and
  * the first rejected batch stops everything after it. Network errors
  * and 503 are retried with backoff: resubmission is idempotent.
+ * SIGINT or SIGTERM stops the reading and sending; the batches in flight
+ * are finished and their receipts written (rcptout.h), and the --skip to
+ * resume with is printed.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +25,7 @@
 #include "form.h"
 #include "input.h"
 #include "json.h"
+#include "rcptout.h"
 #include "u64.h"
 #include "wipe.h"
 #include "xmalloc.h"
@@ -39,12 +45,23 @@ struct batch {
 	struct submit		*sub;
 };
 
+/* The signal asking to stop, 0 if none. */
+static volatile sig_atomic_t submit_signal;
+
+static void
+on_signal(int sig)
+{
+	submit_signal = sig;
+}
+
 struct submit {
 	struct fetch		*f;
 	struct sig_key		*key;
 	struct sig_key		*log;		/* verify receipts if set */
 	char			 origin[256];
-	FILE			*in, *receipts;
+	FILE			*in;
+	struct rcptout		*receipts;	/* NULL without --receipts */
+	int			 stopped;	/* signal that stopped it */
 	const char		*input_name;
 	uint32_t		 batch_size;
 	int			 inflight;
@@ -175,7 +192,7 @@ finish_batch(struct submit *s, struct batch *b)
 {
 	struct client_receipt	*rc;
 	struct json		*o;
-	struct buf		 line = { 0 };
+	struct buf		 line = { 0 }, out = { 0 };
 	uint32_t		 i;
 	int			 r;
 
@@ -221,12 +238,18 @@ finish_batch(struct submit *s, struct batch *b)
 		json_set(o, "duplicate", json_bool(rc[i].duplicate));
 		json_set(o, "receipt", json_strn((char *)rc[i].text.p,
 		    rc[i].text.len));
-		buf_reset(&line);
-		json_render(o, &line);
-		buf_addc(&line, '\n');
-		fwrite(line.p, 1, line.len, s->receipts);
+		json_render(o, &out);
+		buf_addc(&out, '\n');
 		json_free(o);
 	}
+	if (r == LD_OK && s->receipts != NULL && rcptout_write(s->receipts,
+	    out.p, out.len, b->req.n) != LD_OK) {
+		r = LD_ESYS;
+		s->err.code = LD_ESYS;
+		snprintf(s->err.msg, sizeof(s->err.msg), "cannot write the "
+		    "receipts: %s (the batch is in the log)", strerror(errno));
+	}
+	buf_free(&out);
 	for (i = 0; i < b->req.n; i++)
 		client_receipt_free(&rc[i]);
 	free(rc);
@@ -269,6 +292,12 @@ run(struct submit *s)
 		 * before it is acknowledged.
 		 */
 		while (!eof && s->count < s->inflight) {
+			if (submit_signal != 0) {
+				/* Stop reading and sending; drain. */
+				s->stopped = submit_signal;
+				eof = 1;
+				break;
+			}
 			b = &s->ring[(s->head + s->count) % s->inflight];
 			if (b->state == 3) {
 				if (s->count > 0)
@@ -378,10 +407,13 @@ cmd_submit(int argc, char **argv)
 	struct stat	 st;
 	const char	*server = NULL, *keyfile = NULL, *receipts = NULL;
 	const char	*cacert = NULL, *input;
-	char		*text;
+	struct rcptout	 out;
+	struct sigaction sa;
+	char		*text, why[512];
 	size_t		 len;
+	uint64_t	 written;
 	double		 dt;
-	int		 quiet = 0, rc;
+	int		 quiet = 0, rc, run_rc, have_st, ex;
 	const struct cli_opt opts[] = {
 		CLI_OPT_SERVER(&server),
 		CLI_OPT_CACERT(&cacert),
@@ -423,35 +455,45 @@ cmd_submit(int argc, char **argv)
 		fprintf(stderr, "ledger: cannot open %s\n", input);
 		return CLI_EXIT_USAGE;
 	}
-	if (fstat(fileno(s.in), &st) == 0 && S_ISREG(st.st_mode))
+	have_st = fstat(fileno(s.in), &st) == 0;
+	if (have_st && S_ISREG(st.st_mode))
 		s.bytes_total = (uint64_t)st.st_size;
-	if (receipts != NULL && (s.receipts = fopen(receipts, "w")) == NULL) {
-		fprintf(stderr, "ledger: cannot write %s\n", receipts);
-		return CLI_EXIT_USAGE;
+	s.done_lines = s.skip;
+	if (receipts != NULL && (rc = rcptout_open(&out, receipts,
+	    have_st ? &st : NULL, s.skip, why, sizeof(why))) != LD_OK) {
+		fprintf(stderr, "ledger submit: %s\n", why);
+		ex = CLI_EXIT_USAGE;
+		goto out;
 	}
-	/* A receipt line is about 1.7 KB: stdio's 4 KB buffer made a
-	 * write(2) every two lines. */
-	if (s.receipts != NULL)
-		setvbuf(s.receipts, NULL, _IOFBF, 1u << 20);
+	if (receipts != NULL)
+		s.receipts = &out;
 	s.progress = !quiet && isatty(2);
 	if (client_origin(s.f, s.origin, sizeof(s.origin), &s.err) != LD_OK) {
 		fprintf(stderr, "ledger: %s: %s\n", server, s.err.msg);
-		if (s.receipts != NULL)
-			fclose(s.receipts);
-		if (s.in != stdin)
-			fclose(s.in);
-		sig_key_free(s.key);
-		sig_key_free(s.log);
-		fetch_close(s.f);
-		return cmd_exit_for(&s.err);
+		ex = cmd_exit_for(&s.err);
+		goto out;
 	}
-	rc = run(&s);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;	/* a second one kills */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rc = run_rc = run(&s) == 0 ? LD_OK : LD_EINVAL;
 	dt = now_s() - s.t0;
-	if (s.receipts != NULL)
-		fclose(s.receipts);
-	if (s.in != stdin)
-		fclose(s.in);
-	if (rc != 0) {
+	if (s.receipts != NULL) {
+		written = out.written;
+		s.receipts = NULL;
+		if (rcptout_close(&out, (rc == LD_OK && !s.stopped) ||
+		    written > 0) != LD_OK) {
+			fprintf(stderr, "ledger: cannot write %s: %s\n",
+			    receipts, strerror(errno));
+			if (rc == LD_OK)
+				s.err.code = LD_ESYS;
+			rc = LD_ESYS;
+		}
+	}
+	if (run_rc != LD_OK) {
 		fprintf(stderr, "ledger: stopped at input line %llu: %s%s%s\n",
 		    (unsigned long long)s.err_line, s.err.rule[0] ?
 		    s.err.rule : "", s.err.rule[0] ? ": " : "", s.err.msg);
@@ -460,30 +502,54 @@ cmd_submit(int argc, char **argv)
 		fprintf(stderr, "ledger: %llu entries before it are in the "
 		    "log (%llu new, %llu duplicates); batches after it that "
 		    "were already in flight may be too. Fix the line, then "
-		    "resume with --skip %llu, or resubmit the whole file: "
+		    "resume with --skip %llu%s, or resubmit the whole file: "
 		    "duplicates are recognised.\n",
 		    (unsigned long long)(s.appended + s.dups),
 		    (unsigned long long)s.appended,
 		    (unsigned long long)s.dups,
-		    (unsigned long long)s.done_lines);
-	}
-	if (s.json)
-		printf("{\"entries\":%llu,\"new\":%llu,\"duplicates\":%llu,"
-		    "\"seconds\":%.3f,\"ok\":%s,\"resume_skip\":%llu}\n",
+		    (unsigned long long)s.done_lines, receipts != NULL &&
+		    s.done_lines > 0 ? " (and the same --receipts file: it is "
+		    "continued)" : "");
+	} else if (rc == LD_OK && s.stopped)
+		fprintf(stderr, "ledger: %s: stopped sending; the %llu "
+		    "entries sent are in the log (%llu new, %llu duplicates)"
+		    "%s%s%s. Resume with --skip %llu%s.\n",
+		    s.stopped == SIGINT ? "SIGINT" : "SIGTERM",
 		    (unsigned long long)(s.appended + s.dups),
 		    (unsigned long long)s.appended, (unsigned long long)s.dups,
-		    dt, rc == 0 ? "true" : "false",
-		    (unsigned long long)s.done_lines);
-	else if (rc == 0)
+		    receipts ? ", their receipts in " : "",
+		    receipts ? receipts : "", receipts ? " (whole lines)" : "",
+		    (unsigned long long)s.done_lines, receipts ?
+		    " and the same --receipts file: it is continued" : "");
+	if (s.json)
+		printf("{\"entries\":%llu,\"new\":%llu,\"duplicates\":%llu,"
+		    "\"seconds\":%.3f,\"ok\":%s,\"resume_skip\":%llu%s%s%s}\n",
+		    (unsigned long long)(s.appended + s.dups),
+		    (unsigned long long)s.appended, (unsigned long long)s.dups,
+		    dt, rc == LD_OK && !s.stopped ? "true" : "false",
+		    (unsigned long long)s.done_lines,
+		    s.stopped ? ",\"signal\":\"" : "", s.stopped ?
+		    (s.stopped == SIGINT ? "SIGINT" : "SIGTERM") : "",
+		    s.stopped ? "\"" : "");
+	else if (rc == LD_OK && !s.stopped)
 		printf("submitted %llu entries (%llu new, %llu duplicates) in "
 		    "%.2f s, %.0f entries/s%s%s\n",
 		    (unsigned long long)(s.appended + s.dups),
 		    (unsigned long long)s.appended, (unsigned long long)s.dups,
 		    dt, dt > 0 ? (double)(s.appended + s.dups) / dt : 0.0,
 		    receipts ? "; receipts in " : "", receipts ? receipts : "");
+	if (rc != LD_OK)
+		ex = cmd_exit_for(&s.err);
+	else
+		ex = s.stopped ? 128 + s.stopped : CLI_EXIT_OK;
+out:
+	if (s.receipts != NULL)
+		(void)rcptout_close(s.receipts, 0);
+	if (s.in != NULL && s.in != stdin)
+		fclose(s.in);
 	free(s.err_text);
 	sig_key_free(s.key);
 	sig_key_free(s.log);
 	fetch_close(s.f);
-	return rc == 0 ? CLI_EXIT_OK : cmd_exit_for(&s.err);
+	return ex;
 }
