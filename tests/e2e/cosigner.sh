@@ -186,7 +186,7 @@ start_server "$D" --listen "127.0.0.1:$LPORT" --witness-policy "$T/live.policy" 
 credits 30 10 2024-07-02 b >c2.jsonl
 check "30 more credits" "$LEDGER" submit --server "$URL" --key city.key c2.jsonl
 i=0; sz=0
-while [ $i -lt 150 ]; do
+while [ $i -lt 400 ]; do
 	curl -s "$URL/checkpoint" >live.cp
 	sz=$(sed -n 2p live.cp)
 	"$POLICYCHECK" live.policy live.cp >/dev/null 2>&1 && [ "$sz" -ge 44 ] && break

@@ -333,12 +333,12 @@ case "$(cat "$M.log")" in *"checkpoints sent to witnesses v1 <http://127.0.0.1:$
 
 tree_size() { curl -s "$MURL/metrics" | sed -n 's/^ledger_tree_size //p'; }
 # wait_served SIZE WITNESSES...: until /checkpoint is at SIZE with exactly
-# the cosignature lines of WITNESSES (20 s at most); leaves it in served.
+# the cosignature lines of WITNESSES (60 s at most); leaves it in served.
 wait_served() {
 	want=$1; shift
 	names=$(for v; do echo "witness.example/$v"; done | sort | tr '\n' ' ')
 	i=0
-	while [ $i -lt 200 ]; do
+	while [ $i -lt 600 ]; do
 		curl -s "$MURL/checkpoint" >served
 		got=$(grep '^— witness\.example/' served | cut -d' ' -f2 | sort | tr '\n' ' ')
 		[ "$(sed -n 2p served)" = "$want" ] && [ "$got" = "$names" ] && return 0
@@ -357,13 +357,10 @@ cosigs_ok() {
 
 credits 20 10 2024-08-01 m1 >m1.jsonl
 check "20 credits" "$LEDGER" submit --server "$MURL" --key city.key m1.jsonl
-t0=$(date +%s%N)
 S1=$(tree_size)
 if out=$(wait_served "$S1" v1 v2 v3); then ok "/checkpoint at $S1 carries the cosignatures of v1, v2 and v3"
 else not_ok "/checkpoint cosigned by 3" "$out"; fi
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-[ "$ms" -lt 3000 ] && ok "... within $ms ms of the submission's answer (under 3 s: one round a second, then the requests)" ||
-    not_ok "cosigned checkpoint within 3 s" "$ms ms"
+# (How soon: make bench row 9 measures it; tests assert no times.)
 check "... each a cosignature/v1 line of its witness's key that verifies (openssl)" cosigs_ok v1 v2 v3
 # The independent Go check (Debian's golang-go + golang-golang-x-mod-dev):
 # x/mod's note for the log signature, the spec's cosignature/v1 check.
@@ -453,7 +450,9 @@ credits 10 10 2024-08-04 m4 >m4.jsonl
 t0=$(date +%s%N)
 check "submit while v2 hangs and v3 is down" "$LEDGER" submit --server "$MURL" --key city.key --receipts m4.r m4.jsonl
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-[ "$ms" -lt 2000 ] && ok "... answered in $ms ms (the witness timeout is 5 s)" || not_ok "submit not delayed by a hung witness" "$ms ms"
+# Not a timing test: a submit that waited on the hung witness would
+# take at least its 5 s request timeout, whatever the machine's load.
+[ "$ms" -lt 4500 ] && ok "... answered in $ms ms, without waiting out the 5 s witness timeout" || not_ok "submit not delayed by a hung witness" "$ms ms"
 expect_eq "... with its receipts" "$(wc -l <m4.r)" 10
 S3=$(tree_size)
 sleep 1.5
