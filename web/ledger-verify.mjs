@@ -13,7 +13,19 @@
 // Uint8Array; strings are taken as their UTF-8 bytes. Integers that can
 // reach 2^64 - 1 (sizes, indexes, grams, times) are BigInt.
 
-const subtle = globalThis.crypto && globalThis.crypto.subtle;
+// In a page and in Node.js 19+, globalThis.crypto; Node.js 18 keeps it in
+// node:crypto (imported only there, never in a browser).
+const subtle = globalThis.crypto && globalThis.crypto.subtle ?
+    globalThis.crypto.subtle : await nodeSubtle();
+
+async function nodeSubtle() {
+	try {
+		const c = await import('node:crypto');
+		return c.webcrypto && c.webcrypto.subtle;
+	} catch (e) {
+		return undefined;
+	}
+}
 const utf8 = new TextEncoder();
 const text8 = new TextDecoder('utf-8', { fatal: false });
 

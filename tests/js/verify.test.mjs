@@ -289,3 +289,14 @@ test('a receipt verified against another log key is refused, saying why',
 	    e instanceof lv.VerifyError && e.rule === 'checkpoint-signature' &&
 	    /not signed by example\.org\/other/.test(e.message));
 });
+
+test('verifier keys, weak and malformed ones too, as sig_key_from_vkey',
+    async () => {
+	const v = load('policy.json');
+	assert.ok(v.vkeys.length >= 16);
+	for (const k of v.vkeys) {
+		const text = Buffer.from(k.text, 'base64').toString('latin1');
+		const got = await verdict(() => lv.parseVkey(text));
+		assert.equal(got, k.ok, text);
+	}
+});

@@ -42,6 +42,8 @@
 #define CS(b)	((const char *)(b).p)
 #define SET_CSTR(f, s)	STR_SET(f, s, strlen(s))
 
+static void	pjstr(const char *, size_t);
+
 static void
 phex(const void *p, size_t n)
 {
@@ -604,6 +606,69 @@ cmd_receipts(int argc, char **argv)
 	return 0;
 }
 
+/* ---- verifier keys -------------------------------------------------------- */
+
+/* name+id+base64(type || pub), the ID computed unless id_xor changes it. */
+static void
+vkey_vector(const char *name, uint8_t type, const uint8_t pub[32],
+    uint32_t id_xor, int upper, const char *tail, int *first)
+{
+	struct sig_key	*k = NULL;
+	uint8_t		 raw[33];
+	char		 b[45], text[400];
+	uint32_t	 id;
+	int		 ok;
+
+	raw[0] = type;
+	memcpy(raw + 1, pub, 32);
+	b64_encode(b, raw, 33);
+	id = sig_compute_id(name, strlen(name), type, pub) ^ id_xor;
+	snprintf(text, sizeof(text), upper ? "%s+%08X+%s%s" : "%s+%08x+%s%s",
+	    name, id, b, tail);
+	ok = sig_key_from_vkey(text, strlen(text), &k) == LD_OK;
+	sig_key_free(k);
+	printf("%s\n{\"text\":", *first ? "" : ",");
+	*first = 0;
+	pjstr(text, strlen(text));
+	printf(",\"ok\":%s}", ok ? "true" : "false");
+}
+
+static void
+vkeys(const uint8_t good[32])
+{
+	/* y = 1 (the identity), y = 0, y = p - 1, y = p, y = 2^255 - 1,
+	 * an order-8 point, and x = 0 with the sign bit set. */
+	static const char *const weak[] = {
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+		"0100000000000000000000000000000000000000000000000000000000000080",
+		"0200000000000000000000000000000000000000000000000000000000000000",
+	};
+	uint8_t		pub[32];
+	size_t		i, k;
+	int		first = 1;
+
+	printf("\"vkeys\":[");
+	vkey_vector("example.org/ok", 1, good, 0, 0, "", &first);
+	vkey_vector("witness.example/ok", 4, good, 0, 0, "", &first);
+	vkey_vector("example.org/ok", 2, good, 0, 0, "", &first);
+	vkey_vector("example.org/ok", 1, good, 1, 0, "", &first);
+	vkey_vector("example.org/ok", 1, good, 0, 1, "", &first);
+	vkey_vector("example.org/ok", 1, good, 0, 0, "\n", &first);
+	vkey_vector("example.org/ok", 1, good, 0, 0, "AAAA", &first);
+	vkey_vector("with space", 1, good, 0, 0, "", &first);
+	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		for (k = 0; k < 32; k++)
+			sscanf(weak[i] + 2 * k, "%2hhx", &pub[k]);
+		vkey_vector("example.org/weak", 1, pub, 0, 0, "", &first);
+	}
+	printf("],\n");
+}
+
 /* ---- policies ------------------------------------------------------------ */
 
 #define NW	4
@@ -727,7 +792,9 @@ cmd_policy(void)
 	}
 	merkle_tree_root(&t, root);
 
-	printf("{\"policies\":[");
+	printf("{");
+	vkeys(sig_key_pub(log));
+	printf("\"policies\":[");
 	for (i = 0; i < np; i++) {
 		struct policy	*p = NULL;
 		struct ld_error	 e = { 0 };
