@@ -780,7 +780,9 @@ cmd_policy(void)
 	merkle_tree_init(&t);
 	for (i = 0; i < 5; i++) {
 		sample_leaf((int)(i + 3), &l);
-		l.index = i;
+		/* Leaf 3 claims another index than its position: its
+		 * receipt's inclusion holds, its leaf-index check fails. */
+		l.index = i == 3 ? 7 : i;
 		memset(&leaf[i], 0, sizeof(leaf[i]));
 		if (codec_leaf_encode(&l, &leaf[i]) != LD_OK)
 			return 1;
@@ -839,7 +841,8 @@ cmd_policy(void)
 	}
 	printf("],\n\"receipts\":[");
 	/* Receipts of every leaf under the 2-of-3 policy, cosigned by w0
-	 * and w2 (and a zero time on w0's line for the last one). */
+	 * and w2 (and a zero time on w0's line for the last one); bit flips
+	 * of the first and the last. */
 	first = 1;
 	for (i = 0; i < 5; i++) {
 		struct policy	*p = NULL;
