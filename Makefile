@@ -178,6 +178,16 @@ $(B)/tests/policycheck: $(B)/tests/tools/policycheck.o $(LIBCOMMON) \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 all: $(B)/tests/policycheck
+# jsvectors: the C verdicts the JavaScript library must give
+# (tests/e2e/js.sh); it links the client library for `ledger verify`'s.
+$(B)/tests/jsvectors: $(B)/tests/tools/jsvectors.o $(CLIENT_LIB) \
+	  $(LIBCOMMON) $(LIBMERKLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+$(B)/tests/tools/jsvectors.o: tests/tools/jsvectors.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC) -Iclient $(PKG_CFLAGS) -c $< -o $@
+all: $(B)/tests/jsvectors
 # failio.so is preloaded into ledgerd and ledger (LD_PRELOAD): no CFLAGS, so
 # an ASan build's shim does not bring a second copy of the sanitizer runtime.
 $(B)/tests/failio.so: tests/tools/failio.c | deps

@@ -6,9 +6,11 @@ set -u
 
 # Build: compiler, pkg-config and the five libraries. Tests: curl and jq
 # drive the server from shell; Go's sumdb/tlog and nginx are independent
-# clients in the read-path tests.
+# clients in the read-path tests; Node.js runs the JavaScript library's
+# tests (tests/e2e/js.sh; they need WebCrypto Ed25519, and skip saying so
+# where this node lacks it).
 PKGS="gcc make pkg-config libssl-dev liblmdb-dev libevent-dev libmsgpack-dev
-libjansson-dev curl jq golang-go golang-golang-x-mod-dev nginx-light"
+libjansson-dev curl jq golang-go golang-golang-x-mod-dev nginx-light nodejs"
 # Extra packages a caller may ask for (the fuzz and bench targets do).
 PKGS="$PKGS ${DEPS_EXTRA:-}"
 
