@@ -114,7 +114,7 @@ rcptout_open(struct rcptout *o, const char *path, const struct stat *in_st,
 {
 	struct stat	 st;
 	char		*real;
-	int		 exists;
+	int		 exists, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
@@ -134,8 +134,18 @@ rcptout_open(struct rcptout *o, const char *path, const struct stat *in_st,
 	real = exists ? realpath(path, NULL) : NULL;
 	o->target = real != NULL ? real : xstrdup(path);
 	if (exists && skip > 0)
-		return rcptout_continue(o, path, skip, why, whylen);
-	return rcptout_replace(o, path, exists ? &st : NULL, why, whylen);
+		rc = rcptout_continue(o, path, skip, why, whylen);
+	else
+		rc = rcptout_replace(o, path, exists ? &st : NULL, why, whylen);
+	if (rc != LD_OK) {
+		/* Nothing written, nothing left to free. */
+		if (o->fd >= 0)
+			close(o->fd);
+		free(o->target);
+		memset(o, 0, sizeof(*o));
+		o->fd = -1;
+	}
+	return rc;
 }
 
 int

@@ -37,7 +37,8 @@ struct rcptout {
  * Open path for the receipts of input in_st (the input's fstat, or NULL
  * if unknown), resuming after skip input lines. LD_OK, or LD_EINVAL with
  * a one-line reason in why (a usage error: nothing was written), or
- * LD_ESYS with why naming the path.
+ * LD_ESYS with why naming the path. On failure o holds nothing to
+ * close or free.
  */
 int	rcptout_open(struct rcptout *o, const char *path,
 	    const struct stat *in_st, uint64_t skip, char *why, size_t whylen);
