@@ -62,6 +62,19 @@ struct httpd {
 
 static struct httpd	*the_http;	/* for the loop-thread accessors */
 
+/* Forget the loop-thread caches of the request being handled. */
+static void
+cache_drop(struct httpd *h)
+{
+	free(h->path);
+	h->path = NULL;
+	if (h->params_ok)
+		evhttp_clear_headers(&h->params);
+	h->params_ok = 0;
+	h->ok_cache = NULL;
+	h->cache_req = NULL;
+}
+
 static void
 dispatch(struct evhttp_request *req, void *arg)
 {
@@ -70,15 +83,8 @@ dispatch(struct evhttp_request *req, void *arg)
 	conns_request(h->conns, req);
 	h->hooks.handle(h->ctx, (struct httpd_req *)req);
 	/* Drop the per-request caches. */
-	if (h->cache_req == req) {
-		free(h->path);
-		h->path = NULL;
-		if (h->params_ok)
-			evhttp_clear_headers(&h->params);
-		h->params_ok = 0;
-		h->ok_cache = NULL;
-		h->cache_req = NULL;
-	}
+	if (h->cache_req == req)
+		cache_drop(h);
 }
 
 void
@@ -358,12 +364,7 @@ cache_for(struct evhttp_request *r)
 
 	if (h->cache_req == r)
 		return;
-	free(h->path);
-	h->path = NULL;
-	if (h->params_ok)
-		evhttp_clear_headers(&h->params);
-	h->params_ok = 0;
-	h->ok_cache = NULL;
+	cache_drop(h);
 	h->cache_req = r;
 }
 

@@ -1,5 +1,4 @@
 /* rules.c - the ledger's rules: validation and running counters, pure. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,28 +12,11 @@
 #include "sig.h"
 #include "u64.h"
 
-/* Fill e and return its code. */
-static int
-fail(struct ld_error *e, int code, const char *rule, uint64_t index,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int
-fail(struct ld_error *e, int code, const char *rule, uint64_t index,
-    const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	ld_error_vset(e, code, rule, index, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 /* A state store failure: not a rule, the caller aborts. */
 static int
 fail_store(struct ld_error *e, int code)
 {
-	return fail(e, code, "store", NO_INDEX, "state store: %s",
+	return ld_error_set(e, code, "store", NO_INDEX, "state store: %s",
 	    ld_strerror(code));
 }
 
@@ -59,12 +41,12 @@ leaf_start(struct rules *r, uint64_t time, uint8_t kind, struct entry_leaf *l,
 {
 	memset(l, 0, sizeof(*l));
 	if (time < r->head.time)
-		return fail(e, LD_ERULE, "time-order", NO_INDEX,
+		return ld_error_set(e, LD_ERULE, "time-order", NO_INDEX,
 		    "integration time %llu is before the previous leaf's %llu",
 		    (unsigned long long)time,
 		    (unsigned long long)r->head.time);
 	if (r->head.size == NO_INDEX)
-		return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+		return ld_error_set(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 		    "the log is full");
 	l->kind = kind;
 	l->index = r->head.size;
@@ -72,7 +54,7 @@ leaf_start(struct rules *r, uint64_t time, uint8_t kind, struct entry_leaf *l,
 	memcpy(l->prev, r->head.prev, 32);
 	l->totals = r->head.totals;
 	if (u64_add(l->totals.count[kind], 1, &l->totals.count[kind]))
-		return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+		return ld_error_set(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 		    "entry counter overflows");
 	return LD_OK;
 }
@@ -86,7 +68,7 @@ leaf_finish(struct rules *r, const struct entry_leaf *l, struct buf *out,
 	int	rc;
 
 	if ((rc = codec_leaf_encode(l, out)) != LD_OK)
-		return fail(e, rc, "leaf-size", NO_INDEX,
+		return ld_error_set(e, rc, "leaf-size", NO_INDEX,
 		    "the entry does not fit in one leaf (%d bytes max)",
 		    LEAF_MAX);
 	merkle_leaf_hash(leaf_hash, out->p + start, out->len - start);
@@ -104,7 +86,7 @@ rules_issuer_find(struct rules *r, const char *id,
 	int	rc = r->ops->issuer_get(r->arg, id, st);
 
 	if (rc == LD_ENOTFOUND)
-		return fail(e, LD_EAUTH, "unknown-issuer", NO_INDEX,
+		return ld_error_set(e, LD_EAUTH, "unknown-issuer", NO_INDEX,
 		    "issuer %s is not registered", id);
 	return rc == LD_OK ? LD_OK : fail_store(e, rc);
 }
@@ -148,7 +130,7 @@ rules_entry_logged(struct rules *r, const char *issuer,
 	entry_leaf_free(&l);
 	if (same)
 		return LD_OK;
-	return fail(e, LD_EEXIST, "duplicate-dedup", *index,
+	return ld_error_set(e, LD_EEXIST, "duplicate-dedup", *index,
 	    "dedup key already used by a different entry, index %llu",
 	    (unsigned long long)*index);
 }
@@ -195,20 +177,20 @@ rules_issuer(struct rules *r, uint64_t time, const struct entry_issuer *reg,
 	int			rc;
 
 	if (entry_valid_id(reg->id.s, reg->id.len) != LD_OK)
-		return fail(e, LD_EINVAL, "issuer-id", NO_INDEX,
+		return ld_error_set(e, LD_EINVAL, "issuer-id", NO_INDEX,
 		    "issuer id must be 1..64 of [A-Za-z0-9._-]");
 	if (entry_valid_text(reg->name.s, reg->name.len, TEXT_MAX) != LD_OK)
-		return fail(e, LD_EINVAL, "issuer-name", NO_INDEX,
+		return ld_error_set(e, LD_EINVAL, "issuer-name", NO_INDEX,
 		    "name must be 1..256 bytes of UTF-8 text");
 	if (sig_pub_check(reg->pub, &why) != LD_OK)
-		return fail(e, LD_EINVAL, "weak-key", NO_INDEX,
+		return ld_error_set(e, LD_EINVAL, "weak-key", NO_INDEX,
 		    "issuer %s's public key is %s: a weak Ed25519 key (of "
 		    "small order, anyone can make its signatures; not "
 		    "canonical or not a point, verifiers disagree on it)",
 		    reg->id.s, why);
 	rc = r->ops->issuer_get(r->arg, reg->id.s, &st);
 	if (rc == LD_OK)
-		return fail(e, LD_EEXIST, "duplicate-issuer", st.reg_index,
+		return ld_error_set(e, LD_EEXIST, "duplicate-issuer", st.reg_index,
 		    "issuer %s is already registered at index %llu",
 		    reg->id.s, (unsigned long long)st.reg_index);
 	if (rc != LD_ENOTFOUND)
@@ -234,20 +216,20 @@ rules_method(struct rules *r, uint64_t time, const struct entry_method *m,
 	int			rc;
 
 	if (entry_valid_id(m->id.s, m->id.len) != LD_OK)
-		return fail(e, LD_EINVAL, "method-id", NO_INDEX,
+		return ld_error_set(e, LD_EINVAL, "method-id", NO_INDEX,
 		    "method id must be 1..64 of [A-Za-z0-9._-]");
 	if (entry_valid_text(m->activity.s, m->activity.len, TEXT_MAX) ||
 	    entry_valid_text(m->unit.s, m->unit.len, TEXT_MAX) ||
 	    entry_valid_text(m->reference.s, m->reference.len, REFERENCE_MAX))
-		return fail(e, LD_EINVAL, "method-text", NO_INDEX,
+		return ld_error_set(e, LD_EINVAL, "method-text", NO_INDEX,
 		    "activity, unit (1..256) and reference (1..1024) must be "
 		    "UTF-8 text");
 	if (m->grams_per_unit == 0 || m->max_event == 0 || m->max_day == 0)
-		return fail(e, LD_EINVAL, "method-factor", NO_INDEX,
+		return ld_error_set(e, LD_EINVAL, "method-factor", NO_INDEX,
 		    "grams_per_unit and both caps must be positive");
 	rc = r->ops->method_get(r->arg, m->id.s, &st);
 	if (rc == LD_OK)
-		return fail(e, LD_EEXIST, "duplicate-method", st.reg_index,
+		return ld_error_set(e, LD_EEXIST, "duplicate-method", st.reg_index,
 		    "method %s is already registered at index %llu (a new "
 		    "factor needs a new id)", m->id.s,
 		    (unsigned long long)st.reg_index);
@@ -276,7 +258,7 @@ rules_batch(struct rules *r, uint64_t time, const struct entry_batch *b,
 	if ((rc = rules_issuer_find(r, b->issuer.s, &st, e)) != LD_OK)
 		return rc;
 	if (b->n == 0 || b->n > BATCH_MAX)
-		return fail(e, LD_EINVAL, "batch-size", NO_INDEX,
+		return ld_error_set(e, LD_EINVAL, "batch-size", NO_INDEX,
 		    "a batch holds 1..%d entries", BATCH_MAX);
 	for (i = 0; i < b->nruns; i++) {
 		const struct entry_dup_run *d = &b->runs[i];
@@ -284,13 +266,13 @@ rules_batch(struct rules *r, uint64_t time, const struct entry_batch *b,
 		if (d->count == 0 || d->pos < next || d->pos >= b->n ||
 		    d->count > b->n - d->pos ||
 		    u64_add(d->index, d->count, &end) || end > r->head.size)
-			return fail(e, LD_EINVAL, "batch-runs", NO_INDEX,
+			return ld_error_set(e, LD_EINVAL, "batch-runs", NO_INDEX,
 			    "duplicate run %u is out of order or range", i);
 		next = d->pos + d->count;
 		dups += d->count;
 	}
 	if (dups >= b->n)
-		return fail(e, LD_EINVAL, "batch-runs", NO_INDEX,
+		return ld_error_set(e, LD_EINVAL, "batch-runs", NO_INDEX,
 		    "a batch leaf needs at least one new entry");
 	if ((rc = leaf_start(r, time, KIND_BATCH, &l, e)) != LD_OK)
 		return rc;
@@ -343,17 +325,17 @@ entry_common(struct rules *r, uint64_t time, const char *issuer,
 	if (r->head.batch_index == NO_INDEX ||
 	    batch_index != r->head.batch_index || pos >= r->head.batch_n ||
 	    strcmp(issuer, r->head.batch_issuer) != 0)
-		return fail(e, LD_EINVAL, "batch-order", batch_index,
+		return ld_error_set(e, LD_EINVAL, "batch-order", batch_index,
 		    "entry is not part of the open batch");
 	if (entry_sub_check(s, &why) != LD_OK)
-		return fail(e, LD_EINVAL, "entry-fields", NO_INDEX, "%s", why);
+		return ld_error_set(e, LD_EINVAL, "entry-fields", NO_INDEX, "%s", why);
 	if (s->day > time / 86400)
-		return fail(e, LD_ERULE, "future-day", NO_INDEX,
+		return ld_error_set(e, LD_ERULE, "future-day", NO_INDEX,
 		    "event day %u is after the integration day %llu", s->day,
 		    (unsigned long long)(time / 86400));
 	rc = dedup_find(r, s->dedup, &idx, e);
 	if (rc == LD_OK)
-		return fail(e, LD_EEXIST, "duplicate-dedup", idx,
+		return ld_error_set(e, LD_EEXIST, "duplicate-dedup", idx,
 		    "dedup key already used by entry %llu",
 		    (unsigned long long)idx);
 	return rc == LD_ENOTFOUND ? LD_OK : rc;
@@ -384,28 +366,28 @@ reversal_target(struct rules *r, const char *issuer, const struct entry_sub *s,
 	int		 rc;
 
 	if (s->target >= r->head.size)
-		return fail(e, LD_ERULE, "bad-reversal", NO_INDEX,
+		return ld_error_set(e, LD_ERULE, "bad-reversal", NO_INDEX,
 		    "target %llu is not in the log",
 		    (unsigned long long)s->target);
 	if ((rc = r->ops->leaf_get(r->arg, s->target, &p, &len)) != LD_OK)
 		return fail_store(e, rc);
 	if ((rc = codec_leaf_decode(p, len, t)) != LD_OK)
-		return fail(e, LD_ECORRUPT, "store", s->target,
+		return ld_error_set(e, LD_ECORRUPT, "store", s->target,
 		    "stored leaf %llu does not decode",
 		    (unsigned long long)s->target);
 	if (t->kind != KIND_CREDIT) {
 		entry_leaf_free(t);
-		return fail(e, LD_ERULE, "bad-reversal", s->target,
+		return ld_error_set(e, LD_ERULE, "bad-reversal", s->target,
 		    "entry %llu is a %s, only credits can be reversed",
 		    (unsigned long long)s->target, entry_kind_name(t->kind));
 	}
 	if (strcmp(t->u.e.issuer.s, issuer) != 0)
-		return fail(e, LD_ERULE, "bad-reversal", s->target,
+		return ld_error_set(e, LD_ERULE, "bad-reversal", s->target,
 		    "credit %llu belongs to issuer %s",
 		    (unsigned long long)s->target, t->u.e.issuer.s);
 	rc = r->ops->reversal_get(r->arg, s->target, &by);
 	if (rc == LD_OK)
-		return fail(e, LD_ERULE, "bad-reversal", by,
+		return ld_error_set(e, LD_ERULE, "bad-reversal", by,
 		    "credit %llu was already reversed by entry %llu",
 		    (unsigned long long)s->target, (unsigned long long)by);
 	if (rc != LD_ENOTFOUND)
@@ -438,7 +420,7 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 	case KIND_CREDIT:
 		rc = r->ops->method_get(r->arg, s->method.s, &mst);
 		if (rc == LD_ENOTFOUND)
-			return fail(e, LD_ERULE, "unknown-method", NO_INDEX,
+			return ld_error_set(e, LD_ERULE, "unknown-method", NO_INDEX,
 			    "method %s is not registered", s->method.s);
 		if (rc != LD_OK)
 			return fail_store(e, rc);
@@ -448,13 +430,13 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 		if (s->day < mst.reg.valid_from) {
 			day_format(d1, sizeof(d1), s->day);
 			day_format(d2, sizeof(d2), mst.reg.valid_from);
-			return fail(e, LD_ERULE, "before-method", NO_INDEX,
+			return ld_error_set(e, LD_ERULE, "before-method", NO_INDEX,
 			    "event day %s is before %s, the first day %s "
 			    "covers", d1, d2, mst.reg.id.s);
 		}
 		if (time / 86400 - s->day > mst.reg.max_age) {
 			day_format(d1, sizeof(d1), s->day);
-			return fail(e, LD_ERULE, "event-too-old", NO_INDEX,
+			return ld_error_set(e, LD_ERULE, "event-too-old", NO_INDEX,
 			    "event day %s is %llu days before the integration "
 			    "day; %s accepts events at most %u days old", d1,
 			    (unsigned long long)(time / 86400 - s->day),
@@ -462,17 +444,17 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 		}
 		if (__builtin_mul_overflow(s->units, mst.reg.grams_per_unit,
 		    &prod))
-			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+			return ld_error_set(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "units x grams_per_unit overflows");
 		if (prod != s->grams)
-			return fail(e, LD_ERULE, "factor-mismatch", NO_INDEX,
+			return ld_error_set(e, LD_ERULE, "factor-mismatch", NO_INDEX,
 			    "grams %llu != units %llu x %llu g per %s",
 			    (unsigned long long)s->grams,
 			    (unsigned long long)s->units,
 			    (unsigned long long)mst.reg.grams_per_unit,
 			    mst.reg.unit.s);
 		if (s->grams > mst.reg.max_event)
-			return fail(e, LD_ERULE, "over-cap-event", NO_INDEX,
+			return ld_error_set(e, LD_ERULE, "over-cap-event", NO_INDEX,
 			    "%llu g is over the %llu g cap per event of %s",
 			    (unsigned long long)s->grams,
 			    (unsigned long long)mst.reg.max_event,
@@ -484,10 +466,10 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 		else if (rc != LD_OK)
 			return fail_store(e, rc);
 		if (u64_add(day, s->grams, &day))
-			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+			return ld_error_set(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "daily sum overflows");
 		if (day > mst.reg.max_day)
-			return fail(e, LD_ERULE, "over-cap-day", NO_INDEX,
+			return ld_error_set(e, LD_ERULE, "over-cap-day", NO_INDEX,
 			    "the account's %s credits for that day would be "
 			    "%llu g, over the %llu g daily cap", mst.reg.id.s,
 			    (unsigned long long)day,
@@ -498,7 +480,7 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 		if (u64_add(a.credited, grams, &a.credited) ||
 		    u64_add(ist.ctr.credited, grams, &ist.ctr.credited) ||
 		    u64_add(l.totals.credited, grams, &l.totals.credited))
-			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+			return ld_error_set(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "credited grams overflow");
 		break;
 	case KIND_RETIRE:
@@ -512,14 +494,14 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 		else
 			bal = a.credited - a.retired - a.reversed;
 		if (grams > bal)
-			return fail(e, LD_ERULE, "overspent", a.prev,
+			return ld_error_set(e, LD_ERULE, "overspent", a.prev,
 			    "retiring %llu g needs a balance of at least that; "
 			    "the account has %llu g", (unsigned long long)grams,
 			    (unsigned long long)bal);
 		if (u64_add(a.retired, grams, &a.retired) ||
 		    u64_add(ist.ctr.retired, grams, &ist.ctr.retired) ||
 		    u64_add(l.totals.retired, grams, &l.totals.retired))
-			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+			return ld_error_set(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "retired grams overflow");
 		break;
 	case KIND_REVERSE:
@@ -534,11 +516,11 @@ rules_entry(struct rules *r, uint64_t time, const char *issuer,
 		if (u64_add(a.reversed, grams, &a.reversed) ||
 		    u64_add(ist.ctr.reversed, grams, &ist.ctr.reversed) ||
 		    u64_add(l.totals.reversed, grams, &l.totals.reversed))
-			return fail(e, LD_EOVERFLOW, "overflow", NO_INDEX,
+			return ld_error_set(e, LD_EOVERFLOW, "overflow", NO_INDEX,
 			    "reversed grams overflow");
 		break;
 	default:
-		return fail(e, LD_EINVAL, "entry-fields", NO_INDEX,
+		return ld_error_set(e, LD_EINVAL, "entry-fields", NO_INDEX,
 		    "unknown entry kind");
 	}
 	/* Counters in the leaf; the state then points at this leaf. */
